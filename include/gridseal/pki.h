@@ -1,0 +1,61 @@
+/* gridseal: certificate validation (pki/), on OpenSSL's X509_STORE.
+ *
+ * Enforces beyond OpenSSL 3.0's defaults: keyUsage digitalSignature on the
+ * end entity; CRL checking on whenever CRLs are configured (revoked ->
+ * rejected); path length <= GS_MAX_CERT_PATH; RSA >= 2048; only the curves of
+ * PROFILE.md (P-256 for ECDSA certificates; Ed25519); strict DER (re-encoding
+ * must match). Validated certificates are cached by fingerprint; the cache is
+ * emptied when anchors or CRLs change. Not thread-safe: one gs_pki per thread
+ * or an external lock. */
+#ifndef GRIDSEAL_PKI_H
+#define GRIDSEAL_PKI_H
+
+#include "cert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gs_pki gs_pki;
+
+/* `crypto` is used to import public keys (gs_cert_info.pubkey); it must
+ * outlive the gs_pki. */
+GS_EXPORT int gs_pki_new(const gs_crypto *crypto, gs_pki **out);
+GS_EXPORT void gs_pki_free(gs_pki *pki);
+
+/* Trust anchors, intermediates and CRLs: DER or PEM (a PEM file may hold
+ * several). Each change empties the validation cache. */
+GS_EXPORT int gs_pki_add_anchor(gs_pki *pki, const uint8_t *data, size_t len);
+GS_EXPORT int gs_pki_add_anchor_file(gs_pki *pki, const char *path);
+GS_EXPORT int gs_pki_add_crl(gs_pki *pki, const uint8_t *data, size_t len);
+GS_EXPORT int gs_pki_add_crl_file(gs_pki *pki, const char *path);
+/* Replace every CRL with the contents of `paths` (reload while running). */
+GS_EXPORT int gs_pki_reload_crls(gs_pki *pki, const char *const *paths, size_t n);
+
+/* Validate; see gs_validator.validate in cert.h. Release with
+ * gs_pki_release(). */
+GS_EXPORT int gs_pki_validate(gs_pki *pki, gs_slice leaf, const gs_slice *path, size_t n_path,
+                              const gs_slice *att_cert, gs_time_ms now,
+                              const gs_cert_info **out);
+GS_EXPORT void gs_pki_release(gs_pki *pki, const gs_cert_info *info);
+
+/* The validator interface over this gs_pki, for the session engine. */
+GS_EXPORT gs_validator gs_pki_validator(gs_pki *pki);
+
+/* Cache statistics (for tests and benchmarks). */
+typedef struct gs_pki_stats {
+  uint64_t hits, misses, entries;
+} gs_pki_stats;
+GS_EXPORT void gs_pki_get_stats(const gs_pki *pki, gs_pki_stats *st);
+
+/* Enable or disable the cache (benchmarks compare both). Default on. */
+GS_EXPORT void gs_pki_set_cache(gs_pki *pki, bool enabled);
+
+/* Helper for applications: read a whole file (PEM or DER certificate) and
+ * return its certificate as DER in a malloc'd buffer. */
+GS_EXPORT int gs_pki_load_cert_file(const char *path, uint8_t **der, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1 @@
+gs_unit_test(test_core SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_core.c LIBS gridseal_core)
