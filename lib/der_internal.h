@@ -1,0 +1,73 @@
+/* Internal helpers of the DER codec shared by lib/der*.c and lib/pdu_*.c.
+ * Not part of the public API (not exported from libgridseal.so); unit tests
+ * and fuzz targets link the static core and may use them. */
+#ifndef GRIDSEAL_DER_INTERNAL_H
+#define GRIDSEAL_DER_INTERNAL_H
+
+#include "gridseal/der.h"
+#include "gridseal/pdu.h"
+
+/* "YYYYMMDDHHMMSS.fffZ" */
+#define GS_GTIME_MAX_LEN 19u
+/* 9999-12-31T23:59:59.999Z in ms since the epoch. */
+#define GS_GTIME_MAX_MS 253402300799999LL
+
+/* Tag and length at r->p: *hdr = tag + length octets, *clen = content
+ * length (fits in the level). Errors as gs_der_read_any(). */
+int gs_der_parse_header(const gs_der_reader *r, uint32_t *tag, size_t *hdr, size_t *clen);
+
+/* Walk the whole element tree of buf[0..len) without interpreting it:
+ * exactly one top element, every tag, minimal definite length and depth
+ * (<= GS_MAX_DER_DEPTH) checked. GS_ERR_DER_TOO_LARGE over 64 KiB. */
+int gs_der_validate(const uint8_t *buf, size_t len);
+
+/* Content checks shared by reader and writer. */
+int gs_der_oid_check(const uint8_t *p, size_t len); /* BAD_OID */
+bool gs_der_printable_char(uint8_t ch);
+int gs_der_printable_check(const uint8_t *p, size_t len, size_t min,
+                           size_t max);                            /* BAD_SIZE, BAD_STRING */
+int gs_gtime_parse(const uint8_t *s, size_t len, gs_time_ms *out); /* BAD_TIME */
+int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len);
+
+/* Record `err` in w->err unless an earlier error is already there. */
+void gs_der_writer_fail(gs_der_writer *w, int err);
+
+/* ------------------------------------------------ PDU building blocks
+ * (lib/pdu_common.c). Readers consume one element from r; writers append
+ * one element to w after validating it (errors land in w->err). */
+int gs_pdu_read_algid(gs_der_reader *r, gs_algid *a);
+void gs_pdu_write_algid(gs_der_writer *w, const gs_algid *a);
+int gs_pdu_read_assoid(gs_der_reader *r, gs_slice *id, bool want_full);
+void gs_pdu_write_assoid(gs_der_writer *w, gs_slice id, bool want_full);
+/* SEQUENCE SIZE (1..max) OF OCTET STRING with tag `tag`. */
+int gs_pdu_read_octets_list(gs_der_reader *r, uint32_t tag, gs_slice *items, size_t max, size_t *n);
+void gs_pdu_write_octets_list(gs_der_writer *w, uint32_t tag, const gs_slice *items, size_t n,
+                              size_t max);
+int gs_pdu_read_dh_set(gs_der_reader *r, gs_dhkey *dh, size_t *n);
+void gs_pdu_write_dh_set(gs_der_writer *w, const gs_dhkey *dh, size_t n);
+int gs_pdu_read_encr_mode(gs_der_reader *r, gs_encr_mode *m);
+void gs_pdu_write_encr_mode(gs_der_writer *w, const gs_encr_mode *m);
+int gs_pdu_read_conf(gs_der_reader *r, uint8_t *bits);
+void gs_pdu_write_conf(gs_der_writer *w, uint8_t bits);
+/* A primitive OCTET STRING field; `p` may be NULL only when len == 0. */
+void gs_pdu_write_octets(gs_der_writer *w, uint32_t tag, gs_slice s);
+
+/* Type bodies (pdu_handshake.c, pdu_transfer.c, pdu_notice.c): read the
+ * content of an already entered element / write a whole element. */
+int gs_pdu_read_handshake_body(gs_der_reader *r, gs_handshake *hs);
+void gs_pdu_write_handshake(gs_der_writer *w, uint32_t tag, const gs_handshake *hs);
+void gs_pdu_write_tbs_handshake(gs_der_writer *w, const gs_tbs_handshake *tbs);
+int gs_pdu_read_transfer_body(gs_der_reader *r, gs_transfer *x, bool auth_required);
+void gs_pdu_write_transfer(gs_der_writer *w, uint32_t tag, const gs_transfer *x,
+                           bool auth_required);
+void gs_pdu_write_tbp(gs_der_writer *w, const gs_tbp *tbp);
+void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t2);
+int gs_pdu_read_notice_body(gs_der_reader *r, gs_notice *n);
+void gs_pdu_write_notice(gs_der_writer *w, uint32_t tag, const gs_notice *n);
+void gs_pdu_write_tbs_notice(gs_der_writer *w, const gs_tbs_notice *tbs);
+
+/* Run a writer function into buf and return its length (shared by the
+ * standalone *_encode functions). */
+int gs_pdu_finish(const gs_der_writer *w, size_t *len);
+
+#endif

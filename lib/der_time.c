@@ -1,0 +1,111 @@
+/* Canonical GeneralizedTime <-> milliseconds since the epoch, without libc
+ * time functions (PROFILE.md §5). */
+#include "der_internal.h"
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil), valid for the years this profile accepts. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = y / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  int64_t era = z / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static unsigned days_in_month(unsigned y, unsigned m) {
+  static const uint8_t dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return (m == 2 && leap) ? 29u : dim[m - 1];
+}
+
+/* n decimal digits at p, or -1 if any is not a digit. */
+static int digits(const uint8_t *p, size_t n) {
+  int v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9') {
+      return -1;
+    }
+    v = v * 10 + (p[i] - '0');
+  }
+  return v;
+}
+
+int gs_gtime_parse(const uint8_t *s, size_t len, gs_time_ms *out) {
+  /* YYYYMMDDHHMMSS Z (15) or with .f / .ff / .fff (17..19). */
+  if (len != 15 && (len < 17 || len > 19)) {
+    return GS_ERR_DER_BAD_TIME;
+  }
+  int y = digits(s, 4), mo = digits(s + 4, 2), d = digits(s + 6, 2);
+  int h = digits(s + 8, 2), mi = digits(s + 10, 2), se = digits(s + 12, 2);
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
+      se > 59 || s[len - 1] != 'Z') {
+    return GS_ERR_DER_BAD_TIME;
+  }
+  if ((unsigned)d > days_in_month((unsigned)y, (unsigned)mo)) {
+    return GS_ERR_DER_BAD_TIME;
+  }
+  int ms = 0;
+  if (len > 15) {
+    size_t nf = len - 16;
+    int f = digits(s + 15, nf);
+    if (s[14] != '.' || f < 0 || s[14 + nf] == '0') {
+      return GS_ERR_DER_BAD_TIME; /* no '.', not digits, or a trailing zero */
+    }
+    ms = f * (nf == 1 ? 100 : nf == 2 ? 10 : 1);
+  }
+  int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+  *out = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000 + ms;
+  return GS_OK;
+}
+
+int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len) {
+  if (t < 0 || t > GS_GTIME_MAX_MS) {
+    return GS_ERR_DER_BAD_TIME;
+  }
+  int64_t days = t / 86400000;
+  int64_t rem = t % 86400000;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  unsigned v[6] = {(unsigned)y,
+                   m,
+                   d,
+                   (unsigned)(rem / 3600000),
+                   (unsigned)(rem / 60000 % 60),
+                   (unsigned)(rem / 1000 % 60)};
+  unsigned ms = (unsigned)(rem % 1000);
+  size_t n = 0;
+  for (int i = 0; i < 6; i++) {
+    unsigned w = i == 0 ? 4 : 2;
+    for (unsigned k = w; k > 0; k--) {
+      out[n + k - 1] = (uint8_t)('0' + v[i] % 10);
+      v[i] /= 10;
+    }
+    n += w;
+  }
+  if (ms != 0) {
+    out[n++] = '.';
+    out[n++] = (uint8_t)('0' + ms / 100);
+    out[n++] = (uint8_t)('0' + ms / 10 % 10);
+    out[n++] = (uint8_t)('0' + ms % 10);
+    while (out[n - 1] == '0') {
+      n--;
+    }
+  }
+  out[n++] = 'Z';
+  *len = n;
+  return GS_OK;
+}
