@@ -1,0 +1,323 @@
+/* The gs_pki object: trust anchors, CRLs, the X509_STORE built from them,
+ * and the cache of validated certificates (docs/PKI.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "pki_internal.h"
+
+int gs_pki_new(const gs_crypto *crypto, gs_pki **out) {
+  if (crypto == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  gs_pki *p = calloc(1, sizeof *p);
+  if (p == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  p->crypto = crypto;
+  p->cache_on = true;
+  p->anchors = sk_X509_new_null();
+  p->crls = sk_X509_CRL_new_null();
+  if (p->anchors == NULL || p->crls == NULL) {
+    gs_pki_free(p);
+    return GS_ERR_NOMEM;
+  }
+  *out = p;
+  return GS_OK;
+}
+
+void gs_pki_entry_unref(gs_pki_entry *e) {
+  if (e == NULL || --e->refs > 0) {
+    return;
+  }
+  if (e->info.pubkey != NULL) {
+    e->crypto->pubkey_free(e->info.pubkey);
+  }
+  free(e);
+}
+
+static void cache_clear(gs_pki *pki) {
+  for (size_t i = 0; i < pki->n_cache; i++) {
+    gs_pki_entry_unref(pki->cache[i]);
+    pki->cache[i] = NULL;
+  }
+  pki->n_cache = 0;
+}
+
+/* Anchors or CRLs changed: rebuild the store on next use, forget every
+ * cached verdict. */
+static void invalidate(gs_pki *pki) {
+  X509_STORE_free(pki->store);
+  pki->store = NULL;
+  cache_clear(pki);
+}
+
+void gs_pki_free(gs_pki *pki) {
+  if (pki == NULL) {
+    return;
+  }
+  invalidate(pki);
+  sk_X509_pop_free(pki->anchors, X509_free);
+  sk_X509_CRL_pop_free(pki->crls, X509_CRL_free);
+  free(pki);
+}
+
+X509_STORE *gs_pki_store_get(gs_pki *pki) {
+  if (pki->store != NULL) {
+    return pki->store;
+  }
+  X509_STORE *s = X509_STORE_new();
+  if (s == NULL) {
+    return NULL;
+  }
+  for (int i = 0; i < sk_X509_num(pki->anchors); i++) {
+    if (X509_STORE_add_cert(s, sk_X509_value(pki->anchors, i)) != 1) {
+      X509_STORE_free(s);
+      return NULL;
+    }
+  }
+  for (int i = 0; i < sk_X509_CRL_num(pki->crls); i++) {
+    if (X509_STORE_add_crl(s, sk_X509_CRL_value(pki->crls, i)) != 1) {
+      X509_STORE_free(s);
+      return NULL;
+    }
+  }
+  pki->store = s;
+  return s;
+}
+
+/* ------------------------------------------------------------ loading */
+static bool looks_der(const uint8_t *data, size_t len) {
+  return len > 0 && data[0] == 0x30;
+}
+
+/* Certificates from DER (exactly one) or PEM (one or more) into `sk`. */
+static int parse_certs(const uint8_t *data, size_t len, STACK_OF(X509) * sk) {
+  if (data == NULL || len == 0 || len > INT32_MAX) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (looks_der(data, len)) {
+    const unsigned char *p = data;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL || (size_t)(p - data) != len || !sk_X509_push(sk, x)) {
+      X509_free(x);
+      return GS_ERR_CERT_PARSE;
+    }
+    return GS_OK;
+  }
+  BIO *b = BIO_new_mem_buf(data, (int)len);
+  if (b == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  X509 *x;
+  while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+    if (!sk_X509_push(sk, x)) {
+      X509_free(x);
+      break;
+    }
+  }
+  BIO_free(b);
+  return sk_X509_num(sk) > 0 ? GS_OK : GS_ERR_CERT_PARSE;
+}
+
+static int parse_crls(const uint8_t *data, size_t len, STACK_OF(X509_CRL) * sk) {
+  if (data == NULL || len == 0 || len > INT32_MAX) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (looks_der(data, len)) {
+    const unsigned char *p = data;
+    X509_CRL *c = d2i_X509_CRL(NULL, &p, (long)len);
+    if (c == NULL || (size_t)(p - data) != len || !sk_X509_CRL_push(sk, c)) {
+      X509_CRL_free(c);
+      return GS_ERR_CRL_INVALID;
+    }
+    return GS_OK;
+  }
+  BIO *b = BIO_new_mem_buf(data, (int)len);
+  if (b == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  X509_CRL *c;
+  while ((c = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) != NULL) {
+    if (!sk_X509_CRL_push(sk, c)) {
+      X509_CRL_free(c);
+      break;
+    }
+  }
+  BIO_free(b);
+  return sk_X509_CRL_num(sk) > 0 ? GS_OK : GS_ERR_CRL_INVALID;
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len) {
+  if (path == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return GS_ERR_IO;
+  }
+  size_t cap = 4096, n = 0;
+  uint8_t *b = malloc(cap);
+  int rc = b == NULL ? GS_ERR_NOMEM : GS_OK;
+  while (rc == GS_OK) {
+    n += fread(b + n, 1, cap - n, f);
+    if (ferror(f)) {
+      rc = GS_ERR_IO;
+    } else if (n < cap) {
+      break;
+    } else if (cap >= (8u << 20)) {
+      rc = GS_ERR_LIMIT;
+    } else {
+      uint8_t *nb = realloc(b, cap * 2);
+      rc = nb == NULL ? GS_ERR_NOMEM : GS_OK;
+      b = nb != NULL ? nb : b;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (rc != GS_OK) {
+    free(b);
+    return rc;
+  }
+  *buf = b;
+  *len = n;
+  return GS_OK;
+}
+
+int gs_pki_add_anchor(gs_pki *pki, const uint8_t *data, size_t len) {
+  if (pki == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  STACK_OF(X509) *sk = sk_X509_new_null();
+  if (sk == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  int rc = parse_certs(data, len, sk);
+  while (rc == GS_OK && sk_X509_num(sk) > 0) {
+    X509 *x = sk_X509_shift(sk);
+    if (!sk_X509_push(pki->anchors, x)) {
+      X509_free(x);
+      rc = GS_ERR_NOMEM;
+    }
+  }
+  sk_X509_pop_free(sk, X509_free);
+  invalidate(pki);
+  return rc;
+}
+
+int gs_pki_add_crl(gs_pki *pki, const uint8_t *data, size_t len) {
+  if (pki == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  STACK_OF(X509_CRL) *sk = sk_X509_CRL_new_null();
+  if (sk == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  int rc = parse_crls(data, len, sk);
+  while (rc == GS_OK && sk_X509_CRL_num(sk) > 0) {
+    X509_CRL *c = sk_X509_CRL_shift(sk);
+    if (!sk_X509_CRL_push(pki->crls, c)) {
+      X509_CRL_free(c);
+      rc = GS_ERR_NOMEM;
+    }
+  }
+  sk_X509_CRL_pop_free(sk, X509_CRL_free);
+  invalidate(pki);
+  return rc;
+}
+
+int gs_pki_add_anchor_file(gs_pki *pki, const char *path) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int rc = pki == NULL ? GS_ERR_INVALID_ARG : read_file(path, &buf, &len);
+  if (rc == GS_OK) {
+    rc = gs_pki_add_anchor(pki, buf, len);
+  }
+  free(buf);
+  return rc;
+}
+
+int gs_pki_add_crl_file(gs_pki *pki, const char *path) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int rc = pki == NULL ? GS_ERR_INVALID_ARG : read_file(path, &buf, &len);
+  if (rc == GS_OK) {
+    rc = gs_pki_add_crl(pki, buf, len);
+  }
+  free(buf);
+  return rc;
+}
+
+/* All or nothing: on any error the previous CRLs stay in force. */
+int gs_pki_reload_crls(gs_pki *pki, const char *const *paths, size_t n) {
+  if (pki == NULL || (n > 0 && paths == NULL)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  STACK_OF(X509_CRL) *fresh = sk_X509_CRL_new_null();
+  if (fresh == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  int rc = GS_OK;
+  for (size_t i = 0; i < n && rc == GS_OK; i++) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    rc = read_file(paths[i], &buf, &len);
+    if (rc == GS_OK) {
+      rc = parse_crls(buf, len, fresh);
+    }
+    free(buf);
+  }
+  if (rc != GS_OK) {
+    sk_X509_CRL_pop_free(fresh, X509_CRL_free);
+    return rc;
+  }
+  sk_X509_CRL_pop_free(pki->crls, X509_CRL_free);
+  pki->crls = fresh;
+  invalidate(pki);
+  return GS_OK;
+}
+
+int gs_pki_load_cert_file(const char *path, uint8_t **der, size_t *len) {
+  if (path == NULL || der == NULL || len == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *der = NULL;
+  *len = 0;
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  int rc = read_file(path, &buf, &n);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  STACK_OF(X509) *sk = sk_X509_new_null();
+  rc = sk == NULL ? GS_ERR_NOMEM : parse_certs(buf, n, sk);
+  if (rc == GS_OK && looks_der(buf, n)) {
+    /* DER as found in the file: validation judges its encoding */
+    sk_X509_pop_free(sk, X509_free);
+    *der = buf;
+    *len = n;
+    return GS_OK;
+  }
+  free(buf);
+  if (rc == GS_OK) {
+    unsigned char *out = NULL;
+    int olen = i2d_X509(sk_X509_value(sk, 0), &out);
+    if (olen <= 0) {
+      rc = GS_ERR_CERT_PARSE;
+    } else {
+      *der = malloc((size_t)olen);
+      if (*der == NULL) {
+        rc = GS_ERR_NOMEM;
+      } else {
+        memcpy(*der, out, (size_t)olen);
+        *len = (size_t)olen;
+      }
+    }
+    OPENSSL_free(out);
+  }
+  sk_X509_pop_free(sk, X509_free);
+  return rc;
+}

@@ -1,0 +1,91 @@
+/* gridseal pki/: internal declarations shared by the pki/ files.
+ *
+ * pki.c           the store (anchors, CRLs), the cache, refcounts, stats
+ * pki_validate.c  one validation: strict DER, own checks, X509_verify_cert,
+ *                 the OpenSSL -> gs_err mapping table
+ * pki_names.c     subject, subjectAltName identities, key checks, time
+ * pki_cache.c     the validation cache, validate/release, gs_validator
+ * pki_roles.c     the IEC 62351-8 role extension (IECUserRoles)
+ * pki_attrcert.c  RFC 5755 attribute certificates
+ * pki_tlv.c       a minimal strict DER TLV reader for the role syntaxes */
+#ifndef GRIDSEAL_PKI_INTERNAL_H
+#define GRIDSEAL_PKI_INTERNAL_H
+
+#include <openssl/x509.h>
+
+#include "gridseal/pki.h"
+
+#define GS_PKI_CACHE_MAX 1024u
+#define GS_PKI_MAX_CERT_DER (16u * 1024u) /* one certificate, octets */
+#define GS_PKI_ROLE_OID "1.2.840.10070.8.1"
+
+/* One validated certificate: the published info plus what a cache hit must
+ * re-check. `info` is the first member so that a const gs_cert_info * handed
+ * out converts back to its entry. */
+typedef struct gs_pki_entry {
+  gs_cert_info info;
+  const gs_crypto *crypto; /* frees info.pubkey */
+  unsigned refs;
+  uint8_t key[32];       /* SHA-256 over leaf, path and attribute cert */
+  int64_t valid_from_s;  /* latest notBefore / thisUpdate / role start */
+  int64_t valid_until_s; /* earliest notAfter / nextUpdate / role end */
+  uint64_t last_used;
+} gs_pki_entry;
+
+struct gs_pki {
+  const gs_crypto *crypto;
+  STACK_OF(X509) * anchors;
+  STACK_OF(X509_CRL) * crls;
+  X509_STORE *store; /* rebuilt from anchors + crls when NULL */
+  bool cache_on;
+  gs_pki_entry *cache[GS_PKI_CACHE_MAX];
+  size_t n_cache;
+  uint64_t tick, hits, misses;
+};
+
+/* pki.c */
+X509_STORE *gs_pki_store_get(gs_pki *pki);
+void gs_pki_entry_unref(gs_pki_entry *e);
+
+/* pki_validate.c: a fresh validation into a new entry (refs = 1). */
+int gs_pki_validate_fresh(gs_pki *pki, gs_slice leaf, const gs_slice *path, size_t n_path,
+                          const gs_slice *att_cert, gs_time_ms now, gs_pki_entry **out);
+/* Map an X509_V_ERR_* code to a gs_err (one table). */
+int gs_pki_map_verify_error(int x509_err);
+
+/* pki_names.c */
+int gs_pki_d2i_strict(const uint8_t *der, size_t len, X509 **out);
+int64_t gs_pki_asn1_time_s(const ASN1_TIME *t);
+int64_t gs_pki_floor_s(gs_time_ms now);
+int gs_pki_subject(X509 *x, char *out, size_t cap);
+int gs_pki_identities(X509 *x, gs_cert_info *info);
+int gs_pki_leaf_key_check(X509 *leaf, gs_sig_alg *alg);
+int gs_pki_ca_key_check(X509 *ca);
+int gs_pki_days_to_s(int year, int mon, int day, int hh, int mm, int ss, int64_t *out);
+
+/* pki_roles.c: roles into info; narrows [*from, *until] by role and
+ * attribute certificate validity. `chain` is the validated chain. */
+int gs_pki_roles_from_ext(X509 *leaf, int64_t now_s, gs_cert_info *info, int64_t *from,
+                          int64_t *until);
+int gs_pki_roles_from_ac(gs_pki *pki, X509 *leaf, STACK_OF(X509) * chain, gs_slice ac,
+                         int64_t now_s, gs_cert_info *info, int64_t *from, int64_t *until);
+const char *gs_pki_role_name(long id);
+/* IECUserRoles DER (the extension value / attribute value). */
+int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
+                          int64_t *from, int64_t *until);
+
+/* pki_tlv.c: strict DER reading (definite minimal lengths, bounded). */
+typedef struct gs_pki_tlv {
+  const uint8_t *p, *end;
+} gs_pki_tlv;
+void gs_pki_tlv_init(gs_pki_tlv *r, const uint8_t *buf, size_t len);
+bool gs_pki_tlv_at_end(const gs_pki_tlv *r);
+int gs_pki_tlv_peek(const gs_pki_tlv *r);
+/* Reads one element with tag octet `tag` (single-octet tags only);
+ * `content` gets its content, `whole` (may be NULL) the full TLV. */
+int gs_pki_tlv_read(gs_pki_tlv *r, int tag, gs_slice *content, gs_slice *whole);
+int gs_pki_tlv_enter(gs_pki_tlv *r, int tag, gs_pki_tlv *inner);
+int gs_pki_tlv_int(gs_pki_tlv *r, int tag, long min, long max, long *out);
+int gs_pki_tlv_gtime(gs_pki_tlv *r, int64_t *out_s);
+
+#endif
