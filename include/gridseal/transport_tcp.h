@@ -1,0 +1,170 @@
+/* gridseal: the TCP transport (transport/tcp/, library gridseal_tcp).
+ *
+ * Carries SecPDUs over TCP as PROFILE.md §9 says: each SecPDU is one frame,
+ * a 4-octet big-endian length followed by that many octets of DER. libc and
+ * POSIX sockets only; no threads, no clock (times are passed in as `now`).
+ *
+ * Every socket is non-blocking. The API is made for a poll() loop:
+ *
+ *   struct pollfd p = {gs_tcp_conn_fd(c), gs_tcp_conn_events(c), 0};
+ *   poll(&p, 1, timeout);
+ *   if (p.revents & POLLOUT) rc = gs_tcp_on_writable(c);
+ *   if (p.revents & (POLLIN | POLLHUP | POLLERR)) rc = gs_tcp_on_readable(c, cb, arg);
+ *
+ * A connection owns two bounded buffers: a receive buffer that holds at most
+ * one frame (4 + max_frame octets) and a send queue of at most max_queue
+ * octets. Any error a connection returns (other than GS_ERR_LIMIT from
+ * gs_tcp_send) leaves it closed: the caller frees it with
+ * gs_tcp_conn_free(). Not thread-safe: one connection per thread. */
+#ifndef GRIDSEAL_TRANSPORT_TCP_H
+#define GRIDSEAL_TRANSPORT_TCP_H
+
+#include "common.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GS_TCP_FRAME_HDR 4u
+#define GS_TCP_DEFAULT_QUEUE (256u * 1024u)
+#define GS_TCP_MAX_HOST 256u
+
+/* Options of a connection; a zeroed struct means the defaults:
+ * max_frame = GS_MAX_PDU_SIZE (a larger value is clamped to it),
+ * max_queue = GS_TCP_DEFAULT_QUEUE (at least one maximum frame). */
+typedef struct gs_tcp_opts {
+  size_t max_frame;
+  size_t max_queue;
+} gs_tcp_opts;
+
+typedef struct gs_tcp_conn gs_tcp_conn;
+typedef struct gs_tcp_listener gs_tcp_listener;
+
+/* Split "HOST:PORT" or "[IPV6]:PORT" into host (NUL-terminated, at most
+ * GS_TCP_MAX_HOST - 1 chars, brackets removed) and port (0..65535; 0 only
+ * when allow_zero). GS_ERR_INVALID_ARG for anything else. */
+GS_EXPORT int gs_tcp_parse_hostport(const char *s, char host[GS_TCP_MAX_HOST], uint16_t *port,
+                                    bool allow_zero);
+
+/* ---------------------------------------------------------- listening */
+
+/* Listen on "HOST:PORT" (port 0: an ephemeral port; see
+ * gs_tcp_listener_port). Errors: GS_ERR_INVALID_ARG (bad address),
+ * GS_ERR_IO (socket, bind or listen failed; errno kept), GS_ERR_NOMEM. */
+GS_EXPORT int gs_tcp_listen(const char *hostport, gs_tcp_listener **out);
+GS_EXPORT int gs_tcp_listener_fd(const gs_tcp_listener *l);
+/* The bound port (useful after listening on port 0). */
+GS_EXPORT uint16_t gs_tcp_listener_port(const gs_tcp_listener *l);
+/* Accept one pending connection (non-blocking). GS_OK and *out (an open
+ * connection with `opts`, NULL for defaults); GS_ERR_NOT_FOUND when none
+ * is pending; GS_ERR_IO; GS_ERR_NOMEM. The listener stays usable. */
+GS_EXPORT int gs_tcp_accept(gs_tcp_listener *l, const gs_tcp_opts *opts, gs_tcp_conn **out);
+GS_EXPORT void gs_tcp_listener_free(gs_tcp_listener *l);
+
+/* --------------------------------------------------------- connecting */
+
+/* Start a non-blocking connect to "HOST:PORT" (a numeric address or a name
+ * in the hosts file). *out is a connection in the connecting state: it
+ * wants POLLOUT; gs_tcp_on_writable() completes it. Frames may be queued
+ * before it completes. Errors: GS_ERR_INVALID_ARG, GS_ERR_IO (immediate
+ * failure such as no route), GS_ERR_NOMEM. */
+GS_EXPORT int gs_tcp_connect(const char *hostport, const gs_tcp_opts *opts, gs_tcp_conn **out);
+
+/* ---------------------------------------------------- one connection */
+
+GS_EXPORT int gs_tcp_conn_fd(const gs_tcp_conn *c);
+/* True once a connect has completed (always for accepted connections). */
+GS_EXPORT bool gs_tcp_conn_is_open(const gs_tcp_conn *c);
+GS_EXPORT bool gs_tcp_conn_want_read(const gs_tcp_conn *c);
+/* True while connecting or while queued octets remain. */
+GS_EXPORT bool gs_tcp_conn_want_write(const gs_tcp_conn *c);
+/* POLLIN / POLLOUT bits for struct pollfd.events, from the two above. */
+GS_EXPORT short gs_tcp_conn_events(const gs_tcp_conn *c);
+/* Octets queued and not yet written. */
+GS_EXPORT size_t gs_tcp_conn_queued(const gs_tcp_conn *c);
+
+/* Called once per complete frame; `frame` (the SecPDU without the length
+ * prefix) is valid only during the call. A non-zero return stops reading
+ * and is returned by gs_tcp_on_readable (the connection stays open). */
+typedef int (*gs_tcp_frame_cb)(void *arg, const uint8_t *frame, size_t len);
+
+/* Read what the socket has (until it would block) and deliver every complete
+ * frame, in order, to `cb`. GS_OK when the socket would block; the callback's
+ * non-zero value; or, leaving the connection closed: GS_ERR_DER_TOO_LARGE
+ * (a length prefix over max_frame), GS_ERR_PROTOCOL (a zero length prefix),
+ * GS_ERR_CLOSED (orderly close by the peer), GS_ERR_IO (socket error),
+ * GS_ERR_STATE (called before the connect completed or after close). */
+GS_EXPORT int gs_tcp_on_readable(gs_tcp_conn *c, gs_tcp_frame_cb cb, void *arg);
+
+/* Complete a pending connect (GS_ERR_IO if it failed; errno set) and write
+ * as much of the send queue as the socket takes (partial writes are kept).
+ * GS_OK (done or would block), GS_ERR_CLOSED (peer gone: EPIPE/ECONNRESET),
+ * GS_ERR_IO, GS_ERR_STATE (closed). */
+GS_EXPORT int gs_tcp_on_writable(gs_tcp_conn *c);
+
+/* Queue one frame (length prefix + `len` octets, copied). Nothing is written
+ * until gs_tcp_on_writable (or the next gs_tcp_flush). Errors (the
+ * connection stays usable): GS_ERR_INVALID_ARG (len 0), GS_ERR_DER_TOO_LARGE
+ * (len > max_frame), GS_ERR_LIMIT (the queue would exceed max_queue: back
+ * off), GS_ERR_STATE (closed). */
+GS_EXPORT int gs_tcp_send(gs_tcp_conn *c, const uint8_t *frame, size_t len);
+
+/* gs_tcp_on_writable when the connection is open, else GS_OK. */
+GS_EXPORT int gs_tcp_flush(gs_tcp_conn *c);
+
+/* Close the socket (idempotent); buffers are kept until free. */
+GS_EXPORT void gs_tcp_conn_close(gs_tcp_conn *c);
+/* Close and free. NULL is allowed. The buffers hold only SecPDUs (protected
+ * data), never keys, so they are not wiped. */
+GS_EXPORT void gs_tcp_conn_free(gs_tcp_conn *c);
+
+/* ------------------------------------------- reconnect with back-off */
+
+/* Exponential back-off with a cap and jitter: the n-th consecutive failure
+ * (n = 0, 1, ...) waits d = min(cap, base * 2^n), jittered uniformly into
+ * [d/2, d] ("equal jitter"). The jitter source is a small deterministic
+ * generator seeded by the caller (tests give a fixed seed). */
+typedef struct gs_tcp_backoff {
+  gs_time_ms base_ms;
+  gs_time_ms cap_ms;
+  uint32_t attempt;
+  uint64_t rng;
+} gs_tcp_backoff;
+
+/* base_ms >= 1, cap_ms >= base_ms, else GS_ERR_INVALID_ARG. */
+GS_EXPORT int gs_tcp_backoff_init(gs_tcp_backoff *b, gs_time_ms base_ms, gs_time_ms cap_ms,
+                                  uint64_t seed);
+/* The un-jittered delay of the next failure, min(cap, base * 2^attempt). */
+GS_EXPORT gs_time_ms gs_tcp_backoff_ceiling(const gs_tcp_backoff *b);
+/* Record one failure at `now`; returns the time of the next attempt. */
+GS_EXPORT gs_time_ms gs_tcp_backoff_fail(gs_tcp_backoff *b, gs_time_ms now);
+/* A connection succeeded: the next failure starts from base again. */
+GS_EXPORT void gs_tcp_backoff_reset(gs_tcp_backoff *b);
+
+/* A dialer keeps one outgoing connection alive: step() starts a connect
+ * when none is up and the back-off allows it. */
+typedef struct gs_tcp_dialer {
+  char target[GS_TCP_MAX_HOST + 8];
+  gs_tcp_opts opts;
+  gs_tcp_backoff backoff;
+  gs_time_ms next_at; /* earliest time of the next attempt */
+} gs_tcp_dialer;
+
+/* Errors: GS_ERR_INVALID_ARG (bad "HOST:PORT" or back-off values). */
+GS_EXPORT int gs_tcp_dialer_init(gs_tcp_dialer *d, const char *hostport, const gs_tcp_opts *opts,
+                                 gs_time_ms base_ms, gs_time_ms cap_ms, uint64_t seed);
+/* If now >= next_at, start a connect: GS_OK and *out (connecting). If not
+ * due yet: GS_ERR_STATE and *out = NULL. An immediate connect failure is
+ * recorded as a failure (next_at moves) and returned (GS_ERR_IO). */
+GS_EXPORT int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn **out);
+/* The connection from step() failed or was lost at `now`: schedule the
+ * next attempt by the back-off. Returns next_at. */
+GS_EXPORT gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now);
+/* The connection from step() is up: reset the back-off. */
+GS_EXPORT void gs_tcp_dialer_connected(gs_tcp_dialer *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,2 @@
+# Application scaffolding: TCP transport, configuration parser, event writer.
+gs_unit_test(test_tcp SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_tcp.c LIBS gridseal_tcp)

@@ -1,0 +1,441 @@
+/* TCP transport over real loopback sockets: framing, limits, close, back-off. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gridseal/profile.h"
+#include "gridseal/transport_tcp.h"
+
+#define MAX_FRAMES 256
+
+typedef struct sink {
+  size_t n;
+  size_t len[MAX_FRAMES];
+  uint8_t first[MAX_FRAMES];
+  uint8_t last[MAX_FRAMES];
+  int stop_after; /* return 1 after this many frames (0: never) */
+} sink;
+
+static int sink_cb(void *arg, const uint8_t *frame, size_t len) {
+  sink *s = arg;
+  assert_true(s->n < MAX_FRAMES);
+  s->len[s->n] = len;
+  s->first[s->n] = frame[0];
+  s->last[s->n] = frame[len - 1];
+  s->n++;
+  return (s->stop_after != 0 && (int)s->n == s->stop_after) ? 1 : 0;
+}
+
+static void wait_fd(int fd, short ev) {
+  struct pollfd p = {fd, ev, 0};
+  assert_int_equal(poll(&p, 1, 3000), 1);
+}
+
+/* A listener on 127.0.0.1:0, a raw blocking client socket, the accepted conn. */
+typedef struct pair {
+  gs_tcp_listener *l;
+  int raw;
+  gs_tcp_conn *srv;
+} pair;
+
+static void pair_open(pair *p, const char *addr, int family) {
+  assert_int_equal(gs_tcp_listen(addr, &p->l), GS_OK);
+  uint16_t port = gs_tcp_listener_port(p->l);
+  assert_true(port != 0);
+  p->raw = socket(family, SOCK_STREAM, 0);
+  assert_true(p->raw >= 0);
+  if (family == AF_INET) {
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(p->raw, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  } else {
+    struct sockaddr_in6 sa = {0};
+    sa.sin6_family = AF_INET6;
+    sa.sin6_port = htons(port);
+    sa.sin6_addr = in6addr_loopback;
+    assert_int_equal(connect(p->raw, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  }
+  wait_fd(gs_tcp_listener_fd(p->l), POLLIN);
+  assert_int_equal(gs_tcp_accept(p->l, NULL, &p->srv), GS_OK);
+  assert_true(gs_tcp_conn_is_open(p->srv));
+  assert_int_equal(gs_tcp_conn_events(p->srv), POLLIN);
+}
+
+static void pair_close(pair *p) {
+  gs_tcp_conn_free(p->srv);
+  if (p->raw >= 0) {
+    close(p->raw);
+  }
+  gs_tcp_listener_free(p->l);
+}
+
+static void write_all(int fd, const uint8_t *b, size_t n) {
+  while (n > 0) {
+    ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+    assert_true(w > 0);
+    b += w;
+    n -= (size_t)w;
+  }
+}
+
+static size_t put_frame(uint8_t *out, size_t len, uint8_t fill) {
+  out[0] = (uint8_t)(len >> 24);
+  out[1] = (uint8_t)(len >> 16);
+  out[2] = (uint8_t)(len >> 8);
+  out[3] = (uint8_t)len;
+  memset(out + 4, fill, len);
+  out[4 + len - 1] = (uint8_t)(fill ^ 0xff);
+  return 4 + len;
+}
+
+/* Read until `want` frames arrived or the call fails. */
+static int read_until(gs_tcp_conn *c, sink *s, size_t want) {
+  while (s->n < want) {
+    wait_fd(gs_tcp_conn_fd(c), POLLIN);
+    int rc = gs_tcp_on_readable(c, sink_cb, s);
+    if (rc != GS_OK) {
+      return rc;
+    }
+  }
+  return GS_OK;
+}
+
+static void test_many_frames_one_write(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  static uint8_t buf[100 * 64];
+  size_t n = 0;
+  for (size_t i = 0; i < 100; i++) {
+    n += put_frame(buf + n, 1 + i % 50, (uint8_t)i);
+  }
+  write_all(p.raw, buf, n);
+  sink s = {0};
+  assert_int_equal(read_until(p.srv, &s, 100), GS_OK);
+  assert_int_equal(s.n, 100);
+  for (size_t i = 0; i < 100; i++) {
+    assert_int_equal(s.len[i], 1 + i % 50);
+    assert_int_equal(s.last[i], (uint8_t)(i ^ 0xff));
+    if (s.len[i] > 1) {
+      assert_int_equal(s.first[i], (uint8_t)i);
+    }
+  }
+  pair_close(&p);
+}
+
+static void test_frame_split_byte_by_byte(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  uint8_t buf[4 + 300];
+  size_t n = put_frame(buf, 300, 0x5a);
+  sink s = {0};
+  for (size_t i = 0; i < n; i++) {
+    write_all(p.raw, buf + i, 1);
+    wait_fd(gs_tcp_conn_fd(p.srv), POLLIN);
+    assert_int_equal(gs_tcp_on_readable(p.srv, sink_cb, &s), GS_OK);
+    assert_int_equal(s.n, i + 1 == n ? 1 : 0);
+  }
+  assert_int_equal(s.len[0], 300);
+  assert_int_equal(s.first[0], 0x5a);
+  assert_int_equal(s.last[0], 0xa5);
+  pair_close(&p);
+}
+
+static void test_max_frame_accepted_oversized_rejected(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  uint8_t *buf = malloc(4 + GS_MAX_PDU_SIZE);
+  assert_non_null(buf);
+  size_t n = put_frame(buf, GS_MAX_PDU_SIZE, 0x11);
+  write_all(p.raw, buf, n);
+  sink s = {0};
+  assert_int_equal(read_until(p.srv, &s, 1), GS_OK);
+  assert_int_equal(s.len[0], GS_MAX_PDU_SIZE);
+  /* one octet more than the profile allows: rejected on the header alone */
+  uint8_t hdr[4] = {0x00, 0x01, 0x00, 0x01};
+  write_all(p.raw, hdr, 4);
+  wait_fd(gs_tcp_conn_fd(p.srv), POLLIN);
+  assert_int_equal(gs_tcp_on_readable(p.srv, sink_cb, &s), GS_ERR_DER_TOO_LARGE);
+  assert_false(gs_tcp_conn_is_open(p.srv));
+  assert_int_equal(gs_tcp_conn_fd(p.srv), -1);
+  assert_int_equal(gs_tcp_on_readable(p.srv, sink_cb, &s), GS_ERR_STATE);
+  /* the peer sees the connection closed */
+  uint8_t tmp[8];
+  wait_fd(p.raw, POLLIN);
+  ssize_t r = recv(p.raw, tmp, sizeof(tmp), 0);
+  assert_true(r == 0 || (r < 0 && errno == ECONNRESET));
+  free(buf);
+  pair_close(&p);
+}
+
+static void test_zero_length_frame_rejected(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  uint8_t hdr[4] = {0, 0, 0, 0};
+  write_all(p.raw, hdr, 4);
+  sink s = {0};
+  wait_fd(gs_tcp_conn_fd(p.srv), POLLIN);
+  assert_int_equal(gs_tcp_on_readable(p.srv, sink_cb, &s), GS_ERR_PROTOCOL);
+  assert_false(gs_tcp_conn_is_open(p.srv));
+  pair_close(&p);
+}
+
+static void test_peer_close_detected(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  uint8_t buf[4 + 10];
+  size_t n = put_frame(buf, 10, 1);
+  write_all(p.raw, buf, n - 3); /* a partial frame, then close */
+  close(p.raw);
+  p.raw = -1;
+  sink s = {0};
+  assert_int_equal(read_until(p.srv, &s, 1), GS_ERR_CLOSED);
+  assert_int_equal(s.n, 0);
+  assert_false(gs_tcp_conn_is_open(p.srv));
+  pair_close(&p);
+}
+
+static void test_callback_stop_keeps_rest(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  uint8_t buf[3 * 9];
+  size_t n = 0;
+  for (int i = 0; i < 3; i++) {
+    n += put_frame(buf + n, 5, (uint8_t)(i + 1));
+  }
+  write_all(p.raw, buf, n);
+  sink s = {0};
+  s.stop_after = 1;
+  wait_fd(gs_tcp_conn_fd(p.srv), POLLIN);
+  assert_int_equal(gs_tcp_on_readable(p.srv, sink_cb, &s), 1);
+  assert_int_equal(s.n, 1);
+  s.stop_after = 0;
+  /* nothing new on the socket: the buffered frames still come out */
+  assert_int_equal(gs_tcp_on_readable(p.srv, sink_cb, &s), GS_OK);
+  assert_int_equal(s.n, 3);
+  assert_int_equal(s.first[2], 3);
+  pair_close(&p);
+}
+
+/* Both ends through the library: connect, queue before connected, large
+ * frames that need partial writes, both directions. */
+static void run_roundtrip(const char *listen_addr, bool v6) {
+  gs_tcp_listener *l;
+  assert_int_equal(gs_tcp_listen(listen_addr, &l), GS_OK);
+  char target[64];
+  snprintf(target, sizeof(target), v6 ? "[::1]:%u" : "127.0.0.1:%u",
+           (unsigned)gs_tcp_listener_port(l));
+  gs_tcp_conn *cli, *srv = NULL;
+  gs_tcp_opts opts = {0, 1024 * 1024};
+  assert_int_equal(gs_tcp_connect(target, &opts, &cli), GS_OK);
+  uint8_t *big = malloc(GS_MAX_PDU_SIZE);
+  assert_non_null(big);
+  for (int i = 0; i < 8; i++) {
+    memset(big, i + 1, GS_MAX_PDU_SIZE);
+    assert_int_equal(gs_tcp_send(cli, big, GS_MAX_PDU_SIZE - (size_t)i), GS_OK);
+  }
+  assert_true(gs_tcp_conn_want_write(cli));
+  sink s = {0};
+  for (int guard = 0; guard < 10000 && s.n < 8; guard++) {
+    struct pollfd pf[3] = {{gs_tcp_listener_fd(l), POLLIN, 0},
+                           {gs_tcp_conn_fd(cli), gs_tcp_conn_events(cli), 0},
+                           {srv ? gs_tcp_conn_fd(srv) : -1, srv ? POLLIN : 0, 0}};
+    assert_true(poll(pf, 3, 3000) > 0);
+    if (pf[0].revents & POLLIN) {
+      assert_int_equal(gs_tcp_accept(l, NULL, &srv), GS_OK);
+    }
+    if (pf[1].revents & POLLOUT) {
+      assert_int_equal(gs_tcp_on_writable(cli), GS_OK);
+    }
+    if (srv != NULL && (pf[2].revents & POLLIN)) {
+      assert_int_equal(gs_tcp_on_readable(srv, sink_cb, &s), GS_OK);
+    }
+  }
+  assert_int_equal(s.n, 8);
+  for (int i = 0; i < 8; i++) {
+    assert_int_equal(s.len[i], GS_MAX_PDU_SIZE - (size_t)i);
+    assert_int_equal(s.first[i], i + 1);
+  }
+  assert_true(gs_tcp_conn_is_open(cli));
+  assert_int_equal(gs_tcp_conn_queued(cli), 0);
+  /* and back */
+  const uint8_t reply[3] = {7, 8, 9};
+  assert_int_equal(gs_tcp_send(srv, reply, 3), GS_OK);
+  assert_int_equal(gs_tcp_flush(srv), GS_OK);
+  sink s2 = {0};
+  assert_int_equal(read_until(cli, &s2, 1), GS_OK);
+  assert_int_equal(s2.len[0], 3);
+  assert_int_equal(s2.last[0], 9);
+  free(big);
+  gs_tcp_conn_free(cli);
+  gs_tcp_conn_free(srv);
+  gs_tcp_listener_free(l);
+}
+
+static void test_roundtrip_ipv4(void **state) {
+  (void)state;
+  run_roundtrip("127.0.0.1:0", false);
+}
+
+static void test_roundtrip_ipv6(void **state) {
+  (void)state;
+  gs_tcp_listener *l;
+  if (gs_tcp_listen("[::1]:0", &l) != GS_OK) {
+    skip(); /* no IPv6 loopback on this machine */
+  }
+  gs_tcp_listener_free(l);
+  run_roundtrip("[::1]:0", true);
+}
+
+static void test_send_limits(void **state) {
+  (void)state;
+  pair p;
+  pair_open(&p, "127.0.0.1:0", AF_INET);
+  static uint8_t big[GS_MAX_PDU_SIZE + 1];
+  assert_int_equal(gs_tcp_send(p.srv, big, GS_MAX_PDU_SIZE + 1), GS_ERR_DER_TOO_LARGE);
+  assert_int_equal(gs_tcp_send(p.srv, big, 0), GS_ERR_INVALID_ARG);
+  /* default queue 256 KiB: three maximum frames fit, the fourth does not */
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(gs_tcp_send(p.srv, big, GS_MAX_PDU_SIZE), GS_OK);
+  }
+  assert_int_equal(gs_tcp_send(p.srv, big, GS_MAX_PDU_SIZE), GS_ERR_LIMIT);
+  assert_int_equal(gs_tcp_conn_queued(p.srv), 3 * (4 + GS_MAX_PDU_SIZE));
+  assert_true(gs_tcp_conn_is_open(p.srv));
+  assert_int_equal(gs_tcp_conn_events(p.srv), POLLIN | POLLOUT);
+  pair_close(&p);
+}
+
+static void test_parse_hostport(void **state) {
+  (void)state;
+  char h[GS_TCP_MAX_HOST];
+  uint16_t port;
+  assert_int_equal(gs_tcp_parse_hostport("127.0.0.1:7001", h, &port, false), GS_OK);
+  assert_string_equal(h, "127.0.0.1");
+  assert_int_equal(port, 7001);
+  assert_int_equal(gs_tcp_parse_hostport("[::1]:65535", h, &port, false), GS_OK);
+  assert_string_equal(h, "::1");
+  assert_int_equal(port, 65535);
+  assert_int_equal(gs_tcp_parse_hostport("localhost:0", h, &port, true), GS_OK);
+  const char *bad[] = {"127.0.0.1", "127.0.0.1:", ":80", "::1:80", "[::1]80", "h:65536",
+                       "h:12x",     "h:-1",       "h:0", "a b:1",  "[::1:80"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    assert_int_equal(gs_tcp_parse_hostport(bad[i], h, &port, false), GS_ERR_INVALID_ARG);
+  }
+}
+
+static void test_backoff_schedule(void **state) {
+  (void)state;
+  gs_tcp_backoff b;
+  assert_int_equal(gs_tcp_backoff_init(&b, 0, 10, 1), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_tcp_backoff_init(&b, 100, 50, 1), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_tcp_backoff_init(&b, 100, 1000, 42), GS_OK);
+  const gs_time_ms ceil[] = {100, 200, 400, 800, 1000, 1000, 1000};
+  gs_time_ms now = 1700000000000;
+  bool varied = false;
+  gs_time_ms prev_delay = -1;
+  for (size_t i = 0; i < sizeof(ceil) / sizeof(ceil[0]); i++) {
+    assert_int_equal(gs_tcp_backoff_ceiling(&b), ceil[i]);
+    gs_time_ms at = gs_tcp_backoff_fail(&b, now);
+    gs_time_ms delay = at - now;
+    assert_true(delay >= ceil[i] / 2 && delay <= ceil[i]);
+    if (i >= 4 && prev_delay >= 0 && delay != prev_delay) {
+      varied = true; /* jitter: equal ceilings, different delays */
+    }
+    prev_delay = delay;
+    now = at;
+  }
+  assert_true(varied);
+  gs_tcp_backoff_reset(&b);
+  assert_int_equal(gs_tcp_backoff_ceiling(&b), 100);
+  /* the same seed gives the same schedule */
+  gs_tcp_backoff a, c;
+  gs_tcp_backoff_init(&a, 50, 60000, 7);
+  gs_tcp_backoff_init(&c, 50, 60000, 7);
+  for (int i = 0; i < 40; i++) {
+    assert_int_equal(gs_tcp_backoff_fail(&a, 0), gs_tcp_backoff_fail(&c, 0));
+  }
+  assert_int_equal(gs_tcp_backoff_ceiling(&a), 60000);
+}
+
+static void test_dialer_reconnect(void **state) {
+  (void)state;
+  /* find a free port, then close it so connecting is refused */
+  gs_tcp_listener *l;
+  assert_int_equal(gs_tcp_listen("127.0.0.1:0", &l), GS_OK);
+  char target[32];
+  snprintf(target, sizeof(target), "127.0.0.1:%u", (unsigned)gs_tcp_listener_port(l));
+  gs_tcp_listener_free(l);
+
+  gs_tcp_dialer d;
+  assert_int_equal(gs_tcp_dialer_init(&d, "nonsense", NULL, 100, 800, 3), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_tcp_dialer_init(&d, target, NULL, 100, 800, 3), GS_OK);
+  gs_time_ms now = 1000;
+  gs_tcp_conn *c = NULL;
+  const gs_time_ms ceil[] = {100, 200, 400, 800, 800};
+  for (size_t i = 0; i < 5; i++) {
+    int rc = gs_tcp_dialer_step(&d, now, &c);
+    if (rc == GS_OK) { /* refused asynchronously */
+      wait_fd(gs_tcp_conn_fd(c), POLLOUT);
+      assert_int_equal(gs_tcp_on_writable(c), GS_ERR_IO);
+      gs_tcp_conn_free(c);
+      gs_tcp_dialer_failed(&d, now);
+    } else {
+      assert_int_equal(rc, GS_ERR_IO);
+    }
+    gs_time_ms wait = d.next_at - now;
+    assert_true(wait >= ceil[i] / 2 && wait <= ceil[i]);
+    /* not due yet */
+    assert_int_equal(gs_tcp_dialer_step(&d, d.next_at - 1, &c), GS_ERR_STATE);
+    assert_null(c);
+    now = d.next_at;
+  }
+  /* the server comes up: the next due step connects, and the back-off resets */
+  if (gs_tcp_listen(target, &l) != GS_OK) {
+    skip(); /* the port was taken meanwhile */
+  }
+  assert_int_equal(gs_tcp_dialer_step(&d, now, &c), GS_OK);
+  wait_fd(gs_tcp_conn_fd(c), POLLOUT);
+  assert_int_equal(gs_tcp_on_writable(c), GS_OK);
+  assert_true(gs_tcp_conn_is_open(c));
+  gs_tcp_dialer_connected(&d);
+  assert_int_equal(gs_tcp_backoff_ceiling(&d.backoff), 100);
+  gs_tcp_conn_free(c);
+  gs_tcp_listener_free(l);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_many_frames_one_write),
+      cmocka_unit_test(test_frame_split_byte_by_byte),
+      cmocka_unit_test(test_max_frame_accepted_oversized_rejected),
+      cmocka_unit_test(test_zero_length_frame_rejected),
+      cmocka_unit_test(test_peer_close_detected),
+      cmocka_unit_test(test_callback_stop_keeps_rest),
+      cmocka_unit_test(test_roundtrip_ipv4),
+      cmocka_unit_test(test_roundtrip_ipv6),
+      cmocka_unit_test(test_send_limits),
+      cmocka_unit_test(test_parse_hostport),
+      cmocka_unit_test(test_backoff_schedule),
+      cmocka_unit_test(test_dialer_reconnect),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
