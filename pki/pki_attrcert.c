@@ -171,11 +171,11 @@ static bool narrow_ac(X509 *issuer, int64_t nb, int64_t na, int64_t now_s, int64
   int64_t ina = gs_pki_asn1_time_s(X509_get0_notAfter(issuer));
   nb = inb > nb ? inb : nb;
   na = ina < na ? ina : na;
-  if (now_s < nb || now_s > na) {
-    return false;
+  if (now_s < nb || now_s >= na) {
+    return false; /* [notBefore, notAfter), as for certificates */
   }
   *from = nb > *from ? nb : *from;
-  *until = na < *until ? na : *until;
+  *until = na - 1 < *until ? na - 1 : *until;
   return true;
 }
 

@@ -48,19 +48,20 @@ static void add_role_id(gs_cert_info *info, long id) {
   add_role(info, n, strlen(n));
 }
 
-/* Narrow the verdict window around a validity [a, b] at now_s; report
- * whether the roles are in force now. */
+/* Narrow the verdict window around a validity [a, b) at now_s (the end is
+ * exclusive, as OpenSSL treats notAfter); report whether the roles are in
+ * force now. */
 static bool narrow(int64_t a, int64_t b, int64_t now_s, int64_t *from, int64_t *until) {
   if (now_s < a) {
     *until = a - 1 < *until ? a - 1 : *until;
     return false;
   }
-  if (now_s > b) {
-    *from = b + 1 > *from ? b + 1 : *from;
+  if (now_s >= b) {
+    *from = b > *from ? b : *from;
     return false;
   }
   *from = a > *from ? a : *from;
-  *until = b < *until ? b : *until;
+  *until = b - 1 < *until ? b - 1 : *until;
   return true;
 }
 

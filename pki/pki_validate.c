@@ -100,15 +100,17 @@ static int run_verify(gs_pki *pki, X509 *leaf, STACK_OF(X509) * untrusted, int64
   return gs_pki_map_verify_error(X509_STORE_CTX_get_error(ctx));
 }
 
-/* The window in which this verdict holds: every certificate of the chain,
- * and the CRLs of every issuer in it when CRLs are checked. */
+/* The window [from, until] (seconds, inclusive) in which this verdict holds:
+ * every certificate of the chain, and the CRLs of every issuer in it. OpenSSL
+ * 3.0 treats notAfter and nextUpdate as already past when equal to the
+ * verification time, so the last valid second is one before them. */
 static void chain_window(gs_pki *pki, STACK_OF(X509) * chain, int64_t *from, int64_t *until) {
   for (int i = 0; i < sk_X509_num(chain); i++) {
     X509 *x = sk_X509_value(chain, i);
     int64_t nb = gs_pki_asn1_time_s(X509_get0_notBefore(x));
     int64_t na = gs_pki_asn1_time_s(X509_get0_notAfter(x));
     *from = nb > *from ? nb : *from;
-    *until = na < *until ? na : *until;
+    *until = na - 1 < *until ? na - 1 : *until; /* OpenSSL: expired at notAfter */
     for (int j = 0; j < sk_X509_CRL_num(pki->crls); j++) {
       X509_CRL *c = sk_X509_CRL_value(pki->crls, j);
       if (X509_NAME_cmp(X509_CRL_get_issuer(c), X509_get_subject_name(x)) != 0) {
@@ -118,7 +120,7 @@ static void chain_window(gs_pki *pki, STACK_OF(X509) * chain, int64_t *from, int
       *from = tu > *from ? tu : *from;
       if (X509_CRL_get0_nextUpdate(c) != NULL) {
         int64_t nu = gs_pki_asn1_time_s(X509_CRL_get0_nextUpdate(c));
-        *until = nu < *until ? nu : *until;
+        *until = nu - 1 < *until ? nu - 1 : *until;
       }
     }
   }
