@@ -1,0 +1,181 @@
+/* gridseal: MQTT transport (PROFILE.md §9), on libmosquitto.
+ *
+ * One SecPDU per MQTT message, binary payload, QoS 1, never retained, on a
+ * per-association topic:
+ *   gridseal/<responder>/<initiator>/up     initiator -> responder
+ *   gridseal/<responder>/<initiator>/down   responder -> initiator
+ *   gridseal/<responder>/req                first handshake message of an
+ *                                           initiator (PROPOSED topic)
+ * Endpoint names are the hop certificate's CN (e.g. der1@localhost); they
+ * must be 1..GS_MQTT_MAX_NAME octets without '/', '+', '#' or NUL.
+ *
+ * The connection is TLS only: the broker is verified against the hop CA and
+ * the endpoint logs in with its hop client certificate; the MQTT client id
+ * is the endpoint name. The object never starts a thread: the application
+ * polls gs_mqtt_fd() (readable, and writable when gs_mqtt_want_write()) and
+ * calls gs_mqtt_handle() — or gs_mqtt_run(), which does both — at least
+ * every GS_MQTT_TICK_MS. Callbacks run from inside gs_mqtt_handle() /
+ * gs_mqtt_run() only.
+ *
+ * Reconnection: after a lost connection (or a failed attempt) the object
+ * tries again after a backoff that doubles from backoff_min_ms to
+ * backoff_max_ms, timed from the `now` the caller passes. With the default
+ * persistent session (clean_session false), the broker keeps subscriptions
+ * and queued QoS 1 messages while the endpoint is away, and libmosquitto
+ * re-sends its unacknowledged QoS 1 messages after a reconnect, so a
+ * message may arrive twice: the E2E engine's window replay mode drops the
+ * copy. libmosquitto does not expose the DUP flag of a received PUBLISH, so
+ * duplicates are told apart only by the engine.
+ *
+ * Not thread-safe: one gs_mqtt per thread. */
+#ifndef GRIDSEAL_TRANSPORT_MQTT_H
+#define GRIDSEAL_TRANSPORT_MQTT_H
+
+#include "common.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GS_MQTT_MAX_NAME 128u  /* endpoint name, octets */
+#define GS_MQTT_MAX_TOPIC 300u /* any gridseal topic, with NUL */
+#define GS_MQTT_MAX_SUBS 16u   /* remembered subscriptions */
+#define GS_MQTT_TICK_MS 1000   /* call gs_mqtt_handle at least this often */
+
+typedef struct gs_mqtt gs_mqtt;
+
+typedef enum gs_mqtt_dir {
+  GS_MQTT_UP = 1,   /* initiator -> responder */
+  GS_MQTT_DOWN = 2, /* responder -> initiator */
+  GS_MQTT_REQ = 3   /* gridseal/<responder>/req */
+} gs_mqtt_dir;
+
+typedef enum gs_mqtt_event {
+  GS_MQTT_EV_CONNECTED = 1,    /* CONNACK accepted; `detail` = 1 if the
+                                  broker resumed a stored session */
+  GS_MQTT_EV_DISCONNECTED = 2, /* connection lost or refused; `detail` is
+                                  the libmosquitto reason code */
+  GS_MQTT_EV_PUBLISHED = 3,    /* a QoS 1 message was acknowledged (PUBACK);
+                                  `detail` = the id gs_mqtt_publish gave */
+  GS_MQTT_EV_SUBSCRIBED = 4    /* SUBACK; `detail` = granted QoS of its
+                                  filter, 128 if the broker refused it */
+} gs_mqtt_event;
+
+/* A received message; every pointer is borrowed for the callback only. */
+typedef struct gs_mqtt_msg {
+  const char *topic;
+  const uint8_t *payload;
+  size_t len;
+  int qos;
+  bool retain; /* a retained message: gridseal never publishes one */
+} gs_mqtt_msg;
+
+typedef void (*gs_mqtt_msg_fn)(void *ctx, const gs_mqtt_msg *msg);
+typedef void (*gs_mqtt_event_fn)(void *ctx, gs_mqtt_event ev, int detail);
+
+/* Zero means "default" for every numeric field. Strings are copied. */
+typedef struct gs_mqtt_config {
+  const char *host;       /* broker address, default "127.0.0.1" */
+  int port;               /* default 8883 */
+  const char *name;       /* endpoint name = client id = hop cert CN */
+  const char *ca_file;    /* hop CA (PEM) the broker is verified against */
+  const char *cert_file;  /* hop client certificate (PEM) */
+  const char *key_file;   /* its private key (PEM) */
+  int keepalive_s;        /* default 30 */
+  unsigned max_inflight;  /* QoS 1 in-flight window, default 20 */
+  unsigned max_queued;    /* unacknowledged publishes accepted, default 1000 */
+  bool clean_session;     /* default false: persistent session */
+  int64_t backoff_min_ms; /* default 250 */
+  int64_t backoff_max_ms; /* default 10000 */
+  gs_mqtt_msg_fn on_message;
+  gs_mqtt_event_fn on_event; /* may be NULL */
+  void *ctx;                 /* passed to both callbacks */
+} gs_mqtt_config;
+
+typedef struct gs_mqtt_stats {
+  uint64_t connects;    /* CONNACKs accepted */
+  uint64_t disconnects; /* connections lost */
+  uint64_t published;   /* gs_mqtt_publish calls accepted */
+  uint64_t acked;       /* PUBACKs received */
+  uint64_t received;    /* messages handed to on_message */
+  uint64_t dropped;     /* received messages over GS_MAX_PDU_SIZE */
+} gs_mqtt_stats;
+
+/* Creates a client (no I/O yet). Errors: GS_ERR_INVALID_ARG (missing name,
+ * file or on_message, bad name), GS_ERR_CONFIG (libmosquitto refused the
+ * TLS files or options), GS_ERR_NOMEM. *out is owned by the caller. */
+GS_EXPORT gs_err gs_mqtt_new(const gs_mqtt_config *cfg, gs_mqtt **out);
+
+/* Disconnects (if connected) and frees everything. NULL is a no-op. */
+GS_EXPORT void gs_mqtt_free(gs_mqtt *m);
+
+/* Starts connecting (non-blocking TCP connect; TLS and CONNECT complete in
+ * gs_mqtt_handle). A failure is not fatal: it schedules a retry after the
+ * backoff and returns GS_ERR_IO. GS_ERR_STATE if already started. */
+GS_EXPORT gs_err gs_mqtt_connect(gs_mqtt *m, gs_time_ms now);
+
+/* Sends DISCONNECT and closes; no reconnect follows (a later
+ * gs_mqtt_connect starts again). The persistent session stays on the
+ * broker. */
+GS_EXPORT void gs_mqtt_disconnect(gs_mqtt *m);
+
+/* The socket to poll, or -1 while there is none. It changes on reconnect. */
+GS_EXPORT int gs_mqtt_fd(const gs_mqtt *m);
+/* True if the socket should also be polled for writability. */
+GS_EXPORT bool gs_mqtt_want_write(const gs_mqtt *m);
+GS_EXPORT bool gs_mqtt_is_connected(const gs_mqtt *m);
+
+/* Does the I/O the poll reported, keepalive, and reconnects when due.
+ * Returns GS_OK, or GS_ERR_IO when the connection was lost in this call
+ * (already handled: a reconnect is scheduled). */
+GS_EXPORT gs_err gs_mqtt_handle(gs_mqtt *m, bool readable, bool writable, gs_time_ms now);
+
+/* Convenience: poll() the socket for up to timeout_ms (sleeping when there
+ * is no socket), then gs_mqtt_handle with the current wall-clock time.
+ * Same returns as gs_mqtt_handle. */
+GS_EXPORT gs_err gs_mqtt_run(gs_mqtt *m, int timeout_ms);
+
+/* Subscribes at QoS 1 and remembers the filter: it is subscribed again on
+ * every reconnect. Works while disconnected (sent on connect).
+ * Errors: GS_ERR_INVALID_ARG, GS_ERR_LIMIT (GS_MQTT_MAX_SUBS), GS_ERR_NOMEM,
+ * GS_ERR_IO (libmosquitto refused it). */
+GS_EXPORT gs_err gs_mqtt_subscribe(gs_mqtt *m, const char *filter);
+
+/* As responder: gridseal/<name>/+/up and gridseal/<name>/req.
+ * As initiator: gridseal/+/<name>/down. Errors as gs_mqtt_subscribe. */
+GS_EXPORT gs_err gs_mqtt_subscribe_responder(gs_mqtt *m);
+GS_EXPORT gs_err gs_mqtt_subscribe_initiator(gs_mqtt *m);
+
+/* Publishes one SecPDU (1..GS_MAX_PDU_SIZE octets) at QoS 1, not retained.
+ * The payload is copied. While disconnected the message is queued and sent
+ * after the reconnect. *id (may be NULL) receives the message id reported
+ * by GS_MQTT_EV_PUBLISHED. Errors: GS_ERR_INVALID_ARG (topic, size),
+ * GS_ERR_LIMIT (max_queued unacknowledged messages), GS_ERR_NOMEM,
+ * GS_ERR_IO. */
+GS_EXPORT gs_err gs_mqtt_publish(gs_mqtt *m, const char *topic, const uint8_t *pdu, size_t len,
+                                 int *id);
+
+/* Unacknowledged publishes (published - acked). */
+GS_EXPORT size_t gs_mqtt_pending(const gs_mqtt *m);
+GS_EXPORT void gs_mqtt_get_stats(const gs_mqtt *m, gs_mqtt_stats *out);
+
+/* Writes the topic for `dir` into buf (cap octets, NUL-terminated).
+ * `initiator` is ignored for GS_MQTT_REQ. Errors: GS_ERR_INVALID_ARG (a bad
+ * name), GS_ERR_BUFFER_TOO_SMALL. */
+GS_EXPORT gs_err gs_mqtt_topic(char *buf, size_t cap, const char *responder, const char *initiator,
+                               gs_mqtt_dir dir);
+
+/* Splits a received gridseal topic. responder/initiator receive the names
+ * (each buffer GS_MQTT_MAX_NAME + 1 octets; initiator is "" for REQ).
+ * Errors: GS_ERR_INVALID_ARG (not a gridseal topic or a bad name). */
+GS_EXPORT gs_err gs_mqtt_parse_topic(const char *topic, char *responder, char *initiator,
+                                     gs_mqtt_dir *dir);
+
+/* True if `name` is a valid endpoint name for topics. */
+GS_EXPORT bool gs_mqtt_name_ok(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
