@@ -342,6 +342,7 @@ int gs_ossl_dh_derive(gs_dh_priv *priv, const uint8_t *peer, size_t peer_len, ui
   EVP_PKEY *pk = NULL;
   int rc = peer_import(priv->ctx, in, peer, peer_len, &pk);
   if (rc != GS_OK) {
+    OPENSSL_cleanse(z, z_cap); /* no stale secret is left in the output */
     return rc;
   }
   size_t len = in->field_len;
