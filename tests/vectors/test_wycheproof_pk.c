@@ -99,8 +99,10 @@ static bool spki_to_point(const uint8_t *der, size_t len, uint8_t *pt, size_t ca
       ok = ptype == V_ASN1_OBJECT && OBJ_obj2nid(pval) == NID_X9_62_prime256v1 &&
            (size_t)bits_len <= cap;
     }
-    if (ok) {
+    if (ok && bits_len > 0) {
       memcpy(pt, bits, (size_t)bits_len);
+    }
+    if (ok) {
       *pt_len = (size_t)bits_len;
     }
     OPENSSL_free(re);
