@@ -1,0 +1,150 @@
+/* gridseal: AMQP 0-9-1 transport (PROFILE.md §9), on librabbitmq.
+ *
+ * Layout (PROPOSED names): one durable direct exchange "gridseal"; one
+ * durable queue "gridseal.<name>" per endpoint, bound with the endpoint name
+ * as routing key. A SecPDU travels as the body of one persistent message
+ * published to the exchange with the destination endpoint's name as routing
+ * key; the §9 association topic (gridseal/<responder>/<initiator>/{up,down}
+ * or gridseal/<responder>/req) rides in the header "gridseal-topic", and
+ * the user_id property carries the sender's login name — RabbitMQ refuses a
+ * publish whose user_id is not the authenticated user, so the receiver
+ * learns the hop-authenticated sender (not a substitute for E2E checks).
+ *
+ * TLS only: the broker is verified against the hop CA (and its name), the
+ * endpoint presents its hop client certificate and logs in with SASL
+ * EXTERNAL (RabbitMQ's rabbitmq_auth_mechanism_ssl maps the certificate CN
+ * to the user), or PLAIN with a user name and password.
+ *
+ * Publishing uses publisher confirms and waits (bounded) for the broker's
+ * basic.ack of each message. Consuming uses manual acknowledgements: the
+ * caller receives each delivery and acks it only after the E2E engine
+ * accepted the PDU; unacked deliveries of a lost connection are redelivered
+ * by the broker with the redelivered flag set.
+ *
+ * Poll-friendly: poll gs_amqp_fd() for reading, but first drain while
+ * gs_amqp_buffered() is true; gs_amqp_next() with timeout 0 never blocks
+ * (except for a reconnect attempt, bounded by connect_timeout_ms).
+ * Not thread-safe: one gs_amqp per thread. */
+#ifndef GRIDSEAL_TRANSPORT_AMQP_H
+#define GRIDSEAL_TRANSPORT_AMQP_H
+
+#include "common.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GS_AMQP_MAX_NAME 128u  /* endpoint / user name, octets */
+#define GS_AMQP_MAX_TOPIC 300u /* gridseal-topic header, with NUL */
+
+typedef struct gs_amqp gs_amqp;
+
+typedef enum gs_amqp_sasl {
+  GS_AMQP_SASL_EXTERNAL = 0, /* certificate CN is the user (default) */
+  GS_AMQP_SASL_PLAIN = 1     /* user + password */
+} gs_amqp_sasl;
+
+/* Zero means "default" for every numeric field. Strings are copied. */
+typedef struct gs_amqp_config {
+  const char *host;      /* default "localhost" (checked against the
+                            broker certificate) */
+  int port;              /* default 5671 */
+  const char *vhost;     /* default "/" */
+  const char *name;      /* endpoint name: queue gridseal.<name>, routing
+                            key <name>; 1..GS_AMQP_MAX_NAME octets */
+  const char *ca_file;   /* hop CA (PEM) */
+  const char *cert_file; /* hop client certificate (PEM) */
+  const char *key_file;  /* its private key (PEM) */
+  gs_amqp_sasl sasl;
+  const char *user;       /* PLAIN: user (default: name); EXTERNAL: the
+                             certificate CN if it differs from name */
+  const char *password;   /* PLAIN only */
+  unsigned prefetch;      /* unacked deliveries in flight, default 64 */
+  int confirm_timeout_ms; /* wait for basic.ack, default 5000 */
+  int connect_timeout_ms; /* TCP+TLS+login+setup, default 5000 */
+  int heartbeat_s;        /* default 30; 0 in the config means default */
+  int64_t backoff_min_ms; /* default 250 */
+  int64_t backoff_max_ms; /* default 10000 */
+} gs_amqp_config;
+
+/* One delivery, owned by the caller until gs_amqp_delivery_free. */
+typedef struct gs_amqp_delivery {
+  uint64_t tag;        /* delivery tag on its connection */
+  uint64_t generation; /* connection it came on (see gs_amqp_ack) */
+  bool redelivered;    /* the broker delivered it before, unacked */
+  char routing_key[GS_AMQP_MAX_NAME + 1];
+  char topic[GS_AMQP_MAX_TOPIC];      /* "gridseal-topic" header, or "" */
+  char user_id[GS_AMQP_MAX_NAME + 1]; /* sender's login, or "" */
+  uint8_t *body;
+  size_t len;
+  struct gs_amqp_delivery *next_; /* internal */
+} gs_amqp_delivery;
+
+typedef struct gs_amqp_stats {
+  uint64_t connects, disconnects;
+  uint64_t published; /* confirmed by basic.ack */
+  uint64_t delivered; /* handed to the caller */
+  uint64_t acked, rejected;
+  uint64_t dropped; /* deliveries over GS_MAX_PDU_SIZE, rejected */
+} gs_amqp_stats;
+
+/* Creates a client (no I/O yet). Errors: GS_ERR_INVALID_ARG (missing or bad
+ * name/file, PLAIN without password), GS_ERR_NOMEM. */
+GS_EXPORT gs_err gs_amqp_new(const gs_amqp_config *cfg, gs_amqp **out);
+
+/* Closes the channel and connection (if open) and frees everything.
+ * Deliveries the caller still holds stay valid until freed. */
+GS_EXPORT void gs_amqp_free(gs_amqp *a);
+
+/* Connects now (blocking, bounded by connect_timeout_ms): TLS, login,
+ * confirm.select, exchange + queue declare, bind, basic.qos, basic.consume.
+ * On failure a retry is scheduled after the backoff (done by
+ * gs_amqp_next / gs_amqp_tick). Errors: GS_ERR_IO (network, TLS, refused
+ * login or permissions), GS_ERR_NOMEM. */
+GS_EXPORT gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now);
+
+/* Reconnects when due (after a loss). Returns GS_OK if connected after the
+ * call, GS_ERR_IO otherwise. */
+GS_EXPORT gs_err gs_amqp_tick(gs_amqp *a, gs_time_ms now);
+
+GS_EXPORT bool gs_amqp_is_connected(const gs_amqp *a);
+/* Socket to poll for reading, or -1 while disconnected. */
+GS_EXPORT int gs_amqp_fd(const gs_amqp *a);
+/* True if deliveries or frames are already buffered in user space: call
+ * gs_amqp_next(.., 0, ..) before polling the socket again. */
+GS_EXPORT bool gs_amqp_buffered(const gs_amqp *a);
+
+/* Publishes one SecPDU (1..GS_MAX_PDU_SIZE octets) to endpoint `dest` with
+ * `topic` (may be NULL) in the gridseal-topic header, persistent and
+ * mandatory, and waits up to confirm_timeout_ms for the broker's confirm.
+ * Deliveries that arrive meanwhile are kept for gs_amqp_next.
+ * Errors: GS_ERR_INVALID_ARG, GS_ERR_STATE (not connected),
+ * GS_ERR_NOT_FOUND (no queue is bound to `dest`: returned unroutable),
+ * GS_ERR_IO (nack, timeout without confirm, or connection lost — the
+ * message may or may not have been delivered). */
+GS_EXPORT gs_err gs_amqp_publish(gs_amqp *a, const char *dest, const char *topic,
+                                 const uint8_t *pdu, size_t len, gs_time_ms now);
+
+/* Next delivery, waiting up to timeout_ms (0: never block). *out is NULL
+ * when none arrived. Reconnects when due. Errors: GS_ERR_INVALID_ARG,
+ * GS_ERR_IO (connection lost now or still down; reconnect scheduled),
+ * GS_ERR_NOMEM. */
+GS_EXPORT gs_err gs_amqp_next(gs_amqp *a, int timeout_ms, gs_time_ms now, gs_amqp_delivery **out);
+
+/* Acknowledges (the engine accepted the PDU) or rejects a delivery
+ * (requeue: the broker delivers it again, with redelivered set).
+ * Errors: GS_ERR_INVALID_ARG, GS_ERR_STATE (the delivery came on an earlier
+ * connection: the broker redelivers it anyway), GS_ERR_IO. */
+GS_EXPORT gs_err gs_amqp_ack(gs_amqp *a, const gs_amqp_delivery *d);
+GS_EXPORT gs_err gs_amqp_reject(gs_amqp *a, const gs_amqp_delivery *d, bool requeue);
+
+/* Frees a delivery (wipes nothing: SecPDUs are protected on the wire). */
+GS_EXPORT void gs_amqp_delivery_free(gs_amqp_delivery *d);
+
+GS_EXPORT void gs_amqp_get_stats(const gs_amqp *a, gs_amqp_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,37 @@
+/* gridseal AMQP transport: state shared by amqp_conn.c and amqp_io.c. */
+#ifndef GS_AMQP_INTERNAL_H
+#define GS_AMQP_INTERNAL_H
+
+#include "gridseal/transport_amqp.h"
+
+#include <amqp.h>
+
+#define GS_AMQP_CHANNEL 1
+#define GS_AMQP_EXCHANGE "gridseal"
+#define GS_AMQP_QUEUE_PREFIX "gridseal."
+#define GS_AMQP_TOPIC_HEADER "gridseal-topic"
+
+struct gs_amqp {
+  gs_amqp_config cfg;
+  char *host, *vhost, *name, *user, *password;
+  char *ca_file, *cert_file, *key_file;
+  amqp_connection_state_t conn; /* NULL while disconnected */
+  uint64_t generation;          /* bumped on every connect */
+  uint64_t next_seq;            /* publish sequence (confirm mode) */
+  gs_time_ms now;               /* the latest `now` a caller passed */
+  gs_time_ms next_attempt;
+  int64_t backoff;
+  /* deliveries received while waiting for a confirm */
+  gs_amqp_delivery *fifo_head, *fifo_tail;
+  /* confirm wait state */
+  uint64_t wait_seq;
+  int wait_result; /* 0 waiting, 1 ack, -1 nack */
+  bool returned;
+  gs_amqp_stats st;
+};
+
+/* The connection is unusable: drop it, discard buffered deliveries (the
+ * broker redelivers them) and schedule a reconnect. */
+void gs_amqp_lost_(gs_amqp *a, gs_time_ms now);
+
+#endif
