@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs one publish/subscribe integration test against its own broker.
+#   pubsub-run.sh CASE BINDIR
+# CASE: mqtt-exchange | mqtt-acl | mqtt-restart   (Mosquitto)
+#       rabbit-amqp | rabbit-mqtt                 (RabbitMQ)
+# The broker, its PKI and run directory live in a temporary directory that
+# the exit trap stops and removes, whatever happens.
+set -euo pipefail
+case_=$1 bin=$2
+src=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/gs-pubsub.XXXXXX)
+broker=""
+cleanup() {
+  if [ "$broker" = mosquitto ]; then "$src/scripts/mqtt-broker" stop --dir "$T/run" || true; fi
+  if [ "$broker" = rabbitmq ]; then "$src/scripts/amqp-broker" stop --dir "$T/run" || true; fi
+  rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+bash "$src/scripts/lib-hop-pki.sh" "$T/pki" cc der1 der2
+USERS="cc@localhost der1@localhost der2@localhost"
+
+mosq_start() { # port [--persist]
+  broker=mosquitto
+  "$src/scripts/mqtt-broker" start --pki "$T/pki" --dir "$T/run" --port "$1" \
+    --users "$USERS" ${2:-}
+}
+
+t0=$(date +%s%N)
+case "$case_" in
+  mqtt-exchange)
+    mosq_start 18883
+    "$bin/pubsub_mqtt" exchange "$T/pki" 18883 ;;
+  mqtt-acl)
+    mosq_start 18884
+    "$bin/pubsub_mqtt" acl "$T/pki" 18884 ;;
+  mqtt-restart)
+    mosq_start 18885 --persist
+    restart="$src/scripts/mqtt-broker stop --dir $T/run && \
+$src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18885 --users '$USERS' --persist >/dev/null"
+    "$bin/pubsub_mqtt" restart "$T/pki" 18885 "$restart" ;;
+  rabbit-amqp)
+    broker=rabbitmq
+    "$src/scripts/amqp-broker" start --pki "$T/pki" --dir "$T/run" \
+      --port 15671 --mqtt-port 18900 --dist-port 25671 --node gsamqp1 --users "$USERS"
+    "$bin/pubsub_amqp" basic "$T/pki" 15671
+    "$bin/pubsub_amqp" redeliver "$T/pki" 15671 ;;
+  rabbit-mqtt)
+    broker=rabbitmq
+    "$src/scripts/amqp-broker" start --pki "$T/pki" --dir "$T/run" \
+      --port 15672 --mqtt-port 18901 --dist-port 25672 --node gsamqp2 --users "$USERS"
+    "$bin/pubsub_mqtt" exchange "$T/pki" 18901 ;;
+  *) echo "unknown case $case_" >&2; exit 2 ;;
+esac
+echo "$case_: $(( ($(date +%s%N) - t0) / 1000000 )) ms including broker start"

@@ -1,0 +1,32 @@
+# Publish/subscribe transports against real brokers (labels mqtt, amqp).
+# Each test starts its own broker on its own loopback port
+# (tests/integration/pubsub-run.sh) and stops it on exit.
+if(TARGET gridseal_mqtt)
+  add_executable(pubsub_mqtt ${CMAKE_CURRENT_LIST_DIR}/pubsub_mqtt.c)
+  target_link_libraries(pubsub_mqtt PRIVATE gridseal_mqtt)
+  find_program(GS_MOSQUITTO mosquitto PATHS /usr/sbin)
+  if(GS_MOSQUITTO)
+    foreach(_c exchange acl restart)
+      add_test(NAME mqtt_${_c} COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
+               mqtt-${_c} $<TARGET_FILE_DIR:pubsub_mqtt>)
+      set_tests_properties(mqtt_${_c} PROPERTIES LABELS "mqtt;integration"
+                           TIMEOUT 90)
+    endforeach()
+  endif()
+endif()
+
+if(TARGET gridseal_amqp AND TARGET gridseal_mqtt)
+  add_executable(pubsub_amqp ${CMAKE_CURRENT_LIST_DIR}/pubsub_amqp.c)
+  target_link_libraries(pubsub_amqp PRIVATE gridseal_amqp)
+  if(EXISTS /usr/lib/rabbitmq/bin/rabbitmq-server)
+    add_test(NAME amqp_rabbitmq COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
+             rabbit-amqp $<TARGET_FILE_DIR:pubsub_amqp>)
+    add_test(NAME mqtt_rabbitmq COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
+             rabbit-mqtt $<TARGET_FILE_DIR:pubsub_mqtt>)
+    # One RabbitMQ at a time: each boot uses both cores for seconds.
+    set_tests_properties(amqp_rabbitmq PROPERTIES LABELS "amqp;integration"
+                         TIMEOUT 180 RESOURCE_LOCK rabbitmq)
+    set_tests_properties(mqtt_rabbitmq PROPERTIES LABELS "mqtt;amqp;integration"
+                         TIMEOUT 180 RESOURCE_LOCK rabbitmq)
+  endif()
+endif()
