@@ -1,0 +1,424 @@
+/* gridseal: the E2E session engine (PROFILE.md §3-§8), sans-I/O.
+ *
+ * The engine takes SecPDU bytes in and hands SecPDU bytes, application data
+ * and security events out. It never reads a clock (every call that needs the
+ * time takes `now`), never opens a socket and never starts a thread. It
+ * calls the crypto provider (crypto.h) and the certificate validator
+ * (cert.h) given in the endpoint configuration.
+ *
+ * Objects
+ *   gs_endpoint  one per local identity: configuration, own certificate and
+ *                key, and the responder's shared state (handshake replay
+ *                cache, handshakeSecReject rate limiter, half-open caps,
+ *                association-id allocation). Created with gs_endpoint_new().
+ *   gs_session   one association. Initiator: gs_session_new_initiator() +
+ *                gs_session_connect(). Responder: gs_endpoint_receive_hs()
+ *                with a received HandshakeReq, then gs_session_accept() or
+ *                gs_session_refuse().
+ *
+ * Output: every PDU the engine produces is appended to an output queue the
+ * caller drains with gs_session_pop_output() (per association) or
+ * gs_endpoint_pop_output() (answers that belong to no association, i.e.
+ * handshakeSecReject). The queue holds at most GS_OUTPUT_QUEUE_MAX PDUs.
+ *
+ * Errors: every call returns GS_OK or a negative gs_err (error.h). Once an
+ * association has failed (integrity abort, peer abort, handshake failure)
+ * every later call on it returns the same error; after a clean release they
+ * return GS_ERR_CLOSED. Diagnostics sent to or received from the peer are
+ * reported in events (gs_event.diag), never as return values.
+ *
+ * Threads: an endpoint and its sessions are one unit; serialise calls on
+ * them (one thread, or an external lock). Distinct endpoints are
+ * independent. */
+#ifndef GRIDSEAL_SESSION_H
+#define GRIDSEAL_SESSION_H
+
+#include "cert.h"
+#include "common.h"
+#include "crypto.h"
+#include "error.h"
+#include "pdu.h"
+#include "profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gs_endpoint gs_endpoint;
+typedef struct gs_session gs_session;
+
+typedef enum gs_role { GS_ROLE_INITIATOR = 0, GS_ROLE_RESPONDER = 1 } gs_role;
+
+/* Which kind of protection the initiator offers (EncrMode is a CHOICE). */
+typedef enum gs_offer_mode {
+  GS_OFFER_AEAD = 0,     /* encrMode aead: the `aead` list */
+  GS_OFFER_ETM = 1,      /* nonAead with encr: `encr` + `icv` lists */
+  GS_OFFER_INTEGRITY = 2 /* nonAead without encr: `icv` list (integrity only) */
+} gs_offer_mode;
+
+/* Local encryption policy (§3.3 f). */
+typedef enum gs_encr_policy {
+  GS_ENCR_OPTIONAL = 0, /* accept encrypted and integrity-only associations */
+  GS_ENCR_REQUIRED = 1, /* refuse integrity-only (encryption-required) */
+  GS_ENCR_FORBIDDEN = 2 /* refuse encryption (encryption-not-required) */
+} gs_encr_policy;
+
+typedef enum gs_replay_mode {
+  GS_REPLAY_MODE_STRICT = 0, /* seq > last accepted (TCP, XMPP) */
+  GS_REPLAY_MODE_WINDOW = 1  /* 64-entry sliding window (MQTT QoS 1, AMQP) */
+} gs_replay_mode;
+
+/* What an integrity failure on an established association does (§5). */
+typedef enum gs_integrity_policy {
+  GS_INTEGRITY_ABORT = 0, /* default: event + signed dtSecAbort */
+  GS_INTEGRITY_DROP = 1   /* event, drop and count; abort past the threshold */
+} gs_integrity_policy;
+
+/* The association's negotiated protection. */
+typedef enum gs_data_mode {
+  GS_MODE_NONE = 0,
+  GS_MODE_AEAD = 1,     /* encrTransfer, auth absent */
+  GS_MODE_ETM = 2,      /* encrTransfer with auth: AES-CBC then HMAC */
+  GS_MODE_INTEGRITY = 3 /* clearTransfer */
+} gs_data_mode;
+
+typedef enum gs_session_state {
+  GS_STATE_IDLE = 0,        /* initiator created, not yet connected */
+  GS_STATE_HS_SENT = 1,     /* initiator: HandshakeReq sent, awaiting answer */
+  GS_STATE_HS_RECEIVED = 2, /* responder: request verified, awaiting the
+                               application's accept or refuse (half-open) */
+  GS_STATE_ESTABLISHED = 3,
+  GS_STATE_RELEASE_SENT = 4,     /* releaseReq sent, awaiting releaseRsp */
+  GS_STATE_RELEASE_RECEIVED = 5, /* releaseReq received; answer with
+                                    gs_session_release() */
+  GS_STATE_CLOSED = 6,           /* released (or refused); keys wiped */
+  GS_STATE_FAILED = 7            /* aborted or failed; keys wiped; sticky error */
+} gs_session_state;
+
+/* Security and life-cycle events. */
+typedef enum gs_event_kind {
+  GS_EV_HANDSHAKE_DONE = 1,     /* association established */
+  GS_EV_HANDSHAKE_FAILED = 2,   /* diag: HandshakeDiagnostics sent or received */
+  GS_EV_HANDSHAKE_REQUEST = 3,  /* responder: verified request awaits accept/refuse */
+  GS_EV_MALFORMED = 4,          /* PDU dropped: not well-formed / wrong version, pp, assoID */
+  GS_EV_BAD_SIGNATURE = 5,      /* PDU dropped: signature did not verify */
+  GS_EV_REPLAY = 6,             /* handshake replay or data replay / too old: dropped */
+  GS_EV_STALE = 7,              /* data PDU with a time out of tolerance or going back */
+  GS_EV_GAP = 8,                /* seq gap seen (loss); count = missing PDUs */
+  GS_EV_INTEGRITY = 9,          /* ICV/tag, algorithm, mode or format failure */
+  GS_EV_KEY_UPDATE = 10,        /* new keys in use; count = new epoch */
+  GS_EV_REKEY_REQUESTED = 11,   /* reqRekey sent (responder) or received (initiator) */
+  GS_EV_ABORT_SENT = 12,        /* diag + pdu_kind of the notice sent */
+  GS_EV_ABORT_RECEIVED = 13,    /* diag + pdu_kind of the notice received */
+  GS_EV_NOTICE_IGNORED = 14,    /* notice with bad signature, time or binding */
+  GS_EV_LIMIT = 15,             /* a limit was reached (err says which) */
+  GS_EV_RATE_LIMITED = 16,      /* handshakeSecReject not sent: rate limit */
+  GS_EV_RELEASE_REQUESTED = 17, /* peer sent releaseReq */
+  GS_EV_RELEASED = 18,          /* association released */
+  GS_EV_REJECTED = 19           /* peer refused the handshake (pdu_kind, diag) */
+} gs_event_kind;
+
+typedef struct gs_event {
+  gs_event_kind kind;
+  const char *asso_id;      /* "c" or "c:s"; "" when unknown; valid during the call */
+  const gs_cert_info *peer; /* authenticated peer, or NULL when none yet */
+  int err;                  /* the local gs_err behind the event, GS_OK if none */
+  int diag;                 /* diagnostic sent or received, -1 if none */
+  gs_pdu_kind pdu_kind;     /* the PDU concerned (where it applies) */
+  uint64_t count;           /* GS_EV_GAP: missing PDUs; KEY_UPDATE: epoch */
+} gs_event;
+
+/* Event callback. `s` is NULL for endpoint-level events (a dropped or
+ * rejected handshake request). Must not call back into the engine. */
+typedef void (*gs_event_cb)(void *user, gs_session *s, const gs_event *ev);
+
+/* Policy decision on an authenticated peer. Return 0 to accept, a positive
+ * gs_hs_diag value to refuse with that diagnostic, or a negative value to
+ * refuse with no-reason-given. */
+typedef int (*gs_peer_check_cb)(void *user, const gs_cert_info *peer, gs_role own_role);
+
+#define GS_MAX_GROUPS GS_MAX_DH_OFFERS
+
+typedef struct gs_endpoint_config {
+  /* ---- required; borrowed: must outlive the endpoint */
+  const gs_crypto *crypto;
+  gs_validator validator;
+  const uint8_t *cert_der; /* own end-entity certificate (DER) */
+  size_t cert_len;
+  const gs_slice *chain; /* intermediates, issuer of cert first (may be NULL) */
+  size_t n_chain;        /* 0..GS_MAX_CERT_PATH */
+  gs_privkey *key;       /* own signing key (matches cert) */
+  /* ---- protocol (defaults from gs_endpoint_config_init) */
+  const char *pp;                    /* protected protocol, default GS_PP_DEFAULT */
+  gs_dh_group groups[GS_MAX_GROUPS]; /* offered / accepted, preference order */
+  size_t n_groups;
+  gs_hash_alg hmac;           /* initiator: HKDF/HMAC choice (default SHA-256) */
+  gs_hash_alg hmac_accept[2]; /* responder: accepted HKDF/HMAC algorithms */
+  size_t n_hmac_accept;
+  gs_offer_mode offer;               /* initiator: which EncrMode it offers */
+  gs_aead_alg aead[GS_MAX_ALG_LIST]; /* preference order */
+  size_t n_aead;
+  gs_cipher_alg encr[GS_MAX_ALG_LIST]; /* preference order */
+  size_t n_encr;
+  gs_hash_alg icv[GS_MAX_ALG_LIST]; /* preference order */
+  size_t n_icv;
+  uint8_t conf_params; /* GS_CONF_TLS_PROTECTED / GS_CONF_VPN (applProtected
+                          is set by the engine when encryption is offered) */
+  /* ---- policy */
+  gs_encr_policy encryption;
+  gs_time_ms time_tolerance_ms; /* handshake and data, default ±10 min */
+  gs_time_ms key_lifetime_ms;   /* GS_KEY_LIFETIME_MIN_MS..MAX_MS, default 1 h */
+  uint64_t key_budget;          /* PDUs per direction per key, default 2^24 */
+  gs_replay_mode replay;
+  gs_integrity_policy on_integrity;
+  uint32_t integrity_threshold; /* GS_INTEGRITY_DROP: abort after this many */
+  gs_peer_check_cb peer_check;  /* NULL: any validated peer */
+  void *peer_check_user;
+  const gs_identity *expected_peer; /* initiator: peer must hold this identity
+                                       (kind and exact value); NULL: no check */
+  size_t max_half_open_per_peer;    /* default GS_MAX_HALF_OPEN_PER_PEER */
+  size_t max_half_open;             /* default GS_MAX_HALF_OPEN */
+  uint32_t reject_rate_per_sec;     /* default GS_REJECT_RATE_PER_SEC */
+  /* ---- events */
+  gs_event_cb on_event;
+  void *event_user;
+} gs_endpoint_config;
+
+/* The maximum number of queued output PDUs per session / endpoint. */
+#define GS_OUTPUT_QUEUE_MAX 32u
+
+/* Fill `cfg` with the defaults (PROFILE.md): P-256, HMAC-SHA256, offer AEAD
+ * {aes256-GCM, aes128-GCM, ChaCha20-Poly1305}, CBC {aes256, aes128}, ICV
+ * {SHA-256, SHA-384}, encryption optional, ±10 min, 1 h, 2^24, strict replay,
+ * abort on integrity failure. The required fields are left NULL/0. */
+GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
+
+/* Create an endpoint. The configuration is copied; the buffers and objects
+ * it points to are borrowed and must outlive the endpoint.
+ * Errors: GS_ERR_INVALID_ARG (NULL), GS_ERR_CONFIG (missing crypto,
+ * validator, certificate or key, empty or invalid algorithm lists, a
+ * lifetime outside 15 min..24 h, a chain longer than GS_MAX_CERT_PATH, a
+ * key without a profile signature algorithm), GS_ERR_NOMEM. */
+GS_EXPORT int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out);
+
+/* Free an endpoint. All its sessions must have been freed first (sessions
+ * still alive are freed too). NULL is allowed. */
+GS_EXPORT void gs_endpoint_free(gs_endpoint *ep);
+
+/* Take the next queued endpoint-level PDU (handshakeSecReject) into
+ * buf[0..cap). GS_OK and *len; GS_ERR_NOT_FOUND if the queue is empty;
+ * GS_ERR_BUFFER_TOO_SMALL (the PDU stays queued, *len = its size). */
+GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *len);
+
+/* Responder: process a received first PDU (a HandshakeReq) with every check
+ * of PROFILE.md §3.3 in order. On GS_OK, *out is a new session in
+ * GS_STATE_HS_RECEIVED (owned by the caller; free with gs_session_free());
+ * read the initiator's setup PDU with gs_session_peer_setup() and answer
+ * with gs_session_accept() or gs_session_refuse().
+ * Errors (no session is created):
+ *   a. GS_ERR_DER_* / GS_ERR_PROTOCOL (not a HandshakeReq) / GS_ERR_VERSION /
+ *      GS_ERR_PP_UNSUPPORTED: dropped silently, GS_EV_MALFORMED;
+ *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
+ *   c. GS_ERR_CERT_* etc. (the validator's error): handshakeSecReject
+ *      invalid-public-key-certificate / invalid-certification-path /
+ *      invalid-attribute-certificate; GS_ERR_UNSUPPORTED_ALG for a sigAlg not
+ *      matching the certificate key: handshakeSecReject invalid-signatureAlgorithm;
+ *   d. GS_ERR_BAD_SIGNATURE: dropped silently, GS_EV_BAD_SIGNATURE;
+ *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY;
+ *   f. GS_ERR_POLICY / GS_ERR_NEGOTIATION: handshakeSecReject with the
+ *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it);
+ *   GS_ERR_LIMIT: half-open cap reached (dropped, GS_EV_LIMIT);
+ *   GS_ERR_NOMEM, GS_ERR_CRYPTO.
+ * Every handshakeSecReject is queued on the endpoint (gs_endpoint_pop_output)
+ * unless the rate limit is reached (GS_EV_RATE_LIMITED). */
+GS_EXPORT int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len,
+                                     gs_time_ms now, gs_session **out);
+
+/* Find the live session a received PDU belongs to, by its assoID (initiator
+ * sessions by their own part "c", responder sessions by "s"). GS_OK and
+ * *out; GS_ERR_NOT_FOUND; a DER error if the PDU cannot be decoded. A
+ * HandshakeReq belongs to no session (GS_ERR_NOT_FOUND). */
+GS_EXPORT int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out);
+
+/* Initiator: create a session (GS_STATE_IDLE) with a fresh own assoID part.
+ * Errors: GS_ERR_INVALID_ARG, GS_ERR_LIMIT (no free assoID), GS_ERR_NOMEM. */
+GS_EXPORT int gs_session_new_initiator(gs_endpoint *ep, gs_session **out);
+
+/* Initiator: build, sign and queue the HandshakeReq carrying the
+ * application's setup PDU `setup` (e.g. MMS Initiate-Request; may be empty).
+ * State IDLE -> HS_SENT. Errors: GS_ERR_STATE, GS_ERR_INVALID_ARG (setup too
+ * large), GS_ERR_CRYPTO / GS_ERR_UNSUPPORTED_ALG (key generation, signing),
+ * GS_ERR_NOMEM, GS_ERR_LIMIT (queue full). */
+GS_EXPORT int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup,
+                                 size_t setup_len);
+
+/* Responder: the initiator's setup PDU (applData of its HandshakeReq) in
+ * state HS_RECEIVED; owned by the session, valid until accept/refuse.
+ * GS_ERR_STATE otherwise. */
+GS_EXPORT int gs_session_peer_setup(const gs_session *s, gs_slice *setup);
+
+/* Responder: accept with the application's setup response (may be empty):
+ * builds, signs (over tbs_B || h_A) and queues the HandshakeAcc, derives the
+ * keys. HS_RECEIVED -> ESTABLISHED. Errors: GS_ERR_STATE, GS_ERR_CRYPTO,
+ * GS_ERR_NOMEM, GS_ERR_LIMIT, GS_ERR_INVALID_ARG (too large). */
+GS_EXPORT int gs_session_accept(gs_session *s, gs_time_ms now, const uint8_t *setup_rsp,
+                                size_t len);
+
+/* Responder: refuse with a signed applicationReject carrying `appl` (e.g. an
+ * MMS Initiate-ErrorPDU; may be empty). HS_RECEIVED -> CLOSED. */
+GS_EXPORT int gs_session_refuse(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len);
+
+/* Result of gs_session_receive(). */
+typedef struct gs_rx {
+  gs_pdu_kind kind; /* kind of the PDU processed */
+  bool has_data;    /* out[0..data_len) holds verified application data */
+  size_t data_len;
+  const gs_cert_info *peer; /* the authenticated sender (NULL if none) */
+} gs_rx;
+
+/* Feed one received SecPDU. Application data (from a data PDU, a
+ * HandshakeAcc, or a verified notice's applData) is written to out[0..cap)
+ * and reported in *rx; nothing unverified is ever written there (the buffer
+ * is wiped when a check fails after decryption). Answers the engine must
+ * send (changedKey, releaseRsp is the application's, dtSecAbort,
+ * handshakeSecAbort, rekey after reqRekey) are queued.
+ * Errors that leave the association usable: GS_ERR_DER_* before
+ * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
+ * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
+ * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_BUFFER_TOO_SMALL
+ * (out too small: nothing consumed), GS_ERR_AUTH_TAG etc. under
+ * GS_INTEGRITY_DROP below the threshold.
+ * Errors that end it (sticky): GS_ERR_AUTH_TAG, GS_ERR_DECRYPT,
+ * GS_ERR_WRONG_MODE, GS_ERR_IV_REQUIRED, GS_ERR_ALG_MISMATCH, GS_ERR_DER_*
+ * on an established association, GS_ERR_PROTOCOL, GS_ERR_REKEY,
+ * GS_ERR_CHANGED_KEY, GS_ERR_KEY_LIMIT (dtSecAbort sent); GS_ERR_ABORTED
+ * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
+ * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
+ * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_CERT_*, GS_ERR_DH_PEER_INVALID
+ * (initiator: handshakeSecAbort sent). */
+GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now,
+                                 uint8_t *out, size_t cap, gs_rx *rx);
+
+/* Protect and queue application data in the negotiated mode (ESTABLISHED
+ * only). The initiator rekeys on this PDU when its key lifetime or budget is
+ * reached or the responder asked (reqRekey); the responder sets reqRekey /
+ * changedKey as §6 requires. Errors: GS_ERR_STATE, GS_ERR_INVALID_ARG (data
+ * too large for GS_MAX_PDU_SIZE), GS_ERR_SEQ_EXHAUSTED (seq would pass
+ * 2^31-1: a releaseReq is queued instead), GS_ERR_LIMIT (queue full),
+ * GS_ERR_CRYPTO, GS_ERR_NOMEM, or the sticky error. */
+GS_EXPORT int gs_session_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len);
+
+/* Ask for a key update: the initiator sends a rekey PDU now (empty
+ * applData); the responder sends reqRekey = TRUE. Errors: GS_ERR_STATE,
+ * GS_ERR_REKEY (initiator: a rekey is already awaiting changedKey), and
+ * those of gs_session_send(). */
+GS_EXPORT int gs_session_update_keys(gs_session *s, gs_time_ms now);
+
+/* Release: in ESTABLISHED sends releaseReq (-> RELEASE_SENT); in
+ * RELEASE_RECEIVED sends releaseRsp (-> CLOSED, keys wiped). `appl` (e.g. an
+ * MMS Conclude PDU) may be empty. GS_ERR_STATE otherwise. */
+GS_EXPORT int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len);
+
+/* Abort: sends applAbort (in any state with a peer) and fails the session
+ * with GS_ERR_ABORTED; keys wiped. */
+GS_EXPORT int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len);
+
+/* The next time handle_timeout must be called (key lifetime, reqRekey
+ * grace, handshake timeout), or INT64_MAX when nothing is pending. */
+GS_EXPORT gs_time_ms gs_session_next_deadline(const gs_session *s);
+
+/* Act on deadlines passed at `now`: the initiator rekeys when its key
+ * lifetime is over; the responder asks with reqRekey and, past twice the
+ * limit, aborts with dtSecAbort (GS_ERR_KEY_LIMIT); an initiator whose
+ * HandshakeReq got no answer within the time tolerance fails (GS_ERR_TIME). */
+GS_EXPORT int gs_session_handle_timeout(gs_session *s, gs_time_ms now);
+
+/* Take the next queued PDU to send (see gs_endpoint_pop_output). */
+GS_EXPORT int gs_session_pop_output(gs_session *s, uint8_t *buf, size_t cap, size_t *len);
+/* Number of queued output PDUs. */
+GS_EXPORT size_t gs_session_output_count(const gs_session *s);
+
+/* Accessors. */
+GS_EXPORT gs_session_state gs_session_state_get(const gs_session *s);
+GS_EXPORT gs_role gs_session_role(const gs_session *s);
+/* The sticky error (GS_OK while the association is usable). */
+GS_EXPORT int gs_session_error(const gs_session *s);
+/* "c" or "c:s" (NUL-terminated, owned by the session). */
+GS_EXPORT const char *gs_session_asso_id(const gs_session *s);
+/* The authenticated peer, or NULL before authentication. */
+GS_EXPORT const gs_cert_info *gs_session_peer(const gs_session *s);
+GS_EXPORT gs_data_mode gs_session_mode(const gs_session *s);
+
+typedef struct gs_session_info {
+  gs_dh_group group;
+  gs_hash_alg hmac; /* HKDF / HMAC of token1 */
+  gs_data_mode mode;
+  gs_aead_alg aead;   /* GS_MODE_AEAD */
+  gs_cipher_alg encr; /* GS_MODE_ETM */
+  gs_hash_alg icv;    /* GS_MODE_ETM, GS_MODE_INTEGRITY */
+  uint32_t epoch;     /* 0 after the handshake, +1 per key update */
+  uint32_t tx_seq;    /* next seq to send */
+  bool rx_any;        /* a data PDU has been accepted */
+  uint32_t rx_last;   /* highest accepted seq */
+  uint64_t gaps;      /* missing PDUs seen (strict mode) */
+  uint64_t integrity_failures;
+  uint64_t replays;
+  bool rekey_pending; /* initiator: awaiting changedKey */
+} gs_session_info;
+GS_EXPORT int gs_session_get_info(const gs_session *s, gs_session_info *info);
+
+/* Free a session: wipes every key and releases the peer certificate info.
+ * NULL is allowed. */
+GS_EXPORT void gs_session_free(gs_session *s);
+
+GS_EXPORT const char *gs_session_state_name(gs_session_state st);
+
+/* ------------------------------------------------------------------------
+ * Testing API — FOR TEST VECTORS AND TESTS ONLY. Never use in production:
+ * these hooks make keys and IVs predictable and keep secrets in memory.
+ * ---------------------------------------------------------------------- */
+
+/* Deterministic inputs for an endpoint's sessions. */
+typedef struct gs_test_hooks {
+  /* Raw DH private key (crypto->dh_import_private format) for the next key
+   * in `group`: handshake (epoch 0) or a rekey (epoch n). Return GS_OK with
+   * *len set to use it, GS_ERR_NOT_FOUND to generate a fresh key. */
+  int (*dh_private)(void *user, gs_role role, gs_dh_group group, uint32_t epoch, uint8_t *raw,
+                    size_t cap, size_t *len);
+  /* Randomness for CBC IVs; NULL: crypto->random. */
+  int (*random)(void *user, uint8_t *out, size_t len);
+  void *user;
+  /* Keep the per-epoch secrets readable by gs_session_test_secrets(). */
+  bool keep_secrets;
+} gs_test_hooks;
+
+/* Install (or, with NULL, remove) the hooks; they apply to sessions created
+ * afterwards and to their later key updates. */
+GS_EXPORT int gs_endpoint_test_set_hooks(gs_endpoint *ep, const gs_test_hooks *hooks);
+
+/* The secrets of the session's current epoch (kept only with
+ * keep_secrets). */
+typedef struct gs_test_secrets {
+  uint32_t epoch;
+  uint8_t h_prev[GS_HASH_LEN]; /* h_A for epoch 0, h_n for a rekey */
+  uint8_t h[GS_HASH_LEN];      /* h_B for epoch 0, h_{n+1} */
+  uint8_t z[GS_MAX_DH_SECRET_LEN];
+  size_t z_len;
+  uint8_t prk[GS_MAX_MAC_LEN];
+  size_t prk_len;
+  uint8_t okm[128]; /* K_A||K_B (64) or IK_A||IK_B||EK_A||EK_B (128) */
+  size_t okm_len;
+} gs_test_secrets;
+/* GS_OK, GS_ERR_NOT_FOUND (no secrets kept). */
+GS_EXPORT int gs_session_test_secrets(const gs_session *s, gs_test_secrets *out);
+
+/* Set the next seq to send (to test the seq limit). GS_ERR_STATE unless
+ * ESTABLISHED. */
+GS_EXPORT int gs_session_test_set_tx_seq(gs_session *s, uint32_t next_seq);
+/* Set the PDU counters of the current keys (budget tests). */
+GS_EXPORT int gs_session_test_set_key_count(gs_session *s, uint64_t tx, uint64_t rx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

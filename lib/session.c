@@ -1,0 +1,547 @@
+/* The session engine: endpoint and session objects, the output queue,
+ * events and small shared helpers. The protocol steps live in
+ * session_hs_init.c, session_hs_resp.c, session_keys.c, session_data.c,
+ * session_rekey.c and session_notice.c; the API dispatch in session_api.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_internal.h"
+
+void gs_endpoint_config_init(gs_endpoint_config *cfg) {
+  memset(cfg, 0, sizeof(*cfg));
+  cfg->pp = GS_PP_DEFAULT;
+  cfg->groups[0] = GS_DH_P256;
+  cfg->n_groups = 1;
+  cfg->hmac = GS_HASH_SHA256;
+  cfg->hmac_accept[0] = GS_HASH_SHA256;
+  cfg->hmac_accept[1] = GS_HASH_SHA384;
+  cfg->n_hmac_accept = 2;
+  cfg->offer = GS_OFFER_AEAD;
+  cfg->aead[0] = GS_AEAD_AES256_GCM;
+  cfg->aead[1] = GS_AEAD_AES128_GCM;
+  cfg->aead[2] = GS_AEAD_CHACHA20_POLY1305;
+  cfg->n_aead = 3;
+  cfg->encr[0] = GS_CIPHER_AES256_CBC;
+  cfg->encr[1] = GS_CIPHER_AES128_CBC;
+  cfg->n_encr = 2;
+  cfg->icv[0] = GS_HASH_SHA256;
+  cfg->icv[1] = GS_HASH_SHA384;
+  cfg->n_icv = 2;
+  cfg->encryption = GS_ENCR_OPTIONAL;
+  cfg->time_tolerance_ms = GS_HS_TOLERANCE_MS;
+  cfg->key_lifetime_ms = GS_KEY_LIFETIME_DEFAULT_MS;
+  cfg->key_budget = GS_KEY_BUDGET_DEFAULT;
+  cfg->replay = GS_REPLAY_MODE_STRICT;
+  cfg->on_integrity = GS_INTEGRITY_ABORT;
+  cfg->integrity_threshold = 16;
+  cfg->max_half_open_per_peer = GS_MAX_HALF_OPEN_PER_PEER;
+  cfg->max_half_open = GS_MAX_HALF_OPEN;
+  cfg->reject_rate_per_sec = GS_REJECT_RATE_PER_SEC;
+}
+
+static bool lists_ok(const gs_endpoint_config *c) {
+  if (c->n_groups == 0 || c->n_groups > GS_MAX_GROUPS || c->n_aead > GS_MAX_ALG_LIST ||
+      c->n_encr > GS_MAX_ALG_LIST || c->n_icv > GS_MAX_ALG_LIST || c->n_hmac_accept > 2) {
+    return false;
+  }
+  if (c->offer == GS_OFFER_AEAD && c->n_aead == 0) {
+    return false;
+  }
+  if (c->offer == GS_OFFER_ETM && (c->n_encr == 0 || c->n_icv == 0)) {
+    return false;
+  }
+  if (c->offer == GS_OFFER_INTEGRITY && c->n_icv == 0) {
+    return false;
+  }
+  return c->hmac == GS_HASH_SHA256 || c->hmac == GS_HASH_SHA384;
+}
+
+static int config_check(const gs_endpoint_config *c) {
+  if (c->crypto == NULL || c->validator.validate == NULL || c->cert_der == NULL ||
+      c->cert_len == 0 || c->key == NULL || c->pp == NULL) {
+    return GS_ERR_CONFIG;
+  }
+  size_t pp_len = strlen(c->pp);
+  if (pp_len == 0 || pp_len > GS_MAX_PP_LEN || c->n_chain > GS_MAX_CERT_PATH ||
+      (c->n_chain > 0 && c->chain == NULL) || !lists_ok(c)) {
+    return GS_ERR_CONFIG;
+  }
+  if (c->key_lifetime_ms < GS_KEY_LIFETIME_MIN_MS || c->key_lifetime_ms > GS_KEY_LIFETIME_MAX_MS ||
+      c->key_budget == 0 || c->time_tolerance_ms <= 0 || c->max_half_open == 0 ||
+      c->max_half_open_per_peer == 0) {
+    return GS_ERR_CONFIG;
+  }
+  return GS_OK;
+}
+
+int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
+  if (cfg == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  int rc = config_check(cfg);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_endpoint *ep = calloc(1, sizeof(*ep));
+  if (ep == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  ep->cfg = *cfg;
+  ep->pp_len = strlen(cfg->pp);
+  memcpy(ep->pp, cfg->pp, ep->pp_len);
+  ep->cfg.pp = ep->pp;
+  if (cfg->expected_peer != NULL) {
+    ep->expected = *cfg->expected_peer;
+    ep->expected.value[GS_MAX_NAME_LEN - 1] = '\0';
+    ep->has_expected = true;
+  }
+  ep->cfg.expected_peer = NULL;
+  if (cfg->crypto->privkey_sig_alg(cfg->key, &ep->sig_alg) != GS_OK) {
+    free(ep);
+    return GS_ERR_CONFIG;
+  }
+  rc = gs_replay_cache_init(&ep->rc, GS_REPLAY_CACHE_ENTRIES);
+  if (rc != GS_OK) {
+    free(ep);
+    return rc;
+  }
+  gs_ratelimit_init(&ep->rl, cfg->reject_rate_per_sec);
+  ep->next_num = 1;
+  *out = ep;
+  return GS_OK;
+}
+
+void gs_endpoint_free(gs_endpoint *ep) {
+  if (ep == NULL) {
+    return;
+  }
+  while (ep->sessions != NULL) {
+    gs_session_free(ep->sessions);
+  }
+  gs_replay_cache_clear(&ep->rc);
+  gs_outq_clear(&ep->out);
+  gs_wipe(&ep->hooks, sizeof(ep->hooks));
+  free(ep);
+}
+
+int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *len) {
+  if (ep == NULL || len == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_pop(&ep->out, buf, cap, len);
+}
+
+int gs_endpoint_test_set_hooks(gs_endpoint *ep, const gs_test_hooks *hooks) {
+  if (ep == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (hooks == NULL) {
+    memset(&ep->hooks, 0, sizeof(ep->hooks));
+    ep->has_hooks = false;
+  } else {
+    ep->hooks = *hooks;
+    ep->has_hooks = true;
+  }
+  return GS_OK;
+}
+
+/* ------------------------------------------------------------ queue */
+gs_outpdu *gs_outq_alloc(size_t cap) {
+  gs_outpdu *p = malloc(sizeof(*p) + cap);
+  if (p != NULL) {
+    p->next = NULL;
+    p->len = 0;
+    p->cap = cap;
+  }
+  return p;
+}
+
+int gs_outq_commit(gs_outq *q, gs_outpdu *p) {
+  if (q->n >= GS_OUTPUT_QUEUE_MAX) {
+    free(p);
+    return GS_ERR_LIMIT;
+  }
+  if (q->tail != NULL) {
+    q->tail->next = p;
+  } else {
+    q->head = p;
+  }
+  q->tail = p;
+  q->n++;
+  return GS_OK;
+}
+
+int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len) {
+  gs_outpdu *p = q->head;
+  if (p == NULL) {
+    *len = 0;
+    return GS_ERR_NOT_FOUND;
+  }
+  *len = p->len;
+  if (buf == NULL || cap < p->len) {
+    return GS_ERR_BUFFER_TOO_SMALL;
+  }
+  memcpy(buf, p->data, p->len);
+  q->head = p->next;
+  if (q->head == NULL) {
+    q->tail = NULL;
+  }
+  q->n--;
+  free(p);
+  return GS_OK;
+}
+
+void gs_outq_clear(gs_outq *q) {
+  while (q->head != NULL) {
+    gs_outpdu *p = q->head;
+    q->head = p->next;
+    free(p);
+  }
+  q->tail = NULL;
+  q->n = 0;
+}
+
+/* ------------------------------------------------------------ sessions */
+int gs_sess_alloc_num(gs_endpoint *ep, unsigned *num) {
+  for (unsigned tries = 0; tries < 1000; tries++) {
+    unsigned cand = ep->next_num % 1000u;
+    ep->next_num = (ep->next_num + 1) % 1000u;
+    bool used = false;
+    for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+      if (s->own_num == cand) {
+        used = true;
+        break;
+      }
+    }
+    if (!used) {
+      *num = cand;
+      return GS_OK;
+    }
+  }
+  return GS_ERR_LIMIT;
+}
+
+gs_session *gs_sess_alloc(gs_endpoint *ep, gs_role role) {
+  gs_session *s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    return NULL;
+  }
+  s->ep = ep;
+  s->role = role;
+  s->state = GS_STATE_IDLE;
+  gs_replay_init(&s->rp, ep->cfg.replay);
+  if (ep->has_hooks && ep->hooks.keep_secrets) {
+    s->secrets = calloc(1, sizeof(*s->secrets));
+    if (s->secrets == NULL) {
+      free(s);
+      return NULL;
+    }
+  }
+  s->next = ep->sessions;
+  ep->sessions = s;
+  return s;
+}
+
+int gs_session_new_initiator(gs_endpoint *ep, gs_session **out) {
+  if (ep == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  unsigned num;
+  int rc = gs_sess_alloc_num(ep, &num);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_session *s = gs_sess_alloc(ep, GS_ROLE_INITIATOR);
+  if (s == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  s->own_num = num;
+  int n = 0;
+  unsigned v = num;
+  char tmp[4];
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  for (int i = 0; i < n; i++) {
+    s->asso[i] = tmp[n - 1 - i];
+  }
+  s->asso[n] = '\0';
+  s->asso_len = (size_t)n;
+  *out = s;
+  return GS_OK;
+}
+
+void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k) {
+  if (k->aead != NULL) {
+    c->aead_key_free(k->aead);
+  }
+  if (k->mac != NULL) {
+    c->hmac_key_free(k->mac);
+  }
+  if (k->cbc != NULL) {
+    c->cbc_key_free(k->cbc);
+  }
+  memset(k, 0, sizeof(*k));
+}
+
+void gs_sess_wipe_keys(gs_session *s) {
+  const gs_crypto *c = s->ep->cfg.crypto;
+  gs_sess_keys_free(c, &s->tx);
+  gs_sess_keys_free(c, &s->rx);
+  gs_sess_keys_free(c, &s->rx_prev);
+  gs_sess_keys_free(c, &s->rx_next);
+  for (size_t i = 0; i < GS_MAX_GROUPS; i++) {
+    if (s->dh[i] != NULL) {
+      c->dh_free(s->dh[i]);
+      s->dh[i] = NULL;
+    }
+  }
+  s->n_dh = 0;
+  gs_wipe(s->h_cur, sizeof(s->h_cur));
+  gs_wipe(s->h_prev, sizeof(s->h_prev));
+  gs_wipe(s->peer_dh, sizeof(s->peer_dh));
+  s->peer_dh_len = 0;
+  if (s->setup != NULL) {
+    gs_wipe(s->setup, s->setup_len);
+    free(s->setup);
+    s->setup = NULL;
+    s->setup_len = 0;
+  }
+}
+
+int gs_sess_fail(gs_session *s, int err) {
+  gs_sess_wipe_keys(s);
+  s->state = GS_STATE_FAILED;
+  if (s->err == GS_OK) {
+    s->err = err;
+  }
+  return s->err;
+}
+
+void gs_sess_close(gs_session *s) {
+  gs_sess_wipe_keys(s);
+  s->state = GS_STATE_CLOSED;
+}
+
+void gs_session_free(gs_session *s) {
+  if (s == NULL) {
+    return;
+  }
+  gs_endpoint *ep = s->ep;
+  for (gs_session **pp = &ep->sessions; *pp != NULL; pp = &(*pp)->next) {
+    if (*pp == s) {
+      *pp = s->next;
+      break;
+    }
+  }
+  gs_sess_wipe_keys(s);
+  if (s->peer != NULL) {
+    ep->cfg.validator.release(ep->cfg.validator.ctx, s->peer);
+  }
+  gs_outq_clear(&s->out);
+  if (s->secrets != NULL) {
+    gs_wipe(s->secrets, sizeof(*s->secrets));
+    free(s->secrets);
+  }
+  gs_wipe(s, sizeof(*s));
+  free(s);
+}
+
+/* ------------------------------------------------------------ events */
+void gs_sess_event(gs_endpoint *ep, gs_session *s, gs_event_kind kind, int err, int diag,
+                   gs_pdu_kind pk, uint64_t count) {
+  if (ep->cfg.on_event == NULL) {
+    return;
+  }
+  gs_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.kind = kind;
+  ev.asso_id = s != NULL ? s->asso : "";
+  ev.peer = s != NULL ? s->peer : NULL;
+  ev.err = err;
+  ev.diag = diag;
+  ev.pdu_kind = pk;
+  ev.count = count;
+  ep->cfg.on_event(ep->cfg.event_user, s, &ev);
+}
+
+/* ------------------------------------------------------------ helpers */
+int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const gs_iov *parts,
+                   size_t n, gs_slice sig) {
+#if defined(GS_FUZZING_UNSAFE_NO_SIGNATURES)
+  /* Fuzzing build only (CMake GS_FUZZING_UNSAFE, requires GS_FUZZ). */
+  (void)c;
+  (void)k;
+  (void)alg;
+  (void)parts;
+  (void)n;
+  (void)sig;
+  return GS_OK;
+#else
+  int rc = c->verify(k, alg, parts, n, sig.ptr, sig.len);
+  return rc == GS_OK ? GS_OK : GS_ERR_BAD_SIGNATURE;
+#endif
+}
+
+int gs_sess_sign_alg_from_algid(gs_alg a, gs_sig_alg *out) {
+  switch (a) {
+  case GS_ALG_ECDSA_SHA256:
+    *out = GS_SIG_ECDSA_SHA256;
+    return GS_OK;
+  case GS_ALG_RSA_SHA256:
+    *out = GS_SIG_RSA_SHA256;
+    return GS_OK;
+  case GS_ALG_ED25519:
+    *out = GS_SIG_ED25519;
+    return GS_OK;
+  default:
+    return GS_ERR_UNSUPPORTED_ALG;
+  }
+}
+
+gs_alg gs_sess_sig_algid(gs_sig_alg a) {
+  return a == GS_SIG_ECDSA_SHA256 ? GS_ALG_ECDSA_SHA256
+         : a == GS_SIG_RSA_SHA256 ? GS_ALG_RSA_SHA256
+                                  : GS_ALG_ED25519;
+}
+
+gs_alg gs_sess_hmac_algid(gs_hash_alg h) {
+  return h == GS_HASH_SHA384 ? GS_ALG_HMAC_SHA384 : GS_ALG_HMAC_SHA256;
+}
+
+gs_alg gs_sess_aead_algid(gs_aead_alg a) {
+  return a == GS_AEAD_AES128_GCM   ? GS_ALG_AES128_GCM
+         : a == GS_AEAD_AES256_GCM ? GS_ALG_AES256_GCM
+                                   : GS_ALG_CHACHA20_POLY1305;
+}
+
+gs_alg gs_sess_cbc_algid(gs_cipher_alg a) {
+  return a == GS_CIPHER_AES128_CBC ? GS_ALG_AES128_CBC : GS_ALG_AES256_CBC;
+}
+
+bool gs_sess_time_ok(const gs_endpoint *ep, gs_time_ms t, gs_time_ms now) {
+  gs_time_ms d = t > now ? t - now : now - t;
+  return d <= ep->cfg.time_tolerance_ms;
+}
+
+int gs_sess_dh_new(gs_session *s, gs_dh_group g, uint32_t epoch, gs_dh_priv **priv, uint8_t *pub,
+                   size_t *pub_len) {
+  gs_endpoint *ep = s->ep;
+  const gs_crypto *c = ep->cfg.crypto;
+  if (ep->has_hooks && ep->hooks.dh_private != NULL) {
+    uint8_t raw[GS_MAX_DH_SECRET_LEN];
+    size_t raw_len = 0;
+    int rc = ep->hooks.dh_private(ep->hooks.user, s->role, g, epoch, raw, sizeof(raw), &raw_len);
+    if (rc == GS_OK) {
+      rc = c->dh_import_private(c->ctx, g, raw, raw_len, priv, pub, GS_MAX_DH_PUB_LEN, pub_len);
+      gs_wipe(raw, sizeof(raw));
+      return rc;
+    }
+    gs_wipe(raw, sizeof(raw));
+  }
+  return c->dh_generate(c->ctx, g, priv, pub, GS_MAX_DH_PUB_LEN, pub_len);
+}
+
+int gs_sess_random(gs_session *s, uint8_t *out, size_t len) {
+  gs_endpoint *ep = s->ep;
+  if (ep->has_hooks && ep->hooks.random != NULL) {
+    return ep->hooks.random(ep->hooks.user, out, len);
+  }
+  return ep->cfg.crypto->random(ep->cfg.crypto->ctx, out, len);
+}
+
+bool gs_sess_identity_ok(const gs_endpoint *ep, const gs_cert_info *peer) {
+  if (!ep->has_expected) {
+    return true;
+  }
+  for (size_t i = 0; i < peer->n_identities && i < GS_MAX_IDENTITIES; i++) {
+    if (peer->identities[i].kind == ep->expected.kind &&
+        strcmp(peer->identities[i].value, ep->expected.value) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* -1 = accepted, else the diagnostic to send (>= 0). */
+int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role role) {
+  if (ep->cfg.peer_check == NULL) {
+    return -1;
+  }
+  int d = ep->cfg.peer_check(ep->cfg.peer_check_user, peer, role);
+  if (d == 0) {
+    return -1;
+  }
+  return d > 0 && d <= GS_HS_SINGLE_ICV_ALGO_REQUIRED ? d : GS_HS_NO_REASON;
+}
+
+bool gs_sess_aead_from_alg(gs_alg a, gs_aead_alg *out) {
+  switch (a) {
+  case GS_ALG_AES128_GCM:
+    *out = GS_AEAD_AES128_GCM;
+    return true;
+  case GS_ALG_AES256_GCM:
+    *out = GS_AEAD_AES256_GCM;
+    return true;
+  case GS_ALG_CHACHA20_POLY1305:
+    *out = GS_AEAD_CHACHA20_POLY1305;
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool gs_sess_cbc_from_alg(gs_alg a, gs_cipher_alg *out) {
+  if (a == GS_ALG_AES128_CBC || a == GS_ALG_AES256_CBC) {
+    *out = a == GS_ALG_AES128_CBC ? GS_CIPHER_AES128_CBC : GS_CIPHER_AES256_CBC;
+    return true;
+  }
+  return false;
+}
+
+bool gs_sess_hash_from_alg(gs_alg a, gs_hash_alg *out) {
+  if (a == GS_ALG_HMAC_SHA256 || a == GS_ALG_HMAC_SHA384) {
+    *out = a == GS_ALG_HMAC_SHA256 ? GS_HASH_SHA256 : GS_HASH_SHA384;
+    return true;
+  }
+  return false;
+}
+
+/* Certificate validation error -> HandshakeDiagnostics (§3.3 c). */
+int gs_sess_cert_diag(int err) {
+  switch (err) {
+  case GS_ERR_ATTR_CERT_INVALID:
+    return GS_HS_INVALID_ATTR_CERT;
+  case GS_ERR_CERT_UNTRUSTED:
+  case GS_ERR_CERT_NOT_CA:
+  case GS_ERR_CERT_PATH_TOO_LONG:
+  case GS_ERR_CERT_SIGNATURE:
+  case GS_ERR_CERT_SELF_SIGNED:
+  case GS_ERR_CRL_EXPIRED:
+  case GS_ERR_CRL_INVALID:
+    return GS_HS_INVALID_CERT_PATH;
+  default:
+    return GS_HS_INVALID_PK_CERT;
+  }
+}
+
+/* Fill the fields of token1 common to both roles. */
+void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
+  const gs_endpoint *ep = s->ep;
+  memset(t1, 0, sizeof(*t1));
+  t1->sig_alg.alg = gs_sess_sig_algid(ep->sig_alg);
+  t1->pk_cert.ptr = ep->cfg.cert_der;
+  t1->pk_cert.len = ep->cfg.cert_len;
+  t1->n_cert_path = ep->cfg.n_chain;
+  for (size_t i = 0; i < ep->cfg.n_chain; i++) {
+    t1->cert_path[i] = ep->cfg.chain[i];
+  }
+  t1->version = GS_PROTOCOL_VERSION;
+  t1->asso_id.ptr = (const uint8_t *)s->asso;
+  t1->asso_id.len = s->asso_len;
+  t1->time = now;
+  t1->conf_params = ep->cfg.conf_params & (GS_CONF_TLS_PROTECTED | GS_CONF_VPN);
+}

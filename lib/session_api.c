@@ -1,0 +1,328 @@
+/* The session API: receive dispatch by (state, PDU kind), send, key update
+ * requests, release, abort, deadlines and accessors. */
+#include <string.h>
+
+#include "session_internal.h"
+
+static int usable(const gs_session *s) {
+  if (s->err != GS_OK) {
+    return s->err;
+  }
+  return s->state == GS_STATE_CLOSED ? GS_ERR_CLOSED : GS_OK;
+}
+
+static bool data_state(const gs_session *s) {
+  return s->state == GS_STATE_ESTABLISHED || s->state == GS_STATE_RELEASE_SENT ||
+         s->state == GS_STATE_RELEASE_RECEIVED;
+}
+
+int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now, uint8_t *out,
+                       size_t cap, gs_rx *rx) {
+  if (s == NULL || pdu == NULL || rx == NULL || (out == NULL && cap > 0)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  memset(rx, 0, sizeof(*rx));
+  int rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_secpdu p;
+  rc = gs_secpdu_decode(&p, pdu, len);
+  if (rc != GS_OK) {
+    gs_sess_event(s->ep, s, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
+    if (data_state(s)) { /* §5: malformed PDU on an established association */
+      s->integrity_failures++;
+      gs_sess_event(s->ep, s, GS_EV_INTEGRITY, rc, GS_DT_PROTOCOL_ERROR, GS_PDU_ENCR_TRANSFER,
+                    s->integrity_failures);
+      if (s->ep->cfg.on_integrity == GS_INTEGRITY_ABORT ||
+          s->integrity_failures > s->ep->cfg.integrity_threshold) {
+        return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, rc);
+      }
+    }
+    return rc;
+  }
+  rx->kind = p.kind;
+  if (gs_pdu_is_notice(p.kind)) {
+    return gs_sess_notice_receive(s, &p, now, out, cap, rx);
+  }
+  if (p.kind == GS_PDU_HANDSHAKE_ACC && s->state == GS_STATE_HS_SENT) {
+    return gs_sess_init_handle_acc(s, &p, now, out, cap, rx);
+  }
+  if ((p.kind == GS_PDU_CLEAR_TRANSFER || p.kind == GS_PDU_ENCR_TRANSFER) && data_state(s)) {
+    return gs_sess_data_receive(s, &p, now, out, cap, rx);
+  }
+  /* default: a PDU this state does not expect is dropped */
+  gs_sess_event(s->ep, s, GS_EV_MALFORMED, GS_ERR_PROTOCOL, -1, p.kind, 0);
+  return GS_ERR_PROTOCOL;
+}
+
+int gs_session_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len) {
+  if (s == NULL || (data == NULL && len > 0)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->state != GS_STATE_ESTABLISHED && s->state != GS_STATE_RELEASE_RECEIVED) {
+    return GS_ERR_STATE;
+  }
+  rc = gs_sess_limits_check(s, now);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  return gs_sess_data_send(s, now, data, len);
+}
+
+int gs_session_update_keys(gs_session *s, gs_time_ms now) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->state != GS_STATE_ESTABLISHED) {
+    return GS_ERR_STATE;
+  }
+  if (s->role == GS_ROLE_INITIATOR) {
+    if (s->rekey_pending) {
+      return GS_ERR_REKEY;
+    }
+    s->want_rekey = true;
+  } else {
+    s->req_rekey_sent = true;
+    gs_sess_event(s->ep, s, GS_EV_REKEY_REQUESTED, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
+  }
+  return gs_sess_data_send(s, now, NULL, 0);
+}
+
+int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len) {
+  if (s == NULL || (appl == NULL && len > 0)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->state == GS_STATE_ESTABLISHED) {
+    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len, -1, s->h_cur,
+                             appl, len, now);
+    if (rc == GS_OK) {
+      s->state = GS_STATE_RELEASE_SENT;
+    }
+    return rc;
+  }
+  if (s->state == GS_STATE_RELEASE_RECEIVED) {
+    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1, s->h_cur,
+                             appl, len, now);
+    gs_sess_event(s->ep, s, GS_EV_RELEASED, GS_OK, -1, GS_PDU_RELEASE_RSP, 0);
+    gs_sess_close(s); /* §7: every key wiped */
+    return rc;
+  }
+  return GS_ERR_STATE;
+}
+
+int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len) {
+  if (s == NULL || (appl == NULL && len > 0)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (data_state(s)) {
+    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1, s->h_cur,
+                             appl, len, now);
+  } else if (s->state == GS_STATE_HS_SENT || s->state == GS_STATE_HS_RECEIVED) {
+    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1, NULL,
+                             appl, len, now);
+  }
+  gs_sess_event(s->ep, s, GS_EV_ABORT_SENT, GS_ERR_ABORTED, -1, GS_PDU_APPL_ABORT, 0);
+  gs_sess_fail(s, GS_ERR_ABORTED);
+  return rc;
+}
+
+gs_time_ms gs_session_next_deadline(const gs_session *s) {
+  if (s == NULL || s->err != GS_OK) {
+    return INT64_MAX;
+  }
+  const gs_endpoint_config *cfg = &s->ep->cfg;
+  if (s->state == GS_STATE_HS_SENT) {
+    return s->hs_started + cfg->time_tolerance_ms;
+  }
+  if (!data_state(s) || !s->tx.set) {
+    return INT64_MAX;
+  }
+  if (s->role == GS_ROLE_INITIATOR) {
+    return s->rekey_pending || s->want_rekey ? INT64_MAX : s->tx.born + cfg->key_lifetime_ms;
+  }
+  return s->req_rekey_sent ? s->tx.born + 2 * cfg->key_lifetime_ms
+                           : s->tx.born + cfg->key_lifetime_ms;
+}
+
+int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->state == GS_STATE_HS_SENT) {
+    if (now >= s->hs_started + s->ep->cfg.time_tolerance_ms) {
+      gs_sess_event(s->ep, s, GS_EV_HANDSHAKE_FAILED, GS_ERR_TIME, -1, GS_PDU_HANDSHAKE_REQ, 0);
+      return gs_sess_fail(s, GS_ERR_TIME);
+    }
+    return GS_OK;
+  }
+  if (!data_state(s)) {
+    return GS_OK;
+  }
+  bool was_req = s->req_rekey_sent;
+  rc = gs_sess_limits_check(s, now);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->state != GS_STATE_ESTABLISHED) {
+    return GS_OK;
+  }
+  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending) {
+    return gs_sess_data_send(s, now, NULL, 0);
+  }
+  if (s->role == GS_ROLE_RESPONDER && s->req_rekey_sent && !was_req) {
+    return gs_sess_data_send(s, now, NULL, 0);
+  }
+  return GS_OK;
+}
+
+int gs_session_pop_output(gs_session *s, uint8_t *buf, size_t cap, size_t *len) {
+  if (s == NULL || len == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_pop(&s->out, buf, cap, len);
+}
+
+size_t gs_session_output_count(const gs_session *s) {
+  return s != NULL ? s->out.n : 0;
+}
+
+gs_session_state gs_session_state_get(const gs_session *s) {
+  return s->state;
+}
+
+gs_role gs_session_role(const gs_session *s) {
+  return s->role;
+}
+
+int gs_session_error(const gs_session *s) {
+  return s->err;
+}
+
+const char *gs_session_asso_id(const gs_session *s) {
+  return s->asso;
+}
+
+const gs_cert_info *gs_session_peer(const gs_session *s) {
+  return s->peer;
+}
+
+gs_data_mode gs_session_mode(const gs_session *s) {
+  return s->mode;
+}
+
+int gs_session_get_info(const gs_session *s, gs_session_info *info) {
+  if (s == NULL || info == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  memset(info, 0, sizeof(*info));
+  info->group = s->group;
+  info->hmac = s->hmac;
+  info->mode = s->mode;
+  info->aead = s->aead;
+  info->encr = s->encr;
+  info->icv = s->icv;
+  info->epoch = s->epoch;
+  info->tx_seq = s->tx_seq;
+  info->rx_any = s->rp.any;
+  info->rx_last = s->rp.last;
+  info->gaps = s->gaps;
+  info->integrity_failures = s->integrity_failures;
+  info->replays = s->replays;
+  info->rekey_pending = s->rekey_pending;
+  return GS_OK;
+}
+
+const char *gs_session_state_name(gs_session_state st) {
+  static const char *const names[] = {"idle",        "hs-sent",      "hs-received",
+                                      "established", "release-sent", "release-received",
+                                      "closed",      "failed"};
+  return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
+
+static bool num_is(const uint8_t *p, size_t len, unsigned num) {
+  unsigned v = 0;
+  for (size_t i = 0; i < len; i++) {
+    v = v * 10 + (unsigned)(p[i] - '0');
+  }
+  return len > 0 && v == num;
+}
+
+int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out) {
+  if (ep == NULL || pdu == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  gs_secpdu p;
+  int rc = gs_secpdu_decode(&p, pdu, len);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_slice id;
+  if (p.kind == GS_PDU_HANDSHAKE_REQ) {
+    return GS_ERR_NOT_FOUND;
+  } else if (p.kind == GS_PDU_HANDSHAKE_ACC) {
+    id = p.u.hs.tbs.token1.asso_id;
+  } else if (gs_pdu_is_notice(p.kind)) {
+    id = p.u.notice.tbs.token3.asso_id;
+  } else {
+    id = p.u.xfer.tbp.token2.asso_id;
+  }
+  size_t colon = 0;
+  while (colon < id.len && id.ptr[colon] != ':') {
+    colon++;
+  }
+  for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    bool hit = s->role == GS_ROLE_INITIATOR
+                   ? num_is(id.ptr, colon, s->own_num)
+                   : colon < id.len && num_is(id.ptr + colon + 1, id.len - colon - 1, s->own_num);
+    if (hit) {
+      *out = s;
+      return GS_OK;
+    }
+  }
+  return GS_ERR_NOT_FOUND;
+}
+
+int gs_session_test_set_tx_seq(gs_session *s, uint32_t next_seq) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (s->state != GS_STATE_ESTABLISHED) {
+    return GS_ERR_STATE;
+  }
+  s->tx_seq = next_seq;
+  return GS_OK;
+}
+
+int gs_session_test_set_key_count(gs_session *s, uint64_t tx, uint64_t rx) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (s->state != GS_STATE_ESTABLISHED) {
+    return GS_ERR_STATE;
+  }
+  s->tx.count = tx;
+  s->rx.count = rx;
+  return GS_OK;
+}

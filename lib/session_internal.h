@@ -1,0 +1,237 @@
+/* Internal structures and helpers of the session engine (lib/session*.c,
+ * replay.c, replay_cache.c, ratelimit.c). Not installed. */
+#ifndef GRIDSEAL_SESSION_INTERNAL_H
+#define GRIDSEAL_SESSION_INTERNAL_H
+
+#include "gridseal/session.h"
+
+/* ------------------------------------------------ replay.c (§5 ordering) */
+typedef struct gs_replay {
+  gs_replay_mode mode;
+  bool any;        /* a seq has been accepted */
+  uint32_t last;   /* highest accepted seq */
+  uint64_t bitmap; /* window mode: bit i set = seq (last - i) accepted */
+} gs_replay;
+
+void gs_replay_init(gs_replay *r, gs_replay_mode mode);
+/* GS_OK if `seq` may be accepted; GS_ERR_REPLAY (seen / strict seq <= last)
+ * or GS_ERR_TOO_OLD (left of the window). Changes nothing. */
+int gs_replay_check(const gs_replay *r, uint32_t seq);
+/* Record an authenticated `seq` (call only after gs_replay_check() passed
+ * and the PDU verified). Returns the number of seqs skipped (gap) when seq
+ * moves the right edge, else 0. */
+uint32_t gs_replay_update(gs_replay *r, uint32_t seq);
+
+/* ---------------------------------- replay_cache.c (§3.3 e, handshakes) */
+typedef struct gs_rc_entry {
+  uint8_t fp[GS_FINGERPRINT_LEN];
+  gs_time_ms time;
+  uint8_t asso[GS_MAX_ASSOID_LEN];
+  uint8_t asso_len;
+  bool used;
+  uint32_t hnext;              /* hash chain (index + 1, 0 = end) */
+  uint32_t lru_prev, lru_next; /* LRU list (index + 1, 0 = end) */
+} gs_rc_entry;
+
+typedef struct gs_replay_cache {
+  gs_rc_entry *e;
+  uint32_t *heads; /* hash buckets (index + 1) */
+  size_t cap, nbuckets, n;
+  uint32_t lru_head, lru_tail; /* head = most recent */
+} gs_replay_cache;
+
+int gs_replay_cache_init(gs_replay_cache *c, size_t cap);
+void gs_replay_cache_clear(gs_replay_cache *c);
+/* GS_ERR_REPLAY if (fp, time, asso) is cached, else GS_OK. */
+int gs_replay_cache_lookup(const gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
+                           const uint8_t *asso, size_t asso_len);
+/* Enter the triple, evicting the least recently entered one when full. */
+void gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
+                            const uint8_t *asso, size_t asso_len);
+
+/* --------------------------------------- ratelimit.c (token bucket) */
+typedef struct gs_ratelimit {
+  uint32_t rate;  /* tokens per second (bucket size too) */
+  uint64_t milli; /* tokens x 1000 */
+  gs_time_ms last;
+  bool started;
+} gs_ratelimit;
+
+void gs_ratelimit_init(gs_ratelimit *rl, uint32_t rate_per_sec);
+/* True (and one token taken) if an action is allowed at `now`. */
+bool gs_ratelimit_take(gs_ratelimit *rl, gs_time_ms now);
+
+/* ------------------------------------------------------ output queue */
+typedef struct gs_outpdu {
+  struct gs_outpdu *next;
+  size_t len, cap;
+  uint8_t data[];
+} gs_outpdu;
+
+typedef struct gs_outq {
+  gs_outpdu *head, *tail;
+  size_t n;
+} gs_outq;
+
+gs_outpdu *gs_outq_alloc(size_t cap);
+int gs_outq_commit(gs_outq *q, gs_outpdu *p); /* GS_ERR_LIMIT when full (p freed) */
+int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len);
+void gs_outq_clear(gs_outq *q);
+
+/* ------------------------------------------------------ keys */
+typedef struct gs_dir_keys {
+  bool set;
+  gs_aead_key *aead;
+  gs_hmac_key *mac;
+  gs_cbc_key *cbc;
+  uint64_t count; /* PDUs sent / accepted under this key (AEAD nonce) */
+  gs_time_ms born;
+  uint32_t first_seq; /* receive: the first seq this key applies to */
+} gs_dir_keys;
+
+struct gs_session {
+  gs_endpoint *ep;
+  gs_session *next;
+  gs_role role;
+  gs_session_state state;
+  int err;
+  unsigned own_num;                 /* own assoID part */
+  char asso[GS_MAX_ASSOID_LEN + 1]; /* "c" (initiator before Acc) or "c:s" */
+  size_t asso_len;
+  const gs_cert_info *peer;
+  /* negotiated */
+  gs_dh_group group;
+  gs_hash_alg hmac;
+  gs_data_mode mode;
+  gs_aead_alg aead;
+  gs_cipher_alg encr;
+  gs_hash_alg icv;
+  /* handshake */
+  gs_time_ms hs_started;
+  size_t n_dh;
+  gs_dh_priv *dh[GS_MAX_GROUPS];      /* A: one per offered group; B: its key
+                                         (kept for the association, semi-static) */
+  uint8_t peer_dh[GS_MAX_DH_PUB_LEN]; /* A: B's handshake public; B: A's */
+  size_t peer_dh_len;
+  uint8_t h_cur[GS_HASH_LEN], h_prev[GS_HASH_LEN];
+  bool has_h_prev;
+  uint8_t *setup; /* B: A's setup PDU copy (HS_RECEIVED) */
+  size_t setup_len;
+  uint8_t peer_fp[GS_FINGERPRINT_LEN];
+  /* data transfer */
+  uint32_t epoch;
+  uint32_t tx_seq;
+  bool tx_exhausted;
+  gs_dir_keys tx, rx, rx_prev, rx_next;
+  uint32_t rx_switch_seq; /* rx_prev applies to seq < this */
+  gs_replay rp;
+  bool rx_time_any;
+  gs_time_ms rx_last_time;
+  uint64_t gaps, integrity_failures, replays;
+  /* key update (§6) */
+  bool rekey_pending;    /* A: rekey sent, awaiting changedKey */
+  bool want_rekey;       /* A: rekey with the next PDU */
+  bool send_changed_key; /* B: next PDU carries changedKey */
+  bool req_rekey_sent;   /* B: reqRekey sent in this epoch */
+  gs_outq out;
+  gs_test_secrets *secrets; /* testing only */
+};
+
+struct gs_endpoint {
+  gs_endpoint_config cfg;
+  gs_identity expected;
+  bool has_expected;
+  char pp[GS_MAX_PP_LEN + 1];
+  size_t pp_len;
+  gs_sig_alg sig_alg;
+  gs_replay_cache rc;
+  gs_ratelimit rl;
+  gs_session *sessions;
+  unsigned next_num;
+  gs_outq out;
+  bool has_hooks;
+  gs_test_hooks hooks;
+};
+
+/* ------------------------------------------------------ session.c */
+void gs_sess_event(gs_endpoint *ep, gs_session *s, gs_event_kind kind, int err, int diag,
+                   gs_pdu_kind pk, uint64_t count);
+/* Wipe every key, set FAILED with `err` (sticky); returns err. */
+int gs_sess_fail(gs_session *s, int err);
+/* Wipe every key and set CLOSED. */
+void gs_sess_close(gs_session *s);
+void gs_sess_wipe_keys(gs_session *s);
+gs_session *gs_sess_alloc(gs_endpoint *ep, gs_role role);
+int gs_sess_alloc_num(gs_endpoint *ep, unsigned *num);
+/* Verify a signature (skipped in the fuzzing-only build). */
+int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const gs_iov *parts,
+                   size_t n, gs_slice sig);
+int gs_sess_sign_alg_from_algid(gs_alg a, gs_sig_alg *out);
+gs_alg gs_sess_sig_algid(gs_sig_alg a);
+gs_alg gs_sess_hmac_algid(gs_hash_alg h);
+gs_alg gs_sess_aead_algid(gs_aead_alg a);
+gs_alg gs_sess_cbc_algid(gs_cipher_alg a);
+bool gs_sess_time_ok(const gs_endpoint *ep, gs_time_ms t, gs_time_ms now);
+/* New DH key (test hook or fresh). */
+int gs_sess_dh_new(gs_session *s, gs_dh_group g, uint32_t epoch, gs_dh_priv **priv, uint8_t *pub,
+                   size_t *pub_len);
+int gs_sess_random(gs_session *s, uint8_t *out, size_t len);
+bool gs_sess_identity_ok(const gs_endpoint *ep, const gs_cert_info *peer);
+int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role role);
+
+/* ------------------------------------------------------ session_keys.c */
+/* out = H(content || prev) */
+int gs_sess_chain(const gs_crypto *c, const uint8_t *content, size_t len, const uint8_t *prev,
+                  uint8_t out[GS_HASH_LEN]);
+/* §4: derive the epoch's keys from Z and salt h into *tx / *rx (own send
+ * and receive direction); records the secrets in test mode. */
+int gs_sess_derive(gs_session *s, const uint8_t *z, size_t z_len, const uint8_t *h,
+                   const uint8_t *h_prev, gs_dir_keys *tx, gs_dir_keys *rx, gs_time_ms now);
+void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k);
+
+/* ------------------------------------------------------ session_hs_init.c */
+int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
+                            size_t cap, gs_rx *rx);
+/* Send handshakeSecAbort with `diag` and fail with `err`. */
+int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err);
+
+/* ------------------------------------------------------ session_notice.c */
+/* Build, sign and queue a SignedNotice. binding NULL: pkCert form. */
+int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                        size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
+                        size_t appl_len, gs_time_ms now);
+int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
+                           size_t cap, gs_rx *rx);
+/* dtSecAbort with diag, event, fail with err. */
+int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err);
+
+/* ------------------------------------------------------ session_data.c */
+/* Protect and queue a data PDU (flags from the rekey state). */
+int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len);
+int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
+                         size_t cap, gs_rx *rx);
+
+/* ------------------------------------------------------ session_rekey.c */
+/* A: prepare a' and its public value for the next PDU. */
+int gs_sess_rekey_prepare(gs_session *s, gs_dh_priv **priv, uint8_t *pub, size_t *pub_len);
+/* A: after M was protected: derive the new epoch from M's tbp content. */
+int gs_sess_rekey_commit_sender(gs_session *s, gs_dh_priv *priv, gs_slice tbp_content,
+                                uint32_t m_seq, gs_time_ms now);
+/* Rekey fields of an authenticated data PDU (§6); may queue answers. */
+int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, gs_time_ms now);
+/* Key limits: sets want_rekey / reqRekey, aborts past 2x (B). */
+int gs_sess_limits_check(gs_session *s, gs_time_ms now);
+/* Window mode: wipe rx_prev once the window has passed the switch. */
+void gs_sess_rx_prev_expire(gs_session *s);
+
+/* more helpers (session.c) */
+bool gs_sess_aead_from_alg(gs_alg a, gs_aead_alg *out);
+bool gs_sess_cbc_from_alg(gs_alg a, gs_cipher_alg *out);
+bool gs_sess_hash_from_alg(gs_alg a, gs_hash_alg *out);
+int gs_sess_cert_diag(int err);
+void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now);
+/* session_hs_init.c: encode tbs, sign (over tbs content, plus h_in for the
+ * responder), queue the handshake PDU; h_out = H(tbs content || h_in). */
+int gs_sess_hs_emit(gs_session *s, gs_pdu_kind kind, const gs_tbs_handshake *tbs,
+                    const uint8_t *h_in, uint8_t *h_out);
+#endif
