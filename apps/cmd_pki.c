@@ -1,0 +1,213 @@
+/* `gridseal pki init DIR [--ders N] [--domain D] [--force]`: the demo PKI
+ * (gs_pki_issue_demo) and the matching configuration files. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "gridseal/pki_issue.h"
+#include "util.h"
+
+#define BASE_PORT 7001
+
+typedef struct pki_args {
+  const char *dir;
+  unsigned ders;
+  const char *domain;
+  bool force;
+} pki_args;
+
+void gs_cmd_pki_usage(FILE *f) {
+  fputs("usage: gridseal pki init DIR [--ders N] [--domain D] [--force]\n\n"
+        "Create a demo PKI in DIR: an E2E root CA and a hop-by-hop TLS CA (ECDSA P-256),\n"
+        "E2E and TLS client certificates for the control center (cc) and DERs der1..derN,\n"
+        "the intermediary's server certificate, an empty CRL, and the configuration\n"
+        "files DIR/cc.conf and DIR/derN.conf (DER N listens on 127.0.0.1:7000+N).\n\n"
+        "  --ders N     number of DERs (default 1, at most 999)\n"
+        "  --domain D   XMPP domain of the identities (default localhost)\n"
+        "  --force      overwrite the files of an existing DIR\n\n"
+        "Private keys are written unencrypted with mode 0600: for demonstrations only.\n",
+        f);
+}
+
+static int parse_args(int argc, char **argv, pki_args *a) {
+  if (argc < 2 || strcmp(argv[1], "init") != 0) {
+    gs_app_err("pki: expected 'init' (see gridseal pki --help)");
+    return -1;
+  }
+  memset(a, 0, sizeof(*a));
+  a->ders = 1;
+  a->domain = "localhost";
+  for (int i = 2; i < argc; i++) {
+    const char *s = argv[i];
+    if (strcmp(s, "--force") == 0) {
+      a->force = true;
+    } else if (strcmp(s, "--ders") == 0 || strcmp(s, "--domain") == 0) {
+      if (i + 1 >= argc) {
+        gs_app_err("pki init: %s needs a value", s);
+        return -1;
+      }
+      const char *v = argv[++i];
+      if (s[2] == 'd' && s[3] == 'e') {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(v, &end, 10);
+        if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n > GS_PKI_ISSUE_MAX_DERS) {
+          gs_app_err("pki init: --ders '%s': expected a number 0..%u", v, GS_PKI_ISSUE_MAX_DERS);
+          return -1;
+        }
+        a->ders = (unsigned)n;
+      } else {
+        a->domain = v;
+      }
+    } else if (s[0] == '-' && s[1] != '\0') {
+      gs_app_err("pki init: unknown option '%s'", s);
+      return -1;
+    } else if (a->dir == NULL) {
+      a->dir = s;
+    } else {
+      gs_app_err("pki init: unexpected argument '%s'", s);
+      return -1;
+    }
+  }
+  if (a->dir == NULL) {
+    gs_app_err("pki init: missing DIR");
+    return -1;
+  }
+  return 0;
+}
+
+/* 1 if `dir` exists and holds anything, 0 if absent or empty, -1 if it is
+ * not a readable directory. */
+static int dir_has_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d == NULL) {
+    return errno == ENOENT ? 0 : -1;
+  }
+  int found = 0;
+  struct dirent *e;
+  while (!found && (e = readdir(d)) != NULL) {
+    found = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+  }
+  closedir(d);
+  return found;
+}
+
+static void write_common(FILE *f, const char *name) {
+  fprintf(f,
+          "\n[security]\n"
+          "mode = aead\n"
+          "aead = aes256-GCM, aes128-GCM\n"
+          "encryption = aes256-CBC\n"
+          "icv = hmacWithSHA256\n"
+          "hmac = hmacWithSHA256\n"
+          "dh_groups = 19\n"
+          "time_tolerance = 10min\n"
+          "key_lifetime = 1h\n"
+          "replay = strict\n"
+          "encryption_policy = required\n"
+          "pp = IEC61850-8-2\n"
+          "allowed_writers = urn:gridseal:cc, role:OPERATOR\n"
+          "\n[identity]\n"
+          "cert = %s/e2e.crt\n"
+          "key = %s/e2e.key\n"
+          "trust_anchor = e2e-ca/ca.crt\n"
+          "crl = e2e-ca/crl.pem\n",
+          name, name);
+}
+
+static void write_transport(FILE *f, const char *name, const char *domain, unsigned port) {
+  fputs("\n[transport]\ntype = tcp\n", f);
+  if (port != 0) {
+    fprintf(f, "listen = 127.0.0.1:%u\n", port);
+  }
+  fprintf(f,
+          "# for type = xmpp (the intermediary of scripts/demo):\n"
+          "server = 127.0.0.1:5222\n"
+          "domain = %s\n"
+          "jid = %s@%s/IEC\n"
+          "tls_cert = %s/hop.crt\n"
+          "tls_key = %s/hop.key\n"
+          "tls_ca = hop-ca/ca.crt\n"
+          "reconnect_min = 500ms\n"
+          "reconnect_max = 30s\n",
+          domain, name, domain, name, name);
+}
+
+static int write_conf(const pki_args *a, const char *name, unsigned der_index) {
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/%s.conf", a->dir, name);
+  int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (a->force ? O_TRUNC : O_EXCL), 0644);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL) {
+    gs_app_err("%s: cannot create: %s", path, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+    }
+    return -1;
+  }
+  bool cc = der_index == 0;
+  fprintf(f,
+          "# gridseal %s configuration, written by `gridseal pki init` (docs/CONFIG.md).\n"
+          "# Relative paths are relative to this file.\n\n"
+          "[node]\nrole = %s\nname = %s\nidentity = urn:gridseal:%s\n",
+          name, cc ? "cc" : "der", name, name);
+  write_common(f, name);
+  write_transport(f, name, a->domain, cc ? 0 : BASE_PORT + der_index - 1);
+  fprintf(f, "\n[application]\nreport_interval = 2s\n");
+  if (!cc) {
+    fprintf(f, "rating_kw = 100\nseed = %u\n", der_index);
+  }
+  fprintf(f, "\n[log]\nevents = %s-events.jsonl\ncsv = %s.csv\n", name, name);
+  for (unsigned i = 1; cc && i <= a->ders; i++) {
+    fprintf(f,
+            "\n[der der%u]\nidentity = urn:gridseal:der%u\nconnect = 127.0.0.1:%u\n"
+            "jid = der%u@%s/IEC\n",
+            i, i, BASE_PORT + i - 1, i, a->domain);
+  }
+  if (fclose(f) != 0) {
+    gs_app_err("%s: write failed", path);
+    return -1;
+  }
+  return 0;
+}
+
+int gs_cmd_pki(int argc, char **argv) {
+  pki_args a;
+  if (parse_args(argc, argv, &a) != 0) {
+    return GS_EXIT_USAGE;
+  }
+  int has = dir_has_entries(a.dir);
+  if (has < 0) {
+    gs_app_err("%s: not a readable directory", a.dir);
+    return GS_EXIT_FAIL;
+  }
+  if (has > 0 && !a.force) {
+    gs_app_err("%s: exists and is not empty (use --force to overwrite)", a.dir);
+    return GS_EXIT_FAIL;
+  }
+  gs_pki_issue_opts o = {a.ders, a.domain, a.force, gs_app_now()};
+  char msg[1200];
+  int rc = gs_pki_issue_demo(a.dir, &o, msg, sizeof(msg));
+  if (rc != 0) {
+    gs_app_err("%s", msg);
+    return GS_EXIT_FAIL;
+  }
+  if (a.ders > 0 && write_conf(&a, "cc", 0) != 0) {
+    return GS_EXIT_FAIL;
+  }
+  for (unsigned i = 1; i <= a.ders; i++) {
+    char name[16];
+    snprintf(name, sizeof(name), "der%u", i);
+    if (write_conf(&a, name, i) != 0) {
+      return GS_EXIT_FAIL;
+    }
+  }
+  printf("demo PKI in %s: e2e-ca/, hop-ca/, server/, cc/, %u DER(s)%s\n", a.dir, a.ders,
+         a.ders > 0 ? ", cc.conf, der*.conf" : "");
+  return GS_EXIT_OK;
+}

@@ -1,0 +1,158 @@
+/* gridseal CLI: the configuration file (docs/CONFIG.md) parsed into one
+ * structure that the `der` and `cc` commands use.
+ *
+ * Format: `[section]` and `[der NAME]` headers, `key = value` lines, `#`
+ * comments (at the start of a line or after white space). The parser is
+ * strict: an unknown section or key, a repeated key, a value out of range,
+ * or a missing required key is an error with the file name and line number,
+ * e.g. "cc.conf:12: unknown key 'modee' in [security]". Relative file paths
+ * are resolved against the directory of the configuration file. */
+#ifndef GS_APPS_CONFIG_H
+#define GS_APPS_CONFIG_H
+
+#include "gridseal/common.h"
+#include "gridseal/profile.h"
+
+#define GS_CFG_PATH_MAX 512
+#define GS_CFG_STR_MAX 256
+#define GS_CFG_NAME_MAX 64
+#define GS_CFG_MAX_FILES 4    /* trust anchors, CRLs */
+#define GS_CFG_MAX_WRITERS 16 /* allowed_writers entries */
+#define GS_CFG_MAX_PEERS 64   /* [der NAME] sections */
+#define GS_CFG_LINE_MAX 1024
+
+typedef enum gs_cfg_role { GS_CFG_ROLE_CC = 1, GS_CFG_ROLE_DER = 2 } gs_cfg_role;
+
+typedef enum gs_cfg_mode {
+  GS_CFG_MODE_AEAD = 0,
+  GS_CFG_MODE_ENCRYPT_THEN_MAC = 1,
+  GS_CFG_MODE_INTEGRITY_ONLY = 2
+} gs_cfg_mode;
+
+typedef enum gs_cfg_replay { GS_CFG_REPLAY_STRICT = 0, GS_CFG_REPLAY_WINDOW = 1 } gs_cfg_replay;
+
+typedef enum gs_cfg_encryption {
+  GS_CFG_ENCR_REQUIRED = 0,
+  GS_CFG_ENCR_OPTIONAL = 1,
+  GS_CFG_ENCR_FORBIDDEN = 2
+} gs_cfg_encryption;
+
+typedef enum gs_cfg_transport {
+  GS_CFG_TRANSPORT_TCP = 0,
+  GS_CFG_TRANSPORT_XMPP = 1,
+  GS_CFG_TRANSPORT_MQTT = 2,
+  GS_CFG_TRANSPORT_AMQP = 3
+} gs_cfg_transport;
+
+/* [security] */
+typedef struct gs_cfg_security {
+  gs_cfg_mode mode;
+  size_t n_aead;
+  gs_alg aead[GS_MAX_ALG_LIST]; /* AEAD algorithms, preference order */
+  size_t n_encr;
+  gs_alg encr[GS_MAX_ALG_LIST]; /* CBC ciphers (encrypt-then-mac) */
+  size_t n_icv;
+  gs_alg icv[GS_MAX_ALG_LIST]; /* ICV HMACs (encrypt-then-mac, integrity-only) */
+  gs_alg hmac;                 /* HKDF / handshake HMAC */
+  size_t n_dh;
+  uint32_t dh_groups[GS_MAX_DH_OFFERS]; /* IANA group numbers */
+  gs_time_ms time_tolerance_ms;
+  gs_time_ms key_lifetime_ms;
+  uint64_t message_budget;
+  gs_cfg_replay replay;
+  gs_cfg_encryption encryption;
+  char pp[GS_MAX_PP_LEN + 1];
+  size_t n_writers; /* identities ("urn:...", "x@y") or roles ("role:NAME") */
+  char writers[GS_CFG_MAX_WRITERS][GS_CFG_STR_MAX];
+} gs_cfg_security;
+
+/* [identity]: the E2E certificate, key and trust (paths resolved). */
+typedef struct gs_cfg_identity {
+  char cert[GS_CFG_PATH_MAX];
+  char key[GS_CFG_PATH_MAX];
+  size_t n_anchors;
+  char anchors[GS_CFG_MAX_FILES][GS_CFG_PATH_MAX];
+  size_t n_crls;
+  char crls[GS_CFG_MAX_FILES][GS_CFG_PATH_MAX];
+  char attr_cert[GS_CFG_PATH_MAX]; /* "" = none */
+} gs_cfg_identity;
+
+/* [transport] */
+typedef struct gs_cfg_transport_settings {
+  gs_cfg_transport type;
+  char listen[GS_CFG_STR_MAX]; /* HOST:PORT (der over tcp) */
+  char server[GS_CFG_STR_MAX]; /* HOST:PORT of the XMPP server / broker */
+  char domain[GS_CFG_STR_MAX]; /* XMPP domain */
+  char jid[GS_CFG_STR_MAX];    /* own XMPP address */
+  char tls_cert[GS_CFG_PATH_MAX];
+  char tls_key[GS_CFG_PATH_MAX];
+  char tls_ca[GS_CFG_PATH_MAX];
+  gs_time_ms reconnect_min_ms;
+  gs_time_ms reconnect_max_ms;
+} gs_cfg_transport_settings;
+
+/* [application] */
+typedef struct gs_cfg_application {
+  gs_time_ms report_interval_ms;
+  uint32_t rating_kw; /* DER rating */
+  uint64_t seed;      /* DER simulation seed */
+} gs_cfg_application;
+
+/* [log] */
+typedef struct gs_cfg_log {
+  char events[GS_CFG_PATH_MAX]; /* JSON lines; "-" = stdout; "" = none */
+  char csv[GS_CFG_PATH_MAX];    /* CSV measurement log; "" = none */
+} gs_cfg_log;
+
+/* [der NAME] in a control center's file: one DER it talks to. */
+typedef struct gs_cfg_peer {
+  char name[GS_CFG_NAME_MAX];
+  char identity[GS_CFG_STR_MAX]; /* expected E2E identity (SAN) */
+  char connect[GS_CFG_STR_MAX];  /* HOST:PORT (tcp) */
+  char jid[GS_CFG_STR_MAX];      /* XMPP address (xmpp) */
+  unsigned line;                 /* line of the section header */
+} gs_cfg_peer;
+
+typedef struct gs_config {
+  char file[GS_CFG_PATH_MAX]; /* as given, for messages */
+  /* [node] */
+  gs_cfg_role role;
+  char name[GS_CFG_NAME_MAX];
+  char identity[GS_CFG_STR_MAX]; /* own E2E identity */
+  gs_cfg_security security;
+  gs_cfg_identity id;
+  gs_cfg_transport_settings transport;
+  gs_cfg_application app;
+  gs_cfg_log log;
+  size_t n_peers;
+  gs_cfg_peer peers[GS_CFG_MAX_PEERS];
+} gs_config;
+
+/* One error message: "FILE:LINE: text" (or "FILE: text" for file-level
+ * problems such as a missing section). */
+typedef struct gs_cfg_error {
+  unsigned line; /* 0 when the error is not tied to a line */
+  char msg[GS_CFG_PATH_MAX + 256];
+} gs_cfg_error;
+
+/* The defaults (docs/CONFIG.md) in *cfg. */
+void gs_cfg_defaults(gs_config *cfg);
+
+/* Parse text[0..len) named `file` (for messages); relative paths are
+ * resolved against `base_dir` ("" or NULL: as written). GS_OK, or
+ * GS_ERR_CONFIG with *err filled; *cfg is then incomplete. */
+int gs_cfg_parse(gs_config *cfg, const char *file, const char *base_dir, const char *text,
+                 size_t len, gs_cfg_error *err);
+
+/* Read and parse the file at `path` (at most 1 MiB). GS_ERR_IO (cannot read,
+ * message names the file and errno text) or the errors of gs_cfg_parse. */
+int gs_cfg_load(gs_config *cfg, const char *path, gs_cfg_error *err);
+
+/* Names for printing. */
+const char *gs_cfg_mode_name(gs_cfg_mode m);
+const char *gs_cfg_transport_name(gs_cfg_transport t);
+
+/* The [der NAME] section called `name`, or NULL. */
+const gs_cfg_peer *gs_cfg_find_peer(const gs_config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,50 @@
+/* Internal to the configuration parser: the key table shared by config.c
+ * (lines, sections, final checks) and config_keys.c (values). */
+#ifndef GS_APPS_CONFIG_INTERNAL_H
+#define GS_APPS_CONFIG_INTERNAL_H
+
+#include "config.h"
+
+typedef enum cfg_sect {
+  SECT_NONE = 0,
+  SECT_NODE,
+  SECT_SECURITY,
+  SECT_IDENTITY,
+  SECT_TRANSPORT,
+  SECT_APPLICATION,
+  SECT_LOG,
+  SECT_DER, /* [der NAME] */
+  SECT_COUNT_
+} cfg_sect;
+
+typedef struct cfg_parser {
+  gs_config *cfg;
+  const char *file;
+  const char *base_dir;
+  unsigned line;
+  gs_cfg_error *err;
+  cfg_sect sect;
+  gs_cfg_peer *peer;   /* current [der NAME] */
+  bool encryption_set; /* security.encryption_policy given */
+  bool replay_set;     /* security.replay given */
+  unsigned mode_line;  /* line of security.mode (0 = default) */
+  bool sect_seen[SECT_COUNT_];
+  unsigned char key_seen[64]; /* per key index, reset per [der NAME] */
+} cfg_parser;
+
+/* Record an error at the current line; returns GS_ERR_CONFIG. */
+int cfg_fail(cfg_parser *p, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Apply `key = value` in the current section (after duplicate checks). */
+int cfg_set_key(cfg_parser *p, const char *key, const char *value);
+
+const char *cfg_sect_name(cfg_sect s);
+
+/* Forget which [der NAME] keys were seen (a new peer section starts). */
+void cfg_reset_peer_keys(cfg_parser *p);
+
+#endif

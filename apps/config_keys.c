@@ -1,0 +1,436 @@
+/* The configuration keys (docs/CONFIG.md) and their value parsers. */
+#include <ctype.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config_internal.h"
+#include "gridseal/error.h"
+#include "gridseal/transport_tcp.h"
+
+typedef struct cfg_key cfg_key;
+typedef int (*val_fn)(cfg_parser *p, const cfg_key *k, const char *v, void *field);
+
+struct cfg_key {
+  cfg_sect sect;
+  const char *name;
+  val_fn fn;
+  size_t off;      /* field offset in gs_config, or gs_cfg_peer for SECT_DER */
+  int64_t lo, hi;  /* range; for lists lo = offset of the count, hi = max */
+  const void *aux; /* enum names or allowed algorithms */
+};
+
+/* ------------------------------------------------------------ helpers */
+
+/* Split a comma-separated list; each trimmed item goes to `item`. */
+static int split_list(cfg_parser *p, const cfg_key *k, const char *v,
+                      int (*item)(cfg_parser *, const cfg_key *, const char *, size_t, void *),
+                      void *field) {
+  size_t idx = 0;
+  const char *s = v;
+  for (;;) {
+    const char *e = strchr(s, ',');
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    char tok[GS_CFG_PATH_MAX];
+    while (n > 0 && isspace((unsigned char)*s)) {
+      s++, n--;
+    }
+    while (n > 0 && isspace((unsigned char)s[n - 1])) {
+      n--;
+    }
+    if (n == 0) {
+      return cfg_fail(p, "empty item in list for '%s'", k->name);
+    }
+    if (n >= sizeof(tok)) {
+      return cfg_fail(p, "item too long in list for '%s'", k->name);
+    }
+    if (idx >= (size_t)k->hi) {
+      return cfg_fail(p, "too many items for '%s' (at most %lld)", k->name, (long long)k->hi);
+    }
+    memcpy(tok, s, n);
+    tok[n] = '\0';
+    int rc = item(p, k, tok, idx++, field);
+    if (rc != GS_OK) {
+      return rc;
+    }
+    if (e == NULL) {
+      break;
+    }
+    s = e + 1;
+  }
+  return GS_OK;
+}
+
+static size_t *count_of(cfg_parser *p, const cfg_key *k) {
+  char *base = k->sect == SECT_DER ? (char *)p->peer : (char *)p->cfg;
+  return (size_t *)(void *)(base + (size_t)k->lo);
+}
+
+static int copy_str(cfg_parser *p, const cfg_key *k, const char *v, char *dst, size_t cap) {
+  size_t n = strlen(v);
+  if (n == 0) {
+    return cfg_fail(p, "empty value for '%s'", k->name);
+  }
+  if (n >= cap) {
+    return cfg_fail(p, "value for '%s' too long (at most %zu characters)", k->name, cap - 1);
+  }
+  memcpy(dst, v, n + 1);
+  return GS_OK;
+}
+
+/* A word: printable ASCII without spaces (identities, names, addresses). */
+static int v_word(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  for (const char *c = v; *c; c++) {
+    if (*c <= 0x20 || *c >= 0x7f) {
+      return cfg_fail(p, "invalid character in value for '%s'", k->name);
+    }
+  }
+  return copy_str(p, k, v, field, (size_t)k->hi);
+}
+
+static int resolve_path(cfg_parser *p, const cfg_key *k, const char *v, char *dst) {
+  if (v[0] == '/' || strcmp(v, "-") == 0 || p->base_dir == NULL || p->base_dir[0] == '\0') {
+    return copy_str(p, k, v, dst, GS_CFG_PATH_MAX);
+  }
+  char tmp[2 * GS_CFG_PATH_MAX];
+  snprintf(tmp, sizeof(tmp), "%s/%s", p->base_dir, v);
+  return copy_str(p, k, tmp, dst, GS_CFG_PATH_MAX);
+}
+
+static int v_path(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  return resolve_path(p, k, v, field);
+}
+
+static int path_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+  int rc = resolve_path(p, k, v, (char *)field + i * GS_CFG_PATH_MAX);
+  if (rc == GS_OK) {
+    *count_of(p, k) = i + 1;
+  }
+  return rc;
+}
+
+static int v_paths(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  *count_of(p, k) = 0;
+  return split_list(p, k, v, path_item, field);
+}
+
+static int writer_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+  cfg_key wk = *k;
+  wk.hi = GS_CFG_STR_MAX;
+  int rc = v_word(p, &wk, v, (char *)field + i * GS_CFG_STR_MAX);
+  if (rc == GS_OK) {
+    *count_of(p, k) = i + 1;
+  }
+  return rc;
+}
+
+static int v_writers(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  *count_of(p, k) = 0;
+  return split_list(p, k, v, writer_item, field);
+}
+
+static int v_enum(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  const char *const *names = k->aux;
+  char list[256] = "";
+  for (int i = 0; names[i] != NULL; i++) {
+    if (strcmp(v, names[i]) == 0) {
+      *(int *)field = i + (int)k->lo;
+      return GS_OK;
+    }
+    snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " | " : "", names[i]);
+  }
+  return cfg_fail(p, "invalid value '%s' for '%s' (expected %s)", v, k->name, list);
+}
+
+static int parse_u64(const char *v, uint64_t *out, const char **end) {
+  if (!isdigit((unsigned char)v[0])) {
+    return -1;
+  }
+  uint64_t x = 0;
+  while (isdigit((unsigned char)*v)) {
+    unsigned d = (unsigned)(*v++ - '0');
+    if (x > (UINT64_MAX - d) / 10) {
+      return -1;
+    }
+    x = x * 10 + d;
+  }
+  *out = x;
+  *end = v;
+  return 0;
+}
+
+static int check_range(cfg_parser *p, const cfg_key *k, uint64_t x, const char *v) {
+  if (x < (uint64_t)k->lo || x > (uint64_t)k->hi) {
+    return cfg_fail(p, "value '%s' for '%s' out of range (%lld..%lld)", v, k->name,
+                    (long long)k->lo, (long long)k->hi);
+  }
+  return GS_OK;
+}
+
+static int v_u32(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  uint64_t x;
+  const char *end;
+  if (parse_u64(v, &x, &end) != 0 || *end != '\0') {
+    return cfg_fail(p, "invalid number '%s' for '%s'", v, k->name);
+  }
+  int rc = check_range(p, k, x, v);
+  if (rc == GS_OK) {
+    *(uint32_t *)field = (uint32_t)x;
+  }
+  return rc;
+}
+
+static int v_u64(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  uint64_t x;
+  const char *end;
+  if (parse_u64(v, &x, &end) != 0 || *end != '\0') {
+    return cfg_fail(p, "invalid number '%s' for '%s'", v, k->name);
+  }
+  int rc = check_range(p, k, x, v);
+  if (rc == GS_OK) {
+    *(uint64_t *)field = x;
+  }
+  return rc;
+}
+
+/* A duration: a number and a unit, ms | s | min | h. */
+static int v_duration(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  static const struct {
+    const char *unit;
+    uint64_t ms;
+  } units[] = {{"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}};
+  uint64_t x;
+  const char *end;
+  if (parse_u64(v, &x, &end) != 0) {
+    return cfg_fail(p, "invalid duration '%s' for '%s'", v, k->name);
+  }
+  while (*end == ' ') {
+    end++;
+  }
+  for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    if (strcmp(end, units[i].unit) == 0) {
+      if (x > (uint64_t)INT64_MAX / units[i].ms) {
+        return cfg_fail(p, "duration '%s' for '%s' too large", v, k->name);
+      }
+      int rc = check_range(p, k, x * units[i].ms, v);
+      if (rc == GS_OK) {
+        *(gs_time_ms *)field = (gs_time_ms)(x * units[i].ms);
+      }
+      return rc;
+    }
+  }
+  return cfg_fail(p, "duration '%s' for '%s' needs a unit (ms, s, min, h)", v, k->name);
+}
+
+static gs_alg alg_by_name(const char *v, const gs_alg *allowed) {
+  for (size_t i = 0; allowed[i] != GS_ALG_UNKNOWN; i++) {
+    if (strcasecmp(v, gs_alg_name(allowed[i])) == 0) {
+      return allowed[i];
+    }
+  }
+  return GS_ALG_UNKNOWN;
+}
+
+static int alg_fail(cfg_parser *p, const cfg_key *k, const char *v) {
+  const gs_alg *allowed = k->aux;
+  char list[256] = "";
+  for (size_t i = 0; allowed[i] != GS_ALG_UNKNOWN; i++) {
+    snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+             gs_alg_name(allowed[i]));
+  }
+  return cfg_fail(p, "unknown algorithm '%s' for '%s' (expected %s)", v, k->name, list);
+}
+
+static int alg_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+  gs_alg a = alg_by_name(v, k->aux);
+  if (a == GS_ALG_UNKNOWN) {
+    return alg_fail(p, k, v);
+  }
+  gs_alg *arr = field;
+  for (size_t j = 0; j < i; j++) {
+    if (arr[j] == a) {
+      return cfg_fail(p, "algorithm '%s' listed twice for '%s'", v, k->name);
+    }
+  }
+  arr[i] = a;
+  *count_of(p, k) = i + 1;
+  return GS_OK;
+}
+
+static int v_algs(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  *count_of(p, k) = 0;
+  return split_list(p, k, v, alg_item, field);
+}
+
+static int v_alg(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  gs_alg a = alg_by_name(v, k->aux);
+  if (a == GS_ALG_UNKNOWN) {
+    return alg_fail(p, k, v);
+  }
+  *(gs_alg *)field = a;
+  return GS_OK;
+}
+
+static int dh_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+  static const struct {
+    const char *name;
+    uint32_t group;
+  } groups[] = {{"modp2048", GS_DH_MODP2048},
+                {"p256", GS_DH_P256},
+                {"p384", GS_DH_P384},
+                {"brainpoolP256r1", GS_DH_BP256},
+                {"x25519", GS_DH_X25519}};
+  uint32_t g = 0;
+  for (size_t j = 0; j < sizeof(groups) / sizeof(groups[0]); j++) {
+    char num[8];
+    snprintf(num, sizeof(num), "%u", (unsigned)groups[j].group);
+    if (strcasecmp(v, groups[j].name) == 0 || strcmp(v, num) == 0) {
+      g = groups[j].group;
+    }
+  }
+  if (g == 0) {
+    return cfg_fail(p,
+                    "unknown DH group '%s' for '%s' (expected 19|p256, 14|modp2048, "
+                    "20|p384, 28|brainpoolP256r1, 31|x25519)",
+                    v, k->name);
+  }
+  uint32_t *arr = field;
+  for (size_t j = 0; j < i; j++) {
+    if (arr[j] == g) {
+      return cfg_fail(p, "DH group '%s' listed twice", v);
+    }
+  }
+  arr[i] = g;
+  *count_of(p, k) = i + 1;
+  return GS_OK;
+}
+
+static int v_dh(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  *count_of(p, k) = 0;
+  return split_list(p, k, v, dh_item, field);
+}
+
+/* HOST:PORT; lo = 1 allows port 0 (listen on an ephemeral port). */
+static int v_hostport(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  char host[GS_TCP_MAX_HOST];
+  uint16_t port;
+  if (gs_tcp_parse_hostport(v, host, &port, k->lo != 0) != GS_OK) {
+    return cfg_fail(p, "invalid address '%s' for '%s' (expected HOST:PORT or [IPV6]:PORT)", v,
+                    k->name);
+  }
+  return copy_str(p, k, v, field, GS_CFG_STR_MAX);
+}
+
+/* pp: a PrintableString of 1..32 characters. */
+static int v_pp(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  static const char extra[] = " '()+,-./:=?";
+  for (const char *c = v; *c; c++) {
+    if (!isalnum((unsigned char)*c) && strchr(extra, *c) == NULL) {
+      return cfg_fail(p, "'%s' is not a PrintableString", k->name);
+    }
+  }
+  return copy_str(p, k, v, field, GS_MAX_PP_LEN + 1);
+}
+
+/* ------------------------------------------------------------- table */
+
+static const char *const role_names[] = {"cc", "der", NULL};
+static const char *const mode_names[] = {"aead", "encrypt-then-mac", "integrity-only", NULL};
+static const char *const replay_names[] = {"strict", "window", NULL};
+static const char *const encr_names[] = {"required", "optional", "forbidden", NULL};
+static const char *const transport_names[] = {"tcp", "xmpp", "mqtt", "amqp", NULL};
+static const gs_alg aead_algs[] = {GS_ALG_AES256_GCM, GS_ALG_AES128_GCM, GS_ALG_CHACHA20_POLY1305,
+                                   GS_ALG_UNKNOWN};
+static const gs_alg encr_algs[] = {GS_ALG_AES256_CBC, GS_ALG_AES128_CBC, GS_ALG_UNKNOWN};
+static const gs_alg hmac_algs[] = {GS_ALG_HMAC_SHA256, GS_ALG_HMAC_SHA384, GS_ALG_UNKNOWN};
+
+#define C(f) offsetof(gs_config, f)
+#define P(f) offsetof(gs_cfg_peer, f)
+#define DAY (24LL * 3600 * 1000)
+
+static const cfg_key keys[] = {
+    {SECT_NODE, "role", v_enum, C(role), 1, 0, role_names},
+    {SECT_NODE, "name", v_word, C(name), 0, GS_CFG_NAME_MAX, NULL},
+    {SECT_NODE, "identity", v_word, C(identity), 0, GS_CFG_STR_MAX, NULL},
+    {SECT_SECURITY, "mode", v_enum, C(security.mode), 0, 0, mode_names},
+    {SECT_SECURITY, "aead", v_algs, C(security.aead), C(security.n_aead), GS_MAX_ALG_LIST,
+     aead_algs},
+    {SECT_SECURITY, "encryption", v_algs, C(security.encr), C(security.n_encr), GS_MAX_ALG_LIST,
+     encr_algs},
+    {SECT_SECURITY, "icv", v_algs, C(security.icv), C(security.n_icv), GS_MAX_ALG_LIST, hmac_algs},
+    {SECT_SECURITY, "hmac", v_alg, C(security.hmac), 0, 0, hmac_algs},
+    {SECT_SECURITY, "dh_groups", v_dh, C(security.dh_groups), C(security.n_dh), GS_MAX_DH_OFFERS,
+     NULL},
+    {SECT_SECURITY, "time_tolerance", v_duration, C(security.time_tolerance_ms), 1000,
+     GS_HS_TOLERANCE_MS, NULL},
+    {SECT_SECURITY, "key_lifetime", v_duration, C(security.key_lifetime_ms), GS_KEY_LIFETIME_MIN_MS,
+     GS_KEY_LIFETIME_MAX_MS, NULL},
+    {SECT_SECURITY, "message_budget", v_u64, C(security.message_budget), 1, GS_KEY_BUDGET_DEFAULT,
+     NULL},
+    {SECT_SECURITY, "replay", v_enum, C(security.replay), 0, 0, replay_names},
+    {SECT_SECURITY, "encryption_policy", v_enum, C(security.encryption), 0, 0, encr_names},
+    {SECT_SECURITY, "pp", v_pp, C(security.pp), 0, 0, NULL},
+    {SECT_SECURITY, "allowed_writers", v_writers, C(security.writers), C(security.n_writers),
+     GS_CFG_MAX_WRITERS, NULL},
+    {SECT_IDENTITY, "cert", v_path, C(id.cert), 0, 0, NULL},
+    {SECT_IDENTITY, "key", v_path, C(id.key), 0, 0, NULL},
+    {SECT_IDENTITY, "trust_anchor", v_paths, C(id.anchors), C(id.n_anchors), GS_CFG_MAX_FILES,
+     NULL},
+    {SECT_IDENTITY, "crl", v_paths, C(id.crls), C(id.n_crls), GS_CFG_MAX_FILES, NULL},
+    {SECT_IDENTITY, "attribute_cert", v_path, C(id.attr_cert), 0, 0, NULL},
+    {SECT_TRANSPORT, "type", v_enum, C(transport.type), 0, 0, transport_names},
+    {SECT_TRANSPORT, "listen", v_hostport, C(transport.listen), 1, 0, NULL},
+    {SECT_TRANSPORT, "server", v_hostport, C(transport.server), 0, 0, NULL},
+    {SECT_TRANSPORT, "domain", v_word, C(transport.domain), 0, GS_CFG_STR_MAX, NULL},
+    {SECT_TRANSPORT, "jid", v_word, C(transport.jid), 0, GS_CFG_STR_MAX, NULL},
+    {SECT_TRANSPORT, "tls_cert", v_path, C(transport.tls_cert), 0, 0, NULL},
+    {SECT_TRANSPORT, "tls_key", v_path, C(transport.tls_key), 0, 0, NULL},
+    {SECT_TRANSPORT, "tls_ca", v_path, C(transport.tls_ca), 0, 0, NULL},
+    {SECT_TRANSPORT, "reconnect_min", v_duration, C(transport.reconnect_min_ms), 10, DAY, NULL},
+    {SECT_TRANSPORT, "reconnect_max", v_duration, C(transport.reconnect_max_ms), 10, DAY, NULL},
+    {SECT_APPLICATION, "report_interval", v_duration, C(app.report_interval_ms), 10, DAY, NULL},
+    {SECT_APPLICATION, "rating_kw", v_u32, C(app.rating_kw), 1, 1000000, NULL},
+    {SECT_APPLICATION, "seed", v_u64, C(app.seed), 0, INT64_MAX, NULL},
+    {SECT_LOG, "events", v_path, C(log.events), 0, 0, NULL},
+    {SECT_LOG, "csv", v_path, C(log.csv), 0, 0, NULL},
+    {SECT_DER, "identity", v_word, P(identity), 0, GS_CFG_STR_MAX, NULL},
+    {SECT_DER, "connect", v_hostport, P(connect), 0, 0, NULL},
+    {SECT_DER, "jid", v_word, P(jid), 0, GS_CFG_STR_MAX, NULL},
+};
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(N_KEYS <= sizeof(((cfg_parser *)0)->key_seen), "key_seen too small");
+
+int cfg_set_key(cfg_parser *p, const char *key, const char *value) {
+  for (size_t i = 0; i < N_KEYS; i++) {
+    if (keys[i].sect != p->sect || strcmp(keys[i].name, key) != 0) {
+      continue;
+    }
+    if (p->key_seen[i]) {
+      return cfg_fail(p, "duplicate key '%s' in [%s]", key, cfg_sect_name(p->sect));
+    }
+    p->key_seen[i] = 1;
+    char *base = p->sect == SECT_DER ? (char *)p->peer : (char *)p->cfg;
+    if (p->sect == SECT_SECURITY && strcmp(key, "encryption_policy") == 0) {
+      p->encryption_set = true;
+    }
+    if (p->sect == SECT_SECURITY && strcmp(key, "replay") == 0) {
+      p->replay_set = true;
+    }
+    if (p->sect == SECT_SECURITY && strcmp(key, "mode") == 0) {
+      p->mode_line = p->line;
+    }
+    return keys[i].fn(p, &keys[i], value, base + keys[i].off);
+  }
+  return cfg_fail(p, "unknown key '%s' in [%s]", key, cfg_sect_name(p->sect));
+}
+
+void cfg_reset_peer_keys(cfg_parser *p) {
+  for (size_t i = 0; i < N_KEYS; i++) {
+    if (keys[i].sect == SECT_DER) {
+      p->key_seen[i] = 0;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/* gridseal CLI: security events as JSON lines (`--events FILE|-`).
+ *
+ * One event per line, one JSON object with the members, in this order:
+ *   "time"  ISO-8601 UTC with milliseconds ("2026-11-24T19:30:00.250Z")
+ *   "event" the event type ("handshake-ok", "replay-dropped", ...)
+ *   "assoc" the association ID ("12:345"), when known
+ *   "peer"  the peer identity (SAN), when known
+ *   "diag"  the diagnostic or error name, when there is one
+ *   "detail" free text, when there is some
+ * Absent (NULL) members are left out. Strings are escaped per RFC 8259;
+ * invalid UTF-8 is replaced by U+FFFD, so every line is valid JSON. */
+#ifndef GS_APPS_EVENTS_H
+#define GS_APPS_EVENTS_H
+
+#include <stdio.h>
+
+#include "gridseal/common.h"
+
+typedef struct gs_event {
+  gs_time_ms time;
+  const char *type; /* required */
+  const char *assoc;
+  const char *peer;
+  const char *diag;
+  const char *detail;
+} gs_event;
+
+typedef struct gs_events {
+  FILE *f;
+  bool owned; /* opened by gs_events_open (not stdout) */
+} gs_events;
+
+/* JSON-escape the NUL-terminated `s` (without quotes) into out[0..cap).
+ * Returns the length the escaped text needs (excluding the NUL); when that
+ * is >= cap the output is truncated (still NUL-terminated if cap > 0). */
+size_t gs_json_escape(const char *s, char *out, size_t cap);
+
+/* Format `e` as one line (with '\n') into out[0..cap). 0 and *len, or -1
+ * (cap too small or type missing). */
+int gs_event_format(const gs_event *e, char *out, size_t cap, size_t *len);
+
+/* Open `path` for appending ("-" = stdout). 0, or -1 with errno set. */
+int gs_events_open(gs_events *ev, const char *path);
+/* Write one event and flush. 0 or -1. */
+int gs_events_write(gs_events *ev, const gs_event *e);
+void gs_events_close(gs_events *ev);
+
+#endif

@@ -1,0 +1,44 @@
+/* gridseal CLI: small helpers shared by the subcommands. */
+#ifndef GS_APPS_UTIL_H
+#define GS_APPS_UTIL_H
+
+#include <stdio.h>
+
+#include "gridseal/common.h"
+
+/* Exit codes of every subcommand. */
+#define GS_EXIT_OK 0
+#define GS_EXIT_FAIL 1  /* the operation failed (bad input, I/O, ...) */
+#define GS_EXIT_USAGE 2 /* wrong usage, or a command not available yet */
+
+/* Print "gridseal: " + message + newline to stderr. */
+void gs_app_err(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Read a whole file ("-" = stdin), at most `max` octets, into a malloc'd
+ * buffer (NUL-terminated one past the end). 0, or -1 with a message on
+ * stderr naming the file. */
+int gs_app_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
+
+/* The wall clock in gs_time_ms. */
+gs_time_ms gs_app_now(void);
+
+/* Format `t` as ISO-8601 UTC with milliseconds, "2026-11-24T19:30:00.250Z"
+ * (out: at least 32 octets). */
+void gs_app_iso_time(gs_time_ms t, char *out, size_t cap);
+
+/* Decode hex (white space allowed between octets) or base64 (RFC 4648,
+ * white space allowed, padding optional) from text[0..len) into out
+ * (capacity cap). Returns the decoded length, or -1 if the text is not
+ * entirely of that form. */
+long gs_app_hex_decode(const char *text, size_t len, uint8_t *out, size_t cap);
+long gs_app_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap);
+
+/* Print `len` octets as hex to `f`, 32 per line, each line prefixed with
+ * `indent` spaces; at most `max` octets, then "... (N octets)". */
+void gs_app_hexdump(FILE *f, const uint8_t *p, size_t len, int indent, size_t max);
+
+#endif

@@ -1,0 +1,308 @@
+/* The configuration parser: a complete file, defaults, and each error with
+ * its line number. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "gridseal/error.h"
+
+static const char good_cc[] = "# control center\n"
+                              "[node]\n"
+                              "role = cc\n"
+                              "name = cc\n"
+                              "identity = urn:gridseal:cc   # own SAN\n"
+                              "\n"
+                              "[security]\n"
+                              "mode = encrypt-then-mac\n"
+                              "aead = aes128-GCM, id-alg-AEADChaCha20Poly1305\n"
+                              "encryption = aes128-CBC,aes256-CBC\n"
+                              "icv = hmacWithSHA384\n"
+                              "hmac = HMACWITHSHA384\n"
+                              "dh_groups = p256, 14, x25519\n"
+                              "time_tolerance = 5min\n"
+                              "key_lifetime = 2h\n"
+                              "message_budget = 1000\n"
+                              "replay = window\n"
+                              "encryption_policy = optional\n"
+                              "pp = IEC61850-8-2\n"
+                              "allowed_writers = urn:gridseal:cc, role:OPERATOR\n"
+                              "\n"
+                              "[identity]\n"
+                              "cert = cc/e2e.crt\n"
+                              "key = /abs/cc/e2e.key\n"
+                              "trust_anchor = e2e-ca/ca.crt, other/ca.crt\n"
+                              "crl = e2e-ca/crl.pem\n"
+                              "\n"
+                              "[transport]\n"
+                              "type = tcp\n"
+                              "reconnect_min = 250ms\n"
+                              "reconnect_max = 1min\n"
+                              "\n"
+                              "[application]\n"
+                              "report_interval = 3s\n"
+                              "\n"
+                              "[log]\n"
+                              "events = -\n"
+                              "csv = cc.csv\n"
+                              "\n"
+                              "[der der1]\n"
+                              "identity = urn:gridseal:der1\n"
+                              "connect = 127.0.0.1:7001\n"
+                              "[der der2]\r\n"
+                              "identity = urn:gridseal:der2\n"
+                              "connect = [::1]:7002\n";
+
+static gs_config *cfg;
+
+static int setup(void **state) {
+  (void)state;
+  cfg = malloc(sizeof(*cfg));
+  return cfg == NULL;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  free(cfg);
+  return 0;
+}
+
+static int parse(const char *text, gs_cfg_error *err) {
+  return gs_cfg_parse(cfg, "cc.conf", "/etc/gs", text, strlen(text), err);
+}
+
+static void test_good_file(void **state) {
+  (void)state;
+  gs_cfg_error err;
+  assert_int_equal(parse(good_cc, &err), GS_OK);
+  assert_int_equal(cfg->role, GS_CFG_ROLE_CC);
+  assert_string_equal(cfg->name, "cc");
+  assert_string_equal(cfg->identity, "urn:gridseal:cc");
+  const gs_cfg_security *s = &cfg->security;
+  assert_int_equal(s->mode, GS_CFG_MODE_ENCRYPT_THEN_MAC);
+  assert_int_equal(s->n_aead, 2);
+  assert_int_equal(s->aead[0], GS_ALG_AES128_GCM);
+  assert_int_equal(s->aead[1], GS_ALG_CHACHA20_POLY1305);
+  assert_int_equal(s->n_encr, 2);
+  assert_int_equal(s->encr[0], GS_ALG_AES128_CBC);
+  assert_int_equal(s->n_icv, 1);
+  assert_int_equal(s->icv[0], GS_ALG_HMAC_SHA384);
+  assert_int_equal(s->hmac, GS_ALG_HMAC_SHA384);
+  assert_int_equal(s->n_dh, 3);
+  assert_int_equal(s->dh_groups[0], 19);
+  assert_int_equal(s->dh_groups[1], 14);
+  assert_int_equal(s->dh_groups[2], 31);
+  assert_int_equal(s->time_tolerance_ms, 300000);
+  assert_int_equal(s->key_lifetime_ms, 7200000);
+  assert_int_equal(s->message_budget, 1000);
+  assert_int_equal(s->replay, GS_CFG_REPLAY_WINDOW);
+  assert_int_equal(s->encryption, GS_CFG_ENCR_OPTIONAL);
+  assert_string_equal(s->pp, "IEC61850-8-2");
+  assert_int_equal(s->n_writers, 2);
+  assert_string_equal(s->writers[1], "role:OPERATOR");
+  assert_string_equal(cfg->id.cert, "/etc/gs/cc/e2e.crt");
+  assert_string_equal(cfg->id.key, "/abs/cc/e2e.key");
+  assert_int_equal(cfg->id.n_anchors, 2);
+  assert_string_equal(cfg->id.anchors[1], "/etc/gs/other/ca.crt");
+  assert_int_equal(cfg->id.n_crls, 1);
+  assert_int_equal(cfg->transport.type, GS_CFG_TRANSPORT_TCP);
+  assert_int_equal(cfg->transport.reconnect_min_ms, 250);
+  assert_int_equal(cfg->transport.reconnect_max_ms, 60000);
+  assert_int_equal(cfg->app.report_interval_ms, 3000);
+  assert_string_equal(cfg->log.events, "-");
+  assert_string_equal(cfg->log.csv, "/etc/gs/cc.csv");
+  assert_int_equal(cfg->n_peers, 2);
+  const gs_cfg_peer *d2 = gs_cfg_find_peer(cfg, "der2");
+  assert_non_null(d2);
+  assert_string_equal(d2->identity, "urn:gridseal:der2");
+  assert_string_equal(d2->connect, "[::1]:7002");
+  assert_int_equal(d2->line, 43);
+  assert_null(gs_cfg_find_peer(cfg, "der3"));
+}
+
+static const char min_der[] = "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
+                              "[identity]\ncert = e.crt\nkey = e.key\ntrust_anchor = ca.crt\n"
+                              "[transport]\nlisten = 127.0.0.1:0\n";
+
+static void test_defaults(void **state) {
+  (void)state;
+  gs_cfg_error err;
+  assert_int_equal(gs_cfg_parse(cfg, "der1.conf", NULL, min_der, strlen(min_der), &err), GS_OK);
+  assert_int_equal(cfg->role, GS_CFG_ROLE_DER);
+  assert_string_equal(cfg->id.cert, "e.crt");
+  const gs_cfg_security *s = &cfg->security;
+  assert_int_equal(s->mode, GS_CFG_MODE_AEAD);
+  assert_int_equal(s->n_aead, 2);
+  assert_int_equal(s->aead[0], GS_ALG_AES256_GCM);
+  assert_int_equal(s->n_dh, 1);
+  assert_int_equal(s->dh_groups[0], GS_DH_P256);
+  assert_int_equal(s->time_tolerance_ms, GS_HS_TOLERANCE_MS);
+  assert_int_equal(s->key_lifetime_ms, GS_KEY_LIFETIME_DEFAULT_MS);
+  assert_int_equal(s->message_budget, GS_KEY_BUDGET_DEFAULT);
+  assert_int_equal(s->replay, GS_CFG_REPLAY_STRICT);
+  assert_int_equal(s->encryption, GS_CFG_ENCR_REQUIRED);
+  assert_string_equal(s->pp, GS_PP_DEFAULT);
+  assert_int_equal(s->n_writers, 0);
+  assert_int_equal(cfg->app.rating_kw, 100);
+  assert_int_equal(cfg->n_peers, 0);
+}
+
+/* Derived defaults: integrity-only makes encryption optional; brokers use
+ * the replay window. */
+static void test_derived_defaults(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "%s[security]\nmode = integrity-only\n[transport]\ntype = mqtt\nserver = "
+           "127.0.0.1:1883\n",
+           "[node]\nrole = der\nname = d\nidentity = urn:x\n[identity]\ncert = c\nkey = k\n"
+           "trust_anchor = a\n");
+  gs_cfg_error err;
+  assert_int_equal(parse(text, &err), GS_OK);
+  assert_int_equal(cfg->security.encryption, GS_CFG_ENCR_OPTIONAL);
+  assert_int_equal(cfg->security.replay, GS_CFG_REPLAY_WINDOW);
+  assert_int_equal(cfg->transport.type, GS_CFG_TRANSPORT_MQTT);
+}
+
+typedef struct bad_case {
+  const char *text;
+  const char *msg; /* the whole expected message */
+} bad_case;
+
+#define HEAD "[node]\nrole = der\nname = d\nidentity = urn:x\n"   /* lines 1-4 */
+#define IDENT "[identity]\ncert = c\nkey = k\ntrust_anchor = a\n" /* lines 5-8 */
+#define TAIL "[transport]\nlisten = 127.0.0.1:7001\n"             /* 2 lines */
+
+static const bad_case bad[] = {
+    {HEAD "[security]\nmodee = aead\n", "cc.conf:6: unknown key 'modee' in [security]"},
+    {HEAD "[security]\nmode = fast\n",
+     "cc.conf:6: invalid value 'fast' for 'mode' (expected aead | encrypt-then-mac | "
+     "integrity-only)"},
+    {"role = cc\n", "cc.conf:1: key 'role' outside any section"},
+    {"[node]\n[nodes]\n", "cc.conf:2: unknown section [nodes]"},
+    {"[node]\n[node]\n", "cc.conf:2: duplicate section [node]"},
+    {"[node\n", "cc.conf:1: section header without closing ']'"},
+    {"[node]\nrole cc\n", "cc.conf:2: expected 'key = value' or '[section]'"},
+    {"[node]\nrole =\n", "cc.conf:2: missing value for 'role'"},
+    {"[node]\n = cc\n", "cc.conf:2: missing key before '='"},
+    {"[node]\nRole = cc\n", "cc.conf:2: invalid key 'Role'"},
+    {"[node]\nrole = cc\nrole = der\n", "cc.conf:3: duplicate key 'role' in [node]"},
+    {"[node]\nname = a b\n", "cc.conf:2: invalid character in value for 'name'"},
+    {"\n\n[node]\nrole = cc\x01\n", "cc.conf:4: control character in line"},
+    {HEAD "[security]\naead = aes256-GCM, aes-gcm\n",
+     "cc.conf:6: unknown algorithm 'aes-gcm' for 'aead' (expected aes256-GCM, aes128-GCM, "
+     "id-alg-AEADChaCha20Poly1305)"},
+    {HEAD "[security]\naead = aes256-CBC\n",
+     "cc.conf:6: unknown algorithm 'aes256-CBC' for 'aead' (expected aes256-GCM, aes128-GCM, "
+     "id-alg-AEADChaCha20Poly1305)"},
+    {HEAD "[security]\naead = aes256-GCM,,aes128-GCM\n",
+     "cc.conf:6: empty item in list for 'aead'"},
+    {HEAD "[security]\naead = aes256-GCM, aes256-GCM\n",
+     "cc.conf:6: algorithm 'aes256-GCM' listed twice for 'aead'"},
+    {HEAD "[security]\ndh_groups = 19, 14, 20, 28, 31\n",
+     "cc.conf:6: too many items for 'dh_groups' (at most 4)"},
+    {HEAD "[security]\ndh_groups = 21\n",
+     "cc.conf:6: unknown DH group '21' for 'dh_groups' (expected 19|p256, 14|modp2048, "
+     "20|p384, 28|brainpoolP256r1, 31|x25519)"},
+    {HEAD "[security]\ntime_tolerance = 600\n",
+     "cc.conf:6: duration '600' for 'time_tolerance' needs a unit (ms, s, min, h)"},
+    {HEAD "[security]\ntime_tolerance = 11min\n",
+     "cc.conf:6: value '11min' for 'time_tolerance' out of range (1000..600000)"},
+    {HEAD "[security]\nkey_lifetime = 25h\n",
+     "cc.conf:6: value '25h' for 'key_lifetime' out of range (900000..86400000)"},
+    {HEAD "[security]\nmessage_budget = 0\n",
+     "cc.conf:6: value '0' for 'message_budget' out of range (1..16777216)"},
+    {HEAD "[security]\nmessage_budget = 12k\n",
+     "cc.conf:6: invalid number '12k' for 'message_budget'"},
+    {HEAD "[security]\npp = IEC_61850\n", "cc.conf:6: 'pp' is not a PrintableString"},
+    {HEAD "[security]\npp = 0123456789012345678901234567890123\n",
+     "cc.conf:6: value for 'pp' too long (at most 32 characters)"},
+    {HEAD "[transport]\nlisten = 127.0.0.1\n",
+     "cc.conf:6: invalid address '127.0.0.1' for 'listen' (expected HOST:PORT or [IPV6]:PORT)"},
+    {HEAD "[transport]\ntype = udp\n",
+     "cc.conf:6: invalid value 'udp' for 'type' (expected tcp | xmpp | mqtt | amqp)"},
+    {HEAD "[der]\n", "cc.conf:5: section [der] needs a name: [der NAME]"},
+    {HEAD "[der a]\n[der a]\n", "cc.conf:6: duplicate section [der a]"},
+    {HEAD "[der a/b]\n", "cc.conf:5: invalid DER name 'a/b' (letters, digits, - _ .)"},
+    {HEAD "[der a]\nidentity = x\nidentity = y\n", "cc.conf:7: duplicate key 'identity' in [der]"},
+    /* file-level checks, without a line or at the line they concern */
+    {"[node]\nname = d\n", "cc.conf: missing key 'node.role'"},
+    {"[node]\nrole = der\nname = d\n", "cc.conf: missing key 'node.identity'"},
+    {HEAD, "cc.conf: missing key 'identity.cert'"},
+    {HEAD "[identity]\ncert = c\nkey = k\n", "cc.conf: missing key 'identity.trust_anchor'"},
+    {HEAD IDENT, "cc.conf: missing key 'transport.listen'"},
+    {HEAD IDENT TAIL "[der x]\nidentity = u\n",
+     "cc.conf:11: [der x] is only allowed with role = cc"},
+    {"[node]\nrole = cc\nname = c\nidentity = u\n" IDENT,
+     "cc.conf: role = cc needs at least one [der NAME] section"},
+    {"[node]\nrole = cc\nname = c\nidentity = u\n" IDENT "[der d1]\nidentity = x\n",
+     "cc.conf:9: missing key 'connect'"},
+    {HEAD IDENT TAIL "[security]\n\nmode = integrity-only\nencryption_policy = required\n",
+     "cc.conf:13: mode = integrity-only conflicts with encryption_policy = required"},
+    {HEAD IDENT TAIL "[security]\nencryption_policy = forbidden\n",
+     "cc.conf: mode = aead encrypts, but encryption_policy = forbidden"},
+    {HEAD IDENT "[transport]\ntype = xmpp\nserver = 127.0.0.1:5222\n",
+     "cc.conf: missing key 'transport.jid'"},
+    {HEAD IDENT TAIL "reconnect_min = 10s\nreconnect_max = 1s\n",
+     "cc.conf: transport.reconnect_min is larger than transport.reconnect_max"},
+};
+
+static void test_errors(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    gs_cfg_error err;
+    int rc = parse(bad[i].text, &err);
+    if (rc != GS_ERR_CONFIG || strcmp(err.msg, bad[i].msg) != 0) {
+      print_error("case %zu: rc %d, got \"%s\"\n   expected \"%s\"\n", i, rc, err.msg, bad[i].msg);
+      fail();
+    }
+  }
+}
+
+static void test_long_line_and_nul(void **state) {
+  (void)state;
+  char text[2100];
+  memset(text, 'a', sizeof(text));
+  memcpy(text, "[node]\n", 7);
+  text[sizeof(text) - 1] = '\0';
+  gs_cfg_error err;
+  assert_int_equal(parse(text, &err), GS_ERR_CONFIG);
+  assert_string_equal(err.msg, "cc.conf:2: line longer than 1024 characters");
+  assert_int_equal(err.line, 2);
+  const char withnul[] = "[node]\nrole = c\0c\n";
+  assert_int_equal(gs_cfg_parse(cfg, "x.conf", NULL, withnul, sizeof(withnul) - 1, &err),
+                   GS_ERR_CONFIG);
+  assert_string_equal(err.msg, "x.conf:2: NUL character in line");
+}
+
+static void test_load_file(void **state) {
+  (void)state;
+  gs_cfg_error err;
+  assert_int_equal(gs_cfg_load(cfg, "/nonexistent/dir/cc.conf", &err), GS_ERR_IO);
+  assert_string_equal(err.msg, "/nonexistent/dir/cc.conf: cannot open: No such file or directory");
+  char path[] = "/tmp/gs-test-config-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(min_der, f);
+  fclose(f);
+  assert_int_equal(gs_cfg_load(cfg, path, &err), GS_OK);
+  assert_string_equal(cfg->id.cert, "/tmp/e.crt");
+  assert_string_equal(cfg->transport.listen, "127.0.0.1:0");
+  remove(path);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_good_file),         cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_derived_defaults),  cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_long_line_and_nul), cmocka_unit_test(test_load_file),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
