@@ -191,66 +191,73 @@ int gs_ossl_dh_generate(void *ctx, gs_dh_group group, gs_dh_priv **priv, uint8_t
   return priv_wrap(ctx, in, pkey, priv, pub, pub_cap, pub_len);
 }
 
-/* ECP: d in [1, n-1], Q = dG; MODP: x in [2, p-2], y = 2^x mod p. The
- * public value is computed here because fromdata does not derive it. */
+/* ECP: d in [1, n-1]; push Q = dG (uncompressed) as the public key. The
+ * builder keeps a pointer to `pt` (GS_MAX_DH_PUB_LEN octets, caller-owned)
+ * until OSSL_PARAM_BLD_to_param. */
+static int push_ec_pub(const dh_info *in, const BIGNUM *d, BN_CTX *bn, OSSL_PARAM_BLD *bld,
+                       uint8_t *pt) {
+  EC_GROUP *grp = EC_GROUP_new_by_curve_name(in->nid);
+  EC_POINT *q = grp != NULL ? EC_POINT_new(grp) : NULL;
+  int rc = GS_ERR_NOMEM;
+  if (q != NULL) {
+    rc = GS_ERR_BAD_KEY;
+    if (!BN_is_zero(d) && BN_cmp(d, EC_GROUP_get0_order(grp)) < 0) {
+      rc = EC_POINT_mul(grp, q, d, NULL, NULL, bn) &&
+                   EC_POINT_point2oct(grp, q, POINT_CONVERSION_UNCOMPRESSED, pt, GS_MAX_DH_PUB_LEN,
+                                      bn) == in->pub_len &&
+                   OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, in->pub_len)
+               ? GS_OK
+               : GS_ERR_CRYPTO;
+    }
+  }
+  EC_POINT_free(q);
+  EC_GROUP_free(grp);
+  return rc;
+}
+
+/* MODP: x in [2, p-2]; push y = 2^x mod p as the public key (`y` is
+ * caller-owned: the builder keeps the pointer). */
+static int push_modp_pub(const gs_ossl_ctx *c, const BIGNUM *x, BN_CTX *bn, OSSL_PARAM_BLD *bld,
+                         BIGNUM *y) {
+  BIGNUM *t = BN_dup(c->modp2048_p);
+  int rc = GS_ERR_NOMEM;
+  if (t != NULL && BN_sub_word(t, 1)) {
+    rc = GS_ERR_BAD_KEY;
+    if (BN_cmp(x, BN_value_one()) > 0 && BN_cmp(x, t) < 0) {
+      rc = BN_set_word(t, 2) && BN_mod_exp_mont_consttime(y, t, x, c->modp2048_p, bn, NULL) &&
+                   OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y)
+               ? GS_OK
+               : GS_ERR_CRYPTO;
+    }
+  }
+  BN_free(t);
+  return rc;
+}
+
+/* Import an ECP or MODP private key; the public value is computed here
+ * because EVP_PKEY_fromdata does not derive it. */
 static int import_ec_modp(const gs_ossl_ctx *c, const dh_info *in, const uint8_t *raw,
                           size_t raw_len, EVP_PKEY **out) {
-  uint8_t pt[GS_MAX_DH_PUB_LEN];
   int rc = GS_ERR_NOMEM;
   OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
   BN_CTX *bn = BN_CTX_new();
-  BIGNUM *d = BN_secure_new(), *y = NULL, *lim = NULL;
-  EC_GROUP *grp = NULL;
-  EC_POINT *q = NULL;
-  if (bld == NULL || bn == NULL || d == NULL || BN_bin2bn(raw, (int)raw_len, d) == NULL) {
-    goto out;
+  BIGNUM *d = BN_secure_new(), *y = BN_new();
+  uint8_t pt[GS_MAX_DH_PUB_LEN];
+  if (bld != NULL && bn != NULL && d != NULL && y != NULL &&
+      BN_bin2bn(raw, (int)raw_len, d) != NULL) {
+    BN_set_flags(d, BN_FLG_CONSTTIME);
+    rc = in->kind == DH_KIND_EC ? push_ec_pub(in, d, bn, bld, pt) : push_modp_pub(c, d, bn, bld, y);
   }
-  BN_set_flags(d, BN_FLG_CONSTTIME);
-  if (in->kind == DH_KIND_EC) {
-    grp = EC_GROUP_new_by_curve_name(in->nid);
-    q = grp != NULL ? EC_POINT_new(grp) : NULL;
-    if (q == NULL) {
-      goto out;
-    }
-    rc = GS_ERR_BAD_KEY;
-    if (BN_is_zero(d) || BN_cmp(d, EC_GROUP_get0_order(grp)) >= 0) {
-      goto out;
-    }
-    rc = GS_ERR_CRYPTO;
-    if (!EC_POINT_mul(grp, q, d, NULL, NULL, bn) ||
-        EC_POINT_point2oct(grp, q, POINT_CONVERSION_UNCOMPRESSED, pt, sizeof(pt), bn) !=
-            in->pub_len ||
-        !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, in->pub_len)) {
-      goto out;
-    }
-  } else {
-    y = BN_new();
-    lim = BN_dup(c->modp2048_p);
-    if (y == NULL || lim == NULL || !BN_sub_word(lim, 1)) {
-      goto out;
-    }
-    rc = GS_ERR_BAD_KEY;
-    if (BN_cmp(d, BN_value_one()) <= 0 || BN_cmp(d, lim) >= 0) {
-      goto out;
-    }
-    rc = GS_ERR_CRYPTO;
-    if (!BN_set_word(lim, 2) || !BN_mod_exp_mont_consttime(y, lim, d, c->modp2048_p, bn, NULL) ||
-        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PUB_KEY, y)) {
-      goto out;
+  if (rc == GS_OK) {
+    rc = GS_ERR_NOMEM;
+    if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, in->name, 0) &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d)) {
+      rc = pkey_fromdata(in, EVP_PKEY_KEYPAIR, bld, out);
+      rc = rc == GS_ERR_DH_PEER_INVALID ? GS_ERR_BAD_KEY : rc;
     }
   }
-  rc = GS_ERR_NOMEM;
-  if (OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, in->name, 0) &&
-      OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d)) {
-    rc = pkey_fromdata(in, EVP_PKEY_KEYPAIR, bld, out);
-    rc = rc == GS_ERR_DH_PEER_INVALID ? GS_ERR_BAD_KEY : rc;
-  }
-out:
-  EC_POINT_free(q);
-  EC_GROUP_free(grp);
   BN_clear_free(d);
   BN_free(y);
-  BN_free(lim);
   BN_CTX_free(bn);
   OSSL_PARAM_BLD_free(bld);
   return rc;
