@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# CLI tests of `gridseal`: pki init (files, modes, openssl verify, extensions),
+# config, inspect (sample SecPDUs in DER, hex and base64; garbage), usage.
+# Usage: cli_test.sh GRIDSEAL SAMPLE_PDU WORKDIR
+set -euo pipefail
+G=$1 SAMPLE=$2 W=$3
+rm -rf "$W" && mkdir -p "$W"
+fails=0
+ok() { printf 'ok   %s\n' "$1"; }
+bad() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name"; fi; }
+# expect_fail NAME EXIT REGEX cmd...: exit code and the one-line message on stderr
+expect_fail() {
+  local name=$1 code=$2 re=$3; shift 3
+  local rc=0; "$@" >"$W/out" 2>"$W/err" || rc=$?
+  if [ "$rc" -eq "$code" ] && grep -Eq -e "$re" "$W/err" && [ "$(wc -l <"$W/err")" -eq 1 ]; then
+    ok "$name"
+  else
+    bad "$name (exit $rc, stderr: $(head -c 300 "$W/err"))"
+  fi
+}
+
+P="$W/pki"
+start=$(date +%s%N)
+check "pki init --ders 5" "$G" pki init "$P" --ders 5
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -lt 1000 ]; then ok "pki init took ${ms} ms (< 1 s)"; else bad "pki init took ${ms} ms"; fi
+
+files="e2e-ca/ca.crt e2e-ca/ca.key e2e-ca/crl.pem hop-ca/ca.crt hop-ca/ca.key server/server.crt
+ server/server.key server/server.pem cc/e2e.crt cc/e2e.key cc/hop.crt cc/hop.key cc.conf"
+for n in 1 2 3 4 5; do files="$files der$n/e2e.crt der$n/e2e.key der$n/hop.crt der$n/hop.key der$n.conf"; done
+missing=0
+for f in $files; do [ -s "$P/$f" ] || { bad "missing $f"; missing=1; }; done
+[ "$missing" -eq 0 ] && ok "all files of DEMO-PKI.md present"
+[ -e "$P/der6" ] && bad "no der6" || ok "exactly 5 DERs"
+
+modes_ok=1
+for k in $(cd "$P" && find . -name '*.key') server/server.pem; do
+  m=$(stat -c %a "$P/$k"); [ "$m" = 600 ] || { modes_ok=0; bad "$k mode $m"; }
+done
+[ "$modes_ok" -eq 1 ] && ok "private keys mode 0600"
+
+for e in cc der1 der5; do
+  check "openssl verify $e/e2e.crt (E2E CA, CRL)" \
+    openssl verify -x509_strict -CAfile "$P/e2e-ca/ca.crt" -crl_check -CRLfile "$P/e2e-ca/crl.pem" "$P/$e/e2e.crt"
+  check "openssl verify $e/hop.crt (hop CA, sslclient)" \
+    openssl verify -x509_strict -purpose sslclient -CAfile "$P/hop-ca/ca.crt" "$P/$e/hop.crt"
+  if openssl verify -CAfile "$P/hop-ca/ca.crt" "$P/$e/e2e.crt" >/dev/null 2>&1; then
+    bad "$e/e2e.crt must not verify against the hop CA"
+  else ok "$e/e2e.crt does not verify against the hop CA"; fi
+done
+check "openssl verify server.crt (hop CA, sslserver)" \
+  openssl verify -purpose sslserver -CAfile "$P/hop-ca/ca.crt" "$P/server/server.crt"
+
+txt() { openssl x509 -in "$P/$1" -noout -text; }
+has() { local what=$1 file=$2 re=$3; if txt "$file" | grep -Eq "$re"; then ok "$file: $what"; else bad "$file: $what"; fi; }
+has "ECDSA P-256" cc/e2e.crt "NIST CURVE: P-256|prime256v1"
+has "keyUsage critical" der2/e2e.crt "Key Usage: critical"
+has "keyUsage digitalSignature only" der2/e2e.crt "^ +Digital Signature$"
+has "SAN URI" der2/e2e.crt "URI:urn:gridseal:der2"
+has "SAN xmppAddr" der2/e2e.crt "XmppAddr::der2@localhost"
+has "IEC 62351-8 role extension" cc/e2e.crt "1\.2\.840\.10070\.8\.1"
+if txt der2/e2e.crt | grep -q "Extended Key Usage"; then bad "der2/e2e.crt: no EKU"; else ok "der2/e2e.crt: no EKU"; fi
+has "hop CN = JID" der3/hop.crt "Subject: O = gridseal demo, CN = der3@localhost"
+has "hop SAN xmppAddr" der3/hop.crt "XmppAddr::der3@localhost"
+has "hop EKU clientAuth,serverAuth" der3/hop.crt "TLS Web Client Authentication, TLS Web Server Authentication"
+has "server SAN" server/server.crt "DNS:localhost, IP Address:127.0.0.1"
+has "CA basicConstraints" e2e-ca/ca.crt "CA:TRUE"
+if openssl crl -in "$P/e2e-ca/crl.pem" -noout -text | grep -q "No Revoked Certificates"; then
+  ok "CRL is empty"; else bad "CRL is empty"; fi
+if openssl x509 -in "$P/cc/e2e.crt" -noout -checkend 3600 >/dev/null &&
+   ! openssl x509 -in "$P/cc/e2e.crt" -noout -checkend $((366 * 86400)) >/dev/null; then
+  ok "validity about one year"; else bad "validity about one year"; fi
+if grep -q "BEGIN PRIVATE KEY" "$P/server/server.pem" && grep -q "BEGIN CERTIFICATE" "$P/server/server.pem"; then
+  ok "server.pem holds key and certificate"; else bad "server.pem holds key and certificate"; fi
+
+check "config cc.conf parses" "$G" config "$P/cc.conf"
+check "config der5.conf parses" "$G" config "$P/der5.conf"
+"$G" config "$P/der5.conf" >"$W/der5.txt"
+grep -q "listen            127.0.0.1:7005" "$W/der5.txt" && ok "der5 listens on 7005" || bad "der5 listens on 7005"
+printf '[node]\nrole = cc\n\n[security]\nmodee = aead\n' >"$W/typo.conf"
+expect_fail "config typo names file and line" 1 "typo.conf:5: unknown key 'modee' in \[security\]" \
+  "$G" config "$W/typo.conf"
+
+expect_fail "pki init refuses a non-empty DIR" 1 "exists and is not empty" "$G" pki init "$P"
+check "pki init --force overwrites" "$G" pki init "$P" --ders 1 --force --domain grid.example
+has "--domain in xmppAddr" der1/e2e.crt "XmppAddr::der1@grid.example"
+expect_fail "pki init --ders bad" 2 "ders 'x': expected a number" "$G" pki init "$W/x" --ders x
+expect_fail "pki init unwritable" 1 "cannot create" "$G" pki init /proc/gridseal-no
+
+# inspect
+"$SAMPLE" 0 >"$W/hsreq.der"
+"$SAMPLE" mms >"$W/mms.der"
+"$SAMPLE" 10 >"$W/encr.der"
+"$SAMPLE" 5 >"$W/abort.der"
+od -An -tx1 -v "$W/hsreq.der" >"$W/hsreq.hex"
+base64 "$W/mms.der" >"$W/mms.b64"
+"$G" inspect "$W/hsreq.der" >"$W/i1" 2>&1 && grep -q "SecPDU handshakeReq" "$W/i1" &&
+  grep -q "pp: IEC61850-8-2" "$W/i1" && grep -q "time: 2026-11-24T19:30:00.250Z" "$W/i1" &&
+  grep -q "dhKey group 19 (P-256)" "$W/i1" && grep -q "aes256-GCM" "$W/i1" &&
+  ok "inspect handshakeReq (DER)" || { bad "inspect handshakeReq (DER)"; cat "$W/i1"; }
+"$G" inspect <"$W/hsreq.hex" >"$W/i2" 2>&1 && grep -q "SecPDU handshakeReq (.* octets, hex)" "$W/i2" &&
+  ok "inspect hex from stdin" || { bad "inspect hex from stdin"; cat "$W/i2"; }
+"$G" inspect "$W/mms.b64" >"$W/i3" 2>&1 && grep -q "SecPDU clearTransfer (.*base64)" "$W/i3" &&
+  grep -q "seq: 7" "$W/i3" && grep -q "MMS confirmed-RequestPDU" "$W/i3" &&
+  grep -q "DER1LD0/DRCC1\$MX\$TotW" "$W/i3" && grep -q "algorithm: hmacWithSHA256" "$W/i3" &&
+  ok "inspect clearTransfer with MMS applData (base64)" || { bad "inspect clearTransfer MMS"; cat "$W/i3"; }
+"$G" inspect "$W/encr.der" >"$W/i4" 2>&1 && grep -q "seq: 42" "$W/i4" && grep -q "applData (encrypted)" "$W/i4" &&
+  ok "inspect encrTransfer" || { bad "inspect encrTransfer"; cat "$W/i4"; }
+"$G" inspect "$W/abort.der" >"$W/i5" 2>&1 && grep -q "diag: 10 (invalid-time-value)" "$W/i5" &&
+  ok "inspect dtSecAbort diag name" || { bad "inspect dtSecAbort diag"; cat "$W/i5"; }
+printf 'hello, this is not a PDU\n' >"$W/garbage.txt"
+expect_fail "inspect garbage text" 1 "garbage.txt: not a SecPDU in DER, hex or base64 form" "$G" inspect "$W/garbage.txt"
+head -c 20 "$W/hsreq.der" >"$W/trunc.der"
+expect_fail "inspect truncated DER" 1 "trunc.der: cannot decode SecPDU .*: DER: element extends past the input" \
+  "$G" inspect "$W/trunc.der"
+printf 'a0 03 02 01' >"$W/short.hex"
+expect_fail "inspect bad hex PDU" 1 "short.hex: cannot decode SecPDU \(hex input, 4 octets\)" "$G" inspect "$W/short.hex"
+expect_fail "inspect missing file" 1 "nope.der: cannot open: No such file" "$G" inspect "$W/nope.der"
+
+# dispatcher
+check "gridseal --help" "$G" --help
+for c in pki inspect config der cc version; do check "gridseal $c --help" "$G" "$c" --help; done
+expect_fail "der is pending" 2 "der: not yet available" "$G" der --config x
+expect_fail "cc is pending" 2 "cc: not yet available" "$G" cc
+expect_fail "unknown command" 2 "unknown command 'frob'" "$G" frob
+"$G" version | grep -Eq '^gridseal [0-9]+\.[0-9]+\.[0-9]+$' && ok "version" || bad "version"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
