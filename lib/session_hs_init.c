@@ -134,8 +134,11 @@ int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup, size
 
 int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err) {
   gs_endpoint *ep = s->ep;
-  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, s->asso, s->asso_len, diag,
-                               NULL, NULL, 0, now);
+  /* addressed with the responder's full assoID once its answer was read */
+  const char *id = s->acc_asso_len > 0 ? s->acc_asso : s->asso;
+  size_t id_len = s->acc_asso_len > 0 ? s->acc_asso_len : s->asso_len;
+  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag, NULL,
+                               NULL, 0, now);
   gs_sess_event(ep, s, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
   if (rc == GS_OK) {
     gs_sess_event(ep, s, GS_EV_ABORT_SENT, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
@@ -288,6 +291,8 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
     }
     return rc;
   }
+  memcpy(s->acc_asso, t1->asso_id.ptr, t1->asso_id.len);
+  s->acc_asso_len = t1->asso_id.len;
   if (!gs_sess_time_ok(ep, t1->time, now)) {
     return gs_sess_init_abort(s, now, GS_HS_INVALID_TIME, GS_ERR_TIME);
   }

@@ -98,6 +98,8 @@ struct gs_session {
   unsigned own_num;                 /* own assoID part */
   char asso[GS_MAX_ASSOID_LEN + 1]; /* "c" (initiator before Acc) or "c:s" */
   size_t asso_len;
+  char acc_asso[GS_MAX_ASSOID_LEN + 1]; /* A: assoID of the answer being checked */
+  size_t acc_asso_len;
   const gs_cert_info *peer;
   /* negotiated */
   gs_dh_group group;
