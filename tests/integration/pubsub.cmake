@@ -30,3 +30,10 @@ if(TARGET gridseal_amqp AND TARGET gridseal_mqtt)
                          TIMEOUT 180 RESOURCE_LOCK rabbitmq)
   endif()
 endif()
+
+# No broker needed: topic layout, argument checks, backoff timing.
+if(TARGET gridseal_amqp AND TARGET gridseal_mqtt)
+  gs_unit_test(pubsub_offline SOURCES ${CMAKE_CURRENT_LIST_DIR}/pubsub_offline.c
+               LIBS gridseal_mqtt gridseal_amqp)
+  set_tests_properties(pubsub_offline PROPERTIES LABELS "mqtt;amqp")
+endif()
