@@ -5,8 +5,8 @@ const char *gs_strerror(int err) {
   switch (err) {
   case GS_OK:
     return "success";
-#define GS_ERR_TEXT_(name, value, text) \
-  case name:                            \
+#define GS_ERR_TEXT_(name, value, text)                                                            \
+  case name:                                                                                       \
     return text;
     GS_ERRORS(GS_ERR_TEXT_)
 #undef GS_ERR_TEXT_
@@ -19,8 +19,8 @@ const char *gs_errname(int err) {
   switch (err) {
   case GS_OK:
     return "GS_OK";
-#define GS_ERR_NAME_(name, value, text) \
-  case name:                            \
+#define GS_ERR_NAME_(name, value, text)                                                            \
+  case name:                                                                                       \
     return #name;
     GS_ERRORS(GS_ERR_NAME_)
 #undef GS_ERR_NAME_

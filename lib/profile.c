@@ -14,8 +14,10 @@ typedef struct {
 /* OID content octets, checked against `openssl asn1parse` in tests. */
 static const alg_entry alg_table[] = {
     {GS_ALG_ECDSA_SHA256, "ecdsa-with-SHA256", {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}, 8},
-    {GS_ALG_RSA_SHA256, "sha256WithRSAEncryption",
-     {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b}, 9},
+    {GS_ALG_RSA_SHA256,
+     "sha256WithRSAEncryption",
+     {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b},
+     9},
     {GS_ALG_ED25519, "id-Ed25519", {0x2b, 0x65, 0x70}, 3},
     {GS_ALG_HMAC_SHA256, "hmacWithSHA256", {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09}, 8},
     {GS_ALG_HMAC_SHA384, "hmacWithSHA384", {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x0a}, 8},
@@ -91,23 +93,38 @@ size_t gs_hash_len(gs_hash_alg alg) {
   return 0;
 }
 
-static const char *const hs_diag_names[] = {
-    "no-reason-given", "protocol-error", "protected-protocol-not-supported",
-    "invalid-signatureAlgorithm", "unexpected-version", "hmac-algorithm-not-supported",
-    "encryption-not-required", "encryption-required", "invalid-public-key-certificate",
-    "invalid-certification-path", "invalid-time-value", "dhGroup-not-supported",
-    "illegal-dhGroup-selected", "icv-algorithms-not-supported",
-    "encrypt-algorithms-not-supported", "aea-algorithms-not-supported",
-    "invalid-attribute-certificate", "encr-mode-aea-not-supported", "ae-is-required",
-    "aea-select-but-encryp-not-supp", "invalid-ae-algorithm", "single-ae-algorithm-required",
-    "ae-not-used", "invalid-encryption-algorithm", "single-encrypt-algo-required",
-    "single-icv-algo-required"};
+static const char *const hs_diag_names[] = {"no-reason-given",
+                                            "protocol-error",
+                                            "protected-protocol-not-supported",
+                                            "invalid-signatureAlgorithm",
+                                            "unexpected-version",
+                                            "hmac-algorithm-not-supported",
+                                            "encryption-not-required",
+                                            "encryption-required",
+                                            "invalid-public-key-certificate",
+                                            "invalid-certification-path",
+                                            "invalid-time-value",
+                                            "dhGroup-not-supported",
+                                            "illegal-dhGroup-selected",
+                                            "icv-algorithms-not-supported",
+                                            "encrypt-algorithms-not-supported",
+                                            "aea-algorithms-not-supported",
+                                            "invalid-attribute-certificate",
+                                            "encr-mode-aea-not-supported",
+                                            "ae-is-required",
+                                            "aea-select-but-encryp-not-supp",
+                                            "invalid-ae-algorithm",
+                                            "single-ae-algorithm-required",
+                                            "ae-not-used",
+                                            "invalid-encryption-algorithm",
+                                            "single-encrypt-algo-required",
+                                            "single-icv-algo-required"};
 
 static const char *const dt_diag_names[] = {
-    "no-reason-given",        "protocol-error",        "unexpected-version",
-    "encryption-not-selected", "encryption-required",  "gmac-nonce-required",
+    "no-reason-given",         "protocol-error",           "unexpected-version",
+    "encryption-not-selected", "encryption-required",      "gmac-nonce-required",
     "invalid-sequence-number", "aes-init-vector-required", "unexpected-dhPublicKey",
-    "unexpected-changedKeys", "invalid-time-value"};
+    "unexpected-changedKeys",  "invalid-time-value"};
 
 const char *gs_hs_diag_name(int diag) {
   if (diag < 0 || (size_t)diag >= sizeof(hs_diag_names) / sizeof(hs_diag_names[0])) {

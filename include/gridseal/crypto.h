@@ -27,12 +27,12 @@
 extern "C" {
 #endif
 
-typedef struct gs_dh_priv gs_dh_priv;     /* an ephemeral DH private key */
-typedef struct gs_aead_key gs_aead_key;   /* AEAD key + its contexts */
-typedef struct gs_cbc_key gs_cbc_key;     /* AES-CBC key + its contexts */
-typedef struct gs_hmac_key gs_hmac_key;   /* HMAC key + its context */
-typedef struct gs_pubkey gs_pubkey;       /* a signature verification key */
-typedef struct gs_privkey gs_privkey;     /* a signing key */
+typedef struct gs_dh_priv gs_dh_priv;   /* an ephemeral DH private key */
+typedef struct gs_aead_key gs_aead_key; /* AEAD key + its contexts */
+typedef struct gs_cbc_key gs_cbc_key;   /* AES-CBC key + its contexts */
+typedef struct gs_hmac_key gs_hmac_key; /* HMAC key + its context */
+typedef struct gs_pubkey gs_pubkey;     /* a signature verification key */
+typedef struct gs_privkey gs_privkey;   /* a signing key */
 
 typedef struct gs_crypto {
   void *ctx; /* provider state, passed as first argument to every call */
@@ -44,12 +44,11 @@ typedef struct gs_crypto {
   /* H(parts...) with `alg`; out receives 32 or 48 octets. */
   int (*hash)(void *ctx, gs_hash_alg alg, const gs_iov *parts, size_t n, uint8_t *out);
   /* One-shot HMAC (keys of any length); *out_len = 32 or 48. */
-  int (*hmac)(void *ctx, gs_hash_alg alg, const uint8_t *key, size_t key_len,
-              const gs_iov *parts, size_t n, uint8_t *out, size_t *out_len);
+  int (*hmac)(void *ctx, gs_hash_alg alg, const uint8_t *key, size_t key_len, const gs_iov *parts,
+              size_t n, uint8_t *out, size_t *out_len);
   int (*hmac_key_new)(void *ctx, gs_hash_alg alg, const uint8_t *key, size_t key_len,
                       gs_hmac_key **out);
-  int (*hmac_compute)(gs_hmac_key *k, const gs_iov *parts, size_t n, uint8_t *out,
-                      size_t *out_len);
+  int (*hmac_compute)(gs_hmac_key *k, const gs_iov *parts, size_t n, uint8_t *out, size_t *out_len);
   void (*hmac_key_free)(gs_hmac_key *k);
 
   /* ---- HKDF (RFC 5869) */
@@ -61,8 +60,8 @@ typedef struct gs_crypto {
   /* ---- Diffie-Hellman: groups 14, 19, 20, 28, 31 */
   /* Fresh key pair; pub receives the profile's encoding (ECP 04||X||Y, MODP
    * big-endian left-padded to 256 octets, X25519 32 octets). */
-  int (*dh_generate)(void *ctx, gs_dh_group group, gs_dh_priv **priv, uint8_t *pub,
-                     size_t pub_cap, size_t *pub_len);
+  int (*dh_generate)(void *ctx, gs_dh_group group, gs_dh_priv **priv, uint8_t *pub, size_t pub_cap,
+                     size_t *pub_len);
   /* Import a private key given as raw octets (ECP: big-endian scalar of the
    * field size; MODP: big-endian exponent; X25519: 32 octets) — used to
    * replay published test vectors. Writes its public value like dh_generate. */
@@ -76,8 +75,8 @@ typedef struct gs_crypto {
   /* Z = DH(priv, peer): validates the peer value exactly once, then derives.
    * ECP: x-coordinate, field size; MODP: 256 octets left-padded; X25519: 32
    * octets (an all-zero result is GS_ERR_DH_PEER_INVALID). */
-  int (*dh_derive)(gs_dh_priv *priv, const uint8_t *peer, size_t peer_len, uint8_t *z,
-                   size_t z_cap, size_t *z_len);
+  int (*dh_derive)(gs_dh_priv *priv, const uint8_t *peer, size_t peer_len, uint8_t *z, size_t z_cap,
+                   size_t *z_len);
   gs_dh_group (*dh_group)(const gs_dh_priv *priv);
   void (*dh_free)(gs_dh_priv *priv);
 

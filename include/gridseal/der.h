@@ -66,8 +66,7 @@ GS_EXPORT bool gs_der_peek_is(const gs_der_reader *r, uint32_t tag);
 
 /* Read any one element: its tag, its content octets, and (if `tlv` is not
  * NULL) the whole element including tag and length. */
-GS_EXPORT int gs_der_read_any(gs_der_reader *r, uint32_t *tag, gs_slice *content,
-                              gs_slice *tlv);
+GS_EXPORT int gs_der_read_any(gs_der_reader *r, uint32_t *tag, gs_slice *content, gs_slice *tlv);
 
 /* Read one element that must have tag `tag` (GS_ERR_DER_WRONG_TAG otherwise);
  * `content` receives its content octets. */
@@ -77,13 +76,12 @@ GS_EXPORT int gs_der_read_tlv(gs_der_reader *r, uint32_t tag, gs_slice *content)
  * depth r->depth + 1 (GS_ERR_DER_TOO_DEEP past GS_MAX_DER_DEPTH); `content`
  * (may be NULL) receives its content octets, e.g. the octets that are signed.
  * The outer reader moves past the element. */
-GS_EXPORT int gs_der_enter(gs_der_reader *r, uint32_t tag, gs_der_reader *inner,
-                           gs_slice *content);
+GS_EXPORT int gs_der_enter(gs_der_reader *r, uint32_t tag, gs_der_reader *inner, gs_slice *content);
 
 /* Primitive types. `tag` lets IMPLICIT context tags replace the universal
  * one: pass GS_DER_INTEGER, GS_DER_CTX(0), ... */
 GS_EXPORT int gs_der_read_uint32(gs_der_reader *r, uint32_t tag, uint32_t max,
-                                 uint32_t *out);   /* 0..max, else RANGE */
+                                 uint32_t *out); /* 0..max, else RANGE */
 GS_EXPORT int gs_der_read_int64(gs_der_reader *r, uint32_t tag, int64_t *out);
 GS_EXPORT int gs_der_read_bool(gs_der_reader *r, uint32_t tag, bool *out);
 GS_EXPORT int gs_der_read_null(gs_der_reader *r, uint32_t tag);
@@ -92,11 +90,10 @@ GS_EXPORT int gs_der_read_octets(gs_der_reader *r, uint32_t tag, gs_slice *out);
 /* BIT STRING: `bits` receives the content after the unused-bits octet and
  * `unused` the number of unused bits (which must be zero bits, and the last
  * octet non-zero when bits are named, as DER requires). */
-GS_EXPORT int gs_der_read_bits(gs_der_reader *r, uint32_t tag, gs_slice *bits,
-                               unsigned *unused);
+GS_EXPORT int gs_der_read_bits(gs_der_reader *r, uint32_t tag, gs_slice *bits, unsigned *unused);
 /* PrintableString of min..max characters from the PrintableString set. */
-GS_EXPORT int gs_der_read_printable(gs_der_reader *r, uint32_t tag, size_t min,
-                                    size_t max, gs_slice *out);
+GS_EXPORT int gs_der_read_printable(gs_der_reader *r, uint32_t tag, size_t min, size_t max,
+                                    gs_slice *out);
 /* Canonical GeneralizedTime "YYYYMMDDHHMMSS[.fff]Z" (fraction of 1-3 digits,
  * no trailing zero, no "." when zero) as milliseconds since the epoch. */
 GS_EXPORT int gs_der_read_gtime(gs_der_reader *r, uint32_t tag, gs_time_ms *out);
@@ -125,8 +122,7 @@ GS_EXPORT int gs_der_writer_finish(const gs_der_writer *w, size_t *len);
 GS_EXPORT void gs_der_begin(gs_der_writer *w, uint32_t tag);
 GS_EXPORT void gs_der_end(gs_der_writer *w);
 /* One element with the given tag and content octets. */
-GS_EXPORT void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content,
-                                size_t len);
+GS_EXPORT void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content, size_t len);
 /* Already-encoded DER copied verbatim (e.g. a received certificate). */
 GS_EXPORT void gs_der_write_raw(gs_der_writer *w, const uint8_t *der, size_t len);
 GS_EXPORT void gs_der_write_uint32(gs_der_writer *w, uint32_t tag, uint32_t v);

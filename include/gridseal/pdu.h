@@ -41,7 +41,10 @@ typedef struct gs_dhkey {
   gs_slice public_key; /* encoded public value */
 } gs_dhkey;
 
-typedef enum gs_encr_mode_kind { GS_ENCR_MODE_AEAD = 0, GS_ENCR_MODE_NON_AEAD = 1 } gs_encr_mode_kind;
+typedef enum gs_encr_mode_kind {
+  GS_ENCR_MODE_AEAD = 0,
+  GS_ENCR_MODE_NON_AEAD = 1
+} gs_encr_mode_kind;
 
 typedef struct gs_encr_mode {
   gs_encr_mode_kind kind;
@@ -67,7 +70,7 @@ typedef struct gs_token1 {
   size_t n_cert_path; /* 0 = certPath absent */
   gs_slice cert_path[GS_MAX_CERT_PATH];
   uint32_t version;
-  gs_slice asso_id;   /* "c" or "c:s" */
+  gs_slice asso_id; /* "c" or "c:s" */
   size_t n_dh;
   gs_dhkey dh[GS_MAX_DH_OFFERS];
   gs_algid hmac;
@@ -191,8 +194,7 @@ GS_EXPORT int gs_secpdu_encode(const gs_secpdu *pdu, uint8_t *buf, size_t cap, s
  * (tag, length, content); use gs_der_content() for the content octets. */
 GS_EXPORT int gs_tbs_handshake_encode(const gs_tbs_handshake *tbs, uint8_t *buf, size_t cap,
                                       size_t *len);
-GS_EXPORT int gs_tbs_notice_encode(const gs_tbs_notice *tbs, uint8_t *buf, size_t cap,
-                                   size_t *len);
+GS_EXPORT int gs_tbs_notice_encode(const gs_tbs_notice *tbs, uint8_t *buf, size_t cap, size_t *len);
 GS_EXPORT int gs_tbp_encode(const gs_tbp *tbp, uint8_t *buf, size_t cap, size_t *len);
 GS_EXPORT int gs_token2_encode(const gs_token2 *t2, uint8_t *buf, size_t cap, size_t *len);
 

@@ -35,8 +35,7 @@ GS_EXPORT int gs_pki_reload_crls(gs_pki *pki, const char *const *paths, size_t n
 /* Validate; see gs_validator.validate in cert.h. Release with
  * gs_pki_release(). */
 GS_EXPORT int gs_pki_validate(gs_pki *pki, gs_slice leaf, const gs_slice *path, size_t n_path,
-                              const gs_slice *att_cert, gs_time_ms now,
-                              const gs_cert_info **out);
+                              const gs_slice *att_cert, gs_time_ms now, const gs_cert_info **out);
 GS_EXPORT void gs_pki_release(gs_pki *pki, const gs_cert_info *info);
 
 /* The validator interface over this gs_pki, for the session engine. */

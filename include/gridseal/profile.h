@@ -12,37 +12,37 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------- §8 limits */
-#define GS_MAX_PDU_SIZE (64u * 1024u)   /* max SecPDU, octets */
-#define GS_MAX_CERT_PATH 8u             /* certPath SIZE (1..8); path length */
-#define GS_MAX_DER_DEPTH 16u            /* max DER nesting depth */
-#define GS_MAX_DH_OFFERS 4u             /* DiffieHellmanSet SIZE (1..4) */
-#define GS_MAX_ALG_LIST 8u              /* EncrMode lists SIZE (1..8) */
-#define GS_MAX_PP_LEN 32u               /* pp PrintableString SIZE (1..32) */
-#define GS_MAX_ASSOID_LEN 7u            /* AssoID SIZE (1..7) "ccc:sss" */
-#define GS_MAX_SEQ 2147483647u          /* seq INTEGER (0..2^31-1) */
+#define GS_MAX_PDU_SIZE (64u * 1024u)       /* max SecPDU, octets */
+#define GS_MAX_CERT_PATH 8u                 /* certPath SIZE (1..8); path length */
+#define GS_MAX_DER_DEPTH 16u                /* max DER nesting depth */
+#define GS_MAX_DH_OFFERS 4u                 /* DiffieHellmanSet SIZE (1..4) */
+#define GS_MAX_ALG_LIST 8u                  /* EncrMode lists SIZE (1..8) */
+#define GS_MAX_PP_LEN 32u                   /* pp PrintableString SIZE (1..32) */
+#define GS_MAX_ASSOID_LEN 7u                /* AssoID SIZE (1..7) "ccc:sss" */
+#define GS_MAX_SEQ 2147483647u              /* seq INTEGER (0..2^31-1) */
 #define GS_HS_TOLERANCE_MS (10 * 60 * 1000) /* handshake time tolerance ±10 min */
-#define GS_REPLAY_CACHE_ENTRIES 4096u   /* (cert fp, time, assoID) LRU */
-#define GS_MAX_HALF_OPEN_PER_PEER 4u    /* half-open associations per peer */
-#define GS_MAX_HALF_OPEN 1024u          /* half-open associations in all */
-#define GS_REJECT_RATE_PER_SEC 10u      /* signed handshakeSecReject per s */
-#define GS_REPLAY_WINDOW 64u            /* window mode, entries */
+#define GS_REPLAY_CACHE_ENTRIES 4096u       /* (cert fp, time, assoID) LRU */
+#define GS_MAX_HALF_OPEN_PER_PEER 4u        /* half-open associations per peer */
+#define GS_MAX_HALF_OPEN 1024u              /* half-open associations in all */
+#define GS_REJECT_RATE_PER_SEC 10u          /* signed handshakeSecReject per s */
+#define GS_REPLAY_WINDOW 64u                /* window mode, entries */
 
 /* §6 key lifetime and budget */
-#define GS_KEY_LIFETIME_DEFAULT_MS (60LL * 60 * 1000)      /* 1 h */
-#define GS_KEY_LIFETIME_MIN_MS (15LL * 60 * 1000)          /* 15 min */
-#define GS_KEY_LIFETIME_MAX_MS (24LL * 60 * 60 * 1000)     /* 24 h */
-#define GS_KEY_BUDGET_DEFAULT (1u << 24)                   /* PDUs/direction */
+#define GS_KEY_LIFETIME_DEFAULT_MS (60LL * 60 * 1000)  /* 1 h */
+#define GS_KEY_LIFETIME_MIN_MS (15LL * 60 * 1000)      /* 15 min */
+#define GS_KEY_LIFETIME_MAX_MS (24LL * 60 * 60 * 1000) /* 24 h */
+#define GS_KEY_BUDGET_DEFAULT (1u << 24)               /* PDUs/direction */
 
 /* §2 sizes */
-#define GS_AEAD_TAG_LEN 16u     /* PROPOSED: GCM and ChaCha20-Poly1305 tags */
+#define GS_AEAD_TAG_LEN 16u /* PROPOSED: GCM and ChaCha20-Poly1305 tags */
 #define GS_AEAD_NONCE_LEN 12u
 #define GS_CBC_IV_LEN 16u
-#define GS_HASH_LEN 32u         /* H = SHA-256: h chain values */
-#define GS_MAX_MAC_LEN 48u      /* HMAC-SHA384 */
-#define GS_MAX_DH_PUB_LEN 256u  /* MODP-2048 */
+#define GS_HASH_LEN 32u        /* H = SHA-256: h chain values */
+#define GS_MAX_MAC_LEN 48u     /* HMAC-SHA384 */
+#define GS_MAX_DH_PUB_LEN 256u /* MODP-2048 */
 #define GS_MAX_DH_SECRET_LEN 256u
-#define GS_MAX_SIG_LEN 512u     /* RSA up to 4096 */
-#define GS_FINGERPRINT_LEN 32u  /* SHA-256 of the certificate DER */
+#define GS_MAX_SIG_LEN 512u    /* RSA up to 4096 */
+#define GS_FINGERPRINT_LEN 32u /* SHA-256 of the certificate DER */
 
 /* --------------------------------------------------- PROPOSED choices */
 #define GS_PROTOCOL_VERSION 1
@@ -75,10 +75,7 @@ typedef enum gs_aead_alg {
   GS_AEAD_CHACHA20_POLY1305 = 3
 } gs_aead_alg;
 
-typedef enum gs_cipher_alg {
-  GS_CIPHER_AES128_CBC = 1,
-  GS_CIPHER_AES256_CBC = 2
-} gs_cipher_alg;
+typedef enum gs_cipher_alg { GS_CIPHER_AES128_CBC = 1, GS_CIPHER_AES256_CBC = 2 } gs_cipher_alg;
 
 typedef enum gs_sig_alg {
   GS_SIG_ECDSA_SHA256 = 1,
@@ -91,16 +88,16 @@ typedef enum gs_sig_alg {
  * (kept as raw OID bytes in gs_algid so it re-encodes identically). */
 typedef enum gs_alg {
   GS_ALG_UNKNOWN = 0,
-  GS_ALG_ECDSA_SHA256,     /* 1.2.840.10045.4.3.2 */
-  GS_ALG_RSA_SHA256,       /* 1.2.840.113549.1.1.11 */
-  GS_ALG_ED25519,          /* 1.3.101.112 */
-  GS_ALG_HMAC_SHA256,      /* 1.2.840.113549.2.9 */
-  GS_ALG_HMAC_SHA384,      /* 1.2.840.113549.2.10 */
-  GS_ALG_AES128_GCM,       /* 2.16.840.1.101.3.4.1.6 */
-  GS_ALG_AES256_GCM,       /* 2.16.840.1.101.3.4.1.46 */
-  GS_ALG_CHACHA20_POLY1305,/* 1.2.840.113549.1.9.16.3.18 */
-  GS_ALG_AES128_CBC,       /* 2.16.840.1.101.3.4.1.2 */
-  GS_ALG_AES256_CBC,       /* 2.16.840.1.101.3.4.1.42 */
+  GS_ALG_ECDSA_SHA256,      /* 1.2.840.10045.4.3.2 */
+  GS_ALG_RSA_SHA256,        /* 1.2.840.113549.1.1.11 */
+  GS_ALG_ED25519,           /* 1.3.101.112 */
+  GS_ALG_HMAC_SHA256,       /* 1.2.840.113549.2.9 */
+  GS_ALG_HMAC_SHA384,       /* 1.2.840.113549.2.10 */
+  GS_ALG_AES128_GCM,        /* 2.16.840.1.101.3.4.1.6 */
+  GS_ALG_AES256_GCM,        /* 2.16.840.1.101.3.4.1.46 */
+  GS_ALG_CHACHA20_POLY1305, /* 1.2.840.113549.1.9.16.3.18 */
+  GS_ALG_AES128_CBC,        /* 2.16.840.1.101.3.4.1.2 */
+  GS_ALG_AES256_CBC,        /* 2.16.840.1.101.3.4.1.42 */
   GS_ALG_COUNT_
 } gs_alg;
 

@@ -18,9 +18,9 @@ static void test_strerror_every_code(void **state) {
   assert_string_equal(gs_strerror(GS_ERR_DER_INDEFINITE_LENGTH), "DER: indefinite length");
   assert_string_equal(gs_strerror(12345), "unknown error");
   assert_string_equal(gs_errname(-9999), "GS_ERR_UNKNOWN");
-#define CHECK_(name, value, text)                                      \
-  assert_true(value < 0);                                              \
-  assert_string_equal(gs_strerror(value), text);                       \
+#define CHECK_(name, value, text)                                                                  \
+  assert_true(value < 0);                                                                          \
+  assert_string_equal(gs_strerror(value), text);                                                   \
   assert_string_equal(gs_errname(value), #name);
   GS_ERRORS(CHECK_)
 #undef CHECK_
@@ -91,9 +91,12 @@ static void test_key_lengths(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_strerror_every_code), cmocka_unit_test(test_ct_equal),
-      cmocka_unit_test(test_wipe),                cmocka_unit_test(test_alg_table_round_trip),
-      cmocka_unit_test(test_diag_names),          cmocka_unit_test(test_key_lengths),
+      cmocka_unit_test(test_strerror_every_code),
+      cmocka_unit_test(test_ct_equal),
+      cmocka_unit_test(test_wipe),
+      cmocka_unit_test(test_alg_table_round_trip),
+      cmocka_unit_test(test_diag_names),
+      cmocka_unit_test(test_key_lengths),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
