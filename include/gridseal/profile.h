@@ -32,6 +32,10 @@ extern "C" {
 #define GS_KEY_LIFETIME_MIN_MS (15LL * 60 * 1000)      /* 15 min */
 #define GS_KEY_LIFETIME_MAX_MS (24LL * 60 * 60 * 1000) /* 24 h */
 #define GS_KEY_BUDGET_DEFAULT (1u << 24)               /* PDUs/direction */
+/* §5 drop-and-count policy: integrity failures tolerated before dtSecAbort */
+#define GS_INTEGRITY_THRESHOLD_DEFAULT 16u
+/* Engine output queue: PDUs held per session / endpoint until drained */
+#define GS_OUTPUT_QUEUE_MAX 32u
 
 /* §2 sizes */
 #define GS_AEAD_TAG_LEN 16u /* PROPOSED: GCM and ChaCha20-Poly1305 tags */

@@ -184,9 +184,6 @@ typedef struct gs_endpoint_config {
   void *event_user;
 } gs_endpoint_config;
 
-/* The maximum number of queued output PDUs per session / endpoint. */
-#define GS_OUTPUT_QUEUE_MAX 32u
-
 /* Fill `cfg` with the defaults (PROFILE.md): P-256, HMAC-SHA256, offer AEAD
  * {aes256-GCM, aes128-GCM, ChaCha20-Poly1305}, CBC {aes256, aes128}, ICV
  * {SHA-256, SHA-384}, encryption optional, ±10 min, 1 h, 2^24, strict replay,
