@@ -1,0 +1,323 @@
+/* gridseal benchmarks: the engine through its public API (session.h).
+ *
+ * Data: one established association per case (initiator -> responder):
+ * gs_session_send + gs_session_pop_output (protect) and gs_session_receive
+ * (unprotect) per message, in the three modes: AEAD (aes256-GCM),
+ * encrypt-then-MAC (aes128-CBC + hmacWithSHA256) and integrity only
+ * (hmacWithSHA256). The per-key message budget is raised so that no key
+ * update falls inside a data measurement (key updates are measured on
+ * their own).
+ *
+ * Handshake: per operation a fresh initiator session, gs_session_connect
+ * (initiator build), gs_endpoint_receive_hs + gs_session_accept (responder
+ * process), gs_session_receive of the HandshakeAcc (initiator finish), and
+ * both sessions freed; the initiator's and the responder's CPU time are
+ * reported apart. With the PKI certificate cache on and off
+ * (gs_pki_set_cache). Each handshake uses a time 1 ms later than the last,
+ * so the responder's replay cache sees distinct requests.
+ *
+ * Key update: gs_session_update_keys (rekey PDU) -> responder receive
+ * (derives, answers changedKey at once) -> initiator receive. */
+#include <gridseal/crypto_openssl.h>
+#include <gridseal/pki.h>
+#include <gridseal/session.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_pki.h"
+#include "bench_util.h"
+
+#define GSB_BUF (GS_MAX_PDU_SIZE + 64)
+
+typedef struct gsb_party {
+  gs_pki *pki;
+  gs_privkey *key;
+  gs_endpoint *ep;
+} gsb_party;
+
+typedef struct gsb_world {
+  gsb_party a, b;
+  gs_session *sa, *sb;
+  gs_time_ms now;
+  size_t payload;
+} gsb_world;
+
+#define GSB_MAX_WORLDS 32
+static gs_crypto *g_crypto;
+static gsb_world g_worlds[GSB_MAX_WORLDS];
+static size_t g_nworlds;
+static uint8_t g_pt[16384];
+static uint8_t g_buf[GSB_BUF];
+static uint8_t g_buf2[GSB_BUF];
+static uint8_t g_out[GSB_BUF];
+
+static void no_event(void *user, gs_session *s, const gs_event *ev) {
+  (void)user;
+  (void)s;
+  (void)ev;
+}
+
+static gs_time_ms clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (gs_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void party_start(gsb_party *p, int who, gs_offer_mode offer, bool cache) {
+  const bench_pki *pki = bench_pki_get();
+  const bench_ident *id = &pki->ee[who];
+  if (gs_pki_new(g_crypto, &p->pki) != GS_OK ||
+      gs_pki_add_anchor(p->pki, pki->root.cert_der, pki->root.cert_len) != GS_OK ||
+      g_crypto->privkey_from_der(g_crypto->ctx, id->key_der, id->key_len, &p->key) != GS_OK) {
+    bench_die("gridseal party");
+  }
+  gs_pki_set_cache(p->pki, cache);
+  gs_endpoint_config cfg;
+  gs_endpoint_config_init(&cfg);
+  cfg.crypto = g_crypto;
+  cfg.validator = gs_pki_validator(p->pki);
+  cfg.cert_der = id->cert_der;
+  cfg.cert_len = id->cert_len;
+  cfg.key = p->key;
+  cfg.on_event = no_event;
+  cfg.key_budget = 1ull << 40;
+  cfg.groups[0] = GS_DH_P256;
+  cfg.n_groups = 1;
+  cfg.offer = offer;
+  cfg.aead[0] = GS_AEAD_AES256_GCM;
+  cfg.n_aead = 1;
+  cfg.encr[0] = GS_CIPHER_AES128_CBC;
+  cfg.n_encr = 1;
+  cfg.icv[0] = GS_HASH_SHA256;
+  cfg.n_icv = 1;
+  if (gs_endpoint_new(&cfg, &p->ep) != GS_OK) {
+    bench_die("gridseal endpoint");
+  }
+}
+
+/* One full handshake; part_ns[0] initiator, part_ns[1] responder; sizes of
+ * the two PDUs in *req_len and *acc_len. Both sessions are freed. */
+static int handshake_once(gsb_world *w, double *part_ns, size_t *req_len, size_t *acc_len) {
+  gs_session *sa = NULL, *sb = NULL;
+  gs_rx rx;
+  w->now++;
+  double t0 = bench_now_ns();
+  int rc = gs_session_new_initiator(w->a.ep, &sa);
+  rc = rc ? rc : gs_session_connect(sa, w->now, NULL, 0);
+  rc = rc ? rc : gs_session_pop_output(sa, g_buf, GSB_BUF, req_len);
+  double t1 = bench_now_ns();
+  rc = rc ? rc : gs_endpoint_receive_hs(w->b.ep, g_buf, *req_len, w->now, &sb);
+  rc = rc ? rc : gs_session_accept(sb, w->now, NULL, 0);
+  rc = rc ? rc : gs_session_pop_output(sb, g_buf2, GSB_BUF, acc_len);
+  double t2 = bench_now_ns();
+  rc = rc ? rc : gs_session_receive(sa, g_buf2, *acc_len, w->now, g_out, GSB_BUF, &rx);
+  if (rc == GS_OK && gs_session_state_get(sa) != GS_STATE_ESTABLISHED) {
+    rc = GS_ERR_STATE;
+  }
+  double t3 = bench_now_ns();
+  gs_session_free(sa);
+  double t4 = bench_now_ns();
+  gs_session_free(sb);
+  double t5 = bench_now_ns();
+  part_ns[0] += (t1 - t0) + (t4 - t2);
+  part_ns[1] += (t2 - t1) + (t5 - t4);
+  (void)t3;
+  return rc;
+}
+
+static void world_init(gsb_world *w, gs_offer_mode offer, bool cache) {
+  party_start(&w->a, 0, offer, cache);
+  party_start(&w->b, 1, offer, cache);
+  w->now = clock_ms();
+}
+
+static void world_connect(gsb_world *w) {
+  size_t l1 = 0, l2 = 0;
+  gs_rx rx;
+  w->now++;
+  if (gs_session_new_initiator(w->a.ep, &w->sa) != GS_OK ||
+      gs_session_connect(w->sa, w->now, NULL, 0) != GS_OK ||
+      gs_session_pop_output(w->sa, g_buf, GSB_BUF, &l1) != GS_OK ||
+      gs_endpoint_receive_hs(w->b.ep, g_buf, l1, w->now, &w->sb) != GS_OK ||
+      gs_session_accept(w->sb, w->now, NULL, 0) != GS_OK ||
+      gs_session_pop_output(w->sb, g_buf2, GSB_BUF, &l2) != GS_OK ||
+      gs_session_receive(w->sa, g_buf2, l2, w->now, g_out, GSB_BUF, &rx) != GS_OK) {
+    bench_die("gridseal association");
+  }
+}
+
+/* Deliver everything the responder queued (a changedKey after an automatic
+ * key update) so that no queue fills up during long runs. */
+static int drain_b(gsb_world *w) {
+  while (gs_session_output_count(w->sb) > 0) {
+    size_t l = 0;
+    gs_rx rx;
+    int rc = gs_session_pop_output(w->sb, g_buf2, GSB_BUF, &l);
+    rc = rc ? rc : gs_session_receive(w->sa, g_buf2, l, w->now, g_out, GSB_BUF, &rx);
+    if (rc != GS_OK) {
+      return rc;
+    }
+  }
+  return GS_OK;
+}
+
+static int data_once(gsb_world *w, size_t *pdu_len) {
+  gs_rx rx;
+  int rc = gs_session_send(w->sa, w->now, g_pt, w->payload);
+  rc = rc ? rc : gs_session_pop_output(w->sa, g_buf, GSB_BUF, pdu_len);
+  rc = rc ? rc : gs_session_receive(w->sb, g_buf, *pdu_len, w->now, g_out, GSB_BUF, &rx);
+  if (rc == GS_OK && (!rx.has_data || rx.data_len != w->payload)) {
+    rc = GS_ERR_INTERNAL;
+  }
+  return rc;
+}
+
+static int run_data(void *state, size_t iters, double *ns) {
+  gsb_world *w = state;
+  size_t len = 0;
+  double t0 = bench_now_ns();
+  for (size_t i = 0; i < iters; i++) {
+    if (data_once(w, &len) != GS_OK) {
+      return -1;
+    }
+  }
+  ns[0] = bench_now_ns() - t0;
+  return drain_b(w) == GS_OK ? 0 : -1;
+}
+
+static int run_handshake(void *state, size_t iters, double *ns) {
+  gsb_world *w = state;
+  size_t l1 = 0, l2 = 0;
+  ns[1] = ns[2] = 0;
+  for (size_t i = 0; i < iters; i++) {
+    if (handshake_once(w, &ns[1], &l1, &l2) != GS_OK) {
+      return -1;
+    }
+  }
+  ns[0] = ns[1] + ns[2];
+  return 0;
+}
+
+/* One key update: initiator rekey PDU, responder changedKey answer. */
+static int rekey_once(gsb_world *w, double *part_ns, size_t *l1, size_t *l2) {
+  gs_rx rx;
+  double t0 = bench_now_ns();
+  int rc = gs_session_update_keys(w->sa, w->now);
+  rc = rc ? rc : gs_session_pop_output(w->sa, g_buf, GSB_BUF, l1);
+  double t1 = bench_now_ns();
+  rc = rc ? rc : gs_session_receive(w->sb, g_buf, *l1, w->now, g_out, GSB_BUF, &rx);
+  if (rc == GS_OK && gs_session_output_count(w->sb) == 0) {
+    rc = gs_session_send(w->sb, w->now, NULL, 0);
+  }
+  rc = rc ? rc : gs_session_pop_output(w->sb, g_buf2, GSB_BUF, l2);
+  double t2 = bench_now_ns();
+  rc = rc ? rc : gs_session_receive(w->sa, g_buf2, *l2, w->now, g_out, GSB_BUF, &rx);
+  double t3 = bench_now_ns();
+  part_ns[0] += (t1 - t0) + (t3 - t2);
+  part_ns[1] += t2 - t1;
+  return rc;
+}
+
+static int run_rekey(void *state, size_t iters, double *ns) {
+  gsb_world *w = state;
+  size_t l1 = 0, l2 = 0;
+  ns[1] = ns[2] = 0;
+  for (size_t i = 0; i < iters; i++) {
+    if (rekey_once(w, &ns[1], &l1, &l2) != GS_OK) {
+      return -1;
+    }
+  }
+  ns[0] = ns[1] + ns[2];
+  return 0;
+}
+
+static gsb_world *new_world(gs_offer_mode offer, bool cache) {
+  if (g_nworlds >= GSB_MAX_WORLDS) {
+    bench_die("too many gridseal worlds");
+  }
+  gsb_world *w = &g_worlds[g_nworlds++];
+  world_init(w, offer, cache);
+  return w;
+}
+
+static void add_data_cases(const char *id, gs_offer_mode offer, gs_data_mode want) {
+  for (size_t i = 0; i < 7; i++) {
+    gsb_world *w = new_world(offer, true);
+    world_connect(w);
+    if (gs_session_mode(w->sa) != want) {
+      bench_die("gridseal negotiated an unexpected mode");
+    }
+    w->payload = bench_plot_sizes[i];
+    size_t len = 0;
+    if (data_once(w, &len) != GS_OK) {
+      bench_die("gridseal data PDU");
+    }
+    bench_case *c = bench_add(id, w->payload, run_data, w, 1);
+    if (c != NULL) {
+      c->wire_bytes = (double)len;
+    }
+  }
+}
+
+static void add_handshake_case(const char *id, bool cache) {
+  gsb_world *w = new_world(GS_OFFER_AEAD, cache);
+  double part[2] = {0, 0};
+  size_t l1 = 0, l2 = 0;
+  if (handshake_once(w, part, &l1, &l2) != GS_OK) {
+    bench_die("gridseal handshake");
+  }
+  bench_case *c = bench_add(id, 0, run_handshake, w, 3);
+  if (c != NULL) {
+    c->wire_bytes = (double)(l1 + l2);
+    c->flights = 2;
+  }
+}
+
+static void add_rekey_case(void) {
+  gsb_world *w = new_world(GS_OFFER_AEAD, true);
+  world_connect(w);
+  double part[2] = {0, 0};
+  size_t l1 = 0, l2 = 0;
+  if (rekey_once(w, part, &l1, &l2) != GS_OK) {
+    bench_die("gridseal key update");
+  }
+  bench_case *c = bench_add("gs.rekey", 0, run_rekey, w, 3);
+  if (c != NULL) {
+    c->wire_bytes = (double)(l1 + l2);
+    c->flights = 2;
+  }
+}
+
+void bench_gridseal_register(void) {
+  if (gs_ossl_crypto_new(&g_crypto) != GS_OK) {
+    bench_die("gridseal OpenSSL provider");
+  }
+  bench_fill(g_pt, sizeof(g_pt), 5);
+  add_data_cases("gs.aead", GS_OFFER_AEAD, GS_MODE_AEAD);
+  add_data_cases("gs.etm", GS_OFFER_ETM, GS_MODE_ETM);
+  add_data_cases("gs.int", GS_OFFER_INTEGRITY, GS_MODE_INTEGRITY);
+  add_handshake_case("gs.hs.cache", true);
+  add_handshake_case("gs.hs.nocache", false);
+  add_rekey_case();
+}
+
+static void party_free(gsb_party *p) {
+  gs_endpoint_free(p->ep);
+  if (p->key != NULL) {
+    g_crypto->privkey_free(p->key);
+  }
+  gs_pki_free(p->pki);
+}
+
+void bench_gridseal_free(void) {
+  for (size_t i = 0; i < g_nworlds; i++) {
+    gs_session_free(g_worlds[i].sa);
+    gs_session_free(g_worlds[i].sb);
+    party_free(&g_worlds[i].a);
+    party_free(&g_worlds[i].b);
+  }
+  g_nworlds = 0;
+  gs_ossl_crypto_free(g_crypto);
+  g_crypto = NULL;
+}
