@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one publish/subscribe integration test against its own broker.
 #   pubsub-run.sh CASE BINDIR
-# CASE: mqtt-exchange | mqtt-acl | mqtt-restart   (Mosquitto)
+# CASE: mqtt-exchange | mqtt-acl | mqtt-restart | mqtt-crash  (Mosquitto)
 #       rabbit-amqp | rabbit-mqtt                 (RabbitMQ)
 # The broker, its PKI and run directory live in a temporary directory that
 # the exit trap stops and removes, whatever happens.
@@ -40,6 +40,11 @@ case "$case_" in
     restart="$src/scripts/mqtt-broker stop --dir $T/run && \
 $src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18885 --users '$USERS' --persist >/dev/null"
     "$bin/pubsub_mqtt" restart "$T/pki" 18885 "$restart" ;;
+  mqtt-crash)
+    mosq_start 18886 --persist
+    restart="$src/scripts/mqtt-broker kill --dir $T/run && \
+$src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18886 --users '$USERS' --persist >/dev/null"
+    "$bin/pubsub_mqtt" crash "$T/pki" 18886 "$restart" ;;
   rabbit-amqp)
     broker=rabbitmq
     "$src/scripts/amqp-broker" start --pki "$T/pki" --dir "$T/run" \

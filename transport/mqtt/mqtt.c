@@ -391,9 +391,10 @@ gs_err gs_mqtt_publish(gs_mqtt *m, const char *topic, const uint8_t *pdu, size_t
   }
   int mid = 0;
   int rc = mosquitto_publish(m->mosq, &mid, topic, (int)len, pdu, 1, false);
-  /* QoS 1 while disconnected: libmosquitto keeps the message queued and
-   * sends it after the reconnect, but reports MOSQ_ERR_NO_CONN. */
-  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {
+  /* At QoS 1 libmosquitto queues the message before it tries to send it:
+   * a connection error (down, or lost during this write) leaves it queued
+   * for the reconnect; the loss itself is noticed by gs_mqtt_handle. */
+  if (rc != MOSQ_ERR_SUCCESS && !rc_is_loss(rc)) {
     return rc == MOSQ_ERR_NOMEM ? GS_ERR_NOMEM : GS_ERR_IO;
   }
   m->st.published++;
