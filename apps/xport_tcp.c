@@ -1,0 +1,338 @@
+/* The TCP transport behind apps/xport.h (PROFILE.md §9: length-framed
+ * SecPDUs over transport/tcp).
+ *
+ * der: one listener ([transport] listen); every accepted connection is a
+ *      peer named "tcp:ADDR:PORT".
+ * cc:  one dialer per [der NAME] (connect = HOST:PORT) with the configured
+ *      reconnect back-off; the peer is named NAME. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gridseal/error.h"
+#include "gridseal/transport_tcp.h"
+#include "xport.h"
+
+#define TCP_MAX_LINKS 64u
+#define TCP_NAME_MAX 96u
+
+typedef struct tcp_link {
+  bool used;
+  bool dial;    /* cc: owns a dialer and is reconnected */
+  bool up;      /* on_up delivered, on_down owed */
+  bool closing; /* close_peer asked: flush, then close */
+  char name[TCP_NAME_MAX];
+  gs_tcp_conn *conn;
+  gs_tcp_dialer dialer;
+} tcp_link;
+
+typedef struct xport_tcp {
+  gs_xport base; /* first */
+  gs_tcp_listener *listener;
+  tcp_link links[TCP_MAX_LINKS];
+  int map[TCP_MAX_LINKS + 1]; /* pollfd index -> link index, -1 = listener */
+  size_t n_map;
+} xport_tcp;
+
+static tcp_link *find_link(xport_tcp *t, const char *peer) {
+  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
+    if (t->links[i].used && strcmp(t->links[i].name, peer) == 0) {
+      return &t->links[i];
+    }
+  }
+  return NULL;
+}
+
+/* The connection is over (error, peer close or our close). */
+static void link_lost(xport_tcp *t, tcp_link *l, gs_time_ms now) {
+  bool was_up = l->up;
+  gs_tcp_conn_free(l->conn);
+  l->conn = NULL;
+  l->up = false;
+  l->closing = false;
+  if (l->dial) {
+    gs_tcp_dialer_failed(&l->dialer, now);
+  } else {
+    l->used = false;
+  }
+  if (was_up && t->base.cbs.on_down != NULL) {
+    t->base.cbs.on_down(t->base.cbs.user, l->name);
+  }
+}
+
+static int on_frame(void *arg, const uint8_t *frame, size_t len) {
+  void **ctx = arg;
+  xport_tcp *t = ctx[0];
+  tcp_link *l = ctx[1];
+  if (l->closing) {
+    return 1; /* stop delivering: the application closed this peer */
+  }
+  if (t->base.cbs.on_recv != NULL) {
+    t->base.cbs.on_recv(t->base.cbs.user, l->name, frame, len);
+  }
+  return GS_OK;
+}
+
+static void peer_name(int fd, char *out, size_t cap) {
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof(ss);
+  char host[INET6_ADDRSTRLEN] = "?";
+  unsigned port = 0;
+  if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+    if (ss.ss_family == AF_INET) {
+      struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+      inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+      port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+      inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+      port = ntohs(a->sin6_port);
+    }
+  }
+  snprintf(out, cap, "tcp:%s:%u", host, port);
+}
+
+static void accept_all(xport_tcp *t) {
+  for (;;) {
+    gs_tcp_conn *c = NULL;
+    if (gs_tcp_accept(t->listener, NULL, &c) != GS_OK) {
+      return;
+    }
+    tcp_link *l = NULL;
+    for (size_t i = 0; i < TCP_MAX_LINKS && l == NULL; i++) {
+      if (!t->links[i].used) {
+        l = &t->links[i];
+      }
+    }
+    if (l == NULL) {
+      gs_tcp_conn_free(c); /* full: refuse by closing */
+      continue;
+    }
+    memset(l, 0, sizeof(*l));
+    l->used = true;
+    l->conn = c;
+    l->up = true;
+    peer_name(gs_tcp_conn_fd(c), l->name, sizeof(l->name));
+    if (t->base.cbs.on_up != NULL) {
+      t->base.cbs.on_up(t->base.cbs.user, l->name);
+    }
+  }
+}
+
+static size_t tcp_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
+  xport_tcp *t = (xport_tcp *)x;
+  size_t n = 0;
+  if (t->listener != NULL && n < cap) {
+    fds[n] = (struct pollfd){gs_tcp_listener_fd(t->listener), POLLIN, 0};
+    t->map[n++] = -1;
+  }
+  for (size_t i = 0; i < TCP_MAX_LINKS && n < cap; i++) {
+    tcp_link *l = &t->links[i];
+    if (l->used && l->conn != NULL) {
+      short ev = gs_tcp_conn_events(l->conn);
+      fds[n] = (struct pollfd){gs_tcp_conn_fd(l->conn), l->closing ? (short)(ev & POLLOUT) : ev, 0};
+      t->map[n++] = (int)i;
+    }
+  }
+  t->n_map = n;
+  return n;
+}
+
+static gs_time_ms tcp_next_timer(gs_xport *x) {
+  xport_tcp *t = (xport_tcp *)x;
+  gs_time_ms next = INT64_MAX;
+  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
+    tcp_link *l = &t->links[i];
+    if (l->used && l->dial && l->conn == NULL && l->dialer.next_at < next) {
+      next = l->dialer.next_at;
+    }
+  }
+  return next;
+}
+
+static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
+  if (l->conn == NULL) {
+    return;
+  }
+  bool opening = !gs_tcp_conn_is_open(l->conn);
+  if ((rev & POLLOUT) || (opening && (rev & (POLLERR | POLLHUP)))) {
+    if (gs_tcp_on_writable(l->conn) != GS_OK) {
+      link_lost(t, l, now);
+      return;
+    }
+    if (opening && gs_tcp_conn_is_open(l->conn) && !l->up) {
+      l->up = true;
+      gs_tcp_dialer_connected(&l->dialer);
+      if (t->base.cbs.on_up != NULL) {
+        t->base.cbs.on_up(t->base.cbs.user, l->name);
+      }
+    }
+  }
+  if (l->conn != NULL && !l->closing && gs_tcp_conn_is_open(l->conn) &&
+      (rev & (POLLIN | POLLHUP | POLLERR))) {
+    void *ctx[2] = {t, l};
+    int rc = gs_tcp_on_readable(l->conn, on_frame, ctx);
+    if (rc < 0) {
+      link_lost(t, l, now);
+    }
+  }
+}
+
+static void timers(xport_tcp *t, gs_time_ms now) {
+  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
+    tcp_link *l = &t->links[i];
+    if (!l->used) {
+      continue;
+    }
+    if (l->closing && l->conn != NULL) {
+      if (gs_tcp_flush(l->conn) != GS_OK || gs_tcp_conn_queued(l->conn) == 0) {
+        link_lost(t, l, now);
+      }
+      continue;
+    }
+    if (l->dial && l->conn == NULL && now >= l->dialer.next_at) {
+      gs_tcp_conn *c = NULL;
+      if (gs_tcp_dialer_step(&l->dialer, now, &c) == GS_OK) {
+        l->conn = c;
+      }
+    }
+  }
+}
+
+static int tcp_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+  xport_tcp *t = (xport_tcp *)x;
+  for (size_t i = 0; i < n && i < t->n_map; i++) {
+    if (fds[i].revents == 0) {
+      continue;
+    }
+    if (t->map[i] < 0) {
+      accept_all(t);
+    } else {
+      link_io(t, &t->links[t->map[i]], fds[i].revents, now);
+    }
+  }
+  t->n_map = 0;
+  timers(t, now);
+  return GS_OK;
+}
+
+static int tcp_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint8_t *pdu,
+                    size_t len) {
+  (void)kind; /* TCP carries every kind the same way */
+  tcp_link *l = find_link((xport_tcp *)x, peer);
+  if (l == NULL || l->conn == NULL || !l->up || l->closing) {
+    return GS_ERR_NOT_FOUND;
+  }
+  return gs_tcp_send(l->conn, pdu, len);
+}
+
+static void tcp_close_peer(gs_xport *x, const char *peer) {
+  tcp_link *l = find_link((xport_tcp *)x, peer);
+  if (l != NULL && l->conn != NULL) {
+    l->closing = true;
+  }
+}
+
+static size_t tcp_pending(gs_xport *x) {
+  xport_tcp *t = (xport_tcp *)x;
+  size_t q = 0;
+  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
+    if (t->links[i].used && t->links[i].conn != NULL && t->links[i].up) {
+      q += gs_tcp_conn_queued(t->links[i].conn);
+    }
+  }
+  return q;
+}
+
+static void tcp_free(gs_xport *x) {
+  xport_tcp *t = (xport_tcp *)x;
+  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
+    tcp_link *l = &t->links[i];
+    if (l->used && l->conn != NULL) {
+      (void)gs_tcp_flush(l->conn);
+      bool was_up = l->up;
+      gs_tcp_conn_free(l->conn);
+      l->conn = NULL;
+      if (was_up && t->base.cbs.on_down != NULL) {
+        t->base.cbs.on_down(t->base.cbs.user, l->name);
+      }
+    }
+  }
+  gs_tcp_listener_free(t->listener);
+  free(t);
+}
+
+static const gs_xport_ops tcp_ops = {
+    "tcp", tcp_pollfds, tcp_next_timer, tcp_step, tcp_send, tcp_close_peer, tcp_pending, tcp_free,
+};
+
+static int open_dialers(xport_tcp *t, const gs_config *cfg, char *err, size_t cap) {
+  if (cfg->n_peers > TCP_MAX_LINKS) {
+    snprintf(err, cap, "%s: too many [der] sections for tcp (at most %u)", cfg->file,
+             TCP_MAX_LINKS);
+    return GS_ERR_CONFIG;
+  }
+  uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+  for (size_t i = 0; i < cfg->n_peers; i++) {
+    const gs_cfg_peer *p = &cfg->peers[i];
+    tcp_link *l = &t->links[i];
+    if (p->connect[0] == '\0') {
+      snprintf(err, cap, "%s:%u: [der %s] has no 'connect' address (needed with tcp)", cfg->file,
+               p->line, p->name);
+      return GS_ERR_CONFIG;
+    }
+    int rc = gs_tcp_dialer_init(&l->dialer, p->connect, NULL, cfg->transport.reconnect_min_ms,
+                                cfg->transport.reconnect_max_ms, seed + i);
+    if (rc != GS_OK) {
+      snprintf(err, cap, "%s:%u: [der %s] bad connect address '%s'", cfg->file, p->line, p->name,
+               p->connect);
+      return rc;
+    }
+    l->dialer.next_at = 0; /* first attempt at once */
+    l->used = true;
+    l->dial = true;
+    snprintf(l->name, sizeof(l->name), "%s", p->name);
+  }
+  return GS_OK;
+}
+
+int gs_xport_tcp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **out, char *err,
+                      size_t cap) {
+  *out = NULL;
+  xport_tcp *t = calloc(1, sizeof(*t));
+  if (t == NULL) {
+    snprintf(err, cap, "out of memory");
+    return GS_ERR_NOMEM;
+  }
+  t->base.ops = &tcp_ops;
+  t->base.cbs = *cbs;
+  t->base.role = cfg->role;
+  int rc;
+  if (cfg->role == GS_CFG_ROLE_DER) {
+    if (cfg->transport.listen[0] == '\0') {
+      snprintf(err, cap, "%s: [transport] listen is required for a DER over tcp", cfg->file);
+      rc = GS_ERR_CONFIG;
+    } else {
+      rc = gs_tcp_listen(cfg->transport.listen, &t->listener);
+      if (rc != GS_OK) {
+        snprintf(err, cap, "listen %s: %s", cfg->transport.listen,
+                 rc == GS_ERR_IO ? strerror(errno) : gs_strerror(rc));
+      }
+    }
+  } else {
+    rc = open_dialers(t, cfg, err, cap);
+  }
+  if (rc != GS_OK) {
+    tcp_free(&t->base);
+    return rc;
+  }
+  *out = &t->base;
+  return GS_OK;
+}
