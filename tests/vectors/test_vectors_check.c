@@ -17,7 +17,7 @@ typedef struct ck {
   uint8_t buf[70000];
 } ck;
 
-static int bad(ck *k, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int bad(ck *k, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(k->err, k->cap, fmt, ap);

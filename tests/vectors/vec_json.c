@@ -165,7 +165,7 @@ typedef struct rd {
   int failed;
 } rd;
 
-static void rd_fail(rd *r, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static void rd_fail(rd *r, const char *fmt, ...) {
   if (r->failed) {
     return;
   }

@@ -39,7 +39,7 @@ typedef struct run_ctx {
   uint8_t out[RUN_BUF];
 } run_ctx;
 
-static int fail(run_ctx *r, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static int fail(run_ctx *r, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   if (r->err != NULL && r->cap > 0) {
