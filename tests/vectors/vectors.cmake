@@ -4,7 +4,8 @@
 # committed file through the engine and cross-checks the key schedule.
 if(TARGET gridseal_pki AND TARGET gridseal_ossl)
   add_library(gs_vectors STATIC ${CMAKE_CURRENT_LIST_DIR}/vec_util.c
-              ${CMAKE_CURRENT_LIST_DIR}/vec_json.c ${CMAKE_CURRENT_LIST_DIR}/vec_run.c)
+              ${CMAKE_CURRENT_LIST_DIR}/vec_json.c ${CMAKE_CURRENT_LIST_DIR}/vec_run.c
+              ${CMAKE_CURRENT_LIST_DIR}/vec_gen.c)
   target_include_directories(gs_vectors PUBLIC ${CMAKE_CURRENT_LIST_DIR})
   target_link_libraries(gs_vectors PUBLIC gridseal_pki gridseal_ossl gridseal_core
                         PkgConfig::JANSSON PkgConfig::LIBCRYPTO)
