@@ -55,6 +55,12 @@ bench_case *bench_add(const char *id, size_t payload, bench_fn fn, void *state, 
   return c;
 }
 
+void bench_only(const char *prefix) {
+  for (size_t i = 0; prefix != NULL && i < g_n; i++) {
+    g_cases[i].skip = strncmp(g_cases[i].id, prefix, strlen(prefix)) != 0;
+  }
+}
+
 size_t bench_count(void) {
   return g_n;
 }
@@ -101,6 +107,9 @@ static double median(const double *v, size_t n) {
 /* Warm up, then grow the batch until it takes about `batch_ms`. */
 static void calibrate(bench_case *c, double batch_ms) {
   double ns[BENCH_MAX_METRICS];
+  if (c->skip) {
+    return;
+  }
   if (c->fn(c->state, 1, ns) != 0) {
     c->failed = true;
     fprintf(stderr, "bench: case %s/%zu failed\n", c->id, c->payload);
@@ -124,7 +133,7 @@ static void calibrate(bench_case *c, double batch_ms) {
 
 static void run_batch(bench_case *c) {
   double ns[BENCH_MAX_METRICS] = {0};
-  if (c->failed || c->n_samples >= BENCH_MAX_SAMPLES) {
+  if (c->failed || c->skip || c->n_samples >= BENCH_MAX_SAMPLES) {
     return;
   }
   if (c->fn(c->state, c->batch, ns) != 0) {

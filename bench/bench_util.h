@@ -36,6 +36,7 @@ typedef struct bench_case {
   double *samples[BENCH_MAX_METRICS]; /* per-operation ns, one per round */
   double median_ns[BENCH_MAX_METRICS];
   bool failed;
+  bool skip; /* excluded by --only */
 } bench_case;
 
 /* Thread CPU time in nanoseconds. */
@@ -52,6 +53,9 @@ double bench_us(const char *id, size_t payload, size_t m);
 /* Calibrate and run all cases interleaved within `budget_s` seconds of wall
  * time (at least `min_rounds` rounds). Returns the number of rounds run. */
 size_t bench_run_all(double budget_s, size_t min_rounds, double batch_ms);
+
+/* Run only the cases whose id starts with `prefix` (NULL: all). */
+void bench_only(const char *prefix);
 
 /* Number of registered cases and access by index. */
 size_t bench_count(void);
