@@ -1,0 +1,137 @@
+/* Helpers shared by the security tests (header-only, static inline). */
+#ifndef GS_SEC_COMMON_H
+#define GS_SEC_COMMON_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "relay.h"
+
+#define SEC_TOL (10 * 60 * 1000LL) /* the default time tolerance */
+
+/* Options of a world for one test. */
+typedef struct sec_opts {
+  gs_tkey_type ta, tb;
+  gs_replay_mode replay;
+  gs_offer_mode offer;
+  bool det;
+} sec_opts;
+
+static inline sec_opts sec_defaults(void) {
+  sec_opts o;
+  memset(&o, 0, sizeof(o));
+  o.ta = GS_TKEY_P256;
+  o.tb = GS_TKEY_P256;
+  o.replay = GS_REPLAY_MODE_STRICT;
+  o.offer = GS_OFFER_AEAD;
+  return o;
+}
+
+static inline void sec_prepare(rl_world *w, uint64_t seed, const sec_opts *o) {
+  rl_prepare(w, seed, o->ta, o->tb, o->det);
+  w->a.cfg.replay = o->replay;
+  w->b.cfg.replay = o->replay;
+  w->a.cfg.offer = o->offer;
+}
+
+/* A started world with an established association. */
+static inline void sec_up(rl_world *w, uint64_t seed, const sec_opts *o) {
+  sec_prepare(w, seed, o);
+  RL_EQ(w, rl_start(w), GS_OK);
+  RL_EQ(w, rl_handshake(w), GS_OK);
+  RL_EQ(w, gs_session_state_get(w->sa), GS_STATE_ESTABLISHED);
+  RL_EQ(w, gs_session_state_get(w->sb), GS_STATE_ESTABLISHED);
+}
+
+static inline void sec_up_mode(rl_world *w, uint64_t seed, gs_replay_mode m) {
+  sec_opts o = sec_defaults();
+  o.replay = m;
+  sec_up(w, seed, &o);
+}
+
+/* A malloc'd copy of q[dir][idx]. */
+static inline uint8_t *sec_copy(rl_world *w, int dir, size_t idx, size_t *len) {
+  RL_REQUIRE(w, idx < w->nq[dir]);
+  *len = w->q[dir][idx].len;
+  uint8_t *b = malloc(*len ? *len : 1);
+  RL_REQUIRE(w, b != NULL);
+  memcpy(b, w->q[dir][idx].data, *len);
+  return b;
+}
+
+/* Send one message from side dir and deliver it: must be accepted and
+ * delivered (the "next legitimate message" of INV-1). */
+static inline void sec_next_ok(rl_world *w, int dir) {
+  uint32_t before = w->delivered;
+  rl_tick(w);
+  RL_EQ(w, rl_send(w, dir, 40), GS_OK);
+  RL_EQ(w, rl_deliver(w, dir, w->nq[dir] - 1), GS_OK);
+  RL_EQ(w, w->delivered, before + 1);
+  RL_EQ(w, w->bad_deliveries, 0);
+}
+
+/* Feed a hostile PDU in direction dir and require a drop that keeps the
+ * association (INV-1: nothing but diagnostic counters moves; INV-5), the
+ * given error and one more event of kind `ev`; then the next legitimate
+ * message in that direction is accepted. */
+static inline void sec_drop(rl_world *w, int dir, const uint8_t *pdu, size_t len, int want,
+                            gs_event_kind ev) {
+  gs_session *to = rl_sess(w, 1 - dir);
+  rl_party *p = dir == 0 ? &w->b : &w->a;
+  rl_snap before = rl_snapshot(to);
+  unsigned n = rl_events(p, ev);
+  uint32_t delivered = w->delivered;
+  int rc = rl_feed(w, dir, pdu, len, NULL);
+  RL_EQ(w, rc, want);
+  RL_EQ(w, rl_events(p, ev), n + 1);
+  rl_snap after = rl_snapshot(to);
+  RL_REQUIRE(w, rl_same(&before, &after));
+  RL_EQ(w, w->delivered, delivered);
+  RL_EQ(w, w->bad_deliveries, 0);
+  sec_next_ok(w, dir);
+}
+
+/* Feed a hostile PDU and require the §5 integrity outcome: the error, a
+ * GS_EV_INTEGRITY event, a dtSecAbort queued by the receiver, the
+ * association failed with that sticky error, nothing delivered. */
+static inline void sec_integrity_abort(rl_world *w, int dir, const uint8_t *pdu, size_t len,
+                                       int want) {
+  gs_session *to = rl_sess(w, 1 - dir);
+  rl_party *p = dir == 0 ? &w->b : &w->a;
+  unsigned n = rl_events(p, GS_EV_INTEGRITY);
+  unsigned ab = rl_events(p, GS_EV_ABORT_SENT);
+  uint32_t delivered = w->delivered;
+  size_t q = w->nq[1 - dir];
+  int rc = rl_feed(w, dir, pdu, len, NULL);
+  RL_EQ(w, rc, want);
+  RL_EQ(w, rl_events(p, GS_EV_INTEGRITY), n + 1);
+  RL_EQ(w, rl_events(p, GS_EV_ABORT_SENT), ab + 1);
+  RL_EQ(w, rl_last_event(p, GS_EV_ABORT_SENT)->pdu_kind, GS_PDU_DT_SEC_ABORT);
+  RL_EQ(w, w->nq[1 - dir], q + 1);
+  RL_EQ(w, w->q[1 - dir][q].kind, GS_PDU_DT_SEC_ABORT);
+  RL_EQ(w, gs_session_state_get(to), GS_STATE_FAILED);
+  RL_EQ(w, gs_session_error(to), want);
+  RL_EQ(w, w->delivered, delivered);
+  RL_EQ(w, w->bad_deliveries, 0);
+}
+
+/* Decode q-copied bytes, let `edit` change the structure, re-encode. */
+static inline uint8_t *sec_reencode(rl_world *w, const uint8_t *pdu, size_t len,
+                                    void (*edit)(gs_secpdu *p, void *u), void *u, size_t *out_len) {
+  gs_secpdu p;
+  RL_EQ(w, gs_secpdu_decode(&p, pdu, len), GS_OK);
+  edit(&p, u);
+  uint8_t *b = malloc(RL_BUF);
+  RL_REQUIRE(w, b != NULL);
+  RL_EQ(w, gs_secpdu_encode(&p, b, RL_BUF, out_len), GS_OK);
+  return b;
+}
+
+#endif
