@@ -1,5 +1,4 @@
-/* `gridseal config FILE`: check a configuration file and print what it sets;
- * and the help texts of the commands that wait for the session engine. */
+/* `gridseal config FILE`: check a configuration file and print what it sets */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,20 +10,6 @@ void gs_cmd_config_usage(FILE *f) {
   fputs("usage: gridseal config FILE\n\n"
         "Parse FILE (docs/CONFIG.md) strictly and print the resulting settings,\n"
         "defaults included. Exit 1 with FILE:LINE: message on the first error.\n",
-        f);
-}
-
-void gs_cmd_der_usage(FILE *f) {
-  fputs("usage: gridseal der --config FILE [--events FILE|-]\n\n"
-        "Run a DER controller: the responder side of IEC 62351-4 E2E security.\n"
-        "Not yet available in this build: it needs the session engine.\n",
-        f);
-}
-
-void gs_cmd_cc_usage(FILE *f) {
-  fputs("usage: gridseal cc --config FILE [--events FILE|-]\n\n"
-        "Run a control center: the initiator side, talking to each [der NAME].\n"
-        "Not yet available in this build: it needs the session engine.\n",
         f);
 }
 

@@ -21,7 +21,9 @@ int gs_cmd_inspect(int argc, char **argv);
 void gs_cmd_inspect_usage(FILE *f);
 int gs_cmd_config(int argc, char **argv);
 void gs_cmd_config_usage(FILE *f);
+int gs_cmd_der(int argc, char **argv);
 void gs_cmd_der_usage(FILE *f);
+int gs_cmd_cc(int argc, char **argv);
 void gs_cmd_cc_usage(FILE *f);
 
 #endif

@@ -18,8 +18,8 @@ static const gs_app_command gs_app_commands[] = {
      gs_cmd_inspect_usage},
     {"config", "check a configuration file and print what it sets", gs_cmd_config,
      gs_cmd_config_usage},
-    {"der", "run a DER controller (responder)", NULL, gs_cmd_der_usage},
-    {"cc", "run a control center (initiator)", NULL, gs_cmd_cc_usage},
+    {"der", "run a DER controller (responder)", gs_cmd_der, gs_cmd_der_usage},
+    {"cc", "run a control center (initiator)", gs_cmd_cc, gs_cmd_cc_usage},
     {"version", "print the version", cmd_version, cmd_version_usage},
 };
 

@@ -1,0 +1,52 @@
+/* MMS helpers of the der and cc commands (appmms.h). */
+#include "appmms.h"
+
+#include <ctype.h>
+#include <string.h>
+
+void gs_app_mms_reject(gs_mms_pdu *out) {
+  memset(out, 0, sizeof(*out));
+  out->type = GS_MMS_REJECT;
+  out->u.reject.reason = GS_MMS_RJ_PDU_ERROR;
+  out->u.reject.code = GS_MMS_RJ_PDU_INVALID_PDU;
+}
+
+int gs_app_mms_write_denied(const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *out) {
+  size_t n = req->u.write_req.count ? req->u.write_req.count : 1;
+  gs_mms_data *items = gs_mms_arena_data(a, n);
+  if (items == NULL) {
+    return GS_ERR_LIMIT;
+  }
+  for (size_t i = 0; i < n; i++) {
+    items[i].type = GS_MMS_DATA_FAILURE;
+    items[i].v.failure = GS_MMS_AE_OBJECT_ACCESS_DENIED;
+  }
+  memset(out, 0, sizeof(*out));
+  out->type = GS_MMS_CONFIRMED_RESPONSE;
+  out->invoke_id = req->invoke_id;
+  out->service = GS_MMS_SVC_WRITE;
+  out->u.results.items = items;
+  out->u.results.count = n;
+  return GS_OK;
+}
+
+void gs_app_mms_initiate_error(gs_mms_pdu *out) {
+  memset(out, 0, sizeof(*out));
+  out->type = GS_MMS_INITIATE_ERROR;
+  out->u.error.error_class = GS_MMS_EC_INITIATE;
+  out->u.error.code = 0;
+}
+
+void gs_app_mms_conclude(gs_mms_pdu *out, bool request) {
+  memset(out, 0, sizeof(*out));
+  out->type = request ? GS_MMS_CONCLUDE_REQUEST : GS_MMS_CONCLUDE_RESPONSE;
+}
+
+void gs_app_ld_name(const char *name, char *out, size_t cap) {
+  size_t n = 0;
+  for (; name[n] != '\0' && n + 1 < cap; n++) {
+    unsigned char c = (unsigned char)name[n];
+    out[n] = isalnum(c) ? (char)toupper(c) : '_';
+  }
+  out[n] = '\0';
+}

@@ -1,0 +1,74 @@
+/* gridseal CLI: the control center (`gridseal cc`), internal. cmd_cc.c runs
+ * the associations; cc_view.c shows the fleet, logs CSV and reads commands. */
+#ifndef GS_APPS_CC_H
+#define GS_APPS_CC_H
+
+#include <stdio.h>
+
+#include "gridseal/dermodel.h"
+#include "runtime.h"
+
+typedef struct cc_der {
+  const gs_cfg_peer *cfg;
+  char ld[GS_DERMODEL_MAX_LD + 1];
+  gs_identity expected;
+  gs_endpoint *ep; /* own endpoint: expected_peer is per endpoint */
+  gs_session *s;
+  bool up;           /* transport connected */
+  char status[64];   /* "connecting", "associated", "disconnected", ... */
+  gs_data_mode mode; /* of the current association */
+  bool have_meas;
+  gs_dermodel_meas meas;
+  uint64_t reports;
+  uint32_t associations;
+  gs_time_ms last_key_update; /* 0: none yet */
+  gs_time_ms next_rekey;      /* --rekey-after */
+  uint32_t invoke_id;
+  uint8_t ctl_num;
+  bool set_pending; /* a set-point to send once associated */
+  float set_w;
+  float sent_w; /* the last set-point sent (for the answer) */
+} cc_der;
+
+typedef struct cc_app {
+  gs_rt rt;
+  cc_der ders[GS_CFG_MAX_PEERS];
+  size_t n;
+  gs_time_ms start;
+  gs_time_ms run_for_ms;     /* 0: until stopped */
+  gs_time_ms rekey_after_ms; /* 0: engine policy only */
+  bool stopping;
+  bool tty;
+  FILE *csv;
+  bool stdin_on;
+  char inbuf[256];
+  size_t inlen;
+  bool dirty;
+  gs_time_ms next_draw;
+} cc_app;
+
+cc_der *cc_find(cc_app *a, const char *name);
+/* Queue (or send at once, if associated) a set-point. */
+void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now);
+/* Key update on d's association now. */
+void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now);
+
+/* The runtime hooks of the control center. */
+void cc_app_hooks(cc_app *a, gs_rt_app *out);
+
+/* cc_view.c */
+int cc_csv_open(cc_app *a, const char *path);
+void cc_csv_row(cc_app *a, const cc_der *d, gs_time_ms now);
+/* A change worth a plain line (not a terminal) or a redraw (terminal). */
+void cc_note(cc_app *a, const cc_der *d, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void cc_note_report(cc_app *a, const cc_der *d);
+void cc_draw(cc_app *a, gs_time_ms now, bool force);
+size_t cc_stdin_pollfds(void *ctx, struct pollfd *fds, size_t cap);
+void cc_stdin_io(void *ctx, const struct pollfd *fds, size_t n, gs_time_ms now);
+const char *cc_opst_name(int32_t opst);
+
+#endif

@@ -1,0 +1,180 @@
+/* `gridseal cc`: options, set-up and tear-down (cc.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "appmms.h"
+#include "cc.h"
+#include "commands.h"
+#include "gridseal/error.h"
+#include "util.h"
+
+#define CC_MAX_SETS 64
+
+typedef struct cc_opts {
+  gs_rt_opts rt;
+  const char *sets[CC_MAX_SETS];
+  size_t n_sets;
+  double rekey_after_s;
+  double run_for_s;
+} cc_opts;
+
+static int seconds_arg(const char *opt, const char *v, double *out) {
+  char *end = NULL;
+  double d = strtod(v, &end);
+  if (end == v || *end != '\0' || !(d > 0 && d < 1e7)) {
+    gs_app_err("%s: expected a positive number of seconds, got '%s'", opt, v);
+    return -1;
+  }
+  *out = d;
+  return 0;
+}
+
+static int parse_args(int argc, char **argv, cc_opts *o) {
+  for (int i = 1; i < argc; i++) {
+    int r = gs_rt_common_opt(&o->rt, argc, argv, &i);
+    if (r < 0) {
+      return GS_EXIT_USAGE;
+    }
+    if (r > 0) {
+      continue;
+    }
+    const char *a = argv[i];
+    bool known =
+        strcmp(a, "--set") == 0 || strcmp(a, "--rekey-after") == 0 || strcmp(a, "--run-for") == 0;
+    if (!known) {
+      gs_app_err("cc: unknown option '%s' (see gridseal cc --help)", a);
+      return GS_EXIT_USAGE;
+    }
+    if (i + 1 >= argc) {
+      gs_app_err("%s needs a value", a);
+      return GS_EXIT_USAGE;
+    }
+    const char *v = argv[++i];
+    if (strcmp(a, "--set") == 0) {
+      if (o->n_sets == CC_MAX_SETS) {
+        gs_app_err("--set: at most %d", CC_MAX_SETS);
+        return GS_EXIT_USAGE;
+      }
+      o->sets[o->n_sets++] = v;
+    } else if (seconds_arg(a, v, strcmp(a, "--run-for") == 0 ? &o->run_for_s : &o->rekey_after_s) !=
+               0) {
+      return GS_EXIT_USAGE;
+    }
+  }
+  return GS_EXIT_OK;
+}
+
+/* --set DER=WATTS, checked against the configured DERs. */
+static int apply_sets(cc_app *a, const cc_opts *o) {
+  for (size_t i = 0; i < o->n_sets; i++) {
+    const char *eq = strchr(o->sets[i], '=');
+    char name[GS_CFG_NAME_MAX];
+    char *end = NULL;
+    double w = eq ? strtod(eq + 1, &end) : -1;
+    size_t n = eq ? (size_t)(eq - o->sets[i]) : 0;
+    if (eq == NULL || n == 0 || n >= sizeof(name) || end == eq + 1 || *end != '\0' ||
+        !(w >= 0 && w < 1e9)) {
+      gs_app_err("--set: expected DER=WATTS, got '%s'", o->sets[i]);
+      return GS_EXIT_USAGE;
+    }
+    memcpy(name, o->sets[i], n);
+    name[n] = '\0';
+    cc_der *d = cc_find(a, name);
+    if (d == NULL) {
+      gs_app_err("--set: no [der %s] in %s", name, a->rt.cfg.file);
+      return GS_EXIT_USAGE;
+    }
+    d->set_pending = true;
+    d->set_w = (float)w;
+  }
+  return GS_EXIT_OK;
+}
+
+static int setup_ders(cc_app *a) {
+  a->n = a->rt.cfg.n_peers;
+  for (size_t i = 0; i < a->n; i++) {
+    cc_der *d = &a->ders[i];
+    d->cfg = &a->rt.cfg.peers[i];
+    gs_app_ld_name(d->cfg->name, d->ld, sizeof(d->ld));
+    gs_rt_identity_parse(d->cfg->identity, &d->expected);
+    snprintf(d->status, sizeof(d->status), "connecting");
+    gs_endpoint_config ec;
+    gs_rt_endpoint_config(&a->rt, &d->expected, &ec);
+    int rc = gs_endpoint_new(&ec, &d->ep);
+    if (rc != GS_OK) {
+      gs_app_err("%s: endpoint for [der %s]: %s", a->rt.cfg.file, d->cfg->name, gs_strerror(rc));
+      return GS_EXIT_FAIL;
+    }
+  }
+  return GS_EXIT_OK;
+}
+
+static void stdin_setup(cc_app *a) {
+  struct stat st;
+  a->stdin_on = isatty(STDIN_FILENO) ||
+                (fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)));
+}
+
+static void teardown(cc_app *a) {
+  for (size_t i = 0; i < a->n; i++) {
+    gs_session_free(a->ders[i].s);
+    a->ders[i].s = NULL;
+  }
+  gs_xport_free(a->rt.xp); /* before the endpoints: on_down may run */
+  a->rt.xp = NULL;
+  for (size_t i = 0; i < a->n; i++) {
+    gs_endpoint_free(a->ders[i].ep);
+    a->ders[i].ep = NULL;
+  }
+  if (a->csv != NULL) {
+    fclose(a->csv);
+  }
+  gs_rt_free(&a->rt);
+}
+
+int gs_cmd_cc(int argc, char **argv) {
+  cc_opts o;
+  memset(&o, 0, sizeof(o));
+  int rc = parse_args(argc, argv, &o);
+  if (rc != GS_EXIT_OK) {
+    return rc;
+  }
+  cc_app *a = calloc(1, sizeof(*a));
+  if (a == NULL) {
+    gs_app_err("out of memory");
+    return GS_EXIT_FAIL;
+  }
+  gs_rt_app app;
+  cc_app_hooks(a, &app);
+  rc = gs_rt_init(&a->rt, &o.rt, GS_CFG_ROLE_CC, &app);
+  if (rc != GS_EXIT_OK) {
+    free(a);
+    return rc;
+  }
+  a->start = gs_app_now();
+  a->run_for_ms = (gs_time_ms)(o.run_for_s * 1000);
+  a->rekey_after_ms = (gs_time_ms)(o.rekey_after_s * 1000);
+  a->tty = isatty(STDOUT_FILENO);
+  stdin_setup(a);
+  rc = setup_ders(a);
+  if (rc == GS_EXIT_OK) {
+    rc = apply_sets(a, &o);
+  }
+  if (rc == GS_EXIT_OK && cc_csv_open(a, a->rt.cfg.log.csv) != 0) {
+    rc = GS_EXIT_FAIL;
+  }
+  if (rc == GS_EXIT_OK) {
+    if (!a->tty) {
+      printf("gridseal cc %s: %zu DERs over %s\n", a->rt.cfg.name, a->n,
+             gs_cfg_transport_name(a->rt.cfg.transport.type));
+      fflush(stdout);
+    }
+    rc = gs_rt_run(&a->rt);
+    cc_draw(a, gs_app_now(), true);
+  }
+  teardown(a);
+  free(a);
+  return rc;
+}

@@ -1,0 +1,395 @@
+/* `gridseal cc --config FILE`: a control center, the E2E initiator and
+ * IEC 61850 (MMS) client of every configured [der NAME].
+ *
+ * For each DER the transport keeps a connection (with back-off); on each
+ * connection the control center runs one association: a HandshakeReq
+ * carrying the MMS Initiate-Request, then reports in, set-points out, key
+ * updates (--rekey-after, `rekey NAME`, or the engine's lifetime), and a
+ * releaseReq carrying Conclude at exit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "appmms.h"
+#include "cc.h"
+#include "commands.h"
+#include "gridseal/error.h"
+#include "util.h"
+
+void gs_cmd_cc_usage(FILE *f) {
+  fputs("usage: gridseal cc --config FILE [--events FILE|-] [--transport T]\n"
+        "                   [--set DER=WATTS]... [--rekey-after SECONDS] [--run-for SECONDS]\n\n"
+        "Run a control center: the initiator side of IEC 62351-4 E2E security and the\n"
+        "IEC 61850 (MMS) client of every [der NAME] in the configuration. Shows a live\n"
+        "fleet table on a terminal (plain lines otherwise), logs measurements to the\n"
+        "[log] csv file, and reads commands from standard input when it is a terminal\n"
+        "or a pipe: `set DER WATTS`, `rekey DER`, `quit`. SIGINT/SIGTERM (or quit)\n"
+        "release every association, then exit 0.\n\n"
+        "  --config FILE          configuration (docs/CONFIG.md), role = cc\n"
+        "  --events FILE|-        security events as JSON lines (overrides [log] events)\n"
+        "  --transport T          override [transport] type (tcp | xmpp | mqtt | amqp)\n"
+        "  --set DER=WATTS        send this set-point once DER is associated (repeatable)\n"
+        "  --rekey-after SECONDS  key update on every association every SECONDS\n"
+        "  --run-for SECONDS      release everything and exit after SECONDS\n",
+        f);
+}
+
+cc_der *cc_find(cc_app *a, const char *name) {
+  for (size_t i = 0; i < a->n; i++) {
+    if (strcmp(a->ders[i].cfg->name, name) == 0) {
+      return &a->ders[i];
+    }
+  }
+  return NULL;
+}
+
+static cc_der *der_of_session(cc_app *a, const gs_session *s) {
+  for (size_t i = 0; i < a->n; i++) {
+    if (s != NULL && a->ders[i].s == s) {
+      return &a->ders[i];
+    }
+  }
+  return NULL;
+}
+
+static void set_status(cc_app *a, cc_der *d, const char *st) {
+  snprintf(d->status, sizeof(d->status), "%s", st);
+  a->dirty = true;
+}
+
+static void drop_session(cc_der *d) {
+  gs_session_free(d->s);
+  d->s = NULL;
+}
+
+static bool established(const cc_der *d) {
+  return d->s != NULL && gs_session_state_get(d->s) == GS_STATE_ESTABLISHED;
+}
+
+static int send_mms(cc_app *a, cc_der *d, const gs_mms_pdu *pdu, gs_time_ms now) {
+  static uint8_t buf[GS_MMS_MAX_PDU_SIZE];
+  size_t len = 0;
+  int rc = gs_mms_encode(pdu, buf, sizeof(buf), &len);
+  if (rc == GS_OK) {
+    rc = gs_session_send(d->s, now, buf, len);
+  }
+  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, (int)pdu->type, (int)pdu->service);
+  return rc;
+}
+
+static void send_setpoint(cc_app *a, cc_der *d, float w, gs_time_ms now) {
+  gs_mms_data nodes[GS_DERMODEL_OPER_NODES + 2];
+  gs_mms_object_name names[2];
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, nodes, sizeof(nodes) / sizeof(nodes[0]), names, 2);
+  gs_dermodel_ctl ctl = {++d->ctl_num, now, 2, a->rt.cfg.identity, false};
+  gs_mms_pdu pdu;
+  int rc = gs_dermodel_build_setpoint(&pdu, ++d->invoke_id, d->ld, w, &ctl, &ar);
+  if (rc == GS_OK) {
+    rc = send_mms(a, d, &pdu, now);
+  }
+  char det[160];
+  snprintf(det, sizeof(det), "%s WMaxSpt=%.0f", d->cfg->name, (double)w);
+  gs_rt_app_event(&a->rt, rc == GS_OK ? "setpoint-sent" : "send-failed", d->s,
+                  rc == GS_OK ? NULL : gs_errname(rc), det);
+  d->sent_w = w;
+  cc_note(a, d, "set-point %.0f W sent", (double)w);
+}
+
+void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now) {
+  if (established(d)) {
+    send_setpoint(a, d, w, now);
+  } else {
+    d->set_pending = true;
+    d->set_w = w;
+    cc_note(a, d, "set-point %.0f W queued until associated", (double)w);
+  }
+}
+
+void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now) {
+  if (!established(d)) {
+    cc_note(a, d, "rekey: not associated");
+    return;
+  }
+  int rc = gs_session_update_keys(d->s, now);
+  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_XPORT_NO_MMS, 0);
+  if (rc != GS_OK) {
+    cc_note(a, d, "rekey: %s", gs_errname(rc));
+  }
+}
+
+static void start_association(cc_app *a, cc_der *d, gs_time_ms now) {
+  drop_session(d);
+  int rc = gs_session_new_initiator(d->ep, &d->s);
+  if (rc == GS_OK) {
+    gs_mms_pdu req;
+    uint8_t buf[256];
+    size_t len = 0;
+    gs_dermodel_build_initiate_request(&req);
+    rc = gs_mms_encode(&req, buf, sizeof(buf), &len);
+    if (rc == GS_OK) {
+      rc = gs_session_connect(d->s, now, buf, len);
+    }
+    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_MMS_INITIATE_REQUEST, 0);
+  }
+  if (rc != GS_OK) {
+    gs_app_err("%s: handshake not started: %s", d->cfg->name, gs_strerror(rc));
+    drop_session(d);
+    return;
+  }
+  set_status(a, d, "handshake");
+}
+
+/* The HandshakeAcc arrived: check the MMS Initiate-Response. */
+static void on_established(cc_app *a, cc_der *d, const uint8_t *p, size_t len, gs_time_ms now) {
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, NULL, 0, NULL, 0);
+  gs_mms_pdu rsp;
+  if (gs_mms_decode(p, len, &ar, &rsp) != GS_OK || rsp.type != GS_MMS_INITIATE_RESPONSE) {
+    gs_rt_app_event(&a->rt, "association-aborted", d->s, "initiate-response-missing",
+                    "handshakeAcc applData is not an MMS Initiate-Response");
+    (void)gs_session_abort(d->s, now, NULL, 0);
+    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_XPORT_NO_MMS, 0);
+    return;
+  }
+  d->mode = gs_session_mode(d->s);
+  d->associations++;
+  d->next_rekey = now + a->rekey_after_ms;
+  set_status(a, d, "associated");
+  cc_note(a, d, "associated %s with %s (mode %s, association #%u)", gs_session_asso_id(d->s),
+          gs_rt_peer_name(gs_session_peer(d->s)),
+          d->mode == GS_MODE_AEAD  ? "aead"
+          : d->mode == GS_MODE_ETM ? "encrypt-then-mac"
+                                   : "integrity-only",
+          (unsigned)d->associations);
+  if (d->set_pending) {
+    d->set_pending = false;
+    send_setpoint(a, d, d->set_w, now);
+  }
+}
+
+static void on_write_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
+  const gs_mms_results *r = &pdu->u.results;
+  bool ok = r->count > 0 && r->items[0].type == GS_MMS_DATA_SUCCESS;
+  const char *why = ok             ? NULL
+                    : r->count > 0 ? gs_mms_access_error_name(r->items[0].v.failure)
+                                   : "empty-result";
+  char det[160];
+  snprintf(det, sizeof(det), "%s WMaxSpt=%.0f", d->cfg->name, (double)d->sent_w);
+  gs_rt_app_event(&a->rt, ok ? "setpoint-accepted" : "setpoint-refused", d->s, why, det);
+  if (ok) {
+    cc_note(a, d, "set-point %.0f W accepted", (double)d->sent_w);
+  } else {
+    cc_note(a, d, "set-point %.0f W refused: %s", (double)d->sent_w, why);
+  }
+}
+
+static void on_mms(cc_app *a, cc_der *d, const uint8_t *p, size_t len, gs_time_ms now) {
+  gs_mms_data nodes[96];
+  gs_mms_object_name names[16];
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, nodes, 96, names, 16);
+  gs_mms_pdu pdu;
+  int rc = gs_mms_decode(p, len, &ar, &pdu);
+  if (rc != GS_OK) {
+    gs_rt_app_event(&a->rt, "mms-malformed", d->s, gs_errname(rc), d->cfg->name);
+    return;
+  }
+  if (pdu.type == GS_MMS_UNCONFIRMED) {
+    if (gs_dermodel_parse_report(&pdu, d->ld, &d->meas) == GS_OK) {
+      d->have_meas = true;
+      d->reports++;
+      cc_csv_row(a, d, now);
+      cc_note_report(a, d);
+    } else {
+      gs_rt_app_event(&a->rt, "mms-unexpected", d->s, "not-a-measurement-report", d->cfg->name);
+    }
+  } else if (pdu.type == GS_MMS_CONFIRMED_RESPONSE && pdu.service == GS_MMS_SVC_WRITE) {
+    on_write_result(a, d, &pdu);
+  } else if (pdu.type == GS_MMS_CONFIRMED_ERROR || pdu.type == GS_MMS_REJECT) {
+    gs_rt_app_event(&a->rt, "mms-error", d->s, gs_mms_pdu_type_name(pdu.type), d->cfg->name);
+    cc_note(a, d, "MMS %s", gs_mms_pdu_type_name(pdu.type));
+  }
+}
+
+/* After the engine processed a PDU or a timeout: follow the state. */
+static void after_engine(cc_app *a, cc_der *d, gs_time_ms now) {
+  gs_session_state st = gs_session_state_get(d->s);
+  if (st == GS_STATE_RELEASE_RECEIVED) {
+    gs_mms_pdu c;
+    uint8_t buf[64];
+    size_t len = 0;
+    gs_app_mms_conclude(&c, false);
+    (void)gs_mms_encode(&c, buf, sizeof(buf), &len);
+    (void)gs_session_release(d->s, now, buf, len);
+    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_MMS_CONCLUDE_RESPONSE, 0);
+    st = gs_session_state_get(d->s);
+  }
+  if (st == GS_STATE_CLOSED) {
+    set_status(a, d, "released");
+    cc_note(a, d, "released");
+    drop_session(d);
+  } else if (st == GS_STATE_FAILED) {
+    int err = gs_session_error(d->s);
+    char s[64];
+    snprintf(s, sizeof(s), "%s (%s)",
+             err == GS_ERR_HANDSHAKE_REJECTED || err == GS_ERR_APPL_REJECTED ? "refused" : "failed",
+             gs_errname(err));
+    set_status(a, d, s);
+    cc_note(a, d, "association ended: %s", s);
+    drop_session(d);
+    if (!a->stopping) {
+      gs_xport_close_peer(a->rt.xp, d->cfg->name); /* retry later, with back-off */
+    }
+  }
+}
+
+static void on_recv(void *ctx, const char *peer, const uint8_t *pdu, size_t len) {
+  static uint8_t out[GS_MAX_PDU_SIZE];
+  cc_app *a = ctx;
+  cc_der *d = cc_find(a, peer);
+  gs_time_ms now = gs_app_now();
+  if (d == NULL || d->s == NULL) {
+    gs_rt_app_event(&a->rt, "unexpected-pdu", NULL, NULL, peer);
+    return;
+  }
+  a->rt.cur_peer = peer;
+  bool was_est = established(d);
+  gs_rx rx;
+  memset(&rx, 0, sizeof(rx));
+  int rc = gs_session_receive(d->s, pdu, len, now, out, sizeof(out), &rx);
+  gs_rt_flush(&a->rt, d->s, NULL, peer, GS_XPORT_NO_MMS, 0);
+  if (rc == GS_OK && !was_est && established(d)) {
+    on_established(a, d, out, rx.has_data ? rx.data_len : 0, now);
+  } else if (rc == GS_OK && rx.has_data && rx.data_len > 0 && established(d)) {
+    on_mms(a, d, out, rx.data_len, now);
+  }
+  if (d->s != NULL) {
+    after_engine(a, d, now);
+  }
+  a->rt.cur_peer = NULL;
+}
+
+static void on_up(void *ctx, const char *peer) {
+  cc_app *a = ctx;
+  cc_der *d = cc_find(a, peer);
+  if (d == NULL) {
+    return;
+  }
+  d->up = true;
+  if (a->stopping) {
+    gs_xport_close_peer(a->rt.xp, peer);
+    return;
+  }
+  start_association(a, d, gs_app_now());
+}
+
+static void on_down(void *ctx, const char *peer) {
+  cc_app *a = ctx;
+  cc_der *d = cc_find(a, peer);
+  if (d == NULL) {
+    return;
+  }
+  d->up = false;
+  if (d->s != NULL) {
+    gs_rt_app_event(&a->rt, "association-lost", d->s, NULL, peer);
+    drop_session(d);
+    set_status(a, d, "disconnected");
+    cc_note(a, d, "disconnected; retrying");
+  } else if (strncmp(d->status, "refused", 7) != 0 && strncmp(d->status, "failed", 6) != 0) {
+    set_status(a, d, "disconnected");
+  }
+}
+
+static void on_event(void *ctx, gs_session *s, const gs_event *ev) {
+  cc_app *a = ctx;
+  cc_der *d = der_of_session(a, s);
+  if (d != NULL && ev->kind == GS_EV_KEY_UPDATE) {
+    d->last_key_update = gs_app_now();
+    a->dirty = true;
+  }
+}
+
+static void tick(void *ctx, gs_time_ms now) {
+  cc_app *a = ctx;
+  if (!a->stopping && a->run_for_ms > 0 && now - a->start >= a->run_for_ms) {
+    gs_rt_stop();
+  }
+  for (size_t i = 0; i < a->n; i++) {
+    cc_der *d = &a->ders[i];
+    if (d->s != NULL && now >= gs_session_next_deadline(d->s)) {
+      (void)gs_session_handle_timeout(d->s, now);
+      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_XPORT_NO_MMS, 0);
+      after_engine(a, d, now);
+    }
+    if (!a->stopping && a->rekey_after_ms > 0 && established(d) && now >= d->next_rekey) {
+      d->next_rekey = now + a->rekey_after_ms;
+      cc_rekey(a, d, now);
+    }
+  }
+  cc_draw(a, now, false);
+}
+
+static gs_time_ms next_deadline(void *ctx) {
+  cc_app *a = ctx;
+  gs_time_ms t = a->tty ? a->next_draw : INT64_MAX;
+  if (a->run_for_ms > 0 && !a->stopping) {
+    gs_time_ms e = a->start + a->run_for_ms;
+    t = e < t ? e : t;
+  }
+  for (size_t i = 0; i < a->n; i++) {
+    const cc_der *d = &a->ders[i];
+    if (d->s != NULL) {
+      gs_time_ms x = gs_session_next_deadline(d->s);
+      t = x < t ? x : t;
+      if (a->rekey_after_ms > 0 && established(d)) {
+        t = d->next_rekey < t ? d->next_rekey : t;
+      }
+    }
+  }
+  return t;
+}
+
+static void shutdown_all(void *ctx, gs_time_ms now) {
+  cc_app *a = ctx;
+  a->stopping = true;
+  gs_mms_pdu c;
+  uint8_t buf[64];
+  size_t len = 0;
+  gs_app_mms_conclude(&c, true);
+  (void)gs_mms_encode(&c, buf, sizeof(buf), &len);
+  for (size_t i = 0; i < a->n; i++) {
+    cc_der *d = &a->ders[i];
+    if (established(d)) {
+      (void)gs_session_release(d->s, now, buf, len);
+      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_MMS_CONCLUDE_REQUEST, 0);
+      set_status(a, d, "releasing");
+    }
+    if (d->s != NULL && gs_session_state_get(d->s) != GS_STATE_RELEASE_SENT) {
+      drop_session(d);
+    }
+  }
+}
+
+static bool shutdown_done(void *ctx) {
+  cc_app *a = ctx;
+  for (size_t i = 0; i < a->n; i++) {
+    if (a->ders[i].s != NULL) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void cc_app_hooks(cc_app *a, gs_rt_app *out) {
+  memset(out, 0, sizeof(*out));
+  out->ctx = a;
+  out->xcbs = (gs_xport_cbs){on_up, on_down, on_recv, a};
+  out->pollfds = cc_stdin_pollfds;
+  out->on_fds = cc_stdin_io;
+  out->tick = tick;
+  out->next_deadline = next_deadline;
+  out->shutdown = shutdown_all;
+  out->shutdown_done = shutdown_done;
+  out->on_event = on_event;
+}

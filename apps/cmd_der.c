@@ -1,0 +1,428 @@
+/* `gridseal der --config FILE`: a DER controller, the E2E responder and
+ * IEC 61850 (MMS) server of a simulated PV plant (gs_dermodel).
+ *
+ * Accepts an association when the HandshakeReq carries an MMS
+ * Initiate-Request (answered with the Initiate-Response), refuses it with
+ * an Initiate-Error otherwise. Serves reads; applies set-point writes only
+ * from peers whose certificate identity or role is in allowed_writers
+ * (others get object-access-denied); sends a measurement report to every
+ * association each report_interval. A lost control center leaves the plant
+ * running; a new association is accepted when it comes back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "appmms.h"
+#include "commands.h"
+#include "gridseal/dermodel.h"
+#include "gridseal/error.h"
+#include "runtime.h"
+#include "util.h"
+
+#define DER_MAX_ASSOC 32u
+
+typedef struct der_assoc {
+  gs_session *s;
+  char peer[96];
+} der_assoc;
+
+typedef struct der_app {
+  gs_rt rt;
+  gs_endpoint *ep;
+  gs_dermodel model;
+  der_assoc as[DER_MAX_ASSOC];
+  gs_time_ms interval;
+  gs_time_ms next_report;
+  bool stopping;
+} der_app;
+
+void gs_cmd_der_usage(FILE *f) {
+  fputs("usage: gridseal der --config FILE [--events FILE|-] [--transport tcp|xmpp|mqtt|amqp]\n\n"
+        "Run a DER controller: the responder side of IEC 62351-4 E2E security and the\n"
+        "IEC 61850 (MMS) server of a simulated PV plant. It accepts associations whose\n"
+        "handshake carries an MMS Initiate-Request, answers reads, applies set-point\n"
+        "writes from the identities/roles in allowed_writers, and sends a measurement\n"
+        "report to every association each report_interval. SIGINT/SIGTERM release\n"
+        "every association, then exit 0.\n\n"
+        "  --config FILE     configuration (docs/CONFIG.md), role = der\n"
+        "  --events FILE|-   security events as JSON lines (overrides [log] events)\n"
+        "  --transport T     override [transport] type\n",
+        f);
+}
+
+static der_assoc *assoc_of(der_app *a, const gs_session *s) {
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i].s == s && s != NULL) {
+      return &a->as[i];
+    }
+  }
+  return NULL;
+}
+
+static void assoc_drop(der_assoc *x) {
+  gs_session_free(x->s);
+  x->s = NULL;
+  x->peer[0] = '\0';
+}
+
+/* Free the association once it is over. */
+static void assoc_check(der_app *a, der_assoc *x) {
+  gs_session_state st = gs_session_state_get(x->s);
+  (void)a;
+  if (st == GS_STATE_CLOSED || st == GS_STATE_FAILED) {
+    assoc_drop(x);
+  }
+}
+
+static bool writer_allowed(const gs_cfg_security *sec, const gs_cert_info *peer) {
+  if (peer == NULL) {
+    return false;
+  }
+  for (size_t w = 0; w < sec->n_writers; w++) {
+    const char *e = sec->writers[w];
+    if (strncmp(e, "role:", 5) == 0) {
+      for (size_t r = 0; r < peer->n_roles; r++) {
+        if (strcmp(peer->roles[r], e + 5) == 0) {
+          return true;
+        }
+      }
+      continue;
+    }
+    for (size_t i = 0; i < peer->n_identities; i++) {
+      if (strcmp(peer->identities[i].value, e) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/* Encode and send one MMS PDU on an association. */
+static void send_mms(der_app *a, der_assoc *x, const gs_mms_pdu *pdu, gs_time_ms now) {
+  static uint8_t buf[GS_MMS_MAX_PDU_SIZE];
+  size_t len = 0;
+  int rc = gs_mms_encode(pdu, buf, sizeof(buf), &len);
+  if (rc == GS_OK) {
+    rc = gs_session_send(x->s, now, buf, len);
+  }
+  if (rc != GS_OK) {
+    gs_rt_app_event(&a->rt, "send-failed", x->s, gs_errname(rc), "MMS PDU not sent");
+  }
+  gs_rt_flush(&a->rt, x->s, NULL, x->peer, (int)pdu->type, (int)pdu->service);
+  assoc_check(a, x);
+}
+
+static void log_write(der_app *a, der_assoc *x, const gs_mms_pdu *resp) {
+  for (size_t i = 0; i < resp->u.results.count; i++) {
+    const gs_mms_data *r = &resp->u.results.items[i];
+    char d[96];
+    if (r->type == GS_MMS_DATA_SUCCESS) {
+      snprintf(d, sizeof(d), "WMaxSpt=%.0f", (double)a->model.wmax_spt_w);
+      gs_rt_app_event(&a->rt, "setpoint-applied", x->s, NULL, d);
+      printf("%s: set-point %.0f W from %s\n", a->rt.cfg.name, (double)a->model.wmax_spt_w,
+             gs_rt_peer_name(gs_session_peer(x->s)));
+    } else {
+      const char *why = gs_mms_access_error_name(r->v.failure);
+      snprintf(d, sizeof(d), "write refused by the model; WMaxSpt stays %.0f",
+               (double)a->model.wmax_spt_w);
+      gs_rt_app_event(&a->rt, "write-refused", x->s, why, d);
+      printf("%s: write refused (%s)\n", a->rt.cfg.name, why);
+    }
+  }
+  fflush(stdout);
+}
+
+/* Answer one MMS request received on an established association. */
+static void serve_mms(der_app *a, der_assoc *x, const uint8_t *p, size_t len, gs_time_ms now) {
+  gs_mms_data nodes[96];
+  gs_mms_object_name names[16];
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, nodes, 96, names, 16);
+  gs_mms_pdu req, resp;
+  memset(&resp, 0, sizeof(resp));
+  if (gs_mms_decode(p, len, &ar, &req) != GS_OK) {
+    gs_app_mms_reject(&resp);
+    send_mms(a, x, &resp, now);
+    return;
+  }
+  (void)gs_dermodel_step(&a->model, now);
+  bool is_write = req.type == GS_MMS_CONFIRMED_REQUEST && req.service == GS_MMS_SVC_WRITE;
+  if (is_write && !writer_allowed(&a->rt.cfg.security, gs_session_peer(x->s))) {
+    if (gs_app_mms_write_denied(&req, &ar, &resp) == GS_OK) {
+      gs_rt_app_event(&a->rt, "write-refused", x->s, "object-access-denied",
+                      "peer not in allowed_writers");
+      printf("%s: write from %s refused (not an allowed writer)\n", a->rt.cfg.name,
+             gs_rt_peer_name(gs_session_peer(x->s)));
+      fflush(stdout);
+      send_mms(a, x, &resp, now);
+    }
+    return;
+  }
+  if (gs_dermodel_handle(&a->model, &req, &ar, &resp) != GS_OK) {
+    memset(&resp, 0, sizeof(resp));
+    gs_app_mms_reject(&resp);
+  } else if (is_write) {
+    log_write(a, x, &resp);
+  }
+  send_mms(a, x, &resp, now);
+}
+
+/* A HandshakeReq: verify (engine), check the MMS Initiate-Request, answer. */
+static void handle_hs(der_app *a, const char *peer, const uint8_t *pdu, size_t len,
+                      gs_time_ms now) {
+  der_assoc *x = NULL;
+  for (size_t i = 0; i < DER_MAX_ASSOC && x == NULL; i++) {
+    x = a->as[i].s == NULL ? &a->as[i] : NULL;
+  }
+  if (x == NULL || a->stopping) {
+    gs_rt_app_event(&a->rt, "handshake-ignored", NULL, NULL,
+                    a->stopping ? "shutting down" : "too many associations");
+    return;
+  }
+  gs_session *s = NULL;
+  int rc = gs_endpoint_receive_hs(a->ep, pdu, len, now, &s);
+  gs_rt_flush(&a->rt, NULL, a->ep, peer, GS_XPORT_NO_MMS, 0);
+  if (rc != GS_OK) {
+    return; /* the engine logged why */
+  }
+  x->s = s;
+  snprintf(x->peer, sizeof(x->peer), "%s", peer);
+  gs_slice setup = {NULL, 0};
+  gs_mms_pdu req, rsp;
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, NULL, 0, NULL, 0);
+  uint8_t buf[512];
+  size_t blen = 0;
+  bool ok = gs_session_peer_setup(s, &setup) == GS_OK &&
+            gs_mms_decode(setup.ptr, setup.len, &ar, &req) == GS_OK &&
+            req.type == GS_MMS_INITIATE_REQUEST;
+  if (ok) {
+    gs_dermodel_build_initiate_response(&req, &rsp);
+    ok = gs_mms_encode(&rsp, buf, sizeof(buf), &blen) == GS_OK;
+  }
+  if (ok) {
+    rc = gs_session_accept(s, now, buf, blen);
+    gs_rt_flush(&a->rt, s, NULL, peer, GS_MMS_INITIATE_RESPONSE, 0);
+    if (rc == GS_OK) {
+      printf("%s: association %s with %s\n", a->rt.cfg.name, gs_session_asso_id(s),
+             gs_rt_peer_name(gs_session_peer(s)));
+      fflush(stdout);
+    }
+  } else {
+    gs_app_mms_initiate_error(&rsp);
+    (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
+    gs_rt_app_event(&a->rt, "association-refused", s, "initiate-error",
+                    "handshake applData is not an MMS Initiate-Request");
+    (void)gs_session_refuse(s, now, buf, blen);
+    gs_rt_flush(&a->rt, s, NULL, peer, GS_MMS_INITIATE_ERROR, 0);
+  }
+  assoc_check(a, x);
+}
+
+static void handle_pdu(der_app *a, der_assoc *x, const uint8_t *pdu, size_t len, gs_time_ms now) {
+  static uint8_t out[GS_MAX_PDU_SIZE];
+  gs_rx rx;
+  memset(&rx, 0, sizeof(rx));
+  int rc = gs_session_receive(x->s, pdu, len, now, out, sizeof(out), &rx);
+  gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_XPORT_NO_MMS, 0);
+  gs_session_state st = gs_session_state_get(x->s);
+  if (rc == GS_OK && st == GS_STATE_RELEASE_RECEIVED) {
+    uint8_t buf[64];
+    size_t blen = 0;
+    gs_mms_pdu c;
+    gs_app_mms_conclude(&c, false);
+    (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
+    (void)gs_session_release(x->s, now, buf, blen);
+    gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_MMS_CONCLUDE_RESPONSE, 0);
+  } else if (rc == GS_OK && rx.has_data && rx.data_len > 0 && st == GS_STATE_ESTABLISHED) {
+    serve_mms(a, x, out, rx.data_len, now);
+    return;
+  }
+  assoc_check(a, x);
+}
+
+static void on_recv(void *ctx, const char *peer, const uint8_t *pdu, size_t len) {
+  der_app *a = ctx;
+  gs_time_ms now = gs_app_now();
+  gs_session *s = NULL;
+  a->rt.cur_peer = peer;
+  int rc = gs_endpoint_lookup(a->ep, pdu, len, &s);
+  der_assoc *x = rc == GS_OK ? assoc_of(a, s) : NULL;
+  if (x != NULL) {
+    handle_pdu(a, x, pdu, len, now);
+  } else if (rc == GS_ERR_NOT_FOUND) {
+    handle_hs(a, peer, pdu, len, now);
+  } else {
+    gs_rt_app_event(&a->rt, "malformed-dropped", NULL, gs_errname(rc), peer);
+  }
+  a->rt.cur_peer = NULL;
+}
+
+static void on_up(void *ctx, const char *peer) {
+  der_app *a = ctx;
+  gs_rt_app_event(&a->rt, "transport-up", NULL, NULL, peer);
+}
+
+static void on_down(void *ctx, const char *peer) {
+  der_app *a = ctx;
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    der_assoc *x = &a->as[i];
+    if (x->s != NULL && strcmp(x->peer, peer) == 0) {
+      gs_rt_app_event(&a->rt, "association-lost", x->s, NULL, peer);
+      printf("%s: association %s lost (%s gone)\n", a->rt.cfg.name, gs_session_asso_id(x->s), peer);
+      fflush(stdout);
+      assoc_drop(x);
+    }
+  }
+  gs_rt_app_event(&a->rt, "transport-down", NULL, NULL, peer);
+}
+
+static void send_reports(der_app *a, gs_time_ms now) {
+  gs_mms_data nodes[GS_DERMODEL_REPORT_NODES + 4];
+  gs_mms_arena ar;
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    der_assoc *x = &a->as[i];
+    if (x->s == NULL || gs_session_state_get(x->s) != GS_STATE_ESTABLISHED) {
+      continue;
+    }
+    gs_mms_arena_init(&ar, nodes, sizeof(nodes) / sizeof(nodes[0]), NULL, 0);
+    gs_mms_pdu rpt;
+    if (gs_dermodel_build_report(&a->model, &ar, &rpt) == GS_OK) {
+      send_mms(a, x, &rpt, now);
+    }
+  }
+}
+
+static void tick(void *ctx, gs_time_ms now) {
+  der_app *a = ctx;
+  (void)gs_dermodel_step(&a->model, now);
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    der_assoc *x = &a->as[i];
+    if (x->s != NULL && now >= gs_session_next_deadline(x->s)) {
+      (void)gs_session_handle_timeout(x->s, now);
+      gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_XPORT_NO_MMS, 0);
+      assoc_check(a, x);
+    }
+  }
+  if (!a->stopping && now >= a->next_report) {
+    send_reports(a, now);
+    a->next_report =
+        now - a->next_report > a->interval ? now + a->interval : a->next_report + a->interval;
+  }
+}
+
+static gs_time_ms next_deadline(void *ctx) {
+  der_app *a = ctx;
+  gs_time_ms t = a->stopping ? INT64_MAX : a->next_report;
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i].s != NULL) {
+      gs_time_ms d = gs_session_next_deadline(a->as[i].s);
+      t = d < t ? d : t;
+    }
+  }
+  return t;
+}
+
+static void shutdown_all(void *ctx, gs_time_ms now) {
+  der_app *a = ctx;
+  a->stopping = true;
+  uint8_t buf[64];
+  size_t blen = 0;
+  gs_mms_pdu c;
+  gs_app_mms_conclude(&c, true);
+  (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    der_assoc *x = &a->as[i];
+    if (x->s == NULL) {
+      continue;
+    }
+    if (gs_session_state_get(x->s) == GS_STATE_ESTABLISHED) {
+      (void)gs_session_release(x->s, now, buf, blen);
+      gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_MMS_CONCLUDE_REQUEST, 0);
+    }
+    if (gs_session_state_get(x->s) != GS_STATE_RELEASE_SENT) {
+      assoc_drop(x);
+    }
+  }
+}
+
+static bool shutdown_done(void *ctx) {
+  der_app *a = ctx;
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i].s != NULL) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static int parse_args(int argc, char **argv, gs_rt_opts *o) {
+  for (int i = 1; i < argc; i++) {
+    int r = gs_rt_common_opt(o, argc, argv, &i);
+    if (r < 0) {
+      return GS_EXIT_USAGE;
+    }
+    if (r == 0) {
+      gs_app_err("der: unknown option '%s' (see gridseal der --help)", argv[i]);
+      return GS_EXIT_USAGE;
+    }
+  }
+  return GS_EXIT_OK;
+}
+
+int gs_cmd_der(int argc, char **argv) {
+  gs_rt_opts o = {NULL, NULL, NULL};
+  int rc = parse_args(argc, argv, &o);
+  if (rc != GS_EXIT_OK) {
+    return rc;
+  }
+  der_app *a = calloc(1, sizeof(*a));
+  if (a == NULL) {
+    gs_app_err("out of memory");
+    return GS_EXIT_FAIL;
+  }
+  gs_rt_app app = {a,
+                   {on_up, on_down, on_recv, a},
+                   NULL,
+                   NULL,
+                   tick,
+                   next_deadline,
+                   shutdown_all,
+                   shutdown_done,
+                   NULL};
+  rc = gs_rt_init(&a->rt, &o, GS_CFG_ROLE_DER, &app);
+  if (rc == GS_EXIT_OK) {
+    char ld[GS_DERMODEL_MAX_LD + 1];
+    gs_app_ld_name(a->rt.cfg.name, ld, sizeof(ld));
+    gs_endpoint_config ec;
+    gs_rt_endpoint_config(&a->rt, NULL, &ec);
+    int e = gs_dermodel_init(&a->model, ld, (float)a->rt.cfg.app.rating_kw * 1000.0f,
+                             a->rt.cfg.app.seed);
+    if (e == GS_OK && (e = gs_endpoint_new(&ec, &a->ep)) != GS_OK) {
+      gs_app_err("%s: endpoint: %s", a->rt.cfg.file, gs_strerror(e));
+    }
+    if (e == GS_OK) {
+      a->interval = a->rt.cfg.app.report_interval_ms;
+      a->next_report = gs_app_now() + a->interval;
+      (void)gs_dermodel_step(&a->model, gs_app_now());
+      printf("%s: DER %s (%s), rating %u kW, listening (%s)\n", a->rt.cfg.name, ld,
+             a->rt.cfg.identity, (unsigned)a->rt.cfg.app.rating_kw,
+             gs_cfg_transport_name(a->rt.cfg.transport.type));
+      fflush(stdout);
+      rc = gs_rt_run(&a->rt);
+    } else {
+      rc = GS_EXIT_FAIL;
+    }
+    for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+      if (a->as[i].s != NULL) {
+        assoc_drop(&a->as[i]);
+      }
+    }
+    gs_xport_free(a->rt.xp);
+    a->rt.xp = NULL;
+    gs_endpoint_free(a->ep);
+    gs_rt_free(&a->rt);
+  }
+  free(a);
+  return rc;
+}

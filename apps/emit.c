@@ -1,0 +1,34 @@
+/* The JSON-lines event sink (emit.h) over events.h. */
+#include "emit.h"
+
+#include "events.h"
+
+static gs_events sink;
+static bool sink_open;
+
+int gs_emit_open(const char *path) {
+  if (path == NULL || path[0] == '\0') {
+    return 0;
+  }
+  if (gs_events_open(&sink, path) != 0) {
+    return -1;
+  }
+  sink_open = true;
+  return 0;
+}
+
+void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
+             const char *detail) {
+  if (!sink_open) {
+    return;
+  }
+  gs_event e = {t, type, assoc, peer, diag, detail};
+  (void)gs_events_write(&sink, &e);
+}
+
+void gs_emit_close(void) {
+  if (sink_open) {
+    gs_events_close(&sink);
+    sink_open = false;
+  }
+}

@@ -1,0 +1,117 @@
+/* gridseal CLI: the runtime shared by `gridseal der` and `gridseal cc`.
+ *
+ * gs_rt_init() loads everything a node needs and fails with one line on
+ * stderr naming the file and the problem: the configuration (gs_cfg_load),
+ * the crypto provider, the PKI (trust anchors, CRLs), the own certificate
+ * (validated at startup against the anchors with the wall clock: an expired,
+ * not yet valid, revoked or untrusted own certificate stops the program) and
+ * the private key. It builds the gs_endpoint_config from [security], opens
+ * the JSON-lines event sink and the transport (apps/xport.h).
+ *
+ * gs_rt_run() is the poll() loop: transport descriptors and timers, the
+ * application's own descriptors (stdin of the control center), and the
+ * application's deadline (session deadlines, reports). Protocol time is
+ * CLOCK_REALTIME in ms (gs_app_now). SIGINT / SIGTERM (or gs_rt_stop) ask
+ * the application to release every association; the loop keeps running
+ * until it says it is done (or GS_RT_SHUTDOWN_MS passed) and the transport
+ * has flushed, then returns 0. */
+#ifndef GS_APPS_RUNTIME_H
+#define GS_APPS_RUNTIME_H
+
+#include <poll.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "gridseal/cert.h"
+#include "gridseal/crypto.h"
+#include "gridseal/pki.h"
+#include "gridseal/session.h"
+#include "xport.h"
+
+#define GS_RT_SHUTDOWN_MS 3000 /* longest orderly release at exit */
+#define GS_RT_MAX_FDS 72u
+
+/* Options every node takes; the command parses the rest. */
+typedef struct gs_rt_opts {
+  const char *config;    /* --config FILE (required) */
+  const char *events;    /* --events FILE|- (overrides [log] events) */
+  const char *transport; /* --transport tcp|xmpp|mqtt|amqp */
+} gs_rt_opts;
+
+/* What the application plugs into the loop. Every member may be NULL. */
+typedef struct gs_rt_app {
+  void *ctx;
+  /* Transport callbacks (apps/xport.h), user = ctx. */
+  gs_xport_cbs xcbs;
+  /* Extra descriptors (e.g. stdin) and their handling after poll(). */
+  size_t (*pollfds)(void *ctx, struct pollfd *fds, size_t cap);
+  void (*on_fds)(void *ctx, const struct pollfd *fds, size_t n, gs_time_ms now);
+  /* Called on every loop turn after I/O: timers, reports, deadlines. */
+  void (*tick)(void *ctx, gs_time_ms now);
+  /* The next time tick() has work (INT64_MAX: none). */
+  gs_time_ms (*next_deadline)(void *ctx);
+  /* Stop requested: start releasing every association. */
+  void (*shutdown)(void *ctx, gs_time_ms now);
+  /* True when nothing is left to wait for (every association closed). */
+  bool (*shutdown_done)(void *ctx);
+  /* Called after the runtime has logged a session event. */
+  void (*on_event)(void *ctx, gs_session *s, const gs_event *ev);
+} gs_rt_app;
+
+typedef struct gs_rt {
+  gs_config cfg;
+  gs_crypto *crypto;
+  gs_pki *pki;
+  uint8_t *cert_der;
+  size_t cert_len;
+  gs_privkey *key;
+  const gs_cert_info *own; /* the own certificate, validated */
+  gs_identity own_id;      /* [node] identity as a gs_identity */
+  gs_endpoint_config ecfg; /* from [security]; peer checks left to the app */
+  gs_xport *xp;
+  gs_rt_app app;
+  const char *cur_peer; /* transport peer of the PDU being handled, or NULL */
+} gs_rt;
+
+/* Parse a common option at argv[*i] (advancing *i past its value).
+ * 1 if consumed, 0 if not a common option, -1 on a missing value (message
+ * printed). */
+int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i);
+
+/* Load and open everything (see above). `role` is the role the command
+ * needs; a configuration of the other role is an error. On failure prints
+ * one line and returns GS_EXIT_FAIL (everything freed); GS_EXIT_OK on
+ * success. The transport is opened with app->xcbs. */
+int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app *app);
+void gs_rt_free(gs_rt *rt);
+
+/* The endpoint configuration with the event callback pointing at the
+ * runtime; `expected` (may be NULL) is the initiator's expected peer. */
+void gs_rt_endpoint_config(gs_rt *rt, const gs_identity *expected, gs_endpoint_config *out);
+
+/* Run the loop until stopped; returns the exit status. */
+int gs_rt_run(gs_rt *rt);
+/* Ask the loop to shut down (as SIGTERM does). */
+void gs_rt_stop(void);
+bool gs_rt_stopping(void);
+
+/* Parse an identity string as the config writes it: "urn:..." (URI),
+ * "name@domain[/res]" (XMPP), else a DNS name. */
+void gs_rt_identity_parse(const char *s, gs_identity *out);
+/* The identity to print for a peer: its first URI, else its first
+ * identity, else its subject; "" for NULL. */
+const char *gs_rt_peer_name(const gs_cert_info *peer);
+
+/* Pop every queued PDU of `s` (or of `ep` when s is NULL) and send it to
+ * transport peer `peer`; data PDUs are sent as the kind of the MMS PDU
+ * type/service given (GS_XPORT_NO_MMS when the engine made them).
+ * Returns the number sent; PDUs the transport refuses are dropped with an
+ * event. */
+size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, int mms_type,
+                   int mms_service);
+
+/* Log an application event (JSON line) at `now`. */
+void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,
+                     const char *detail);
+
+#endif
