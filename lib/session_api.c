@@ -86,8 +86,8 @@ int gs_session_update_keys(gs_session *s, gs_time_ms now) {
     return GS_ERR_STATE;
   }
   if (s->role == GS_ROLE_INITIATOR) {
-    if (s->rekey_pending) {
-      return GS_ERR_REKEY;
+    if (s->rekey_pending || s->ck_implicit) {
+      return GS_ERR_REKEY; /* the previous update is not complete */
     }
     s->want_rekey = true;
   } else {
@@ -250,6 +250,7 @@ int gs_session_get_info(const gs_session *s, gs_session_info *info) {
   info->integrity_failures = s->integrity_failures;
   info->replays = s->replays;
   info->rekey_pending = s->rekey_pending;
+  info->key_wait_drops = s->key_wait_total;
   return GS_OK;
 }
 

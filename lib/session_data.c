@@ -127,7 +127,7 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
   t2->asso_id.len = s->asso_len;
   t2->time = now;
   t2->seq = s->tx_seq;
-  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending) {
+  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending && !s->ck_implicit) {
     rc = gs_sess_rekey_prepare(s, &a_new, pub, &pub_len);
     t2->has_rekey = true;
     t2->rekey.ptr = pub;

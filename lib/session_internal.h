@@ -125,7 +125,17 @@ struct gs_session {
   uint32_t tx_seq;
   bool tx_exhausted;
   gs_dir_keys tx, rx, rx_prev, rx_next;
-  uint32_t rx_switch_seq; /* rx_prev applies to seq < this */
+  uint32_t rx_switch_seq;  /* rx_prev applies to seq < this */
+  uint32_t rx_amb_hi;      /* A, window mode, switch seen before changedKey:
+                              seq in [rx_switch_seq, rx_amb_hi) may use either key */
+  bool ck_implicit;        /* A: switched on a PDU under the new key; B's
+                              changedKey PDU has not arrived yet */
+  uint32_t key_wait_drops; /* B, window mode: PDUs dropped as "key not yet
+                              available" in this epoch */
+  uint64_t key_wait_total;
+  uint32_t rekey_tokens; /* B: K7 token bucket */
+  gs_time_ms rekey_refill_at;
+  bool rekey_bucket_started;
   gs_replay rp;
   bool rx_time_any;
   gs_time_ms rx_last_time;
@@ -219,8 +229,15 @@ int gs_sess_rekey_prepare(gs_session *s, gs_dh_priv **priv, uint8_t *pub, size_t
 /* A: after M was protected: derive the new epoch from M's tbp content. */
 int gs_sess_rekey_commit_sender(gs_session *s, gs_dh_priv *priv, gs_slice tbp_content,
                                 uint32_t m_seq, gs_time_ms now);
-/* Rekey fields of an authenticated data PDU (§6); may queue answers. */
-int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, gs_time_ms now);
+/* Which receive key verified a PDU. */
+#define GS_RXKEY_CUR 0
+#define GS_RXKEY_PREV 1
+#define GS_RXKEY_NEXT 2
+/* Rekey fields of an authenticated data PDU (§6); may queue answers.
+ * `which`: the key that verified it; `lo`: the lowest seq above every seq
+ * accepted before this PDU (A: where B's new epoch may start). */
+int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uint32_t lo,
+                             gs_time_ms now);
 /* Key limits: sets want_rekey / reqRekey, aborts past 2x (B). */
 int gs_sess_limits_check(gs_session *s, gs_time_ms now);
 /* Window mode: wipe rx_prev once the window has passed the switch. */

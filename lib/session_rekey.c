@@ -29,6 +29,7 @@ static void retire_rx(gs_session *s, uint32_t switch_seq) {
   if (s->rp.mode == GS_REPLAY_MODE_WINDOW) {
     s->rx_prev = s->rx;
     s->rx_switch_seq = switch_seq;
+    s->rx_amb_hi = switch_seq;
   } else {
     gs_sess_keys_free(c, &s->rx);
   }
@@ -100,25 +101,46 @@ static int responder_rekey(gs_session *s, const gs_transfer *x, gs_time_ms now) 
   s->tx = tx;
   s->send_changed_key = true;
   s->req_rekey_sent = false;
+  s->key_wait_drops = 0; /* the awaited key has arrived */
   gs_sess_event(s->ep, s, GS_EV_KEY_UPDATE, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
   /* the next PDU carries changedKey = TRUE: send it now (empty applData) */
   rc = gs_sess_data_send(s, now, NULL, 0);
   return rc == GS_OK || rc == GS_ERR_LIMIT ? GS_OK : rc;
 }
 
-static int initiator_fields(gs_session *s, const gs_token2 *t2, gs_time_ms now) {
+/* A: switch to B's new keys (rx_next). With changedKey the switch seq is
+ * exact; without it (window mode: a PDU of B's new epoch overtook the
+ * changedKey PDU) B's epoch starts somewhere in [lo, seq], and the
+ * changedKey PDU is still expected once. */
+static void initiator_switch(gs_session *s, const gs_token2 *t2, uint32_t lo) {
+  retire_rx(s, t2->changed_key ? t2->seq : lo);
+  s->rx = s->rx_next;
+  memset(&s->rx_next, 0, sizeof(s->rx_next));
+  s->rekey_pending = false;
+  s->ck_implicit = !t2->changed_key && s->rx_prev.set;
+  if (s->ck_implicit) {
+    s->rx_amb_hi = t2->seq;
+  }
+  gs_sess_event(s->ep, s, GS_EV_KEY_UPDATE, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
+}
+
+static int initiator_fields(gs_session *s, const gs_token2 *t2, int which, uint32_t lo,
+                            gs_time_ms now) {
   if (t2->has_rekey) {
     return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, GS_ERR_PROTOCOL);
   }
-  if (t2->changed_key) {
-    if (!s->rekey_pending) {
+  if (which == GS_RXKEY_NEXT) {
+    initiator_switch(s, t2, lo);
+  } else if (t2->changed_key) {
+    /* the late changedKey PDU after an implicit switch: under the new key,
+     * inside the range where B's epoch may start */
+    if (!s->ck_implicit || which != GS_RXKEY_CUR || t2->seq < s->rx_switch_seq ||
+        t2->seq > s->rx_amb_hi) {
       return gs_sess_dt_abort(s, now, GS_DT_UNEXPECTED_CHANGED_KEYS, GS_ERR_CHANGED_KEY);
     }
-    retire_rx(s, t2->seq);
-    s->rx = s->rx_next;
-    memset(&s->rx_next, 0, sizeof(s->rx_next));
-    s->rekey_pending = false;
-    gs_sess_event(s->ep, s, GS_EV_KEY_UPDATE, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
+    s->rx_switch_seq = t2->seq;
+    s->rx_amb_hi = t2->seq;
+    s->ck_implicit = false;
   }
   if (t2->req_rekey && !s->rekey_pending && !s->want_rekey) {
     s->want_rekey = true;
@@ -129,10 +151,11 @@ static int initiator_fields(gs_session *s, const gs_token2 *t2, gs_time_ms now) 
   return GS_OK;
 }
 
-int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, gs_time_ms now) {
+int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uint32_t lo,
+                             gs_time_ms now) {
   const gs_token2 *t2 = &x->tbp.token2;
   if (s->role == GS_ROLE_INITIATOR) {
-    return initiator_fields(s, t2, now);
+    return initiator_fields(s, t2, which, lo, now);
   }
   if (t2->changed_key || t2->req_rekey) {
     return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, GS_ERR_PROTOCOL);
@@ -152,6 +175,8 @@ void gs_sess_rx_prev_expire(gs_session *s) {
       (s->rp.any && s->rp.last >= s->rx_switch_seq &&
        s->rp.last - s->rx_switch_seq >= GS_REPLAY_WINDOW - 1)) {
     gs_sess_keys_free(s->ep->cfg.crypto, &s->rx_prev);
+    s->ck_implicit = false; /* B's changedKey seq can no longer pass the window */
+    s->rx_amb_hi = s->rx_switch_seq;
   }
 }
 

@@ -20,6 +20,19 @@ static int integrity_fail(gs_session *s, gs_time_ms now, int err, int diag, gs_p
   return gs_sess_dt_abort(s, now, diag, err);
 }
 
+static int key_wait_drop(gs_session *s, gs_time_ms now, gs_pdu_kind k) {
+  s->key_wait_drops++;
+  s->key_wait_total++;
+  if (s->key_wait_drops > GS_KEY_WAIT_DROP_MAX) {
+    s->integrity_failures++;
+    gs_sess_event(s->ep, s, GS_EV_INTEGRITY, GS_ERR_AUTH_TAG, GS_DT_NO_REASON, k,
+                  s->key_wait_drops);
+    return gs_sess_dt_abort(s, now, GS_DT_NO_REASON, GS_ERR_AUTH_TAG);
+  }
+  gs_sess_event(s->ep, s, GS_EV_INTEGRITY, GS_ERR_KEY_NOT_YET, -1, k, s->key_wait_drops);
+  return GS_ERR_KEY_NOT_YET;
+}
+
 /* Kind, iv and algorithm against the negotiated mode: -1 or a diag. */
 static int check_shape(const gs_session *s, gs_pdu_kind k, const gs_transfer *x, int *err) {
   const gs_token2 *t2 = &x->tbp.token2;
@@ -51,14 +64,52 @@ static int check_shape(const gs_session *s, gs_pdu_kind k, const gs_transfer *x,
   return -1;
 }
 
-static gs_dir_keys *rx_key(gs_session *s, const gs_token2 *t2) {
+/* The receive key for a PDU (*k) and, where the key a PDU needs is not
+ * known in advance, a second one to try when the first fails (*alt).
+ *   - A, awaiting changedKey: B's PDU under its new key may overtake the
+ *     changedKey PDU (window mode): a seq beyond the last accepted one is
+ *     tried under the pending key as well.
+ *   - A, after such an implicit switch: a seq in [rx_switch_seq,
+ *     rx_amb_hi) is B's old or new epoch (the changedKey PDU has not been
+ *     seen yet, so the exact switch is unknown). */
+static void rx_keys(gs_session *s, const gs_token2 *t2, gs_dir_keys **k, gs_dir_keys **alt) {
+  *alt = NULL;
   if (s->rx_next.set && t2->changed_key) {
-    return &s->rx_next; /* A: B's first PDU under the new keys */
+    *k = &s->rx_next; /* A: B's first PDU under the new keys */
+    return;
   }
   if (s->rx_prev.set && t2->seq < s->rx_switch_seq) {
-    return &s->rx_prev; /* window mode: a late PDU of the previous epoch */
+    *k = &s->rx_prev; /* window mode: a late PDU of the previous epoch */
+    return;
   }
-  return &s->rx;
+  if (s->rx_prev.set && t2->seq < s->rx_amb_hi) {
+    *k = t2->changed_key ? &s->rx : &s->rx_prev;
+    *alt = t2->changed_key ? NULL : &s->rx;
+    return;
+  }
+  *k = &s->rx;
+  if (s->rx_next.set && s->rp.mode == GS_REPLAY_MODE_WINDOW &&
+      (!s->rp.any || t2->seq > s->rp.last)) {
+    *alt = &s->rx_next;
+  }
+}
+
+static int key_which(const gs_session *s, const gs_dir_keys *k) {
+  return k == &s->rx_next ? GS_RXKEY_NEXT : k == &s->rx_prev ? GS_RXKEY_PREV : GS_RXKEY_CUR;
+}
+
+/* B, window mode: a PDU that fails under the current key with a seq beyond
+ * every accepted one (and within the window) may be A's PDU under a new key
+ * whose rekey PDU has not arrived yet. It is dropped without ending the
+ * association, at most GS_KEY_WAIT_DROP_MAX times per epoch. */
+static bool key_wait_case(const gs_session *s, const gs_token2 *t2, const gs_dir_keys *k) {
+  if (s->role != GS_ROLE_RESPONDER || s->rp.mode != GS_REPLAY_MODE_WINDOW || k != &s->rx) {
+    return false;
+  }
+  if (!s->rp.any) {
+    return t2->seq < GS_REPLAY_WINDOW;
+  }
+  return t2->seq > s->rp.last && t2->seq - s->rp.last <= GS_REPLAY_WINDOW;
 }
 
 /* Verify and (if encrypted) decrypt into out; *pt_len on success. */
@@ -156,22 +207,33 @@ int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint
   if (max_plain(s, x) > cap) {
     return GS_ERR_BUFFER_TOO_SMALL;
   }
-  gs_dir_keys *k = rx_key(s, t2);
+  gs_dir_keys *k = NULL, *alt = NULL;
+  rx_keys(s, t2, &k, &alt);
+  size_t wipe_len = cap < max_plain(s, x) + GS_CBC_IV_LEN ? cap : max_plain(s, x) + GS_CBC_IV_LEN;
   size_t pt_len = 0;
   rc = unprotect(s, k, x, out, cap, &pt_len);
-  if (rc == GS_OK) {
-    rc = check_order_time(s, t2, now);
-    if (rc != GS_OK) {
-      gs_wipe(out, pt_len);
-      return rc;
+  if (rc == GS_ERR_AUTH_TAG && alt != NULL) {
+    gs_wipe(out, wipe_len);
+    rc = unprotect(s, alt, x, out, cap, &pt_len);
+    k = rc == GS_OK ? alt : k;
+  }
+  if (rc != GS_OK) {
+    gs_wipe(out, wipe_len);
+    if (rc == GS_ERR_AUTH_TAG && key_wait_case(s, t2, k)) {
+      return key_wait_drop(s, now, p->kind);
     }
-  } else {
-    gs_wipe(out, cap < max_plain(s, x) + GS_CBC_IV_LEN ? cap : max_plain(s, x) + GS_CBC_IV_LEN);
     return integrity_fail(s, now, rc, GS_DT_NO_REASON, p->kind);
   }
+  rc = check_order_time(s, t2, now);
+  if (rc != GS_OK) {
+    gs_wipe(out, pt_len);
+    return rc;
+  }
   k->count++;
+  int which = key_which(s, k);
+  uint32_t lo = s->rp.any ? s->rp.last + 1 : 0; /* first seq not known old */
   accept_seq(s, t2);
-  rc = gs_sess_rekey_on_receive(s, x, now);
+  rc = gs_sess_rekey_on_receive(s, x, which, lo, now);
   if (rc == GS_OK) {
     rc = gs_sess_limits_check(s, now);
   }

@@ -107,7 +107,10 @@ extern "C" {
   X(GS_ERR_HANDSHAKE_REJECTED, -420, "handshake rejected by the peer")                             \
   X(GS_ERR_ABORTED, -421, "association aborted")                                                   \
   X(GS_ERR_APPL_REJECTED, -422, "application refused the association")                             \
-  X(GS_ERR_SELECTION, -423, "responder selection invalid")
+  X(GS_ERR_SELECTION, -423, "responder selection invalid")                                         \
+  X(GS_ERR_KEY_NOT_YET, -424, "key not yet available (PDU overtook its key update)")               \
+  X(GS_ERR_HS_TIMEOUT, -425, "handshake timed out")                                                \
+  X(GS_ERR_ASSOC_AMBIGUOUS, -426, "assoID matches more than one association")
 
 typedef enum gs_err {
   GS_OK = 0,

@@ -36,6 +36,17 @@ extern "C" {
 #define GS_INTEGRITY_THRESHOLD_DEFAULT 16u
 /* Engine output queue: PDUs held per session / endpoint until drained */
 #define GS_OUTPUT_QUEUE_MAX 32u
+/* Handshake timeout: an initiator in HS_SENT and a responder in HS_RECEIVED
+ * (half-open) fail after this long (configurable per endpoint) */
+#define GS_HS_TIMEOUT_DEFAULT_MS (30LL * 1000)
+/* Window mode, responder: PDUs that fail under the current key while they
+ * may belong to a key update still in flight (they overtook the rekey PDU)
+ * are dropped without ending the association, at most this many per key
+ * epoch; one more ends it (dtSecAbort) */
+#define GS_KEY_WAIT_DROP_MAX 8u
+/* Established + half-open associations per endpoint (both roles); the
+ * assoID part has 3 digits, so 1000 is also the hard ceiling */
+#define GS_MAX_SESSIONS_DEFAULT 1000u
 
 /* §2 sizes */
 #define GS_AEAD_TAG_LEN 16u /* PROPOSED: GCM and ChaCha20-Poly1305 tags */

@@ -360,7 +360,9 @@ typedef struct gs_session_info {
   uint64_t gaps;      /* missing PDUs seen (strict mode) */
   uint64_t integrity_failures;
   uint64_t replays;
-  bool rekey_pending; /* initiator: awaiting changedKey */
+  bool rekey_pending;      /* initiator: awaiting changedKey */
+  uint64_t key_wait_drops; /* responder, window mode: PDUs dropped as
+                              GS_ERR_KEY_NOT_YET (they overtook a rekey PDU) */
 } gs_session_info;
 GS_EXPORT int gs_session_get_info(const gs_session *s, gs_session_info *info);
 
