@@ -1,0 +1,65 @@
+/* gridseal XMPP transport: internals shared by xmpp_conn.c and xmpp_recv.c. */
+#ifndef GS_XMPP_INTERNAL_H
+#define GS_XMPP_INTERNAL_H
+
+#include <strophe.h>
+
+#include "gridseal/transport_xmpp.h"
+
+typedef struct gs_xmpp_peer {
+  char bare[GS_XMPP_MAX_JID];
+  char full[GS_XMPP_MAX_JID]; /* the available resource, when available */
+  bool available;
+} gs_xmpp_peer;
+
+struct gs_xmpp {
+  xmpp_ctx_t *ctx;
+  xmpp_conn_t *conn;
+  xmpp_sm_state_t *sm; /* XEP-0198 state kept for the next connection */
+  xmpp_log_t log;
+  gs_xmpp_event_cb on_event;
+  void *user;
+  char jid[GS_XMPP_MAX_JID]; /* full JID we log in as */
+  char domain[GS_XMPP_MAX_JID];
+  char *host, *ca_file, *cert_file, *key_file, *password;
+  uint16_t port;
+  bool direct_tls, no_reconnect, trace;
+  gs_xmpp_peer *peers;
+  size_t n_peers;
+  uint32_t backoff_min, backoff_max, backoff, ping_interval;
+  int64_t next_attempt; /* monotonic ms; 0 = none scheduled */
+  int fd;
+  bool online;
+  bool conn_dead;  /* conn ended; release it in poll */
+  bool closing;    /* gs_xmpp_disconnect() asked */
+  bool login_seen; /* stream features of this login parsed */
+  unsigned features;
+  uint64_t next_id;
+  char ping_id[GS_XMPP_MAX_ID];
+  bool ping_outstanding;
+  char fail_text[160]; /* TLS verification failure of the attempt */
+};
+
+/* Monotonic milliseconds. */
+int64_t gs_xmpp_now_ms_(void);
+
+/* Deliver one event to the application. */
+void gs_xmpp_emit_(gs_xmpp *x, const gs_xmpp_event *ev);
+
+/* Install the stanza handlers on a fresh logged-in connection. */
+void gs_xmpp_recv_install_(gs_xmpp *x);
+
+/* After login: initial presence, subscriptions, disco#info to the server. */
+void gs_xmpp_recv_login_(gs_xmpp *x);
+
+/* Mark every available peer unavailable, with events. */
+void gs_xmpp_peers_lost_(gs_xmpp *x);
+
+/* Our libstrophe log handler (features of the login; optional trace). */
+void gs_xmpp_log_(void *userdata, xmpp_log_level_t level, const char *area, const char *msg);
+
+/* Send our XEP-0199 ping to the server (or drop the connection if the last
+ * one went unanswered). libstrophe timed handler. */
+int gs_xmpp_ping_timer_(xmpp_conn_t *conn, void *userdata);
+
+#endif
