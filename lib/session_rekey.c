@@ -82,10 +82,40 @@ int gs_sess_rekey_commit_sender(gs_session *s, gs_dh_priv *priv, gs_slice tbp_co
   return GS_OK;
 }
 
+/* K7: token bucket of GS_REKEY_BURST key updates, one more every
+ * GS_REKEY_REFILL_MS. Legitimate updates (key lifetime >= 15 min, budget
+ * 2^24 PDUs, reqRekey, an application's occasional request) stay far
+ * below it; a peer that rekeys in a loop is cut off. */
+static bool rekey_allowed(gs_session *s, gs_time_ms now) {
+  if (!s->rekey_bucket_started) {
+    s->rekey_bucket_started = true;
+    s->rekey_tokens = GS_REKEY_BURST;
+    s->rekey_refill_at = now;
+  }
+  if (now > s->rekey_refill_at) {
+    gs_time_ms n = (now - s->rekey_refill_at) / GS_REKEY_REFILL_MS;
+    if (n > 0) {
+      uint64_t t = s->rekey_tokens + (uint64_t)n;
+      s->rekey_tokens = t > GS_REKEY_BURST ? GS_REKEY_BURST : (uint32_t)t;
+      s->rekey_refill_at += n * GS_REKEY_REFILL_MS;
+    }
+  }
+  if (s->rekey_tokens == 0) {
+    return false;
+  }
+  s->rekey_tokens--;
+  return true;
+}
+
 static int responder_rekey(gs_session *s, const gs_transfer *x, gs_time_ms now) {
   const gs_crypto *c = s->ep->cfg.crypto;
   if (s->send_changed_key) {
     return gs_sess_dt_abort(s, now, GS_DT_UNEXPECTED_DH_PUBLIC_KEY, GS_ERR_REKEY);
+  }
+  if (!rekey_allowed(s, now)) { /* K7: before any DH work */
+    gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_RATE_LIMITED, GS_DT_PROTOCOL_ERROR,
+                  GS_PDU_ENCR_TRANSFER, s->epoch);
+    return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, GS_ERR_RATE_LIMITED);
   }
   gs_dir_keys tx, rx;
   const gs_slice *pub = &x->tbp.token2.rekey;

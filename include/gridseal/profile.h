@@ -44,6 +44,10 @@ extern "C" {
  * are dropped without ending the association, at most this many per key
  * epoch; one more ends it (dtSecAbort) */
 #define GS_KEY_WAIT_DROP_MAX 8u
+/* Rekey flood (K7): the responder accepts a burst of GS_REKEY_BURST key
+ * updates, refilled by one every GS_REKEY_REFILL_MS; past that dtSecAbort */
+#define GS_REKEY_BURST 32u
+#define GS_REKEY_REFILL_MS (60LL * 1000)
 /* Established + half-open associations per endpoint (both roles); the
  * assoID part has 3 digits, so 1000 is also the hard ceiling */
 #define GS_MAX_SESSIONS_DEFAULT 1000u
