@@ -2,7 +2,7 @@
  *
  * Usage: gridseal-bench [--budget SECONDS] [--min-rounds N] [--batch-ms MS]
  *                       [--md FILE] [--dat FILE] [--cmd "COMMAND"]
- *                       [--only ID_PREFIX]   (e.g. "gs.aead", for profiling)
+ *                       [--only ID_PREFIX[,ID_PREFIX...]]  (e.g. "gs.aead,ossl.gcm")
  * Runs every case of every approach interleaved (bench_util.h), then writes
  * the Markdown tables (to FILE or stdout) and the per-payload data for the
  * plot (bench/plot.gp). */
@@ -28,7 +28,7 @@ typedef struct opts {
 
 static void usage(void) {
   fprintf(stderr, "usage: gridseal-bench [--budget S] [--min-rounds N] [--batch-ms MS] "
-                  "[--md FILE] [--dat FILE] [--cmd TEXT] [--only ID_PREFIX]\n");
+                  "[--md FILE] [--dat FILE] [--cmd TEXT] [--only PREFIX[,PREFIX...]]\n");
   exit(2);
 }
 

@@ -55,9 +55,21 @@ bench_case *bench_add(const char *id, size_t payload, bench_fn fn, void *state, 
   return c;
 }
 
-void bench_only(const char *prefix) {
-  for (size_t i = 0; prefix != NULL && i < g_n; i++) {
-    g_cases[i].skip = strncmp(g_cases[i].id, prefix, strlen(prefix)) != 0;
+/* Does `id` start with one of the comma-separated prefixes in `list`? */
+static bool id_matches(const char *id, const char *list) {
+  while (*list != '\0') {
+    size_t n = strcspn(list, ",");
+    if (n > 0 && strncmp(id, list, n) == 0) {
+      return true;
+    }
+    list += n + (list[n] == ',');
+  }
+  return false;
+}
+
+void bench_only(const char *prefixes) {
+  for (size_t i = 0; prefixes != NULL && i < g_n; i++) {
+    g_cases[i].skip = !id_matches(g_cases[i].id, prefixes);
   }
 }
 

@@ -54,8 +54,9 @@ double bench_us(const char *id, size_t payload, size_t m);
  * time (at least `min_rounds` rounds). Returns the number of rounds run. */
 size_t bench_run_all(double budget_s, size_t min_rounds, double batch_ms);
 
-/* Run only the cases whose id starts with `prefix` (NULL: all). */
-void bench_only(const char *prefix);
+/* Run only the cases whose id starts with one of the comma-separated
+ * prefixes in `prefixes` (e.g. "gs.aead,ossl.gcm"; NULL: all). */
+void bench_only(const char *prefixes);
 
 /* Number of registered cases and access by index. */
 size_t bench_count(void);
