@@ -29,6 +29,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->n_icv = 2;
   cfg->encryption = GS_ENCR_OPTIONAL;
   cfg->time_tolerance_ms = GS_HS_TOLERANCE_MS;
+  cfg->handshake_timeout_ms = GS_HS_TIMEOUT_DEFAULT_MS;
   cfg->key_lifetime_ms = GS_KEY_LIFETIME_DEFAULT_MS;
   cfg->key_budget = GS_KEY_BUDGET_DEFAULT;
   cfg->replay = GS_REPLAY_MODE_STRICT;
@@ -67,8 +68,8 @@ static int config_check(const gs_endpoint_config *c) {
     return GS_ERR_CONFIG;
   }
   if (c->key_lifetime_ms < GS_KEY_LIFETIME_MIN_MS || c->key_lifetime_ms > GS_KEY_LIFETIME_MAX_MS ||
-      c->key_budget == 0 || c->time_tolerance_ms <= 0 || c->max_half_open == 0 ||
-      c->max_half_open_per_peer == 0) {
+      c->key_budget == 0 || c->time_tolerance_ms <= 0 || c->handshake_timeout_ms <= 0 ||
+      c->max_half_open == 0 || c->max_half_open_per_peer == 0) {
     return GS_ERR_CONFIG;
   }
   return GS_OK;

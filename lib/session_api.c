@@ -148,8 +148,8 @@ gs_time_ms gs_session_next_deadline(const gs_session *s) {
     return INT64_MAX;
   }
   const gs_endpoint_config *cfg = &s->ep->cfg;
-  if (s->state == GS_STATE_HS_SENT) {
-    return s->hs_started + cfg->time_tolerance_ms;
+  if (s->state == GS_STATE_HS_SENT || s->state == GS_STATE_HS_RECEIVED) {
+    return s->hs_started + cfg->handshake_timeout_ms;
   }
   if (!data_state(s) || !s->tx.set) {
     return INT64_MAX;
@@ -169,12 +169,8 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
   if (rc != GS_OK) {
     return rc;
   }
-  if (s->state == GS_STATE_HS_SENT) {
-    if (now >= s->hs_started + s->ep->cfg.time_tolerance_ms) {
-      gs_sess_event(s->ep, s, GS_EV_HANDSHAKE_FAILED, GS_ERR_TIME, -1, GS_PDU_HANDSHAKE_REQ, 0);
-      return gs_sess_fail(s, GS_ERR_TIME);
-    }
-    return GS_OK;
+  if (s->state == GS_STATE_HS_SENT || s->state == GS_STATE_HS_RECEIVED) {
+    return gs_sess_hs_expire(s, now) ? s->err : GS_OK;
   }
   if (!data_state(s)) {
     return GS_OK;
@@ -194,6 +190,17 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
     return gs_sess_data_send(s, now, NULL, 0);
   }
   return GS_OK;
+}
+
+bool gs_sess_hs_expire(gs_session *s, gs_time_ms now) {
+  if ((s->state != GS_STATE_HS_SENT && s->state != GS_STATE_HS_RECEIVED) ||
+      now < s->hs_started + s->ep->cfg.handshake_timeout_ms) {
+    return false;
+  }
+  gs_pdu_kind k = s->state == GS_STATE_HS_SENT ? GS_PDU_HANDSHAKE_REQ : GS_PDU_HANDSHAKE_ACC;
+  gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_HS_TIMEOUT, -1, k, 0);
+  gs_sess_fail(s, GS_ERR_HS_TIMEOUT); /* keys, DH private keys, setup wiped */
+  return true;
 }
 
 int gs_session_pop_output(gs_session *s, uint8_t *buf, size_t cap, size_t *len) {

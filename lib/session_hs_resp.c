@@ -125,10 +125,13 @@ static int negotiate(const gs_endpoint *ep, const gs_token1 *t1, resp_neg *n) {
   return GS_HS_HMAC_NOT_SUPPORTED;
 }
 
-static int half_open_ok(const gs_endpoint *ep, const uint8_t *fp) {
+/* Half-open caps; expired half-open sessions are failed first (their slot
+ * is free even if the application has not called handle_timeout). */
+static int half_open_ok(gs_endpoint *ep, const uint8_t *fp, gs_time_ms now) {
   size_t total = 0, peer = 0;
-  for (const gs_session *s = ep->sessions; s != NULL; s = s->next) {
-    if (s->role == GS_ROLE_RESPONDER && s->state == GS_STATE_HS_RECEIVED) {
+  for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    if (s->role == GS_ROLE_RESPONDER && s->state == GS_STATE_HS_RECEIVED &&
+        !gs_sess_hs_expire(s, now)) {
       total++;
       if (memcmp(s->peer_fp, fp, GS_FINGERPRINT_LEN) == 0) {
         peer++;
@@ -277,7 +280,7 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
   memset(&n, 0, sizeof(n));
   rc = policy(ep, t1, info, &n, now);
   if (rc == GS_OK) {
-    rc = half_open_ok(ep, info->fingerprint);
+    rc = half_open_ok(ep, info->fingerprint, now);
     if (rc != GS_OK) {
       gs_sess_event(ep, NULL, GS_EV_LIMIT, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
     }
@@ -358,6 +361,9 @@ int gs_session_accept(gs_session *s, gs_time_ms now, const uint8_t *rsp, size_t 
   }
   if (s->role != GS_ROLE_RESPONDER || s->state != GS_STATE_HS_RECEIVED) {
     return GS_ERR_STATE;
+  }
+  if (gs_sess_hs_expire(s, now)) {
+    return s->err;
   }
   gs_endpoint *ep = s->ep;
   uint8_t pub[GS_MAX_DH_PUB_LEN];

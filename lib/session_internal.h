@@ -243,6 +243,11 @@ int gs_sess_limits_check(gs_session *s, gs_time_ms now);
 /* Window mode: wipe rx_prev once the window has passed the switch. */
 void gs_sess_rx_prev_expire(gs_session *s);
 
+/* session_api.c: handshake timeout. In HS_SENT / HS_RECEIVED past
+ * hs_started + handshake_timeout_ms: event, FAILED (GS_ERR_HS_TIMEOUT),
+ * everything wiped; true if it expired. */
+bool gs_sess_hs_expire(gs_session *s, gs_time_ms now);
+
 /* more helpers (session.c) */
 bool gs_sess_aead_from_alg(gs_alg a, gs_aead_alg *out);
 bool gs_sess_cbc_from_alg(gs_alg a, gs_cipher_alg *out);

@@ -166,9 +166,11 @@ typedef struct gs_endpoint_config {
                           is set by the engine when encryption is offered) */
   /* ---- policy */
   gs_encr_policy encryption;
-  gs_time_ms time_tolerance_ms; /* handshake and data, default ±10 min */
-  gs_time_ms key_lifetime_ms;   /* GS_KEY_LIFETIME_MIN_MS..MAX_MS, default 1 h */
-  uint64_t key_budget;          /* PDUs per direction per key, default 2^24 */
+  gs_time_ms time_tolerance_ms;    /* handshake and data, default ±10 min */
+  gs_time_ms handshake_timeout_ms; /* HS_SENT / HS_RECEIVED (half-open) expire
+                                      after this, default GS_HS_TIMEOUT_DEFAULT_MS */
+  gs_time_ms key_lifetime_ms;      /* GS_KEY_LIFETIME_MIN_MS..MAX_MS, default 1 h */
+  uint64_t key_budget;             /* PDUs per direction per key, default 2^24 */
   gs_replay_mode replay;
   gs_integrity_policy on_integrity;
   uint32_t integrity_threshold; /* GS_INTEGRITY_DROP: abort after this many */
@@ -256,7 +258,8 @@ GS_EXPORT int gs_session_peer_setup(const gs_session *s, gs_slice *setup);
 
 /* Responder: accept with the application's setup response (may be empty):
  * builds, signs (over tbs_B || h_A) and queues the HandshakeAcc, derives the
- * keys. HS_RECEIVED -> ESTABLISHED. Errors: GS_ERR_STATE, GS_ERR_CRYPTO,
+ * keys. HS_RECEIVED -> ESTABLISHED. Errors: GS_ERR_HS_TIMEOUT (the
+ * handshake timeout has passed: FAILED), GS_ERR_STATE, GS_ERR_CRYPTO,
  * GS_ERR_NOMEM, GS_ERR_LIMIT, GS_ERR_INVALID_ARG (too large). */
 GS_EXPORT int gs_session_accept(gs_session *s, gs_time_ms now, const uint8_t *setup_rsp,
                                 size_t len);
@@ -321,13 +324,20 @@ GS_EXPORT int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *a
 GS_EXPORT int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len);
 
 /* The next time handle_timeout must be called (key lifetime, reqRekey
- * grace, handshake timeout), or INT64_MAX when nothing is pending. */
+ * grace, handshake timeout: hs start + handshake_timeout_ms in HS_SENT and
+ * HS_RECEIVED), or INT64_MAX when nothing is pending. */
 GS_EXPORT gs_time_ms gs_session_next_deadline(const gs_session *s);
 
 /* Act on deadlines passed at `now`: the initiator rekeys when its key
  * lifetime is over; the responder asks with reqRekey and, past twice the
- * limit, aborts with dtSecAbort (GS_ERR_KEY_LIMIT); an initiator whose
- * HandshakeReq got no answer within the time tolerance fails (GS_ERR_TIME). */
+ * limit, aborts with dtSecAbort (GS_ERR_KEY_LIMIT). Handshake timeout: an
+ * initiator in HS_SENT without an answer, or a responder in HS_RECEIVED
+ * whose application neither accepted nor refused, within
+ * handshake_timeout_ms fails with GS_ERR_HS_TIMEOUT (returned and sticky):
+ * keys, DH private keys and the setup copy are wiped, a responder's
+ * half-open slot is released, GS_EV_LIMIT (err GS_ERR_HS_TIMEOUT) is
+ * raised; nothing is sent. gs_session_accept() and gs_endpoint_receive_hs()
+ * apply the same deadline themselves. */
 GS_EXPORT int gs_session_handle_timeout(gs_session *s, gs_time_ms now);
 
 /* Take the next queued PDU to send (see gs_endpoint_pop_output). */

@@ -80,10 +80,144 @@ static void test_rekey_refill(void **state) {
   ts_world_free(&w);
 }
 
+static bool all_zero(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* A responder's half-open session (HS_RECEIVED) expires. */
+static void test_half_open_timeout(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.b.cfg.max_half_open_per_peer = 1;
+  w.b.cfg.handshake_timeout_ms = 5000;
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  gs_session *a1 = NULL, *a2 = NULL, *b1 = NULL, *b2 = NULL;
+  size_t l1 = 0, l2 = 0;
+  static uint8_t req2[70000];
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a1), GS_OK);
+  assert_int_equal(gs_session_connect(a1, NOW, (const uint8_t *)"s1", 2), GS_OK);
+  assert_int_equal(ts_pop(a1, g_buf, &l1), GS_OK);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a2), GS_OK);
+  assert_int_equal(gs_session_connect(a2, NOW, (const uint8_t *)"s2", 2), GS_OK);
+  assert_int_equal(ts_pop(a2, req2, &l2), GS_OK);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l1, NOW, &b1), GS_OK);
+  assert_int_equal(gs_session_next_deadline(b1), NOW + 5000);
+  assert_non_null(b1->setup);
+  /* the per-peer slot is taken */
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, req2, l2, NOW + 1, &b2), GS_ERR_LIMIT);
+  assert_int_equal(gs_session_handle_timeout(b1, NOW + 4999), GS_OK);
+  assert_int_equal(gs_session_state_get(b1), GS_STATE_HS_RECEIVED);
+  assert_int_equal(gs_session_handle_timeout(b1, NOW + 5000), GS_ERR_HS_TIMEOUT);
+  assert_int_equal(gs_session_state_get(b1), GS_STATE_FAILED);
+  assert_int_equal(gs_session_error(b1), GS_ERR_HS_TIMEOUT);
+  const gs_event *ev = ts_last(&w.b, GS_EV_LIMIT);
+  assert_non_null(ev);
+  assert_int_equal(ev->err, GS_ERR_HS_TIMEOUT);
+  assert_null(b1->setup);
+  assert_null(b1->dh[0]);
+  assert_true(all_zero(b1->h_cur, GS_HASH_LEN));
+  assert_true(all_zero(b1->peer_dh, sizeof(b1->peer_dh)));
+  assert_int_equal(gs_session_output_count(b1), 0); /* nothing sent */
+  assert_int_equal(gs_session_next_deadline(b1), INT64_MAX);
+  assert_int_equal(gs_session_accept(b1, NOW + 5001, NULL, 0), GS_ERR_HS_TIMEOUT);
+  /* the slot is free again; a2's request was entered in the replay cache
+   * when it was dropped, so the initiator retries with a fresh one */
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, req2, l2, NOW + 5001, &b2), GS_ERR_REPLAY);
+  gs_session_free(a2);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a2), GS_OK);
+  assert_int_equal(gs_session_connect(a2, NOW + 5001, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a2, req2, &l2), GS_OK);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, req2, l2, NOW + 5001, &b2), GS_OK);
+  assert_int_equal(gs_session_accept(b2, NOW + 5001, NULL, 0), GS_OK);
+  gs_session_free(a1);
+  gs_session_free(a2);
+  gs_session_free(b1);
+  gs_session_free(b2);
+  ts_world_free(&w);
+}
+
+/* An expired half-open session does not hold its slot even when the
+ * application never calls handle_timeout; accept after it fails. */
+static void test_half_open_swept(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.b.cfg.max_half_open = 1;
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  gs_session *a1 = NULL, *a2 = NULL, *b1 = NULL, *b2 = NULL;
+  size_t l1 = 0, l2 = 0;
+  static uint8_t req2[70000];
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a1), GS_OK);
+  assert_int_equal(gs_session_connect(a1, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a1, g_buf, &l1), GS_OK);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a2), GS_OK);
+  assert_int_equal(gs_session_connect(a2, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a2, req2, &l2), GS_OK);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l1, NOW, &b1), GS_OK);
+  gs_time_ms late = NOW + GS_HS_TIMEOUT_DEFAULT_MS;
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, req2, l2, late - 1, &b2), GS_ERR_LIMIT);
+  gs_session_free(a2);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a2), GS_OK);
+  assert_int_equal(gs_session_connect(a2, late, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a2, req2, &l2), GS_OK);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, req2, l2, late, &b2), GS_OK);
+  assert_int_equal(gs_session_state_get(b1), GS_STATE_FAILED);
+  assert_int_equal(gs_session_accept(b1, late, NULL, 0), GS_ERR_HS_TIMEOUT);
+  gs_session_free(a1);
+  gs_session_free(a2);
+  gs_session_free(b1);
+  gs_session_free(b2);
+  ts_world_free(&w);
+}
+
+/* An initiator without an answer expires; an answer after that is refused
+ * (the session has failed). */
+static void test_initiator_hs_timeout(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &w.sa), GS_OK);
+  assert_int_equal(gs_session_connect(w.sa, NOW, NULL, 0), GS_OK);
+  size_t l = 0;
+  assert_int_equal(ts_pop(w.sa, g_buf, &l), GS_OK);
+  assert_int_equal(gs_session_next_deadline(w.sa), NOW + GS_HS_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l, NOW, &w.sb), GS_OK);
+  assert_int_equal(gs_session_accept(w.sb, NOW, NULL, 0), GS_OK);
+  assert_non_null(w.sa->dh[0]);
+  gs_time_ms late = NOW + GS_HS_TIMEOUT_DEFAULT_MS;
+  assert_int_equal(gs_session_handle_timeout(w.sa, late - 1), GS_OK);
+  assert_int_equal(gs_session_handle_timeout(w.sa, late), GS_ERR_HS_TIMEOUT);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_FAILED);
+  assert_null(w.sa->dh[0]);
+  assert_int_equal(ts_last(&w.a, GS_EV_LIMIT)->err, GS_ERR_HS_TIMEOUT);
+  gs_rx rx;
+  assert_int_equal(ts_pass(w.sb, w.sa, late, g_out, sizeof(g_out), &rx), GS_ERR_HS_TIMEOUT);
+  assert_false(rx.has_data);
+  ts_world_free(&w);
+  /* and through handle_timeout */
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.a.cfg.handshake_timeout_ms = 100;
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &w.sa), GS_OK);
+  assert_int_equal(gs_session_connect(w.sa, NOW, NULL, 0), GS_OK);
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW + 99), GS_OK);
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW + 100), GS_ERR_HS_TIMEOUT);
+  assert_null(w.sa->dh[0]);
+  ts_world_free(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rekey_flood),
-      cmocka_unit_test(test_rekey_refill),
+      cmocka_unit_test(test_rekey_flood),          cmocka_unit_test(test_rekey_refill),
+      cmocka_unit_test(test_half_open_timeout),    cmocka_unit_test(test_half_open_swept),
+      cmocka_unit_test(test_initiator_hs_timeout),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
