@@ -17,8 +17,8 @@ typedef struct xport_factory {
 static const xport_factory factories[] = {
     {GS_CFG_TRANSPORT_TCP, "tcp", gs_xport_tcp_open},
     {GS_CFG_TRANSPORT_XMPP, "xmpp", NULL},
-    {GS_CFG_TRANSPORT_MQTT, "mqtt", NULL},
-    {GS_CFG_TRANSPORT_AMQP, "amqp", NULL},
+    {GS_CFG_TRANSPORT_MQTT, "mqtt", GS_XPORT_MQTT_OPEN},
+    {GS_CFG_TRANSPORT_AMQP, "amqp", GS_XPORT_AMQP_OPEN},
 };
 
 #define N_FACTORIES (sizeof(factories) / sizeof(factories[0]))

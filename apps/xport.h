@@ -119,6 +119,12 @@ struct gs_xport {
   gs_xport_cbs cbs;
   gs_cfg_role role;
   char err[512]; /* the last fatal error, one line */
+  /* Acknowledgement hook (optional): a transport with acknowledgements
+   * (amqp) acks a received PDU when on_recv returns — the engine has then
+   * accepted it or rejected it for good. Set this inside on_recv to keep
+   * the PDU for a later redelivery instead (AMQP: basic.reject, requeue).
+   * Cleared before every on_recv; ignored by tcp, xmpp and mqtt. */
+  bool recv_requeue;
 };
 
 /* An implementation's constructor: open the transport for `cfg` (role,
