@@ -266,6 +266,25 @@ static int start_endpoint(rl_world *w, rl_party *p) {
   return rc;
 }
 
+static int start_party(rl_world *w, rl_party *p);
+
+void rl_party_prepare(rl_party *p, const gs_test_ident *id) {
+  prepare_party(p, id);
+}
+
+int rl_party_start(rl_world *w, rl_party *p) {
+  return start_party(w, p);
+}
+
+void rl_party_free(rl_party *p) {
+  gs_endpoint_free(p->ep);
+  if (p->key != NULL) {
+    rl_crypto()->privkey_free(p->key);
+  }
+  gs_pki_free(p->pki);
+  memset(p, 0, sizeof(*p));
+}
+
 static int start_party(rl_world *w, rl_party *p) {
   gs_crypto *c = rl_crypto();
   int rc = gs_pki_new(c, &p->pki);
@@ -313,6 +332,8 @@ int rl_restart(rl_world *w) {
   clear_queues(w);
   w->prng.s = w->seed;
   w->now = GS_TEST_NOW;
+  w->gen = 0; /* the old associations are gone: message ids start again */
+  w->nmsgs = 0;
   w->step++;
   rl_log(w, "restart");
   int rc = start_endpoint(w, &w->a);
@@ -321,6 +342,9 @@ int rl_restart(rl_world *w) {
 
 void rl_free(rl_world *w) {
   gs_crypto *c = rl_crypto();
+  if (getenv("GS_RELAY_DUMP") != NULL) {
+    rl_dump(w);
+  }
   stop_endpoints(w);
   clear_queues(w);
   rl_party *ps[2] = {&w->a, &w->b};

@@ -121,6 +121,12 @@ void rl_free(rl_world *w);
  * configuration and seed (PKI and keys are kept). */
 int rl_restart(rl_world *w);
 
+/* A third endpoint (e.g. an insider C) with its own PKI, from `p->cfg`
+ * prepared by rl_party_prepare(). */
+void rl_party_prepare(rl_party *p, const gs_test_ident *id);
+int rl_party_start(rl_world *w, rl_party *p);
+void rl_party_free(rl_party *p);
+
 /* Append one line to the log: "seed=.. step=.. <fmt>". */
 void rl_log(rl_world *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the log (and the seed) to stderr. */

@@ -14,5 +14,10 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
     get_filename_component(_t ${_src} NAME_WE)
     gs_unit_test(${_t} SOURCES ${_src} LIBS gs_relay)
     set_tests_properties(${_t} PROPERTIES LABELS security TIMEOUT 300)
+    if(_t MATCHES "^test_sec_finding_")
+      # open findings (docs/SECURITY-TESTING.md): each asserts the secure
+      # behaviour and fails today; remove WILL_FAIL when it is fixed
+      set_tests_properties(${_t} PROPERTIES WILL_FAIL TRUE)
+    endif()
   endforeach()
 endif()
