@@ -276,8 +276,45 @@ static bool num_is(const uint8_t *p, size_t len, unsigned num) {
   return len > 0 && v == num;
 }
 
-int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out) {
-  if (ep == NULL || pdu == NULL || out == NULL) {
+/* The role of the receiving session as the PDU itself implies it, or -1. */
+static int implied_role(const gs_secpdu *p) {
+  switch (p->kind) {
+  case GS_PDU_HANDSHAKE_ACC:
+  case GS_PDU_HANDSHAKE_SEC_REJECT:
+  case GS_PDU_APPLICATION_REJECT:
+    return GS_ROLE_INITIATOR; /* only a responder sends these */
+  case GS_PDU_HANDSHAKE_SEC_ABORT:
+    return GS_ROLE_RESPONDER; /* only an initiator sends it */
+  case GS_PDU_CLEAR_TRANSFER:
+  case GS_PDU_ENCR_TRANSFER: {
+    const gs_token2 *t2 = &p->u.xfer.tbp.token2;
+    if (t2->changed_key || t2->req_rekey) {
+      return GS_ROLE_INITIATOR;
+    }
+    return t2->has_rekey ? GS_ROLE_RESPONDER : -1;
+  }
+  default:
+    return -1;
+  }
+}
+
+/* Does the assoID `id` (colon at `colon`, == len if none) name `s`? An
+ * initiator before the answer is known by its own part "c"; afterwards, and
+ * a responder always, by the full "c:s". */
+static bool id_names(const gs_session *s, gs_slice id, size_t colon) {
+  bool full = id.len == s->asso_len && memcmp(id.ptr, s->asso, id.len) == 0;
+  if (s->role == GS_ROLE_RESPONDER) {
+    return colon < id.len && full;
+  }
+  if (!num_is(id.ptr, colon, s->own_num)) {
+    return false;
+  }
+  return memchr(s->asso, ':', s->asso_len) == NULL || colon == id.len || full;
+}
+
+int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_t len, int role,
+                            gs_session **out) {
+  if (ep == NULL || pdu == NULL || out == NULL || role < -1 || role > GS_ROLE_RESPONDER) {
     return GS_ERR_INVALID_ARG;
   }
   *out = NULL;
@@ -286,30 +323,36 @@ int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_sessi
   if (rc != GS_OK) {
     return rc;
   }
-  gs_slice id;
   if (p.kind == GS_PDU_HANDSHAKE_REQ) {
     return GS_ERR_NOT_FOUND;
-  } else if (p.kind == GS_PDU_HANDSHAKE_ACC) {
-    id = p.u.hs.tbs.token1.asso_id;
-  } else if (gs_pdu_is_notice(p.kind)) {
-    id = p.u.notice.tbs.token3.asso_id;
-  } else {
-    id = p.u.xfer.tbp.token2.asso_id;
   }
+  gs_slice id = p.kind == GS_PDU_HANDSHAKE_ACC ? p.u.hs.tbs.token1.asso_id
+                : gs_pdu_is_notice(p.kind)     ? p.u.notice.tbs.token3.asso_id
+                                               : p.u.xfer.tbp.token2.asso_id;
+  int implied = implied_role(&p);
+  if (role >= 0 && implied >= 0 && role != implied) {
+    return GS_ERR_NOT_FOUND;
+  }
+  role = role >= 0 ? role : implied;
   size_t colon = 0;
   while (colon < id.len && id.ptr[colon] != ':') {
     colon++;
   }
+  gs_session *hit = NULL;
   for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
-    bool hit = s->role == GS_ROLE_INITIATOR
-                   ? num_is(id.ptr, colon, s->own_num)
-                   : colon < id.len && num_is(id.ptr + colon + 1, id.len - colon - 1, s->own_num);
-    if (hit) {
-      *out = s;
-      return GS_OK;
+    if ((role < 0 || (int)s->role == role) && id_names(s, id, colon)) {
+      if (hit != NULL) {
+        return GS_ERR_ASSOC_AMBIGUOUS;
+      }
+      hit = s;
     }
   }
-  return GS_ERR_NOT_FOUND;
+  *out = hit;
+  return hit != NULL ? GS_OK : GS_ERR_NOT_FOUND;
+}
+
+int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out) {
+  return gs_endpoint_lookup_role(ep, pdu, len, -1, out);
 }
 
 int gs_session_test_set_tx_seq(gs_session *s, uint32_t next_seq) {

@@ -233,11 +233,28 @@ GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, 
 GS_EXPORT int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len,
                                      gs_time_ms now, gs_session **out);
 
-/* Find the live session a received PDU belongs to, by its assoID (initiator
- * sessions by their own part "c", responder sessions by "s"). GS_OK and
- * *out; GS_ERR_NOT_FOUND; a DER error if the PDU cannot be decoded. A
- * HandshakeReq belongs to no session (GS_ERR_NOT_FOUND). */
+/* Find the session a received PDU belongs to, by its full assoID: an
+ * initiator session that has no answer yet by its own part "c" (any "c" or
+ * "c:s" with that c), every other session by its full "c:s".
+ * One endpoint may act in both roles, and then an initiator session "5:7"
+ * (own part 5, the peer's 7) and a responder session "5:7" (the peer's 5,
+ * own part 7) can exist at once. The PDU itself tells the receiver's role
+ * for HandshakeAcc, handshakeSecReject, applicationReject (initiator),
+ * handshakeSecAbort (responder), and data PDUs with changedKey or reqRekey
+ * (initiator) or rekey (responder); for the others (plain data, release,
+ * aborts) only the transport knows the direction: use
+ * gs_endpoint_lookup_role().
+ * GS_OK and *out; GS_ERR_NOT_FOUND (also for a HandshakeReq, which belongs
+ * to no session); GS_ERR_ASSOC_AMBIGUOUS (more than one session matches:
+ * nothing is returned; the caller must know the direction); a DER error if
+ * the PDU cannot be decoded; GS_ERR_INVALID_ARG. */
 GS_EXPORT int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out);
+/* As gs_endpoint_lookup(), restricted to sessions of `role` (GS_ROLE_* of
+ * the receiving session, e.g. from the MQTT topic's up/down or the XMPP
+ * stanza direction; -1: any). A PDU that implies the other role gives
+ * GS_ERR_NOT_FOUND. */
+GS_EXPORT int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_t len, int role,
+                                      gs_session **out);
 
 /* Initiator: create a session (GS_STATE_IDLE) with a fresh own assoID part.
  * Errors: GS_ERR_INVALID_ARG, GS_ERR_LIMIT (no free assoID), GS_ERR_NOMEM. */

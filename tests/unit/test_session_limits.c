@@ -213,11 +213,82 @@ static void test_initiator_hs_timeout(void **state) {
   ts_world_free(&w);
 }
 
+static int data_pdu(gs_session *from, const char *msg, size_t *len) {
+  int rc = gs_session_send(from, NOW, (const uint8_t *)msg, strlen(msg));
+  return rc == GS_OK ? ts_pop(from, g_buf, len) : rc;
+}
+
+/* One endpoint in both roles with the same full assoID "5:7" twice. */
+static void test_lookup_both_roles(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.a.cfg.expected_peer = NULL;
+  w.b.cfg.expected_peer = NULL;
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  w.a.ep->next_num = 5;
+  w.b.ep->next_num = 7;
+  assert_int_equal(ts_handshake(&w, NOW), GS_OK); /* A initiator "5", B "5:7" */
+  assert_string_equal(gs_session_asso_id(w.sa), "5:7");
+  /* B initiates to A: B's own part 5, A's 7 */
+  w.a.ep->next_num = 7;
+  w.b.ep->next_num = 5;
+  gs_session *b2 = NULL, *a2 = NULL, *found = NULL;
+  size_t l = 0;
+  assert_int_equal(gs_session_new_initiator(w.b.ep, &b2), GS_OK);
+  assert_int_equal(gs_session_connect(b2, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(b2, g_buf, &l), GS_OK);
+  assert_int_equal(gs_endpoint_lookup(w.a.ep, g_buf, l, &found), GS_ERR_NOT_FOUND); /* Req */
+  assert_int_equal(gs_endpoint_receive_hs(w.a.ep, g_buf, l, NOW, &a2), GS_OK);
+  assert_int_equal(gs_session_accept(a2, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a2, g_buf, &l), GS_OK);
+  assert_int_equal(gs_endpoint_lookup(w.b.ep, g_buf, l, &found), GS_OK); /* Acc: initiator */
+  assert_ptr_equal(found, b2);
+  gs_rx rx;
+  assert_int_equal(gs_session_receive(b2, g_buf, l, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_string_equal(gs_session_asso_id(a2), "5:7");
+  /* plain data from B's responder session to A's initiator session */
+  assert_int_equal(data_pdu(w.sb, "x", &l), GS_OK);
+  assert_int_equal(gs_endpoint_lookup(w.a.ep, g_buf, l, &found), GS_ERR_ASSOC_AMBIGUOUS);
+  assert_null(found);
+  assert_int_equal(gs_endpoint_lookup_role(w.a.ep, g_buf, l, GS_ROLE_INITIATOR, &found), GS_OK);
+  assert_ptr_equal(found, w.sa);
+  assert_int_equal(gs_session_receive(found, g_buf, l, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(data_pdu(b2, "y", &l), GS_OK);
+  assert_int_equal(gs_endpoint_lookup_role(w.a.ep, g_buf, l, GS_ROLE_RESPONDER, &found), GS_OK);
+  assert_ptr_equal(found, a2);
+  assert_int_equal(gs_session_receive(found, g_buf, l, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  /* the PDU tells the role: rekey (to a responder), changedKey (to an initiator) */
+  assert_int_equal(gs_session_update_keys(b2, NOW), GS_OK);
+  assert_int_equal(ts_pop(b2, g_buf, &l), GS_OK);
+  assert_int_equal(gs_endpoint_lookup(w.a.ep, g_buf, l, &found), GS_OK);
+  assert_ptr_equal(found, a2);
+  assert_int_equal(gs_endpoint_lookup_role(w.a.ep, g_buf, l, GS_ROLE_INITIATOR, &found),
+                   GS_ERR_NOT_FOUND);
+  assert_int_equal(gs_session_receive(a2, g_buf, l, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(ts_pop(a2, g_buf, &l), GS_OK); /* changedKey to B's initiator */
+  assert_int_equal(gs_endpoint_lookup(w.b.ep, g_buf, l, &found), GS_OK);
+  assert_ptr_equal(found, b2);
+  /* a full assoID that names no association */
+  assert_int_equal(data_pdu(w.sb, "z", &l), GS_OK);
+  uint8_t *seven = memchr(g_buf, '7', l);
+  while (seven != NULL && !(seven > g_buf && seven[-1] == ':')) {
+    seven = memchr(seven + 1, '7', l - (size_t)(seven + 1 - g_buf));
+  }
+  assert_non_null(seven);
+  *seven = '8'; /* "5:8" */
+  assert_int_equal(gs_endpoint_lookup(w.a.ep, g_buf, l, &found), GS_ERR_NOT_FOUND);
+  assert_int_equal(gs_endpoint_lookup_role(w.a.ep, g_buf, l, 2, &found), GS_ERR_INVALID_ARG);
+  gs_session_free(a2);
+  gs_session_free(b2);
+  ts_world_free(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rekey_flood),          cmocka_unit_test(test_rekey_refill),
       cmocka_unit_test(test_half_open_timeout),    cmocka_unit_test(test_half_open_swept),
-      cmocka_unit_test(test_initiator_hs_timeout),
+      cmocka_unit_test(test_initiator_hs_timeout), cmocka_unit_test(test_lookup_both_roles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
