@@ -4,7 +4,8 @@
  *
  *   xmpp_it SCENARIO   with env GS_XMPP_PORT, GS_XMPP_PKI, GS_XMPP_DOMAIN,
  *                      GS_XMPP_PASSWORD (scram), GS_XMPP_RESTART (reconnect),
- *                      GS_XMPP_MAX (largest payload), GS_XMPP_BADCA (badca)
+ *                      GS_XMPP_MAX (largest payload), GS_XMPP_BADCA (badca),
+ *                      GS_XMPP_PORT_DER (DERs on another server / cluster node)
  * Scenarios: exchange, offline, presence, reconnect, scram, badca. */
 #include <poll.h>
 #include <stdio.h>
@@ -90,7 +91,9 @@ static client *add(const char *name, const char *const *peers, size_t np, const 
     snprintf(caf, sizeof caf, "%s/hop-ca/ca.crt", PKI);
   gs_xmpp_config cfg = {.jid = jid,
                         .host = "127.0.0.1",
-                        .port = (uint16_t)PORT,
+                        .port = (uint16_t)(strcmp(name, "cc") != 0 && getenv("GS_XMPP_PORT_DER")
+                                               ? atoi(getenv("GS_XMPP_PORT_DER"))
+                                               : PORT),
                         .ca_file = caf,
                         .cert_file = PASSWORD ? NULL : crt,
                         .key_file = PASSWORD ? NULL : key,
