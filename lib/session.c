@@ -38,6 +38,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->max_half_open_per_peer = GS_MAX_HALF_OPEN_PER_PEER;
   cfg->max_half_open = GS_MAX_HALF_OPEN;
   cfg->reject_rate_per_sec = GS_REJECT_RATE_PER_SEC;
+  cfg->max_sessions = GS_MAX_SESSIONS_DEFAULT;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -69,7 +70,8 @@ static int config_check(const gs_endpoint_config *c) {
   }
   if (c->key_lifetime_ms < GS_KEY_LIFETIME_MIN_MS || c->key_lifetime_ms > GS_KEY_LIFETIME_MAX_MS ||
       c->key_budget == 0 || c->time_tolerance_ms <= 0 || c->handshake_timeout_ms <= 0 ||
-      c->max_half_open == 0 || c->max_half_open_per_peer == 0) {
+      c->max_half_open == 0 || c->max_half_open_per_peer == 0 || c->max_sessions == 0 ||
+      c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
   return GS_OK;
@@ -249,6 +251,9 @@ int gs_session_new_initiator(gs_endpoint *ep, gs_session **out) {
     return GS_ERR_INVALID_ARG;
   }
   *out = NULL;
+  if (gs_sess_live_count(ep) >= ep->cfg.max_sessions) {
+    return GS_ERR_LIMIT;
+  }
   unsigned num;
   int rc = gs_sess_alloc_num(ep, &num);
   if (rc != GS_OK) {

@@ -266,6 +266,11 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
     gs_sess_event(ep, NULL, GS_EV_MALFORMED, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return rc;
   }
+  if (gs_sess_live_count(ep) >= ep->cfg.max_sessions) {
+    /* cheap and first: no certificate or signature work, nothing signed */
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_LIMIT;
+  }
   const gs_handshake *hs = &p.u.hs;
   const gs_token1 *t1 = &hs->tbs.token1;
   if (!gs_sess_time_ok(ep, t1->time, now)) {

@@ -175,6 +175,8 @@ void gs_sess_close(gs_session *s);
 void gs_sess_wipe_keys(gs_session *s);
 gs_session *gs_sess_alloc(gs_endpoint *ep, gs_role role);
 int gs_sess_alloc_num(gs_endpoint *ep, unsigned *num);
+/* session_stats.c: sessions not CLOSED or FAILED (against max_sessions). */
+size_t gs_sess_live_count(const gs_endpoint *ep);
 /* Verify a signature (skipped in the fuzzing-only build). */
 int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const gs_iov *parts,
                    size_t n, gs_slice sig);

@@ -181,6 +181,8 @@ typedef struct gs_endpoint_config {
   size_t max_half_open_per_peer;    /* default GS_MAX_HALF_OPEN_PER_PEER */
   size_t max_half_open;             /* default GS_MAX_HALF_OPEN */
   uint32_t reject_rate_per_sec;     /* default GS_REJECT_RATE_PER_SEC */
+  size_t max_sessions;              /* live associations (established + handshaking, both
+                                       roles), default GS_MAX_SESSIONS_DEFAULT, 1..1000 */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
@@ -204,6 +206,25 @@ GS_EXPORT int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out);
  * still alive are freed too). NULL is allowed. */
 GS_EXPORT void gs_endpoint_free(gs_endpoint *ep);
 
+/* Memory and association counts of an endpoint (gs_endpoint_get_stats). */
+typedef struct gs_endpoint_stats {
+  size_t session_size;  /* sizeof the session object */
+  size_t endpoint_size; /* sizeof the endpoint object + its replay cache */
+  size_t sessions;      /* session objects alive (any state) */
+  size_t live;          /* counted against max_sessions (not CLOSED/FAILED) */
+  size_t established;   /* ESTABLISHED, RELEASE_SENT, RELEASE_RECEIVED */
+  size_t half_open;     /* responder sessions in HS_RECEIVED */
+  size_t initiating;    /* initiator sessions in IDLE or HS_SENT */
+  size_t bytes_held;    /* heap the engine itself holds for its sessions:
+                           session objects, setup copies, queued output,
+                           test secrets. Not counted: the crypto provider's
+                           key objects and the validator's peer info (see
+                           docs/ENGINE.md for measured totals) */
+} gs_endpoint_stats;
+
+/* Fill *st. Errors: GS_ERR_INVALID_ARG. */
+GS_EXPORT int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st);
+
 /* Take the next queued endpoint-level PDU (handshakeSecReject) into
  * buf[0..cap). GS_OK and *len; GS_ERR_NOT_FOUND if the queue is empty;
  * GS_ERR_BUFFER_TOO_SMALL (the PDU stays queued, *len = its size). */
@@ -226,7 +247,9 @@ GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, 
  *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY;
  *   f. GS_ERR_POLICY / GS_ERR_NEGOTIATION: handshakeSecReject with the
  *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it);
- *   GS_ERR_LIMIT: half-open cap reached (dropped, GS_EV_LIMIT);
+ *   GS_ERR_LIMIT: max_sessions reached (checked first, before any
+ *      certificate or signature work: dropped, GS_EV_LIMIT, no reject is
+ *      signed) or a half-open cap reached (dropped, GS_EV_LIMIT);
  *   GS_ERR_NOMEM, GS_ERR_CRYPTO.
  * Every handshakeSecReject is queued on the endpoint (gs_endpoint_pop_output)
  * unless the rate limit is reached (GS_EV_RATE_LIMITED). */
@@ -257,7 +280,8 @@ GS_EXPORT int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_
                                       gs_session **out);
 
 /* Initiator: create a session (GS_STATE_IDLE) with a fresh own assoID part.
- * Errors: GS_ERR_INVALID_ARG, GS_ERR_LIMIT (no free assoID), GS_ERR_NOMEM. */
+ * Errors: GS_ERR_INVALID_ARG, GS_ERR_LIMIT (no free assoID, or max_sessions
+ * live associations), GS_ERR_NOMEM. */
 GS_EXPORT int gs_session_new_initiator(gs_endpoint *ep, gs_session **out);
 
 /* Initiator: build, sign and queue the HandshakeReq carrying the

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <malloc.h>
+#include <stdio.h>
 
 #include "session_internal.h"
 #include "test_session_util.h"
@@ -284,11 +286,136 @@ static void test_lookup_both_roles(void **state) {
   ts_world_free(&w);
 }
 
+/* max_sessions: a request beyond the cap is dropped before any
+ * certificate or signature work; an initiator cannot exceed it either. */
+static void test_max_sessions(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.b.cfg.max_sessions = 1;
+  w.a.cfg.max_sessions = 2;
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(ts_handshake(&w, NOW), GS_OK);
+  gs_session *a2 = NULL, *a3 = NULL, *b2 = NULL;
+  size_t l = 0;
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a2), GS_OK);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a3), GS_ERR_LIMIT);
+  assert_null(a3);
+  assert_int_equal(gs_session_connect(a2, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a2, g_buf, &l), GS_OK);
+  int sig_events = ts_count(&w.b, GS_EV_BAD_SIGNATURE);
+  g_buf[l - 1] ^= 1; /* even a bad signature is not looked at */
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l, NOW, &b2), GS_ERR_LIMIT);
+  assert_null(b2);
+  assert_int_equal(ts_count(&w.b, GS_EV_BAD_SIGNATURE), sig_events);
+  assert_int_equal(ts_last(&w.b, GS_EV_LIMIT)->err, GS_ERR_LIMIT);
+  assert_int_equal(gs_endpoint_pop_output(w.b.ep, g_buf, sizeof(g_buf), &l), GS_ERR_NOT_FOUND);
+  /* a released association frees its place */
+  g_buf[l - 1] ^= 1;
+  gs_session_free(w.sb);
+  w.sb = NULL;
+  gs_session_free(a2);
+  assert_int_equal(gs_session_new_initiator(w.a.ep, &a2), GS_OK);
+  assert_int_equal(gs_session_connect(a2, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_pop(a2, g_buf, &l), GS_OK);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l, NOW, &b2), GS_OK);
+  gs_endpoint_stats st;
+  assert_int_equal(gs_endpoint_get_stats(w.b.ep, &st), GS_OK);
+  assert_int_equal(st.half_open, 1);
+  assert_int_equal(st.established, 0);
+  assert_int_equal(st.live, 1);
+  assert_int_equal(gs_session_accept(b2, NOW, NULL, 0), GS_OK);
+  assert_int_equal(gs_endpoint_get_stats(w.b.ep, &st), GS_OK);
+  assert_int_equal(st.established, 1);
+  assert_int_equal(st.half_open, 0);
+  assert_int_equal(gs_endpoint_get_stats(w.a.ep, &st), GS_OK);
+  assert_int_equal(st.established, 1);
+  assert_int_equal(st.initiating, 1);
+  assert_int_equal(st.sessions, 2);
+  assert_int_equal(st.session_size, sizeof(gs_session));
+  gs_session_free(a2);
+  gs_session_free(b2);
+  ts_world_free(&w);
+  /* configuration bounds */
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.a.cfg.max_sessions = 0;
+  gs_endpoint *ep = NULL;
+  assert_int_equal(gs_endpoint_new(&w.a.cfg, &ep), GS_ERR_CONFIG);
+  w.a.cfg.max_sessions = 1001;
+  assert_int_equal(gs_endpoint_new(&w.a.cfg, &ep), GS_ERR_CONFIG);
+  w.a.cfg.max_sessions = 1;
+  w.a.cfg.handshake_timeout_ms = 0;
+  assert_int_equal(gs_endpoint_new(&w.a.cfg, &ep), GS_ERR_CONFIG);
+  w.a.cfg.handshake_timeout_ms = GS_HS_TIMEOUT_DEFAULT_MS;
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  ts_world_free(&w);
+}
+
+static size_t heap_in_use(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+#define MEASURE_N 16
+
+/* Bytes per association: engine bytes from the stats, and everything
+ * (engine, crypto provider key objects, validator peer info) from glibc's
+ * heap counters. Under a sanitizer mallinfo2 reports nothing useful; the
+ * heap figures are then only printed. */
+static void test_memory_per_association(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(ts_handshake(&w, NOW), GS_OK); /* warm up provider caches */
+  static gs_session *a[MEASURE_N], *b[MEASURE_N];
+  size_t d_half = 0, d_est_b = 0, d_est_a = 0, l = 0;
+  for (int i = 0; i < MEASURE_N; i++) {
+    size_t h0 = heap_in_use();
+    assert_int_equal(gs_session_new_initiator(w.a.ep, &a[i]), GS_OK);
+    assert_int_equal(gs_session_connect(a[i], NOW, (const uint8_t *)"setup", 5), GS_OK);
+    assert_int_equal(ts_pop(a[i], g_buf, &l), GS_OK);
+    size_t h1 = heap_in_use();
+    assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l, NOW, &b[i]), GS_OK);
+    size_t h2 = heap_in_use();
+    assert_int_equal(gs_session_accept(b[i], NOW, (const uint8_t *)"rsp", 3), GS_OK);
+    assert_int_equal(ts_pop(b[i], g_buf, &l), GS_OK);
+    size_t h3 = heap_in_use();
+    gs_rx rx;
+    assert_int_equal(gs_session_receive(a[i], g_buf, l, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+    size_t h4 = heap_in_use();
+    d_half += h2 - h1;
+    d_est_b += h3 - h1;
+    d_est_a += (h1 - h0) + (h4 - h3);
+  }
+  gs_endpoint_stats sa, sb;
+  assert_int_equal(gs_endpoint_get_stats(w.a.ep, &sa), GS_OK);
+  assert_int_equal(gs_endpoint_get_stats(w.b.ep, &sb), GS_OK);
+  assert_int_equal(sb.established, MEASURE_N + 1);
+  size_t eng = sb.bytes_held / sb.sessions;
+  assert_int_equal(eng, sizeof(gs_session)); /* nothing else held when established */
+  printf("memory: sizeof(gs_session)=%zu sizeof endpoint+replay cache=%zu\n", sb.session_size,
+         sb.endpoint_size);
+  printf("memory: heap per half-open (responder, 5-octet setup)=%zu\n", d_half / MEASURE_N);
+  printf("memory: heap per established responder=%zu initiator=%zu\n", d_est_b / MEASURE_N,
+         d_est_a / MEASURE_N);
+  if (d_half > 0) { /* glibc accounting available */
+    assert_true(d_half / MEASURE_N > sizeof(gs_session));
+    assert_true(d_est_b / MEASURE_N > sizeof(gs_session));
+  }
+  for (int i = 0; i < MEASURE_N; i++) {
+    gs_session_free(a[i]);
+    gs_session_free(b[i]);
+  }
+  ts_world_free(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rekey_flood),          cmocka_unit_test(test_rekey_refill),
       cmocka_unit_test(test_half_open_timeout),    cmocka_unit_test(test_half_open_swept),
       cmocka_unit_test(test_initiator_hs_timeout), cmocka_unit_test(test_lookup_both_roles),
+      cmocka_unit_test(test_max_sessions),         cmocka_unit_test(test_memory_per_association),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
