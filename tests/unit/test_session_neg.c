@@ -71,6 +71,37 @@ static void test_hs_time(void **state) {
   ts_world_free(&w);
 }
 
+/* §3.3 c: a sigAlg that does not match the certificate key (RSA named for
+ * a P-256 key, or Ed25519) is refused before the signature is looked at. */
+static void hs_sig_alg_mismatch(gs_alg alg) {
+  ts_world w;
+  start(&w);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  size_t len = make_req(&w, NOW);
+  gs_secpdu p;
+  assert_int_equal(gs_secpdu_decode(&p, g_buf, len), GS_OK);
+  p.u.hs.tbs.token1.sig_alg.alg = alg;
+  p.u.hs.tbs.token1.sig_alg.oid.ptr = NULL; /* encode from `alg` */
+  p.u.hs.tbs.token1.sig_alg.oid.len = 0;
+  static uint8_t re[70000];
+  size_t re_len = 0;
+  assert_int_equal(gs_secpdu_encode(&p, re, sizeof(re), &re_len), GS_OK);
+  gs_session *s = NULL;
+  int sig_events = ts_count(&w.b, GS_EV_BAD_SIGNATURE);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, re, re_len, NOW, &s), GS_ERR_UNSUPPORTED_ALG);
+  assert_null(s);
+  assert_int_equal(ts_count(&w.b, GS_EV_BAD_SIGNATURE), sig_events);
+  expect_reject(&w, GS_HS_INVALID_SIG_ALG);
+  ts_world_free(&w);
+}
+
+static void test_hs_sig_alg_mismatch(void **state) {
+  (void)state;
+  hs_sig_alg_mismatch(GS_ALG_RSA_SHA256);
+  hs_sig_alg_mismatch(GS_ALG_ED25519);
+  hs_sig_alg_mismatch(GS_ALG_HMAC_SHA256); /* not a signature algorithm */
+}
+
 static void test_hs_untrusted_cert(void **state) {
   (void)state;
   gs_test_ca other;
@@ -497,6 +528,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hs_time),
       cmocka_unit_test(test_hs_untrusted_cert),
+      cmocka_unit_test(test_hs_sig_alg_mismatch),
       cmocka_unit_test(test_hs_bad_signature_silent),
       cmocka_unit_test(test_hs_replay),
       cmocka_unit_test(test_hs_malformed),
