@@ -1,0 +1,47 @@
+/* gridseal-scale: see scale.h. */
+#include <gridseal/pki_issue.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scale.h"
+
+static int sc_main_pki(int argc, char **argv) {
+  if (argc < 2) {
+    sc_die("usage: pki DIR N_DERS", 0);
+  }
+  gs_pki_issue_opts o = {.n_ders = (unsigned)strtoul(argv[1], NULL, 10),
+                         .domain = "localhost",
+                         .force = true,
+                         .now = sc_now()};
+  char msg[512] = "";
+  int rc = gs_pki_issue_demo(argv[0], &o, msg, sizeof(msg));
+  if (rc != GS_OK) {
+    fprintf(stderr, "gridseal-scale pki: %s\n", msg);
+    return 2;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: gridseal-scale pki|der|cc|xmpp ... (see bench/scale.h)\n");
+    return 2;
+  }
+  const char *mode = argv[1];
+  if (strcmp(mode, "pki") == 0) {
+    return sc_main_pki(argc - 2, argv + 2);
+  }
+  if (strcmp(mode, "der") == 0) {
+    return sc_main_der(argc - 2, argv + 2);
+  }
+  if (strcmp(mode, "cc") == 0) {
+    return sc_main_cc(argc - 2, argv + 2);
+  }
+#ifdef GS_SCALE_XMPP
+  if (strcmp(mode, "xmpp") == 0) {
+    return sc_main_xmpp(argc - 2, argv + 2);
+  }
+#endif
+  fprintf(stderr, "gridseal-scale: unknown mode %s\n", mode);
+  return 2;
+}
