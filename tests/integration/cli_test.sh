@@ -121,8 +121,13 @@ expect_fail "inspect missing file" 1 "nope.der: cannot open: No such file" "$G" 
 # dispatcher
 check "gridseal --help" "$G" --help
 for c in pki inspect config der cc version; do check "gridseal $c --help" "$G" "$c" --help; done
-expect_fail "der is pending" 2 "der: not yet available" "$G" der --config x
-expect_fail "cc is pending" 2 "cc: not yet available" "$G" cc
+expect_fail "der without a config file" 1 "x: cannot open" "$G" der --config x
+expect_fail "cc needs --config" 2 "--config FILE is required" "$G" cc
+expect_fail "der with a cc configuration" 1 "role is 'cc', this command needs 'der'" \
+  "$G" der --config "$P/cc.conf"
+expect_fail "cc --set unknown DER" 2 "no \\[der der9\\]" "$G" cc --config "$P/cc.conf" --set der9=1
+expect_fail "unknown transport" 1 "unknown transport 'pigeon'" \
+  "$G" cc --config "$P/cc.conf" --transport pigeon
 expect_fail "unknown command" 2 "unknown command 'frob'" "$G" frob
 "$G" version | grep -Eq '^gridseal [0-9]+\.[0-9]+\.[0-9]+$' && ok "version" || bad "version"
 
