@@ -85,7 +85,7 @@ static gs_ps_peer *sender_of(xport_amqp *t, const gs_amqp_delivery *d) {
   }
   char want[GS_AMQP_MAX_TOPIC];
   if (t->base.role == GS_CFG_ROLE_CC) {
-    topic_of(t, p, false, want, sizeof(want));
+    snprintf(want, sizeof(want), "gridseal/%s/%s/down", p->ep, t->me);
   } else {
     snprintf(want, sizeof(want),
              gs_ps_is_hs_req(d->body, d->len) ? "gridseal/%s/req" : "gridseal/%s/%s/up", t->me,
