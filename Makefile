@@ -38,6 +38,7 @@ demo: deps
 
 bench: build
 	@if [ -x scripts/bench ]; then scripts/bench; else echo "no benchmarks yet"; fi
+	@if [ "$${GS_BENCH_SCALE:-0}" = 1 ] && [ -x scripts/bench-scale ]; then scripts/bench-scale; fi
 
 clean:
 	rm -rf build build-*

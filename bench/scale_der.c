@@ -330,6 +330,11 @@ int sc_main_der(int argc, char **argv) {
   der_conn **conns = calloc(st.n, sizeof(*conns));
   st.conns = conns;
   st.rss0 = sc_rss();
+  const char *ready = sc_opt(argc, argv, "--ready", NULL);
+  FILE *rf = ready != NULL ? fopen(ready, "w") : NULL;
+  if (rf != NULL) {
+    fclose(rf); /* listening: the control center may start */
+  }
   double t_end = sc_mono_ms() + timeout_ms;
   struct epoll_event evs[256];
   while (st.closed < st.n && sc_mono_ms() < t_end) {

@@ -28,6 +28,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *mode = argv[1];
+  if (strcmp(mode, "modes") == 0) {
+#ifdef GS_SCALE_XMPP
+    puts("pki der cc xmpp");
+#else
+    puts("pki der cc");
+#endif
+    return 0;
+  }
   if (strcmp(mode, "pki") == 0) {
     return sc_main_pki(argc - 2, argv + 2);
   }

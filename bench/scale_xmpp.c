@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <gridseal/transport_xmpp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,13 @@ typedef struct xs_state {
   unsigned n, online, disconnected, errors;
   uint64_t received, sent;
 } xs_state;
+
+static volatile sig_atomic_t xs_stop;
+
+static void xs_on_term(int sig) {
+  (void)sig;
+  xs_stop = 1;
+}
 
 static void xs_event(void *user, const gs_xmpp_event *ev) {
   xs_state *st = user;
@@ -107,7 +115,8 @@ static int xs_cc(xs_state *st, const char *pki, unsigned port, double seconds, F
     sc_die("xmpp cc", 0);
   }
   double t_end = sc_mono_ms() + seconds * 1000.0, last_tick = 0;
-  while (sc_mono_ms() < t_end) {
+  signal(SIGTERM, xs_on_term); /* the script ends the count with SIGTERM */
+  while (sc_mono_ms() < t_end && !xs_stop) {
     xs_poll(st, 50);
     if (sc_mono_ms() - last_tick >= GS_XMPP_TICK_MS) {
       xs_tick(st);
