@@ -423,7 +423,7 @@ static size_t len_octets(size_t n, uint8_t out[GS_DER_RESERVE]) {
   return k + 1;
 }
 
-void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content, size_t len) {
+void gs_der_write_header(gs_der_writer *w, uint32_t tag, size_t len) {
   uint8_t lo[GS_DER_RESERVE];
   if (len > 0xFFFFFFu) {
     gs_der_writer_fail(w, GS_ERR_DER_LENGTH_TOO_LARGE);
@@ -431,6 +431,10 @@ void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content, si
   }
   put_tag(w, tag);
   put(w, lo, len_octets(len, lo));
+}
+
+void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content, size_t len) {
+  gs_der_write_header(w, tag, len);
   put(w, content, len);
 }
 

@@ -123,6 +123,10 @@ GS_EXPORT void gs_der_begin(gs_der_writer *w, uint32_t tag);
 GS_EXPORT void gs_der_end(gs_der_writer *w);
 /* One element with the given tag and content octets. */
 GS_EXPORT void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content, size_t len);
+/* Only the tag and the minimal length of a `len`-octet content; the
+ * caller writes exactly `len` content octets after it (for one-pass
+ * encoders that know the size in advance). */
+GS_EXPORT void gs_der_write_header(gs_der_writer *w, uint32_t tag, size_t len);
 /* Already-encoded DER copied verbatim (e.g. a received certificate). */
 GS_EXPORT void gs_der_write_raw(gs_der_writer *w, const uint8_t *der, size_t len);
 GS_EXPORT void gs_der_write_uint32(gs_der_writer *w, uint32_t tag, uint32_t v);
