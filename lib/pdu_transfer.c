@@ -151,6 +151,57 @@ int gs_token2_encode(const gs_token2 *t2, uint8_t *buf, size_t cap, size_t *len)
   return gs_pdu_finish(&w, len);
 }
 
+int gs_authenticator_encode(const gs_authenticator *a, uint8_t *buf, size_t cap, size_t *len) {
+  gs_der_writer w;
+  if (a == NULL || len == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  gs_der_writer_init(&w, buf, cap);
+  gs_der_begin(&w, GS_DER_SEQUENCE);
+  gs_pdu_write_algid(&w, &a->algorithm);
+  gs_pdu_write_octets(&w, GS_DER_OCTET_STRING, a->icv);
+  gs_der_end(&w);
+  return gs_pdu_finish(&w, len);
+}
+
+/* Octets of a tag (one octet here) and the minimal length of `n`. */
+static size_t hdr_len(size_t n) {
+  return 2 + (n > 0x7Fu) + (n > 0xFFu) + (n > 0xFFFFu);
+}
+
+int gs_transfer_layout_encode(gs_pdu_kind kind, const uint8_t *token2, size_t token2_len,
+                              size_t appl_len, size_t auth_len, uint8_t *buf, size_t cap,
+                              gs_transfer_layout *lay) {
+  gs_der_writer w;
+  if (token2 == NULL || lay == NULL ||
+      (kind != GS_PDU_CLEAR_TRANSFER && kind != GS_PDU_ENCR_TRANSFER) ||
+      (kind == GS_PDU_CLEAR_TRANSFER && auth_len == 0)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (token2_len > GS_MAX_PDU_SIZE || appl_len > GS_MAX_PDU_SIZE || auth_len > GS_MAX_PDU_SIZE) {
+    return GS_ERR_DER_TOO_LARGE;
+  }
+  size_t tbp = token2_len + hdr_len(appl_len) + appl_len;
+  size_t body = hdr_len(tbp) + tbp + auth_len;
+  if (hdr_len(body) + body > GS_MAX_PDU_SIZE) {
+    return GS_ERR_DER_TOO_LARGE;
+  }
+  gs_der_writer_init(&w, buf, cap);
+  gs_der_write_header(&w, GS_DER_CTX_CONS((uint32_t)kind), body);
+  gs_der_write_header(&w, GS_DER_SEQUENCE, tbp);
+  lay->tbp_off = w.len;
+  lay->tbp_len = tbp;
+  gs_der_write_raw(&w, token2, token2_len);
+  gs_der_write_header(&w, GS_DER_OCTET_STRING, appl_len);
+  lay->appl_off = w.len;
+  lay->auth_off = w.len + appl_len;
+  lay->len = lay->auth_off + auth_len;
+  if (w.err == GS_OK && lay->len > cap) {
+    return GS_ERR_BUFFER_TOO_SMALL;
+  }
+  return gs_der_writer_finish(&w, NULL);
+}
+
 /* One SEQUENCE element exactly filling buf, read by `body`. */
 typedef int (*body_fn)(gs_der_reader *r, void *out);
 

@@ -198,6 +198,35 @@ GS_EXPORT int gs_tbs_notice_encode(const gs_tbs_notice *tbs, uint8_t *buf, size_
 GS_EXPORT int gs_tbp_encode(const gs_tbp *tbp, uint8_t *buf, size_t cap, size_t *len);
 GS_EXPORT int gs_token2_encode(const gs_token2 *t2, uint8_t *buf, size_t cap, size_t *len);
 
+/* The sender's one-pass data PDU (no intermediate buffers, no second
+ * encoding of ClearToken2). gs_transfer_layout_encode() writes a
+ * ClearTransfer or EncrTransfer (`kind`) whose ClearToken2 is `token2`, the
+ * complete element from gs_token2_encode(), whose applData has `appl_len`
+ * content octets and whose Authenticator, when `auth_len` > 0, is an
+ * element of `auth_len` octets (from gs_authenticator_encode()). Everything
+ * except the applData content and the Authenticator is written; the caller
+ * then fills buf[appl_off, appl_off + appl_len) and, after computing the
+ * ICV over buf[tbp_off, tbp_off + tbp_len) (the tbp content octets),
+ * buf[auth_off, auth_off + auth_len). Once filled, the PDU is
+ * byte-identical to gs_secpdu_encode() of the same values.
+ * Errors: GS_ERR_INVALID_ARG (NULL argument, kind not a transfer, a
+ * ClearTransfer without Authenticator), GS_ERR_BUFFER_TOO_SMALL,
+ * GS_ERR_DER_TOO_LARGE (more than GS_MAX_PDU_SIZE octets). */
+typedef struct gs_transfer_layout {
+  size_t appl_off; /* applData content octets */
+  size_t tbp_off;  /* tbp content octets (MAC input) */
+  size_t tbp_len;
+  size_t auth_off; /* Authenticator element (when auth_len > 0) */
+  size_t len;      /* the whole SecPDU */
+} gs_transfer_layout;
+
+GS_EXPORT int gs_transfer_layout_encode(gs_pdu_kind kind, const uint8_t *token2, size_t token2_len,
+                                        size_t appl_len, size_t auth_len, uint8_t *buf, size_t cap,
+                                        gs_transfer_layout *lay);
+/* The Authenticator element of `a` (AlgorithmIdentifier + ICV). */
+GS_EXPORT int gs_authenticator_encode(const gs_authenticator *a, uint8_t *buf, size_t cap,
+                                      size_t *len);
+
 /* Standalone decoders of the inner types (for tests, fuzzing and tools);
  * each requires its input to be exactly one element. */
 GS_EXPORT int gs_tbs_handshake_decode(gs_tbs_handshake *tbs, const uint8_t *buf, size_t len);
