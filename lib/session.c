@@ -160,6 +160,31 @@ gs_outpdu *gs_outq_alloc(size_t cap) {
   return p;
 }
 
+/* Keep p as the spare entry if there is none and it is small, else free. */
+static void outq_recycle(gs_outq *q, gs_outpdu *p) {
+  if (q->spare == NULL && p->cap <= GS_OUTQ_SPARE_MAX) {
+    q->spare = p;
+  } else {
+    free(p);
+  }
+}
+
+gs_outpdu *gs_outq_take(gs_outq *q, size_t cap) {
+  gs_outpdu *p = q->spare;
+  if (p != NULL && p->cap >= cap) {
+    q->spare = NULL;
+    p->next = NULL;
+    p->len = 0;
+    return p;
+  }
+  return gs_outq_alloc(cap);
+}
+
+void gs_outq_give_back(gs_outq *q, gs_outpdu *p) {
+  gs_wipe(p->data, p->cap);
+  outq_recycle(q, p);
+}
+
 int gs_outq_commit(gs_outq *q, gs_outpdu *p) {
   if (q->n >= GS_OUTPUT_QUEUE_MAX) {
     free(p);
@@ -191,7 +216,7 @@ int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len) {
     q->tail = NULL;
   }
   q->n--;
-  free(p);
+  outq_recycle(q, p);
   return GS_OK;
 }
 
@@ -203,6 +228,8 @@ void gs_outq_clear(gs_outq *q) {
   }
   q->tail = NULL;
   q->n = 0;
+  free(q->spare);
+  q->spare = NULL;
 }
 
 /* ------------------------------------------------------------ sessions */

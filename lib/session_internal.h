@@ -71,9 +71,17 @@ typedef struct gs_outpdu {
 typedef struct gs_outq {
   gs_outpdu *head, *tail;
   size_t n;
+  gs_outpdu *spare; /* the last popped entry (cap <= GS_OUTQ_SPARE_MAX), reused */
 } gs_outq;
 
+#define GS_OUTQ_SPARE_MAX 8192u
+
 gs_outpdu *gs_outq_alloc(size_t cap);
+/* An entry of at least `cap` octets: the spare one when it is big enough
+ * (no allocation on the data path), else a new one. */
+gs_outpdu *gs_outq_take(gs_outq *q, size_t cap);
+/* Return an uncommitted entry from gs_outq_take (wiped; kept as spare). */
+void gs_outq_give_back(gs_outq *q, gs_outpdu *p);
 int gs_outq_commit(gs_outq *q, gs_outpdu *p); /* GS_ERR_LIMIT when full (p freed) */
 int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len);
 void gs_outq_clear(gs_outq *q);

@@ -17,6 +17,9 @@ static size_t outq_bytes(const gs_outq *q) {
   for (const gs_outpdu *p = q->head; p != NULL; p = p->next) {
     n += sizeof(*p) + p->cap;
   }
+  if (q->spare != NULL) {
+    n += sizeof(*q->spare) + q->spare->cap;
+  }
   return n;
 }
 
