@@ -18,80 +18,143 @@ static void nonce_of(uint64_t count, uint8_t nonce[GS_AEAD_NONCE_LEN]) {
   }
 }
 
+/* Sizes of the sender's small encodings: ClearToken2 (assoID, time, seq,
+ * iv, a rekey value of up to GS_MAX_DH_PUB_LEN, two flags, headers) and the
+ * Authenticator (AlgorithmIdentifier + ICV). */
+#define TX_TOKEN2_MAX (GS_MAX_DH_PUB_LEN + 128u)
+#define TX_AUTH_MAX (GS_MAX_MAC_LEN + 96u)
+
+/* One data PDU, built in one pass: ClearToken2 is encoded once (it is the
+ * AEAD's AAD and is embedded verbatim), the SecPDU headers are written
+ * around it, and the cipher (or the copy, in integrity mode) writes the
+ * applData straight into the output PDU. */
 typedef struct tx_ctx {
-  gs_secpdu p;
+  gs_token2 t2;
   uint8_t iv[GS_CBC_IV_LEN];
-  uint8_t icv[GS_MAX_MAC_LEN];
-  uint8_t *ct;
-  uint8_t *tbp;
-  size_t tbp_len;
+  uint8_t t2_der[TX_TOKEN2_MAX];
+  size_t t2_len;
+  uint8_t auth[TX_AUTH_MAX];
+  size_t auth_len;
+  gs_authenticator a;
+  gs_transfer_layout lay;
   gs_slice tbp_content;
 } tx_ctx;
 
-/* Encrypt (AEAD or CBC) `data` into c->ct and set tbp.appl_data. */
-static int tx_encrypt(gs_session *s, tx_ctx *c, const uint8_t *data, size_t len) {
-  const gs_crypto *cr = s->ep->cfg.crypto;
-  gs_transfer *x = &c->p.u.xfer;
-  gs_token2 *t2 = &x->tbp.token2;
-  size_t ct_len = 0;
-  int rc;
+/* The applData length of `len` plaintext octets in the session's mode. */
+static size_t tx_appl_len(const gs_session *s, size_t len) {
+  if (s->mode == GS_MODE_AEAD) {
+    return len + GS_AEAD_TAG_LEN;
+  }
+  if (s->mode == GS_MODE_ETM) {
+    return (len / GS_CBC_IV_LEN + 1) * GS_CBC_IV_LEN; /* PKCS#7 always pads */
+  }
+  return len;
+}
+
+/* iv, token2 and (non-AEAD) the Authenticator with a zero ICV of the
+ * suite's length, which fixes the PDU layout before the ICV is known. */
+static int tx_prepare(gs_session *s, tx_ctx *c) {
+  int rc = GS_OK;
   if (s->mode == GS_MODE_AEAD) {
     nonce_of(s->tx.count, c->iv);
-    t2->has_iv = true;
-    t2->iv.ptr = c->iv;
-    t2->iv.len = GS_AEAD_NONCE_LEN;
-    size_t aad_len = 0;
-    gs_slice aad;
-    rc = gs_token2_encode(t2, c->tbp, len + DATA_OVERHEAD, &aad_len);
-    if (rc == GS_OK) {
-      rc = gs_der_content(c->tbp, aad_len, &aad);
-    }
-    if (rc == GS_OK) {
-      rc = cr->aead_seal(s->tx.aead, c->iv, GS_AEAD_NONCE_LEN, aad.ptr, aad.len, data, len, c->ct,
-                         len + 32, &ct_len);
-    }
-  } else {
+    c->t2.has_iv = true;
+    c->t2.iv.ptr = c->iv;
+    c->t2.iv.len = GS_AEAD_NONCE_LEN;
+  } else if (s->mode == GS_MODE_ETM) {
     rc = gs_sess_random(s, c->iv, GS_CBC_IV_LEN);
-    t2->has_iv = true;
-    t2->iv.ptr = c->iv;
-    t2->iv.len = GS_CBC_IV_LEN;
-    if (rc == GS_OK) {
-      rc = cr->cbc_encrypt(s->tx.cbc, c->iv, data, len, c->ct, len + 32, &ct_len);
-    }
+    c->t2.has_iv = true;
+    c->t2.iv.ptr = c->iv;
+    c->t2.iv.len = GS_CBC_IV_LEN;
   }
-  x->tbp.appl_data.ptr = c->ct;
-  x->tbp.appl_data.len = ct_len;
+  if (rc == GS_OK) {
+    rc = gs_token2_encode(&c->t2, c->t2_der, sizeof(c->t2_der), &c->t2_len);
+  }
+  if (rc == GS_OK && s->mode != GS_MODE_AEAD) {
+    size_t icv_len = gs_hash_len(s->icv);
+    if (icv_len == 0 || icv_len > GS_MAX_MAC_LEN) {
+      return GS_ERR_INTERNAL;
+    }
+    memset(c->auth, 0, sizeof(c->auth));
+    c->a.algorithm.alg = gs_sess_hmac_algid(s->icv);
+    c->a.icv.ptr = c->auth; /* zeros, replaced by the ICV in tx_fill */
+    c->a.icv.len = icv_len;
+    rc = gs_authenticator_encode(&c->a, c->auth + GS_MAX_MAC_LEN, sizeof(c->auth) - GS_MAX_MAC_LEN,
+                                 &c->auth_len);
+  }
   return rc;
 }
 
-static int tx_build(gs_session *s, tx_ctx *c, const uint8_t *data, size_t len) {
+/* Write applData (ciphertext or the plain data) and the Authenticator
+ * into the laid-out PDU at `pdu`. */
+static int tx_fill(gs_session *s, tx_ctx *c, uint8_t *pdu, const uint8_t *data, size_t len) {
   const gs_crypto *cr = s->ep->cfg.crypto;
-  gs_transfer *x = &c->p.u.xfer;
+  uint8_t *appl = pdu + c->lay.appl_off;
+  size_t appl_len = c->lay.auth_off - c->lay.appl_off;
+  size_t out_len = 0;
   int rc = GS_OK;
-  if (s->mode == GS_MODE_INTEGRITY) {
-    c->p.kind = GS_PDU_CLEAR_TRANSFER;
-    x->tbp.appl_data.ptr = data;
-    x->tbp.appl_data.len = len;
+  if (s->mode == GS_MODE_AEAD) {
+    gs_slice aad;
+    rc = gs_der_content(c->t2_der, c->t2_len, &aad);
+    if (rc == GS_OK) {
+      rc = cr->aead_seal(s->tx.aead, c->iv, GS_AEAD_NONCE_LEN, aad.ptr, aad.len, data, len, appl,
+                         appl_len, &out_len);
+    }
+  } else if (s->mode == GS_MODE_ETM) {
+    rc = cr->cbc_encrypt(s->tx.cbc, c->iv, data, len, appl, appl_len, &out_len);
   } else {
-    c->p.kind = GS_PDU_ENCR_TRANSFER;
-    rc = tx_encrypt(s, c, data, len);
+    if (len > 0) {
+      memcpy(appl, data, len);
+    }
+    out_len = len;
   }
-  if (rc == GS_OK) {
-    rc = gs_tbp_encode(&x->tbp, c->tbp, len + DATA_OVERHEAD, &c->tbp_len);
+  if (rc == GS_OK && out_len != appl_len) {
+    rc = GS_ERR_INTERNAL;
   }
-  if (rc == GS_OK) {
-    rc = gs_der_content(c->tbp, c->tbp_len, &c->tbp_content);
-  }
+  c->tbp_content.ptr = pdu + c->lay.tbp_off;
+  c->tbp_content.len = c->lay.tbp_len;
   if (rc == GS_OK && s->mode != GS_MODE_AEAD) {
     size_t icv_len = 0;
     gs_iov part = {c->tbp_content.ptr, c->tbp_content.len};
-    rc = cr->hmac_compute(s->tx.mac, &part, 1, c->icv, &icv_len);
-    x->has_auth = true;
-    x->auth.algorithm.alg = gs_sess_hmac_algid(s->icv);
-    x->auth.icv.ptr = c->icv;
-    x->auth.icv.len = icv_len;
+    rc = cr->hmac_compute(s->tx.mac, &part, 1, c->auth, &icv_len);
+    if (rc == GS_OK && icv_len != c->a.icv.len) {
+      rc = GS_ERR_INTERNAL;
+    }
+    if (rc == GS_OK) { /* the template with its ICV, the element's last octets */
+      uint8_t *auth = pdu + c->lay.auth_off;
+      memcpy(auth, c->auth + GS_MAX_MAC_LEN, c->auth_len);
+      memcpy(auth + c->auth_len - icv_len, c->auth, icv_len);
+    }
   }
   return rc;
+}
+
+/* Build the data PDU into a new output-queue entry (*out). */
+static int tx_build(gs_session *s, tx_ctx *c, const uint8_t *data, size_t len, gs_outpdu **out) {
+  gs_pdu_kind kind = s->mode == GS_MODE_INTEGRITY ? GS_PDU_CLEAR_TRANSFER : GS_PDU_ENCR_TRANSFER;
+  *out = NULL;
+  int rc = tx_prepare(s, c);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  size_t auth_len = s->mode == GS_MODE_AEAD ? 0 : c->auth_len;
+  size_t appl_len = tx_appl_len(s, len);
+  /* 3 headers of at most 4 octets each, one tag octet each */
+  gs_outpdu *o = gs_outq_take(&s->out, c->t2_len + appl_len + auth_len + 16);
+  if (o == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  rc = gs_transfer_layout_encode(kind, c->t2_der, c->t2_len, appl_len, auth_len, o->data, o->cap,
+                                 &c->lay);
+  if (rc == GS_OK) {
+    rc = tx_fill(s, c, o->data, data, len);
+  }
+  if (rc != GS_OK) {
+    gs_outq_give_back(&s->out, o);
+    return rc;
+  }
+  o->len = c->lay.len;
+  *out = o;
+  return GS_OK;
 }
 
 static int seq_exhausted(gs_session *s, gs_time_ms now) {
@@ -117,12 +180,14 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
     return GS_ERR_LIMIT;
   }
   tx_ctx c;
-  memset(&c, 0, sizeof(c));
+  memset(&c.t2, 0, sizeof(c.t2));
+  memset(&c.a, 0, sizeof(c.a));
+  c.t2_len = c.auth_len = 0;
   gs_dh_priv *a_new = NULL;
   uint8_t pub[GS_MAX_DH_PUB_LEN];
   size_t pub_len = 0;
   int rc = GS_OK;
-  gs_token2 *t2 = &c.p.u.xfer.tbp.token2;
+  gs_token2 *t2 = &c.t2;
   t2->asso_id.ptr = (const uint8_t *)s->asso;
   t2->asso_id.len = s->asso_len;
   t2->time = now;
@@ -137,21 +202,12 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
     t2->changed_key = s->send_changed_key;
     t2->req_rekey = s->req_rekey_sent && !s->send_changed_key;
   }
-  c.ct = malloc(len + 32);
-  c.tbp = malloc(len + DATA_OVERHEAD);
-  gs_outpdu *o = gs_outq_alloc(len + DATA_OVERHEAD);
-  if (rc == GS_OK && (c.ct == NULL || c.tbp == NULL || o == NULL)) {
-    rc = GS_ERR_NOMEM;
+  gs_outpdu *o = NULL;
+  if (rc == GS_OK) {
+    rc = tx_build(s, &c, data, len, &o);
   }
   if (rc == GS_OK) {
-    rc = tx_build(s, &c, data, len);
-  }
-  if (rc == GS_OK) {
-    rc = gs_secpdu_encode(&c.p, o->data, o->cap, &o->len);
-  }
-  if (rc == GS_OK) {
-    rc = gs_outq_commit(&s->out, o);
-    o = NULL;
+    rc = gs_outq_commit(&s->out, o); /* the entry stays valid until popped */
   }
   if (rc == GS_OK) {
     s->tx.count++;
@@ -165,9 +221,6 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
   if (a_new != NULL) {
     s->ep->cfg.crypto->dh_free(a_new);
   }
-  free(o);
-  free(c.ct);
-  free(c.tbp);
   gs_wipe(pub, sizeof(pub));
   return rc;
 }
