@@ -230,6 +230,62 @@ static void test_every_kind(void **state) {
   round_trip(&p);
 }
 
+/* gs_transfer_layout_encode + the caller's applData and Authenticator give
+ * exactly the bytes of gs_secpdu_encode, for every data PDU shape. */
+static void layout_matches(const gs_secpdu *p) {
+  static uint8_t t2[1024], auth[256], out[70000];
+  const gs_transfer *x = &p->u.xfer;
+  size_t want_len = 0, t2_len = 0, auth_len = 0;
+  gs_transfer_layout lay;
+  assert_int_equal(gs_secpdu_encode(p, buf, sizeof(buf), &want_len), GS_OK);
+  assert_int_equal(gs_token2_encode(&x->tbp.token2, t2, sizeof(t2), &t2_len), GS_OK);
+  if (x->has_auth) {
+    assert_int_equal(gs_authenticator_encode(&x->auth, auth, sizeof(auth), &auth_len), GS_OK);
+  }
+  size_t appl = x->tbp.appl_data.len;
+  memset(out, 0xA5, sizeof(out));
+  assert_int_equal(
+      gs_transfer_layout_encode(p->kind, t2, t2_len, appl, auth_len, out, sizeof(out), &lay),
+      GS_OK);
+  assert_int_equal(lay.len, want_len);
+  if (appl > 0) {
+    memcpy(out + lay.appl_off, x->tbp.appl_data.ptr, appl);
+  }
+  memcpy(out + lay.auth_off, auth, auth_len);
+  assert_memory_equal(out, buf, want_len);
+  gs_secpdu d;
+  assert_int_equal(gs_secpdu_decode(&d, out, lay.len), GS_OK);
+  assert_ptr_equal(d.u.xfer.tbp_content.ptr, out + lay.tbp_off);
+  assert_int_equal(d.u.xfer.tbp_content.len, lay.tbp_len);
+  /* one octet short of room, a wrong kind, a ClearTransfer without ICV */
+  assert_int_equal(
+      gs_transfer_layout_encode(p->kind, t2, t2_len, appl, auth_len, out, lay.len - 1, &lay),
+      GS_ERR_BUFFER_TOO_SMALL);
+  assert_int_equal(gs_transfer_layout_encode(GS_PDU_RELEASE_REQ, t2, t2_len, appl, auth_len, out,
+                                             sizeof(out), &lay),
+                   GS_ERR_INVALID_ARG);
+  assert_int_equal(
+      gs_transfer_layout_encode(GS_PDU_CLEAR_TRANSFER, t2, t2_len, appl, 0, out, sizeof(out), &lay),
+      GS_ERR_INVALID_ARG);
+}
+
+static void test_transfer_layout(void **state) {
+  (void)state;
+  static uint8_t big[300];
+  gs_secpdu p;
+  gs_sample_secpdu(&p, GS_PDU_CLEAR_TRANSFER);
+  layout_matches(&p);
+  gs_sample_encr_transfer_etm(&p);
+  layout_matches(&p);
+  gs_sample_encr_transfer_aead(&p);
+  layout_matches(&p);
+  p.u.xfer.tbp.appl_data.ptr = big; /* long-form lengths at every level */
+  p.u.xfer.tbp.appl_data.len = sizeof(big);
+  layout_matches(&p);
+  p.u.xfer.tbp.appl_data.len = 0;
+  layout_matches(&p);
+}
+
 static void test_handshake_shapes(void **state) {
   (void)state;
   static uint8_t certs[8][300];
@@ -499,11 +555,9 @@ static void test_assoid_and_names(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_every_kind),
-      cmocka_unit_test(test_handshake_shapes),
-      cmocka_unit_test(test_transfer_and_notice_shapes),
-      cmocka_unit_test(test_golden_bytes),
-      cmocka_unit_test(test_encoder_validates),
+      cmocka_unit_test(test_every_kind),       cmocka_unit_test(test_transfer_layout),
+      cmocka_unit_test(test_handshake_shapes), cmocka_unit_test(test_transfer_and_notice_shapes),
+      cmocka_unit_test(test_golden_bytes),     cmocka_unit_test(test_encoder_validates),
       cmocka_unit_test(test_assoid_and_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
