@@ -71,38 +71,41 @@ int gs_gtime_parse(const uint8_t *s, size_t len, gs_time_ms *out) {
   return GS_OK;
 }
 
+/* Two decimal digits of v (< 100) at out. */
+static void put2(uint8_t *out, unsigned v) {
+  out[0] = (uint8_t)('0' + v / 10);
+  out[1] = (uint8_t)('0' + v % 10);
+}
+
 int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len) {
   if (t < 0 || t > GS_GTIME_MAX_MS) {
     return GS_ERR_DER_BAD_TIME;
   }
+  /* 32-bit arithmetic below the day: a day has 86,400,000 ms. */
   int64_t days = t / 86400000;
-  int64_t rem = t % 86400000;
+  uint32_t rem = (uint32_t)(t - days * 86400000);
+  uint32_t sec = rem / 1000;
+  unsigned ms = rem - sec * 1000;
   int64_t y;
   unsigned m, d;
   civil_from_days(days, &y, &m, &d);
-  unsigned v[6] = {(unsigned)y,
-                   m,
-                   d,
-                   (unsigned)(rem / 3600000),
-                   (unsigned)(rem / 60000 % 60),
-                   (unsigned)(rem / 1000 % 60)};
-  unsigned ms = (unsigned)(rem % 1000);
-  size_t n = 0;
-  for (int i = 0; i < 6; i++) {
-    unsigned w = i == 0 ? 4 : 2;
-    for (unsigned k = w; k > 0; k--) {
-      out[n + k - 1] = (uint8_t)('0' + v[i] % 10);
-      v[i] /= 10;
-    }
-    n += w;
-  }
-  if (ms != 0) {
+  unsigned yy = (unsigned)y; /* 1970..9999 (GS_GTIME_MAX_MS) */
+  put2(out, yy / 100);
+  put2(out + 2, yy % 100);
+  put2(out + 4, m);
+  put2(out + 6, d);
+  put2(out + 8, sec / 3600);
+  put2(out + 10, sec / 60 % 60);
+  put2(out + 12, sec % 60);
+  size_t n = 14;
+  if (ms != 0) { /* ".f", ".ff" or ".fff": no trailing zero */
     out[n++] = '.';
     out[n++] = (uint8_t)('0' + ms / 100);
-    out[n++] = (uint8_t)('0' + ms / 10 % 10);
-    out[n++] = (uint8_t)('0' + ms % 10);
-    while (out[n - 1] == '0') {
-      n--;
+    if (ms % 100 != 0) {
+      out[n++] = (uint8_t)('0' + ms / 10 % 10);
+      if (ms % 10 != 0) {
+        out[n++] = (uint8_t)('0' + ms % 10);
+      }
     }
   }
   out[n++] = 'Z';
