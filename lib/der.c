@@ -360,7 +360,10 @@ int gs_der_validate(const uint8_t *buf, size_t len) {
 #define GS_DER_RESERVE 4u
 
 void gs_der_writer_init(gs_der_writer *w, uint8_t *buf, size_t cap) {
-  memset(w, 0, sizeof(*w));
+  /* open[] is written by gs_der_begin before it is read: not cleared */
+  w->len = 0;
+  w->err = GS_OK;
+  w->depth = 0;
   w->buf = buf;
   w->cap = buf == NULL ? 0 : cap;
 }
