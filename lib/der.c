@@ -20,7 +20,7 @@ bool gs_der_reader_at_end(const gs_der_reader *r) {
 }
 
 int gs_der_reader_finish(const gs_der_reader *r) {
-  return gs_der_reader_at_end(r) ? GS_OK : GS_ERR_DER_TRAILING_BYTES;
+  return r->p >= r->end ? GS_OK : GS_ERR_DER_TRAILING_BYTES;
 }
 
 static int tag_from_octet(uint8_t b, uint32_t *tag) {
@@ -31,7 +31,7 @@ static int tag_from_octet(uint8_t b, uint32_t *tag) {
   return GS_OK;
 }
 
-int gs_der_peek_tag(const gs_der_reader *r, uint32_t *tag) {
+static int peek_tag(const gs_der_reader *r, uint32_t *tag) {
   if (r->p >= r->end) {
     return GS_ERR_DER_TRUNCATED;
   }
@@ -40,14 +40,14 @@ int gs_der_peek_tag(const gs_der_reader *r, uint32_t *tag) {
 
 bool gs_der_peek_is(const gs_der_reader *r, uint32_t tag) {
   uint32_t t;
-  return gs_der_peek_tag(r, &t) == GS_OK && t == tag;
+  return peek_tag(r, &t) == GS_OK && t == tag;
 }
 
 /* Parse the tag and length at r->p: *hdr = octets of tag + length, *clen =
  * content length, guaranteed to fit in the level. */
-int gs_der_parse_header(const gs_der_reader *r, uint32_t *tag, size_t *hdr, size_t *clen) {
+static int parse_header(const gs_der_reader *r, uint32_t *tag, size_t *hdr, size_t *clen) {
   size_t avail = (size_t)(r->end - r->p);
-  int rc = gs_der_peek_tag(r, tag);
+  int rc = peek_tag(r, tag);
   if (rc != GS_OK) {
     return rc;
   }
@@ -93,7 +93,7 @@ int gs_der_parse_header(const gs_der_reader *r, uint32_t *tag, size_t *hdr, size
 
 int gs_der_read_any(gs_der_reader *r, uint32_t *tag, gs_slice *content, gs_slice *tlv) {
   size_t hdr, clen;
-  int rc = gs_der_parse_header(r, tag, &hdr, &clen);
+  int rc = parse_header(r, tag, &hdr, &clen);
   if (rc != GS_OK) {
     return rc;
   }
@@ -113,10 +113,10 @@ static int tag_mismatch(uint32_t got, uint32_t want) {
   return ((got ^ want) == cbit) ? GS_ERR_DER_CONSTRUCTED : GS_ERR_DER_WRONG_TAG;
 }
 
-int gs_der_read_tlv(gs_der_reader *r, uint32_t tag, gs_slice *content) {
+static int read_tlv(gs_der_reader *r, uint32_t tag, gs_slice *content) {
   uint32_t got;
   size_t hdr, clen;
-  int rc = gs_der_parse_header(r, &got, &hdr, &clen);
+  int rc = parse_header(r, &got, &hdr, &clen);
   if (rc != GS_OK) {
     return rc;
   }
@@ -129,12 +129,26 @@ int gs_der_read_tlv(gs_der_reader *r, uint32_t tag, gs_slice *content) {
   return GS_OK;
 }
 
+/* Exported entry points of the static helpers above (the helpers are what
+ * this file calls, so the compiler can inline them in a PIC build). */
+int gs_der_peek_tag(const gs_der_reader *r, uint32_t *tag) {
+  return peek_tag(r, tag);
+}
+
+int gs_der_parse_header(const gs_der_reader *r, uint32_t *tag, size_t *hdr, size_t *clen) {
+  return parse_header(r, tag, hdr, clen);
+}
+
+int gs_der_read_tlv(gs_der_reader *r, uint32_t tag, gs_slice *content) {
+  return read_tlv(r, tag, content);
+}
+
 int gs_der_enter(gs_der_reader *r, uint32_t tag, gs_der_reader *inner, gs_slice *content) {
   gs_slice c;
   if (r->depth + 1 > GS_MAX_DER_DEPTH) {
     return GS_ERR_DER_TOO_DEEP;
   }
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc != GS_OK) {
     return rc;
   }
@@ -161,7 +175,7 @@ static int int_check(gs_slice c) {
 
 int gs_der_read_uint32(gs_der_reader *r, uint32_t tag, uint32_t max, uint32_t *out) {
   gs_slice c;
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc == GS_OK) {
     rc = int_check(c);
   }
@@ -184,7 +198,7 @@ int gs_der_read_uint32(gs_der_reader *r, uint32_t tag, uint32_t max, uint32_t *o
 
 int gs_der_read_int64(gs_der_reader *r, uint32_t tag, int64_t *out) {
   gs_slice c;
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc == GS_OK) {
     rc = int_check(c);
   }
@@ -205,7 +219,7 @@ int gs_der_read_int64(gs_der_reader *r, uint32_t tag, int64_t *out) {
 
 int gs_der_read_bool(gs_der_reader *r, uint32_t tag, bool *out) {
   gs_slice c;
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc != GS_OK) {
     return rc;
   }
@@ -218,7 +232,7 @@ int gs_der_read_bool(gs_der_reader *r, uint32_t tag, bool *out) {
 
 int gs_der_read_null(gs_der_reader *r, uint32_t tag) {
   gs_slice c;
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc != GS_OK) {
     return rc;
   }
@@ -240,7 +254,7 @@ int gs_der_oid_check(const uint8_t *p, size_t len) {
 }
 
 int gs_der_read_oid(gs_der_reader *r, uint32_t tag, gs_slice *oid) {
-  int rc = gs_der_read_tlv(r, tag, oid);
+  int rc = read_tlv(r, tag, oid);
   if (rc != GS_OK) {
     return rc;
   }
@@ -248,12 +262,12 @@ int gs_der_read_oid(gs_der_reader *r, uint32_t tag, gs_slice *oid) {
 }
 
 int gs_der_read_octets(gs_der_reader *r, uint32_t tag, gs_slice *out) {
-  return gs_der_read_tlv(r, tag, out);
+  return read_tlv(r, tag, out);
 }
 
 int gs_der_read_bits(gs_der_reader *r, uint32_t tag, gs_slice *bits, unsigned *unused) {
   gs_slice c;
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc != GS_OK) {
     return rc;
   }
@@ -294,7 +308,7 @@ int gs_der_printable_check(const uint8_t *p, size_t len, size_t min, size_t max)
 }
 
 int gs_der_read_printable(gs_der_reader *r, uint32_t tag, size_t min, size_t max, gs_slice *out) {
-  int rc = gs_der_read_tlv(r, tag, out);
+  int rc = read_tlv(r, tag, out);
   if (rc != GS_OK) {
     return rc;
   }
@@ -303,7 +317,7 @@ int gs_der_read_printable(gs_der_reader *r, uint32_t tag, size_t min, size_t max
 
 int gs_der_read_gtime(gs_der_reader *r, uint32_t tag, gs_time_ms *out) {
   gs_slice c;
-  int rc = gs_der_read_tlv(r, tag, &c);
+  int rc = read_tlv(r, tag, &c);
   if (rc != GS_OK) {
     return rc;
   }
@@ -335,7 +349,7 @@ int gs_der_validate(const uint8_t *buf, size_t len) {
     uint32_t tag;
     size_t hdr, clen;
     r.end = ends[top];
-    int rc = gs_der_parse_header(&r, &tag, &hdr, &clen);
+    int rc = parse_header(&r, &tag, &hdr, &clen);
     if (rc != GS_OK) {
       return rc;
     }
@@ -426,7 +440,7 @@ static size_t len_octets(size_t n, uint8_t out[GS_DER_RESERVE]) {
   return k + 1;
 }
 
-void gs_der_write_header(gs_der_writer *w, uint32_t tag, size_t len) {
+static void write_header(gs_der_writer *w, uint32_t tag, size_t len) {
   uint8_t lo[GS_DER_RESERVE];
   if (len > 0xFFFFFFu) {
     gs_der_writer_fail(w, GS_ERR_DER_LENGTH_TOO_LARGE);
@@ -436,8 +450,12 @@ void gs_der_write_header(gs_der_writer *w, uint32_t tag, size_t len) {
   put(w, lo, len_octets(len, lo));
 }
 
+void gs_der_write_header(gs_der_writer *w, uint32_t tag, size_t len) {
+  write_header(w, tag, len);
+}
+
 void gs_der_write_tlv(gs_der_writer *w, uint32_t tag, const uint8_t *content, size_t len) {
-  gs_der_write_header(w, tag, len);
+  write_header(w, tag, len);
   put(w, content, len);
 }
 
