@@ -1,6 +1,8 @@
 /* SignedNotices (PROFILE.md §7): releaseReq/Rsp, applAbort, dtSecAbort,
  * handshakeSecReject, handshakeSecAbort, applicationReject.
- * Sig(priv, content octets of tbs) with ClearToken3 {sigAlg, version,
+ * Sig(priv, tagOctet || content octets of tbs) (GS_NOTICE_SIG_BINDS_KIND,
+ * PROPOSED hardening of §7, finding SEC-1: the kind is signed; see
+ * notice_sig_input) with ClearToken3 {sigAlg, version,
  * assoID, time, pkCert/certPath when no association exists yet, binding =
  * h_n when one does}. A receiver accepts a binding equal to its current or
  * previous chain value; a notice whose signature, time or binding does not
@@ -8,7 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gridseal/der.h"
 #include "session_internal.h"
+
+/* The one rule for what a notice's signature covers, used on sign and on
+ * verify: the SecPDU alternative's identifier octet ([kind] IMPLICIT,
+ * context class, constructed: 0xA0 | kind, e.g. 0xA7 for releaseReq), then
+ * the content octets of tbs. A relay that rewrites the tag (releaseReq to
+ * applAbort, dtSecAbort to releaseReq, ...) breaks the signature. With
+ * GS_NOTICE_SIG_BINDS_KIND 0 only tbs is signed (§7 as written). `tag`
+ * must outlive the use of parts. Returns the number of parts (1 or 2). */
+static size_t notice_sig_input(gs_pdu_kind kind, gs_slice tbs_content, uint8_t *tag,
+                               gs_iov parts[2]) {
+  *tag = (uint8_t)(GS_DER_CLASS_CONTEXT | GS_DER_CONSTRUCTED | (unsigned)kind);
+  size_t n = 0;
+  if (GS_NOTICE_SIG_BINDS_KIND) {
+    parts[n].ptr = tag;
+    parts[n].len = 1;
+    n++;
+  }
+  parts[n].ptr = tbs_content.ptr;
+  parts[n].len = tbs_content.len;
+  return n + 1;
+}
 
 int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
                         size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
@@ -59,8 +83,10 @@ int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const cha
     rc = gs_der_content(buf, tbs_len, &content);
   }
   if (rc == GS_OK) {
-    gs_iov part = {content.ptr, content.len};
-    rc = c->sign(ep->cfg.key, ep->sig_alg, &part, 1, sig, sizeof(sig), &sig_len);
+    uint8_t tag = 0;
+    gs_iov parts[2];
+    size_t np = notice_sig_input(kind, content, &tag, parts);
+    rc = c->sign(ep->cfg.key, ep->sig_alg, parts, np, sig, sizeof(sig), &sig_len);
   }
   if (rc == GS_OK) {
     p.u.notice.sign.ptr = sig;
@@ -131,7 +157,7 @@ static const gs_pubkey *notice_key(gs_session *s, const gs_notice *n, gs_time_ms
   return info->pubkey;
 }
 
-static int notice_check(gs_session *s, const gs_notice *n, gs_time_ms now) {
+static int notice_check(gs_session *s, gs_pdu_kind kind, const gs_notice *n, gs_time_ms now) {
   const gs_token3 *t3 = &n->tbs.token3;
   const gs_endpoint *ep = s->ep;
   if (t3->version != GS_PROTOCOL_VERSION || !gs_sess_time_ok(ep, t3->time, now)) {
@@ -151,9 +177,12 @@ static int notice_check(gs_session *s, const gs_notice *n, gs_time_ms now) {
   const gs_pubkey *k = notice_key(s, n, now, &tmp, &alg);
   int rc = GS_ERR_NOTICE_IGNORED;
   if (k != NULL) {
-    gs_iov part = {n->tbs_content.ptr, n->tbs_content.len};
-    rc = gs_sess_verify(ep->cfg.crypto, k, alg, &part, 1, n->sign) == GS_OK ? GS_OK
-                                                                            : GS_ERR_NOTICE_IGNORED;
+    uint8_t tag = 0;
+    gs_iov parts[2];
+    size_t np = notice_sig_input(kind, n->tbs_content, &tag, parts);
+    rc = gs_sess_verify(ep->cfg.crypto, k, alg, parts, np, n->sign) == GS_OK
+             ? GS_OK
+             : GS_ERR_NOTICE_IGNORED;
   }
   if (tmp != NULL) {
     ep->cfg.validator.release(ep->cfg.validator.ctx, tmp);
@@ -223,7 +252,7 @@ int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, ui
   if (n->tbs.has_appl_data && n->tbs.appl_data.len > cap) {
     return GS_ERR_BUFFER_TOO_SMALL;
   }
-  int rc = notice_check(s, n, now);
+  int rc = notice_check(s, p->kind, n, now);
   if (rc != GS_OK) {
     gs_sess_event(s->ep, s, GS_EV_NOTICE_IGNORED, rc, -1, p->kind, 0);
     return rc;

@@ -69,6 +69,14 @@ extern "C" {
 #define GS_H0_BYTE 0x00
 /* The responder signs tbs_B || h_A (§3.4). */
 #define GS_RESPONDER_SIGNS_H_A 1
+/* PROPOSED hardening (finding SEC-1, docs/DEVIATIONS.md): a SignedNotice
+ * signs its kind. §7 signs only the content octets of tbs, so the SecPDU
+ * CHOICE tag (releaseReq, applAbort, ...) could be rewritten by a relay.
+ * With 1 the signature input is the alternative's identifier octet (e.g.
+ * 0xA7 for releaseReq) followed by the content octets of tbs:
+ * Sig(priv, tagOctet || tbs). No ASN.1 change; not interoperable with a
+ * peer that signs tbs alone (set 0 for the §7 text as written). */
+#define GS_NOTICE_SIG_BINDS_KIND 1
 /* HKDF info is empty (§4). */
 #define GS_HKDF_INFO ""
 /* Default protected protocol string. */

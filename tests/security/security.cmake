@@ -8,15 +8,17 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
                              ${PROJECT_SOURCE_DIR}/tests/common)
   target_link_libraries(gs_relay PUBLIC gridseal_pki gridseal_ossl gridseal_core
                         PkgConfig::LIBCRYPTO)
+  # open findings (docs/SECURITY-TESTING.md): each test_sec_finding_* asserts
+  # the secure behaviour; one listed here fails today and is registered
+  # WILL_FAIL. Take it off the list when it is fixed (SEC-1 is).
+  set(_gs_sec_open_findings test_sec_finding_sec2_selfie)
   file(GLOB _gs_sec_tests ${CMAKE_CURRENT_LIST_DIR}/test_*.c)
   list(SORT _gs_sec_tests)
   foreach(_src ${_gs_sec_tests})
     get_filename_component(_t ${_src} NAME_WE)
     gs_unit_test(${_t} SOURCES ${_src} LIBS gs_relay)
     set_tests_properties(${_t} PROPERTIES LABELS security TIMEOUT 300)
-    if(_t MATCHES "^test_sec_finding_")
-      # open findings (docs/SECURITY-TESTING.md): each asserts the secure
-      # behaviour and fails today; remove WILL_FAIL when it is fixed
+    if(_t IN_LIST _gs_sec_open_findings)
       set_tests_properties(${_t} PROPERTIES WILL_FAIL TRUE)
     endif()
   endforeach()

@@ -218,8 +218,17 @@ static int check_signatures(ck *k) {
     bool hs = d->kind <= GS_PDU_HANDSHAKE_ACC;
     gs_slice tbs = hs ? d->u.hs.tbs_content : d->u.notice.tbs_content;
     gs_slice sig = hs ? d->u.hs.sign : d->u.notice.sign;
+    /* handshakeReq: tbs_A; handshakeAcc: tbs_B || h_A; notices: the
+     * SecPDU alternative's identifier octet ([n] constructed, context
+     * class: 0xA0 | n) || tbs (GS_NOTICE_SIG_BINDS_KIND, finding SEC-1) */
+    uint8_t tag = (uint8_t)(0xa0u | (unsigned)d->kind);
     gs_iov parts[2] = {{tbs.ptr, tbs.len}, {d->kind == GS_PDU_HANDSHAKE_ACC ? h_a : h0, 32}};
     size_t n = d->kind == GS_PDU_HANDSHAKE_ACC ? 2 : 1;
+    if (!hs) {
+      parts[0] = (gs_iov){&tag, 1};
+      parts[1] = (gs_iov){tbs.ptr, tbs.len};
+      n = 2;
+    }
     if (k->c->verify(pk[v->steps[i].sender], alg, parts, n, sig.ptr, sig.len) != GS_OK) {
       rc = bad(k, "pdus[%zu]: the signature does not verify", i);
     }
