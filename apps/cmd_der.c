@@ -33,6 +33,7 @@ typedef struct der_app {
   der_assoc as[DER_MAX_ASSOC];
   gs_time_ms interval;
   gs_time_ms next_report;
+  gs_time_ms sim_offset; /* plant clock - wall clock ([application] sim_hour) */
   bool stopping;
 } der_app;
 
@@ -97,6 +98,17 @@ static bool writer_allowed(const gs_cfg_security *sec, const gs_cert_info *peer)
   return false;
 }
 
+/* The plant's clock: the wall clock, or shifted so that it started at
+ * [application] sim_hour (a demonstration with daylight at any hour). */
+static gs_time_ms plant_now(const der_app *a, gs_time_ms now) {
+  return now + a->sim_offset;
+}
+
+static gs_time_ms sim_offset(uint32_t hour, gs_time_ms now) {
+  const gs_time_ms day = 86400000;
+  return hour == GS_CFG_SIM_HOUR_OFF ? 0 : (gs_time_ms)hour * 3600000 - now % day;
+}
+
 /* Encode and send one MMS PDU on an association. */
 static void send_mms(der_app *a, der_assoc *x, const gs_mms_pdu *pdu, gs_time_ms now) {
   static uint8_t buf[GS_MMS_MAX_PDU_SIZE];
@@ -145,7 +157,7 @@ static void serve_mms(der_app *a, der_assoc *x, const uint8_t *p, size_t len, gs
     send_mms(a, x, &resp, now);
     return;
   }
-  (void)gs_dermodel_step(&a->model, now);
+  (void)gs_dermodel_step(&a->model, plant_now(a, now));
   bool is_write = req.type == GS_MMS_CONFIRMED_REQUEST && req.service == GS_MMS_SVC_WRITE;
   if (is_write && !writer_allowed(&a->rt.cfg.security, gs_session_peer(x->s))) {
     if (gs_app_mms_write_denied(&req, &ar, &resp) == GS_OK) {
@@ -295,7 +307,7 @@ static void send_reports(der_app *a, gs_time_ms now) {
 
 static void tick(void *ctx, gs_time_ms now) {
   der_app *a = ctx;
-  (void)gs_dermodel_step(&a->model, now);
+  (void)gs_dermodel_step(&a->model, plant_now(a, now));
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
     der_assoc *x = &a->as[i];
     if (x->s != NULL && now >= gs_session_next_deadline(x->s)) {
@@ -404,7 +416,8 @@ int gs_cmd_der(int argc, char **argv) {
     if (e == GS_OK) {
       a->interval = a->rt.cfg.app.report_interval_ms;
       a->next_report = gs_app_now() + a->interval;
-      (void)gs_dermodel_step(&a->model, gs_app_now());
+      a->sim_offset = sim_offset(a->rt.cfg.app.sim_hour, gs_app_now());
+      (void)gs_dermodel_step(&a->model, plant_now(a, gs_app_now()));
       printf("%s: DER %s (%s), rating %u kW, listening (%s)\n", a->rt.cfg.name, ld,
              a->rt.cfg.identity, (unsigned)a->rt.cfg.app.rating_kw,
              gs_cfg_transport_name(a->rt.cfg.transport.type));

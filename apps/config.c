@@ -60,6 +60,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->app.report_interval_ms = 2000;
   cfg->app.rating_kw = 100;
   cfg->app.seed = 1;
+  cfg->app.sim_hour = GS_CFG_SIM_HOUR_OFF;
 }
 
 const char *gs_cfg_mode_name(gs_cfg_mode m) {

@@ -20,6 +20,8 @@
 #define GS_CFG_MAX_WRITERS 16 /* allowed_writers entries */
 #define GS_CFG_MAX_PEERS 64   /* [der NAME] sections */
 #define GS_CFG_LINE_MAX 1024
+#define GS_CFG_MAX_XMPP_PEERS 8        /* [transport] peers entries */
+#define GS_CFG_SIM_HOUR_OFF UINT32_MAX /* [application] sim_hour unset */
 
 typedef enum gs_cfg_role { GS_CFG_ROLE_CC = 1, GS_CFG_ROLE_DER = 2 } gs_cfg_role;
 
@@ -89,6 +91,10 @@ typedef struct gs_cfg_transport_settings {
   char tls_ca[GS_CFG_PATH_MAX];
   gs_time_ms reconnect_min_ms;
   gs_time_ms reconnect_max_ms;
+  /* der over xmpp: bare XMPP addresses of the control centers it serves
+   * (presence, PDUs); none given = cc@domain. */
+  size_t n_xmpp_peers;
+  char xmpp_peers[GS_CFG_MAX_XMPP_PEERS][GS_CFG_STR_MAX];
 } gs_cfg_transport_settings;
 
 /* [application] */
@@ -96,6 +102,8 @@ typedef struct gs_cfg_application {
   gs_time_ms report_interval_ms;
   uint32_t rating_kw; /* DER rating */
   uint64_t seed;      /* DER simulation seed */
+  uint32_t sim_hour;  /* DER: plant clock starts at this UTC hour (0..23);
+                         GS_CFG_SIM_HOUR_OFF = the wall clock (demo key) */
 } gs_cfg_application;
 
 /* [log] */

@@ -16,7 +16,7 @@ typedef struct xport_factory {
 
 static const xport_factory factories[] = {
     {GS_CFG_TRANSPORT_TCP, "tcp", gs_xport_tcp_open},
-    {GS_CFG_TRANSPORT_XMPP, "xmpp", NULL},
+    {GS_CFG_TRANSPORT_XMPP, "xmpp", GS_XPORT_XMPP_OPEN},
     {GS_CFG_TRANSPORT_MQTT, "mqtt", GS_XPORT_MQTT_OPEN},
     {GS_CFG_TRANSPORT_AMQP, "amqp", GS_XPORT_AMQP_OPEN},
 };

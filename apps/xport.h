@@ -4,8 +4,8 @@
  * knows nothing of E2E security: the session engine above it authenticates
  * every PDU, so a transport's peer name is only a routing label (TCP: the
  * [der NAME] of the control center's configuration, or "tcp:ADDR:PORT" of an
- * accepted connection; XMPP: the peer's full JID; MQTT/AMQP: the endpoint
- * name of the topic / routing key).
+ * accepted connection; XMPP: the [der NAME] (cc) or the control center's
+ * bare JID (der); MQTT/AMQP: the endpoint name of the topic / routing key).
  *
  * Life cycle (all calls from one thread, the application's poll loop):
  *
