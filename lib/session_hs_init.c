@@ -291,6 +291,12 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
     }
     return rc;
   }
+  if (gs_sess_own_cert(ep, t1->pk_cert)) {
+    /* an answer made with its own certificate (its own handshake PDUs
+     * reflected, M2): dropped before any certificate or signature work */
+    gs_sess_event(ep, s, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, p->kind, 0);
+    return GS_ERR_REFLECTION;
+  }
   memcpy(s->acc_asso, t1->asso_id.ptr, t1->asso_id.len);
   s->acc_asso_len = t1->asso_id.len;
   if (!gs_sess_time_ok(ep, t1->time, now)) {

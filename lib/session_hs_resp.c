@@ -273,6 +273,12 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
   }
   const gs_handshake *hs = &p.u.hs;
   const gs_token1 *t1 = &hs->tbs.token1;
+  if (gs_sess_own_cert(ep, t1->pk_cert)) {
+    /* its own request reflected back (M2): no certificate or signature
+     * work, no signed reject, no replay-cache entry */
+    gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_REFLECTION;
+  }
   if (!gs_sess_time_ok(ep, t1->time, now)) {
     return reject(ep, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
   }

@@ -199,6 +199,10 @@ int gs_sess_dh_new(gs_session *s, gs_dh_group g, uint32_t epoch, gs_dh_priv **pr
                    size_t *pub_len);
 int gs_sess_random(gs_session *s, uint8_t *out, size_t len);
 bool gs_sess_identity_ok(const gs_endpoint *ep, const gs_cert_info *peer);
+/* True if `cert` is byte for byte the endpoint's own certificate (same
+ * octets, same fingerprint): a handshake PDU carrying it is the endpoint's
+ * own PDU reflected back (catalogue M2), refused with GS_ERR_REFLECTION. */
+bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert);
 int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role role);
 
 /* ------------------------------------------------------ session_keys.c */

@@ -238,6 +238,9 @@ GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, 
  * Errors (no session is created):
  *   a. GS_ERR_DER_* / GS_ERR_PROTOCOL (not a HandshakeReq) / GS_ERR_VERSION /
  *      GS_ERR_PP_UNSUPPORTED: dropped silently, GS_EV_MALFORMED;
+ *      GS_ERR_REFLECTION: pkCert is the endpoint's own certificate (its own
+ *      request reflected back, catalogue M2): dropped before any
+ *      certificate or signature work, GS_EV_REPLAY, no reject is signed;
  *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
  *   c. GS_ERR_CERT_* etc. (the validator's error): handshakeSecReject
  *      invalid-public-key-certificate / invalid-certification-path /
@@ -326,7 +329,9 @@ typedef struct gs_rx {
  * Errors that leave the association usable: GS_ERR_DER_* before
  * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
  * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
- * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_BUFFER_TOO_SMALL
+ * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_REFLECTION (a
+ * HandshakeAcc carrying the initiator's own certificate: dropped before any
+ * certificate or signature work, GS_EV_REPLAY), GS_ERR_BUFFER_TOO_SMALL
  * (out too small: nothing consumed), GS_ERR_AUTH_TAG etc. under
  * GS_INTEGRITY_DROP below the threshold.
  * Errors that end it (sticky): GS_ERR_AUTH_TAG, GS_ERR_DECRYPT,

@@ -207,8 +207,13 @@ static void test_M2_reflect_handshake(void **st) {
   RL_EQ(&w, rl_feed(&w, 1, req, len, NULL), GS_ERR_PROTOCOL);
   rl_snap after = rl_snapshot(w.sa);
   RL_REQUIRE(&w, rl_same(&before, &after));
-  /* the request reflected to A's own endpoint (as responder): finding SEC-2,
-   * test_sec_finding_sec2_selfie */
+  /* the request reflected to A's own endpoint (as responder): refused
+   * before any certificate or signature work (finding SEC-2, more in
+   * test_sec_finding_sec2_selfie) */
+  gs_session *self = NULL;
+  RL_EQ(&w, gs_endpoint_receive_hs(w.a.ep, req, len, w.now, &self), GS_ERR_REFLECTION);
+  RL_REQUIRE(&w, self == NULL);
+  RL_REQUIRE(&w, rl_same(&before, &after));
   free(req);
   rl_free(&w);
 }
