@@ -143,8 +143,10 @@ static int responder_rekey(gs_session *s, const gs_transfer *x, gs_time_ms now) 
  * changedKey PDU) B's epoch starts somewhere in [lo, seq], and the
  * changedKey PDU is still expected once. */
 static void initiator_switch(gs_session *s, const gs_token2 *t2, uint32_t lo) {
-  retire_rx(s, t2->changed_key ? t2->seq : lo);
+  uint32_t switch_seq = t2->changed_key ? t2->seq : lo;
+  retire_rx(s, switch_seq);
   s->rx = s->rx_next;
+  s->rx.first_seq = switch_seq; /* lowest seq B's new epoch may start at */
   memset(&s->rx_next, 0, sizeof(s->rx_next));
   s->rekey_pending = false;
   s->ck_implicit = !t2->changed_key && s->rx_prev.set;
@@ -170,6 +172,7 @@ static int initiator_fields(gs_session *s, const gs_token2 *t2, int which, uint3
     }
     s->rx_switch_seq = t2->seq;
     s->rx_amb_hi = t2->seq;
+    s->rx.first_seq = t2->seq; /* now exact */
     s->ck_implicit = false;
   }
   if (t2->req_rekey && !s->rekey_pending && !s->want_rekey) {

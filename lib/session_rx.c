@@ -2,9 +2,10 @@
  * PDU kind vs the negotiated mode, iv, authenticator algorithm, ICV/tag
  * (constant time), then ordering and time, then the rekey fields (§6).
  * Deviation (documented in docs/ENGINE.md): a seq the replay state already
- * rules out is dropped before authentication, without changing any state,
- * so a redelivered PDU from an epoch whose key is gone is a replay, not an
- * integrity failure. */
+ * rules out, or one below every receive key still held, is dropped before
+ * authentication, without changing any state, so a redelivered or late PDU
+ * from an epoch whose key is gone is a replay / too old, not an integrity
+ * failure. */
 #include <string.h>
 
 #include "session_internal.h"
@@ -92,6 +93,15 @@ static void rx_keys(gs_session *s, const gs_token2 *t2, gs_dir_keys **k, gs_dir_
       (!s->rp.any || t2->seq > s->rp.last)) {
     *alt = &s->rx_next;
   }
+}
+
+/* A seq below the first seq of the oldest receive key still held belongs
+ * to an epoch whose key is gone (window mode: two or more key updates
+ * back). It cannot be verified and is dropped as too old, like a seq left
+ * of the window, instead of counting as an integrity failure. */
+static bool no_key_left(const gs_session *s, uint32_t seq) {
+  uint32_t oldest = s->rx_prev.set ? s->rx_prev.first_seq : s->rx.first_seq;
+  return seq < oldest;
 }
 
 static int key_which(const gs_session *s, const gs_dir_keys *k) {
@@ -199,6 +209,9 @@ int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint
     return integrity_fail(s, now, err, diag, p->kind);
   }
   int rc = gs_replay_check(&s->rp, t2->seq);
+  if (rc == GS_OK && no_key_left(s, t2->seq)) {
+    rc = GS_ERR_TOO_OLD;
+  }
   if (rc != GS_OK) { /* pre-check: no state change */
     s->replays++;
     gs_sess_event(s->ep, s, GS_EV_REPLAY, rc, -1, p->kind, t2->seq);

@@ -267,6 +267,47 @@ static void test_R9_replay_after_key_update(void **st) {
   }
 }
 
+/* R9 (two epochs back): window mode, a PDU held back over two key updates
+ * (inside the window, but its epoch's key is gone): dropped as too old
+ * (GS_ERR_TOO_OLD, GS_EV_REPLAY), not an integrity failure; INV-1, the
+ * association continues. Both directions (B: exact switch seqs; A: the
+ * switch from B's changedKey PDU). */
+static void test_R9_two_epochs_back(void **st) {
+  (void)st;
+  rl_world w;
+  sec_up_mode(&w, 119, GS_REPLAY_MODE_WINDOW);
+  size_t len[2];
+  uint8_t *held[2];
+  for (int dir = 0; dir < 2; dir++) {
+    sec_next_ok(&w, dir);
+    RL_EQ(&w, rl_send(&w, dir, 40), GS_OK);
+    held[dir] = sec_copy(&w, dir, w.nq[dir] - 1, &len[dir]);
+    rl_drop(&w, dir, w.nq[dir] - 1);
+    sec_next_ok(&w, dir);
+  }
+  rekey_round(&w);
+  sec_next_ok(&w, 0);
+  sec_next_ok(&w, 1);
+  rekey_round(&w);
+  for (int dir = 0; dir < 2; dir++) {
+    gs_session *to = rl_sess(&w, 1 - dir);
+    rl_party *p = dir == 0 ? &w.b : &w.a;
+    gs_session_info info;
+    RL_EQ(&w, gs_session_get_info(to, &info), GS_OK);
+    RL_EQ(&w, info.epoch, 2);
+    uint64_t fails = info.integrity_failures, replays = info.replays;
+    sec_drop(&w, dir, held[dir], len[dir], GS_ERR_TOO_OLD, GS_EV_REPLAY);
+    RL_EQ(&w, rl_last_event(p, GS_EV_REPLAY)->err, GS_ERR_TOO_OLD);
+    RL_EQ(&w, gs_session_get_info(to, &info), GS_OK);
+    RL_EQ(&w, info.integrity_failures, fails);
+    RL_EQ(&w, info.replays, replays + 1);
+    RL_EQ(&w, rl_events(p, GS_EV_INTEGRITY), 0);
+    RL_EQ(&w, gs_session_state_get(to), GS_STATE_ESTABLISHED);
+    free(held[dir]);
+  }
+  rl_free(&w);
+}
+
 /* R12: at-least-once redelivery: every PDU arrives two or three times in a
  * shuffled order inside the window: each delivered exactly once. */
 static void test_R12_redelivery_exactly_once(void **st) {
@@ -567,6 +608,7 @@ int main(void) {
       cmocka_unit_test(test_R7_cross_association),
       cmocka_unit_test(test_R8_replay_after_rehandshake),
       cmocka_unit_test(test_R9_replay_after_key_update),
+      cmocka_unit_test(test_R9_two_epochs_back),
       cmocka_unit_test(test_R12_redelivery_exactly_once),
       cmocka_unit_test(test_reorder_strict),
       cmocka_unit_test(test_reorder_window),
