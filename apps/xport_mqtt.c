@@ -113,7 +113,8 @@ static size_t mq_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
 static gs_time_ms mq_next_timer(gs_xport *x) {
   xport_mqtt *t = (xport_mqtt *)x;
   gs_time_ms tick = gs_mqtt_is_connected(t->m) ? GS_MQTT_TICK_MS / 2 : MQ_IDLE_TICK_MS;
-  gs_time_ms next = t->last + tick;
+  gs_time_ms next = gs_mqtt_next_time(t->m); /* reconnect attempt, attempt timeout */
+  next = t->last + tick < next ? t->last + tick : next;
   return t->reup_at < next ? t->reup_at : next;
 }
 

@@ -19,7 +19,11 @@
  *
  * Reconnection: after a lost connection (or a failed attempt) the object
  * tries again after a backoff that doubles from backoff_min_ms to
- * backoff_max_ms, timed from the `now` the caller passes. With the default
+ * backoff_max_ms, timed from the `now` the caller passes; the backoff starts
+ * again from backoff_min_ms after every accepted CONNACK. Each attempt opens
+ * a fresh socket (gs_mqtt_fd changes) and ends at once when its TCP connect
+ * fails (refused: the broker is down), or after connect_timeout_ms without
+ * CONNACK (a broker that accepts but does not answer). With the default
  * persistent session (clean_session false), the broker keeps subscriptions
  * and queued QoS 1 messages while the endpoint is away, and libmosquitto
  * re-sends its unacknowledged QoS 1 messages after a reconnect, so a
@@ -76,18 +80,19 @@ typedef void (*gs_mqtt_event_fn)(void *ctx, gs_mqtt_event ev, int detail);
 
 /* Zero means "default" for every numeric field. Strings are copied. */
 typedef struct gs_mqtt_config {
-  const char *host;       /* broker address, default "127.0.0.1" */
-  int port;               /* default 8883 */
-  const char *name;       /* endpoint name = client id = hop cert CN */
-  const char *ca_file;    /* hop CA (PEM) the broker is verified against */
-  const char *cert_file;  /* hop client certificate (PEM) */
-  const char *key_file;   /* its private key (PEM) */
-  int keepalive_s;        /* default 30 */
-  unsigned max_inflight;  /* QoS 1 in-flight window, default 20 */
-  unsigned max_queued;    /* unacknowledged publishes accepted, default 1000 */
-  bool clean_session;     /* default false: persistent session */
-  int64_t backoff_min_ms; /* default 250 */
-  int64_t backoff_max_ms; /* default 10000 */
+  const char *host;           /* broker address, default "127.0.0.1" */
+  int port;                   /* default 8883 */
+  const char *name;           /* endpoint name = client id = hop cert CN */
+  const char *ca_file;        /* hop CA (PEM) the broker is verified against */
+  const char *cert_file;      /* hop client certificate (PEM) */
+  const char *key_file;       /* its private key (PEM) */
+  int keepalive_s;            /* default 30 */
+  unsigned max_inflight;      /* QoS 1 in-flight window, default 20 */
+  unsigned max_queued;        /* unacknowledged publishes accepted, default 1000 */
+  bool clean_session;         /* default false: persistent session */
+  int64_t backoff_min_ms;     /* default 250 */
+  int64_t backoff_max_ms;     /* default 10000 */
+  int64_t connect_timeout_ms; /* one attempt: TCP + TLS + CONNACK, default 2000 */
   gs_mqtt_msg_fn on_message;
   gs_mqtt_event_fn on_event; /* may be NULL */
   void *ctx;                 /* passed to both callbacks */
@@ -130,6 +135,11 @@ GS_EXPORT bool gs_mqtt_is_connected(const gs_mqtt *m);
  * Returns GS_OK, or GS_ERR_IO when the connection was lost in this call
  * (already handled: a reconnect is scheduled). */
 GS_EXPORT gs_err gs_mqtt_handle(gs_mqtt *m, bool readable, bool writable, gs_time_ms now);
+
+/* The latest time gs_mqtt_handle must run again even without I/O: the next
+ * reconnect attempt, the end of the current attempt, or the next keepalive
+ * check (last `now` + GS_MQTT_TICK_MS); INT64_MAX when idle. */
+GS_EXPORT gs_time_ms gs_mqtt_next_time(const gs_mqtt *m);
 
 /* Convenience: poll() the socket for up to timeout_ms (sleeping when there
  * is no socket), then gs_mqtt_handle with the current wall-clock time.

@@ -3,21 +3,22 @@
 
 #include "gridseal/profile.h"
 
+#include <errno.h>
 #include <mosquitto.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 typedef enum mq_state {
   MQ_IDLE = 0,   /* not started, or disconnected on request */
-  MQ_CONNECTING, /* socket open, waiting for CONNACK */
+  MQ_CONNECTING, /* socket open, waiting for CONNACK (until attempt_at +
+                    connect_timeout_ms) */
   MQ_UP,         /* connected */
   MQ_WAITING     /* lost; next attempt at next_attempt */
 } mq_state;
-
-#define MQ_CONNECT_TIMEOUT_MS 10000
 
 struct gs_mqtt {
   struct mosquitto *mosq;
@@ -137,6 +138,9 @@ static void apply_defaults(gs_mqtt_config *c) {
   }
   if (c->backoff_max_ms < c->backoff_min_ms) {
     c->backoff_max_ms = c->backoff_min_ms > 10000 ? c->backoff_min_ms : 10000;
+  }
+  if (c->connect_timeout_ms <= 0) {
+    c->connect_timeout_ms = 2000;
   }
 }
 
@@ -273,6 +277,62 @@ static bool rc_is_loss(int rc) {
          rc == MOSQ_ERR_KEEPALIVE;
 }
 
+/* Non-zero (an errno value) if the attempt's socket has failed. libmosquitto
+ * (2.0) does not notice a failed non-blocking connect (ECONNREFUSED while
+ * the broker is down): it starts SSL_connect right after connect(), whose
+ * first write consumes the socket's pending error, and it answers the
+ * resulting SSL_ERROR_SYSCALL by waiting again, so the attempt would only
+ * end at its timeout while the socket polls as hung up on every call. A
+ * socket still connecting or handshaking shows neither POLLHUP nor POLLERR
+ * nor a pending error. */
+static int mq_sock_failed(const gs_mqtt *m) {
+  int fd = mosquitto_socket(m->mosq);
+  if (fd < 0) {
+    return ENOTCONN;
+  }
+  int err = 0;
+  socklen_t n = sizeof(err);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &n) != 0) {
+    return errno;
+  }
+  if (err != 0) {
+    return err;
+  }
+  struct pollfd p = {.fd = fd, .events = 0};
+  if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+    return ECONNREFUSED; /* the error itself was consumed by a write */
+  }
+  return 0;
+}
+
+/* Gives up the current attempt: its socket is shut down (no more I/O on it;
+ * libmosquitto closes it at the next attempt, which opens a fresh one) and
+ * the next attempt is scheduled from m->now. */
+static gs_err mq_abandon(gs_mqtt *m, int reason) {
+  int fd = mosquitto_socket(m->mosq);
+  if (fd >= 0) {
+    (void)shutdown(fd, SHUT_RDWR);
+  }
+  mq_lost(m, reason);
+  return GS_ERR_IO;
+}
+
+/* The socket I/O the poll reported, and libmosquitto's timers. */
+static int mq_io(gs_mqtt *m, bool readable, bool writable) {
+  int rc = MOSQ_ERR_SUCCESS;
+  if (readable || (writable && m->state == MQ_CONNECTING)) {
+    rc = mosquitto_loop_read(m->mosq, 1);
+  }
+  if (rc == MOSQ_ERR_SUCCESS && m->state != MQ_WAITING &&
+      (writable || mosquitto_want_write(m->mosq))) {
+    rc = mosquitto_loop_write(m->mosq, 1);
+  }
+  if (rc == MOSQ_ERR_SUCCESS && m->state != MQ_WAITING) {
+    rc = mosquitto_loop_misc(m->mosq);
+  }
+  return rc;
+}
+
 gs_err gs_mqtt_handle(gs_mqtt *m, bool readable, bool writable, gs_time_ms now) {
   if (m == NULL) {
     return GS_ERR_INVALID_ARG;
@@ -287,26 +347,34 @@ gs_err gs_mqtt_handle(gs_mqtt *m, bool readable, bool writable, gs_time_ms now) 
   if (m->state == MQ_IDLE) {
     return GS_OK;
   }
-  int rc = MOSQ_ERR_SUCCESS;
-  if (readable || (writable && m->state == MQ_CONNECTING)) {
-    rc = mosquitto_loop_read(m->mosq, 1);
+  if (m->state == MQ_CONNECTING) {
+    int err = mq_sock_failed(m);
+    if (err != 0) {
+      return mq_abandon(m, err == ECONNREFUSED ? MOSQ_ERR_CONN_REFUSED : MOSQ_ERR_ERRNO);
+    }
   }
-  if (rc == MOSQ_ERR_SUCCESS && m->state != MQ_WAITING &&
-      (writable || mosquitto_want_write(m->mosq))) {
-    rc = mosquitto_loop_write(m->mosq, 1);
-  }
-  if (rc == MOSQ_ERR_SUCCESS && m->state != MQ_WAITING) {
-    rc = mosquitto_loop_misc(m->mosq);
-  }
+  int rc = mq_io(m, readable, writable);
   if (rc != MOSQ_ERR_SUCCESS && rc_is_loss(rc)) {
     mq_lost(m, rc);
     return GS_ERR_IO;
   }
-  if (m->state == MQ_CONNECTING && now - m->attempt_at > MQ_CONNECT_TIMEOUT_MS) {
-    mq_lost(m, MOSQ_ERR_TLS_HANDSHAKE);
-    return GS_ERR_IO;
+  if (m->state == MQ_CONNECTING && now - m->attempt_at >= m->cfg.connect_timeout_ms) {
+    return mq_abandon(m, MOSQ_ERR_TIMEOUT);
   }
   return m->state == MQ_WAITING ? GS_ERR_IO : GS_OK;
+}
+
+gs_time_ms gs_mqtt_next_time(const gs_mqtt *m) {
+  if (m == NULL || m->state == MQ_IDLE) {
+    return INT64_MAX;
+  }
+  if (m->state == MQ_WAITING) {
+    return m->next_attempt;
+  }
+  if (m->state == MQ_CONNECTING) {
+    return m->attempt_at + m->cfg.connect_timeout_ms;
+  }
+  return m->now + GS_MQTT_TICK_MS;
 }
 
 static gs_time_ms wall_ms(void) {
@@ -323,11 +391,9 @@ gs_err gs_mqtt_run(gs_mqtt *m, int timeout_ms) {
   if (gs_mqtt_want_write(m)) {
     p.events |= POLLOUT;
   }
-  if (m->state == MQ_WAITING) {
-    int64_t left = m->next_attempt - wall_ms();
-    if (left < timeout_ms) {
-      timeout_ms = left < 0 ? 0 : (int)left;
-    }
+  int64_t left = gs_mqtt_next_time(m) - wall_ms();
+  if (left < timeout_ms) {
+    timeout_ms = left < 0 ? 0 : (int)left;
   }
   int n = poll(&p, p.fd >= 0 ? 1 : 0, timeout_ms);
   bool rd = n > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
