@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one publish/subscribe integration test against its own broker.
 #   pubsub-run.sh CASE BINDIR
-# CASE: mqtt-exchange | mqtt-acl | mqtt-restart | mqtt-crash  (Mosquitto)
+# CASE: mqtt-exchange | mqtt-acl | mqtt-restart | mqtt-crash | mqtt-reconnect
+#       (Mosquitto)
 #       rabbit-amqp | rabbit-mqtt                 (RabbitMQ)
 # The broker, its PKI and run directory live in a temporary directory that
 # the exit trap stops and removes, whatever happens.
@@ -45,6 +46,12 @@ $src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18885 --users '$
     restart="$src/scripts/mqtt-broker kill --dir $T/run && \
 $src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18886 --users '$USERS' --persist >/dev/null"
     "$bin/pubsub_mqtt" crash "$T/pki" 18886 "$restart" ;;
+  mqtt-reconnect)
+    mosq_start 18891 --persist
+    kill="$src/scripts/mqtt-broker kill --dir $T/run"
+    start="$src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18891 --users '$USERS' \
+--persist >/dev/null"
+    "$bin/pubsub_mqtt" reconnect "$T/pki" 18891 "$kill" "$start" ;;
   rabbit-amqp)
     broker=rabbitmq
     "$src/scripts/amqp-broker" start --pki "$T/pki" --dir "$T/run" \

@@ -7,15 +7,27 @@
  *   pubsub_mqtt restart PKI PORT CMD   CMD restarts the broker mid-stream;
  *                                      both clients reconnect and continue
  *   pubsub_mqtt crash PKI PORT CMD     same, CMD kills it with SIGKILL
+ *   pubsub_mqtt reconnect PKI PORT KILL START
+ *                                      KILL kills the broker, START starts it
+ *                                      again (returns once it listens): both
+ *                                      clients are back < 3 s after START,
+ *                                      also after the port was held by a
+ *                                      listener that never answers TLS
  * Exit status 0 on success; each failed check prints FAIL and exits 1. */
 #include "gridseal/profile.h"
 #include "gridseal/transport_mqtt.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAXMSG 512
 #define CC "cc@localhost"
@@ -43,6 +55,7 @@ typedef struct client {
   size_t n;
   int subacks, sub_refused, connects, disconnects;
   bool session_present;
+  int64_t t_up; /* time of the last CONNECTED */
 } client;
 
 static gs_time_ms now_ms(void) {
@@ -68,6 +81,7 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   client *c = ctx;
   if (ev == GS_MQTT_EV_CONNECTED) {
     c->connects++;
+    c->t_up = now_ms();
     c->session_present = detail == 1;
   } else if (ev == GS_MQTT_EV_DISCONNECTED) {
     c->disconnects++;
@@ -111,9 +125,11 @@ static void client_done(client *c) {
 }
 
 /* Drives all clients for up to ms, or until done() says so. */
+static unsigned long g_steps; /* poll-and-handle rounds, all pumps */
+
 static bool pump(client **cs, int n, int ms, bool (*done)(client **)) {
   gs_time_ms end = now_ms() + ms;
-  for (;;) {
+  for (;; g_steps++) {
     if (done != NULL && done(cs)) {
       return true;
     }
@@ -402,6 +418,111 @@ static int run_restart(const char *pki, int port, const char *cmd, bool crash) {
   return 0;
 }
 
+/* reconnect: the broker is killed (SIGKILL) and started again three times.
+ * Rounds 0 and 1: its port refuses connections while it is down (a short
+ * and a longer outage). Round 2: a listener that accepts TCP and never
+ * answers holds the port meanwhile (a broker that is half up): every attempt
+ * must end at the connect timeout and a new one start, so it sees several
+ * connections. Each time, both clients must be connected again less than
+ * RECONNECT_MAX_MS after START returned (the broker listens), subscribed,
+ * and exchange a PDU; and no client may spin on a failed socket while the
+ * broker is away (fewer poll rounds than milliseconds). */
+#define RECONNECT_MAX_MS 3000
+
+static int hole_open(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+  CHECK(s >= 0);
+  CHECK(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)port),
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  CHECK(bind(s, (struct sockaddr *)&a, sizeof(a)) == 0);
+  CHECK(listen(s, 16) == 0);
+  CHECK(fcntl(s, F_SETFL, O_NONBLOCK) == 0);
+  return s;
+}
+
+/* Drives the clients for ms while `lsn` holds the port: every connection is
+ * accepted and never answered. Returns how many were accepted. */
+static int hole_run(client **cs, int n, int lsn, int ms) {
+  int held[64], nheld = 0, c;
+  gs_time_ms end = now_ms() + ms;
+  while (now_ms() < end) {
+    (void)pump(cs, n, 20, NULL);
+    while ((c = accept(lsn, NULL, NULL)) >= 0) {
+      CHECK(nheld < 64);
+      held[nheld++] = c;
+    }
+    CHECK(errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+  for (int i = 0; i < nheld; i++) {
+    close(held[i]);
+  }
+  close(lsn);
+  return nheld;
+}
+
+static int run_reconnect(const char *pki, int port, const char *kill_cmd, const char *start_cmd) {
+  static const int down_ms[3] = {400, 1500, 4500};
+  client cc, der1;
+  client *cs[2] = {&cc, &der1};
+  client_init(&cc, CC, pki, port);
+  client_init(&der1, DER1, pki, port);
+  g_a = &cc, g_b = &der1, g_c = NULL;
+  CHECK(gs_mqtt_subscribe_initiator(cc.m) == GS_OK);
+  CHECK(gs_mqtt_subscribe_responder(der1.m) == GS_OK);
+  g_subs_a = 1, g_subs_b = 2;
+  connect_all(cs, 2);
+  char up[GS_MQTT_MAX_TOPIC], down[GS_MQTT_MAX_TOPIC];
+  topic(up, DER1, CC, GS_MQTT_UP);
+  topic(down, DER1, CC, GS_MQTT_DOWN);
+  int64_t worst = 0;
+  for (unsigned r = 0; r < 3; r++) {
+    CHECK(system(kill_cmd) == 0);
+    gs_time_ms t_kill = now_ms();
+    unsigned long steps0 = g_steps;
+    int held = -1;
+    if (r < 2) {
+      (void)pump(cs, 2, down_ms[r], NULL);
+    } else {
+      held = hole_run(cs, 2, hole_open(port), down_ms[r]);
+    }
+    gs_time_ms t_down = now_ms() - t_kill;
+    unsigned long steps = g_steps - steps0;
+    CHECK(!gs_mqtt_is_connected(cc.m) && !gs_mqtt_is_connected(der1.m));
+    g_subs_a = cc.subacks + 1, g_subs_b = der1.subacks + 2;
+    CHECK(system(start_cmd) == 0);
+    gs_time_ms t_back = now_ms();
+    CHECK(pump(cs, 2, 15000, all_up));
+    int64_t lat = (cc.t_up > der1.t_up ? cc.t_up : der1.t_up) - t_back;
+    lat = lat < 0 ? 0 : lat;
+    worst = lat > worst ? lat : worst;
+    uint8_t buf[64];
+    fill(buf, sizeof(buf), 100 + r);
+    CHECK(gs_mqtt_publish(cc.m, up, buf, sizeof(buf), NULL) == GS_OK);
+    fill(buf, sizeof(buf), 200 + r);
+    CHECK(gs_mqtt_publish(der1.m, down, buf, sizeof(buf), NULL) == GS_OK);
+    g_want_a = cc.n + 1, g_want_b = der1.n + 1;
+    CHECK(pump(cs, 2, 5000, got_all));
+    CHECK(seq_of(&cc.msgs[cc.n - 1]) == 200 + r && seq_of(&der1.msgs[der1.n - 1]) == 100 + r);
+    printf("reconnect round %u: broker away %lld ms%s (%lu poll rounds), both clients back "
+           "%lld ms after it listened\n",
+           r, (long long)t_down, r == 2 ? ", port held by a silent listener" : "", steps,
+           (long long)lat);
+    if (held >= 0) {
+      printf("reconnect round %u: the silent listener saw %d connection attempts\n", r, held);
+      CHECK(held >= 4); /* >= 2 per client: each attempt timed out, a new one followed */
+    }
+    CHECK(steps < (unsigned long)t_down);
+    CHECK(lat < RECONNECT_MAX_MS);
+  }
+  printf("reconnect: longest time to reconnect %lld ms (limit %d)\n", (long long)worst,
+         RECONNECT_MAX_MS);
+  client_done(&cc);
+  client_done(&der1);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "exchange") == 0) {
     return run_exchange(argv[2], atoi(argv[3]));
@@ -415,6 +536,11 @@ int main(int argc, char **argv) {
   if (argc >= 5 && strcmp(argv[1], "crash") == 0) {
     return run_restart(argv[2], atoi(argv[3]), argv[4], true);
   }
-  fprintf(stderr, "usage: %s exchange|acl|restart|crash PKI PORT [CMD]\n", argv[0]);
+  if (argc >= 6 && strcmp(argv[1], "reconnect") == 0) {
+    return run_reconnect(argv[2], atoi(argv[3]), argv[4], argv[5]);
+  }
+  fprintf(stderr,
+          "usage: %s exchange|acl|restart|crash PKI PORT [CMD] | reconnect PKI PORT KILL START\n",
+          argv[0]);
   return 2;
 }
