@@ -284,6 +284,13 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
   gs_endpoint *ep = s->ep;
   const gs_handshake *hs = &p->u.hs;
   const gs_token1 *t1 = &hs->tbs.token1;
+  if (gs_sess_hs_expire(s, now)) {
+    /* past the handshake deadline on the local clock (handle_timeout not
+     * called yet): the answer is too late; the session fails as the
+     * timeout would. Never judged by the answer's time field: that is the
+     * peer's clock, off by up to the tolerance. */
+    return s->err;
+  }
   int rc = check_acc_format(s, hs, cap);
   if (rc != GS_OK) {
     if (rc != GS_ERR_BUFFER_TOO_SMALL) {

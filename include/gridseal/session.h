@@ -341,7 +341,8 @@ typedef struct gs_rx {
  * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
  * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
  * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_CERT_*, GS_ERR_DH_PEER_INVALID
- * (initiator: handshakeSecAbort sent). */
+ * (initiator: handshakeSecAbort sent); GS_ERR_HS_TIMEOUT (initiator: a
+ * HandshakeAcc at or after the handshake deadline; nothing sent). */
 GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now,
                                  uint8_t *out, size_t cap, gs_rx *rx);
 
@@ -382,8 +383,9 @@ GS_EXPORT gs_time_ms gs_session_next_deadline(const gs_session *s);
  * handshake_timeout_ms fails with GS_ERR_HS_TIMEOUT (returned and sticky):
  * keys, DH private keys and the setup copy are wiped, a responder's
  * half-open slot is released, GS_EV_LIMIT (err GS_ERR_HS_TIMEOUT) is
- * raised; nothing is sent. gs_session_accept() and gs_endpoint_receive_hs()
- * apply the same deadline themselves. */
+ * raised; nothing is sent. gs_session_accept(), gs_endpoint_receive_hs()
+ * and gs_session_receive() of a HandshakeAcc apply the same deadline
+ * themselves (measured on the local `now`, never on a PDU's time field). */
 GS_EXPORT int gs_session_handle_timeout(gs_session *s, gs_time_ms now);
 
 /* Take the next queued PDU to send (see gs_endpoint_pop_output). */

@@ -215,6 +215,47 @@ static void test_initiator_hs_timeout(void **state) {
   ts_world_free(&w);
 }
 
+/* A HandshakeAcc that arrives at or after the handshake deadline, with
+ * handle_timeout never called, is refused: the session fails with
+ * GS_ERR_HS_TIMEOUT (GS_EV_LIMIT), nothing is delivered or sent, the DH
+ * keys are wiped. The deadline is A's own clock (hs_started = connect
+ * time), never the answer's time field: B's clock may differ by up to the
+ * time tolerance. One ms earlier the same answer is accepted. */
+static void test_initiator_acc_after_deadline(void **state) {
+  (void)state;
+  gs_time_ms late = NOW + GS_HS_TIMEOUT_DEFAULT_MS;
+  for (int on_time = 0; on_time < 2; on_time++) {
+    ts_world w;
+    ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+    assert_int_equal(ts_world_start(&w), GS_OK);
+    assert_int_equal(gs_session_new_initiator(w.a.ep, &w.sa), GS_OK);
+    assert_int_equal(gs_session_connect(w.sa, NOW, NULL, 0), GS_OK);
+    size_t l = 0;
+    assert_int_equal(ts_pop(w.sa, g_buf, &l), GS_OK);
+    assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, l, NOW, &w.sb), GS_OK);
+    assert_int_equal(gs_session_accept(w.sb, NOW, (const uint8_t *)"rsp", 3), GS_OK);
+    gs_rx rx;
+    int limits = ts_count(&w.a, GS_EV_LIMIT);
+    int rc = ts_pass(w.sb, w.sa, on_time ? late - 1 : late, g_out, sizeof(g_out), &rx);
+    if (on_time) {
+      assert_int_equal(rc, GS_OK);
+      assert_int_equal(gs_session_state_get(w.sa), GS_STATE_ESTABLISHED);
+      assert_true(rx.has_data);
+    } else {
+      assert_int_equal(rc, GS_ERR_HS_TIMEOUT);
+      assert_false(rx.has_data);
+      assert_int_equal(gs_session_state_get(w.sa), GS_STATE_FAILED);
+      assert_int_equal(gs_session_error(w.sa), GS_ERR_HS_TIMEOUT);
+      assert_int_equal(ts_count(&w.a, GS_EV_LIMIT), limits + 1);
+      assert_int_equal(ts_last(&w.a, GS_EV_LIMIT)->err, GS_ERR_HS_TIMEOUT);
+      assert_int_equal(ts_count(&w.a, GS_EV_HANDSHAKE_DONE), 0);
+      assert_null(w.sa->dh[0]);
+      assert_int_equal(gs_session_output_count(w.sa), 0); /* no handshakeSecAbort */
+    }
+    ts_world_free(&w);
+  }
+}
+
 static int data_pdu(gs_session *from, const char *msg, size_t *len) {
   int rc = gs_session_send(from, NOW, (const uint8_t *)msg, strlen(msg));
   return rc == GS_OK ? ts_pop(from, g_buf, len) : rc;
@@ -411,10 +452,15 @@ static void test_memory_per_association(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rekey_flood),          cmocka_unit_test(test_rekey_refill),
-      cmocka_unit_test(test_half_open_timeout),    cmocka_unit_test(test_half_open_swept),
-      cmocka_unit_test(test_initiator_hs_timeout), cmocka_unit_test(test_lookup_both_roles),
-      cmocka_unit_test(test_max_sessions),         cmocka_unit_test(test_memory_per_association),
+      cmocka_unit_test(test_rekey_flood),
+      cmocka_unit_test(test_rekey_refill),
+      cmocka_unit_test(test_half_open_timeout),
+      cmocka_unit_test(test_half_open_swept),
+      cmocka_unit_test(test_initiator_hs_timeout),
+      cmocka_unit_test(test_initiator_acc_after_deadline),
+      cmocka_unit_test(test_lookup_both_roles),
+      cmocka_unit_test(test_max_sessions),
+      cmocka_unit_test(test_memory_per_association),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
