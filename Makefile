@@ -3,7 +3,6 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 BUILD ?= build
-GS_FUZZ_SECONDS ?= 30
 
 .PHONY: all deps build check check-unit check-clang check-asan check-fuzz \
         check-format format demo bench clean
