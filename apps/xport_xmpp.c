@@ -30,9 +30,10 @@
 #include "xport.h"
 #include "xport_pubsub.h"
 
-#define XM_FIFO 16u       /* unanswered requests remembered per peer */
-#define XM_CLOSE_MS 1000  /* longest wait for a graceful stream close */
-#define XM_REUP_FACTOR 2u /* back-off growth after each close_peer */
+#define XM_FIFO 16u         /* unanswered requests remembered per peer */
+#define XM_CLOSE_MS 1000    /* longest wait for a graceful stream close */
+#define XM_ACK_GRACE_MS 150 /* input still read before the close */
+#define XM_REUP_FACTOR 2u   /* back-off growth after each close_peer */
 
 typedef struct xm_peer {
   bool used;
@@ -318,9 +319,12 @@ static void xm_free(gs_xport *x) {
   xport_xmpp *t = (xport_xmpp *)x;
   t->closing = true;
   if (t->x != NULL && gs_xmpp_online(t->x)) {
-    /* flush, then close the stream: peers see us unavailable at once */
-    gs_time_ms end = gs_app_now() + XM_CLOSE_MS;
-    while (gs_xmpp_want_write(t->x) && gs_app_now() < end) {
+    /* Flush, and answer the server's XEP-0198 ack request for what we
+     * received last (unacknowledged stanzas are bounced to their senders as
+     * errors when the stream ends); then close the stream: peers see us
+     * unavailable at once. */
+    gs_time_ms now = gs_app_now(), end = now + XM_CLOSE_MS, grace = now + XM_ACK_GRACE_MS;
+    while ((gs_xmpp_want_write(t->x) || gs_app_now() < grace) && gs_app_now() < end) {
       (void)gs_xmpp_poll(t->x, 20);
     }
     (void)gs_xmpp_disconnect(t->x);
