@@ -88,7 +88,7 @@ start_der() { # start_der N: sets DERN_PID
   "$G" der --config "pki/der$1.conf" --events "der$1.jsonl" >>"der$1.out" 2>&1 &
   PIDS="$PIDS $!"
   eval "DER$1_PID=$!"
-  wait_for 5 "xmpp-connected" "der$1.jsonl" "der$1 login"
+  wait_for 15 "xmpp-connected" "der$1.jsonl" "der$1 login"
 }
 
 stop_pid() { # stop_pid PID NAME: SIGTERM, expect exit 0
@@ -184,7 +184,7 @@ prosody)
   for n in 1 2 3; do start_der $n; done
   start_cc --set der2=2500 --rekey-after 3
   for n in 1 2 3; do wait_for 10 "der$n associated" cc.out "der$n association"; done
-  wait_for 5 "der2 set-point 2500 W accepted" cc.out "set-point"
+  wait_for 10 "der2 set-point 2500 W accepted" cc.out "set-point"
   wait_for 8 '"event":"key-update".*der1' cc.jsonl "key update der1"
   # der1 vanishes without closing its stream: the server reports it
   # unavailable when its resumption window (5 s) ends
@@ -217,7 +217,7 @@ integrity)
   for n in 1 2 3; do start_der $n; done
   start_cc --set der2=2500 --rekey-after 3
   for n in 1 2 3; do wait_for 10 "der$n associated" cc.out "der$n association"; done
-  wait_for 5 "der2 set-point 2500 W accepted" cc.out "set-point"
+  wait_for 10 "der2 set-point 2500 W accepted" cc.out "set-point"
   sleep 4.5
   stop_pid "$CC_PID" cc
   for n in 1 2 3; do stop_pid "$(eval echo "\$DER${n}_PID")" "der$n"; done
@@ -241,7 +241,7 @@ ejabberd)
   for n in 1 2 3; do start_der $n; done
   start_cc --set der2=2500 --rekey-after 3
   for n in 1 2 3; do wait_for 15 "der$n associated" cc.out "der$n association"; done
-  wait_for 5 "der2 set-point 2500 W accepted" cc.out "set-point"
+  wait_for 10 "der2 set-point 2500 W accepted" cc.out "set-point"
   sleep 4.5
   stop_pid "$CC_PID" cc
   for n in 1 2 3; do stop_pid "$(eval echo "\$DER${n}_PID")" "der$n"; done
