@@ -1,15 +1,11 @@
 # Strict DER codec: reader/writer primitives, every PDU type, malformed table.
-# The codec is libc only and depends on nothing else in lib/ but the error,
-# profile and util files, so its tests and fuzz targets link exactly those
-# (gs_der_codec), independent of the rest of the core.
+# gs_der_codec is the core library plus the reference PDU samples
+# (tests/common/pdu_samples.c) that tests and fuzz seed generators share.
 if(NOT TARGET gs_der_codec)
-  file(GLOB _gs_pdu_sources ${PROJECT_SOURCE_DIR}/lib/pdu_*.c)
-  add_library(gs_der_codec STATIC ${PROJECT_SOURCE_DIR}/lib/der.c
-              ${PROJECT_SOURCE_DIR}/lib/der_time.c ${_gs_pdu_sources}
-              ${PROJECT_SOURCE_DIR}/lib/error.c ${PROJECT_SOURCE_DIR}/lib/profile.c
-              ${PROJECT_SOURCE_DIR}/lib/util.c ${PROJECT_SOURCE_DIR}/tests/common/pdu_samples.c)
+  add_library(gs_der_codec STATIC ${PROJECT_SOURCE_DIR}/tests/common/pdu_samples.c)
   target_include_directories(gs_der_codec PRIVATE ${PROJECT_SOURCE_DIR}/lib
                              ${PROJECT_SOURCE_DIR}/tests/common)
+  target_link_libraries(gs_der_codec PUBLIC gridseal_core)
 endif()
 gs_unit_test(test_der SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_der.c LIBS gs_der_codec)
 gs_unit_test(test_pdu SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pdu.c LIBS gs_der_codec)
