@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "gridseal/common.h"
 #include "xmpp_internal.h"
 
 /* libstrophe's socket-option and certificate-failure callbacks carry no user
@@ -28,13 +29,6 @@ int64_t gs_xmpp_now_ms_(void) {
 void gs_xmpp_emit_(gs_xmpp *x, const gs_xmpp_event *ev) {
   if (x->on_event)
     x->on_event(x->user, ev);
-}
-
-/* The layer does not link the core: its own wipe the compiler cannot elide. */
-static void wipe(void *p, size_t n) {
-  volatile unsigned char *v = p;
-  while (n--)
-    *v++ = 0;
 }
 
 static char *dup_opt(const char *s, bool *fail) {
@@ -276,7 +270,7 @@ void gs_xmpp_free(gs_xmpp *x) {
   if (x->ctx)
     xmpp_ctx_free(x->ctx);
   if (x->password)
-    wipe(x->password, strlen(x->password));
+    gs_wipe(x->password, strlen(x->password));
   free(x->password);
   free(x->host);
   free(x->ca_file);
