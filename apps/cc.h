@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-#include "gridseal/dermodel.h"
+#include "dermodel.h"
 #include "runtime.h"
 
 typedef struct cc_der {

@@ -14,7 +14,7 @@
 
 #include "appmms.h"
 #include "commands.h"
-#include "gridseal/dermodel.h"
+#include "dermodel.h"
 #include "gridseal/error.h"
 #include "runtime.h"
 #include "util.h"

@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "gridseal/pdu.h"
-#include "gridseal/pki_issue.h"
+#include "pki_issue.h"
 #include "inspect.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "gridseal/pki_issue.h"
+#include "pki_issue.h"
 #include "util.h"
 
 #define BASE_PORT 7001

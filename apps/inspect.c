@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "gridseal/pki_issue.h"
+#include "pki_issue.h"
 #include "util.h"
 
 #define HEX_MAX 256 /* octets of hex shown per field */

@@ -10,7 +10,7 @@
  * (gs_tcp_connect) and around the engine calls (session creation,
  * connect, receive of the HandshakeAcc), plus the RSS growth. */
 #define _GNU_SOURCE
-#include <gridseal/dermodel.h>
+#include "dermodel.h"
 #include <gridseal/transport_tcp.h>
 #include <signal.h>
 #include <stdlib.h>

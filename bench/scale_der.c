@@ -8,7 +8,7 @@
  * connection is closed once that is written. The process ends when all N
  * connections have been released and closed. */
 #define _GNU_SOURCE
-#include <gridseal/dermodel.h>
+#include "dermodel.h"
 #include <gridseal/transport_tcp.h>
 #include <signal.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* gridseal-scale: see scale.h. */
-#include <gridseal/pki_issue.h>
+#include "pki_issue.h"
 #include <stdlib.h>
 #include <string.h>
 

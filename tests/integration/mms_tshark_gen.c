@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gridseal/dermodel.h"
+#include "dermodel.h"
 #include "gridseal/mms.h"
 
 static gs_mms_data nodes[256];

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "gridseal/dermodel.h"
+#include "dermodel.h"
 
 #define DAY0 1782000000000LL /* 2026-06-21 00:00:00 UTC */
 #define NOON (DAY0 + 12LL * 3600 * 1000)

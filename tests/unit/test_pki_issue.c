@@ -15,7 +15,7 @@
 
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/pki.h"
-#include "gridseal/pki_issue.h"
+#include "pki_issue.h"
 
 static char dir[64];
 static gs_time_ms now_ms;

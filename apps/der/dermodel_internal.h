@@ -2,7 +2,7 @@
 #ifndef GRIDSEAL_DERMODEL_INTERNAL_H
 #define GRIDSEAL_DERMODEL_INTERNAL_H
 
-#include "gridseal/dermodel.h"
+#include "dermodel.h"
 
 /* utc-time of `t` (ms since 1970): 24-bit fraction, quality 0x0A. */
 gs_mms_utc_time dermodel_utc(gs_time_ms t);

@@ -1,4 +1,4 @@
-/* gridseal: issuing the demo PKI (pki/pki_issue.c), as `gridseal pki init`
+/* gridseal: issuing the demo PKI (apps/pki/pki_issue.c), as `gridseal pki init`
  * writes it. Layout (see docs/CLI.md):
  *
  *   DIR/e2e-ca/{ca.crt,ca.key,crl.pem}   E2E trust anchor + empty CRL
@@ -13,8 +13,8 @@
 #ifndef GRIDSEAL_PKI_ISSUE_H
 #define GRIDSEAL_PKI_ISSUE_H
 
-#include "common.h"
-#include "error.h"
+#include "gridseal/common.h"
+#include "gridseal/error.h"
 
 #ifdef __cplusplus
 extern "C" {

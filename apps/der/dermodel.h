@@ -18,9 +18,9 @@
 #ifndef GRIDSEAL_DERMODEL_H
 #define GRIDSEAL_DERMODEL_H
 
-#include "common.h"
-#include "error.h"
-#include "mms.h"
+#include "gridseal/common.h"
+#include "gridseal/error.h"
+#include "gridseal/mms.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,4 +1,4 @@
-/* The demo PKI of `gridseal pki init` (include/gridseal/pki_issue.h): two
+/* The demo PKI of `gridseal pki init` (apps/pki/pki_issue.h): two
  * ECDSA P-256 roots (E2E and hop-by-hop TLS), end-entity certificates for the
  * control center, the DERs and the intermediary, and an empty CRL. */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "gridseal/pki_issue.h"
+#include "pki_issue.h"
 
 #define ISSUE_PATH_MAX 1024
 #define YEAR_S (365LL * 24 * 3600)
