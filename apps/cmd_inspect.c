@@ -7,8 +7,8 @@
 
 #include "commands.h"
 #include "gridseal/pdu.h"
-#include "pki_issue.h"
 #include "inspect.h"
+#include "pki_issue.h"
 #include "util.h"
 
 #define INSPECT_MAX_INPUT (4u * GS_MAX_PDU_SIZE + 4096u)
