@@ -41,7 +41,7 @@
 
 #include "common.h"
 #include "error.h"
-#include "pdu.h"
+#include "unstable/pdu.h"
 
 #ifdef __cplusplus
 extern "C" {

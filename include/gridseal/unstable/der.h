@@ -9,8 +9,8 @@
 #ifndef GRIDSEAL_DER_H
 #define GRIDSEAL_DER_H
 
-#include "common.h"
-#include "error.h"
+#include "../common.h"
+#include "../error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -18,9 +18,9 @@
 #ifndef GRIDSEAL_PDU_H
 #define GRIDSEAL_PDU_H
 
-#include "common.h"
-#include "error.h"
-#include "profile.h"
+#include "../common.h"
+#include "../error.h"
+#include "../profile.h"
 
 #ifdef __cplusplus
 extern "C" {
