@@ -4,6 +4,7 @@
 #define GRIDSEAL_SESSION_INTERNAL_H
 
 #include "gridseal/session.h"
+#include "gridseal/unstable/pdu.h"
 
 /* ------------------------------------------------ replay.c (§5 ordering) */
 typedef struct gs_replay {

@@ -37,8 +37,8 @@
 #include "common.h"
 #include "crypto.h"
 #include "error.h"
+#include "pdu_kind.h"
 #include "profile.h"
-#include "unstable/pdu.h"
 
 #ifdef __cplusplus
 extern "C" {
