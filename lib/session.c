@@ -135,20 +135,6 @@ int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *le
   return gs_outq_pop(&ep->out, buf, cap, len);
 }
 
-int gs_endpoint_test_set_hooks(gs_endpoint *ep, const gs_test_hooks *hooks) {
-  if (ep == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (hooks == NULL) {
-    memset(&ep->hooks, 0, sizeof(ep->hooks));
-    ep->has_hooks = false;
-  } else {
-    ep->hooks = *hooks;
-    ep->has_hooks = true;
-  }
-  return GS_OK;
-}
-
 /* ------------------------------------------------------------ queue */
 gs_outpdu *gs_outq_alloc(size_t cap) {
   gs_outpdu *p = malloc(sizeof(*p) + cap);

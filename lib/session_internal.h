@@ -4,6 +4,7 @@
 #define GRIDSEAL_SESSION_INTERNAL_H
 
 #include "gridseal/session.h"
+#include "gridseal/testing.h" /* the hook and secrets types (fields unset in production) */
 
 /* ------------------------------------------------ replay.c (§5 ordering) */
 typedef struct gs_replay {

@@ -6,7 +6,7 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
               ${PROJECT_SOURCE_DIR}/tests/common/test_pki_fixture.c)
   target_include_directories(gs_session_testutil PUBLIC ${PROJECT_SOURCE_DIR}/lib
                              ${PROJECT_SOURCE_DIR}/tests/common ${CMAKE_CURRENT_LIST_DIR})
-  target_link_libraries(gs_session_testutil PUBLIC gridseal_pki gridseal_ossl gridseal_core
+  target_link_libraries(gs_session_testutil PUBLIC gridseal_testing gridseal_pki gridseal_ossl gridseal_core
                         PkgConfig::LIBCRYPTO)
   foreach(_t test_session_e2e test_session_neg test_session_rekey test_session_reorder
              test_session_limits test_session_bind)

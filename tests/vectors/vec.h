@@ -14,6 +14,7 @@
 #include "gridseal/crypto.h"
 #include "gridseal/pdu.h"
 #include "gridseal/session.h"
+#include "gridseal/testing.h"
 
 #define GS_VEC_FORMAT "gridseal-e2e-vectors/1"
 #define GS_VEC_MAX_STEPS 32

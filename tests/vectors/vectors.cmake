@@ -7,7 +7,7 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
               ${CMAKE_CURRENT_LIST_DIR}/vec_json.c ${CMAKE_CURRENT_LIST_DIR}/vec_run.c
               ${CMAKE_CURRENT_LIST_DIR}/vec_gen.c)
   target_include_directories(gs_vectors PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-  target_link_libraries(gs_vectors PUBLIC gridseal_pki gridseal_ossl gridseal_core
+  target_link_libraries(gs_vectors PUBLIC gridseal_testing gridseal_pki gridseal_ossl gridseal_core
                         PkgConfig::JANSSON PkgConfig::LIBCRYPTO)
   add_executable(gs_gen_vectors ${CMAKE_CURRENT_LIST_DIR}/gen_vectors.c)
   target_link_libraries(gs_gen_vectors PRIVATE gs_vectors)
