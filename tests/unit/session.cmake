@@ -15,3 +15,9 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
     endif()
   endforeach()
 endif()
+# Decodes per received PDU, counted at link time (gs_testing_count_decodes).
+if(TARGET gs_session_testutil)
+  gs_unit_test(test_session_decode_once SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_session_decode_once.c
+               LIBS gs_session_testutil)
+  gs_testing_count_decodes(test_session_decode_once)
+endif()
