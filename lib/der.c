@@ -324,6 +324,15 @@ int gs_der_read_gtime(gs_der_reader *r, uint32_t tag, gs_time_ms *out) {
   return gs_gtime_parse(c.ptr, c.len, out);
 }
 
+int gs_der_read_gtime_s(gs_der_reader *r, uint32_t tag, int64_t *out_s) {
+  gs_slice c;
+  int rc = read_tlv(r, tag, &c);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  return gs_gtime_parse_s(c.ptr, c.len, out_s);
+}
+
 /* Check the whole element tree of buf without interpreting it: tags, minimal
  * definite lengths, nesting depth, nothing after the single top element. A
  * fixed stack of level ends, no recursion. */
