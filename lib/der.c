@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "der_internal.h"
-#include "gridseal/der.h"
 #include "gridseal/profile.h"
+#include "gridseal/unstable/der.h"
 
 /* ------------------------------------------------------------- reader */
 

@@ -16,7 +16,7 @@
 #include <openssl/x509.h>
 
 #include "der_internal.h" /* lib/: gs_civil_to_ms */
-#include "gridseal/der.h"
+#include "gridseal/unstable/der.h"
 #include "gridseal/pki.h"
 
 #define GS_PKI_CACHE_MAX 1024u
