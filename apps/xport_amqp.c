@@ -33,7 +33,8 @@
 #define AQ_BATCH 64u        /* deliveries handled per step */
 
 typedef struct xport_amqp {
-  gs_xport base; /* first */
+  gs_transport base; /* first */
+  gs_cfg_role role;
   gs_amqp *a;
   char me[GS_PS_NAME_MAX];
   gs_ps_peers peers;
@@ -47,8 +48,8 @@ typedef struct xport_amqp {
 static void peer_up(xport_amqp *t, gs_ps_peer *p) {
   if (!p->up) {
     p->up = true;
-    if (t->base.cbs.on_up != NULL) {
-      t->base.cbs.on_up(t->base.cbs.user, p->app);
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, p->app);
     }
   }
 }
@@ -56,16 +57,16 @@ static void peer_up(xport_amqp *t, gs_ps_peer *p) {
 static void peer_down(xport_amqp *t, gs_ps_peer *p) {
   if (p->up) {
     p->up = false;
-    if (t->base.cbs.on_down != NULL) {
-      t->base.cbs.on_down(t->base.cbs.user, p->app);
+    if (t->base.ev.on_down != NULL) {
+      t->base.ev.on_down(t->base.ev.user, p->app);
     }
   }
 }
 
 static void topic_of(const xport_amqp *t, const gs_ps_peer *p, bool hs_req, char *buf, size_t cap) {
-  if (t->base.role == GS_CFG_ROLE_CC && hs_req) {
+  if (t->role == GS_CFG_ROLE_CC && hs_req) {
     snprintf(buf, cap, "gridseal/%s/req", p->ep);
-  } else if (t->base.role == GS_CFG_ROLE_CC) {
+  } else if (t->role == GS_CFG_ROLE_CC) {
     snprintf(buf, cap, "gridseal/%s/%s/up", p->ep, t->me);
   } else {
     snprintf(buf, cap, "gridseal/%s/%s/down", t->me, p->ep);
@@ -78,13 +79,13 @@ static gs_ps_peer *sender_of(xport_amqp *t, const gs_amqp_delivery *d) {
   if (d->user_id[0] == '\0' || strcmp(d->routing_key, t->me) != 0) {
     return NULL;
   }
-  gs_ps_peer *p = t->base.role == GS_CFG_ROLE_CC ? gs_ps_by_ep(&t->peers, d->user_id)
-                                                 : gs_ps_learn(&t->peers, d->user_id);
+  gs_ps_peer *p = t->role == GS_CFG_ROLE_CC ? gs_ps_by_ep(&t->peers, d->user_id)
+                                            : gs_ps_learn(&t->peers, d->user_id);
   if (p == NULL) {
     return NULL;
   }
   char want[GS_AMQP_MAX_TOPIC];
-  if (t->base.role == GS_CFG_ROLE_CC) {
+  if (t->role == GS_CFG_ROLE_CC) {
     snprintf(want, sizeof(want), "gridseal/%s/%s/down", p->ep, t->me);
   } else {
     snprintf(want, sizeof(want),
@@ -103,8 +104,8 @@ static void handle_delivery(xport_amqp *t, gs_amqp_delivery *d) {
   }
   peer_up(t, p);
   t->base.recv_requeue = false;
-  if (t->base.cbs.on_recv != NULL) {
-    t->base.cbs.on_recv(t->base.cbs.user, p->app, d->body, d->len);
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, p->app, d->body, d->len);
   }
   if (t->base.recv_requeue) {
     (void)gs_amqp_reject(t->a, d, true);
@@ -114,7 +115,7 @@ static void handle_delivery(xport_amqp *t, gs_amqp_delivery *d) {
   t->base.recv_requeue = false;
 }
 
-static size_t aq_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
+static size_t aq_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
   xport_amqp *t = (xport_amqp *)x;
   int fd = gs_amqp_fd(t->a);
   if (fd < 0 || cap == 0) {
@@ -124,7 +125,7 @@ static size_t aq_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
   return 1;
 }
 
-static gs_time_ms aq_next_timer(gs_xport *x) {
+static gs_time_ms aq_next_timer(gs_transport *x) {
   xport_amqp *t = (xport_amqp *)x;
   if (gs_amqp_buffered(t->a)) {
     return 0; /* deliveries already read: step at once */
@@ -138,7 +139,7 @@ static void announce(xport_amqp *t, gs_time_ms now) {
   if (first) {
     t->connected_once = true;
   }
-  if (t->base.role != GS_CFG_ROLE_CC || !(first || now >= t->reup_at)) {
+  if (t->role != GS_CFG_ROLE_CC || !(first || now >= t->reup_at)) {
     return;
   }
   t->reup_at = INT64_MAX;
@@ -149,7 +150,7 @@ static void announce(xport_amqp *t, gs_time_ms now) {
   }
 }
 
-static int aq_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+static int aq_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
   xport_amqp *t = (xport_amqp *)x;
   (void)fds;
   (void)n; /* gs_amqp_next(.., 0, ..) reads what is there without blocking */
@@ -169,7 +170,7 @@ static int aq_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms n
   return GS_OK;
 }
 
-static int aq_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint8_t *pdu,
+static int aq_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
                    size_t len) {
   xport_amqp *t = (xport_amqp *)x;
   (void)kind;
@@ -187,14 +188,14 @@ static int aq_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint
   return rc == GS_ERR_STATE || rc == GS_ERR_INVALID_ARG || rc == GS_ERR_NOMEM ? GS_ERR_IO : rc;
 }
 
-static void aq_close_peer(gs_xport *x, const char *peer) {
+static void aq_close_peer(gs_transport *x, const char *peer) {
   xport_amqp *t = (xport_amqp *)x;
   gs_ps_peer *p = gs_ps_by_app(&t->peers, peer);
   if (p == NULL) {
     return;
   }
   peer_down(t, p);
-  if (t->base.role == GS_CFG_ROLE_CC) {
+  if (t->role == GS_CFG_ROLE_CC) {
     gs_time_ms at = gs_app_now() + t->reup_delay;
     t->reup_at = at < t->reup_at ? at : t->reup_at;
   } else {
@@ -202,12 +203,12 @@ static void aq_close_peer(gs_xport *x, const char *peer) {
   }
 }
 
-static size_t aq_pending(gs_xport *x) {
+static size_t aq_pending(gs_transport *x) {
   (void)x;
   return 0; /* every publish waited for its confirm */
 }
 
-static void aq_free(gs_xport *x) {
+static void aq_free(gs_transport *x) {
   xport_amqp *t = (xport_amqp *)x;
   for (size_t i = 0; i < GS_PS_MAX_PEERS; i++) {
     if (t->peers.p[i].used) {
@@ -218,7 +219,7 @@ static void aq_free(gs_xport *x) {
   free(t);
 }
 
-static const gs_xport_ops amqp_ops = {
+static const gs_transport_ops amqp_ops = {
     "amqp", aq_pollfds, aq_next_timer, aq_step, aq_send, aq_close_peer, aq_pending, aq_free,
 };
 
@@ -252,8 +253,9 @@ static int aq_client(xport_amqp *t, const gs_config *cfg, char *err, size_t cap)
   return GS_OK;
 }
 
-int gs_xport_amqp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **out, char *err,
-                       size_t cap) {
+int gs_xport_amqp_open(const gs_config *cfg, const gs_transport_events *cbs, gs_time_ms now,
+                       gs_transport **out, char *err, size_t cap) {
+  (void)now;
   *out = NULL;
   xport_amqp *t = calloc(1, sizeof(*t));
   if (t == NULL) {
@@ -261,8 +263,8 @@ int gs_xport_amqp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport *
     return GS_ERR_NOMEM;
   }
   t->base.ops = &amqp_ops;
-  t->base.cbs = *cbs;
-  t->base.role = cfg->role;
+  t->base.ev = *cbs;
+  t->role = cfg->role;
   t->reup_at = INT64_MAX;
   t->reup_delay = cfg->transport.reconnect_min_ms;
   int rc = gs_ps_setup(cfg, t->me, &t->peers, err, cap);

@@ -30,7 +30,8 @@
 #define MQ_IDLE_TICK_MS 200 /* step() cadence while disconnected */
 
 typedef struct xport_mqtt {
-  gs_xport base; /* first */
+  gs_transport base; /* first */
+  gs_cfg_role role;
   gs_mqtt *m;
   char me[GS_PS_NAME_MAX];
   gs_ps_peers peers;
@@ -45,8 +46,8 @@ typedef struct xport_mqtt {
 static void peer_up(xport_mqtt *t, gs_ps_peer *p) {
   if (!p->up) {
     p->up = true;
-    if (t->base.cbs.on_up != NULL) {
-      t->base.cbs.on_up(t->base.cbs.user, p->app);
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, p->app);
     }
   }
 }
@@ -54,15 +55,15 @@ static void peer_up(xport_mqtt *t, gs_ps_peer *p) {
 static void peer_down(xport_mqtt *t, gs_ps_peer *p) {
   if (p->up) {
     p->up = false;
-    if (t->base.cbs.on_down != NULL) {
-      t->base.cbs.on_down(t->base.cbs.user, p->app);
+    if (t->base.ev.on_down != NULL) {
+      t->base.ev.on_down(t->base.ev.user, p->app);
     }
   }
 }
 
 static void deliver(xport_mqtt *t, gs_ps_peer *p, const gs_mqtt_msg *msg) {
-  if (t->base.cbs.on_recv != NULL) {
-    t->base.cbs.on_recv(t->base.cbs.user, p->app, msg->payload, msg->len);
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, p->app, msg->payload, msg->len);
   }
 }
 
@@ -75,7 +76,7 @@ static void on_message(void *ctx, const gs_mqtt_msg *msg) {
     return;
   }
   gs_ps_peer *p = NULL;
-  if (t->base.role == GS_CFG_ROLE_CC) {
+  if (t->role == GS_CFG_ROLE_CC) {
     p = dir == GS_MQTT_DOWN && strcmp(init, t->me) == 0 ? gs_ps_by_ep(&t->peers, resp) : NULL;
   } else if (strcmp(resp, t->me) == 0 && dir == GS_MQTT_UP) {
     p = gs_ps_learn(&t->peers, init);
@@ -96,11 +97,11 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   (void)detail;
   if (ev == GS_MQTT_EV_CONNECTED && !t->connected_once) {
     t->connected_once = true;
-    t->announce = t->base.role == GS_CFG_ROLE_CC;
+    t->announce = t->role == GS_CFG_ROLE_CC;
   }
 }
 
-static size_t mq_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
+static size_t mq_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
   xport_mqtt *t = (xport_mqtt *)x;
   int fd = gs_mqtt_fd(t->m);
   if (fd < 0 || cap == 0) {
@@ -110,7 +111,7 @@ static size_t mq_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
   return 1;
 }
 
-static gs_time_ms mq_next_timer(gs_xport *x) {
+static gs_time_ms mq_next_timer(gs_transport *x) {
   xport_mqtt *t = (xport_mqtt *)x;
   gs_time_ms tick = gs_mqtt_is_connected(t->m) ? GS_MQTT_TICK_MS / 2 : MQ_IDLE_TICK_MS;
   gs_time_ms next = gs_mqtt_next_time(t->m); /* reconnect attempt, attempt timeout */
@@ -118,7 +119,7 @@ static gs_time_ms mq_next_timer(gs_xport *x) {
   return t->reup_at < next ? t->reup_at : next;
 }
 
-static int mq_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+static int mq_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
   xport_mqtt *t = (xport_mqtt *)x;
   int fd = gs_mqtt_fd(t->m);
   bool rd = false, wr = false;
@@ -143,7 +144,7 @@ static int mq_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms n
   return GS_OK;
 }
 
-static int mq_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint8_t *pdu,
+static int mq_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
                    size_t len) {
   xport_mqtt *t = (xport_mqtt *)x;
   (void)kind; /* every kind is one QoS 1 message */
@@ -153,7 +154,7 @@ static int mq_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint
   }
   char topic[GS_MQTT_MAX_TOPIC];
   int rc;
-  if (t->base.role == GS_CFG_ROLE_CC) {
+  if (t->role == GS_CFG_ROLE_CC) {
     rc = gs_mqtt_topic(topic, sizeof(topic), p->ep, t->me,
                        gs_ps_is_hs_req(pdu, len) ? GS_MQTT_REQ : GS_MQTT_UP);
   } else {
@@ -165,14 +166,14 @@ static int mq_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint
   return rc == GS_ERR_NOMEM || rc == GS_ERR_INVALID_ARG ? GS_ERR_IO : rc;
 }
 
-static void mq_close_peer(gs_xport *x, const char *peer) {
+static void mq_close_peer(gs_transport *x, const char *peer) {
   xport_mqtt *t = (xport_mqtt *)x;
   gs_ps_peer *p = gs_ps_by_app(&t->peers, peer);
   if (p == NULL) {
     return;
   }
   peer_down(t, p);
-  if (t->base.role == GS_CFG_ROLE_CC) {
+  if (t->role == GS_CFG_ROLE_CC) {
     gs_time_ms at = gs_app_now() + t->reup_delay; /* "reconnect" with back-off */
     t->reup_at = at < t->reup_at ? at : t->reup_at;
   } else {
@@ -180,11 +181,11 @@ static void mq_close_peer(gs_xport *x, const char *peer) {
   }
 }
 
-static size_t mq_pending(gs_xport *x) {
+static size_t mq_pending(gs_transport *x) {
   return gs_mqtt_pending(((xport_mqtt *)x)->m);
 }
 
-static void mq_free(gs_xport *x) {
+static void mq_free(gs_transport *x) {
   xport_mqtt *t = (xport_mqtt *)x;
   for (size_t i = 0; i < GS_PS_MAX_PEERS; i++) {
     if (t->peers.p[i].used) {
@@ -195,7 +196,7 @@ static void mq_free(gs_xport *x) {
   free(t);
 }
 
-static const gs_xport_ops mqtt_ops = {
+static const gs_transport_ops mqtt_ops = {
     "mqtt", mq_pollfds, mq_next_timer, mq_step, mq_send, mq_close_peer, mq_pending, mq_free,
 };
 
@@ -237,8 +238,9 @@ static int mq_client(xport_mqtt *t, const gs_config *cfg, char *err, size_t cap)
   return GS_OK;
 }
 
-int gs_xport_mqtt_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **out, char *err,
-                       size_t cap) {
+int gs_xport_mqtt_open(const gs_config *cfg, const gs_transport_events *cbs, gs_time_ms now,
+                       gs_transport **out, char *err, size_t cap) {
+  (void)now;
   *out = NULL;
   xport_mqtt *t = calloc(1, sizeof(*t));
   if (t == NULL) {
@@ -246,8 +248,8 @@ int gs_xport_mqtt_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport *
     return GS_ERR_NOMEM;
   }
   t->base.ops = &mqtt_ops;
-  t->base.cbs = *cbs;
-  t->base.role = cfg->role;
+  t->base.ev = *cbs;
+  t->role = cfg->role;
   t->reup_at = INT64_MAX;
   t->reup_delay = cfg->transport.reconnect_min_ms;
   int rc = gs_ps_setup(cfg, t->me, &t->peers, err, cap);

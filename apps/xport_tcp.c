@@ -34,7 +34,8 @@ typedef struct tcp_link {
 } tcp_link;
 
 typedef struct xport_tcp {
-  gs_xport base; /* first */
+  gs_transport base; /* first */
+  gs_cfg_role role;
   gs_tcp_listener *listener;
   tcp_link links[TCP_MAX_LINKS];
   int map[TCP_MAX_LINKS + 1]; /* pollfd index -> link index, -1 = listener */
@@ -62,8 +63,8 @@ static void link_lost(xport_tcp *t, tcp_link *l, gs_time_ms now) {
   } else {
     l->used = false;
   }
-  if (was_up && t->base.cbs.on_down != NULL) {
-    t->base.cbs.on_down(t->base.cbs.user, l->name);
+  if (was_up && t->base.ev.on_down != NULL) {
+    t->base.ev.on_down(t->base.ev.user, l->name);
   }
 }
 
@@ -74,8 +75,8 @@ static int on_frame(void *arg, const uint8_t *frame, size_t len) {
   if (l->closing) {
     return 1; /* stop delivering: the application closed this peer */
   }
-  if (t->base.cbs.on_recv != NULL) {
-    t->base.cbs.on_recv(t->base.cbs.user, l->name, frame, len);
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, l->name, frame, len);
   }
   return GS_OK;
 }
@@ -120,13 +121,13 @@ static void accept_all(xport_tcp *t) {
     l->conn = c;
     l->up = true;
     peer_name(gs_tcp_conn_fd(c), l->name, sizeof(l->name));
-    if (t->base.cbs.on_up != NULL) {
-      t->base.cbs.on_up(t->base.cbs.user, l->name);
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, l->name);
     }
   }
 }
 
-static size_t tcp_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
+static size_t tcp_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
   xport_tcp *t = (xport_tcp *)x;
   size_t n = 0;
   if (t->listener != NULL && n < cap) {
@@ -145,7 +146,7 @@ static size_t tcp_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
   return n;
 }
 
-static gs_time_ms tcp_next_timer(gs_xport *x) {
+static gs_time_ms tcp_next_timer(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   gs_time_ms next = INT64_MAX;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
@@ -170,8 +171,8 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
     if (opening && gs_tcp_conn_is_open(l->conn) && !l->up) {
       l->up = true;
       gs_tcp_dialer_connected(&l->dialer);
-      if (t->base.cbs.on_up != NULL) {
-        t->base.cbs.on_up(t->base.cbs.user, l->name);
+      if (t->base.ev.on_up != NULL) {
+        t->base.ev.on_up(t->base.ev.user, l->name);
       }
     }
   }
@@ -206,7 +207,7 @@ static void timers(xport_tcp *t, gs_time_ms now) {
   }
 }
 
-static int tcp_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+static int tcp_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
   xport_tcp *t = (xport_tcp *)x;
   for (size_t i = 0; i < n && i < t->n_map; i++) {
     if (fds[i].revents == 0) {
@@ -223,7 +224,7 @@ static int tcp_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms 
   return GS_OK;
 }
 
-static int tcp_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint8_t *pdu,
+static int tcp_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
                     size_t len) {
   (void)kind; /* TCP carries every kind the same way */
   tcp_link *l = find_link((xport_tcp *)x, peer);
@@ -233,14 +234,14 @@ static int tcp_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uin
   return gs_tcp_send(l->conn, pdu, len);
 }
 
-static void tcp_close_peer(gs_xport *x, const char *peer) {
+static void tcp_close_peer(gs_transport *x, const char *peer) {
   tcp_link *l = find_link((xport_tcp *)x, peer);
   if (l != NULL && l->conn != NULL) {
     l->closing = true;
   }
 }
 
-static size_t tcp_pending(gs_xport *x) {
+static size_t tcp_pending(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   size_t q = 0;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
@@ -251,7 +252,7 @@ static size_t tcp_pending(gs_xport *x) {
   return q;
 }
 
-static void tcp_free(gs_xport *x) {
+static void tcp_free(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
     tcp_link *l = &t->links[i];
@@ -260,8 +261,8 @@ static void tcp_free(gs_xport *x) {
       bool was_up = l->up;
       gs_tcp_conn_free(l->conn);
       l->conn = NULL;
-      if (was_up && t->base.cbs.on_down != NULL) {
-        t->base.cbs.on_down(t->base.cbs.user, l->name);
+      if (was_up && t->base.ev.on_down != NULL) {
+        t->base.ev.on_down(t->base.ev.user, l->name);
       }
     }
   }
@@ -269,7 +270,7 @@ static void tcp_free(gs_xport *x) {
   free(t);
 }
 
-static const gs_xport_ops tcp_ops = {
+static const gs_transport_ops tcp_ops = {
     "tcp", tcp_pollfds, tcp_next_timer, tcp_step, tcp_send, tcp_close_peer, tcp_pending, tcp_free,
 };
 
@@ -303,8 +304,9 @@ static int open_dialers(xport_tcp *t, const gs_config *cfg, char *err, size_t ca
   return GS_OK;
 }
 
-int gs_xport_tcp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **out, char *err,
-                      size_t cap) {
+int gs_xport_tcp_open(const gs_config *cfg, const gs_transport_events *cbs, gs_time_ms now,
+                      gs_transport **out, char *err, size_t cap) {
+  (void)now;
   *out = NULL;
   xport_tcp *t = calloc(1, sizeof(*t));
   if (t == NULL) {
@@ -312,8 +314,8 @@ int gs_xport_tcp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **
     return GS_ERR_NOMEM;
   }
   t->base.ops = &tcp_ops;
-  t->base.cbs = *cbs;
-  t->base.role = cfg->role;
+  t->base.ev = *cbs;
+  t->role = cfg->role;
   int rc;
   if (cfg->role == GS_CFG_ROLE_DER) {
     if (cfg->transport.listen[0] == '\0') {

@@ -49,7 +49,8 @@ typedef struct xm_peer {
 } xm_peer;
 
 typedef struct xport_xmpp {
-  gs_xport base; /* first */
+  gs_transport base; /* first */
+  gs_cfg_role role;
   gs_xmpp *x;
   char me[GS_PS_NAME_MAX];
   xm_peer peers[GS_PS_MAX_PEERS];
@@ -102,8 +103,8 @@ static bool fifo_pop(xm_peer *p, char out[GS_XMPP_MAX_ID]) {
 static void peer_up(xport_xmpp *t, xm_peer *p) {
   if (!p->up && !t->closing) {
     p->up = true;
-    if (t->base.cbs.on_up != NULL) {
-      t->base.cbs.on_up(t->base.cbs.user, p->app);
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, p->app);
     }
   }
 }
@@ -112,8 +113,8 @@ static void peer_down(xport_xmpp *t, xm_peer *p) {
   p->head = p->n = 0;
   if (p->up) {
     p->up = false;
-    if (t->base.cbs.on_down != NULL) {
-      t->base.cbs.on_down(t->base.cbs.user, p->app);
+    if (t->base.ev.on_down != NULL) {
+      t->base.ev.on_down(t->base.ev.user, p->app);
     }
   }
 }
@@ -121,7 +122,7 @@ static void peer_down(xport_xmpp *t, xm_peer *p) {
 /* cc: a peer taken down while its presence stays available comes back
  * after a back-off (a refused or failed association is retried). */
 static void schedule_reup(xport_xmpp *t, xm_peer *p) {
-  if (t->base.role != GS_CFG_ROLE_CC) {
+  if (t->role != GS_CFG_ROLE_CC) {
     return;
   }
   p->reup_at = gs_app_now() + p->delay;
@@ -137,7 +138,7 @@ static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
     }
     return;
   }
-  if (!p->up && t->base.role == GS_CFG_ROLE_DER) {
+  if (!p->up && t->role == GS_CFG_ROLE_DER) {
     peer_up(t, p); /* its PDU came before its presence */
   }
   if (!p->up) {
@@ -147,8 +148,8 @@ static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
     fifo_push(p, ev->id);
   }
   t->base.recv_requeue = false;
-  if (t->base.cbs.on_recv != NULL) {
-    t->base.cbs.on_recv(t->base.cbs.user, p->app, ev->data, ev->len);
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, p->app, ev->data, ev->len);
   }
 }
 
@@ -226,7 +227,7 @@ static void on_event(void *user, const gs_xmpp_event *ev) {
   }
 }
 
-static size_t xm_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
+static size_t xm_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
   xport_xmpp *t = (xport_xmpp *)x;
   int fd = gs_xmpp_fd(t->x);
   if (fd < 0 || cap == 0) {
@@ -236,7 +237,7 @@ static size_t xm_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
   return 1;
 }
 
-static gs_time_ms xm_next_timer(gs_xport *x) {
+static gs_time_ms xm_next_timer(gs_transport *x) {
   xport_xmpp *t = (xport_xmpp *)x;
   gs_time_ms next = t->last + GS_XMPP_TICK_MS;
   for (size_t i = 0; i < GS_PS_MAX_PEERS; i++) {
@@ -248,7 +249,7 @@ static gs_time_ms xm_next_timer(gs_xport *x) {
   return next;
 }
 
-static int xm_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+static int xm_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
   xport_xmpp *t = (xport_xmpp *)x;
   (void)fds; /* gs_xmpp_poll looks at its descriptor itself */
   (void)n;
@@ -266,22 +267,23 @@ static int xm_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms n
   return GS_OK;
 }
 
-static gs_xmpp_kind stanza_kind(gs_xport_kind k) {
+static gs_xmpp_kind stanza_kind(gs_transport_kind k) {
   switch (k) {
-  case GS_XK_REQUEST_WRITE:
+  case GS_TK_REQUEST_WRITE:
     return GS_XMPP_IQ_SET;
-  case GS_XK_REQUEST_READ:
+  case GS_TK_REQUEST_READ:
     return GS_XMPP_IQ_GET;
-  case GS_XK_RESPONSE:
+  case GS_TK_RESPONSE:
     return GS_XMPP_IQ_RESULT;
-  case GS_XK_UNCONFIRMED:
-  case GS_XK_ABORT:
+  case GS_TK_AUTO:
+  case GS_TK_UNCONFIRMED:
+  case GS_TK_ABORT:
     break;
   }
   return GS_XMPP_MESSAGE;
 }
 
-static int xm_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint8_t *pdu,
+static int xm_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
                    size_t len) {
   xport_xmpp *t = (xport_xmpp *)x;
   xm_peer *p = by_app(t, peer);
@@ -302,7 +304,7 @@ static int xm_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint
   return rc == GS_OK || rc == GS_ERR_LIMIT ? rc : GS_ERR_IO;
 }
 
-static void xm_close_peer(gs_xport *x, const char *peer) {
+static void xm_close_peer(gs_transport *x, const char *peer) {
   xport_xmpp *t = (xport_xmpp *)x;
   xm_peer *p = by_app(t, peer);
   if (p != NULL && p->up) {
@@ -311,11 +313,11 @@ static void xm_close_peer(gs_xport *x, const char *peer) {
   }
 }
 
-static size_t xm_pending(gs_xport *x) {
+static size_t xm_pending(gs_transport *x) {
   return gs_xmpp_want_write(((xport_xmpp *)x)->x) ? 1 : 0;
 }
 
-static void xm_free(gs_xport *x) {
+static void xm_free(gs_transport *x) {
   xport_xmpp *t = (xport_xmpp *)x;
   t->closing = true;
   if (t->x != NULL && gs_xmpp_online(t->x)) {
@@ -341,7 +343,7 @@ static void xm_free(gs_xport *x) {
   free(t);
 }
 
-static const gs_xport_ops xmpp_ops = {
+static const gs_transport_ops xmpp_ops = {
     "xmpp", xm_pollfds, xm_next_timer, xm_step, xm_send, xm_close_peer, xm_pending, xm_free,
 };
 
@@ -442,8 +444,9 @@ static int client(xport_xmpp *t, const gs_config *cfg, char *err, size_t cap) {
   return rc;
 }
 
-int gs_xport_xmpp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **out, char *err,
-                       size_t cap) {
+int gs_xport_xmpp_open(const gs_config *cfg, const gs_transport_events *cbs, gs_time_ms now,
+                       gs_transport **out, char *err, size_t cap) {
+  (void)now;
   *out = NULL;
   xport_xmpp *t = calloc(1, sizeof(*t));
   if (t == NULL) {
@@ -451,8 +454,8 @@ int gs_xport_xmpp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport *
     return GS_ERR_NOMEM;
   }
   t->base.ops = &xmpp_ops;
-  t->base.cbs = *cbs;
-  t->base.role = cfg->role;
+  t->base.ev = *cbs;
+  t->role = cfg->role;
   t->delay_min = cfg->transport.reconnect_min_ms;
   t->delay_max = cfg->transport.reconnect_max_ms;
   t->last = gs_app_now();
