@@ -8,7 +8,7 @@
  * Peers: a control center knows its DERs from the configuration; the
  * transport peer name is the [der NAME] name. A DER learns its initiators
  * from the traffic; the transport peer name is the initiator's endpoint
- * name. */
+ * name, taken from the topic (or routing key) the PDU arrived on. */
 #ifndef GS_APPS_XPORT_PUBSUB_H
 #define GS_APPS_XPORT_PUBSUB_H
 
@@ -53,12 +53,5 @@ gs_ps_peer *gs_ps_learn(gs_ps_peers *t, const char *ep);
 
 /* True if the SecPDU is a handshakeReq ([0] constructed). */
 bool gs_ps_is_hs_req(const uint8_t *pdu, size_t len);
-
-/* The endpoint name an initiator's handshakeReq names: the XMPP address
- * (id-on-xmppAddr subjectAltName) of its E2E certificate, else the
- * certificate's subject CN. Not authenticated here (the engine verifies
- * the handshake): it only chooses the topic of the reply. GS_OK;
- * GS_ERR_NOT_FOUND (no usable name); a GS_ERR_DER_* for a malformed PDU. */
-int gs_ps_hs_initiator(const uint8_t *pdu, size_t len, char out[GS_PS_NAME_MAX]);
 
 #endif

@@ -4,8 +4,8 @@
  * durable queue "gridseal.<name>" per endpoint, bound with the endpoint name
  * as routing key. A SecPDU travels as the body of one persistent message
  * published to the exchange with the destination endpoint's name as routing
- * key; the §9 association topic (gridseal/<responder>/<initiator>/{up,down}
- * or gridseal/<responder>/req) rides in the header "gridseal-topic", and
+ * key; the §9 association topic (gridseal/<responder>/<initiator>/{up,down,
+ * req}, naming its sender) rides in the header "gridseal-topic", and
  * the user_id property carries the sender's login name — RabbitMQ refuses a
  * publish whose user_id is not the authenticated user, so the receiver
  * learns the hop-authenticated sender (not a substitute for E2E checks).

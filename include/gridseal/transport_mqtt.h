@@ -4,8 +4,12 @@
  * per-association topic:
  *   gridseal/<responder>/<initiator>/up     initiator -> responder
  *   gridseal/<responder>/<initiator>/down   responder -> initiator
- *   gridseal/<responder>/req                first handshake message of an
+ *   gridseal/<responder>/<initiator>/req    first handshake message of an
  *                                           initiator (PROPOSED topic)
+ * Every topic names its sender (the initiator on up and req, the responder
+ * on down), and the broker lets each client publish only on topics that
+ * carry its own name as sender (scripts/mqtt-broker), so a transport peer is
+ * always taken from the topic, never from the PDU.
  * Endpoint names are the hop certificate's CN (e.g. der1@localhost); they
  * must be 1..GS_MQTT_MAX_NAME octets without '/', '+', '#' or NUL.
  *
@@ -52,7 +56,7 @@ typedef struct gs_mqtt gs_mqtt;
 typedef enum gs_mqtt_dir {
   GS_MQTT_UP = 1,   /* initiator -> responder */
   GS_MQTT_DOWN = 2, /* responder -> initiator */
-  GS_MQTT_REQ = 3   /* gridseal/<responder>/req */
+  GS_MQTT_REQ = 3   /* gridseal/<responder>/<initiator>/req */
 } gs_mqtt_dir;
 
 typedef enum gs_mqtt_event {
@@ -152,7 +156,7 @@ GS_EXPORT gs_err gs_mqtt_run(gs_mqtt *m, int timeout_ms);
  * GS_ERR_IO (libmosquitto refused it). */
 GS_EXPORT gs_err gs_mqtt_subscribe(gs_mqtt *m, const char *filter);
 
-/* As responder: gridseal/<name>/+/up and gridseal/<name>/req.
+/* As responder: gridseal/<name>/+/up and gridseal/<name>/+/req.
  * As initiator: gridseal/+/<name>/down. Errors as gs_mqtt_subscribe. */
 GS_EXPORT gs_err gs_mqtt_subscribe_responder(gs_mqtt *m);
 GS_EXPORT gs_err gs_mqtt_subscribe_initiator(gs_mqtt *m);
@@ -170,14 +174,14 @@ GS_EXPORT gs_err gs_mqtt_publish(gs_mqtt *m, const char *topic, const uint8_t *p
 GS_EXPORT size_t gs_mqtt_pending(const gs_mqtt *m);
 GS_EXPORT void gs_mqtt_get_stats(const gs_mqtt *m, gs_mqtt_stats *out);
 
-/* Writes the topic for `dir` into buf (cap octets, NUL-terminated).
- * `initiator` is ignored for GS_MQTT_REQ. Errors: GS_ERR_INVALID_ARG (a bad
- * name), GS_ERR_BUFFER_TOO_SMALL. */
+/* Writes the topic for `dir` into buf (cap octets, NUL-terminated):
+ * gridseal/<responder>/<initiator>/{up,down,req}. Errors:
+ * GS_ERR_INVALID_ARG (a bad name or dir), GS_ERR_BUFFER_TOO_SMALL. */
 GS_EXPORT gs_err gs_mqtt_topic(char *buf, size_t cap, const char *responder, const char *initiator,
                                gs_mqtt_dir dir);
 
 /* Splits a received gridseal topic. responder/initiator receive the names
- * (each buffer GS_MQTT_MAX_NAME + 1 octets; initiator is "" for REQ).
+ * (each buffer GS_MQTT_MAX_NAME + 1 octets) and the direction.
  * Errors: GS_ERR_INVALID_ARG (not a gridseal topic or a bad name). */
 GS_EXPORT gs_err gs_mqtt_parse_topic(const char *topic, char *responder, char *initiator,
                                      gs_mqtt_dir *dir);

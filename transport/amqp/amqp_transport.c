@@ -65,7 +65,7 @@ static void peer_down(xport_amqp *t, gs_ps_peer *p) {
 
 static void topic_of(const xport_amqp *t, const gs_ps_peer *p, bool hs_req, char *buf, size_t cap) {
   if (t->role == GS_CFG_ROLE_CC && hs_req) {
-    snprintf(buf, cap, "gridseal/%s/req", p->ep);
+    snprintf(buf, cap, "gridseal/%s/%s/req", p->ep, t->me);
   } else if (t->role == GS_CFG_ROLE_CC) {
     snprintf(buf, cap, "gridseal/%s/%s/up", p->ep, t->me);
   } else {
@@ -84,15 +84,15 @@ static gs_ps_peer *sender_of(xport_amqp *t, const gs_amqp_delivery *d) {
   if (p == NULL) {
     return NULL;
   }
-  char want[GS_AMQP_MAX_TOPIC];
+  char want[GS_AMQP_MAX_TOPIC], want2[GS_AMQP_MAX_TOPIC];
   if (t->role == GS_CFG_ROLE_CC) {
     snprintf(want, sizeof(want), "gridseal/%s/%s/down", p->ep, t->me);
+    want2[0] = '\0';
   } else {
-    snprintf(want, sizeof(want),
-             gs_ps_is_hs_req(d->body, d->len) ? "gridseal/%s/req" : "gridseal/%s/%s/up", t->me,
-             p->ep);
+    snprintf(want, sizeof(want), "gridseal/%s/%s/up", t->me, p->ep);
+    snprintf(want2, sizeof(want2), "gridseal/%s/%s/req", t->me, p->ep);
   }
-  return strcmp(d->topic, want) == 0 ? p : NULL;
+  return strcmp(d->topic, want) == 0 || (want2[0] && strcmp(d->topic, want2) == 0) ? p : NULL;
 }
 
 static void handle_delivery(xport_amqp *t, gs_amqp_delivery *d) {

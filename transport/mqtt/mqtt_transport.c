@@ -2,17 +2,16 @@
  * docs/MQTT-AMQP.md): one SecPDU per QoS 1 message, persistent session.
  *
  * cc (initiator): peers are the [der NAME] sections. It subscribes
- *   gridseal/+/<me>/down; a handshakeReq goes to gridseal/<der>/req, every
- *   other PDU to gridseal/<der>/<me>/up. Every DER is "up" once the first
+ *   gridseal/+/<me>/down; a handshakeReq goes to gridseal/<der>/<me>/req,
+ *   every other PDU to gridseal/<der>/<me>/up. Every DER is "up" once the first
  *   connection to the broker is accepted, and stays up across broker
  *   outages: the broker and libmosquitto keep the QoS 1 messages, the
  *   engine's window mode drops the duplicates and reports the losses, so an
  *   association survives a broker restart without a new handshake.
- * der (responder): subscribes gridseal/<me>/req and gridseal/<me>/+/up; an
- *   initiator becomes a peer (named by its endpoint name) with its first
- *   message; replies go to gridseal/<me>/<initiator>/down. The initiator of
- *   a request on .../req is named by the certificate in its handshakeReq
- *   (gs_ps_hs_initiator).
+ * der (responder): subscribes gridseal/<me>/+/req and gridseal/<me>/+/up;
+ *   an initiator becomes a peer (named by its endpoint name, taken from the
+ *   topic) with its first message; replies go to
+ *   gridseal/<me>/<initiator>/down.
  *
  * A broker outage is not a peer loss: on_down comes only from close_peer()
  * and free(). */
@@ -69,7 +68,7 @@ static void deliver(xport_mqtt *t, gs_ps_peer *p, const gs_mqtt_msg *msg) {
 
 static void on_message(void *ctx, const gs_mqtt_msg *msg) {
   xport_mqtt *t = ctx;
-  char resp[GS_MQTT_MAX_NAME + 1], init[GS_MQTT_MAX_NAME + 1], who[GS_PS_NAME_MAX];
+  char resp[GS_MQTT_MAX_NAME + 1], init[GS_MQTT_MAX_NAME + 1];
   gs_mqtt_dir dir;
   if (msg->retain || gs_mqtt_parse_topic(msg->topic, resp, init, &dir) != GS_OK) {
     t->dropped++; /* gridseal never publishes retained messages */
@@ -78,11 +77,8 @@ static void on_message(void *ctx, const gs_mqtt_msg *msg) {
   gs_ps_peer *p = NULL;
   if (t->role == GS_CFG_ROLE_CC) {
     p = dir == GS_MQTT_DOWN && strcmp(init, t->me) == 0 ? gs_ps_by_ep(&t->peers, resp) : NULL;
-  } else if (strcmp(resp, t->me) == 0 && dir == GS_MQTT_UP) {
+  } else if (strcmp(resp, t->me) == 0 && (dir == GS_MQTT_UP || dir == GS_MQTT_REQ)) {
     p = gs_ps_learn(&t->peers, init);
-  } else if (strcmp(resp, t->me) == 0 && dir == GS_MQTT_REQ &&
-             gs_ps_hs_initiator(msg->payload, msg->len, who) == GS_OK) {
-    p = gs_ps_learn(&t->peers, who);
   }
   if (p == NULL) {
     t->dropped++;
