@@ -16,6 +16,9 @@
 #ifdef GS_HAVE_MQTT
 #include "gridseal/transport_mqtt.h"
 #endif
+#ifdef GS_HAVE_AMQP
+#include "gridseal/transport_amqp.h"
+#endif
 
 /* The back-off jitter's seed: different per process so that many nodes
  * restarted together do not retry in step. */
@@ -272,19 +275,70 @@ static int mqtt_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
 #define MQTT_OPEN NULL
 #endif
 
+#ifdef GS_HAVE_AMQP
+/* amqp: a control center's peers are its [der NAME] sections (peer named
+ * NAME, endpoint the [der] jid or NAME@domain); a DER learns its
+ * initiators from the broker-checked senders. */
+static int amqp_open(const gs_config *cfg, const gs_transport_events *ev, gs_time_ms now,
+                     gs_transport **out, char *err, size_t cap) {
+  static peer_names pn;
+  static gs_amqp_transport_peer peers[GS_CFG_MAX_PEERS];
+  const gs_cfg_transport_settings *ts = &cfg->transport;
+  char me[EP_NAME_MAX];
+  int rc = hop_common(cfg, me, err, cap);
+  if (rc == GS_OK && cfg->n_peers > GS_AMQP_TRANSPORT_MAX_PEERS) {
+    snprintf(err, cap, "%s: too many [der] sections (at most %u)", cfg->file,
+             GS_AMQP_TRANSPORT_MAX_PEERS);
+    rc = GS_ERR_CONFIG;
+  }
+  if (rc == GS_OK && cfg->role == GS_CFG_ROLE_CC) {
+    rc = der_endpoints(cfg, &pn, err, cap);
+  }
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_amqp_transport_config mc;
+  memset(&mc, 0, sizeof(mc));
+  if (cfg->role == GS_CFG_ROLE_CC) {
+    for (size_t i = 0; i < cfg->n_peers; i++) {
+      peers[i] = (gs_amqp_transport_peer){cfg->peers[i].name, pn.ep[i]};
+    }
+    mc.peers = peers;
+    mc.n_peers = cfg->n_peers;
+  }
+  mc.role = cfg->role == GS_CFG_ROLE_CC ? GS_AMQP_INITIATOR : GS_AMQP_RESPONDER;
+  mc.name = me;
+  mc.server = ts->server[0] != '\0' ? ts->server : NULL;
+  mc.ca_file = ts->tls_ca;
+  mc.cert_file = ts->tls_cert;
+  mc.key_file = ts->tls_key;
+  mc.reconnect_min_ms = ts->reconnect_min_ms;
+  mc.reconnect_max_ms = ts->reconnect_max_ms;
+  mc.seed = jitter_seed();
+  rc = gs_amqp_transport_new(&mc, ev, now, out, err, cap);
+  return rc == GS_ERR_INVALID_ARG ? GS_ERR_CONFIG : rc;
+}
+#define AMQP_OPEN amqp_open
+#else
+#define AMQP_OPEN NULL
+#endif
+
+typedef int (*open_fn)(const gs_config *cfg, const gs_transport_events *ev, gs_time_ms now,
+                       gs_transport **out, char *err, size_t cap);
+
 /* One line per transport. A NULL constructor means "not built" (its
  * library is missing from this build). */
 typedef struct xport_factory {
   gs_cfg_transport type;
   const char *name;
-  gs_app_transport_open_fn open;
+  open_fn open;
 } xport_factory;
 
 static const xport_factory factories[] = {
     {GS_CFG_TRANSPORT_TCP, "tcp", tcp_open},
     {GS_CFG_TRANSPORT_XMPP, "xmpp", XMPP_OPEN},
     {GS_CFG_TRANSPORT_MQTT, "mqtt", MQTT_OPEN},
-    {GS_CFG_TRANSPORT_AMQP, "amqp", GS_XPORT_AMQP_OPEN},
+    {GS_CFG_TRANSPORT_AMQP, "amqp", AMQP_OPEN},
 };
 
 #define N_FACTORIES (sizeof(factories) / sizeof(factories[0]))

@@ -30,10 +30,4 @@ int gs_app_transport_open(const gs_config *cfg, const gs_transport_events *ev, g
  * 0, or -1 if unknown. */
 int gs_app_transport_parse_type(const char *name, gs_cfg_transport *out);
 
-/* The constructors behind the factory (one per transport). */
-typedef int (*gs_app_transport_open_fn)(const gs_config *cfg, const gs_transport_events *ev,
-                                        gs_time_ms now, gs_transport **out, char *err, size_t cap);
-int gs_xport_amqp_open(const gs_config *cfg, const gs_transport_events *ev, gs_time_ms now,
-                       gs_transport **out, char *err, size_t cap);
-
 #endif
