@@ -6,6 +6,7 @@
 #include "alg_table.h" /* wire id <-> provider enum */
 #include "gridseal/session.h"
 #include "gridseal/testing.h" /* the hook and secrets types (fields unset in production) */
+#include "gridseal/unstable/pdu.h"
 
 /* ------------------------------------------------ replay.c (§5 ordering) */
 typedef struct gs_replay {

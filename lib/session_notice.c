@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridseal/der.h"
+#include "gridseal/unstable/der.h"
 #include "session_internal.h"
 
 /* The one rule for what a notice's signature covers, used on sign and on

@@ -47,7 +47,7 @@
 #include "common.h"
 #include "crypto.h"
 #include "error.h"
-#include "pdu.h"
+#include "pdu_kind.h"
 #include "profile.h"
 
 #ifdef __cplusplus

@@ -12,9 +12,9 @@
 #include <stdint.h>
 
 #include "gridseal/crypto.h"
-#include "gridseal/pdu.h"
 #include "gridseal/session.h"
 #include "gridseal/testing.h"
+#include "gridseal/unstable/pdu.h"
 
 #define GS_VEC_FORMAT "gridseal-e2e-vectors/1"
 #define GS_VEC_MAX_STEPS 32
