@@ -402,7 +402,8 @@ typedef struct gs_recv {
  * `role` is the receiving session's role when the transport knows the
  * direction (GS_ROLE_*), or -1 (see gs_endpoint_lookup_role).
  *   - HandshakeReq: the checks and results of gs_endpoint_receive_hs(); a
- *     new session is bound to `xpeer` (rv->created, rv->session) and every
+ *     new session is bound to `xpeer` (rv->created, rv->session; "" gives
+ *     an unbound one, as gs_endpoint_receive_hs() does) and every
  *     handshakeSecReject answering it is queued on the endpoint for `xpeer`
  *     (gs_endpoint_peek_output: gs_output.xpeer). The setup PDU is read
  *     with gs_session_peer_setup(); nothing is written to `out`.
