@@ -339,6 +339,40 @@ static void test_reject_goes_to_xpeer(void **state) {
 }
 
 /* The old API: an unbound responder session takes PDUs from anywhere. */
+/* The initiator's pending handshake is bound too: its answer from another
+ * peer is dropped unread and the handshake goes on. */
+static void test_answer_from_foreign_peer(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(gs_session_new_initiator_to(w.a.ep, XA, NULL, &w.sa), GS_OK);
+  assert_int_equal(gs_session_connect(w.sa, NOW, NULL, 0), GS_OK);
+  size_t len = take(w.sa, GS_PDU_HANDSHAKE_REQ, 0, XA);
+  gs_recv rv;
+  assert_int_equal(gs_endpoint_receive(w.b.ep, XB, -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+                   GS_OK);
+  w.sb = rv.session;
+  assert_int_equal(gs_session_accept(w.sb, NOW, (const uint8_t *)"rsp", 3), GS_OK);
+  len = take(w.sb, GS_PDU_HANDSHAKE_ACC, 0, XB);
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, XEVIL, -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+      GS_ERR_WRONG_PEER);
+  assert_null(rv.session);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_HS_SENT);
+  assert_null(gs_session_peer(w.sa)); /* nothing of the answer was looked at */
+  assert_int_equal(ts_count(&w.a, GS_EV_FOREIGN_PEER), 1);
+  assert_int_equal(gs_session_output_count(w.sa), 0); /* no handshakeSecAbort */
+  gs_endpoint_stats st;
+  assert_int_equal(gs_endpoint_get_stats(w.a.ep, &st), GS_OK);
+  assert_int_equal(st.foreign_dropped, 1);
+  assert_int_equal(gs_endpoint_receive(w.a.ep, XA, -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+                   GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_ESTABLISHED);
+  assert_int_equal(rv.data_len, 3);
+  ts_world_free(&w);
+}
+
 static void test_unbound_accepts_any(void **state) {
   (void)state;
   ts_world w;
@@ -568,6 +602,7 @@ int main(void) {
       cmocka_unit_test(test_foreign_peer_drop_policy),
       cmocka_unit_test(test_unknown_assoc_counted),
       cmocka_unit_test(test_reject_goes_to_xpeer),
+      cmocka_unit_test(test_answer_from_foreign_peer),
       cmocka_unit_test(test_unbound_accepts_any),
       cmocka_unit_test(test_expected_per_session),
       cmocka_unit_test(test_bind_invalid_args),
