@@ -116,8 +116,7 @@ struct gs_session {
   gs_session *next;
   gs_role role;
   char xpeer[GS_MAX_XPEER_LEN + 1]; /* bound transport peer, "" = unbound */
-  bool has_expected;                /* A: `expected` overrides the endpoint's */
-  gs_identity expected;
+  gs_identity *expected;            /* A: overrides the endpoint's (heap), or NULL */
   gs_session_state state;
   int err;
   unsigned own_num;                 /* own assoID part */

@@ -231,7 +231,8 @@ typedef struct gs_endpoint_stats {
   size_t initiating;        /* initiator sessions in IDLE or HS_SENT */
   size_t bytes_held;        /* heap the engine itself holds for its sessions:
                                session objects, setup copies, queued output,
-                               test secrets. Not counted: the crypto provider's
+                               per-session expected identities, test secrets.
+                               Not counted: the crypto provider's
                                key objects and the validator's peer info (see
                                docs/ENGINE.md for measured totals) */
   uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
