@@ -129,7 +129,8 @@ typedef enum gs_event_kind {
   GS_EV_FOREIGN_PEER = 20       /* PDU for an association bound to another
                                    transport peer: dropped unread (err
                                    GS_ERR_WRONG_PEER; the session is the
-                                   association it named, left untouched) */
+                                   association it named, left untouched, or
+                                   NULL when several did) */
 } gs_event_kind;
 
 typedef struct gs_event {
@@ -415,8 +416,11 @@ typedef struct gs_recv {
  *     is decrypted or verified for it, rv->session stays NULL. An unbound
  *     association accepts PDUs from any transport peer.
  *   - No association for the assoID: GS_ERR_UNKNOWN_ASSOC, GS_EV_MALFORMED
- *     (endpoint-level), counted in gs_endpoint_stats.unknown_dropped;
- *     GS_ERR_ASSOC_AMBIGUOUS as gs_endpoint_lookup_role().
+ *     (endpoint-level), counted in gs_endpoint_stats.unknown_dropped.
+ *     Several (one endpoint in both roles, see gs_endpoint_lookup): the one
+ *     bound to `xpeer` or unbound is meant; none: GS_ERR_WRONG_PEER as
+ *     below (GS_EV_FOREIGN_PEER with no session); more than one:
+ *     GS_ERR_ASSOC_AMBIGUOUS (pass `role`).
  *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED
  *     (endpoint-level); no association is touched.
  *   - Otherwise the results of gs_session_receive() (rv->session set;
