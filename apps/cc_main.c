@@ -122,7 +122,7 @@ static void teardown(cc_app *a) {
     gs_session_free(a->ders[i].s);
     a->ders[i].s = NULL;
   }
-  gs_xport_free(a->rt.xp); /* before the endpoints: on_down may run */
+  gs_transport_free(a->rt.xp); /* before the endpoints: on_down may run */
   a->rt.xp = NULL;
   for (size_t i = 0; i < a->n; i++) {
     gs_endpoint_free(a->ders[i].ep);

@@ -73,7 +73,7 @@ static int send_mms(cc_app *a, cc_der *d, const gs_mms_pdu *pdu, gs_time_ms now)
   if (rc == GS_OK) {
     rc = gs_session_send(d->s, now, buf, len);
   }
-  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, (int)pdu->type, (int)pdu->service);
+  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind((int)pdu->type, (int)pdu->service));
   return rc;
 }
 
@@ -112,7 +112,7 @@ void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now) {
     return;
   }
   int rc = gs_session_update_keys(d->s, now);
-  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_XPORT_NO_MMS, 0);
+  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_TK_AUTO);
   if (rc != GS_OK) {
     cc_note(a, d, "rekey: %s", gs_errname(rc));
   }
@@ -130,7 +130,7 @@ static void start_association(cc_app *a, cc_der *d, gs_time_ms now) {
     if (rc == GS_OK) {
       rc = gs_session_connect(d->s, now, buf, len);
     }
-    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_MMS_INITIATE_REQUEST, 0);
+    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind(GS_MMS_INITIATE_REQUEST, 0));
   }
   if (rc != GS_OK) {
     gs_app_err("%s: handshake not started: %s", d->cfg->name, gs_strerror(rc));
@@ -149,7 +149,7 @@ static void on_established(cc_app *a, cc_der *d, const uint8_t *p, size_t len, g
     gs_rt_app_event(&a->rt, "association-aborted", d->s, "initiate-response-missing",
                     "handshakeAcc applData is not an MMS Initiate-Response");
     (void)gs_session_abort(d->s, now, NULL, 0);
-    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_XPORT_NO_MMS, 0);
+    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_TK_AUTO);
     return;
   }
   d->mode = gs_session_mode(d->s);
@@ -222,7 +222,7 @@ static void after_engine(cc_app *a, cc_der *d, gs_time_ms now) {
     gs_app_mms_conclude(&c, false);
     (void)gs_mms_encode(&c, buf, sizeof(buf), &len);
     (void)gs_session_release(d->s, now, buf, len);
-    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_MMS_CONCLUDE_RESPONSE, 0);
+    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind(GS_MMS_CONCLUDE_RESPONSE, 0));
     st = gs_session_state_get(d->s);
   }
   if (st == GS_STATE_CLOSED) {
@@ -239,7 +239,7 @@ static void after_engine(cc_app *a, cc_der *d, gs_time_ms now) {
     cc_note(a, d, "association ended: %s", s);
     drop_session(d);
     if (!a->stopping) {
-      gs_xport_close_peer(a->rt.xp, d->cfg->name); /* retry later, with back-off */
+      gs_transport_close_peer(a->rt.xp, d->cfg->name); /* retry later, with back-off */
     }
   }
 }
@@ -258,7 +258,7 @@ static void on_recv(void *ctx, const char *peer, const uint8_t *pdu, size_t len)
   gs_rx rx;
   memset(&rx, 0, sizeof(rx));
   int rc = gs_session_receive(d->s, pdu, len, now, out, sizeof(out), &rx);
-  gs_rt_flush(&a->rt, d->s, NULL, peer, GS_XPORT_NO_MMS, 0);
+  gs_rt_flush(&a->rt, d->s, NULL, peer, GS_TK_AUTO);
   if (rc == GS_OK && !was_est && established(d)) {
     on_established(a, d, out, rx.has_data ? rx.data_len : 0, now);
   } else if (rc == GS_OK && rx.has_data && rx.data_len > 0 && established(d)) {
@@ -278,7 +278,7 @@ static void on_up(void *ctx, const char *peer) {
   }
   d->up = true;
   if (a->stopping) {
-    gs_xport_close_peer(a->rt.xp, peer);
+    gs_transport_close_peer(a->rt.xp, peer);
     return;
   }
   start_association(a, d, gs_app_now());
@@ -319,7 +319,7 @@ static void tick(void *ctx, gs_time_ms now) {
     cc_der *d = &a->ders[i];
     if (d->s != NULL && now >= gs_session_next_deadline(d->s)) {
       (void)gs_session_handle_timeout(d->s, now);
-      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_XPORT_NO_MMS, 0);
+      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_TK_AUTO);
       after_engine(a, d, now);
     }
     if (!a->stopping && a->rekey_after_ms > 0 && established(d) && now >= d->next_rekey) {
@@ -362,7 +362,7 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
     cc_der *d = &a->ders[i];
     if (established(d)) {
       (void)gs_session_release(d->s, now, buf, len);
-      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_MMS_CONCLUDE_REQUEST, 0);
+      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind(GS_MMS_CONCLUDE_REQUEST, 0));
       set_status(a, d, "releasing");
     }
     if (d->s != NULL && gs_session_state_get(d->s) != GS_STATE_RELEASE_SENT) {
@@ -384,7 +384,7 @@ static bool shutdown_done(void *ctx) {
 void cc_app_hooks(cc_app *a, gs_rt_app *out) {
   memset(out, 0, sizeof(*out));
   out->ctx = a;
-  out->xcbs = (gs_xport_cbs){on_up, on_down, on_recv, a};
+  out->xcbs = (gs_transport_events){on_up, on_down, on_recv, NULL, a};
   out->pollfds = cc_stdin_pollfds;
   out->on_fds = cc_stdin_io;
   out->tick = tick;

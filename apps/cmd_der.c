@@ -120,7 +120,7 @@ static void send_mms(der_app *a, der_assoc *x, const gs_mms_pdu *pdu, gs_time_ms
   if (rc != GS_OK) {
     gs_rt_app_event(&a->rt, "send-failed", x->s, gs_errname(rc), "MMS PDU not sent");
   }
-  gs_rt_flush(&a->rt, x->s, NULL, x->peer, (int)pdu->type, (int)pdu->service);
+  gs_rt_flush(&a->rt, x->s, NULL, x->peer, gs_app_mms_kind((int)pdu->type, (int)pdu->service));
   assoc_check(a, x);
 }
 
@@ -193,7 +193,7 @@ static void handle_hs(der_app *a, const char *peer, const uint8_t *pdu, size_t l
   }
   gs_session *s = NULL;
   int rc = gs_endpoint_receive_hs(a->ep, pdu, len, now, &s);
-  gs_rt_flush(&a->rt, NULL, a->ep, peer, GS_XPORT_NO_MMS, 0);
+  gs_rt_flush(&a->rt, NULL, a->ep, peer, GS_TK_AUTO);
   if (rc != GS_OK) {
     return; /* the engine logged why */
   }
@@ -214,7 +214,7 @@ static void handle_hs(der_app *a, const char *peer, const uint8_t *pdu, size_t l
   }
   if (ok) {
     rc = gs_session_accept(s, now, buf, blen);
-    gs_rt_flush(&a->rt, s, NULL, peer, GS_MMS_INITIATE_RESPONSE, 0);
+    gs_rt_flush(&a->rt, s, NULL, peer, gs_app_mms_kind(GS_MMS_INITIATE_RESPONSE, 0));
     if (rc == GS_OK) {
       printf("%s: association %s with %s\n", a->rt.cfg.name, gs_session_asso_id(s),
              gs_rt_peer_name(gs_session_peer(s)));
@@ -226,7 +226,7 @@ static void handle_hs(der_app *a, const char *peer, const uint8_t *pdu, size_t l
     gs_rt_app_event(&a->rt, "association-refused", s, "initiate-error",
                     "handshake applData is not an MMS Initiate-Request");
     (void)gs_session_refuse(s, now, buf, blen);
-    gs_rt_flush(&a->rt, s, NULL, peer, GS_MMS_INITIATE_ERROR, 0);
+    gs_rt_flush(&a->rt, s, NULL, peer, gs_app_mms_kind(GS_MMS_INITIATE_ERROR, 0));
   }
   assoc_check(a, x);
 }
@@ -236,7 +236,7 @@ static void handle_pdu(der_app *a, der_assoc *x, const uint8_t *pdu, size_t len,
   gs_rx rx;
   memset(&rx, 0, sizeof(rx));
   int rc = gs_session_receive(x->s, pdu, len, now, out, sizeof(out), &rx);
-  gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_XPORT_NO_MMS, 0);
+  gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_TK_AUTO);
   gs_session_state st = gs_session_state_get(x->s);
   if (rc == GS_OK && st == GS_STATE_RELEASE_RECEIVED) {
     uint8_t buf[64];
@@ -245,7 +245,7 @@ static void handle_pdu(der_app *a, der_assoc *x, const uint8_t *pdu, size_t len,
     gs_app_mms_conclude(&c, false);
     (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
     (void)gs_session_release(x->s, now, buf, blen);
-    gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_MMS_CONCLUDE_RESPONSE, 0);
+    gs_rt_flush(&a->rt, x->s, NULL, x->peer, gs_app_mms_kind(GS_MMS_CONCLUDE_RESPONSE, 0));
   } else if (rc == GS_OK && rx.has_data && rx.data_len > 0 && st == GS_STATE_ESTABLISHED) {
     serve_mms(a, x, out, rx.data_len, now);
     return;
@@ -312,7 +312,7 @@ static void tick(void *ctx, gs_time_ms now) {
     der_assoc *x = &a->as[i];
     if (x->s != NULL && now >= gs_session_next_deadline(x->s)) {
       (void)gs_session_handle_timeout(x->s, now);
-      gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_XPORT_NO_MMS, 0);
+      gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_TK_AUTO);
       assoc_check(a, x);
     }
   }
@@ -350,7 +350,7 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
     }
     if (gs_session_state_get(x->s) == GS_STATE_ESTABLISHED) {
       (void)gs_session_release(x->s, now, buf, blen);
-      gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_MMS_CONCLUDE_REQUEST, 0);
+      gs_rt_flush(&a->rt, x->s, NULL, x->peer, gs_app_mms_kind(GS_MMS_CONCLUDE_REQUEST, 0));
     }
     if (gs_session_state_get(x->s) != GS_STATE_RELEASE_SENT) {
       assoc_drop(x);
@@ -394,7 +394,7 @@ int gs_cmd_der(int argc, char **argv) {
     return GS_EXIT_FAIL;
   }
   gs_rt_app app = {a,
-                   {on_up, on_down, on_recv, a},
+                   {on_up, on_down, on_recv, NULL, a},
                    NULL,
                    NULL,
                    tick,
@@ -431,7 +431,7 @@ int gs_cmd_der(int argc, char **argv) {
         assoc_drop(&a->as[i]);
       }
     }
-    gs_xport_free(a->rt.xp);
+    gs_transport_free(a->rt.xp);
     a->rt.xp = NULL;
     gs_endpoint_free(a->ep);
     gs_rt_free(&a->rt);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,8 +159,8 @@ static int secpdu_kind(const uint8_t *p, size_t len) {
   return p[0] & 0x1f;
 }
 
-size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, int mms_type,
-                   int mms_service) {
+size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer,
+                   gs_transport_kind app_kind) {
   static uint8_t buf[GS_MAX_PDU_SIZE];
   size_t len = 0, sent = 0;
   for (;;) {
@@ -169,9 +170,9 @@ size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, 
       break;
     }
     int k = secpdu_kind(buf, len);
-    gs_xport_kind xk =
-        gs_xport_kind_of(k < 0 ? GS_PDU_CLEAR_TRANSFER : (gs_pdu_kind)k, mms_type, mms_service);
-    rc = gs_xport_send(rt->xp, peer, xk, buf, len);
+    gs_transport_kind xk =
+        gs_transport_kind_of(k < 0 ? GS_PDU_CLEAR_TRANSFER : (gs_pdu_kind)k, app_kind);
+    rc = gs_transport_send(rt->xp, peer, xk, buf, len);
     if (rc != GS_OK) {
       char d[128];
       snprintf(d, sizeof(d), "to %s: %s", peer, gs_errname(rc));
@@ -181,6 +182,70 @@ size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, 
     }
   }
   return sent;
+}
+
+/* ---------------------------------------------------------- transport */
+
+static void fwd_up(void *user, const char *peer) {
+  gs_rt *rt = user;
+  if (rt->app.xcbs.on_up != NULL) {
+    rt->app.xcbs.on_up(rt->app.xcbs.user, peer);
+  }
+}
+
+static void fwd_down(void *user, const char *peer) {
+  gs_rt *rt = user;
+  if (rt->app.xcbs.on_down != NULL) {
+    rt->app.xcbs.on_down(rt->app.xcbs.user, peer);
+  }
+}
+
+static void fwd_recv(void *user, const char *peer, const uint8_t *pdu, size_t len) {
+  gs_rt *rt = user;
+  if (rt->app.xcbs.on_recv != NULL) {
+    rt->app.xcbs.on_recv(rt->app.xcbs.user, peer, pdu, len);
+  }
+}
+
+/* Transport status: one event line each ("xmpp-connected",
+ * "mqtt-disconnected", "amqp-error", ...; a dropped message is
+ * "malformed-dropped" or, from a sender that is not a peer,
+ * "transport-dropped"); losses and errors also on stderr. */
+static void fwd_status(void *user, gs_transport_status st, const char *peer, int err,
+                       const char *msg) {
+  gs_rt *rt = user;
+  const char *tn =
+      rt->xp != NULL ? gs_transport_name(rt->xp) : gs_cfg_transport_name(rt->cfg.transport.type);
+  char type[48];
+  const char *diag = err != 0 ? gs_errname(err) : NULL;
+  switch (st) {
+  case GS_TS_CONNECTED:
+    snprintf(type, sizeof(type), "%s-connected", tn);
+    break;
+  case GS_TS_DISCONNECTED:
+    snprintf(type, sizeof(type), "%s-disconnected", tn);
+    fprintf(stderr, "%s: not connected (%s); retrying\n", tn,
+            msg != NULL    ? msg
+            : diag != NULL ? diag
+                           : "?");
+    break;
+  case GS_TS_ERROR:
+    snprintf(type, sizeof(type), "%s-error", tn);
+    fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
+            msg != NULL    ? msg
+            : diag != NULL ? diag
+                           : "error");
+    break;
+  case GS_TS_DROPPED:
+  default:
+    snprintf(type, sizeof(type), "%s",
+             err == GS_ERR_NOT_FOUND ? "transport-dropped" : "malformed-dropped");
+    break;
+  }
+  gs_emit(gs_app_now(), type, NULL, peer, diag, msg);
+  if (rt->app.xcbs.on_status != NULL) {
+    rt->app.xcbs.on_status(rt->app.xcbs.user, st, peer, err, msg);
+  }
 }
 
 /* ------------------------------------------------------------ loading */
@@ -295,7 +360,8 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
                rn[role]);
     return GS_ERR_CONFIG;
   }
-  if (o->transport != NULL && gs_xport_parse_type(o->transport, &rt->cfg.transport.type) != 0) {
+  if (o->transport != NULL &&
+      gs_app_transport_parse_type(o->transport, &rt->cfg.transport.type) != 0) {
     gs_app_err("--transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)", o->transport);
     return GS_ERR_CONFIG;
   }
@@ -337,7 +403,8 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app
     rt->ecfg.on_event = on_engine_event;
     rt->ecfg.event_user = rt;
     char err[512];
-    rc = gs_xport_open(&rt->cfg, &app->xcbs, &rt->xp, err, sizeof(err));
+    rt->xev = (gs_transport_events){fwd_up, fwd_down, fwd_recv, fwd_status, rt};
+    rc = gs_app_transport_open(&rt->cfg, &rt->xev, gs_app_now(), &rt->xp, err, sizeof(err));
     if (rc != GS_OK) {
       gs_app_err("%s: %s", rt->cfg.file, err);
     }
@@ -350,7 +417,7 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app
 }
 
 void gs_rt_free(gs_rt *rt) {
-  gs_xport_free(rt->xp);
+  gs_transport_free(rt->xp);
   rt->xp = NULL;
   if (rt->own != NULL) {
     gs_pki_release(rt->pki, rt->own);
@@ -373,10 +440,10 @@ void gs_rt_free(gs_rt *rt) {
 
 static int poll_once(gs_rt *rt, gs_time_ms deadline) {
   struct pollfd fds[GS_RT_MAX_FDS];
-  size_t nx = gs_xport_pollfds(rt->xp, fds, GS_RT_MAX_FDS);
+  size_t nx = gs_transport_pollfds(rt->xp, fds, GS_RT_MAX_FDS);
   size_t na = rt->app.pollfds ? rt->app.pollfds(rt->app.ctx, fds + nx, GS_RT_MAX_FDS - nx) : 0;
   gs_time_ms now = gs_app_now();
-  gs_time_ms t = gs_xport_next_timer(rt->xp);
+  gs_time_ms t = gs_transport_next_timer(rt->xp);
   if (rt->app.next_deadline != NULL) {
     gs_time_ms a = rt->app.next_deadline(rt->app.ctx);
     t = a < t ? a : t;
@@ -395,8 +462,8 @@ static int poll_once(gs_rt *rt, gs_time_ms deadline) {
     }
   }
   now = gs_app_now();
-  if (gs_xport_step(rt->xp, fds, nx, now) != GS_OK) {
-    gs_app_err("transport: %s", rt->xp->err);
+  if (gs_transport_step(rt->xp, fds, nx, now) != GS_OK) {
+    gs_app_err("transport: %s", gs_transport_error(rt->xp));
     return -1;
   }
   if (rt->app.on_fds != NULL && na > 0) {
@@ -427,7 +494,7 @@ int gs_rt_run(gs_rt *rt) {
   }
   while (gs_app_now() < end) {
     bool done = rt->app.shutdown_done == NULL || rt->app.shutdown_done(rt->app.ctx);
-    if (done && gs_xport_pending(rt->xp) == 0) {
+    if (done && gs_transport_pending(rt->xp) == 0) {
       break;
     }
     if (poll_once(rt, end) != 0) {

@@ -6,7 +6,8 @@
  * (validated at startup against the anchors with the wall clock: an expired,
  * not yet valid, revoked or untrusted own certificate stops the program) and
  * the private key. It builds the gs_endpoint_config from [security], opens
- * the JSON-lines event sink and the transport (apps/xport.h).
+ * the JSON-lines event sink and the transport (include/gridseal/transport.h,
+ * opened by apps/xport.h).
  *
  * gs_rt_run() is the poll() loop: transport descriptors and timers, the
  * application's own descriptors (stdin of the control center), and the
@@ -41,8 +42,9 @@ typedef struct gs_rt_opts {
 /* What the application plugs into the loop. Every member may be NULL. */
 typedef struct gs_rt_app {
   void *ctx;
-  /* Transport callbacks (apps/xport.h), user = ctx. */
-  gs_xport_cbs xcbs;
+  /* Transport callbacks (include/gridseal/transport.h), user = ctx.
+   * on_status may be NULL: the runtime logs transport status itself. */
+  gs_transport_events xcbs;
   /* Extra descriptors (e.g. stdin) and their handling after poll(). */
   size_t (*pollfds)(void *ctx, struct pollfd *fds, size_t cap);
   void (*on_fds)(void *ctx, const struct pollfd *fds, size_t n, gs_time_ms now);
@@ -68,7 +70,8 @@ typedef struct gs_rt {
   const gs_cert_info *own; /* the own certificate, validated */
   gs_identity own_id;      /* [node] identity as a gs_identity */
   gs_endpoint_config ecfg; /* from [security]; peer checks left to the app */
-  gs_xport *xp;
+  gs_transport *xp;
+  gs_transport_events xev; /* what the transport calls: xcbs + status */
   gs_rt_app app;
   const char *cur_peer; /* transport peer of the PDU being handled, or NULL */
 } gs_rt;
@@ -103,12 +106,13 @@ void gs_rt_identity_parse(const char *s, gs_identity *out);
 const char *gs_rt_peer_name(const gs_cert_info *peer);
 
 /* Pop every queued PDU of `s` (or of `ep` when s is NULL) and send it to
- * transport peer `peer`; data PDUs are sent as the kind of the MMS PDU
- * type/service given (GS_XPORT_NO_MMS when the engine made them).
+ * transport peer `peer`; data PDUs are sent as
+ * kind `app_kind` (gs_app_mms_kind of the MMS PDU; GS_TK_AUTO when the
+ * engine made them), the other PDUs by gs_transport_kind_of().
  * Returns the number sent; PDUs the transport refuses are dropped with an
  * event. */
-size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, int mms_type,
-                   int mms_service);
+size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer,
+                   gs_transport_kind app_kind);
 
 /* Log an application event (JSON line) at `now`. */
 void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,
