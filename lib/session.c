@@ -389,8 +389,13 @@ int gs_session_new_initiator_to(gs_endpoint *ep, const char *xpeer, const gs_ide
   gs_session *s = *out;
   memcpy(s->xpeer, xpeer, n + 1);
   if (expected != NULL) {
-    s->expected = *expected;
-    s->has_expected = true;
+    s->expected = malloc(sizeof(*s->expected));
+    if (s->expected == NULL) {
+      gs_session_free(s);
+      *out = NULL;
+      return GS_ERR_NOMEM;
+    }
+    *s->expected = *expected;
   }
   return GS_OK;
 }
@@ -471,6 +476,7 @@ void gs_session_free(gs_session *s) {
     gs_wipe(s->secrets, sizeof(*s->secrets));
     free(s->secrets);
   }
+  free(s->expected);
   gs_wipe(s, sizeof(*s));
   free(s);
 }
@@ -551,9 +557,9 @@ bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert) {
 
 bool gs_sess_identity_ok(const gs_session *s, const gs_cert_info *peer) {
   const gs_endpoint *ep = s->ep;
-  const gs_identity *want = s->has_expected    ? &s->expected
-                            : ep->has_expected ? &ep->expected
-                                               : NULL;
+  const gs_identity *want = s->expected != NULL ? s->expected
+                            : ep->has_expected  ? &ep->expected
+                                                : NULL;
   if (want == NULL) {
     return true;
   }

@@ -342,7 +342,13 @@ static bool id_names(const gs_session *s, gs_slice id, size_t colon) {
   return memchr(s->asso, ':', s->asso_len) == NULL || colon == id.len || full;
 }
 
-int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, gs_session **out) {
+/* s may receive PDUs from xpeer (NULL: no filter). */
+static bool peer_ok(const gs_session *s, const char *xpeer) {
+  return xpeer == NULL || s->xpeer[0] == '\0' || strcmp(s->xpeer, xpeer) == 0;
+}
+
+int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, const char *xpeer,
+                           gs_session **out) {
   *out = NULL;
   if (p->kind == GS_PDU_HANDSHAKE_REQ) {
     return GS_ERR_NOT_FOUND;
@@ -361,7 +367,7 @@ int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, gs_ses
   }
   gs_session *hit = NULL;
   for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
-    if ((role < 0 || (int)s->role == role) && id_names(s, id, colon)) {
+    if ((role < 0 || (int)s->role == role) && id_names(s, id, colon) && peer_ok(s, xpeer)) {
       if (hit != NULL) {
         return GS_ERR_ASSOC_AMBIGUOUS;
       }
@@ -383,7 +389,7 @@ int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_t len, int
   if (rc != GS_OK) {
     return rc;
   }
-  return gs_sess_lookup_decoded(ep, &p, role, out);
+  return gs_sess_lookup_decoded(ep, &p, role, NULL, out);
 }
 
 int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out) {
@@ -434,11 +440,21 @@ int gs_endpoint_receive(gs_endpoint *ep, const char *xpeer, int role, const uint
     return receive_req(ep, xpeer, role, &p, now, rv);
   }
   gs_session *s = NULL;
-  rc = gs_sess_lookup_decoded(ep, &p, role, &s);
+  rc = gs_sess_lookup_decoded(ep, &p, role, NULL, &s);
   if (rc == GS_ERR_NOT_FOUND) {
     ep->unknown_dropped++;
     gs_sess_event(ep, NULL, GS_EV_MALFORMED, GS_ERR_UNKNOWN_ASSOC, -1, p.kind, 0);
     return GS_ERR_UNKNOWN_ASSOC;
+  }
+  if (rc == GS_ERR_ASSOC_AMBIGUOUS) {
+    /* several associations carry this assoID: the one of this transport
+     * peer (or an unbound one) is meant */
+    rc = gs_sess_lookup_decoded(ep, &p, role, xpeer, &s);
+    if (rc == GS_ERR_NOT_FOUND) { /* every one is bound elsewhere */
+      ep->foreign_dropped++;
+      gs_sess_event(ep, NULL, GS_EV_FOREIGN_PEER, GS_ERR_WRONG_PEER, -1, p.kind, 0);
+      return GS_ERR_WRONG_PEER;
+    }
   }
   if (rc != GS_OK) {
     return rc;

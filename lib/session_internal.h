@@ -116,8 +116,7 @@ struct gs_session {
   gs_session *next;
   gs_role role;
   char xpeer[GS_MAX_XPEER_LEN + 1]; /* bound transport peer, "" = unbound */
-  bool has_expected;                /* A: `expected` overrides the endpoint's */
-  gs_identity expected;
+  gs_identity *expected;            /* A: overrides the endpoint's (heap), or NULL */
   gs_session_state state;
   int err;
   unsigned own_num;                 /* own assoID part */
@@ -280,8 +279,10 @@ void gs_sess_rx_prev_expire(gs_session *s);
 /* gs_session_receive() after the decode: dispatch by (state, PDU kind). */
 int gs_sess_receive_decoded(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx);
-/* gs_endpoint_lookup_role() after the decode. */
-int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, gs_session **out);
+/* gs_endpoint_lookup_role() after the decode; with `xpeer` not NULL only
+ * sessions bound to it or unbound are candidates. */
+int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, const char *xpeer,
+                           gs_session **out);
 /* gs_endpoint_receive_hs() after the decode; the new session is bound to
  * xpeer ("" = unbound) and rejects are queued for it. */
 int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *xpeer,

@@ -140,11 +140,13 @@ static int unprotect(gs_session *s, gs_dir_keys *k, const gs_transfer *x, uint8_
   size_t icv_len = 0;
   gs_iov part = {x->tbp_content.ptr, x->tbp_content.len};
   int rc = c->hmac_compute(k->mac, &part, 1, icv, &icv_len);
+  /* tag length fixed by the suite, never taken from the wire */
+  bool ok = rc == GS_OK && x->auth.icv.len == icv_len && gs_ct_equal(icv, x->auth.icv.ptr, icv_len);
+  gs_wipe(icv, sizeof(icv)); /* the valid ICV for these octets */
   if (rc != GS_OK) {
     return rc;
   }
-  /* tag length fixed by the suite, never taken from the wire */
-  if (x->auth.icv.len != icv_len || !gs_ct_equal(icv, x->auth.icv.ptr, icv_len)) {
+  if (!ok) {
     return GS_ERR_AUTH_TAG;
   }
   if (s->mode == GS_MODE_INTEGRITY) {

@@ -31,6 +31,9 @@ static size_t session_bytes(const gs_session *s) {
   if (s->secrets != NULL) {
     n += sizeof(*s->secrets);
   }
+  if (s->expected != NULL) {
+    n += sizeof(*s->expected);
+  }
   return n;
 }
 

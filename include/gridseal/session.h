@@ -129,7 +129,8 @@ typedef enum gs_event_kind {
   GS_EV_FOREIGN_PEER = 20       /* PDU for an association bound to another
                                    transport peer: dropped unread (err
                                    GS_ERR_WRONG_PEER; the session is the
-                                   association it named, left untouched) */
+                                   association it named, left untouched, or
+                                   NULL when several did) */
 } gs_event_kind;
 
 typedef struct gs_event {
@@ -231,7 +232,8 @@ typedef struct gs_endpoint_stats {
   size_t initiating;        /* initiator sessions in IDLE or HS_SENT */
   size_t bytes_held;        /* heap the engine itself holds for its sessions:
                                session objects, setup copies, queued output,
-                               test secrets. Not counted: the crypto provider's
+                               per-session expected identities, test secrets.
+                               Not counted: the crypto provider's
                                key objects and the validator's peer info (see
                                docs/ENGINE.md for measured totals) */
   uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
@@ -402,7 +404,8 @@ typedef struct gs_recv {
  * `role` is the receiving session's role when the transport knows the
  * direction (GS_ROLE_*), or -1 (see gs_endpoint_lookup_role).
  *   - HandshakeReq: the checks and results of gs_endpoint_receive_hs(); a
- *     new session is bound to `xpeer` (rv->created, rv->session) and every
+ *     new session is bound to `xpeer` (rv->created, rv->session; "" gives
+ *     an unbound one, as gs_endpoint_receive_hs() does) and every
  *     handshakeSecReject answering it is queued on the endpoint for `xpeer`
  *     (gs_endpoint_peek_output: gs_output.xpeer). The setup PDU is read
  *     with gs_session_peer_setup(); nothing is written to `out`.
@@ -413,8 +416,11 @@ typedef struct gs_recv {
  *     is decrypted or verified for it, rv->session stays NULL. An unbound
  *     association accepts PDUs from any transport peer.
  *   - No association for the assoID: GS_ERR_UNKNOWN_ASSOC, GS_EV_MALFORMED
- *     (endpoint-level), counted in gs_endpoint_stats.unknown_dropped;
- *     GS_ERR_ASSOC_AMBIGUOUS as gs_endpoint_lookup_role().
+ *     (endpoint-level), counted in gs_endpoint_stats.unknown_dropped.
+ *     Several (one endpoint in both roles, see gs_endpoint_lookup): the one
+ *     bound to `xpeer` or unbound is meant; none: GS_ERR_WRONG_PEER as
+ *     below (GS_EV_FOREIGN_PEER with no session); more than one:
+ *     GS_ERR_ASSOC_AMBIGUOUS (pass `role`).
  *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED
  *     (endpoint-level); no association is touched.
  *   - Otherwise the results of gs_session_receive() (rv->session set;

@@ -3,7 +3,8 @@
  * aligned allocators (glibc supports replacing them; they forward to
  * __libc_malloc etc.), keeps every live block in a pointer table and counts
  * the allocations made while a phase is armed. For each phase (handshake,
- * data in each mode, key update) it first counts the phase's allocations N,
+ * data in each mode, key update, a bound handshake and data through
+ * gs_endpoint_receive) it first counts the phase's allocations N,
  * then for i = 1..N runs the phase again with exactly the i-th allocation
  * failing and asserts:
  *   - no crash, and the API returns a negative error (or absorbs the
@@ -220,7 +221,9 @@ GS_TEST_EXPORT int posix_memalign(void **out, size_t align, size_t n) {
 
 #define NOW GS_TEST_NOW
 
-typedef enum phase_kind { PH_HANDSHAKE, PH_DATA, PH_REKEY } phase_kind;
+/* PH_BOUND: handshake and one data PDU through gs_endpoint_receive, a bound
+ * initiator with its own expected identity, peek/ack output. */
+typedef enum phase_kind { PH_HANDSHAKE, PH_DATA, PH_REKEY, PH_BOUND } phase_kind;
 
 typedef struct phase {
   const char *name;
@@ -240,6 +243,8 @@ static const phase phases[] = {
      GS_HASH_SHA256},
     {"data integrity HMAC-SHA384", PH_DATA, GS_OFFER_INTEGRITY, 0, 0, GS_HASH_SHA384},
     {"key update (AES-256-GCM)", PH_REKEY, GS_OFFER_AEAD, GS_AEAD_AES256_GCM, 0, 0},
+    {"bound handshake + data via gs_endpoint_receive (AES-256-GCM)", PH_BOUND, GS_OFFER_AEAD,
+     GS_AEAD_AES256_GCM, 0, 0},
 };
 
 typedef struct outcome {
@@ -338,10 +343,48 @@ static int flow(ts_world *w, gs_session *from, gs_session *to) {
   return rc != GS_OK ? rc : got ? GS_OK : GS_ERR_INTERNAL;
 }
 
+/* One queued PDU of `from` into `ep` through gs_endpoint_receive, read in
+ * place and acknowledged. */
+static int deliver(gs_session *from, gs_endpoint *ep, const char *xpeer, gs_recv *rv) {
+  static uint8_t out[70000];
+  gs_output o;
+  int rc = gs_session_peek_output(from, &o);
+  rc = rc ? rc : gs_endpoint_receive(ep, xpeer, -1, o.pdu, o.len, NOW, out, sizeof(out), rv);
+  if (rc == GS_OK) {
+    rc = gs_session_ack_output(from);
+  }
+  if (rc == GS_OK && rv->has_data && rv->data_len == 5 && memcmp(out, "hello", 5) != 0) {
+    rc = GS_ERR_INTERNAL;
+  }
+  return rc;
+}
+
+static int bound_body(ts_world *w) {
+  static const gs_identity der1 = {GS_ID_URI, "urn:gridseal:der1"};
+  gs_recv rv;
+  int rc = gs_session_new_initiator_to(w->a.ep, "der", &der1, &w->sa);
+  rc = rc ? rc : gs_session_connect(w->sa, NOW, (const uint8_t *)"setup", 5);
+  rc = rc ? rc : deliver(w->sa, w->b.ep, "cc", &rv);
+  if (rc == GS_OK) {
+    w->sb = rv.session;
+  }
+  rc = rc ? rc : gs_session_accept(w->sb, NOW, (const uint8_t *)"rsp", 3);
+  rc = rc ? rc : deliver(w->sb, w->a.ep, "der", &rv);
+  rc = rc ? rc : gs_session_send_tagged(w->sa, NOW, (const uint8_t *)"hello", 5, 1);
+  rc = rc ? rc : deliver(w->sa, w->b.ep, "cc", &rv);
+  if (rc == GS_OK && (!rv.has_data || rv.data_len != 5)) {
+    rc = GS_ERR_INTERNAL;
+  }
+  return rc;
+}
+
 /* The armed part of a phase: returns the first error. */
 static int body(ts_world *w, phase_kind k) {
   if (k == PH_HANDSHAKE) {
     return ts_handshake(w, NOW);
+  }
+  if (k == PH_BOUND) {
+    return bound_body(w);
   }
   if (k == PH_REKEY) {
     int rc = gs_session_update_keys(w->sa, NOW);
@@ -379,7 +422,7 @@ static void check_after(ts_world *w, const phase *ph, outcome *o, long i) {
     o->failed++;
     return;
   }
-  if (ph->kind == PH_HANDSHAKE &&
+  if ((ph->kind == PH_HANDSHAKE || ph->kind == PH_BOUND) &&
       (w->sa == NULL || w->sb == NULL || gs_session_state_get(w->sa) != GS_STATE_ESTABLISHED ||
        gs_session_state_get(w->sb) != GS_STATE_ESTABLISHED)) {
     /* No association (yet): the endpoints must still give a new one. */
@@ -418,7 +461,7 @@ static void setup(ts_world *w, const phase *ph) {
     fprintf(stderr, "setup of %s failed\n", ph->name);
     abort();
   }
-  if (ph->kind != PH_HANDSHAKE) {
+  if (ph->kind == PH_DATA || ph->kind == PH_REKEY) {
     if (ts_handshake(w, NOW) != GS_OK) {
       fprintf(stderr, "setup of %s failed\n", ph->name);
       abort();

@@ -339,6 +339,117 @@ static void test_reject_goes_to_xpeer(void **state) {
 }
 
 /* The old API: an unbound responder session takes PDUs from anywhere. */
+/* The initiator's pending handshake is bound too: its answer from another
+ * peer is dropped unread and the handshake goes on. */
+static void test_answer_from_foreign_peer(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(gs_session_new_initiator_to(w.a.ep, XA, NULL, &w.sa), GS_OK);
+  assert_int_equal(gs_session_connect(w.sa, NOW, NULL, 0), GS_OK);
+  size_t len = take(w.sa, GS_PDU_HANDSHAKE_REQ, 0, XA);
+  gs_recv rv;
+  assert_int_equal(gs_endpoint_receive(w.b.ep, XB, -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+                   GS_OK);
+  w.sb = rv.session;
+  assert_int_equal(gs_session_accept(w.sb, NOW, (const uint8_t *)"rsp", 3), GS_OK);
+  len = take(w.sb, GS_PDU_HANDSHAKE_ACC, 0, XB);
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, XEVIL, -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+      GS_ERR_WRONG_PEER);
+  assert_null(rv.session);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_HS_SENT);
+  assert_null(gs_session_peer(w.sa)); /* nothing of the answer was looked at */
+  assert_int_equal(ts_count(&w.a, GS_EV_FOREIGN_PEER), 1);
+  assert_int_equal(gs_session_output_count(w.sa), 0); /* no handshakeSecAbort */
+  gs_endpoint_stats st;
+  assert_int_equal(gs_endpoint_get_stats(w.a.ep, &st), GS_OK);
+  assert_int_equal(st.foreign_dropped, 1);
+  assert_int_equal(gs_endpoint_receive(w.a.ep, XA, -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+                   GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_ESTABLISHED);
+  assert_int_equal(rv.data_len, 3);
+  ts_world_free(&w);
+}
+
+/* One endpoint in both roles with the same assoID "5:7" twice (as in
+ * test_lookup_both_roles), each association bound to its own link: the
+ * binding tells them apart without the role; a third link is refused. */
+static void test_binding_resolves_both_roles(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  gs_recv rv;
+  size_t len = 0;
+  /* A initiates over link1: A "5", B "5:7" */
+  w.a.ep->next_num = 5;
+  w.b.ep->next_num = 7;
+  assert_int_equal(gs_session_new_initiator_to(w.a.ep, "link1", NULL, &w.sa), GS_OK);
+  assert_int_equal(gs_session_connect(w.sa, NOW, NULL, 0), GS_OK);
+  len = take(w.sa, GS_PDU_HANDSHAKE_REQ, 0, "link1");
+  assert_int_equal(
+      gs_endpoint_receive(w.b.ep, "b-link1", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+      GS_OK);
+  w.sb = rv.session;
+  assert_int_equal(gs_session_accept(w.sb, NOW, NULL, 0), GS_OK);
+  len = take(w.sb, GS_PDU_HANDSHAKE_ACC, 0, "b-link1");
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, "link1", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv), GS_OK);
+  /* B initiates over link2: B "5", A "5:7" */
+  w.a.ep->next_num = 7;
+  w.b.ep->next_num = 5;
+  gs_session *b2 = NULL, *a2 = NULL;
+  assert_int_equal(gs_session_new_initiator_to(w.b.ep, "b-link2", NULL, &b2), GS_OK);
+  assert_int_equal(gs_session_connect(b2, NOW, NULL, 0), GS_OK);
+  len = take(b2, GS_PDU_HANDSHAKE_REQ, 0, "b-link2");
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, "link2", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv), GS_OK);
+  a2 = rv.session;
+  assert_int_equal(gs_session_accept(a2, NOW, NULL, 0), GS_OK);
+  len = take(a2, GS_PDU_HANDSHAKE_ACC, 0, "link2");
+  assert_int_equal(
+      gs_endpoint_receive(w.b.ep, "b-link2", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+      GS_OK);
+  assert_string_equal(gs_session_asso_id(w.sa), "5:7");
+  assert_string_equal(gs_session_asso_id(a2), "5:7");
+  /* plain data (its role is not in the PDU) from B's responder session */
+  assert_int_equal(gs_session_send(w.sb, NOW, (const uint8_t *)"to-sa", 5), GS_OK);
+  len = take(w.sb, GS_PDU_ENCR_TRANSFER, 0, "b-link1");
+  gs_session *found = NULL;
+  assert_int_equal(gs_endpoint_lookup(w.a.ep, g_buf, len, &found), GS_ERR_ASSOC_AMBIGUOUS);
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, "link3", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv),
+      GS_ERR_WRONG_PEER);
+  assert_null(rv.session);
+  const gs_event *ev = ts_last(&w.a, GS_EV_FOREIGN_PEER);
+  assert_non_null(ev);
+  assert_int_equal(ev->err, GS_ERR_WRONG_PEER);
+  gs_endpoint_stats st;
+  assert_int_equal(gs_endpoint_get_stats(w.a.ep, &st), GS_OK);
+  assert_int_equal(st.foreign_dropped, 1);
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, "link1", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv), GS_OK);
+  assert_ptr_equal(rv.session, w.sa);
+  assert_memory_equal(g_out, "to-sa", 5);
+  /* and from B's initiator session, over the other link */
+  assert_int_equal(gs_session_send(b2, NOW, (const uint8_t *)"to-a2", 5), GS_OK);
+  len = take(b2, GS_PDU_ENCR_TRANSFER, 0, "b-link2");
+  assert_int_equal(
+      gs_endpoint_receive(w.a.ep, "link2", -1, g_buf, len, NOW, g_out, sizeof(g_out), &rv), GS_OK);
+  assert_ptr_equal(rv.session, a2);
+  assert_memory_equal(g_out, "to-a2", 5);
+  gs_session_info info;
+  assert_int_equal(gs_session_get_info(w.sa, &info), GS_OK);
+  assert_int_equal(info.integrity_failures, 0);
+  assert_int_equal(gs_session_get_info(a2, &info), GS_OK);
+  assert_int_equal(info.integrity_failures, 0);
+  gs_session_free(a2);
+  gs_session_free(b2);
+  ts_world_free(&w);
+}
+
 static void test_unbound_accepts_any(void **state) {
   (void)state;
   ts_world w;
@@ -568,6 +679,8 @@ int main(void) {
       cmocka_unit_test(test_foreign_peer_drop_policy),
       cmocka_unit_test(test_unknown_assoc_counted),
       cmocka_unit_test(test_reject_goes_to_xpeer),
+      cmocka_unit_test(test_answer_from_foreign_peer),
+      cmocka_unit_test(test_binding_resolves_both_roles),
       cmocka_unit_test(test_unbound_accepts_any),
       cmocka_unit_test(test_expected_per_session),
       cmocka_unit_test(test_bind_invalid_args),
