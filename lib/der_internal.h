@@ -4,8 +4,8 @@
 #ifndef GRIDSEAL_DER_INTERNAL_H
 #define GRIDSEAL_DER_INTERNAL_H
 
-#include "gridseal/der.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/der.h"
+#include "gridseal/unstable/pdu.h"
 
 /* "YYYYMMDDHHMMSS.fffZ" */
 #define GS_GTIME_MAX_LEN 19u

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "der_internal.h"
-#include "gridseal/der.h"
+#include "gridseal/unstable/der.h"
 
 #define RD(r, ...)                                                                                 \
   static const uint8_t r##_in[] = {__VA_ARGS__};                                                   \

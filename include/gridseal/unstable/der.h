@@ -1,4 +1,5 @@
-/* gridseal: the strict DER cursor (lib/der.c).
+/* gridseal (unstable API: no compatibility promise between minor versions):
+ * the strict DER cursor (lib/der.c).
  *
  * All wire bytes go through one bounded reader and one bounded writer. The
  * reader is strict DER: definite minimal lengths, no trailing bytes (callers
@@ -9,8 +10,8 @@
 #ifndef GRIDSEAL_DER_H
 #define GRIDSEAL_DER_H
 
-#include "common.h"
-#include "error.h"
+#include "../common.h"
+#include "../error.h"
 
 #ifdef __cplusplus
 extern "C" {
