@@ -55,7 +55,28 @@ static bool lists_ok(const gs_endpoint_config *c) {
   if (c->offer == GS_OFFER_INTEGRITY && c->n_icv == 0) {
     return false;
   }
-  return c->hmac == GS_HASH_SHA256 || c->hmac == GS_HASH_SHA384;
+  /* every listed algorithm has a wire id (alg_table.c) */
+  for (size_t i = 0; i < c->n_aead; i++) {
+    if (gs_alg_of_aead(c->aead[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < c->n_encr; i++) {
+    if (gs_alg_of_cbc(c->encr[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < c->n_icv; i++) {
+    if (gs_alg_of_hmac(c->icv[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < c->n_hmac_accept; i++) {
+    if (gs_alg_of_hmac(c->hmac_accept[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  return gs_alg_of_hmac(c->hmac) != GS_ALG_UNKNOWN;
 }
 
 static int config_check(const gs_endpoint_config *c) {
@@ -135,20 +156,6 @@ int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *le
   return gs_outq_pop(&ep->out, buf, cap, len);
 }
 
-int gs_endpoint_test_set_hooks(gs_endpoint *ep, const gs_test_hooks *hooks) {
-  if (ep == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (hooks == NULL) {
-    memset(&ep->hooks, 0, sizeof(ep->hooks));
-    ep->has_hooks = false;
-  } else {
-    ep->hooks = *hooks;
-    ep->has_hooks = true;
-  }
-  return GS_OK;
-}
-
 /* ------------------------------------------------------------ queue */
 gs_outpdu *gs_outq_alloc(size_t cap) {
   gs_outpdu *p = malloc(sizeof(*p) + cap);
@@ -156,16 +163,29 @@ gs_outpdu *gs_outq_alloc(size_t cap) {
     p->next = NULL;
     p->len = 0;
     p->cap = cap;
+    p->kind = GS_PDU_HANDSHAKE_REQ;
+    p->tag = 0;
+    p->xpeer[0] = '\0';
   }
   return p;
 }
 
-/* Keep p as the spare entry if there is none and it is small, else free. */
+/* Wipe what the entry held (an integrity-only data PDU or a notice carries
+ * application data in clear) and free it. */
+static void outq_free(gs_outpdu *p) {
+  gs_wipe(p->data, p->len);
+  free(p);
+}
+
+/* Keep p (wiped) as the spare entry if there is none and it is small, else
+ * free it. */
 static void outq_recycle(gs_outq *q, gs_outpdu *p) {
   if (q->spare == NULL && p->cap <= GS_OUTQ_SPARE_MAX) {
+    gs_wipe(p->data, p->len);
+    p->len = 0;
     q->spare = p;
   } else {
-    free(p);
+    outq_free(p);
   }
 }
 
@@ -175,6 +195,9 @@ gs_outpdu *gs_outq_take(gs_outq *q, size_t cap) {
     q->spare = NULL;
     p->next = NULL;
     p->len = 0;
+    p->kind = GS_PDU_HANDSHAKE_REQ;
+    p->tag = 0;
+    p->xpeer[0] = '\0';
     return p;
   }
   return gs_outq_alloc(cap);
@@ -182,12 +205,13 @@ gs_outpdu *gs_outq_take(gs_outq *q, size_t cap) {
 
 void gs_outq_give_back(gs_outq *q, gs_outpdu *p) {
   gs_wipe(p->data, p->cap);
+  p->len = 0;
   outq_recycle(q, p);
 }
 
 int gs_outq_commit(gs_outq *q, gs_outpdu *p) {
   if (q->n >= GS_OUTPUT_QUEUE_MAX) {
-    free(p);
+    outq_free(p);
     return GS_ERR_LIMIT;
   }
   if (q->tail != NULL) {
@@ -197,6 +221,20 @@ int gs_outq_commit(gs_outq *q, gs_outpdu *p) {
   }
   q->tail = p;
   q->n++;
+  return GS_OK;
+}
+
+int gs_outq_ack(gs_outq *q) {
+  gs_outpdu *p = q->head;
+  if (p == NULL) {
+    return GS_ERR_NOT_FOUND;
+  }
+  q->head = p->next;
+  if (q->head == NULL) {
+    q->tail = NULL;
+  }
+  q->n--;
+  outq_recycle(q, p);
   return GS_OK;
 }
 
@@ -211,12 +249,21 @@ int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len) {
     return GS_ERR_BUFFER_TOO_SMALL;
   }
   memcpy(buf, p->data, p->len);
-  q->head = p->next;
-  if (q->head == NULL) {
-    q->tail = NULL;
+  return gs_outq_ack(q);
+}
+
+int gs_outq_peek(const gs_outq *q, const char *xpeer, gs_output *o) {
+  memset(o, 0, sizeof(*o));
+  const gs_outpdu *p = q->head;
+  if (p == NULL) {
+    o->xpeer = "";
+    return GS_ERR_NOT_FOUND;
   }
-  q->n--;
-  outq_recycle(q, p);
+  o->pdu = p->data;
+  o->len = p->len;
+  o->kind = p->kind;
+  o->tag = p->tag;
+  o->xpeer = xpeer != NULL ? xpeer : p->xpeer;
   return GS_OK;
 }
 
@@ -224,12 +271,26 @@ void gs_outq_clear(gs_outq *q) {
   while (q->head != NULL) {
     gs_outpdu *p = q->head;
     q->head = p->next;
-    free(p);
+    outq_free(p);
   }
   q->tail = NULL;
   q->n = 0;
-  free(q->spare);
+  free(q->spare); /* wiped when it became the spare */
   q->spare = NULL;
+}
+
+int gs_endpoint_peek_output(gs_endpoint *ep, gs_output *o) {
+  if (ep == NULL || o == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_peek(&ep->out, NULL, o);
+}
+
+int gs_endpoint_ack_output(gs_endpoint *ep) {
+  if (ep == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_ack(&ep->out);
 }
 
 /* ------------------------------------------------------------ sessions */
@@ -305,6 +366,37 @@ int gs_session_new_initiator(gs_endpoint *ep, gs_session **out) {
   s->asso_len = (size_t)n;
   *out = s;
   return GS_OK;
+}
+
+int gs_session_new_initiator_to(gs_endpoint *ep, const char *xpeer, const gs_identity *expected,
+                                gs_session **out) {
+  if (out != NULL) {
+    *out = NULL;
+  }
+  if (ep == NULL || xpeer == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  size_t n = strnlen(xpeer, GS_MAX_XPEER_LEN + 1);
+  if (n == 0 || n > GS_MAX_XPEER_LEN ||
+      (expected != NULL && (expected->value[0] == '\0' ||
+                            strnlen(expected->value, GS_MAX_NAME_LEN) == GS_MAX_NAME_LEN))) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = gs_session_new_initiator(ep, out);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_session *s = *out;
+  memcpy(s->xpeer, xpeer, n + 1);
+  if (expected != NULL) {
+    s->expected = *expected;
+    s->has_expected = true;
+  }
+  return GS_OK;
+}
+
+const char *gs_session_transport_peer(const gs_session *s) {
+  return s != NULL ? s->xpeer : "";
 }
 
 void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k) {
@@ -419,42 +511,6 @@ int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const
 #endif
 }
 
-int gs_sess_sign_alg_from_algid(gs_alg a, gs_sig_alg *out) {
-  switch (a) {
-  case GS_ALG_ECDSA_SHA256:
-    *out = GS_SIG_ECDSA_SHA256;
-    return GS_OK;
-  case GS_ALG_RSA_SHA256:
-    *out = GS_SIG_RSA_SHA256;
-    return GS_OK;
-  case GS_ALG_ED25519:
-    *out = GS_SIG_ED25519;
-    return GS_OK;
-  default:
-    return GS_ERR_UNSUPPORTED_ALG;
-  }
-}
-
-gs_alg gs_sess_sig_algid(gs_sig_alg a) {
-  return a == GS_SIG_ECDSA_SHA256 ? GS_ALG_ECDSA_SHA256
-         : a == GS_SIG_RSA_SHA256 ? GS_ALG_RSA_SHA256
-                                  : GS_ALG_ED25519;
-}
-
-gs_alg gs_sess_hmac_algid(gs_hash_alg h) {
-  return h == GS_HASH_SHA384 ? GS_ALG_HMAC_SHA384 : GS_ALG_HMAC_SHA256;
-}
-
-gs_alg gs_sess_aead_algid(gs_aead_alg a) {
-  return a == GS_AEAD_AES128_GCM   ? GS_ALG_AES128_GCM
-         : a == GS_AEAD_AES256_GCM ? GS_ALG_AES256_GCM
-                                   : GS_ALG_CHACHA20_POLY1305;
-}
-
-gs_alg gs_sess_cbc_algid(gs_cipher_alg a) {
-  return a == GS_CIPHER_AES128_CBC ? GS_ALG_AES128_CBC : GS_ALG_AES256_CBC;
-}
-
 bool gs_sess_time_ok(const gs_endpoint *ep, gs_time_ms t, gs_time_ms now) {
   gs_time_ms d = t > now ? t - now : now - t;
   return d <= ep->cfg.time_tolerance_ms;
@@ -493,13 +549,17 @@ bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert) {
          memcmp(cert.ptr, ep->cfg.cert_der, cert.len) == 0;
 }
 
-bool gs_sess_identity_ok(const gs_endpoint *ep, const gs_cert_info *peer) {
-  if (!ep->has_expected) {
+bool gs_sess_identity_ok(const gs_session *s, const gs_cert_info *peer) {
+  const gs_endpoint *ep = s->ep;
+  const gs_identity *want = s->has_expected    ? &s->expected
+                            : ep->has_expected ? &ep->expected
+                                               : NULL;
+  if (want == NULL) {
     return true;
   }
   for (size_t i = 0; i < peer->n_identities && i < GS_MAX_IDENTITIES; i++) {
-    if (peer->identities[i].kind == ep->expected.kind &&
-        strcmp(peer->identities[i].value, ep->expected.value) == 0) {
+    if (peer->identities[i].kind == want->kind &&
+        strcmp(peer->identities[i].value, want->value) == 0) {
       return true;
     }
   }
@@ -516,38 +576,6 @@ int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role 
     return -1;
   }
   return d > 0 && d <= GS_HS_SINGLE_ICV_ALGO_REQUIRED ? d : GS_HS_NO_REASON;
-}
-
-bool gs_sess_aead_from_alg(gs_alg a, gs_aead_alg *out) {
-  switch (a) {
-  case GS_ALG_AES128_GCM:
-    *out = GS_AEAD_AES128_GCM;
-    return true;
-  case GS_ALG_AES256_GCM:
-    *out = GS_AEAD_AES256_GCM;
-    return true;
-  case GS_ALG_CHACHA20_POLY1305:
-    *out = GS_AEAD_CHACHA20_POLY1305;
-    return true;
-  default:
-    return false;
-  }
-}
-
-bool gs_sess_cbc_from_alg(gs_alg a, gs_cipher_alg *out) {
-  if (a == GS_ALG_AES128_CBC || a == GS_ALG_AES256_CBC) {
-    *out = a == GS_ALG_AES128_CBC ? GS_CIPHER_AES128_CBC : GS_CIPHER_AES256_CBC;
-    return true;
-  }
-  return false;
-}
-
-bool gs_sess_hash_from_alg(gs_alg a, gs_hash_alg *out) {
-  if (a == GS_ALG_HMAC_SHA256 || a == GS_ALG_HMAC_SHA384) {
-    *out = a == GS_ALG_HMAC_SHA256 ? GS_HASH_SHA256 : GS_HASH_SHA384;
-    return true;
-  }
-  return false;
 }
 
 /* Certificate validation error -> HandshakeDiagnostics (§3.3 c). */
@@ -572,7 +600,7 @@ int gs_sess_cert_diag(int err) {
 void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
   const gs_endpoint *ep = s->ep;
   memset(t1, 0, sizeof(*t1));
-  t1->sig_alg.alg = gs_sess_sig_algid(ep->sig_alg);
+  t1->sig_alg.alg = gs_alg_of_sig(ep->sig_alg);
   t1->pk_cert.ptr = ep->cfg.cert_der;
   t1->pk_cert.len = ep->cfg.cert_len;
   t1->n_cert_path = ep->cfg.n_chain;

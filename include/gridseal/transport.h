@@ -42,7 +42,7 @@
 
 #include "common.h"
 #include "error.h"
-#include "pdu.h"
+#include "pdu_kind.h"
 
 #ifdef __cplusplus
 extern "C" {
