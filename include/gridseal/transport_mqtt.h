@@ -247,8 +247,9 @@ typedef struct gs_mqtt_transport_config {
   uint64_t seed;               /* the back-off jitter's seed (any value) */
 } gs_mqtt_transport_config;
 
-/* Create the client and subscribe (the connection starts in the first
- * gs_transport_step). GS_OK and *out; else *out NULL and one line in
+/* Create the client, subscribe and start connecting (non-blocking; the
+ * connection completes in gs_transport_step, where a failure of this first
+ * attempt is also reported). GS_OK and *out; else *out NULL and one line in
  * err[0..cap): GS_ERR_INVALID_ARG (a bad own or peer name, a repeated peer,
  * too many peers, a bad server address, missing TLS files), GS_ERR_CONFIG
  * (libmosquitto refused the TLS files), GS_ERR_NOMEM. */
