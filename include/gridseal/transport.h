@@ -73,15 +73,21 @@ GS_EXPORT const char *gs_transport_kind_name(gs_transport_kind k);
 
 /* What a transport reports besides PDUs. */
 typedef enum gs_transport_status {
-  GS_TS_CONNECTED = 1,    /* logged in / connected to the server or broker */
-  GS_TS_DISCONNECTED = 2, /* lost the server or broker; retrying (err, msg say why) */
+  GS_TS_CONNECTED = 1,    /* logged in / connected to the server or broker
+                             (msg: who, where) */
+  GS_TS_DISCONNECTED = 2, /* the server or broker connection was lost, or an
+                             attempt to connect or log in failed; retrying
+                             after the back-off (err, msg say why). Every
+                             failed attempt is reported, not only losses. */
   GS_TS_ERROR = 3,        /* a failure worth an operator's attention (err, msg):
-                             a failed connect or login attempt, a refused
-                             subscription, a stanza error from `peer` */
+                             a failed connect to a dialled peer (TCP; `peer`
+                             names it), a refused subscription, a stanza
+                             error from `peer` */
   GS_TS_DROPPED = 4       /* a message from `peer` (NULL: not known) was
                              dropped before on_recv: malformed, from a sender
-                             that is not a peer, or on a topic that does not
-                             name its sender (err, msg say which) */
+                             that is not a peer (err GS_ERR_NOT_FOUND), or on
+                             a topic that does not name its sender (err, msg
+                             say which) */
 } gs_transport_status;
 
 typedef struct gs_transport_events {

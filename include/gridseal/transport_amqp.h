@@ -67,6 +67,7 @@ typedef struct gs_amqp_config {
   int heartbeat_s;        /* default 30; 0 in the config means default */
   int64_t backoff_min_ms; /* default 250 */
   int64_t backoff_max_ms; /* default 10000 */
+  uint64_t seed;          /* the back-off jitter's seed (any value) */
 } gs_amqp_config;
 
 /* One delivery, owned by the caller until gs_amqp_delivery_free. */

@@ -23,7 +23,8 @@
  *
  * Reconnection: after a lost connection (or a failed attempt) the object
  * tries again after a backoff that doubles from backoff_min_ms to
- * backoff_max_ms, timed from the `now` the caller passes; the backoff starts
+ * backoff_max_ms (each delay jittered into [d/2, d]), timed from the `now`
+ * the caller passes; the backoff starts
  * again from backoff_min_ms after every accepted CONNACK. Each attempt opens
  * a fresh socket (gs_mqtt_fd changes) and ends at once when its TCP connect
  * fails (refused: the broker is down), or after connect_timeout_ms without
@@ -97,6 +98,7 @@ typedef struct gs_mqtt_config {
   bool clean_session;         /* default false: persistent session */
   int64_t backoff_min_ms;     /* default 250 */
   int64_t backoff_max_ms;     /* default 10000 */
+  uint64_t seed;              /* the back-off jitter's seed (any value) */
   int64_t connect_timeout_ms; /* one attempt: TCP + TLS + CONNACK, default 2000 */
   gs_mqtt_msg_fn on_message;
   gs_mqtt_event_fn on_event; /* may be NULL */
@@ -245,8 +247,9 @@ typedef struct gs_mqtt_transport_config {
   uint64_t seed;               /* the back-off jitter's seed (any value) */
 } gs_mqtt_transport_config;
 
-/* Create the client and subscribe (the connection starts in the first
- * gs_transport_step). GS_OK and *out; else *out NULL and one line in
+/* Create the client, subscribe and start connecting (non-blocking; the
+ * connection completes in gs_transport_step, where a failure of this first
+ * attempt is also reported). GS_OK and *out; else *out NULL and one line in
  * err[0..cap): GS_ERR_INVALID_ARG (a bad own or peer name, a repeated peer,
  * too many peers, a bad server address, missing TLS files), GS_ERR_CONFIG
  * (libmosquitto refused the TLS files), GS_ERR_NOMEM. */

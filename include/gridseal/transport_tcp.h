@@ -120,51 +120,6 @@ GS_EXPORT void gs_tcp_conn_close(gs_tcp_conn *c);
  * data), never keys, so they are not wiped. */
 GS_EXPORT void gs_tcp_conn_free(gs_tcp_conn *c);
 
-/* ------------------------------------------- reconnect with back-off */
-
-/* Exponential back-off with a cap and jitter: the n-th consecutive failure
- * (n = 0, 1, ...) waits d = min(cap, base * 2^n), jittered uniformly into
- * [d/2, d] ("equal jitter"). The jitter source is a small deterministic
- * generator seeded by the caller (tests give a fixed seed). */
-typedef struct gs_tcp_backoff {
-  gs_time_ms base_ms;
-  gs_time_ms cap_ms;
-  uint32_t attempt;
-  uint64_t rng;
-} gs_tcp_backoff;
-
-/* base_ms >= 1, cap_ms >= base_ms, else GS_ERR_INVALID_ARG. */
-GS_EXPORT int gs_tcp_backoff_init(gs_tcp_backoff *b, gs_time_ms base_ms, gs_time_ms cap_ms,
-                                  uint64_t seed);
-/* The un-jittered delay of the next failure, min(cap, base * 2^attempt). */
-GS_EXPORT gs_time_ms gs_tcp_backoff_ceiling(const gs_tcp_backoff *b);
-/* Record one failure at `now`; returns the time of the next attempt. */
-GS_EXPORT gs_time_ms gs_tcp_backoff_fail(gs_tcp_backoff *b, gs_time_ms now);
-/* A connection succeeded: the next failure starts from base again. */
-GS_EXPORT void gs_tcp_backoff_reset(gs_tcp_backoff *b);
-
-/* A dialer keeps one outgoing connection alive: step() starts a connect
- * when none is up and the back-off allows it. */
-typedef struct gs_tcp_dialer {
-  char target[GS_TCP_MAX_HOST + 8];
-  gs_tcp_opts opts;
-  gs_tcp_backoff backoff;
-  gs_time_ms next_at; /* earliest time of the next attempt */
-} gs_tcp_dialer;
-
-/* Errors: GS_ERR_INVALID_ARG (bad "HOST:PORT" or back-off values). */
-GS_EXPORT int gs_tcp_dialer_init(gs_tcp_dialer *d, const char *hostport, const gs_tcp_opts *opts,
-                                 gs_time_ms base_ms, gs_time_ms cap_ms, uint64_t seed);
-/* If now >= next_at, start a connect: GS_OK and *out (connecting). If not
- * due yet: GS_ERR_STATE and *out = NULL. An immediate connect failure is
- * recorded as a failure (next_at moves) and returned (GS_ERR_IO). */
-GS_EXPORT int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn **out);
-/* The connection from step() failed or was lost at `now`: schedule the
- * next attempt by the back-off. Returns next_at. */
-GS_EXPORT gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now);
-/* The connection from step() is up: reset the back-off. */
-GS_EXPORT void gs_tcp_dialer_connected(gs_tcp_dialer *d);
-
 /* ------------------------------------- the gs_transport over TCP */
 
 /* gs_tcp_transport_new() makes a gs_transport (include/gridseal/transport.h)

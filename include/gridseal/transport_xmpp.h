@@ -26,7 +26,8 @@
  *
  * Reconnection: after a lost connection or a failed attempt the object tries
  * again after a backoff that doubles from reconnect_min_ms to
- * reconnect_max_ms (reset by a successful login). XEP-0198 stream
+ * reconnect_max_ms, each delay jittered into [d/2, d] (reset by a
+ * successful login). XEP-0198 stream
  * management is requested when the server offers it (libstrophe's default);
  * its state is carried to the new connection so a server that still holds
  * the session can resume it.
@@ -123,6 +124,7 @@ typedef struct gs_xmpp_config {
   size_t n_peers;            /* <= GS_XMPP_MAX_PEERS */
   uint32_t reconnect_min_ms; /* 0 = 250 */
   uint32_t reconnect_max_ms; /* 0 = 10000 */
+  uint64_t seed;             /* the reconnect jitter's seed (any value) */
   uint32_t ping_interval_ms; /* XEP-0199 ping to the server; 0 = 30000. A
                                 ping unanswered for one interval ends the
                                 connection (then a reconnect follows). */

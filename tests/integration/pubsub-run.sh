@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs one publish/subscribe integration test against its own broker.
 #   pubsub-run.sh CASE BINDIR
-# CASE: mqtt-exchange | mqtt-acl | mqtt-restart | mqtt-crash | mqtt-reconnect
+# CASE: mqtt-exchange | mqtt-acl | mqtt-restart | mqtt-crash | mqtt-reconnect |
+#       mqtt-transport
 #       (Mosquitto)
 #       rabbit-amqp | rabbit-mqtt                 (RabbitMQ)
 # The broker, its PKI and run directory live in a temporary directory that
@@ -36,6 +37,9 @@ case "$case_" in
   mqtt-acl)
     mosq_start 18884
     "$bin/pubsub_mqtt" acl "$T/pki" 18884 ;;
+  mqtt-transport)
+    mosq_start 18893
+    "$bin/pubsub_transport" mqtt "$T/pki" 18893 ;;
   mqtt-restart)
     mosq_start 18885 --persist
     restart="$src/scripts/mqtt-broker stop --dir $T/run && \

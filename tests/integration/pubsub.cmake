@@ -12,6 +12,12 @@ if(TARGET gridseal_mqtt)
       set_tests_properties(mqtt_${_c} PROPERTIES LABELS "mqtt;integration"
                            TIMEOUT 90)
     endforeach()
+    # The gs_transport on MQTT (peers from topics, spoofed requests refused).
+    add_executable(pubsub_transport ${CMAKE_CURRENT_LIST_DIR}/pubsub_transport.c)
+    target_link_libraries(pubsub_transport PRIVATE gridseal_mqtt gridseal_transport)
+    add_test(NAME mqtt_transport COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
+             mqtt-transport $<TARGET_FILE_DIR:pubsub_transport>)
+    set_tests_properties(mqtt_transport PROPERTIES LABELS "mqtt;integration" TIMEOUT 90)
   endif()
 endif()
 

@@ -131,25 +131,25 @@ static void test_mqtt_offline(void **state) {
   uint8_t pdu[4] = {1, 2, 3, 4};
   assert_int_equal(gs_mqtt_publish(m, "gridseal/der1/+/down", pdu, 4, NULL), GS_ERR_INVALID_ARG);
   assert_int_equal(gs_mqtt_publish(m, "gridseal/der1/cc/down", pdu, 0, NULL), GS_ERR_INVALID_ARG);
-  /* Connection refused: a retry after 100, 200, 400, 400 ms. */
+  /* Connection refused: retries after 100, 200, 400, 400 ms, each jittered
+   * into [d/2, d]; nothing happens before the retry is due. */
   gs_time_ms t = 1000000;
   g_disconnects = 0;
   assert_int_equal(gs_mqtt_connect(m, t), GS_ERR_IO);
   assert_int_equal(g_disconnects, 1);
   assert_int_equal(gs_mqtt_connect(m, t), GS_ERR_STATE);
-  assert_int_equal(gs_mqtt_handle(m, false, false, t + 99), GS_OK);
-  assert_int_equal(g_disconnects, 1);
-  (void)gs_mqtt_handle(m, false, false, t + 100);
-  assert_int_equal(g_disconnects, 2);
-  (void)gs_mqtt_handle(m, false, false, t + 299);
-  assert_int_equal(g_disconnects, 2);
-  (void)gs_mqtt_handle(m, false, false, t + 300);
-  assert_int_equal(g_disconnects, 3);
-  (void)gs_mqtt_handle(m, false, false, t + 700);
-  (void)gs_mqtt_handle(m, false, false, t + 1099);
-  assert_int_equal(g_disconnects, 4);
-  (void)gs_mqtt_handle(m, false, false, t + 1100);
-  assert_int_equal(g_disconnects, 5);
+  const gs_time_ms ceil[] = {100, 200, 400, 400};
+  gs_time_ms now = t;
+  for (int i = 0; i < 4; i++) {
+    gs_time_ms at = gs_mqtt_next_time(m);
+    assert_true(at >= now + ceil[i] / 2);
+    assert_true(at <= now + ceil[i]);
+    assert_int_equal(gs_mqtt_handle(m, false, false, at - 1), GS_OK);
+    assert_int_equal(g_disconnects, 1 + i);
+    (void)gs_mqtt_handle(m, false, false, at);
+    assert_int_equal(g_disconnects, 2 + i);
+    now = at;
+  }
   assert_false(gs_mqtt_is_connected(m));
   /* Queued while down; counted as pending until a PUBACK. */
   assert_int_equal(gs_mqtt_publish(m, "gridseal/der1/cc/down", pdu, 4, NULL), GS_OK);
@@ -181,13 +181,24 @@ static void test_amqp_offline(void **state) {
   assert_false(gs_amqp_is_connected(a));
   assert_int_equal(gs_amqp_fd(a), -1);
   gs_amqp_delivery *d = (gs_amqp_delivery *)1;
-  assert_int_equal(gs_amqp_next(a, 0, t + 99, &d), GS_ERR_IO);
+  assert_int_equal(gs_amqp_next(a, 0, t + 49, &d), GS_ERR_IO); /* retry not due yet */
   assert_null(d);
-  assert_int_equal(gs_amqp_tick(a, t + 99), GS_ERR_IO);
-  assert_int_equal(gs_amqp_tick(a, t + 100), GS_ERR_IO); /* tried, failed */
-  assert_int_equal(gs_amqp_tick(a, t + 299), GS_ERR_IO);
+  /* the retry is due 50..100 ms later (jittered), then 100..200 ms */
   gs_amqp_stats st;
   gs_amqp_get_stats(a, &st);
+  assert_int_equal(st.failed_attempts, 1);
+  assert_int_equal(gs_amqp_tick(a, t + 49), GS_ERR_IO);
+  gs_amqp_get_stats(a, &st);
+  assert_int_equal(st.failed_attempts, 1);               /* not due yet */
+  assert_int_equal(gs_amqp_tick(a, t + 100), GS_ERR_IO); /* tried, failed */
+  gs_amqp_get_stats(a, &st);
+  assert_int_equal(st.failed_attempts, 2);
+  assert_int_equal(gs_amqp_tick(a, t + 199), GS_ERR_IO);
+  gs_amqp_get_stats(a, &st);
+  assert_int_equal(st.failed_attempts, 2);
+  assert_int_equal(gs_amqp_tick(a, t + 300), GS_ERR_IO);
+  gs_amqp_get_stats(a, &st);
+  assert_int_equal(st.failed_attempts, 3);
   assert_int_equal(st.connects, 0);
   gs_amqp_delivery fake = {.tag = 1, .generation = 1};
   assert_int_equal(gs_amqp_ack(a, &fake), GS_ERR_STATE);

@@ -4,6 +4,9 @@ if(TARGET gridseal_xmpp)
   add_executable(xmpp_it ${CMAKE_CURRENT_SOURCE_DIR}/integration/xmpp/xmpp_it.c)
   target_include_directories(xmpp_it PRIVATE ${PROJECT_SOURCE_DIR}/transport/xmpp)
   target_link_libraries(xmpp_it PRIVATE gridseal_xmpp)
+  # The gs_transport on XMPP (xmpp_transport_it.c, scenario "transport").
+  add_executable(xmpp_transport_it ${CMAKE_CURRENT_SOURCE_DIR}/integration/xmpp/xmpp_transport_it.c)
+  target_link_libraries(xmpp_transport_it PRIVATE gridseal_xmpp gridseal_transport)
   set(_gs_xmpp_run ${CMAKE_CURRENT_SOURCE_DIR}/integration/xmpp/run.sh)
   # name server port scenario [mode]
   set(_gs_xmpp_tests
@@ -31,4 +34,10 @@ if(TARGET gridseal_xmpp)
              COMMAND ${_gs_xmpp_run} ${_srv} ${_port} ${_scn} $<TARGET_FILE:xmpp_it> ${_mode})
     set_tests_properties(xmpp_${_name} PROPERTIES LABELS "xmpp" TIMEOUT 60)
   endforeach()
+  add_test(NAME xmpp_prosody_transport
+           COMMAND ${_gs_xmpp_run} prosody 15228 transport $<TARGET_FILE:xmpp_transport_it>)
+  set_tests_properties(xmpp_prosody_transport PROPERTIES LABELS "xmpp" TIMEOUT 60)
+  add_test(NAME xmpp_ejabberd_transport
+           COMMAND ${_gs_xmpp_run} ejabberd 15325 transport $<TARGET_FILE:xmpp_transport_it>)
+  set_tests_properties(xmpp_ejabberd_transport PROPERTIES LABELS "xmpp" TIMEOUT 90)
 endif()

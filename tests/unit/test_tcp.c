@@ -18,6 +18,7 @@
 
 #include "gridseal/profile.h"
 #include "gridseal/transport_tcp.h"
+#include "tcp_internal.h" /* the dialer */
 
 #define MAX_FRAMES 256
 
@@ -343,40 +344,6 @@ static void test_parse_hostport(void **state) {
   }
 }
 
-static void test_backoff_schedule(void **state) {
-  (void)state;
-  gs_tcp_backoff b;
-  assert_int_equal(gs_tcp_backoff_init(&b, 0, 10, 1), GS_ERR_INVALID_ARG);
-  assert_int_equal(gs_tcp_backoff_init(&b, 100, 50, 1), GS_ERR_INVALID_ARG);
-  assert_int_equal(gs_tcp_backoff_init(&b, 100, 1000, 42), GS_OK);
-  const gs_time_ms ceil[] = {100, 200, 400, 800, 1000, 1000, 1000};
-  gs_time_ms now = 1700000000000;
-  bool varied = false;
-  gs_time_ms prev_delay = -1;
-  for (size_t i = 0; i < sizeof(ceil) / sizeof(ceil[0]); i++) {
-    assert_int_equal(gs_tcp_backoff_ceiling(&b), ceil[i]);
-    gs_time_ms at = gs_tcp_backoff_fail(&b, now);
-    gs_time_ms delay = at - now;
-    assert_true(delay >= ceil[i] / 2 && delay <= ceil[i]);
-    if (i >= 4 && prev_delay >= 0 && delay != prev_delay) {
-      varied = true; /* jitter: equal ceilings, different delays */
-    }
-    prev_delay = delay;
-    now = at;
-  }
-  assert_true(varied);
-  gs_tcp_backoff_reset(&b);
-  assert_int_equal(gs_tcp_backoff_ceiling(&b), 100);
-  /* the same seed gives the same schedule */
-  gs_tcp_backoff a, c;
-  gs_tcp_backoff_init(&a, 50, 60000, 7);
-  gs_tcp_backoff_init(&c, 50, 60000, 7);
-  for (int i = 0; i < 40; i++) {
-    assert_int_equal(gs_tcp_backoff_fail(&a, 0), gs_tcp_backoff_fail(&c, 0));
-  }
-  assert_int_equal(gs_tcp_backoff_ceiling(&a), 60000);
-}
-
 static void test_dialer_reconnect(void **state) {
   (void)state;
   /* find a free port, then close it so connecting is refused */
@@ -418,7 +385,7 @@ static void test_dialer_reconnect(void **state) {
   assert_int_equal(gs_tcp_on_writable(c), GS_OK);
   assert_true(gs_tcp_conn_is_open(c));
   gs_tcp_dialer_connected(&d);
-  assert_int_equal(gs_tcp_backoff_ceiling(&d.backoff), 100);
+  assert_int_equal(gs_tc_backoff_ceiling(&d.backoff), 100);
   gs_tcp_conn_free(c);
   gs_tcp_listener_free(l);
 }
@@ -641,7 +608,6 @@ int main(void) {
       cmocka_unit_test(test_roundtrip_ipv6),
       cmocka_unit_test(test_send_limits),
       cmocka_unit_test(test_parse_hostport),
-      cmocka_unit_test(test_backoff_schedule),
       cmocka_unit_test(test_dialer_reconnect),
       cmocka_unit_test(test_transport_roundtrip),
       cmocka_unit_test(test_transport_connect_failure_reported),

@@ -77,7 +77,7 @@ gs_err gs_amqp_new(const gs_amqp_config *cfg, gs_amqp **out) {
   }
   a->cfg = *cfg;
   apply_defaults(&a->cfg);
-  a->backoff = a->cfg.backoff_min_ms;
+  (void)gs_tc_backoff_init(&a->backoff, a->cfg.backoff_min_ms, a->cfg.backoff_max_ms, a->cfg.seed);
   a->host = dup_opt(cfg->host, "localhost");
   a->vhost = dup_opt(cfg->vhost, "/");
   a->name = dup_opt(cfg->name, NULL);
@@ -144,11 +144,7 @@ void gs_amqp_lost_(gs_amqp *a, gs_time_ms now) {
     a->st.disconnects++;
   }
   drop_conn(a, false);
-  a->next_attempt = now + a->backoff;
-  a->backoff *= 2;
-  if (a->backoff > a->cfg.backoff_max_ms) {
-    a->backoff = a->cfg.backoff_max_ms;
-  }
+  a->next_attempt = gs_tc_backoff_fail(&a->backoff, now);
 }
 
 static bool rpc_ok(amqp_connection_state_t c) {
@@ -234,7 +230,7 @@ gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now) {
   }
   a->conn = amqp_new_connection();
   if (a->conn == NULL) {
-    a->next_attempt = now + a->backoff;
+    a->next_attempt = gs_tc_backoff_fail(&a->backoff, now);
     a->st.failed_attempts++;
     return GS_ERR_NOMEM;
   }
@@ -258,7 +254,7 @@ gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now) {
   (void)amqp_set_rpc_timeout(a->conn, &tv);
   a->generation = (uint64_t)atomic_fetch_add(&g_generation, 1) + 1;
   a->next_seq = 1;
-  a->backoff = a->cfg.backoff_min_ms;
+  gs_tc_backoff_reset(&a->backoff);
   a->st.connects++;
   return GS_OK;
 }

@@ -2,6 +2,7 @@
 #ifndef GS_AMQP_INTERNAL_H
 #define GS_AMQP_INTERNAL_H
 
+#include "backoff.h"
 #include "gridseal/transport_amqp.h"
 
 #include <amqp.h>
@@ -20,7 +21,7 @@ struct gs_amqp {
   uint64_t next_seq;            /* publish sequence (confirm mode) */
   gs_time_ms now;               /* the latest `now` a caller passed */
   gs_time_ms next_attempt;
-  int64_t backoff;
+  gs_tc_backoff backoff; /* reconnect (transport/common) */
   /* deliveries received while waiting for a confirm */
   gs_amqp_delivery *fifo_head, *fifo_tail;
   /* confirm wait state */

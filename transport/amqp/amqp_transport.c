@@ -347,6 +347,7 @@ static int client(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err,
   ac.sasl = GS_AMQP_SASL_EXTERNAL;
   ac.backoff_min_ms = t->reup.min_ms;
   ac.backoff_max_ms = t->reup.max_ms;
+  ac.seed = cfg->seed ^ 0x5bd1e995u; /* not in step with the peer re-offers */
   int rc = gs_amqp_new(&ac, &t->a);
   if (rc != GS_OK) {
     snprintf(err, cap, "amqp client %s: %s (check the hop certificate, key and CA files)", t->me,

@@ -1,6 +1,8 @@
 /* gridseal MQTT transport on libmosquitto, driven from the caller's loop. */
 #include "gridseal/transport_mqtt.h"
 
+#include "backoff.h"
+
 #include "gridseal/profile.h"
 
 #include <errno.h>
@@ -28,7 +30,7 @@ struct gs_mqtt {
   gs_time_ms now;
   gs_time_ms attempt_at;   /* when the current attempt started */
   gs_time_ms next_attempt; /* MQ_WAITING: when to try again */
-  int64_t backoff;
+  gs_tc_backoff backoff;   /* reconnect (transport/common) */
   char *subs[GS_MQTT_MAX_SUBS];
   size_t nsubs;
   gs_mqtt_stats st;
@@ -51,11 +53,7 @@ static void mq_lost(gs_mqtt *m, int reason) {
     m->st.disconnects++;
   }
   m->state = MQ_WAITING;
-  m->next_attempt = m->now + m->backoff;
-  m->backoff *= 2;
-  if (m->backoff > m->cfg.backoff_max_ms) {
-    m->backoff = m->cfg.backoff_max_ms;
-  }
+  m->next_attempt = gs_tc_backoff_fail(&m->backoff, m->now);
   emit(m, GS_MQTT_EV_DISCONNECTED, reason);
 }
 
@@ -67,7 +65,7 @@ static void on_connect_cb(struct mosquitto *mosq, void *obj, int rc, int flags) 
     return;
   }
   m->state = MQ_UP;
-  m->backoff = m->cfg.backoff_min_ms;
+  gs_tc_backoff_reset(&m->backoff);
   m->st.connects++;
   for (size_t i = 0; i < m->nsubs; i++) {
     (void)mosquitto_subscribe(m->mosq, NULL, m->subs[i], 1);
@@ -184,7 +182,7 @@ gs_err gs_mqtt_new(const gs_mqtt_config *cfg, gs_mqtt **out) {
   }
   m->cfg = *cfg;
   apply_defaults(&m->cfg);
-  m->backoff = m->cfg.backoff_min_ms;
+  (void)gs_tc_backoff_init(&m->backoff, m->cfg.backoff_min_ms, m->cfg.backoff_max_ms, m->cfg.seed);
   m->host = dup_str(cfg->host != NULL ? cfg->host : "127.0.0.1");
   m->name = dup_str(cfg->name);
   gs_err rc = (m->host && m->name) ? mq_setup(m) : GS_ERR_NOMEM;

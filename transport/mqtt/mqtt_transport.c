@@ -37,7 +37,9 @@ typedef struct xport_mqtt {
   char server[GS_TC_HOST_MAX + 8];
   gs_tc_peer slots[MQ_MAX_PEERS];
   gs_tc_peers peers;
-  bool started; /* the first connect is made in the first step */
+  bool in_new;       /* inside gs_mqtt_transport_new: no callbacks yet */
+  int failed_in_new; /* reason of a connect that failed there (reported in the first step) */
+  bool started;      /* the first step has run */
   bool connected_once;
   bool announce; /* initiator: deliver on_up to every peer after this step */
   gs_time_ms last;
@@ -143,6 +145,10 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
     }
     break;
   case GS_MQTT_EV_DISCONNECTED:
+    if (t->in_new) { /* callbacks run only inside step: report it there */
+      t->failed_in_new = detail != 0 ? detail : -1;
+      break;
+    }
     snprintf(msg, sizeof(msg), "%s at broker %s: connection lost or refused (reason %d)", t->me,
              t->server, detail);
     status(t, GS_TS_DISCONNECTED, NULL, GS_ERR_IO, msg);
@@ -170,8 +176,8 @@ static size_t mq_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
 
 static gs_time_ms mq_next_timer(gs_transport *x) {
   xport_mqtt *t = (xport_mqtt *)x;
-  if (!t->started) {
-    return t->last;
+  if (!t->started && t->failed_in_new != 0) {
+    return t->last; /* a failure to report */
   }
   gs_time_ms tick = gs_mqtt_is_connected(t->m) ? GS_MQTT_TICK_MS / 2 : MQ_IDLE_TICK_MS;
   gs_time_ms next = gs_mqtt_next_time(t->m); /* reconnect attempt, attempt timeout */
@@ -192,7 +198,9 @@ static int mq_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_
   t->last = now;
   if (!t->started) {
     t->started = true;
-    (void)gs_mqtt_connect(t->m, now); /* a failure is reported, retried after the back-off */
+    if (t->failed_in_new != 0) {
+      on_event(t, GS_MQTT_EV_DISCONNECTED, t->failed_in_new);
+    }
   }
   (void)gs_mqtt_handle(t->m, rd, wr, now); /* a loss is handled: reconnect scheduled */
   bool reup = now >= t->reup_at;
@@ -315,6 +323,7 @@ static int client(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err,
   mc.key_file = cfg->key_file;
   mc.backoff_min_ms = t->reup.min_ms;
   mc.backoff_max_ms = t->reup.max_ms;
+  mc.seed = cfg->seed ^ 0x5bd1e995u; /* not in step with the peer re-offers */
   mc.on_message = on_message;
   mc.on_event = on_event;
   mc.ctx = t;
@@ -363,6 +372,11 @@ int gs_mqtt_transport_new(const gs_mqtt_transport_config *cfg, const gs_transpor
     free(t);
     return rc;
   }
+  /* Connect at once (non-blocking), as early as possible: a responder
+   * must be subscribed before initiators publish to it. */
+  t->in_new = true;
+  (void)gs_mqtt_connect(t->m, now); /* a failure is retried after the back-off */
+  t->in_new = false;
   *out = &t->base;
   return GS_OK;
 }

@@ -1,8 +1,10 @@
 /* Internal to transport/tcp: the connection structure shared by the framing
- * code (tcp_conn.c) and the socket set-up code (tcp_net.c). */
+ * code (tcp_conn.c) and the socket set-up code (tcp_net.c), and the dialer
+ * of the gs_transport (tcp_transport.c). */
 #ifndef GS_TCP_INTERNAL_H
 #define GS_TCP_INTERNAL_H
 
+#include "backoff.h"
 #include "gridseal/transport_tcp.h"
 
 typedef enum tcp_state { TCP_CONNECTING = 0, TCP_OPEN = 1, TCP_CLOSED = 2 } tcp_state;
@@ -26,5 +28,27 @@ int gs_tcp_conn_wrap(int fd, tcp_state state, const gs_tcp_opts *opts, gs_tcp_co
 
 /* Make `fd` non-blocking and close-on-exec: 0 or -1 (errno). */
 int gs_tcp_fd_setup(int fd);
+
+/* A dialer keeps one outgoing connection alive: step() starts a connect
+ * when none is up and the back-off (transport/common) allows it. */
+typedef struct gs_tcp_dialer {
+  char target[GS_TCP_MAX_HOST + 8];
+  gs_tcp_opts opts;
+  gs_tc_backoff backoff;
+  gs_time_ms next_at; /* earliest time of the next attempt */
+} gs_tcp_dialer;
+
+/* Errors: GS_ERR_INVALID_ARG (bad "HOST:PORT" or back-off values). */
+int gs_tcp_dialer_init(gs_tcp_dialer *d, const char *hostport, const gs_tcp_opts *opts,
+                       gs_time_ms min_ms, gs_time_ms max_ms, uint64_t seed);
+/* If now >= next_at, start a connect: GS_OK and *out (connecting). If not
+ * due yet: GS_ERR_STATE and *out = NULL. An immediate connect failure is
+ * recorded as a failure (next_at moves) and returned (GS_ERR_IO). */
+int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn **out);
+/* The connection from step() failed or was lost at `now`: schedule the
+ * next attempt by the back-off. Returns next_at. */
+gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now);
+/* The connection from step() is up: reset the back-off. */
+void gs_tcp_dialer_connected(gs_tcp_dialer *d);
 
 #endif

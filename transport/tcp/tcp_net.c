@@ -1,5 +1,5 @@
 /* TCP socket set-up: address parsing, listen/accept, non-blocking connect,
- * and the reconnect back-off. */
+ * and the dialer (its back-off is transport/common's). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -207,55 +207,8 @@ int gs_tcp_connect(const char *hostport, const gs_tcp_opts *opts, gs_tcp_conn **
 
 /* ------------------------------------------------------------ back-off */
 
-int gs_tcp_backoff_init(gs_tcp_backoff *b, gs_time_ms base_ms, gs_time_ms cap_ms, uint64_t seed) {
-  if (b == NULL || base_ms < 1 || cap_ms < base_ms) {
-    return GS_ERR_INVALID_ARG;
-  }
-  b->base_ms = base_ms;
-  b->cap_ms = cap_ms;
-  b->attempt = 0;
-  b->rng = seed != 0 ? seed : 0x9e3779b97f4a7c15ull;
-  return GS_OK;
-}
-
-gs_time_ms gs_tcp_backoff_ceiling(const gs_tcp_backoff *b) {
-  gs_time_ms d = b->base_ms;
-  for (uint32_t i = 0; i < b->attempt && d < b->cap_ms; i++) {
-    d *= 2;
-  }
-  return d < b->cap_ms ? d : b->cap_ms;
-}
-
-/* xorshift64*: jitter only, not for anything secret. */
-static uint64_t next_rand(gs_tcp_backoff *b) {
-  uint64_t x = b->rng;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  b->rng = x;
-  return x * 0x2545f4914f6cdd1dull;
-}
-
-gs_time_ms gs_tcp_backoff_fail(gs_tcp_backoff *b, gs_time_ms now) {
-  gs_time_ms d = gs_tcp_backoff_ceiling(b);
-  gs_time_ms half = d / 2;
-  gs_time_ms span = d - half + 1; /* delay in [d - d/2 .. d] */
-  gs_time_ms delay = (d - half) + (gs_time_ms)(next_rand(b) % (uint64_t)span);
-  if (delay > d) {
-    delay = d;
-  }
-  if (b->attempt < 62) {
-    b->attempt++;
-  }
-  return now + delay;
-}
-
-void gs_tcp_backoff_reset(gs_tcp_backoff *b) {
-  b->attempt = 0;
-}
-
 int gs_tcp_dialer_init(gs_tcp_dialer *d, const char *hostport, const gs_tcp_opts *opts,
-                       gs_time_ms base_ms, gs_time_ms cap_ms, uint64_t seed) {
+                       gs_time_ms min_ms, gs_time_ms max_ms, uint64_t seed) {
   char host[GS_TCP_MAX_HOST];
   uint16_t port;
   if (d == NULL || gs_tcp_parse_hostport(hostport, host, &port, false) != GS_OK ||
@@ -263,7 +216,7 @@ int gs_tcp_dialer_init(gs_tcp_dialer *d, const char *hostport, const gs_tcp_opts
     return GS_ERR_INVALID_ARG;
   }
   memset(d, 0, sizeof(*d));
-  int rc = gs_tcp_backoff_init(&d->backoff, base_ms, cap_ms, seed);
+  int rc = gs_tc_backoff_init(&d->backoff, min_ms, max_ms, seed);
   if (rc != GS_OK) {
     return rc;
   }
@@ -285,17 +238,17 @@ int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn **out) {
   }
   int rc = gs_tcp_connect(d->target, &d->opts, out);
   if (rc != GS_OK) {
-    d->next_at = gs_tcp_backoff_fail(&d->backoff, now);
+    d->next_at = gs_tc_backoff_fail(&d->backoff, now);
   }
   return rc;
 }
 
 gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now) {
-  d->next_at = gs_tcp_backoff_fail(&d->backoff, now);
+  d->next_at = gs_tc_backoff_fail(&d->backoff, now);
   return d->next_at;
 }
 
 void gs_tcp_dialer_connected(gs_tcp_dialer *d) {
-  gs_tcp_backoff_reset(&d->backoff);
+  gs_tc_backoff_reset(&d->backoff);
   d->next_at = 0;
 }

@@ -13,16 +13,18 @@
 
 #include "gridseal/error.h"
 #include "gridseal/transport_tcp.h"
+#include "peers.h"
+#include "tcp_internal.h"
 
 #define TCP_MAX_LINKS GS_TCP_TRANSPORT_MAX_LINKS
 #define TCP_NAME_MAX GS_TCP_TRANSPORT_NAME_MAX
 
+/* A link's state, beside its entry in the peer table (same index): id->name
+ * is the peer name (also id->addr), id->up whether on_up was delivered. */
 typedef struct tcp_link {
-  bool used;
-  bool dial;    /* cc: owns a dialer and is reconnected */
-  bool up;      /* on_up delivered, on_down owed */
+  gs_tc_peer *id;
+  bool dial;    /* owns a dialer and is reconnected */
   bool closing; /* close_peer asked: flush, then close */
-  char name[TCP_NAME_MAX];
   gs_tcp_conn *conn;
   gs_tcp_dialer dialer;
 } tcp_link;
@@ -31,18 +33,16 @@ typedef struct xport_tcp {
   gs_transport base; /* first */
   gs_tcp_listener *listener;
   gs_tcp_opts opts;
-  tcp_link links[TCP_MAX_LINKS];
-  int map[TCP_MAX_LINKS + 1]; /* pollfd index -> link index, -1 = listener */
+  gs_tc_peer slots[TCP_MAX_LINKS];
+  gs_tc_peers peers;
+  tcp_link links[TCP_MAX_LINKS]; /* links[i] belongs to slots[i] */
+  int map[TCP_MAX_LINKS + 1];    /* pollfd index -> link index, -1 = listener */
   size_t n_map;
 } xport_tcp;
 
 static tcp_link *find_link(xport_tcp *t, const char *peer) {
-  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
-    if (t->links[i].used && strcmp(t->links[i].name, peer) == 0) {
-      return &t->links[i];
-    }
-  }
-  return NULL;
+  gs_tc_peer *id = gs_tc_peers_by_name(&t->peers, peer);
+  return id != NULL ? &t->links[gs_tc_peers_index(&t->peers, id)] : NULL;
 }
 
 static void status(xport_tcp *t, gs_transport_status st, const char *peer, int err,
@@ -55,27 +55,28 @@ static void status(xport_tcp *t, gs_transport_status st, const char *peer, int e
 /* The connection is over (rc: the error, peer close, or GS_OK for our
  * close). A dial that never opened is a failed connect attempt. */
 static void link_lost(xport_tcp *t, tcp_link *l, int rc, gs_time_ms now) {
-  bool was_up = l->up;
+  bool was_up = l->id->up;
   char msg[GS_TCP_MAX_HOST + 96];
   if (!was_up && l->dial) {
     snprintf(msg, sizeof(msg), "connect %s: %s", l->dialer.target,
              rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
-    status(t, GS_TS_ERROR, l->name, rc, msg);
+    status(t, GS_TS_ERROR, l->id->name, rc, msg);
   } else if (rc == GS_ERR_DER_TOO_LARGE || rc == GS_ERR_PROTOCOL) {
     snprintf(msg, sizeof(msg), "connection closed: %s", gs_strerror(rc));
-    status(t, GS_TS_DROPPED, l->name, rc, msg);
+    status(t, GS_TS_DROPPED, l->id->name, rc, msg);
   }
   gs_tcp_conn_free(l->conn);
   l->conn = NULL;
-  l->up = false;
+  l->id->up = false;
   l->closing = false;
   if (l->dial) {
     gs_tcp_dialer_failed(&l->dialer, now);
-  } else {
-    l->used = false;
   }
   if (was_up && t->base.ev.on_down != NULL) {
-    t->base.ev.on_down(t->base.ev.user, l->name);
+    t->base.ev.on_down(t->base.ev.user, l->id->name);
+  }
+  if (!l->dial) {
+    gs_tc_peers_remove(&t->peers, l->id); /* an accepted connection is gone for good */
   }
 }
 
@@ -87,7 +88,7 @@ static int on_frame(void *arg, const uint8_t *frame, size_t len) {
     return 1; /* stop delivering: the application closed this peer */
   }
   if (t->base.ev.on_recv != NULL) {
-    t->base.ev.on_recv(t->base.ev.user, l->name, frame, len);
+    t->base.ev.on_recv(t->base.ev.user, l->id->name, frame, len);
   }
   return GS_OK;
 }
@@ -117,26 +118,24 @@ static void accept_all(xport_tcp *t) {
     if (gs_tcp_accept(t->listener, &t->opts, &c) != GS_OK) {
       return;
     }
-    tcp_link *l = NULL;
-    for (size_t i = 0; i < TCP_MAX_LINKS && l == NULL; i++) {
-      if (!t->links[i].used) {
-        l = &t->links[i];
-      }
-    }
-    if (l == NULL) {
-      char name[TCP_NAME_MAX];
-      peer_name(gs_tcp_conn_fd(c), name, sizeof(name));
-      gs_tcp_conn_free(c); /* full: refuse by closing */
-      status(t, GS_TS_DROPPED, name, GS_ERR_LIMIT, "connection refused: too many connections");
+    char name[TCP_NAME_MAX];
+    size_t k;
+    peer_name(gs_tcp_conn_fd(c), name, sizeof(name));
+    int rc = gs_tc_peers_add(&t->peers, name, NULL, &k);
+    if (rc != GS_OK) {
+      gs_tcp_conn_free(c); /* full (or the name still in use): refuse by closing */
+      status(t, GS_TS_DROPPED, name, rc,
+             rc == GS_ERR_LIMIT ? "connection refused: too many connections"
+                                : "connection refused: its address is still in use");
       continue;
     }
+    tcp_link *l = &t->links[k];
     memset(l, 0, sizeof(*l));
-    l->used = true;
+    l->id = &t->slots[k];
     l->conn = c;
-    l->up = true;
-    peer_name(gs_tcp_conn_fd(c), l->name, sizeof(l->name));
+    l->id->up = true;
     if (t->base.ev.on_up != NULL) {
-      t->base.ev.on_up(t->base.ev.user, l->name);
+      t->base.ev.on_up(t->base.ev.user, l->id->name);
     }
   }
 }
@@ -150,7 +149,7 @@ static size_t tcp_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
   }
   for (size_t i = 0; i < TCP_MAX_LINKS && n < cap; i++) {
     tcp_link *l = &t->links[i];
-    if (l->used && l->conn != NULL) {
+    if (l->id->used && l->conn != NULL) {
       short ev = gs_tcp_conn_events(l->conn);
       fds[n] = (struct pollfd){gs_tcp_conn_fd(l->conn), l->closing ? (short)(ev & POLLOUT) : ev, 0};
       t->map[n++] = (int)i;
@@ -165,7 +164,7 @@ static gs_time_ms tcp_next_timer(gs_transport *x) {
   gs_time_ms next = INT64_MAX;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
     tcp_link *l = &t->links[i];
-    if (l->used && l->dial && l->conn == NULL && l->dialer.next_at < next) {
+    if (l->id->used && l->dial && l->conn == NULL && l->dialer.next_at < next) {
       next = l->dialer.next_at;
     }
   }
@@ -184,11 +183,11 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
       link_lost(t, l, rc, now);
       return;
     }
-    if (opening && gs_tcp_conn_is_open(l->conn) && !l->up) {
-      l->up = true;
+    if (opening && gs_tcp_conn_is_open(l->conn) && !l->id->up) {
+      l->id->up = true;
       gs_tcp_dialer_connected(&l->dialer);
       if (t->base.ev.on_up != NULL) {
-        t->base.ev.on_up(t->base.ev.user, l->name);
+        t->base.ev.on_up(t->base.ev.user, l->id->name);
       }
     }
   }
@@ -205,7 +204,7 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
 static void timers(xport_tcp *t, gs_time_ms now) {
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
     tcp_link *l = &t->links[i];
-    if (!l->used) {
+    if (!l->id->used) {
       continue;
     }
     if (l->closing && l->conn != NULL) {
@@ -224,7 +223,7 @@ static void timers(xport_tcp *t, gs_time_ms now) {
         char msg[GS_TCP_MAX_HOST + 96];
         snprintf(msg, sizeof(msg), "connect %s: %s", l->dialer.target,
                  rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
-        status(t, GS_TS_ERROR, l->name, rc, msg);
+        status(t, GS_TS_ERROR, l->id->name, rc, msg);
       }
     }
   }
@@ -251,7 +250,7 @@ static int tcp_send(gs_transport *x, const char *peer, gs_transport_kind kind, c
                     size_t len) {
   (void)kind; /* TCP carries every kind the same way */
   tcp_link *l = find_link((xport_tcp *)x, peer);
-  if (l == NULL || l->conn == NULL || !l->up || l->closing) {
+  if (l == NULL || l->conn == NULL || !l->id->up || l->closing) {
     return GS_ERR_NOT_FOUND;
   }
   return gs_tcp_send(l->conn, pdu, len);
@@ -268,7 +267,7 @@ static size_t tcp_pending(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   size_t q = 0;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
-    if (t->links[i].used && t->links[i].conn != NULL && t->links[i].up) {
+    if (t->slots[i].used && t->links[i].conn != NULL && t->slots[i].up) {
       q += gs_tcp_conn_queued(t->links[i].conn);
     }
   }
@@ -279,13 +278,13 @@ static void tcp_free(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
     tcp_link *l = &t->links[i];
-    if (l->used && l->conn != NULL) {
+    if (l->id->used && l->conn != NULL) {
       (void)gs_tcp_flush(l->conn);
-      bool was_up = l->up;
+      bool was_up = l->id->up;
       gs_tcp_conn_free(l->conn);
       l->conn = NULL;
       if (was_up && t->base.ev.on_down != NULL) {
-        t->base.ev.on_down(t->base.ev.user, l->name);
+        t->base.ev.on_down(t->base.ev.user, l->id->name);
       }
     }
   }
@@ -308,13 +307,14 @@ static int open_dialers(xport_tcp *t, const gs_tcp_transport_config *cfg, gs_tim
   hi = hi < lo ? lo : hi;
   for (size_t i = 0; i < cfg->n_peers; i++) {
     const gs_tcp_transport_peer *p = &cfg->peers[i];
-    tcp_link *l = &t->links[i];
-    size_t nl = p->name != NULL ? strlen(p->name) : 0;
-    if (nl == 0 || nl >= TCP_NAME_MAX || find_link(t, p->name) != NULL) {
+    size_t nl = p->name != NULL ? strlen(p->name) : 0, k = 0;
+    if (nl == 0 || nl >= TCP_NAME_MAX || gs_tc_peers_add(&t->peers, p->name, NULL, &k) != GS_OK) {
       snprintf(err, cap, "tcp: peer %zu: name '%s' is empty, too long or repeated", i,
                p->name != NULL ? p->name : "");
       return GS_ERR_INVALID_ARG;
     }
+    tcp_link *l = &t->links[k];
+    l->id = &t->slots[k];
     int rc = p->connect != NULL
                  ? gs_tcp_dialer_init(&l->dialer, p->connect, &cfg->opts, lo, hi, cfg->seed + i)
                  : GS_ERR_INVALID_ARG;
@@ -324,9 +324,7 @@ static int open_dialers(xport_tcp *t, const gs_tcp_transport_config *cfg, gs_tim
       return rc;
     }
     l->dialer.next_at = now; /* first attempt in the first step */
-    l->used = true;
     l->dial = true;
-    snprintf(l->name, sizeof(l->name), "%s", p->name);
   }
   return GS_OK;
 }
@@ -352,6 +350,10 @@ int gs_tcp_transport_new(const gs_tcp_transport_config *cfg, const gs_transport_
   t->base.ops = &tcp_ops;
   t->base.ev = *ev;
   t->opts = cfg->opts;
+  gs_tc_peers_init(&t->peers, t->slots, TCP_MAX_LINKS);
+  for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
+    t->links[i].id = &t->slots[i];
+  }
   int rc = GS_OK;
   if (cfg->listen != NULL && cfg->listen[0] != '\0') {
     errno = 0;

@@ -63,8 +63,7 @@ static void schedule_retry(gs_xmpp *x) {
     x->next_attempt = 0;
     return;
   }
-  x->next_attempt = gs_xmpp_now_ms_() + x->backoff;
-  x->backoff = x->backoff * 2 > x->backoff_max ? x->backoff_max : x->backoff * 2;
+  x->next_attempt = gs_tc_backoff_fail(&x->backoff, gs_xmpp_now_ms_());
 }
 
 static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error, xmpp_stream_error_t *se,
@@ -73,7 +72,7 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error, xmpp
   (void)conn;
   if (status == XMPP_CONN_CONNECT) {
     x->online = true;
-    x->backoff = x->backoff_min;
+    gs_tc_backoff_reset(&x->backoff);
     if (xmpp_conn_is_secured(x->conn))
       x->features |= GS_XMPP_FEAT_TLS;
     gs_xmpp_recv_install_(x);
@@ -232,11 +231,9 @@ int gs_xmpp_new(const gs_xmpp_config *cfg, gs_xmpp **out) {
   x->trace = cfg->trace;
   x->on_event = cfg->on_event;
   x->user = cfg->user;
-  x->backoff_min = cfg->reconnect_min_ms ? cfg->reconnect_min_ms : 250;
-  x->backoff_max = cfg->reconnect_max_ms ? cfg->reconnect_max_ms : 10000;
-  if (x->backoff_max < x->backoff_min)
-    x->backoff_max = x->backoff_min;
-  x->backoff = x->backoff_min;
+  gs_time_ms bmin = cfg->reconnect_min_ms ? cfg->reconnect_min_ms : 250;
+  gs_time_ms bmax = cfg->reconnect_max_ms ? cfg->reconnect_max_ms : 10000;
+  (void)gs_tc_backoff_init(&x->backoff, bmin, bmax < bmin ? bmin : bmax, cfg->seed);
   x->ping_interval = cfg->ping_interval_ms ? cfg->ping_interval_ms : 30000;
   x->log.handler = gs_xmpp_log_;
   x->log.userdata = x;
@@ -395,7 +392,7 @@ int gs_xmpp_reconnect(gs_xmpp *x) {
       xmpp_free_sm_state(sm);
   }
   x->closing = false;
-  x->backoff = x->backoff_min;
+  gs_tc_backoff_reset(&x->backoff);
   return start_conn(x);
 }
 

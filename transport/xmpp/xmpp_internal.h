@@ -2,6 +2,7 @@
 #ifndef GS_XMPP_INTERNAL_H
 #define GS_XMPP_INTERNAL_H
 
+#include "backoff.h"
 #include <strophe.h>
 
 #include "gridseal/transport_xmpp.h"
@@ -26,8 +27,9 @@ struct gs_xmpp {
   bool direct_tls, no_reconnect, trace;
   gs_xmpp_peer *peers;
   size_t n_peers;
-  uint32_t backoff_min, backoff_max, backoff, ping_interval;
-  int64_t next_attempt; /* monotonic ms; 0 = none scheduled */
+  uint32_t ping_interval;
+  gs_tc_backoff backoff; /* reconnect (transport/common) */
+  int64_t next_attempt;  /* monotonic ms; 0 = none scheduled */
   int fd;
   bool online;
   bool conn_dead;  /* conn ended; release it in poll */

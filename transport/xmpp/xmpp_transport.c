@@ -21,24 +21,25 @@
 #include <string.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_xmpp.h"
+#include "hostport.h"
+#include "peers.h"
 
 #define XM_FIFO GS_XMPP_TRANSPORT_FIFO
 #define XM_MAX_PEERS GS_XMPP_MAX_PEERS
-#define XM_NAME_MAX 129u    /* a peer name or bare JID (<= 128 octets) + NUL */
-#define XM_CLOSE_MS 1000    /* longest wait for a graceful stream close */
-#define XM_ACK_GRACE_MS 150 /* input still read before the close */
-#define XM_REUP_FACTOR 2u   /* back-off growth after each close_peer */
+#define XM_NAME_MAX GS_TC_NAME_MAX /* a peer name or bare JID (<= 128 octets) + NUL */
+#define XM_CLOSE_MS 1000           /* longest wait for a graceful stream close */
+#define XM_ACK_GRACE_MS 150        /* input still read before the close */
 
+/* A peer's XMPP state, beside its entry in the peer table (same index):
+ * id->name is the name the application sees, id->addr its bare JID. */
 typedef struct xm_peer {
-  bool used;
-  bool up;            /* on_up delivered, on_down owed */
-  bool avail;         /* presence available */
-  gs_time_ms reup_at; /* cc: on_up again at this time (0: not scheduled) */
-  gs_time_ms delay;   /* cc: the next back-off */
-  char app[XM_NAME_MAX];
-  char bare[XM_NAME_MAX];
+  gs_tc_peer *id;
+  bool avail;                 /* presence available */
+  gs_time_ms reup_at;         /* initiator: on_up again at this time (0: not scheduled) */
+  gs_tc_backoff reup;         /* initiator: the delay of the next re-offer */
   char full[GS_XMPP_MAX_JID]; /* the available resource, "" = bare + /IEC */
   char ids[XM_FIFO][GS_XMPP_MAX_ID];
   unsigned head, n;
@@ -49,7 +50,9 @@ typedef struct xport_xmpp {
   gs_xmpp_transport_role role;
   gs_xmpp *x;
   char me[XM_NAME_MAX];
-  xm_peer peers[XM_MAX_PEERS];
+  gs_tc_peer slots[XM_MAX_PEERS];
+  gs_tc_peers peers;
+  xm_peer st[XM_MAX_PEERS]; /* st[i] belongs to slots[i] */
   gs_time_ms last;
   gs_time_ms delay_min, delay_max;
   bool was_online;
@@ -72,24 +75,24 @@ static gs_time_ms mono_ms(void) {
   return (gs_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static xm_peer *state_of(xport_xmpp *t, gs_tc_peer *id) {
+  return id != NULL ? &t->st[gs_tc_peers_index(&t->peers, id)] : NULL;
+}
+
+/* The peer of a stanza's sender (a full or bare JID), by its bare JID. */
 static xm_peer *by_bare(xport_xmpp *t, const char *jid) {
+  char bare[XM_NAME_MAX];
   size_t l = jid != NULL ? strcspn(jid, "/") : 0;
-  for (size_t i = 0; jid != NULL && i < XM_MAX_PEERS; i++) {
-    xm_peer *p = &t->peers[i];
-    if (p->used && strlen(p->bare) == l && strncmp(p->bare, jid, l) == 0) {
-      return p;
-    }
+  if (l == 0 || l >= sizeof(bare)) {
+    return NULL;
   }
-  return NULL;
+  memcpy(bare, jid, l);
+  bare[l] = '\0';
+  return state_of(t, gs_tc_peers_by_addr(&t->peers, bare));
 }
 
 static xm_peer *by_app(xport_xmpp *t, const char *app) {
-  for (size_t i = 0; i < XM_MAX_PEERS; i++) {
-    if (t->peers[i].used && strcmp(t->peers[i].app, app) == 0) {
-      return &t->peers[i];
-    }
-  }
-  return NULL;
+  return state_of(t, gs_tc_peers_by_name(&t->peers, app));
 }
 
 static void fifo_push(xm_peer *p, const char *id) {
@@ -112,20 +115,20 @@ static bool fifo_pop(xm_peer *p, char out[GS_XMPP_MAX_ID]) {
 }
 
 static void peer_up(xport_xmpp *t, xm_peer *p) {
-  if (!p->up && !t->closing) {
-    p->up = true;
+  if (!p->id->up && !t->closing) {
+    p->id->up = true;
     if (t->base.ev.on_up != NULL) {
-      t->base.ev.on_up(t->base.ev.user, p->app);
+      t->base.ev.on_up(t->base.ev.user, p->id->name);
     }
   }
 }
 
 static void peer_down(xport_xmpp *t, xm_peer *p) {
   p->head = p->n = 0;
-  if (p->up) {
-    p->up = false;
+  if (p->id->up) {
+    p->id->up = false;
     if (t->base.ev.on_down != NULL) {
-      t->base.ev.on_down(t->base.ev.user, p->app);
+      t->base.ev.on_down(t->base.ev.user, p->id->name);
     }
   }
 }
@@ -136,8 +139,7 @@ static void schedule_reup(xport_xmpp *t, xm_peer *p) {
   if (t->role != GS_XMPP_INITIATOR) {
     return;
   }
-  p->reup_at = t->last + p->delay;
-  p->delay = p->delay * XM_REUP_FACTOR > t->delay_max ? t->delay_max : p->delay * XM_REUP_FACTOR;
+  p->reup_at = gs_tc_backoff_fail(&p->reup, t->last);
 }
 
 static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
@@ -147,10 +149,10 @@ static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
     status(t, GS_TS_DROPPED, ev->from, GS_ERR_NOT_FOUND, "PDU from a sender that is not a peer");
     return;
   }
-  if (!p->up && t->role == GS_XMPP_RESPONDER) {
+  if (!p->id->up && t->role == GS_XMPP_RESPONDER) {
     peer_up(t, p); /* its PDU came before its presence */
   }
-  if (!p->up) {
+  if (!p->id->up) {
     return; /* cc: closed by the application; on_up comes after the back-off */
   }
   if ((ev->kind == GS_XMPP_IQ_SET || ev->kind == GS_XMPP_IQ_GET) && ev->id != NULL) {
@@ -158,7 +160,7 @@ static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
   }
   t->base.recv_requeue = false;
   if (t->base.ev.on_recv != NULL) {
-    t->base.ev.on_recv(t->base.ev.user, p->app, ev->data, ev->len);
+    t->base.ev.on_recv(t->base.ev.user, p->id->name, ev->data, ev->len);
   }
 }
 
@@ -168,7 +170,7 @@ static void on_error(xport_xmpp *t, const gs_xmpp_event *ev) {
            ev->stanza ? ev->stanza : "stanza", ev->id ? ev->id : "-");
   status(t, GS_TS_ERROR, ev->from, GS_ERR_IO, det);
   xm_peer *p = by_bare(t, ev->from);
-  if (p != NULL && p->up && ev->condition != NULL &&
+  if (p != NULL && p->id->up && ev->condition != NULL &&
       (strcmp(ev->condition, "service-unavailable") == 0 ||
        strcmp(ev->condition, "recipient-unavailable") == 0 ||
        strcmp(ev->condition, "item-not-found") == 0)) {
@@ -185,7 +187,7 @@ static void on_presence(xport_xmpp *t, const gs_xmpp_event *ev, bool avail) {
   p->avail = avail;
   if (avail) {
     snprintf(p->full, sizeof(p->full), "%s", ev->from);
-    p->delay = t->delay_min;
+    gs_tc_backoff_reset(&p->reup);
     p->reup_at = 0;
     peer_up(t, p);
   } else {
@@ -211,9 +213,9 @@ static void on_event(void *user, const gs_xmpp_event *ev) {
     }
     t->was_online = false;
     for (size_t i = 0; i < XM_MAX_PEERS; i++) { /* gs_xmpp reported them already */
-      if (t->peers[i].used) {
-        t->peers[i].avail = false;
-        peer_down(t, &t->peers[i]);
+      if (t->slots[i].used) {
+        t->st[i].avail = false;
+        peer_down(t, &t->st[i]);
       }
     }
     break;
@@ -249,8 +251,8 @@ static gs_time_ms xm_next_timer(gs_transport *x) {
   xport_xmpp *t = (xport_xmpp *)x;
   gs_time_ms next = t->last + GS_XMPP_TICK_MS;
   for (size_t i = 0; i < XM_MAX_PEERS; i++) {
-    const xm_peer *p = &t->peers[i];
-    if (p->used && p->reup_at != 0 && p->reup_at < next) {
+    const xm_peer *p = &t->st[i];
+    if (t->slots[i].used && p->reup_at != 0 && p->reup_at < next) {
       next = p->reup_at;
     }
   }
@@ -264,8 +266,8 @@ static int xm_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_
   t->last = now;
   (void)gs_xmpp_poll(t->x, 0);
   for (size_t i = 0; i < XM_MAX_PEERS; i++) {
-    xm_peer *p = &t->peers[i];
-    if (p->used && p->reup_at != 0 && now >= p->reup_at) {
+    xm_peer *p = &t->st[i];
+    if (t->slots[i].used && p->reup_at != 0 && now >= p->reup_at) {
       p->reup_at = 0;
       if (p->avail) {
         peer_up(t, p);
@@ -295,7 +297,7 @@ static int xm_send(gs_transport *x, const char *peer, gs_transport_kind kind, co
                    size_t len) {
   xport_xmpp *t = (xport_xmpp *)x;
   xm_peer *p = by_app(t, peer);
-  if (p == NULL || !p->up || t->closing) {
+  if (p == NULL || !p->id->up || t->closing) {
     return GS_ERR_NOT_FOUND;
   }
   gs_xmpp_kind sk = stanza_kind(kind);
@@ -307,14 +309,14 @@ static int xm_send(gs_transport *x, const char *peer, gs_transport_kind kind, co
     }
     idp = id;
   }
-  int rc = gs_xmpp_send(t->x, p->full[0] ? p->full : p->bare, sk, idp, pdu, len, NULL, 0);
+  int rc = gs_xmpp_send(t->x, p->full[0] ? p->full : p->id->addr, sk, idp, pdu, len, NULL, 0);
   return rc == GS_OK || rc == GS_ERR_LIMIT ? rc : GS_ERR_IO;
 }
 
 static void xm_close_peer(gs_transport *x, const char *peer) {
   xport_xmpp *t = (xport_xmpp *)x;
   xm_peer *p = by_app(t, peer);
-  if (p != NULL && p->up) {
+  if (p != NULL && p->id->up) {
     peer_down(t, p);
     schedule_reup(t, p);
   }
@@ -342,8 +344,8 @@ static void xm_free(gs_transport *x) {
     }
   }
   for (size_t i = 0; i < XM_MAX_PEERS; i++) {
-    if (t->peers[i].used) {
-      peer_down(t, &t->peers[i]);
+    if (t->slots[i].used) {
+      peer_down(t, &t->st[i]);
     }
   }
   gs_xmpp_free(t->x);
@@ -392,55 +394,39 @@ static int setup(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, 
                name != NULL ? name : "", c->jid != NULL ? c->jid : "");
       return GS_ERR_INVALID_ARG;
     }
-    if (name[0] == '\0' || strlen(name) >= XM_NAME_MAX || by_app(t, name) != NULL ||
-        by_bare(t, c->jid) != NULL) {
+    size_t k;
+    if (gs_tc_peers_add(&t->peers, name, c->jid, &k) != GS_OK) {
       snprintf(err, cap, "xmpp %s: peer '%s' (%s): empty, too long or repeated", t->me, name,
                c->jid);
       return GS_ERR_INVALID_ARG;
     }
-    xm_peer *p = &t->peers[i];
-    p->used = true;
-    p->delay = t->delay_min;
-    snprintf(p->app, sizeof(p->app), "%s", name);
-    snprintf(p->bare, sizeof(p->bare), "%s", c->jid);
+    xm_peer *p = &t->st[k];
+    p->id = &t->slots[k];
+    (void)gs_tc_backoff_init(&p->reup, t->delay_min, t->delay_max, cfg->seed + k + 1);
   }
   return GS_OK;
 }
 
 static int client(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, size_t cap) {
-  char host[GS_XMPP_MAX_JID];
-  unsigned port = 0;
-  const char *hp = cfg->server;
-  if (hp != NULL && hp[0] != '\0') {
-    const char *colon = strrchr(hp, ':');
-    char *end = NULL;
-    unsigned long pv = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
-    size_t hl = colon != NULL ? (size_t)(colon - hp) : 0;
-    if (hp[0] == '[' && hl >= 2 && hp[hl - 1] == ']') {
-      hp++;
-      hl -= 2;
-    }
-    if (colon == NULL || hl == 0 || hl >= sizeof(host) || end == colon + 1 || *end != '\0' ||
-        pv == 0 || pv > 65535) {
-      snprintf(err, cap, "xmpp %s: bad server address '%s' (HOST:PORT)", t->me, cfg->server);
-      return GS_ERR_INVALID_ARG;
-    }
-    memcpy(host, hp, hl);
-    host[hl] = '\0';
-    port = (unsigned)pv;
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  if (cfg->server != NULL && cfg->server[0] != '\0' &&
+      gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
+    snprintf(err, cap, "xmpp %s: bad server address '%s' (HOST:PORT)", t->me, cfg->server);
+    return GS_ERR_INVALID_ARG;
   }
   const char *peers[XM_MAX_PEERS];
   size_t n = 0;
   for (size_t i = 0; i < XM_MAX_PEERS; i++) {
-    if (t->peers[i].used) {
-      peers[n++] = t->peers[i].bare;
+    if (t->slots[i].used) {
+      peers[n++] = t->slots[i].addr;
     }
   }
   gs_xmpp_config xc;
   memset(&xc, 0, sizeof(xc));
   xc.jid = t->me;
   xc.host = port != 0 ? host : NULL;
-  xc.port = (uint16_t)port;
+  xc.port = port;
   xc.ca_file = cfg->ca_file;
   xc.cert_file = cfg->cert_file;
   xc.key_file = cfg->key_file;
@@ -448,6 +434,7 @@ static int client(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err,
   xc.n_peers = n;
   xc.reconnect_min_ms = (uint32_t)t->delay_min;
   xc.reconnect_max_ms = (uint32_t)t->delay_max;
+  xc.seed = cfg->seed;
   xc.on_event = on_event;
   xc.user = t;
   int rc = gs_xmpp_new(&xc, &t->x);
@@ -479,6 +466,7 @@ int gs_xmpp_transport_new(const gs_xmpp_transport_config *cfg, const gs_transpor
   t->delay_max = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 10000;
   t->delay_max = t->delay_max > 600000 ? 600000 : t->delay_max;
   t->delay_max = t->delay_max < t->delay_min ? t->delay_min : t->delay_max;
+  gs_tc_peers_init(&t->peers, t->slots, XM_MAX_PEERS);
   t->last = now;
   int rc = setup(t, cfg, err, cap);
   rc = rc ? rc : client(t, cfg, err, cap);
