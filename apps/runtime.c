@@ -185,42 +185,25 @@ size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, 
 
 /* ------------------------------------------------------------ loading */
 
-static int map_hash(gs_alg a) {
-  return a == GS_ALG_HMAC_SHA384 ? GS_HASH_SHA384 : GS_HASH_SHA256;
-}
-
+/* [security] is parsed into the engine's own types. */
 static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config *e) {
-  static const gs_offer_mode offer[] = {GS_OFFER_AEAD, GS_OFFER_ETM, GS_OFFER_INTEGRITY};
-  static const gs_encr_policy pol[] = {GS_ENCR_REQUIRED, GS_ENCR_OPTIONAL, GS_ENCR_FORBIDDEN};
-  e->offer = offer[sec->mode];
-  e->encryption = pol[sec->encryption];
-  e->n_aead = 0;
-  for (size_t i = 0; i < sec->n_aead; i++) {
-    gs_alg a = sec->aead[i];
-    e->aead[e->n_aead++] = a == GS_ALG_AES128_GCM   ? GS_AEAD_AES128_GCM
-                           : a == GS_ALG_AES256_GCM ? GS_AEAD_AES256_GCM
-                                                    : GS_AEAD_CHACHA20_POLY1305;
-  }
-  e->n_encr = 0;
-  for (size_t i = 0; i < sec->n_encr; i++) {
-    e->encr[e->n_encr++] =
-        sec->encr[i] == GS_ALG_AES128_CBC ? GS_CIPHER_AES128_CBC : GS_CIPHER_AES256_CBC;
-  }
-  e->n_icv = 0;
-  for (size_t i = 0; i < sec->n_icv; i++) {
-    e->icv[e->n_icv++] = (gs_hash_alg)map_hash(sec->icv[i]);
-  }
-  e->hmac = (gs_hash_alg)map_hash(sec->hmac);
-  e->hmac_accept[0] = e->hmac;
+  e->offer = sec->mode;
+  e->encryption = sec->encryption;
+  e->n_aead = sec->n_aead;
+  memcpy(e->aead, sec->aead, sec->n_aead * sizeof(e->aead[0]));
+  e->n_encr = sec->n_encr;
+  memcpy(e->encr, sec->encr, sec->n_encr * sizeof(e->encr[0]));
+  e->n_icv = sec->n_icv;
+  memcpy(e->icv, sec->icv, sec->n_icv * sizeof(e->icv[0]));
+  e->hmac = sec->hmac;
+  e->hmac_accept[0] = sec->hmac;
   e->n_hmac_accept = 1;
-  e->n_groups = 0;
-  for (size_t i = 0; i < sec->n_dh; i++) {
-    e->groups[e->n_groups++] = (gs_dh_group)sec->dh_groups[i];
-  }
+  e->n_groups = sec->n_dh;
+  memcpy(e->groups, sec->dh_groups, sec->n_dh * sizeof(e->groups[0]));
   e->time_tolerance_ms = sec->time_tolerance_ms;
   e->key_lifetime_ms = sec->key_lifetime_ms;
   e->key_budget = sec->message_budget;
-  e->replay = sec->replay == GS_CFG_REPLAY_WINDOW ? GS_REPLAY_MODE_WINDOW : GS_REPLAY_MODE_STRICT;
+  e->replay = sec->replay;
   e->pp = sec->pp;
 }
 
