@@ -156,16 +156,29 @@ gs_outpdu *gs_outq_alloc(size_t cap) {
     p->next = NULL;
     p->len = 0;
     p->cap = cap;
+    p->kind = GS_PDU_HANDSHAKE_REQ;
+    p->tag = 0;
+    p->xpeer[0] = '\0';
   }
   return p;
 }
 
-/* Keep p as the spare entry if there is none and it is small, else free. */
+/* Wipe what the entry held (an integrity-only data PDU or a notice carries
+ * application data in clear) and free it. */
+static void outq_free(gs_outpdu *p) {
+  gs_wipe(p->data, p->len);
+  free(p);
+}
+
+/* Keep p (wiped) as the spare entry if there is none and it is small, else
+ * free it. */
 static void outq_recycle(gs_outq *q, gs_outpdu *p) {
   if (q->spare == NULL && p->cap <= GS_OUTQ_SPARE_MAX) {
+    gs_wipe(p->data, p->len);
+    p->len = 0;
     q->spare = p;
   } else {
-    free(p);
+    outq_free(p);
   }
 }
 
@@ -175,6 +188,9 @@ gs_outpdu *gs_outq_take(gs_outq *q, size_t cap) {
     q->spare = NULL;
     p->next = NULL;
     p->len = 0;
+    p->kind = GS_PDU_HANDSHAKE_REQ;
+    p->tag = 0;
+    p->xpeer[0] = '\0';
     return p;
   }
   return gs_outq_alloc(cap);
@@ -182,12 +198,13 @@ gs_outpdu *gs_outq_take(gs_outq *q, size_t cap) {
 
 void gs_outq_give_back(gs_outq *q, gs_outpdu *p) {
   gs_wipe(p->data, p->cap);
+  p->len = 0;
   outq_recycle(q, p);
 }
 
 int gs_outq_commit(gs_outq *q, gs_outpdu *p) {
   if (q->n >= GS_OUTPUT_QUEUE_MAX) {
-    free(p);
+    outq_free(p);
     return GS_ERR_LIMIT;
   }
   if (q->tail != NULL) {
@@ -197,6 +214,20 @@ int gs_outq_commit(gs_outq *q, gs_outpdu *p) {
   }
   q->tail = p;
   q->n++;
+  return GS_OK;
+}
+
+int gs_outq_ack(gs_outq *q) {
+  gs_outpdu *p = q->head;
+  if (p == NULL) {
+    return GS_ERR_NOT_FOUND;
+  }
+  q->head = p->next;
+  if (q->head == NULL) {
+    q->tail = NULL;
+  }
+  q->n--;
+  outq_recycle(q, p);
   return GS_OK;
 }
 
@@ -211,12 +242,21 @@ int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len) {
     return GS_ERR_BUFFER_TOO_SMALL;
   }
   memcpy(buf, p->data, p->len);
-  q->head = p->next;
-  if (q->head == NULL) {
-    q->tail = NULL;
+  return gs_outq_ack(q);
+}
+
+int gs_outq_peek(const gs_outq *q, const char *xpeer, gs_output *o) {
+  memset(o, 0, sizeof(*o));
+  const gs_outpdu *p = q->head;
+  if (p == NULL) {
+    o->xpeer = "";
+    return GS_ERR_NOT_FOUND;
   }
-  q->n--;
-  outq_recycle(q, p);
+  o->pdu = p->data;
+  o->len = p->len;
+  o->kind = p->kind;
+  o->tag = p->tag;
+  o->xpeer = xpeer != NULL ? xpeer : p->xpeer;
   return GS_OK;
 }
 
@@ -224,12 +264,26 @@ void gs_outq_clear(gs_outq *q) {
   while (q->head != NULL) {
     gs_outpdu *p = q->head;
     q->head = p->next;
-    free(p);
+    outq_free(p);
   }
   q->tail = NULL;
   q->n = 0;
-  free(q->spare);
+  free(q->spare); /* wiped when it became the spare */
   q->spare = NULL;
+}
+
+int gs_endpoint_peek_output(gs_endpoint *ep, gs_output *o) {
+  if (ep == NULL || o == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_peek(&ep->out, NULL, o);
+}
+
+int gs_endpoint_ack_output(gs_endpoint *ep) {
+  if (ep == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_ack(&ep->out);
 }
 
 /* ------------------------------------------------------------ sessions */
@@ -305,6 +359,37 @@ int gs_session_new_initiator(gs_endpoint *ep, gs_session **out) {
   s->asso_len = (size_t)n;
   *out = s;
   return GS_OK;
+}
+
+int gs_session_new_initiator_to(gs_endpoint *ep, const char *xpeer, const gs_identity *expected,
+                                gs_session **out) {
+  if (out != NULL) {
+    *out = NULL;
+  }
+  if (ep == NULL || xpeer == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  size_t n = strnlen(xpeer, GS_MAX_XPEER_LEN + 1);
+  if (n == 0 || n > GS_MAX_XPEER_LEN ||
+      (expected != NULL && (expected->value[0] == '\0' ||
+                            strnlen(expected->value, GS_MAX_NAME_LEN) == GS_MAX_NAME_LEN))) {
+    return GS_ERR_INVALID_ARG;
+  }
+  int rc = gs_session_new_initiator(ep, out);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_session *s = *out;
+  memcpy(s->xpeer, xpeer, n + 1);
+  if (expected != NULL) {
+    s->expected = *expected;
+    s->has_expected = true;
+  }
+  return GS_OK;
+}
+
+const char *gs_session_transport_peer(const gs_session *s) {
+  return s != NULL ? s->xpeer : "";
 }
 
 void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k) {
@@ -493,13 +578,17 @@ bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert) {
          memcmp(cert.ptr, ep->cfg.cert_der, cert.len) == 0;
 }
 
-bool gs_sess_identity_ok(const gs_endpoint *ep, const gs_cert_info *peer) {
-  if (!ep->has_expected) {
+bool gs_sess_identity_ok(const gs_session *s, const gs_cert_info *peer) {
+  const gs_endpoint *ep = s->ep;
+  const gs_identity *want = s->has_expected    ? &s->expected
+                            : ep->has_expected ? &ep->expected
+                                               : NULL;
+  if (want == NULL) {
     return true;
   }
   for (size_t i = 0; i < peer->n_identities && i < GS_MAX_IDENTITIES; i++) {
-    if (peer->identities[i].kind == ep->expected.kind &&
-        strcmp(peer->identities[i].value, ep->expected.value) == 0) {
+    if (peer->identities[i].kind == want->kind &&
+        strcmp(peer->identities[i].value, want->value) == 0) {
       return true;
     }
   }

@@ -16,6 +16,39 @@ static bool data_state(const gs_session *s) {
          s->state == GS_STATE_RELEASE_RECEIVED;
 }
 
+/* §5: a PDU that does not decode, received for an established
+ * association, counts as an integrity failure. */
+static int receive_malformed(gs_session *s, int rc, gs_time_ms now) {
+  gs_sess_event(s->ep, s, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
+  if (data_state(s)) {
+    s->integrity_failures++;
+    gs_sess_event(s->ep, s, GS_EV_INTEGRITY, rc, GS_DT_PROTOCOL_ERROR, GS_PDU_ENCR_TRANSFER,
+                  s->integrity_failures);
+    if (s->ep->cfg.on_integrity == GS_INTEGRITY_ABORT ||
+        s->integrity_failures > s->ep->cfg.integrity_threshold) {
+      return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, rc);
+    }
+  }
+  return rc;
+}
+
+int gs_sess_receive_decoded(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
+                            size_t cap, gs_rx *rx) {
+  rx->kind = p->kind;
+  if (gs_pdu_is_notice(p->kind)) {
+    return gs_sess_notice_receive(s, p, now, out, cap, rx);
+  }
+  if (p->kind == GS_PDU_HANDSHAKE_ACC && s->state == GS_STATE_HS_SENT) {
+    return gs_sess_init_handle_acc(s, p, now, out, cap, rx);
+  }
+  if ((p->kind == GS_PDU_CLEAR_TRANSFER || p->kind == GS_PDU_ENCR_TRANSFER) && data_state(s)) {
+    return gs_sess_data_receive(s, p, now, out, cap, rx);
+  }
+  /* default: a PDU this state does not expect is dropped */
+  gs_sess_event(s->ep, s, GS_EV_MALFORMED, GS_ERR_PROTOCOL, -1, p->kind, 0);
+  return GS_ERR_PROTOCOL;
+}
+
 int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now, uint8_t *out,
                        size_t cap, gs_rx *rx) {
   if (s == NULL || pdu == NULL || rx == NULL || (out == NULL && cap > 0)) {
@@ -29,34 +62,17 @@ int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms
   gs_secpdu p;
   rc = gs_secpdu_decode(&p, pdu, len);
   if (rc != GS_OK) {
-    gs_sess_event(s->ep, s, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
-    if (data_state(s)) { /* §5: malformed PDU on an established association */
-      s->integrity_failures++;
-      gs_sess_event(s->ep, s, GS_EV_INTEGRITY, rc, GS_DT_PROTOCOL_ERROR, GS_PDU_ENCR_TRANSFER,
-                    s->integrity_failures);
-      if (s->ep->cfg.on_integrity == GS_INTEGRITY_ABORT ||
-          s->integrity_failures > s->ep->cfg.integrity_threshold) {
-        return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, rc);
-      }
-    }
-    return rc;
+    return receive_malformed(s, rc, now);
   }
-  rx->kind = p.kind;
-  if (gs_pdu_is_notice(p.kind)) {
-    return gs_sess_notice_receive(s, &p, now, out, cap, rx);
-  }
-  if (p.kind == GS_PDU_HANDSHAKE_ACC && s->state == GS_STATE_HS_SENT) {
-    return gs_sess_init_handle_acc(s, &p, now, out, cap, rx);
-  }
-  if ((p.kind == GS_PDU_CLEAR_TRANSFER || p.kind == GS_PDU_ENCR_TRANSFER) && data_state(s)) {
-    return gs_sess_data_receive(s, &p, now, out, cap, rx);
-  }
-  /* default: a PDU this state does not expect is dropped */
-  gs_sess_event(s->ep, s, GS_EV_MALFORMED, GS_ERR_PROTOCOL, -1, p.kind, 0);
-  return GS_ERR_PROTOCOL;
+  return gs_sess_receive_decoded(s, &p, now, out, cap, rx);
 }
 
 int gs_session_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len) {
+  return gs_session_send_tagged(s, now, data, len, 0);
+}
+
+int gs_session_send_tagged(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len,
+                           uint32_t tag) {
   if (s == NULL || (data == NULL && len > 0)) {
     return GS_ERR_INVALID_ARG;
   }
@@ -71,7 +87,7 @@ int gs_session_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t l
   if (rc != GS_OK) {
     return rc;
   }
-  return gs_sess_data_send(s, now, data, len);
+  return gs_sess_data_send(s, now, data, len, tag);
 }
 
 int gs_session_update_keys(gs_session *s, gs_time_ms now) {
@@ -94,7 +110,7 @@ int gs_session_update_keys(gs_session *s, gs_time_ms now) {
     s->req_rekey_sent = true;
     gs_sess_event(s->ep, s, GS_EV_REKEY_REQUESTED, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
   }
-  return gs_sess_data_send(s, now, NULL, 0);
+  return gs_sess_data_send(s, now, NULL, 0, 0);
 }
 
 int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t len) {
@@ -184,10 +200,10 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
     return GS_OK;
   }
   if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending) {
-    return gs_sess_data_send(s, now, NULL, 0);
+    return gs_sess_data_send(s, now, NULL, 0, 0);
   }
   if (s->role == GS_ROLE_RESPONDER && s->req_rekey_sent && !was_req) {
-    return gs_sess_data_send(s, now, NULL, 0);
+    return gs_sess_data_send(s, now, NULL, 0, 0);
   }
   return GS_OK;
 }
@@ -208,6 +224,20 @@ int gs_session_pop_output(gs_session *s, uint8_t *buf, size_t cap, size_t *len) 
     return GS_ERR_INVALID_ARG;
   }
   return gs_outq_pop(&s->out, buf, cap, len);
+}
+
+int gs_session_peek_output(gs_session *s, gs_output *o) {
+  if (s == NULL || o == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_peek(&s->out, s->xpeer, o);
+}
+
+int gs_session_ack_output(gs_session *s) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return gs_outq_ack(&s->out);
 }
 
 size_t gs_session_output_count(const gs_session *s) {
@@ -312,24 +342,15 @@ static bool id_names(const gs_session *s, gs_slice id, size_t colon) {
   return memchr(s->asso, ':', s->asso_len) == NULL || colon == id.len || full;
 }
 
-int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_t len, int role,
-                            gs_session **out) {
-  if (ep == NULL || pdu == NULL || out == NULL || role < -1 || role > GS_ROLE_RESPONDER) {
-    return GS_ERR_INVALID_ARG;
-  }
+int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, gs_session **out) {
   *out = NULL;
-  gs_secpdu p;
-  int rc = gs_secpdu_decode(&p, pdu, len);
-  if (rc != GS_OK) {
-    return rc;
-  }
-  if (p.kind == GS_PDU_HANDSHAKE_REQ) {
+  if (p->kind == GS_PDU_HANDSHAKE_REQ) {
     return GS_ERR_NOT_FOUND;
   }
-  gs_slice id = p.kind == GS_PDU_HANDSHAKE_ACC ? p.u.hs.tbs.token1.asso_id
-                : gs_pdu_is_notice(p.kind)     ? p.u.notice.tbs.token3.asso_id
-                                               : p.u.xfer.tbp.token2.asso_id;
-  int implied = implied_role(&p);
+  gs_slice id = p->kind == GS_PDU_HANDSHAKE_ACC ? p->u.hs.tbs.token1.asso_id
+                : gs_pdu_is_notice(p->kind)     ? p->u.notice.tbs.token3.asso_id
+                                                : p->u.xfer.tbp.token2.asso_id;
+  int implied = implied_role(p);
   if (role >= 0 && implied >= 0 && role != implied) {
     return GS_ERR_NOT_FOUND;
   }
@@ -351,8 +372,96 @@ int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_t len, int
   return hit != NULL ? GS_OK : GS_ERR_NOT_FOUND;
 }
 
+int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_t len, int role,
+                            gs_session **out) {
+  if (ep == NULL || pdu == NULL || out == NULL || role < -1 || role > GS_ROLE_RESPONDER) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  gs_secpdu p;
+  int rc = gs_secpdu_decode(&p, pdu, len);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  return gs_sess_lookup_decoded(ep, &p, role, out);
+}
+
 int gs_endpoint_lookup(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_session **out) {
   return gs_endpoint_lookup_role(ep, pdu, len, -1, out);
+}
+
+/* gs_endpoint_receive, a HandshakeReq: the responder's checks; a new
+ * session is bound to xpeer. */
+static int receive_req(gs_endpoint *ep, const char *xpeer, int role, const gs_secpdu *p,
+                       gs_time_ms now, gs_recv *rv) {
+  if (role == GS_ROLE_INITIATOR) { /* a request never goes to an initiator */
+    ep->unknown_dropped++;
+    gs_sess_event(ep, NULL, GS_EV_MALFORMED, GS_ERR_UNKNOWN_ASSOC, -1, p->kind, 0);
+    return GS_ERR_UNKNOWN_ASSOC;
+  }
+  gs_session *s = NULL;
+  int rc = gs_sess_receive_hs_decoded(ep, p, xpeer, now, &s);
+  if (rc == GS_OK) {
+    rv->session = s;
+    rv->created = true;
+    rv->peer = s->peer;
+  }
+  return rc;
+}
+
+int gs_endpoint_receive(gs_endpoint *ep, const char *xpeer, int role, const uint8_t *pdu,
+                        size_t len, gs_time_ms now, uint8_t *out, size_t cap, gs_recv *rv) {
+  if (rv != NULL) {
+    memset(rv, 0, sizeof(*rv));
+  }
+  if (ep == NULL || pdu == NULL || rv == NULL || (out == NULL && cap > 0) || role < -1 ||
+      role > GS_ROLE_RESPONDER) {
+    return GS_ERR_INVALID_ARG;
+  }
+  xpeer = xpeer != NULL ? xpeer : "";
+  if (strnlen(xpeer, GS_MAX_XPEER_LEN + 1) > GS_MAX_XPEER_LEN) {
+    return GS_ERR_INVALID_ARG;
+  }
+  gs_secpdu p;
+  int rc = gs_secpdu_decode(&p, pdu, len); /* the only decode of this PDU */
+  if (rc != GS_OK) {
+    /* no association can be trusted to be the one meant: none is touched */
+    gs_sess_event(ep, NULL, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
+    return rc;
+  }
+  rv->kind = p.kind;
+  if (p.kind == GS_PDU_HANDSHAKE_REQ) {
+    return receive_req(ep, xpeer, role, &p, now, rv);
+  }
+  gs_session *s = NULL;
+  rc = gs_sess_lookup_decoded(ep, &p, role, &s);
+  if (rc == GS_ERR_NOT_FOUND) {
+    ep->unknown_dropped++;
+    gs_sess_event(ep, NULL, GS_EV_MALFORMED, GS_ERR_UNKNOWN_ASSOC, -1, p.kind, 0);
+    return GS_ERR_UNKNOWN_ASSOC;
+  }
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->xpeer[0] != '\0' && strcmp(s->xpeer, xpeer) != 0) {
+    /* bound elsewhere: not decrypted, not verified, nothing of s changes */
+    ep->foreign_dropped++;
+    gs_sess_event(ep, s, GS_EV_FOREIGN_PEER, GS_ERR_WRONG_PEER, -1, p.kind, 0);
+    return GS_ERR_WRONG_PEER;
+  }
+  rv->session = s;
+  rc = usable(s);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_rx rx;
+  memset(&rx, 0, sizeof(rx));
+  rc = gs_sess_receive_decoded(s, &p, now, out, cap, &rx);
+  rv->kind = rx.kind;
+  rv->has_data = rx.has_data;
+  rv->data_len = rx.data_len;
+  rv->peer = rx.peer;
+  return rc;
 }
 
 int gs_session_test_set_tx_seq(gs_session *s, uint32_t next_seq) {

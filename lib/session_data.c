@@ -153,6 +153,7 @@ static int tx_build(gs_session *s, tx_ctx *c, const uint8_t *data, size_t len, g
     return rc;
   }
   o->len = c->lay.len;
+  o->kind = kind;
   *out = o;
   return GS_OK;
 }
@@ -168,7 +169,8 @@ static int seq_exhausted(gs_session *s, gs_time_ms now) {
   return GS_ERR_SEQ_EXHAUSTED;
 }
 
-int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len) {
+int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len,
+                      uint32_t tag) {
   if (len > GS_MAX_PDU_SIZE - DATA_OVERHEAD) {
     return GS_ERR_INVALID_ARG;
   }
@@ -207,6 +209,7 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
     rc = tx_build(s, &c, data, len, &o);
   }
   if (rc == GS_OK) {
+    o->tag = tag;
     rc = gs_outq_commit(&s->out, o); /* the entry stays valid until popped */
   }
   if (rc == GS_OK) {

@@ -47,12 +47,19 @@ int gs_sess_hs_emit(gs_session *s, gs_pdu_kind kind, const gs_tbs_handshake *tbs
   p.u.hs.sign.len = sig_len;
   rc = gs_secpdu_encode(&p, o->data, o->cap, &o->len);
   if (rc == GS_OK) {
+    o->kind = kind;
     rc = gs_outq_commit(&s->out, o);
     o = NULL;
   }
 out:
-  free(o);
-  free(buf);
+  if (o != NULL) { /* may hold a partial encoding with the setup PDU */
+    gs_wipe(o->data, o->cap);
+    free(o);
+  }
+  if (buf != NULL) { /* tbs with the setup PDU */
+    gs_wipe(buf, GS_MAX_PDU_SIZE);
+    free(buf);
+  }
   return rc;
 }
 
@@ -331,7 +338,7 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
   }
   s->peer = info; /* authenticated from here on */
   memcpy(s->peer_fp, info->fingerprint, GS_FINGERPRINT_LEN);
-  if (!gs_sess_identity_ok(ep, info)) {
+  if (!gs_sess_identity_ok(s, info)) {
     return gs_sess_init_abort(s, now, GS_HS_INVALID_PK_CERT, GS_ERR_PEER_IDENTITY);
   }
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_INITIATOR);

@@ -18,17 +18,21 @@ typedef struct resp_neg {
   gs_hash_alg icv;
 } resp_neg;
 
-/* Failures of b, c and f: a signed handshakeSecReject, rate-limited. */
-static int reject(gs_endpoint *ep, const gs_token1 *t1, int diag, int err, gs_time_ms now) {
+/* Failures of b, c and f: a signed handshakeSecReject, rate-limited,
+ * queued on the endpoint for the transport peer the request came from. */
+static int reject(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, int diag, int err,
+                  gs_time_ms now) {
   gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_REJECT, 0);
   if (!gs_ratelimit_take(&ep->rl, now)) {
     gs_sess_event(ep, NULL, GS_EV_RATE_LIMITED, GS_ERR_RATE_LIMITED, diag,
                   GS_PDU_HANDSHAKE_SEC_REJECT, 0);
     return err;
   }
-  (void)gs_sess_notice_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT,
-                            (const char *)t1->asso_id.ptr, t1->asso_id.len, diag, NULL, NULL, 0,
-                            now);
+  if (gs_sess_notice_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
+                          t1->asso_id.len, diag, NULL, NULL, 0, now) == GS_OK) {
+    size_t n = strlen(xpeer); /* checked <= GS_MAX_XPEER_LEN by the caller */
+    memcpy(ep->out.tail->xpeer, xpeer, n + 1);
+  }
   return err;
 }
 
@@ -194,7 +198,7 @@ static int new_resp_session(gs_endpoint *ep, const gs_handshake *hs, const resp_
 }
 
 /* §3.3 c, d, e: certificate, signature algorithm, signature, replay. */
-static int authenticate(gs_endpoint *ep, const gs_handshake *hs, gs_time_ms now,
+static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, gs_time_ms now,
                         const gs_cert_info **out) {
   const gs_token1 *t1 = &hs->tbs.token1;
   const gs_validator *v = &ep->cfg.validator;
@@ -202,12 +206,12 @@ static int authenticate(gs_endpoint *ep, const gs_handshake *hs, gs_time_ms now,
   int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
                        t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
   if (rc != GS_OK) {
-    return reject(ep, t1, gs_sess_cert_diag(rc), rc, now);
+    return reject(ep, xpeer, t1, gs_sess_cert_diag(rc), rc, now);
   }
   gs_sig_alg sa;
   if (gs_sess_sign_alg_from_algid(t1->sig_alg.alg, &sa) != GS_OK || sa != info->sig_alg) {
     v->release(v->ctx, info);
-    return reject(ep, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
+    return reject(ep, xpeer, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
   }
   gs_iov part = {hs->tbs_content.ptr, hs->tbs_content.len};
   rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, &part, 1, hs->sign);
@@ -229,24 +233,24 @@ static int authenticate(gs_endpoint *ep, const gs_handshake *hs, gs_time_ms now,
 }
 
 /* §3.3 f: peer policy, encryption policy, algorithms, the DH value. */
-static int policy(gs_endpoint *ep, const gs_token1 *t1, const gs_cert_info *info, resp_neg *n,
-                  gs_time_ms now) {
+static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
+                  resp_neg *n, gs_time_ms now) {
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_RESPONDER);
   if (diag >= 0) {
-    return reject(ep, t1, diag, GS_ERR_POLICY, now);
+    return reject(ep, xpeer, t1, diag, GS_ERR_POLICY, now);
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
     int err = diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED
                   ? GS_ERR_POLICY
                   : GS_ERR_NEGOTIATION;
-    return reject(ep, t1, diag, err, now);
+    return reject(ep, xpeer, t1, diag, err, now);
   }
   const gs_crypto *c = ep->cfg.crypto;
   const gs_slice *pub = &t1->dh[n->dh_idx].public_key;
   if (pub->len > GS_MAX_DH_PUB_LEN ||
       c->dh_check_public(c->ctx, n->group, pub->ptr, pub->len) != GS_OK) {
-    return reject(ep, t1, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
+    return reject(ep, xpeer, t1, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
   }
   return GS_OK;
 }
@@ -259,9 +263,17 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
   *out = NULL;
   gs_secpdu p;
   int rc = gs_secpdu_decode(&p, pdu, len);
-  if (rc == GS_OK) {
-    rc = check_a(ep, &p);
+  if (rc != GS_OK) {
+    gs_sess_event(ep, NULL, GS_EV_MALFORMED, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return rc;
   }
+  return gs_sess_receive_hs_decoded(ep, &p, "", now, out);
+}
+
+int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *xpeer,
+                               gs_time_ms now, gs_session **out) {
+  *out = NULL;
+  int rc = check_a(ep, p);
   if (rc != GS_OK) {
     gs_sess_event(ep, NULL, GS_EV_MALFORMED, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return rc;
@@ -271,7 +283,7 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
     gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return GS_ERR_LIMIT;
   }
-  const gs_handshake *hs = &p.u.hs;
+  const gs_handshake *hs = &p->u.hs;
   const gs_token1 *t1 = &hs->tbs.token1;
   if (gs_sess_own_cert(ep, t1->pk_cert)) {
     /* its own request reflected back (M2): no certificate or signature
@@ -280,16 +292,16 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
     return GS_ERR_REFLECTION;
   }
   if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return reject(ep, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
+    return reject(ep, xpeer, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
   }
   const gs_cert_info *info = NULL;
-  rc = authenticate(ep, hs, now, &info);
+  rc = authenticate(ep, xpeer, hs, now, &info);
   if (rc != GS_OK) {
     return rc;
   }
   resp_neg n;
   memset(&n, 0, sizeof(n));
-  rc = policy(ep, t1, info, &n, now);
+  rc = policy(ep, xpeer, t1, info, &n, now);
   if (rc == GS_OK) {
     rc = half_open_ok(ep, info->fingerprint, now);
     if (rc != GS_OK) {
@@ -305,6 +317,7 @@ int gs_endpoint_receive_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_t
     return rc;
   }
   s->hs_started = now;
+  memcpy(s->xpeer, xpeer, strlen(xpeer) + 1); /* "" = unbound (old API) */
   rc = gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, h0, s->h_cur);
   if (rc != GS_OK) { /* h_A */
     gs_session_free(s);

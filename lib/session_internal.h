@@ -65,6 +65,9 @@ bool gs_ratelimit_take(gs_ratelimit *rl, gs_time_ms now);
 typedef struct gs_outpdu {
   struct gs_outpdu *next;
   size_t len, cap;
+  gs_pdu_kind kind;
+  uint32_t tag;                     /* gs_session_send_tagged(), else 0 */
+  char xpeer[GS_MAX_XPEER_LEN + 1]; /* endpoint queue: the request's peer */
   uint8_t data[];
 } gs_outpdu;
 
@@ -82,8 +85,16 @@ gs_outpdu *gs_outq_alloc(size_t cap);
 gs_outpdu *gs_outq_take(gs_outq *q, size_t cap);
 /* Return an uncommitted entry from gs_outq_take (wiped; kept as spare). */
 void gs_outq_give_back(gs_outq *q, gs_outpdu *p);
-int gs_outq_commit(gs_outq *q, gs_outpdu *p); /* GS_ERR_LIMIT when full (p freed) */
+/* Append p (its len, kind and tag set). GS_ERR_LIMIT when full (p wiped
+ * and freed). */
+int gs_outq_commit(gs_outq *q, gs_outpdu *p);
+/* Copy the head out and drop it (wiped). */
 int gs_outq_pop(gs_outq *q, uint8_t *buf, size_t cap, size_t *len);
+/* Describe the head in place; xpeer NULL: the entry's own xpeer. */
+int gs_outq_peek(const gs_outq *q, const char *xpeer, gs_output *o);
+/* Drop (wipe, recycle) the head. GS_ERR_NOT_FOUND when empty. */
+int gs_outq_ack(gs_outq *q);
+/* Wipe and free every entry. */
 void gs_outq_clear(gs_outq *q);
 
 /* ------------------------------------------------------ keys */
@@ -101,6 +112,9 @@ struct gs_session {
   gs_endpoint *ep;
   gs_session *next;
   gs_role role;
+  char xpeer[GS_MAX_XPEER_LEN + 1]; /* bound transport peer, "" = unbound */
+  bool has_expected;                /* A: `expected` overrides the endpoint's */
+  gs_identity expected;
   gs_session_state state;
   int err;
   unsigned own_num;                 /* own assoID part */
@@ -169,6 +183,7 @@ struct gs_endpoint {
   gs_session *sessions;
   unsigned next_num;
   gs_outq out;
+  uint64_t foreign_dropped, unknown_dropped; /* gs_endpoint_receive drops */
   bool has_hooks;
   gs_test_hooks hooks;
 };
@@ -198,7 +213,9 @@ bool gs_sess_time_ok(const gs_endpoint *ep, gs_time_ms t, gs_time_ms now);
 int gs_sess_dh_new(gs_session *s, gs_dh_group g, uint32_t epoch, gs_dh_priv **priv, uint8_t *pub,
                    size_t *pub_len);
 int gs_sess_random(gs_session *s, uint8_t *out, size_t len);
-bool gs_sess_identity_ok(const gs_endpoint *ep, const gs_cert_info *peer);
+/* The peer holds the identity the session expects (its own, else the
+ * endpoint's expected_peer; true when neither is set). */
+bool gs_sess_identity_ok(const gs_session *s, const gs_cert_info *peer);
 /* True if `cert` is byte for byte the endpoint's own certificate (same
  * octets, same fingerprint): a handshake PDU carrying it is the endpoint's
  * own PDU reflected back (catalogue M2), refused with GS_ERR_REFLECTION. */
@@ -232,8 +249,9 @@ int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, ui
 int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err);
 
 /* ------------------------------------------------------ session_data.c */
-/* Protect and queue a data PDU (flags from the rekey state). */
-int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len);
+/* Protect and queue a data PDU (flags from the rekey state) with the
+ * application's tag (0: none). */
+int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len, uint32_t tag);
 int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                          size_t cap, gs_rx *rx);
 
@@ -256,6 +274,20 @@ int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uin
 int gs_sess_limits_check(gs_session *s, gs_time_ms now);
 /* Window mode: wipe rx_prev once the window has passed the switch. */
 void gs_sess_rx_prev_expire(gs_session *s);
+
+/* ------------------------------------------------ decode once (session_api.c,
+ * session_hs_resp.c): the steps behind the public calls, on a SecPDU the
+ * caller has already decoded (every slice of p points into the received
+ * octets, which must stay valid during the call). */
+/* gs_session_receive() after the decode: dispatch by (state, PDU kind). */
+int gs_sess_receive_decoded(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
+                            size_t cap, gs_rx *rx);
+/* gs_endpoint_lookup_role() after the decode. */
+int gs_sess_lookup_decoded(gs_endpoint *ep, const gs_secpdu *p, int role, gs_session **out);
+/* gs_endpoint_receive_hs() after the decode; the new session is bound to
+ * xpeer ("" = unbound) and rejects are queued for it. */
+int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *xpeer,
+                               gs_time_ms now, gs_session **out);
 
 /* session_api.c: handshake timeout. In HS_SENT / HS_RECEIVED past
  * hs_started + handshake_timeout_ms: event, FAILED (GS_ERR_HS_TIMEOUT),

@@ -94,11 +94,18 @@ int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const cha
     rc = gs_secpdu_encode(&p, o->data, o->cap, &o->len);
   }
   if (rc == GS_OK) {
+    o->kind = kind;
     rc = gs_outq_commit(q, o);
     o = NULL;
   }
-  free(o);
-  free(buf);
+  if (o != NULL) { /* may hold a partial encoding with applData */
+    gs_wipe(o->data, o->cap);
+    free(o);
+  }
+  if (buf != NULL) { /* tbs with applData */
+    gs_wipe(buf, GS_MAX_PDU_SIZE);
+    free(buf);
+  }
   return rc;
 }
 
@@ -145,7 +152,7 @@ static const gs_pubkey *notice_key(gs_session *s, const gs_notice *n, gs_time_ms
       return NULL;
     }
     *tmp = info;
-    if (!gs_sess_identity_ok(ep, info)) {
+    if (!gs_sess_identity_ok(s, info)) {
       return NULL;
     }
   } else {

@@ -134,7 +134,7 @@ static int responder_rekey(gs_session *s, const gs_transfer *x, gs_time_ms now) 
   s->key_wait_drops = 0; /* the awaited key has arrived */
   gs_sess_event(s->ep, s, GS_EV_KEY_UPDATE, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
   /* the next PDU carries changedKey = TRUE: send it now (empty applData) */
-  rc = gs_sess_data_send(s, now, NULL, 0);
+  rc = gs_sess_data_send(s, now, NULL, 0, 0);
   return rc == GS_OK || rc == GS_ERR_LIMIT ? GS_OK : rc;
 }
 
@@ -178,7 +178,7 @@ static int initiator_fields(gs_session *s, const gs_token2 *t2, int which, uint3
   if (t2->req_rekey && !s->rekey_pending && !s->want_rekey) {
     s->want_rekey = true;
     gs_sess_event(s->ep, s, GS_EV_REKEY_REQUESTED, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
-    int rc = gs_sess_data_send(s, now, NULL, 0); /* rekey at once */
+    int rc = gs_sess_data_send(s, now, NULL, 0, 0); /* rekey at once */
     return rc == GS_OK || rc == GS_ERR_LIMIT ? GS_OK : rc;
   }
   return GS_OK;

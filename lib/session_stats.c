@@ -42,6 +42,8 @@ int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st) {
   st->session_size = sizeof(gs_session);
   st->endpoint_size = sizeof(gs_endpoint) + ep->rc.cap * sizeof(gs_rc_entry) +
                       ep->rc.nbuckets * sizeof(uint32_t) + outq_bytes(&ep->out);
+  st->foreign_dropped = ep->foreign_dropped;
+  st->unknown_dropped = ep->unknown_dropped;
   for (const gs_session *s = ep->sessions; s != NULL; s = s->next) {
     st->sessions++;
     st->live += s->state != GS_STATE_CLOSED && s->state != GS_STATE_FAILED;

@@ -111,7 +111,8 @@ extern "C" {
   X(GS_ERR_KEY_NOT_YET, -424, "key not yet available (PDU overtook its key update)")               \
   X(GS_ERR_HS_TIMEOUT, -425, "handshake timed out")                                                \
   X(GS_ERR_ASSOC_AMBIGUOUS, -426, "assoID matches more than one association")                      \
-  X(GS_ERR_REFLECTION, -427, "handshake carries the receiver's own certificate (reflected)")
+  X(GS_ERR_REFLECTION, -427, "handshake carries the receiver's own certificate (reflected)")       \
+  X(GS_ERR_WRONG_PEER, -428, "PDU from a transport peer its association is not bound to")
 
 typedef enum gs_err {
   GS_OK = 0,

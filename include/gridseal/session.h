@@ -16,10 +16,20 @@
  *                with a received HandshakeReq, then gs_session_accept() or
  *                gs_session_refuse().
  *
+ * Input: gs_endpoint_receive() decodes a received PDU once, finds (or,
+ * for a HandshakeReq, creates) its association and dispatches it. An
+ * association made with a transport peer (gs_session_new_initiator_to(),
+ * or a HandshakeReq received through gs_endpoint_receive()) is handed only
+ * PDUs that came from that peer. The older gs_endpoint_lookup() +
+ * gs_session_receive() / gs_endpoint_receive_hs() keep working.
+ *
  * Output: every PDU the engine produces is appended to an output queue the
- * caller drains with gs_session_pop_output() (per association) or
- * gs_endpoint_pop_output() (answers that belong to no association, i.e.
- * handshakeSecReject). The queue holds at most GS_OUTPUT_QUEUE_MAX PDUs.
+ * caller drains with gs_session_peek_output() + gs_session_ack_output() or
+ * gs_session_pop_output() (per association), gs_endpoint_peek_output() +
+ * gs_endpoint_ack_output() or gs_endpoint_pop_output() (answers that belong
+ * to no association, i.e. handshakeSecReject). Peek hands out the PDU in
+ * place with its kind, the application's tag and its transport peer. The
+ * queue holds at most GS_OUTPUT_QUEUE_MAX PDUs.
  *
  * Errors: every call returns GS_OK or a negative gs_err (error.h). Once an
  * association has failed (integrity abort, peer abort, handshake failure)
@@ -115,7 +125,11 @@ typedef enum gs_event_kind {
   GS_EV_RATE_LIMITED = 16,      /* handshakeSecReject not sent: rate limit */
   GS_EV_RELEASE_REQUESTED = 17, /* peer sent releaseReq */
   GS_EV_RELEASED = 18,          /* association released */
-  GS_EV_REJECTED = 19           /* peer refused the handshake (pdu_kind, diag) */
+  GS_EV_REJECTED = 19,          /* peer refused the handshake (pdu_kind, diag) */
+  GS_EV_FOREIGN_PEER = 20       /* PDU for an association bound to another
+                                   transport peer: dropped unread (err
+                                   GS_ERR_WRONG_PEER; the session is the
+                                   association it named, left untouched) */
 } gs_event_kind;
 
 typedef struct gs_event {
@@ -208,18 +222,21 @@ GS_EXPORT void gs_endpoint_free(gs_endpoint *ep);
 
 /* Memory and association counts of an endpoint (gs_endpoint_get_stats). */
 typedef struct gs_endpoint_stats {
-  size_t session_size;  /* sizeof the session object */
-  size_t endpoint_size; /* sizeof the endpoint object + its replay cache */
-  size_t sessions;      /* session objects alive (any state) */
-  size_t live;          /* counted against max_sessions (not CLOSED/FAILED) */
-  size_t established;   /* ESTABLISHED, RELEASE_SENT, RELEASE_RECEIVED */
-  size_t half_open;     /* responder sessions in HS_RECEIVED */
-  size_t initiating;    /* initiator sessions in IDLE or HS_SENT */
-  size_t bytes_held;    /* heap the engine itself holds for its sessions:
-                           session objects, setup copies, queued output,
-                           test secrets. Not counted: the crypto provider's
-                           key objects and the validator's peer info (see
-                           docs/ENGINE.md for measured totals) */
+  size_t session_size;      /* sizeof the session object */
+  size_t endpoint_size;     /* sizeof the endpoint object + its replay cache */
+  size_t sessions;          /* session objects alive (any state) */
+  size_t live;              /* counted against max_sessions (not CLOSED/FAILED) */
+  size_t established;       /* ESTABLISHED, RELEASE_SENT, RELEASE_RECEIVED */
+  size_t half_open;         /* responder sessions in HS_RECEIVED */
+  size_t initiating;        /* initiator sessions in IDLE or HS_SENT */
+  size_t bytes_held;        /* heap the engine itself holds for its sessions:
+                               session objects, setup copies, queued output,
+                               test secrets. Not counted: the crypto provider's
+                               key objects and the validator's peer info (see
+                               docs/ENGINE.md for measured totals) */
+  uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
+                               bound to another transport peer (dropped) */
+  uint64_t unknown_dropped; /* gs_endpoint_receive: PDUs naming no association */
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
@@ -284,8 +301,29 @@ GS_EXPORT int gs_endpoint_lookup_role(gs_endpoint *ep, const uint8_t *pdu, size_
 
 /* Initiator: create a session (GS_STATE_IDLE) with a fresh own assoID part.
  * Errors: GS_ERR_INVALID_ARG, GS_ERR_LIMIT (no free assoID, or max_sessions
- * live associations), GS_ERR_NOMEM. */
+ * live associations), GS_ERR_NOMEM. The session is not bound to a
+ * transport peer (see gs_session_new_initiator_to). */
 GS_EXPORT int gs_session_new_initiator(gs_endpoint *ep, gs_session **out);
+
+/* Longest transport peer label, octets (without the NUL). */
+#define GS_MAX_XPEER_LEN 255
+
+/* Initiator: a new session (GS_STATE_IDLE) bound to transport peer `xpeer`
+ * (the routing label of the transport it runs over, NUL-terminated,
+ * 1..GS_MAX_XPEER_LEN octets: a TCP connection's label, the peer's XMPP
+ * JID, the broker topic) and, when `expected` is not NULL, requiring that
+ * peer identity (kind and exact value; it overrides the endpoint's
+ * expected_peer for this session; copied). gs_endpoint_receive() hands this
+ * session only PDUs that came from `xpeer`. One endpoint can so serve many
+ * peers, each association with its own expected identity.
+ * Errors: GS_ERR_INVALID_ARG (NULL ep/xpeer/out, an empty or too long
+ * xpeer, an empty expected value), and those of gs_session_new_initiator(). */
+GS_EXPORT int gs_session_new_initiator_to(gs_endpoint *ep, const char *xpeer,
+                                          const gs_identity *expected, gs_session **out);
+
+/* The transport peer the session is bound to ("" when unbound). Owned by
+ * the session. */
+GS_EXPORT const char *gs_session_transport_peer(const gs_session *s);
 
 /* Initiator: build, sign and queue the HandshakeReq carrying the
  * application's setup PDU `setup` (e.g. MMS Initiate-Request; may be empty).
@@ -346,6 +384,48 @@ typedef struct gs_rx {
 GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now,
                                  uint8_t *out, size_t cap, gs_rx *rx);
 
+/* Result of gs_endpoint_receive(). */
+typedef struct gs_recv {
+  gs_session *session; /* the association the PDU was dispatched to, or NULL */
+  bool created;        /* a verified HandshakeReq created `session` (HS_RECEIVED),
+                          owned by the caller: accept or refuse it */
+  gs_pdu_kind kind;    /* kind of the PDU (when it decoded) */
+  bool has_data;       /* out[0..data_len) holds verified application data */
+  size_t data_len;
+  const gs_cert_info *peer; /* the authenticated sender, or NULL */
+} gs_recv;
+
+/* Decode a received SecPDU once, find its association (or, for a
+ * HandshakeReq, run the responder checks and create one bound to `xpeer`)
+ * and dispatch it. `xpeer` is the transport peer the PDU came from
+ * (NUL-terminated, 0..GS_MAX_XPEER_LEN octets; NULL is the same as "").
+ * `role` is the receiving session's role when the transport knows the
+ * direction (GS_ROLE_*), or -1 (see gs_endpoint_lookup_role).
+ *   - HandshakeReq: the checks and results of gs_endpoint_receive_hs(); a
+ *     new session is bound to `xpeer` (rv->created, rv->session) and every
+ *     handshakeSecReject answering it is queued on the endpoint for `xpeer`
+ *     (gs_endpoint_peek_output: gs_output.xpeer). The setup PDU is read
+ *     with gs_session_peer_setup(); nothing is written to `out`.
+ *   - Any other PDU whose association is bound to another transport peer
+ *     is dropped: GS_ERR_WRONG_PEER, GS_EV_FOREIGN_PEER, counted in
+ *     gs_endpoint_stats.foreign_dropped. The association's state, replay
+ *     window, integrity counters and abort policy are untouched: nothing
+ *     is decrypted or verified for it, rv->session stays NULL. An unbound
+ *     association accepts PDUs from any transport peer.
+ *   - No association for the assoID: GS_ERR_UNKNOWN_ASSOC, GS_EV_MALFORMED
+ *     (endpoint-level), counted in gs_endpoint_stats.unknown_dropped;
+ *     GS_ERR_ASSOC_AMBIGUOUS as gs_endpoint_lookup_role().
+ *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED
+ *     (endpoint-level); no association is touched.
+ *   - Otherwise the results of gs_session_receive() (rv->session set;
+ *     `out` as there: only verified data, wiped when a check fails after
+ *     decryption).
+ * Errors also: GS_ERR_INVALID_ARG (NULL ep/pdu/rv, out NULL with cap > 0,
+ * xpeer too long, role out of range). */
+GS_EXPORT int gs_endpoint_receive(gs_endpoint *ep, const char *xpeer, int role, const uint8_t *pdu,
+                                  size_t len, gs_time_ms now, uint8_t *out, size_t cap,
+                                  gs_recv *rv);
+
 /* Protect and queue application data in the negotiated mode (ESTABLISHED
  * only). The initiator rekeys on this PDU when its key lifetime or budget is
  * reached or the responder asked (reqRekey); the responder sets reqRekey /
@@ -354,6 +434,11 @@ GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, 
  * 2^31-1: a releaseReq is queued instead), GS_ERR_LIMIT (queue full),
  * GS_ERR_CRYPTO, GS_ERR_NOMEM, or the sticky error. */
 GS_EXPORT int gs_session_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len);
+/* As gs_session_send(), and the queued data PDU carries the application's
+ * opaque `tag` (gs_output.tag), e.g. the MMS PDU type or a request id, so
+ * that no layer below has to look into the PDU again. */
+GS_EXPORT int gs_session_send_tagged(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len,
+                                     uint32_t tag);
 
 /* Ask for a key update: the initiator sends a rekey PDU now (empty
  * applData); the responder sends reqRekey = TRUE. Errors: GS_ERR_STATE,
@@ -390,6 +475,32 @@ GS_EXPORT int gs_session_handle_timeout(gs_session *s, gs_time_ms now);
 
 /* Take the next queued PDU to send (see gs_endpoint_pop_output). */
 GS_EXPORT int gs_session_pop_output(gs_session *s, uint8_t *buf, size_t cap, size_t *len);
+
+/* The head of an output queue, read in place (gs_session_peek_output,
+ * gs_endpoint_peek_output): the transport writes `pdu` to the wire from
+ * here (no copy out of the engine) and then calls the matching ack. */
+typedef struct gs_output {
+  const uint8_t *pdu; /* the encoded SecPDU; valid until the ack or the next
+                         engine call on that session / endpoint */
+  size_t len;
+  gs_pdu_kind kind;  /* so no layer re-reads the tag octet */
+  uint32_t tag;      /* the application's tag given to gs_session_send_tagged(),
+                        0 for PDUs the engine made or that were sent without one */
+  const char *xpeer; /* where it goes: the session's transport peer, or for an
+                        endpoint-level PDU the peer its request came from
+                        ("" unbound) */
+} gs_output;
+
+/* Describe the head of the session's output queue in *o without taking it.
+ * GS_OK; GS_ERR_NOT_FOUND when the queue is empty (*o zeroed);
+ * GS_ERR_INVALID_ARG. */
+GS_EXPORT int gs_session_peek_output(gs_session *s, gs_output *o);
+/* Drop (and wipe) the head of the session's output queue, once it has been
+ * sent. GS_OK; GS_ERR_NOT_FOUND (empty); GS_ERR_INVALID_ARG. */
+GS_EXPORT int gs_session_ack_output(gs_session *s);
+/* The same for the endpoint's queue (handshakeSecReject). */
+GS_EXPORT int gs_endpoint_peek_output(gs_endpoint *ep, gs_output *o);
+GS_EXPORT int gs_endpoint_ack_output(gs_endpoint *ep);
 /* Number of queued output PDUs. */
 GS_EXPORT size_t gs_session_output_count(const gs_session *s);
 
