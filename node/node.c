@@ -70,8 +70,10 @@ static void on_engine_event(void *user, gs_session *s, const gs_event *ev) {
   if (n->cb.on_event == NULL) {
     return;
   }
+  /* the transport peer concerned: where the PDU being handled came from
+   * (for GS_EV_FOREIGN_PEER not the session's own), else the session's */
   node_sess *e = gs_node_find(n, s);
-  const char *xpeer = e != NULL ? e->xpeer : n->cur_peer != NULL ? n->cur_peer : "";
+  const char *xpeer = n->cur_peer != NULL ? n->cur_peer : e != NULL ? e->xpeer : "";
   n->cb.on_event(n->cb.user, n, s, ev, xpeer);
 }
 
@@ -79,12 +81,6 @@ const char *gs_node_event_name(int kind) {
   switch (kind) {
   case GS_NODE_EV_SEND_FAILED:
     return "send-failed";
-  case GS_NODE_EV_FOREIGN_PEER:
-    return "foreign-peer-dropped";
-  case GS_NODE_EV_UNKNOWN_ASSOC:
-    return "unknown-association-dropped";
-  case GS_NODE_EV_MALFORMED:
-    return "malformed-dropped";
   case GS_NODE_EV_PEER_LOST:
     return "association-lost";
   case GS_NODE_EV_FULL:
@@ -146,27 +142,11 @@ void gs_node_settle(gs_node *n, node_sess *e) {
 
 /* ------------------------------------------------------------ receiving */
 
-static bool holds_identity(const gs_cert_info *ci, const gs_identity *id) {
-  for (size_t i = 0; ci != NULL && i < ci->n_identities; i++) {
-    if (ci->identities[i].kind == id->kind && strcmp(ci->identities[i].value, id->value) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
 static void deliver(gs_node *n, node_sess *e, const node_rx *rv, gs_time_ms now) {
   gs_session_state st = gs_session_state_get(e->s);
   const uint8_t *d = n->rx;
   size_t dl = rv->has_data ? rv->data_len : 0;
   if (rv->kind == GS_PDU_HANDSHAKE_ACC && !e->established && st == GS_STATE_ESTABLISHED) {
-    if (e->has_expected && !gs_node_engine_checks_identity() &&
-        !holds_identity(gs_session_peer(e->s), &e->expected)) {
-      gs_node_event(n, e, GS_EV_HANDSHAKE_FAILED, GS_ERR_PEER_IDENTITY, NULL);
-      (void)gs_session_abort(e->s, now, NULL, 0);
-      (void)gs_node_flush(n, e);
-      return;
-    }
     e->established = true;
     if (n->cb.on_established != NULL) {
       n->cb.on_established(n->cb.user, n, e->s, d, dl, now);
@@ -207,24 +187,17 @@ static void node_on_recv(void *user, const char *peer, const uint8_t *pdu, size_
   node_rx rv;
   node_sess *e = NULL;
   int rc = gs_node_engine_receive(n, peer, pdu, len, now, &rv, &e);
-  if (rv.foreign) {
-    /* a live association, but not from the transport peer it was made with */
-    n->st.foreign_dropped++;
-    gs_node_event(n, e, GS_NODE_EV_FOREIGN_PEER, rc, peer);
-    n->cur_peer = NULL;
-    return;
-  }
   if (e == NULL) {
-    (void)gs_node_flush(n, NULL); /* a handshakeSecReject */
-    if (rc == GS_ERR_UNKNOWN_ASSOC) {
+    /* the engine has reported why (its event); a handshakeSecReject may wait */
+    (void)gs_node_flush(n, NULL);
+    if (rc == GS_ERR_WRONG_PEER) {
+      n->st.foreign_dropped++; /* a live association, another transport peer */
+    } else if (rc == GS_ERR_UNKNOWN_ASSOC) {
       n->st.unknown_dropped++;
-      gs_node_event(n, NULL, GS_NODE_EV_UNKNOWN_ASSOC, rc, peer);
-    } else if (rc == GS_ERR_LIMIT && rv.kind == GS_PDU_HANDSHAKE_REQ &&
-               gs_node_slot_free(n) == NULL) {
+    } else if (rv.full) {
       gs_node_event(n, NULL, GS_NODE_EV_FULL, rc, peer);
-    } else if (rc != GS_OK && rv.kind == (gs_pdu_kind)-1) {
-      n->st.malformed_dropped++;
-      gs_node_event(n, NULL, GS_NODE_EV_MALFORMED, rc, peer);
+    } else if (rc <= GS_ERR_DER_TRUNCATED && rc > GS_ERR_CRYPTO) {
+      n->st.malformed_dropped++; /* not a well-formed SecPDU */
     }
     n->cur_peer = NULL;
     return;
@@ -311,12 +284,12 @@ int gs_node_new(const gs_node_config *cfg, gs_node **out) {
                                              : GS_MAX_SESSIONS_DEFAULT;
   n->tab = calloc(n->cap, sizeof(*n->tab));
   n->rx = malloc(GS_MAX_PDU_SIZE);
-  n->tx = malloc(GS_MAX_PDU_SIZE);
-  if (n->tab == NULL || n->rx == NULL || n->tx == NULL) {
+  if (n->tab == NULL || n->rx == NULL) {
     gs_node_free(n);
     return GS_ERR_NOMEM;
   }
   gs_endpoint_config ec = cfg->endpoint;
+  ec.max_sessions = n->cap; /* every session the engine admits has a slot */
   ec.on_event = on_engine_event;
   ec.event_user = n;
   int rc = gs_endpoint_new(&ec, &n->ep);
@@ -346,7 +319,6 @@ void gs_node_free(gs_node *n) {
     gs_wipe(n->rx, GS_MAX_PDU_SIZE);
   }
   free(n->rx);
-  free(n->tx);
   free(n->tab);
   free(n);
 }
@@ -389,7 +361,7 @@ int gs_node_get_stats(const gs_node *n, gs_node_stats *st) {
 int gs_node_connect(gs_node *n, const char *xpeer, const gs_identity *expected,
                     const uint8_t *setup, size_t len, gs_time_ms now, gs_session **out) {
   if (n == NULL || xpeer == NULL || out == NULL || xpeer[0] == '\0' ||
-      strlen(xpeer) > GS_NODE_XPEER_MAX) {
+      strlen(xpeer) > GS_MAX_XPEER_LEN) {
     return GS_ERR_INVALID_ARG;
   }
   *out = NULL;
@@ -403,10 +375,6 @@ int gs_node_connect(gs_node *n, const char *xpeer, const gs_identity *expected,
     return rc;
   }
   gs_node_slot_put(n, e, s, xpeer);
-  if (expected != NULL) {
-    e->expected = *expected;
-    e->has_expected = true;
-  }
   n->now = now;
   rc = gs_session_connect(s, now, setup, len);
   if (rc != GS_OK) {
@@ -421,7 +389,6 @@ int gs_node_connect(gs_node *n, const char *xpeer, const gs_identity *expected,
  * end it if it is over. */
 static int after(gs_node *n, node_sess *e, int rc) {
   int sr = gs_node_flush(n, e);
-  n->app_kind = GS_TK_AUTO;
   gs_node_settle(n, e);
   return rc != GS_OK ? rc : sr;
 }

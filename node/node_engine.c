@@ -3,7 +3,6 @@
  * draining the output queues. */
 #include <string.h>
 
-#include "gridseal/pdu.h"
 #include "node_internal.h"
 
 gs_transport_kind gs_node_kind_of(gs_pdu_kind pdu, gs_transport_kind app) {
@@ -25,83 +24,62 @@ gs_transport_kind gs_node_kind_of(gs_pdu_kind pdu, gs_transport_kind app) {
   }
 }
 
-bool gs_node_engine_checks_identity(void) {
-  return false;
-}
-
 int gs_node_engine_receive(gs_node *n, const char *xpeer, const uint8_t *pdu, size_t len,
                            gs_time_ms now, node_rx *rv, node_sess **out) {
   memset(rv, 0, sizeof(*rv));
-  rv->kind = (gs_pdu_kind)-1;
   *out = NULL;
-  gs_secpdu p;
-  int rc = gs_secpdu_decode(&p, pdu, len);
-  if (rc != GS_OK) {
+  gs_recv r;
+  memset(&r, 0, sizeof(r));
+  int rc = gs_endpoint_receive(n->ep, xpeer, -1, pdu, len, now, n->rx, GS_MAX_PDU_SIZE, &r);
+  rv->kind = r.kind;
+  rv->created = r.created;
+  rv->has_data = r.has_data;
+  rv->data_len = r.has_data ? r.data_len : 0;
+  if (r.session == NULL) {
     return rc;
   }
-  rv->kind = p.kind;
-  if (p.kind == GS_PDU_HANDSHAKE_REQ) {
-    node_sess *e = gs_node_slot_free(n);
-    if (e == NULL) {
-      return GS_ERR_LIMIT;
-    }
-    gs_session *s = NULL;
-    rc = gs_endpoint_receive_hs(n->ep, pdu, len, now, &s);
-    if (rc == GS_OK) {
-      gs_node_slot_put(n, e, s, xpeer);
-      rv->created = true;
-      *out = e;
-    }
-    return rc;
+  node_sess *e = r.created ? gs_node_slot_free(n) : gs_node_find(n, r.session);
+  if (e == NULL && r.created) {
+    gs_session_free(r.session); /* cannot be held: as if the endpoint were full */
+    rv->created = false;
+    rv->full = true;
+    return GS_ERR_LIMIT;
   }
-  gs_session *s = NULL;
-  rc = gs_endpoint_lookup(n->ep, pdu, len, &s);
-  node_sess *e = rc == GS_OK ? gs_node_find(n, s) : NULL;
   if (e == NULL) {
-    return rc == GS_OK || rc == GS_ERR_NOT_FOUND ? GS_ERR_UNKNOWN_ASSOC : rc;
+    return GS_ERR_UNKNOWN_ASSOC; /* not one of the node's (cannot happen) */
+  }
+  if (r.created) {
+    gs_node_slot_put(n, e, r.session, xpeer);
   }
   *out = e;
-  if (strcmp(e->xpeer, xpeer) != 0) {
-    rv->foreign = true;
-    return GS_ERR_NOT_FOUND;
-  }
-  gs_rx rx;
-  memset(&rx, 0, sizeof(rx));
-  rc = gs_session_receive(s, pdu, len, now, n->rx, GS_MAX_PDU_SIZE, &rx);
-  rv->has_data = rx.has_data;
-  rv->data_len = rx.has_data ? rx.data_len : 0;
   return rc;
 }
 
 int gs_node_engine_new_initiator(gs_node *n, const char *xpeer, const gs_identity *expected,
                                  gs_session **out) {
-  (void)xpeer;
-  (void)expected; /* checked by the node when the HandshakeAcc arrives */
-  return gs_session_new_initiator(n->ep, out);
+  return gs_session_new_initiator_to(n->ep, xpeer, expected, out);
 }
 
 int gs_node_engine_send(gs_node *n, node_sess *e, gs_time_ms now, const uint8_t *data, size_t len,
                         gs_transport_kind kind) {
-  n->app_kind = kind;
-  return gs_session_send(e->s, now, data, len);
+  (void)n;
+  return gs_session_send_tagged(e->s, now, data, len, (uint32_t)kind);
 }
 
 int gs_node_out_peek(gs_node *n, node_sess *e, node_out *o) {
-  size_t len = 0;
-  int rc = e != NULL ? gs_session_pop_output(e->s, n->tx, GS_MAX_PDU_SIZE, &len)
-                     : gs_endpoint_pop_output(n->ep, n->tx, GS_MAX_PDU_SIZE, &len);
+  gs_output g;
+  int rc = e != NULL ? gs_session_peek_output(e->s, &g) : gs_endpoint_peek_output(n->ep, &g);
   if (rc != GS_OK) {
     return rc;
   }
-  o->pdu = n->tx;
-  o->len = len;
-  o->kind = (gs_pdu_kind)(n->tx[0] & 0x1f);
-  o->tag = (uint32_t)n->app_kind;
-  o->xpeer = e != NULL ? e->xpeer : n->cur_peer != NULL ? n->cur_peer : "";
+  o->pdu = g.pdu;
+  o->len = g.len;
+  o->kind = g.kind;
+  o->tag = g.tag;
+  o->xpeer = g.xpeer != NULL ? g.xpeer : "";
   return GS_OK;
 }
 
 void gs_node_out_ack(gs_node *n, node_sess *e) {
-  (void)n;
-  (void)e;
+  (void)(e != NULL ? gs_session_ack_output(e->s) : gs_endpoint_ack_output(n->ep));
 }

@@ -4,14 +4,10 @@
 
 #include "gridseal/node.h"
 
-#define GS_NODE_XPEER_MAX 255u
-
 /* One association the node holds. */
 typedef struct node_sess {
   gs_session *s; /* NULL: free slot */
-  char xpeer[GS_NODE_XPEER_MAX + 1];
-  gs_identity expected; /* initiator: the identity the peer must hold */
-  bool has_expected;
+  char xpeer[GS_MAX_XPEER_LEN + 1];
   bool established; /* on_established / accept done */
   bool lost;        /* its transport peer went down */
   unsigned busy;    /* callbacks running on it: freeing waits */
@@ -25,29 +21,27 @@ struct gs_node {
   node_sess *tab;
   size_t cap;
   gs_node_stats st;
-  gs_time_ms now;             /* of the step or call being handled */
-  const char *cur_peer;       /* transport peer of the PDU being handled */
-  gs_transport_kind app_kind; /* kind of the data PDUs of the current send */
-  uint8_t *rx;                /* plaintext, GS_MAX_PDU_SIZE; wiped after use */
-  uint8_t *tx;                /* output PDU, GS_MAX_PDU_SIZE */
+  gs_time_ms now;       /* of the step or call being handled */
+  const char *cur_peer; /* transport peer of the PDU being handled */
+  uint8_t *rx;          /* plaintext, GS_MAX_PDU_SIZE; wiped after use */
 };
 
 /* What the engine made of one received PDU. */
 typedef struct node_rx {
-  gs_pdu_kind kind; /* (gs_pdu_kind)-1 when it did not decode */
+  gs_pdu_kind kind; /* when it decoded */
   bool created;     /* a HandshakeReq created the session */
-  bool foreign;     /* its association is bound to another transport peer */
+  bool full;        /* ... but the node had no slot for it: freed */
   bool has_data;    /* n->rx[0..data_len) holds verified data */
   size_t data_len;
 } node_rx;
 
-/* One PDU to send. */
+/* One PDU to send, read in place from the engine's queue. */
 typedef struct node_out {
   const uint8_t *pdu;
   size_t len;
   gs_pdu_kind kind;
   uint32_t tag;      /* the gs_transport_kind given at send, 0 otherwise */
-  const char *xpeer; /* "" : the session's */
+  const char *xpeer; /* "": the session's */
 } node_out;
 
 node_sess *gs_node_find(gs_node *n, const gs_session *s);
@@ -64,9 +58,7 @@ int gs_node_engine_new_initiator(gs_node *n, const char *xpeer, const gs_identit
                                  gs_session **out);
 int gs_node_engine_send(gs_node *n, node_sess *e, gs_time_ms now, const uint8_t *data, size_t len,
                         gs_transport_kind kind);
-/* True when the engine itself checks the initiator's expected identity. */
-bool gs_node_engine_checks_identity(void);
-/* The next PDU of `e` (or of the endpoint when e is NULL). */
+/* The head of the output queue of `e` (of the endpoint when e is NULL). */
 int gs_node_out_peek(gs_node *n, node_sess *e, node_out *o);
 void gs_node_out_ack(gs_node *n, node_sess *e);
 gs_transport_kind gs_node_kind_of(gs_pdu_kind pdu, gs_transport_kind app);

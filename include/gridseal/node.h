@@ -25,9 +25,11 @@
  * Routing. A received PDU is handed to the association it names only when
  * it came from the transport peer that association was made with; a PDU
  * carrying a live assoID from any other transport peer is dropped, reported
- * (GS_NODE_EV_FOREIGN_PEER) and counted (gs_node_stats.foreign_dropped),
- * and never reaches the engine's checks of that association: its state,
- * replay window and integrity counters are untouched. A HandshakeReq that
+ * (the engine's GS_EV_FOREIGN_PEER, with the sender as xpeer) and counted
+ * (gs_node_stats.foreign_dropped), and never reaches the engine's checks of
+ * that association: its state, replay window, integrity counters and abort
+ * policy are untouched (gs_endpoint_receive()). PDUs naming no association
+ * and PDUs that do not decode are dropped and counted. A HandshakeReq that
  * passes the engine's responder checks creates an association bound to the
  * transport peer it came from (on_request).
  *
@@ -72,17 +74,14 @@ typedef struct gs_node gs_node;
  * of these (beside the engine's gs_event_kind values, which are all below
  * 64). ev->err says why; ev->asso_id names the association if any. */
 typedef enum gs_node_event_kind {
-  GS_NODE_EV_SEND_FAILED = 64,   /* the transport refused a PDU (err): dropped */
-  GS_NODE_EV_FOREIGN_PEER = 65,  /* a PDU for a live association from another
-                                    transport peer: dropped (GS_ERR_NOT_FOUND) */
-  GS_NODE_EV_UNKNOWN_ASSOC = 66, /* a PDU for no association: dropped */
-  GS_NODE_EV_MALFORMED = 67,     /* a PDU that does not decode: dropped (err) */
-  GS_NODE_EV_PEER_LOST = 68,     /* an association ended because its
-                                    transport peer went down */
-  GS_NODE_EV_FULL = 69           /* a HandshakeReq dropped: max_sessions reached */
+  GS_NODE_EV_SEND_FAILED = 64, /* the transport refused a PDU (err): dropped */
+  GS_NODE_EV_PEER_LOST = 65,   /* an association ended because its transport
+                                  peer went down (err GS_ERR_IO) */
+  GS_NODE_EV_FULL = 66         /* a verified HandshakeReq dropped: the node
+                                  holds max_sessions sessions */
 } gs_node_event_kind;
 
-/* "send-failed", "foreign-peer", ... for a gs_node_event_kind; NULL for
+/* "send-failed", "association-lost", "handshake-ignored" for a gs_node_event_kind; NULL for
  * other values. */
 GS_EXPORT const char *gs_node_event_name(int kind);
 

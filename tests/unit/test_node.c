@@ -554,7 +554,10 @@ static void test_foreign_peer_dropped(void **state) {
   gs_node_stats st;
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.foreign_dropped, 2);
-  assert_int_equal(w.app[1].ev[GS_NODE_EV_FOREIGN_PEER], 2);
+  assert_int_equal(w.app[1].ev[GS_EV_FOREIGN_PEER], 2);
+  gs_endpoint_stats es;
+  assert_int_equal(gs_endpoint_get_stats(gs_node_endpoint(w.n[1]), &es), GS_OK);
+  assert_int_equal(es.foreign_dropped, 2);
   assert_string_equal(w.app[1].last_ev_peer, "x");
   assert_int_equal(w.app[1].ev[GS_EV_REPLAY], 0);
   assert_int_equal(w.app[1].ev[GS_EV_INTEGRITY], 0);
@@ -581,7 +584,7 @@ static void test_foreign_peer_dropped(void **state) {
   intrude(&w, junk, sizeof(junk));
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.malformed_dropped, 1);
-  assert_int_equal(w.app[1].ev[GS_NODE_EV_MALFORMED], 1);
+  assert_int_equal(w.app[1].ev[GS_EV_MALFORMED], 1);
   assert_int_equal(gs_session_state_get(w.app[1].s), GS_STATE_ESTABLISHED);
   world_free(&w);
 }
@@ -609,7 +612,7 @@ static void test_unknown_assoc_counted(void **state) {
   gs_node_stats st;
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.unknown_dropped, 1);
-  assert_int_equal(w.app[1].ev[GS_NODE_EV_UNKNOWN_ASSOC], 1);
+  assert_int_equal(w.app[1].ev[GS_EV_MALFORMED], 1);
   world_free(&w);
 }
 
@@ -648,7 +651,10 @@ static void test_wrong_identity(void **state) {
   pump(&w);
   assert_int_equal(w.app[0].established, 0);
   assert_int_equal(w.app[0].closed, 1);
-  assert_int_not_equal(w.app[0].closed_err, GS_OK);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_PEER_IDENTITY);
+  assert_int_equal(w.app[0].ev[GS_EV_HANDSHAKE_FAILED], 1);
+  assert_non_null(last_sent(w.t[0], GS_PDU_HANDSHAKE_SEC_ABORT));
+  assert_int_equal(last_sent(w.t[0], GS_PDU_HANDSHAKE_SEC_ABORT)->kind, GS_TK_ABORT);
   gs_node_stats st;
   assert_int_equal(gs_node_get_stats(w.n[0], &st), GS_OK);
   assert_int_equal(st.sessions, 0);
@@ -666,7 +672,7 @@ static void test_args(void **state) {
   assert_int_equal(gs_node_new(&nc, &n), GS_ERR_CONFIG); /* no crypto, certificate, key */
   assert_null(n);
   sp_free(&t->base);
-  assert_string_equal(gs_node_event_name(GS_NODE_EV_FOREIGN_PEER), "foreign-peer-dropped");
+  assert_string_equal(gs_node_event_name(GS_NODE_EV_PEER_LOST), "association-lost");
   assert_null(gs_node_event_name(GS_EV_REPLAY));
   gs_node_free(NULL);
 }
