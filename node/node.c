@@ -133,6 +133,7 @@ void gs_node_settle(gs_node *n, node_sess *e) {
     return;
   }
   e->busy++;
+  e->closing = true;
   if (n->cb.on_closed != NULL) {
     n->cb.on_closed(n->cb.user, n, e->s, err, n->now);
   }
@@ -227,7 +228,7 @@ static void node_on_down(void *user, const char *peer) {
   gs_node *n = user;
   for (size_t i = 0; i < n->cap; i++) {
     node_sess *e = &n->tab[i];
-    if (e->s != NULL && strcmp(e->xpeer, peer) == 0) {
+    if (e->s != NULL && !e->closing && strcmp(e->xpeer, peer) == 0) {
       e->lost = true;
       gs_node_event(n, e, GS_NODE_EV_PEER_LOST, GS_ERR_IO, peer);
       gs_node_settle(n, e);

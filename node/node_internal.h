@@ -10,6 +10,7 @@ typedef struct node_sess {
   char xpeer[GS_MAX_XPEER_LEN + 1];
   bool established; /* on_established / accept done */
   bool lost;        /* its transport peer went down */
+  bool closing;     /* on_closed is running: it is over already */
   unsigned busy;    /* callbacks running on it: freeing waits */
   void *user;
 } node_sess;
