@@ -50,3 +50,23 @@ void gs_app_ld_name(const char *name, char *out, size_t cap) {
   }
   out[n] = '\0';
 }
+
+gs_transport_kind gs_app_mms_kind(int mms_type, int mms_service) {
+  switch (mms_type) {
+  case GS_MMS_CONFIRMED_REQUEST:
+    return mms_service == GS_MMS_SVC_READ ? GS_TK_REQUEST_READ : GS_TK_REQUEST_WRITE;
+  case GS_MMS_CONCLUDE_REQUEST:
+  case GS_MMS_INITIATE_REQUEST:
+    return GS_TK_REQUEST_WRITE;
+  case GS_MMS_CONFIRMED_RESPONSE:
+  case GS_MMS_CONFIRMED_ERROR:
+  case GS_MMS_REJECT:
+  case GS_MMS_INITIATE_RESPONSE:
+  case GS_MMS_INITIATE_ERROR:
+  case GS_MMS_CONCLUDE_RESPONSE:
+  case GS_MMS_CONCLUDE_ERROR:
+    return GS_TK_RESPONSE;
+  default:
+    return GS_TK_UNCONFIRMED;
+  }
+}

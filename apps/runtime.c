@@ -1,5 +1,5 @@
-/* The runtime of `der` and `cc` (runtime.h): loading, endpoint
- * configuration, events, the poll loop and signals. */
+/* The runtime of `der` and `cc` (runtime.h): loading, the node, event
+ * logging, signals. */
 #include "runtime.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
 #include "util.h"
+#include "xport.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -80,7 +81,7 @@ const char *gs_rt_peer_name(const gs_cert_info *peer) {
 
 /* ------------------------------------------------------------ events */
 
-static const char *event_type(gs_event_kind k) {
+static const char *event_type(int k) {
   static const char *const names[] = {
       "",
       "handshake-ok",
@@ -102,11 +103,17 @@ static const char *event_type(gs_event_kind k) {
       "release-requested",
       "released",
       "rejected",
+      "foreign-peer-dropped",
   };
-  return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
+  const char *node = gs_node_event_name(k);
+  if (node != NULL) {
+    return node;
+  }
+  return k >= 0 && (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
-static void on_engine_event(void *user, gs_session *s, const gs_event *ev) {
+static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *ev,
+                        const char *xpeer) {
   gs_rt *rt = user;
   const char *diag = NULL;
   char detail[160] = "";
@@ -119,23 +126,99 @@ static void on_engine_event(void *user, gs_session *s, const gs_event *ev) {
   } else if (ev->err != GS_OK) {
     diag = gs_errname(ev->err);
   }
-  size_t n = strlen(detail);
+  size_t len = strlen(detail);
   if (ev->kind == GS_EV_KEY_UPDATE || ev->kind == GS_EV_GAP) {
-    snprintf(detail + n, sizeof(detail) - n, "%scount=%llu", n ? " " : "",
+    snprintf(detail + len, sizeof(detail) - len, "%scount=%llu", len ? " " : "",
              (unsigned long long)ev->count);
   } else if (ev->kind == GS_EV_ABORT_SENT || ev->kind == GS_EV_ABORT_RECEIVED ||
              ev->kind == GS_EV_REJECTED) {
-    snprintf(detail + n, sizeof(detail) - n, "%s%s", n ? " " : "", gs_pdu_kind_name(ev->pdu_kind));
+    snprintf(detail + len, sizeof(detail) - len, "%s%s", len ? " " : "",
+             gs_pdu_kind_name(ev->pdu_kind));
   }
-  n = strlen(detail);
-  if (rt->cur_peer != NULL) {
-    snprintf(detail + n, sizeof(detail) - n, "%svia %s", n ? " " : "", rt->cur_peer);
+  len = strlen(detail);
+  if (xpeer != NULL && xpeer[0] != '\0') {
+    snprintf(detail + len, sizeof(detail) - len, "%s%s %s", len ? " " : "",
+             (int)ev->kind == GS_NODE_EV_SEND_FAILED ? "to" : "via", xpeer);
   }
   const char *peer = ev->peer != NULL ? gs_rt_peer_name(ev->peer) : NULL;
-  gs_emit(gs_app_now(), event_type(ev->kind), ev->asso_id && ev->asso_id[0] ? ev->asso_id : NULL,
-          peer, diag, detail[0] ? detail : NULL);
-  if (rt->app.on_event != NULL) {
-    rt->app.on_event(rt->app.ctx, s, ev);
+  gs_emit(gs_app_now(), event_type((int)ev->kind),
+          ev->asso_id && ev->asso_id[0] ? ev->asso_id : NULL, peer && peer[0] ? peer : NULL, diag,
+          detail[0] ? detail : NULL);
+  if (rt->app.cb.on_event != NULL) {
+    rt->app.cb.on_event(rt->app.ctx, n, s, ev, xpeer);
+  }
+}
+
+static void rt_on_peer(void *user, gs_node *n, const char *xpeer, bool up, gs_time_ms now) {
+  gs_rt *rt = user;
+  gs_rt_app_event(rt, up ? "transport-up" : "transport-down", NULL, NULL, xpeer);
+  if (rt->app.cb.on_peer != NULL) {
+    rt->app.cb.on_peer(rt->app.ctx, n, xpeer, up, now);
+  }
+}
+
+static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, const char *peer,
+                            int err, const char *msg) {
+  gs_rt *rt = user;
+  const char *tn = gs_cfg_transport_name(rt->cfg.transport.type);
+  const char *what = st == GS_TS_CONNECTED      ? "connected"
+                     : st == GS_TS_DISCONNECTED ? "disconnected"
+                                                : "error";
+  char type[48];
+  snprintf(type, sizeof(type), "%s-%s", tn, what);
+  gs_rt_app_event(rt, type, NULL, err != GS_OK ? gs_errname(err) : NULL, msg);
+  if (st != GS_TS_CONNECTED) {
+    fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
+            msg != NULL    ? msg
+            : err != GS_OK ? gs_errname(err)
+                           : what);
+  }
+  if (rt->app.cb.on_transport != NULL) {
+    rt->app.cb.on_transport(rt->app.ctx, n, st, peer, err, msg);
+  }
+}
+
+/* The application's callbacks, with its own context. */
+static void fw_request(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                       gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_request != NULL) {
+    rt->app.cb.on_request(rt->app.ctx, n, s, d, len, now);
+  } else {
+    (void)gs_node_refuse(n, s, NULL, 0, now);
+  }
+}
+
+static void fw_established(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                           gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_established != NULL) {
+    rt->app.cb.on_established(rt->app.ctx, n, s, d, len, now);
+  }
+}
+
+static void fw_data(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                    gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_data != NULL) {
+    rt->app.cb.on_data(rt->app.ctx, n, s, d, len, now);
+  }
+}
+
+static void fw_release(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                       gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_release != NULL) {
+    rt->app.cb.on_release(rt->app.ctx, n, s, d, len, now);
+  } else {
+    (void)gs_node_release(n, s, NULL, 0, now);
+  }
+}
+
+static void fw_closed(void *user, gs_node *n, gs_session *s, int err, gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_closed != NULL) {
+    rt->app.cb.on_closed(rt->app.ctx, n, s, err, now);
   }
 }
 
@@ -148,39 +231,86 @@ void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const cha
   (void)rt;
 }
 
-/* ------------------------------------------------------------ sending */
+/* ------------------------------------------------------------ the transport */
 
-/* SecPDU is a CHOICE of context tags [0]..[10] in gs_pdu_kind order. */
-static int secpdu_kind(const uint8_t *p, size_t len) {
-  if (len < 2 || (p[0] & 0xc0) != 0x80 || (p[0] & 0x1f) > GS_PDU_ENCR_TRANSFER) {
-    return -1;
-  }
-  return p[0] & 0x1f;
+/* The CLI's transports (apps/xport.h) as a gs_transport for the node. */
+typedef struct rt_xport {
+  gs_transport base;
+  gs_xport *x;
+} rt_xport;
+
+static size_t rx_pollfds(gs_transport *t, struct pollfd *fds, size_t cap) {
+  return gs_xport_pollfds(((rt_xport *)t)->x, fds, cap);
 }
 
-size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer, int mms_type,
-                   int mms_service) {
-  static uint8_t buf[GS_MAX_PDU_SIZE];
-  size_t len = 0, sent = 0;
-  for (;;) {
-    int rc = s != NULL ? gs_session_pop_output(s, buf, sizeof(buf), &len)
-                       : gs_endpoint_pop_output(ep, buf, sizeof(buf), &len);
-    if (rc != GS_OK) {
-      break;
-    }
-    int k = secpdu_kind(buf, len);
-    gs_xport_kind xk =
-        gs_xport_kind_of(k < 0 ? GS_PDU_CLEAR_TRANSFER : (gs_pdu_kind)k, mms_type, mms_service);
-    rc = gs_xport_send(rt->xp, peer, xk, buf, len);
-    if (rc != GS_OK) {
-      char d[128];
-      snprintf(d, sizeof(d), "to %s: %s", peer, gs_errname(rc));
-      gs_rt_app_event(rt, "send-failed", s, gs_errname(rc), d);
-    } else {
-      sent++;
-    }
+static gs_time_ms rx_next_timer(gs_transport *t) {
+  return gs_xport_next_timer(((rt_xport *)t)->x);
+}
+
+static int rx_step(gs_transport *t, const struct pollfd *fds, size_t n, gs_time_ms now) {
+  rt_xport *r = (rt_xport *)t;
+  int rc = gs_xport_step(r->x, fds, n, now);
+  if (rc != GS_OK) {
+    snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, r->x->err);
   }
-  return sent;
+  return rc;
+}
+
+static int rx_send(gs_transport *t, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
+                   size_t len) {
+  /* gs_xport_kind is gs_transport_kind - 1 (no AUTO) */
+  gs_xport_kind xk = kind == GS_TK_AUTO ? GS_XK_UNCONFIRMED : (gs_xport_kind)(kind - 1);
+  return gs_xport_send(((rt_xport *)t)->x, peer, xk, pdu, len);
+}
+
+static void rx_close_peer(gs_transport *t, const char *peer) {
+  gs_xport_close_peer(((rt_xport *)t)->x, peer);
+}
+
+static size_t rx_pending(gs_transport *t) {
+  return gs_xport_pending(((rt_xport *)t)->x);
+}
+
+static void rx_free(gs_transport *t) {
+  gs_xport_free(((rt_xport *)t)->x);
+  free(t);
+}
+
+static const gs_transport_ops rx_ops = {"cli",   rx_pollfds,    rx_next_timer, rx_step,
+                                        rx_send, rx_close_peer, rx_pending,    rx_free};
+
+static void rx_up(void *user, const char *peer) {
+  gs_transport *t = user;
+  t->ev.on_up(t->ev.user, peer);
+}
+
+static void rx_down(void *user, const char *peer) {
+  gs_transport *t = user;
+  t->ev.on_down(t->ev.user, peer);
+}
+
+static void rx_recv(void *user, const char *peer, const uint8_t *pdu, size_t len) {
+  rt_xport *r = user;
+  r->base.recv_requeue = false;
+  r->base.ev.on_recv(r->base.ev.user, peer, pdu, len);
+  r->x->recv_requeue = r->base.recv_requeue;
+}
+
+static int open_transport(gs_rt *rt, char *err, size_t cap) {
+  rt_xport *r = calloc(1, sizeof(*r));
+  if (r == NULL) {
+    snprintf(err, cap, "out of memory");
+    return GS_ERR_NOMEM;
+  }
+  r->base.ops = &rx_ops;
+  gs_xport_cbs cbs = {rx_up, rx_down, rx_recv, r};
+  int rc = gs_xport_open(&rt->cfg, &cbs, &r->x, err, cap);
+  if (rc != GS_OK) {
+    free(r);
+    return rc;
+  }
+  rt->t = &r->base;
+  return GS_OK;
 }
 
 /* ------------------------------------------------------------ loading */
@@ -205,11 +335,6 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->key_budget = sec->message_budget;
   e->replay = sec->replay;
   e->pp = sec->pp;
-}
-
-void gs_rt_endpoint_config(gs_rt *rt, const gs_identity *expected, gs_endpoint_config *out) {
-  *out = rt->ecfg;
-  out->expected_peer = expected;
 }
 
 static int load_pki(gs_rt *rt) {
@@ -290,7 +415,8 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   return GS_OK;
 }
 
-int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app *app) {
+int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sessions,
+               const gs_rt_app *app) {
   memset(rt, 0, sizeof(*rt));
   rt->app = *app;
   if (o->config == NULL) {
@@ -309,20 +435,25 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app
   if (rc == GS_OK && (rc = load_pki(rt)) == GS_OK) {
     rc = load_identity(rt);
   }
+  char err[512];
+  if (rc == GS_OK && (rc = open_transport(rt, err, sizeof(err))) != GS_OK) {
+    gs_app_err("%s: %s", rt->cfg.file, err);
+  }
   if (rc == GS_OK) {
-    gs_endpoint_config_init(&rt->ecfg);
-    rt->ecfg.crypto = rt->crypto;
-    rt->ecfg.validator = gs_pki_validator(rt->pki);
-    rt->ecfg.cert_der = rt->cert_der;
-    rt->ecfg.cert_len = rt->cert_len;
-    rt->ecfg.key = rt->key;
-    security_to_endpoint(&rt->cfg.security, &rt->ecfg);
-    rt->ecfg.on_event = on_engine_event;
-    rt->ecfg.event_user = rt;
-    char err[512];
-    rc = gs_xport_open(&rt->cfg, &app->xcbs, &rt->xp, err, sizeof(err));
-    if (rc != GS_OK) {
-      gs_app_err("%s: %s", rt->cfg.file, err);
+    gs_node_config nc;
+    gs_node_config_init(&nc);
+    nc.endpoint.crypto = rt->crypto;
+    nc.endpoint.validator = gs_pki_validator(rt->pki);
+    nc.endpoint.cert_der = rt->cert_der;
+    nc.endpoint.cert_len = rt->cert_len;
+    nc.endpoint.key = rt->key;
+    security_to_endpoint(&rt->cfg.security, &nc.endpoint);
+    nc.transport = rt->t;
+    nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
+                                rt_on_peer, rt_on_event,    rt_on_transport, rt};
+    nc.max_sessions = max_sessions;
+    if ((rc = gs_node_new(&nc, &rt->node)) != GS_OK) {
+      gs_app_err("%s: endpoint: %s", rt->cfg.file, gs_strerror(rc));
     }
   }
   if (rc != GS_OK) {
@@ -333,8 +464,12 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app
 }
 
 void gs_rt_free(gs_rt *rt) {
-  gs_xport_free(rt->xp);
-  rt->xp = NULL;
+  gs_node_free(rt->node); /* before the transport: frees the sessions */
+  rt->node = NULL;
+  if (rt->t != NULL) {
+    rt->t->ops->free(rt->t);
+    rt->t = NULL;
+  }
   if (rt->own != NULL) {
     gs_pki_release(rt->pki, rt->own);
     rt->own = NULL;
@@ -354,41 +489,45 @@ void gs_rt_free(gs_rt *rt) {
 
 /* ------------------------------------------------------------ the loop */
 
-static int poll_once(gs_rt *rt, gs_time_ms deadline) {
-  struct pollfd fds[GS_RT_MAX_FDS];
-  size_t nx = gs_xport_pollfds(rt->xp, fds, GS_RT_MAX_FDS);
-  size_t na = rt->app.pollfds ? rt->app.pollfds(rt->app.ctx, fds + nx, GS_RT_MAX_FDS - nx) : 0;
-  gs_time_ms now = gs_app_now();
-  gs_time_ms t = gs_xport_next_timer(rt->xp);
-  if (rt->app.next_deadline != NULL) {
-    gs_time_ms a = rt->app.next_deadline(rt->app.ctx);
-    t = a < t ? a : t;
+typedef struct rt_loop {
+  gs_rt *rt;
+  gs_time_ms end; /* shutting down: give up at this time (INT64_MAX: running) */
+} rt_loop;
+
+static size_t loop_pollfds(void *user, struct pollfd *fds, size_t cap) {
+  gs_rt *rt = ((rt_loop *)user)->rt;
+  return rt->app.pollfds != NULL ? rt->app.pollfds(rt->app.ctx, fds, cap) : 0;
+}
+
+static void loop_on_fds(void *user, const struct pollfd *fds, size_t n, gs_time_ms now) {
+  gs_rt *rt = ((rt_loop *)user)->rt;
+  if (rt->app.on_fds != NULL) {
+    rt->app.on_fds(rt->app.ctx, fds, n, now);
   }
-  t = deadline < t ? deadline : t;
-  gs_time_ms wait = t == INT64_MAX ? 1000 : t - now;
-  wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
-  int r = poll(fds, nx + na, (int)wait);
-  if (r < 0 && errno != EINTR) {
-    gs_app_err("poll: %s", strerror(errno));
-    return -1;
-  }
-  if (r < 0) {
-    for (size_t i = 0; i < nx + na; i++) {
-      fds[i].revents = 0;
-    }
-  }
-  now = gs_app_now();
-  if (gs_xport_step(rt->xp, fds, nx, now) != GS_OK) {
-    gs_app_err("transport: %s", rt->xp->err);
-    return -1;
-  }
-  if (rt->app.on_fds != NULL && na > 0) {
-    rt->app.on_fds(rt->app.ctx, fds + nx, na, now);
-  }
+}
+
+static void loop_tick(void *user, gs_time_ms now) {
+  gs_rt *rt = ((rt_loop *)user)->rt;
   if (rt->app.tick != NULL) {
     rt->app.tick(rt->app.ctx, now);
   }
-  return 0;
+}
+
+static gs_time_ms loop_deadline(void *user) {
+  rt_loop *l = user;
+  gs_time_ms t =
+      l->rt->app.next_deadline != NULL ? l->rt->app.next_deadline(l->rt->app.ctx) : INT64_MAX;
+  return l->end < t ? l->end : t;
+}
+
+static bool loop_stop(void *user) {
+  rt_loop *l = user;
+  gs_rt *rt = l->rt;
+  if (l->end == INT64_MAX) {
+    return stop_flag != 0;
+  }
+  bool done = rt->app.shutdown_done == NULL || rt->app.shutdown_done(rt->app.ctx);
+  return (done && rt->t->ops->pending(rt->t) == 0) || gs_app_now() >= l->end;
 }
 
 int gs_rt_run(gs_rt *rt) {
@@ -399,23 +538,19 @@ int gs_rt_run(gs_rt *rt) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  while (!stop_flag) {
-    if (poll_once(rt, INT64_MAX) != 0) {
-      return GS_EXIT_FAIL;
-    }
+  rt_loop l = {rt, INT64_MAX};
+  gs_node_loop loop = {loop_pollfds, loop_on_fds, loop_tick, loop_deadline, loop_stop, &l, 1000};
+  int rc = gs_node_run(rt->node, &loop);
+  if (rc != GS_OK) {
+    gs_app_err("transport: %s", rc == GS_ERR_IO ? strerror(errno)
+                                : rt->t->err[0] ? rt->t->err
+                                                : gs_strerror(rc));
+    return GS_EXIT_FAIL;
   }
-  gs_time_ms end = gs_app_now() + GS_RT_SHUTDOWN_MS;
+  l.end = gs_app_now() + GS_RT_SHUTDOWN_MS;
   if (rt->app.shutdown != NULL) {
     rt->app.shutdown(rt->app.ctx, gs_app_now());
   }
-  while (gs_app_now() < end) {
-    bool done = rt->app.shutdown_done == NULL || rt->app.shutdown_done(rt->app.ctx);
-    if (done && gs_xport_pending(rt->xp) == 0) {
-      break;
-    }
-    if (poll_once(rt, end) != 0) {
-      break;
-    }
-  }
+  (void)gs_node_run(rt->node, &loop);
   return GS_EXIT_OK;
 }
