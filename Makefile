@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 
 .PHONY: all deps build check check-unit check-clang check-asan check-fuzz \
-        check-format format demo bench clean
+        check-format check-install format demo bench clean
 
 all: build
 
@@ -25,6 +25,11 @@ check: deps
 
 check-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Install the build into a temporary prefix; check symbols, headers, pkg-config
+# and the CMake package; build and run examples/ against it both ways.
+check-install: build
+	@scripts/check-install $(BUILD)
 
 check-format:
 	@scripts/check-format

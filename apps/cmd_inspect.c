@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 #include "inspect.h"
 #include "pki_issue.h"
 #include "util.h"

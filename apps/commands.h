@@ -25,7 +25,5 @@ int gs_cmd_der(int argc, char **argv);
 void gs_cmd_der_usage(FILE *f);
 int gs_cmd_cc(int argc, char **argv);
 void gs_cmd_cc_usage(FILE *f);
-int gs_cmd_vectors(int argc, char **argv);
-void gs_cmd_vectors_usage(FILE *f);
 
 #endif

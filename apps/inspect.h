@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 
 /* Print every field of a decoded SecPDU (the header line is the caller's). */
 void gs_inspect_secpdu(FILE *f, const gs_secpdu *pdu);

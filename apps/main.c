@@ -20,8 +20,6 @@ static const gs_app_command gs_app_commands[] = {
      gs_cmd_config_usage},
     {"der", "run a DER controller (responder)", gs_cmd_der, gs_cmd_der_usage},
     {"cc", "run a control center (initiator)", gs_cmd_cc, gs_cmd_cc_usage},
-    {"vectors", "write the E2E exchange test vectors (JSON) into a directory", gs_cmd_vectors,
-     gs_cmd_vectors_usage},
     {"version", "print the version", cmd_version, cmd_version_usage},
 };
 

@@ -52,7 +52,7 @@
 
 #include "config.h"
 #include "gridseal/common.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 
 /* How a SecPDU travels (XMPP stanza choice, PROFILE.md §9). */
 typedef enum gs_xport_kind {

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gridseal/der.h"
 #include "gridseal/error.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/der.h"
+#include "gridseal/unstable/pdu.h"
 
 bool gs_ps_name_ok(const char *name) {
   size_t n = strlen(name);

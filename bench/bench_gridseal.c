@@ -18,10 +18,23 @@
  *
  * Key update: gs_session_update_keys (rekey PDU) -> responder receive
  * (derives, answers changedKey at once) -> initiator receive, one simulated
- * minute apart (the responder's rekey rate limit). */
+ * minute apart (the responder's rekey rate limit).
+ *
+ * Receive path (AEAD, aes256-GCM), the two ways a transport drives the
+ * engine, interleaved in one run:
+ *   gs.rx.old  gs_session_send + gs_session_pop_output (copy out) ->
+ *              gs_endpoint_lookup + gs_session_receive (two decodes)
+ *   gs.rx.new  gs_session_send_tagged + gs_session_peek_output (in place)
+ *              + gs_session_ack_output -> gs_endpoint_receive from the
+ *              bound transport peer (one decode)
+ * metric 0 is protect + unprotect per message, metric 1 the receive side
+ * alone. The decodes per received PDU are counted once at setup with
+ * gs_testing_decodes() (the program is linked with
+ * gs_testing_count_decodes). */
 #include <gridseal/crypto_openssl.h>
 #include <gridseal/pki.h>
 #include <gridseal/session.h>
+#include <gridseal/testing.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -236,6 +249,162 @@ static int run_rekey(void *state, size_t iters, double *ns) {
   return 0;
 }
 
+static gsb_world *new_world(gs_offer_mode offer, bool cache);
+
+/* A bound pair for the new receive path: A's association runs to "der",
+ * B's session was created by gs_endpoint_receive from "cc". */
+static void world_connect_bound(gsb_world *w) {
+  size_t l1 = 0;
+  gs_recv rv;
+  gs_output o;
+  w->now++;
+  if (gs_session_new_initiator_to(w->a.ep, "der", NULL, &w->sa) != GS_OK ||
+      gs_session_connect(w->sa, w->now, NULL, 0) != GS_OK ||
+      gs_session_pop_output(w->sa, g_buf, GSB_BUF, &l1) != GS_OK ||
+      gs_endpoint_receive(w->b.ep, "cc", -1, g_buf, l1, w->now, g_out, GSB_BUF, &rv) != GS_OK ||
+      !rv.created) {
+    bench_die("gridseal bound association (request)");
+  }
+  w->sb = rv.session;
+  if (gs_session_accept(w->sb, w->now, NULL, 0) != GS_OK ||
+      gs_session_peek_output(w->sb, &o) != GS_OK ||
+      gs_endpoint_receive(w->a.ep, "der", -1, o.pdu, o.len, w->now, g_out, GSB_BUF, &rv) != GS_OK ||
+      rv.session != w->sa || gs_session_ack_output(w->sb) != GS_OK) {
+    bench_die("gridseal bound association (answer)");
+  }
+}
+
+/* The old receive path: copy out, look up (decode 1), receive (decode 2). */
+static int rx_old_recv(gsb_world *w, const uint8_t *pdu, size_t len) {
+  gs_rx rx;
+  gs_session *s = NULL;
+  int rc = gs_endpoint_lookup(w->b.ep, pdu, len, &s);
+  rc = rc ? rc : gs_session_receive(s, pdu, len, w->now, g_out, GSB_BUF, &rx);
+  if (rc == GS_OK && (s != w->sb || !rx.has_data || rx.data_len != w->payload)) {
+    rc = GS_ERR_INTERNAL;
+  }
+  return rc;
+}
+
+static int rx_old_once(gsb_world *w, size_t *pdu_len) {
+  int rc = gs_session_send(w->sa, w->now, g_pt, w->payload);
+  rc = rc ? rc : gs_session_pop_output(w->sa, g_buf, GSB_BUF, pdu_len);
+  return rc ? rc : rx_old_recv(w, g_buf, *pdu_len);
+}
+
+/* The new one: one decode, the binding checked. */
+static int rx_new_recv(gsb_world *w, const uint8_t *pdu, size_t len) {
+  gs_recv rv;
+  int rc = gs_endpoint_receive(w->b.ep, "cc", -1, pdu, len, w->now, g_out, GSB_BUF, &rv);
+  if (rc == GS_OK && (rv.session != w->sb || !rv.has_data || rv.data_len != w->payload)) {
+    rc = GS_ERR_INTERNAL;
+  }
+  return rc;
+}
+
+/* ... with the PDU read in place and acknowledged once it is "written". */
+static int rx_new_once(gsb_world *w, size_t *pdu_len) {
+  gs_output o;
+  int rc = gs_session_send_tagged(w->sa, w->now, g_pt, w->payload, 7);
+  rc = rc ? rc : gs_session_peek_output(w->sa, &o);
+  rc = rc ? rc : rx_new_recv(w, o.pdu, o.len);
+  *pdu_len = rc == GS_OK ? o.len : 0;
+  return rc ? rc : gs_session_ack_output(w->sa);
+}
+
+/* PDUs made ahead of the receive-only measurement. */
+static uint8_t *g_rx_pdus;
+static size_t *g_rx_lens;
+static size_t g_rx_cap;
+
+/* Metric 0: `iters` full messages (protect + unprotect), one clock pair.
+ * Metric 1: `iters` more PDUs protected untimed, then received timed. */
+static int run_rx(void *state, size_t iters, double *ns, bool new_path) {
+  gsb_world *w = state;
+  size_t len = 0;
+  double t0 = bench_now_ns();
+  for (size_t i = 0; i < iters; i++) {
+    if ((new_path ? rx_new_once(w, &len) : rx_old_once(w, &len)) != GS_OK) {
+      return -1;
+    }
+  }
+  ns[0] = bench_now_ns() - t0;
+  const size_t stride = 1024 + 256; /* the largest payload of these cases + overhead */
+  if (w->payload > 1024) {
+    return -1;
+  }
+  if (iters > g_rx_cap) {
+    free(g_rx_pdus);
+    free(g_rx_lens);
+    g_rx_pdus = malloc(iters * stride);
+    g_rx_lens = malloc(iters * sizeof(*g_rx_lens));
+    g_rx_cap = g_rx_pdus != NULL && g_rx_lens != NULL ? iters : 0;
+    if (g_rx_cap == 0) {
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < iters; i++) {
+    if (gs_session_send(w->sa, w->now, g_pt, w->payload) != GS_OK ||
+        gs_session_pop_output(w->sa, g_rx_pdus + i * stride, stride, &g_rx_lens[i]) != GS_OK) {
+      return -1;
+    }
+  }
+  t0 = bench_now_ns();
+  for (size_t i = 0; i < iters; i++) {
+    const uint8_t *p = g_rx_pdus + i * stride;
+    if ((new_path ? rx_new_recv(w, p, g_rx_lens[i]) : rx_old_recv(w, p, g_rx_lens[i])) != GS_OK) {
+      return -1;
+    }
+  }
+  ns[1] = bench_now_ns() - t0;
+  return drain_b(w) == GS_OK ? 0 : -1;
+}
+
+static int run_rx_old(void *state, size_t iters, double *ns) {
+  return run_rx(state, iters, ns, false);
+}
+
+static int run_rx_new(void *state, size_t iters, double *ns) {
+  return run_rx(state, iters, ns, true);
+}
+
+static double g_decodes_old = -1, g_decodes_new = -1;
+
+double bench_gridseal_decodes_per_pdu(bool new_path) {
+  return new_path ? g_decodes_new : g_decodes_old;
+}
+
+static void add_rx_cases(void) {
+  for (size_t i = 0; i < 2; i++) {
+    for (int path = 0; path < 2; path++) {
+      gsb_world *w = new_world(GS_OFFER_AEAD, true);
+      if (path == 0) {
+        world_connect(w);
+      } else {
+        world_connect_bound(w);
+      }
+      w->payload = bench_table_sizes[i];
+      size_t len = 0;
+      uint64_t d0 = gs_testing_decodes();
+      int rc = path == 0 ? rx_old_once(w, &len) : rx_new_once(w, &len);
+      double per_pdu = (double)(gs_testing_decodes() - d0);
+      if (rc != GS_OK) {
+        bench_die("gridseal receive path");
+      }
+      if (path == 0) {
+        g_decodes_old = per_pdu;
+      } else {
+        g_decodes_new = per_pdu;
+      }
+      bench_case *c = bench_add(path == 0 ? "gs.rx.old" : "gs.rx.new", w->payload,
+                                path == 0 ? run_rx_old : run_rx_new, w, 2);
+      if (c != NULL) {
+        c->wire_bytes = (double)len;
+      }
+    }
+  }
+}
+
 static gsb_world *new_world(gs_offer_mode offer, bool cache) {
   if (g_nworlds >= GSB_MAX_WORLDS) {
     bench_die("too many gridseal worlds");
@@ -304,6 +473,7 @@ void bench_gridseal_register(void) {
   add_handshake_case("gs.hs.cache", true);
   add_handshake_case("gs.hs.nocache", false);
   add_rekey_case();
+  add_rx_cases();
 }
 
 static void party_free(gsb_party *p) {
@@ -322,6 +492,11 @@ void bench_gridseal_free(void) {
     party_free(&g_worlds[i].b);
   }
   g_nworlds = 0;
+  free(g_rx_pdus);
+  free(g_rx_lens);
+  g_rx_pdus = NULL;
+  g_rx_lens = NULL;
+  g_rx_cap = 0;
   gs_ossl_crypto_free(g_crypto);
   g_crypto = NULL;
 }

@@ -75,6 +75,9 @@ extern const size_t bench_plot_sizes[7];
 /* Case registration, one per approach (bench_*.c). */
 void bench_primitives_register(void);
 void bench_gridseal_register(void);
+/* Decodes of one received AEAD data PDU on the old receive path
+ * (lookup + receive) or the new one (gs_endpoint_receive); -1 unmeasured. */
+double bench_gridseal_decodes_per_pdu(bool new_path);
 void bench_tls13_register(void);
 void bench_msgsec_register(void);
 void bench_primitives_free(void);

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "der_internal.h"
-#include "gridseal/der.h"
 #include "gridseal/profile.h"
+#include "gridseal/unstable/der.h"
 
 /* ------------------------------------------------------------- reader */
 
@@ -322,6 +322,15 @@ int gs_der_read_gtime(gs_der_reader *r, uint32_t tag, gs_time_ms *out) {
     return rc;
   }
   return gs_gtime_parse(c.ptr, c.len, out);
+}
+
+int gs_der_read_gtime_s(gs_der_reader *r, uint32_t tag, int64_t *out_s) {
+  gs_slice c;
+  int rc = read_tlv(r, tag, &c);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  return gs_gtime_parse_s(c.ptr, c.len, out_s);
 }
 
 /* Check the whole element tree of buf without interpreting it: tags, minimal

@@ -4,8 +4,8 @@
 #ifndef GRIDSEAL_DER_INTERNAL_H
 #define GRIDSEAL_DER_INTERNAL_H
 
-#include "gridseal/der.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/der.h"
+#include "gridseal/unstable/pdu.h"
 
 /* "YYYYMMDDHHMMSS.fffZ" */
 #define GS_GTIME_MAX_LEN 19u
@@ -27,6 +27,15 @@ bool gs_der_printable_char(uint8_t ch);
 int gs_der_printable_check(const uint8_t *p, size_t len, size_t min,
                            size_t max);                            /* BAD_SIZE, BAD_STRING */
 int gs_gtime_parse(const uint8_t *s, size_t len, gs_time_ms *out); /* BAD_TIME */
+/* "YYYYMMDDHHMMSSZ" exactly (no fraction), years 0000..9999, as seconds
+ * since the epoch (negative before 1970). GS_ERR_DER_BAD_TIME otherwise. */
+int gs_gtime_parse_s(const uint8_t *s, size_t len, int64_t *out_s);
+/* The library's one civil-date conversion (proleptic Gregorian, UTC): a
+ * date and time to milliseconds since the epoch. Strict: year 0..9999,
+ * month 1..12, day 1..the length of that month (29 February only in leap
+ * years), hour 0..23, minute 0..59, second 0..59; GS_ERR_DER_BAD_TIME
+ * otherwise and *out untouched. pki/ converts certificate times with it. */
+int gs_civil_to_ms(int year, int mon, int day, int hh, int mm, int ss, gs_time_ms *out);
 int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len);
 
 /* Record `err` in w->err unless an earlier error is already there. */

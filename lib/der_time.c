@@ -1,12 +1,14 @@
 /* Canonical GeneralizedTime <-> milliseconds since the epoch, without libc
- * time functions (PROFILE.md §5). */
+ * time functions (docs/PROTOCOL.md §5), and the one civil-date conversion of
+ * the library (pki/ uses it too). */
 #include "der_internal.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), valid for the years this profile accepts. */
+ * days_from_civil), for years 0..9999: the era is floored so that January
+ * and February of year 0 (y - 1 < 0) land in the previous era. */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
-  int64_t era = y / 400;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
   unsigned yoe = (unsigned)(y - era * 400);
   unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
   unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
@@ -43,18 +45,32 @@ static int digits(const uint8_t *p, size_t n) {
   return v;
 }
 
+int gs_civil_to_ms(int year, int mon, int day, int hh, int mm, int ss, gs_time_ms *out) {
+  if (year < 0 || year > 9999 || mon < 1 || mon > 12 || day < 1 || hh < 0 || hh > 23 || mm < 0 ||
+      mm > 59 || ss < 0 || ss > 59) {
+    return GS_ERR_DER_BAD_TIME;
+  }
+  if ((unsigned)day > days_in_month((unsigned)year, (unsigned)mon)) {
+    return GS_ERR_DER_BAD_TIME; /* 31 April, 30 February, 29 February 2023 */
+  }
+  int64_t days = days_from_civil(year, (unsigned)mon, (unsigned)day);
+  *out = ((days * 24 + hh) * 60 + mm) * 60000 + (int64_t)ss * 1000;
+  return GS_OK;
+}
+
+/* "YYYYMMDDHHMMSS" at s (14 digits) through gs_civil_to_ms. */
+static int civil14(const uint8_t *s, gs_time_ms *out) {
+  return gs_civil_to_ms(digits(s, 4), digits(s + 4, 2), digits(s + 6, 2), digits(s + 8, 2),
+                        digits(s + 10, 2), digits(s + 12, 2), out);
+}
+
 int gs_gtime_parse(const uint8_t *s, size_t len, gs_time_ms *out) {
   /* YYYYMMDDHHMMSS Z (15) or with .f / .ff / .fff (17..19). */
   if (len != 15 && (len < 17 || len > 19)) {
     return GS_ERR_DER_BAD_TIME;
   }
-  int y = digits(s, 4), mo = digits(s + 4, 2), d = digits(s + 6, 2);
-  int h = digits(s + 8, 2), mi = digits(s + 10, 2), se = digits(s + 12, 2);
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
-      se > 59 || s[len - 1] != 'Z') {
-    return GS_ERR_DER_BAD_TIME;
-  }
-  if ((unsigned)d > days_in_month((unsigned)y, (unsigned)mo)) {
+  gs_time_ms t = 0;
+  if (s[len - 1] != 'Z' || digits(s, 4) < 1970 || civil14(s, &t) != GS_OK) {
     return GS_ERR_DER_BAD_TIME;
   }
   int ms = 0;
@@ -66,8 +82,16 @@ int gs_gtime_parse(const uint8_t *s, size_t len, gs_time_ms *out) {
     }
     ms = f * (nf == 1 ? 100 : nf == 2 ? 10 : 1);
   }
-  int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-  *out = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000 + ms;
+  *out = t + ms;
+  return GS_OK;
+}
+
+int gs_gtime_parse_s(const uint8_t *s, size_t len, int64_t *out_s) {
+  gs_time_ms t = 0;
+  if (len != 15 || s[14] != 'Z' || civil14(s, &t) != GS_OK) {
+    return GS_ERR_DER_BAD_TIME;
+  }
+  *out_s = t / 1000; /* whole seconds: exact, also before 1970 */
   return GS_OK;
 }
 

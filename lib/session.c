@@ -55,7 +55,28 @@ static bool lists_ok(const gs_endpoint_config *c) {
   if (c->offer == GS_OFFER_INTEGRITY && c->n_icv == 0) {
     return false;
   }
-  return c->hmac == GS_HASH_SHA256 || c->hmac == GS_HASH_SHA384;
+  /* every listed algorithm has a wire id (alg_table.c) */
+  for (size_t i = 0; i < c->n_aead; i++) {
+    if (gs_alg_of_aead(c->aead[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < c->n_encr; i++) {
+    if (gs_alg_of_cbc(c->encr[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < c->n_icv; i++) {
+    if (gs_alg_of_hmac(c->icv[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < c->n_hmac_accept; i++) {
+    if (gs_alg_of_hmac(c->hmac_accept[i]) == GS_ALG_UNKNOWN) {
+      return false;
+    }
+  }
+  return gs_alg_of_hmac(c->hmac) != GS_ALG_UNKNOWN;
 }
 
 static int config_check(const gs_endpoint_config *c) {
@@ -133,20 +154,6 @@ int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *le
     return GS_ERR_INVALID_ARG;
   }
   return gs_outq_pop(&ep->out, buf, cap, len);
-}
-
-int gs_endpoint_test_set_hooks(gs_endpoint *ep, const gs_test_hooks *hooks) {
-  if (ep == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (hooks == NULL) {
-    memset(&ep->hooks, 0, sizeof(ep->hooks));
-    ep->has_hooks = false;
-  } else {
-    ep->hooks = *hooks;
-    ep->has_hooks = true;
-  }
-  return GS_OK;
 }
 
 /* ------------------------------------------------------------ queue */
@@ -504,42 +511,6 @@ int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const
 #endif
 }
 
-int gs_sess_sign_alg_from_algid(gs_alg a, gs_sig_alg *out) {
-  switch (a) {
-  case GS_ALG_ECDSA_SHA256:
-    *out = GS_SIG_ECDSA_SHA256;
-    return GS_OK;
-  case GS_ALG_RSA_SHA256:
-    *out = GS_SIG_RSA_SHA256;
-    return GS_OK;
-  case GS_ALG_ED25519:
-    *out = GS_SIG_ED25519;
-    return GS_OK;
-  default:
-    return GS_ERR_UNSUPPORTED_ALG;
-  }
-}
-
-gs_alg gs_sess_sig_algid(gs_sig_alg a) {
-  return a == GS_SIG_ECDSA_SHA256 ? GS_ALG_ECDSA_SHA256
-         : a == GS_SIG_RSA_SHA256 ? GS_ALG_RSA_SHA256
-                                  : GS_ALG_ED25519;
-}
-
-gs_alg gs_sess_hmac_algid(gs_hash_alg h) {
-  return h == GS_HASH_SHA384 ? GS_ALG_HMAC_SHA384 : GS_ALG_HMAC_SHA256;
-}
-
-gs_alg gs_sess_aead_algid(gs_aead_alg a) {
-  return a == GS_AEAD_AES128_GCM   ? GS_ALG_AES128_GCM
-         : a == GS_AEAD_AES256_GCM ? GS_ALG_AES256_GCM
-                                   : GS_ALG_CHACHA20_POLY1305;
-}
-
-gs_alg gs_sess_cbc_algid(gs_cipher_alg a) {
-  return a == GS_CIPHER_AES128_CBC ? GS_ALG_AES128_CBC : GS_ALG_AES256_CBC;
-}
-
 bool gs_sess_time_ok(const gs_endpoint *ep, gs_time_ms t, gs_time_ms now) {
   gs_time_ms d = t > now ? t - now : now - t;
   return d <= ep->cfg.time_tolerance_ms;
@@ -607,38 +578,6 @@ int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role 
   return d > 0 && d <= GS_HS_SINGLE_ICV_ALGO_REQUIRED ? d : GS_HS_NO_REASON;
 }
 
-bool gs_sess_aead_from_alg(gs_alg a, gs_aead_alg *out) {
-  switch (a) {
-  case GS_ALG_AES128_GCM:
-    *out = GS_AEAD_AES128_GCM;
-    return true;
-  case GS_ALG_AES256_GCM:
-    *out = GS_AEAD_AES256_GCM;
-    return true;
-  case GS_ALG_CHACHA20_POLY1305:
-    *out = GS_AEAD_CHACHA20_POLY1305;
-    return true;
-  default:
-    return false;
-  }
-}
-
-bool gs_sess_cbc_from_alg(gs_alg a, gs_cipher_alg *out) {
-  if (a == GS_ALG_AES128_CBC || a == GS_ALG_AES256_CBC) {
-    *out = a == GS_ALG_AES128_CBC ? GS_CIPHER_AES128_CBC : GS_CIPHER_AES256_CBC;
-    return true;
-  }
-  return false;
-}
-
-bool gs_sess_hash_from_alg(gs_alg a, gs_hash_alg *out) {
-  if (a == GS_ALG_HMAC_SHA256 || a == GS_ALG_HMAC_SHA384) {
-    *out = a == GS_ALG_HMAC_SHA256 ? GS_HASH_SHA256 : GS_HASH_SHA384;
-    return true;
-  }
-  return false;
-}
-
 /* Certificate validation error -> HandshakeDiagnostics (§3.3 c). */
 int gs_sess_cert_diag(int err) {
   switch (err) {
@@ -661,7 +600,7 @@ int gs_sess_cert_diag(int err) {
 void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
   const gs_endpoint *ep = s->ep;
   memset(t1, 0, sizeof(*t1));
-  t1->sig_alg.alg = gs_sess_sig_algid(ep->sig_alg);
+  t1->sig_alg.alg = gs_alg_of_sig(ep->sig_alg);
   t1->pk_cert.ptr = ep->cfg.cert_der;
   t1->pk_cert.len = ep->cfg.cert_len;
   t1->n_cert_path = ep->cfg.n_chain;

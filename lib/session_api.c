@@ -463,26 +463,3 @@ int gs_endpoint_receive(gs_endpoint *ep, const char *xpeer, int role, const uint
   rv->peer = rx.peer;
   return rc;
 }
-
-int gs_session_test_set_tx_seq(gs_session *s, uint32_t next_seq) {
-  if (s == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (s->state != GS_STATE_ESTABLISHED) {
-    return GS_ERR_STATE;
-  }
-  s->tx_seq = next_seq;
-  return GS_OK;
-}
-
-int gs_session_test_set_key_count(gs_session *s, uint64_t tx, uint64_t rx) {
-  if (s == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (s->state != GS_STATE_ESTABLISHED) {
-    return GS_ERR_STATE;
-  }
-  s->tx.count = tx;
-  s->rx.count = rx;
-  return GS_OK;
-}

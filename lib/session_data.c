@@ -75,7 +75,7 @@ static int tx_prepare(gs_session *s, tx_ctx *c) {
       return GS_ERR_INTERNAL;
     }
     memset(c->auth, 0, sizeof(c->auth));
-    c->a.algorithm.alg = gs_sess_hmac_algid(s->icv);
+    c->a.algorithm.alg = gs_alg_of_hmac(s->icv);
     c->a.icv.ptr = c->auth; /* zeros, replaced by the ICV in tx_fill */
     c->a.icv.len = icv_len;
     rc = gs_authenticator_encode(&c->a, c->auth + GS_MAX_MAC_LEN, sizeof(c->auth) - GS_MAX_MAC_LEN,

@@ -70,20 +70,20 @@ static void fill_offer(const gs_endpoint *ep, gs_encr_mode *m) {
     m->kind = GS_ENCR_MODE_AEAD;
     m->n_aead = cfg->n_aead;
     for (size_t i = 0; i < cfg->n_aead; i++) {
-      m->aead[i].alg = gs_sess_aead_algid(cfg->aead[i]);
+      m->aead[i].alg = gs_alg_of_aead(cfg->aead[i]);
     }
     return;
   }
   m->kind = GS_ENCR_MODE_NON_AEAD;
   m->n_icv = cfg->n_icv;
   for (size_t i = 0; i < cfg->n_icv; i++) {
-    m->icv[i].alg = gs_sess_hmac_algid(cfg->icv[i]);
+    m->icv[i].alg = gs_alg_of_hmac(cfg->icv[i]);
   }
   if (cfg->offer == GS_OFFER_ETM) {
     m->has_encr = true;
     m->n_encr = cfg->n_encr;
     for (size_t i = 0; i < cfg->n_encr; i++) {
-      m->encr[i].alg = gs_sess_cbc_algid(cfg->encr[i]);
+      m->encr[i].alg = gs_alg_of_cbc(cfg->encr[i]);
     }
   }
 }
@@ -119,7 +119,7 @@ int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup, size
     s->n_dh = i + 1;
   }
   t1->n_dh = ep->cfg.n_groups;
-  t1->hmac.alg = gs_sess_hmac_algid(ep->cfg.hmac);
+  t1->hmac.alg = gs_alg_of_hmac(ep->cfg.hmac);
   fill_offer(ep, &t1->encr_mode);
   if (ep->cfg.offer != GS_OFFER_INTEGRITY) {
     t1->conf_params |= GS_CONF_APPL_PROTECTED;
@@ -174,7 +174,7 @@ static int check_selection(gs_session *s, const gs_encr_mode *m) {
       return GS_HS_SINGLE_AE_ALGORITHM_REQUIRED;
     }
     for (size_t i = 0; i < cfg->n_aead; i++) {
-      if (gs_sess_aead_algid(cfg->aead[i]) == m->aead[0].alg) {
+      if (gs_alg_of_aead(cfg->aead[i]) == m->aead[0].alg) {
         s->aead = cfg->aead[i];
         s->mode = GS_MODE_AEAD;
         return -1;
@@ -188,7 +188,7 @@ static int check_selection(gs_session *s, const gs_encr_mode *m) {
   if (m->n_icv != 1) {
     return GS_HS_SINGLE_ICV_ALGO_REQUIRED;
   }
-  if (!gs_sess_hash_from_alg(m->icv[0].alg, &s->icv) || !hash_in(cfg->icv, cfg->n_icv, s->icv)) {
+  if (!gs_alg_to_hmac(m->icv[0].alg, &s->icv) || !hash_in(cfg->icv, cfg->n_icv, s->icv)) {
     return GS_HS_ICV_NOT_SUPPORTED;
   }
   if (cfg->offer == GS_OFFER_INTEGRITY) {
@@ -205,7 +205,7 @@ static int check_selection(gs_session *s, const gs_encr_mode *m) {
     return GS_HS_SINGLE_ENCRYPT_ALGO_REQUIRED;
   }
   for (size_t i = 0; i < cfg->n_encr; i++) {
-    if (gs_sess_cbc_algid(cfg->encr[i]) == m->encr[0].alg) {
+    if (gs_alg_of_cbc(cfg->encr[i]) == m->encr[0].alg) {
       s->encr = cfg->encr[i];
       s->mode = GS_MODE_ETM;
       return -1;
@@ -324,7 +324,7 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
     return gs_sess_init_abort(s, now, gs_sess_cert_diag(rc), rc);
   }
   gs_sig_alg sa;
-  if (gs_sess_sign_alg_from_algid(t1->sig_alg.alg, &sa) != GS_OK || sa != info->sig_alg) {
+  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
     v->release(v->ctx, info);
     return gs_sess_init_abort(s, now, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG);
   }
@@ -349,7 +349,7 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
   if (idx < 0) {
     return gs_sess_init_abort(s, now, GS_HS_ILLEGAL_DH_GROUP_SELECTED, GS_ERR_SELECTION);
   }
-  if (t1->hmac.alg != gs_sess_hmac_algid(ep->cfg.hmac)) {
+  if (t1->hmac.alg != gs_alg_of_hmac(ep->cfg.hmac)) {
     return gs_sess_init_abort(s, now, GS_HS_HMAC_NOT_SUPPORTED, GS_ERR_SELECTION);
   }
   diag = check_selection(s, &t1->encr_mode);

@@ -61,7 +61,7 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     }
     for (size_t i = 0; i < cfg->n_aead; i++) {
       for (size_t j = 0; j < m->n_aead; j++) {
-        if (m->aead[j].alg == gs_sess_aead_algid(cfg->aead[i])) {
+        if (m->aead[j].alg == gs_alg_of_aead(cfg->aead[i])) {
           n->mode = GS_MODE_AEAD;
           n->aead = cfg->aead[i];
           return -1;
@@ -79,7 +79,7 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
   bool found = false;
   for (size_t i = 0; i < cfg->n_icv && !found; i++) {
     for (size_t j = 0; j < m->n_icv && !found; j++) {
-      if (m->icv[j].alg == gs_sess_hmac_algid(cfg->icv[i])) {
+      if (m->icv[j].alg == gs_alg_of_hmac(cfg->icv[i])) {
         n->icv = cfg->icv[i];
         found = true;
       }
@@ -94,7 +94,7 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
   }
   for (size_t i = 0; i < cfg->n_encr; i++) {
     for (size_t j = 0; j < m->n_encr; j++) {
-      if (m->encr[j].alg == gs_sess_cbc_algid(cfg->encr[i])) {
+      if (m->encr[j].alg == gs_alg_of_cbc(cfg->encr[i])) {
         n->mode = GS_MODE_ETM;
         n->encr = cfg->encr[i];
         return -1;
@@ -120,7 +120,7 @@ static int negotiate(const gs_endpoint *ep, const gs_token1 *t1, resp_neg *n) {
   if (!found) {
     return GS_HS_DH_GROUP_NOT_SUPPORTED;
   }
-  bool hmac_ok = gs_sess_hash_from_alg(t1->hmac.alg, &n->hmac);
+  bool hmac_ok = gs_alg_to_hmac(t1->hmac.alg, &n->hmac);
   for (size_t i = 0; hmac_ok && i < cfg->n_hmac_accept; i++) {
     if (cfg->hmac_accept[i] == n->hmac) {
       return pick_encr(cfg, &t1->encr_mode, n);
@@ -209,7 +209,7 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
     return reject(ep, xpeer, t1, gs_sess_cert_diag(rc), rc, now);
   }
   gs_sig_alg sa;
-  if (gs_sess_sign_alg_from_algid(t1->sig_alg.alg, &sa) != GS_OK || sa != info->sig_alg) {
+  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
     v->release(v->ctx, info);
     return reject(ep, xpeer, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
   }
@@ -345,16 +345,16 @@ static void fill_selection(const gs_session *s, gs_encr_mode *m) {
   if (s->mode == GS_MODE_AEAD) {
     m->kind = GS_ENCR_MODE_AEAD;
     m->n_aead = 1;
-    m->aead[0].alg = gs_sess_aead_algid(s->aead);
+    m->aead[0].alg = gs_alg_of_aead(s->aead);
     return;
   }
   m->kind = GS_ENCR_MODE_NON_AEAD;
   m->n_icv = 1;
-  m->icv[0].alg = gs_sess_hmac_algid(s->icv);
+  m->icv[0].alg = gs_alg_of_hmac(s->icv);
   if (s->mode == GS_MODE_ETM) {
     m->has_encr = true;
     m->n_encr = 1;
-    m->encr[0].alg = gs_sess_cbc_algid(s->encr);
+    m->encr[0].alg = gs_alg_of_cbc(s->encr);
   }
 }
 
@@ -405,7 +405,7 @@ int gs_session_accept(gs_session *s, gs_time_ms now, const uint8_t *rsp, size_t 
   t1->dh[0].group = (uint32_t)s->group;
   t1->dh[0].public_key.ptr = pub;
   t1->dh[0].public_key.len = pub_len;
-  t1->hmac.alg = gs_sess_hmac_algid(s->hmac);
+  t1->hmac.alg = gs_alg_of_hmac(s->hmac);
   fill_selection(s, &t1->encr_mode);
   if (s->mode != GS_MODE_INTEGRITY) {
     t1->conf_params |= GS_CONF_APPL_PROTECTED;

@@ -3,7 +3,10 @@
 #ifndef GRIDSEAL_SESSION_INTERNAL_H
 #define GRIDSEAL_SESSION_INTERNAL_H
 
+#include "alg_table.h" /* wire id <-> provider enum */
 #include "gridseal/session.h"
+#include "gridseal/testing.h" /* the hook and secrets types (fields unset in production) */
+#include "gridseal/unstable/pdu.h"
 
 /* ------------------------------------------------ replay.c (§5 ordering) */
 typedef struct gs_replay {
@@ -203,11 +206,6 @@ size_t gs_sess_live_count(const gs_endpoint *ep);
 /* Verify a signature (skipped in the fuzzing-only build). */
 int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const gs_iov *parts,
                    size_t n, gs_slice sig);
-int gs_sess_sign_alg_from_algid(gs_alg a, gs_sig_alg *out);
-gs_alg gs_sess_sig_algid(gs_sig_alg a);
-gs_alg gs_sess_hmac_algid(gs_hash_alg h);
-gs_alg gs_sess_aead_algid(gs_aead_alg a);
-gs_alg gs_sess_cbc_algid(gs_cipher_alg a);
 bool gs_sess_time_ok(const gs_endpoint *ep, gs_time_ms t, gs_time_ms now);
 /* New DH key (test hook or fresh). */
 int gs_sess_dh_new(gs_session *s, gs_dh_group g, uint32_t epoch, gs_dh_priv **priv, uint8_t *pub,
@@ -295,9 +293,6 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
 bool gs_sess_hs_expire(gs_session *s, gs_time_ms now);
 
 /* more helpers (session.c) */
-bool gs_sess_aead_from_alg(gs_alg a, gs_aead_alg *out);
-bool gs_sess_cbc_from_alg(gs_alg a, gs_cipher_alg *out);
-bool gs_sess_hash_from_alg(gs_alg a, gs_hash_alg *out);
 int gs_sess_cert_diag(int err);
 void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now);
 /* session_hs_init.c: encode tbs, sign (over tbs content, plus h_in for the

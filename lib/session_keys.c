@@ -108,14 +108,3 @@ out:
   gs_wipe(okm, sizeof(okm));
   return rc;
 }
-
-int gs_session_test_secrets(const gs_session *s, gs_test_secrets *out) {
-  if (s == NULL || out == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (s->secrets == NULL || s->secrets->okm_len == 0) {
-    return GS_ERR_NOT_FOUND;
-  }
-  *out = *s->secrets;
-  return GS_OK;
-}

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridseal/der.h"
+#include "gridseal/unstable/der.h"
 #include "session_internal.h"
 
 /* The one rule for what a notice's signature covers, used on sign and on
@@ -43,7 +43,7 @@ int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const cha
   p.kind = kind;
   gs_tbs_notice *tbs = &p.u.notice.tbs;
   gs_token3 *t3 = &tbs->token3;
-  t3->sig_alg.alg = gs_sess_sig_algid(ep->sig_alg);
+  t3->sig_alg.alg = gs_alg_of_sig(ep->sig_alg);
   t3->version = GS_PROTOCOL_VERSION;
   t3->asso_id.ptr = (const uint8_t *)asso;
   t3->asso_id.len = asso_len;
@@ -158,7 +158,7 @@ static const gs_pubkey *notice_key(gs_session *s, const gs_notice *n, gs_time_ms
   } else {
     return NULL;
   }
-  if (gs_sess_sign_alg_from_algid(t3->sig_alg.alg, alg) != GS_OK || *alg != info->sig_alg) {
+  if (!gs_alg_to_sig(t3->sig_alg.alg, alg) || *alg != info->sig_alg) {
     return NULL;
   }
   return info->pubkey;

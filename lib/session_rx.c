@@ -58,7 +58,7 @@ static int check_shape(const gs_session *s, gs_pdu_kind k, const gs_transfer *x,
     *err = GS_ERR_PROTOCOL;
     return GS_DT_PROTOCOL_ERROR;
   }
-  if (s->mode != GS_MODE_AEAD && x->auth.algorithm.alg != gs_sess_hmac_algid(s->icv)) {
+  if (s->mode != GS_MODE_AEAD && x->auth.algorithm.alg != gs_alg_of_hmac(s->icv)) {
     *err = GS_ERR_ALG_MISMATCH;
     return GS_DT_PROTOCOL_ERROR;
   }

@@ -22,11 +22,11 @@ static bool oid_is(gs_slice o, const uint8_t *want, size_t n) {
 
 /* GeneralNames holding one directoryName [4] -> X509_NAME (caller frees). */
 static X509_NAME *directory_name(gs_slice general_names) {
-  gs_pki_tlv r, names;
+  gs_der_reader r, names;
   gs_slice dn;
-  gs_pki_tlv_init(&r, general_names.ptr, general_names.len);
-  if (gs_pki_tlv_enter(&r, 0x30, &names) != GS_OK || !gs_pki_tlv_at_end(&r) ||
-      gs_pki_tlv_read(&names, 0xA4, &dn, NULL) != GS_OK || !gs_pki_tlv_at_end(&names)) {
+  gs_der_reader_init(&r, general_names.ptr, general_names.len);
+  if (gs_der_enter(&r, GS_DER_SEQUENCE, &names, NULL) != GS_OK || !gs_der_reader_at_end(&r) ||
+      gs_der_read_tlv(&names, GS_DER_CTX_CONS(4), &dn) != GS_OK || !gs_der_reader_at_end(&names)) {
     return NULL;
   }
   const unsigned char *p = dn.ptr;
@@ -39,13 +39,13 @@ static X509_NAME *directory_name(gs_slice general_names) {
 }
 
 /* Holder ::= SEQUENCE { baseCertificateID [0] IssuerSerial, ... } */
-static int check_holder(gs_pki_tlv *info, X509 *leaf) {
-  gs_pki_tlv holder, is;
+static int check_holder(gs_der_reader *info, X509 *leaf) {
+  gs_der_reader holder, is;
   gs_slice names, serial;
-  int rc = gs_pki_tlv_enter(info, 0x30, &holder);
-  rc = rc ? rc : gs_pki_tlv_enter(&holder, 0xA0, &is);
-  rc = rc ? rc : gs_pki_tlv_read(&is, 0x30, &names, &names);
-  rc = rc ? rc : gs_pki_tlv_read(&is, 0x02, &serial, &serial);
+  int rc = gs_der_enter(info, GS_DER_SEQUENCE, &holder, NULL);
+  rc = rc ? rc : gs_der_enter(&holder, GS_DER_CTX_CONS(0), &is, NULL);
+  rc = rc ? rc : gs_pki_der_element(&is, GS_DER_SEQUENCE, &names);
+  rc = rc ? rc : gs_pki_der_element(&is, GS_DER_INTEGER, &serial);
   if (rc != GS_OK) {
     return GS_ERR_ATTR_CERT_INVALID;
   }
@@ -74,11 +74,11 @@ static X509 *find_issuer(gs_pki *pki, STACK_OF(X509) * chain, const X509_NAME *n
 }
 
 /* AttCertIssuer: v2Form [0] { issuerName GeneralNames } -> issuer cert. */
-static X509 *issuer_cert(gs_pki *pki, STACK_OF(X509) * chain, gs_pki_tlv *info) {
-  gs_pki_tlv v2;
+static X509 *issuer_cert(gs_pki *pki, STACK_OF(X509) * chain, gs_der_reader *info) {
+  gs_der_reader v2;
   gs_slice names;
-  if (gs_pki_tlv_enter(info, 0xA0, &v2) != GS_OK ||
-      gs_pki_tlv_read(&v2, 0x30, &names, &names) != GS_OK || !gs_pki_tlv_at_end(&v2)) {
+  if (gs_der_enter(info, GS_DER_CTX_CONS(0), &v2, NULL) != GS_OK ||
+      gs_pki_der_element(&v2, GS_DER_SEQUENCE, &names) != GS_OK || !gs_der_reader_at_end(&v2)) {
     return NULL;
   }
   X509_NAME *n = directory_name(names);
@@ -88,10 +88,11 @@ static X509 *issuer_cert(gs_pki *pki, STACK_OF(X509) * chain, gs_pki_tlv *info) 
 }
 
 static int verify_sig(gs_pki *pki, X509 *issuer, gs_slice algid, gs_slice tbs, gs_slice sig) {
-  gs_pki_tlv r, a;
+  gs_der_reader r, a;
   gs_slice oid;
-  gs_pki_tlv_init(&r, algid.ptr, algid.len);
-  if (gs_pki_tlv_enter(&r, 0x30, &a) != GS_OK || gs_pki_tlv_read(&a, 0x06, &oid, NULL) != GS_OK) {
+  gs_der_reader_init(&r, algid.ptr, algid.len);
+  if (gs_der_enter(&r, GS_DER_SEQUENCE, &a, NULL) != GS_OK ||
+      gs_der_read_tlv(&a, GS_DER_OID, &oid) != GS_OK) {
     return GS_ERR_ATTR_CERT_INVALID;
   }
   gs_sig_alg alg;
@@ -126,25 +127,24 @@ static int verify_sig(gs_pki *pki, X509 *issuer, gs_slice algid, gs_slice tbs, g
 }
 
 /* RoleSyntax ::= SEQUENCE { roleAuthority [0] OPTIONAL, roleName [1] GeneralName } */
-static int role_syntax(gs_pki_tlv *vals, gs_cert_info *info) {
-  gs_pki_tlv rs, rn;
-  gs_slice auth, name;
-  int rc = gs_pki_tlv_enter(vals, 0x30, &rs);
-  if (rc == GS_OK && gs_pki_tlv_peek(&rs) == 0xA0) {
-    rc = gs_pki_tlv_read(&rs, 0xA0, &auth, NULL);
+static int role_syntax(gs_der_reader *vals, gs_cert_info *info) {
+  gs_der_reader rs, rn;
+  gs_slice auth, v;
+  uint32_t t = 0;
+  int rc = gs_der_enter(vals, GS_DER_SEQUENCE, &rs, NULL);
+  if (rc == GS_OK && gs_der_peek_is(&rs, GS_DER_CTX_CONS(0))) {
+    rc = gs_der_read_tlv(&rs, GS_DER_CTX_CONS(0), &auth);
   }
-  rc = rc ? rc : gs_pki_tlv_enter(&rs, 0xA1, &rn);
-  rc = rc ? rc : gs_pki_tlv_read(&rn, -1, &name, &name);
-  rc = rc ? rc
-          : (gs_pki_tlv_at_end(&rn) && gs_pki_tlv_at_end(&rs) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
+  rc = rc ? rc : gs_der_enter(&rs, GS_DER_CTX_CONS(1), &rn, NULL);
+  rc = rc ? rc : gs_der_read_any(&rn, &t, &v, NULL);
+  rc = rc ? rc : gs_der_reader_finish(&rn);
+  rc = rc ? rc : gs_der_reader_finish(&rs);
   if (rc != GS_OK) {
     return rc;
   }
-  uint8_t t = name.ptr[0];
-  gs_slice v;
-  gs_pki_tlv one;
-  gs_pki_tlv_init(&one, name.ptr, name.len);
-  if ((t == 0x81 || t == 0x82 || t == 0x86) && gs_pki_tlv_read(&one, t, &v, NULL) == GS_OK) {
+  /* rfc822Name [1], dNSName [2], uniformResourceIdentifier [6]; other
+   * GeneralName forms carry no role name and are skipped. */
+  if (t == GS_DER_CTX(1) || t == GS_DER_CTX(2) || t == GS_DER_CTX(6)) {
     if (memchr(v.ptr, 0, v.len) != NULL || v.len >= sizeof info->roles[0]) {
       return GS_ERR_DER_BAD_STRING;
     }
@@ -180,23 +180,24 @@ static bool narrow_ac(X509 *issuer, int64_t nb, int64_t na, int64_t now_s, int64
 }
 
 /* attributes SEQUENCE OF Attribute { type OID, values SET OF value } */
-static int attributes(gs_pki_tlv *info_r, int64_t now_s, gs_cert_info *info, int64_t *from,
+static int attributes(gs_der_reader *info_r, int64_t now_s, gs_cert_info *info, int64_t *from,
                       int64_t *until) {
-  gs_pki_tlv attrs, at, vals;
+  gs_der_reader attrs, at, vals;
   gs_slice oid, val;
-  int rc = gs_pki_tlv_enter(info_r, 0x30, &attrs);
-  while (rc == GS_OK && !gs_pki_tlv_at_end(&attrs)) {
-    rc = gs_pki_tlv_enter(&attrs, 0x30, &at);
-    rc = rc ? rc : gs_pki_tlv_read(&at, 0x06, &oid, NULL);
-    rc = rc ? rc : gs_pki_tlv_enter(&at, 0x31, &vals);
-    while (rc == GS_OK && !gs_pki_tlv_at_end(&vals)) {
+  uint32_t tag = 0;
+  int rc = gs_der_enter(info_r, GS_DER_SEQUENCE, &attrs, NULL);
+  while (rc == GS_OK && !gs_der_reader_at_end(&attrs)) {
+    rc = gs_der_enter(&attrs, GS_DER_SEQUENCE, &at, NULL);
+    rc = rc ? rc : gs_der_read_tlv(&at, GS_DER_OID, &oid);
+    rc = rc ? rc : gs_der_enter(&at, GS_DER_SET, &vals, NULL);
+    while (rc == GS_OK && !gs_der_reader_at_end(&vals)) {
       if (oid_is(oid, oid_at_role, sizeof oid_at_role)) {
         rc = role_syntax(&vals, info);
       } else if (oid_is(oid, oid_iec_role, sizeof oid_iec_role)) {
-        rc = gs_pki_tlv_read(&vals, 0x30, &val, &val);
+        rc = gs_pki_der_element(&vals, GS_DER_SEQUENCE, &val);
         rc = rc ? rc : gs_pki_iec_user_roles(val.ptr, val.len, now_s, info, from, until);
       } else {
-        rc = gs_pki_tlv_read(&vals, -1, &val, NULL); /* other attributes: ignored */
+        rc = gs_der_read_any(&vals, &tag, &val, NULL); /* other attributes: ignored */
       }
     }
   }
@@ -204,52 +205,54 @@ static int attributes(gs_pki_tlv *info_r, int64_t now_s, gs_cert_info *info, int
 }
 
 /* Optional issuerUniqueID and extensions; a critical extension rejects. */
-static int ac_tail(gs_pki_tlv *r) {
+static int ac_tail(gs_der_reader *r) {
   gs_slice s;
-  gs_pki_tlv exts, ext;
+  gs_der_reader exts, ext;
   int rc = GS_OK;
-  if (gs_pki_tlv_peek(r) == 0x03) {
-    rc = gs_pki_tlv_read(r, 0x03, &s, NULL);
+  if (gs_der_peek_is(r, GS_DER_BIT_STRING)) {
+    rc = gs_der_read_tlv(r, GS_DER_BIT_STRING, &s);
   }
-  if (rc == GS_OK && gs_pki_tlv_peek(r) == 0x30) {
-    rc = gs_pki_tlv_enter(r, 0x30, &exts);
-    while (rc == GS_OK && !gs_pki_tlv_at_end(&exts)) {
-      rc = gs_pki_tlv_enter(&exts, 0x30, &ext);
-      rc = rc ? rc : gs_pki_tlv_read(&ext, 0x06, &s, NULL);
-      if (rc == GS_OK && gs_pki_tlv_peek(&ext) == 0x01) {
-        rc = gs_pki_tlv_read(&ext, 0x01, &s, NULL);
+  if (rc == GS_OK && gs_der_peek_is(r, GS_DER_SEQUENCE)) {
+    rc = gs_der_enter(r, GS_DER_SEQUENCE, &exts, NULL);
+    while (rc == GS_OK && !gs_der_reader_at_end(&exts)) {
+      rc = gs_der_enter(&exts, GS_DER_SEQUENCE, &ext, NULL);
+      rc = rc ? rc : gs_der_read_tlv(&ext, GS_DER_OID, &s);
+      if (rc == GS_OK && gs_der_peek_is(&ext, GS_DER_BOOLEAN)) {
+        rc = gs_der_read_tlv(&ext, GS_DER_BOOLEAN, &s);
         rc = rc ? rc : (s.len == 1 && s.ptr[0] == 0xFF ? GS_ERR_UNSUPPORTED : GS_OK);
       }
     }
   }
-  return rc ? rc : (gs_pki_tlv_at_end(r) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
+  return rc ? rc : gs_der_reader_finish(r);
 }
 
 int gs_pki_roles_from_ac(gs_pki *pki, X509 *leaf, STACK_OF(X509) * chain, gs_slice ac,
                          int64_t now_s, gs_cert_info *info, int64_t *from, int64_t *until) {
-  gs_pki_tlv top, outer, ai;
+  gs_der_reader top, outer, ai;
   gs_slice tbs, alg_in, alg_out, sig, serial;
   long version = 0;
   int64_t nb = 0, na = 0;
-  gs_pki_tlv_init(&top, ac.ptr, ac.len);
-  int rc = gs_pki_tlv_enter(&top, 0x30, &outer);
-  rc = rc ? rc : (gs_pki_tlv_at_end(&top) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
-  rc = rc ? rc : gs_pki_tlv_read(&outer, 0x30, &tbs, &tbs);
-  rc = rc ? rc : gs_pki_tlv_read(&outer, 0x30, &alg_out, &alg_out);
-  rc = rc ? rc : gs_pki_tlv_read(&outer, 0x03, &sig, NULL);
-  rc = rc ? rc : (gs_pki_tlv_at_end(&outer) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
-  rc = rc ? rc : gs_pki_tlv_enter(&(gs_pki_tlv){tbs.ptr, tbs.ptr + tbs.len}, 0x30, &ai);
-  rc = rc ? rc : gs_pki_tlv_int(&ai, 0x02, 1, 1, &version);
+  gs_der_reader_init(&top, ac.ptr, ac.len);
+  int rc = gs_der_enter(&top, GS_DER_SEQUENCE, &outer, NULL);
+  rc = rc ? rc : gs_der_reader_finish(&top);
+  /* acinfo: its whole TLV is what the issuer signed */
+  gs_der_reader acinfo = outer;
+  rc = rc ? rc : gs_pki_der_element(&outer, GS_DER_SEQUENCE, &tbs);
+  rc = rc ? rc : gs_pki_der_element(&outer, GS_DER_SEQUENCE, &alg_out);
+  rc = rc ? rc : gs_der_read_tlv(&outer, GS_DER_BIT_STRING, &sig);
+  rc = rc ? rc : gs_der_reader_finish(&outer);
+  rc = rc ? rc : gs_der_enter(&acinfo, GS_DER_SEQUENCE, &ai, NULL);
+  rc = rc ? rc : gs_pki_der_int(&ai, 1, 1, &version);
   rc = rc ? rc : check_holder(&ai, leaf);
   X509 *issuer = rc == GS_OK ? issuer_cert(pki, chain, &ai) : NULL;
   rc = rc ? rc : (issuer == NULL ? GS_ERR_ATTR_CERT_INVALID : GS_OK);
-  rc = rc ? rc : gs_pki_tlv_read(&ai, 0x30, &alg_in, &alg_in);
-  rc = rc ? rc : gs_pki_tlv_read(&ai, 0x02, &serial, NULL);
-  gs_pki_tlv period;
-  rc = rc ? rc : gs_pki_tlv_enter(&ai, 0x30, &period);
-  rc = rc ? rc : gs_pki_tlv_gtime(&period, &nb);
-  rc = rc ? rc : gs_pki_tlv_gtime(&period, &na);
-  rc = rc ? rc : (gs_pki_tlv_at_end(&period) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
+  rc = rc ? rc : gs_pki_der_element(&ai, GS_DER_SEQUENCE, &alg_in);
+  rc = rc ? rc : gs_der_read_tlv(&ai, GS_DER_INTEGER, &serial);
+  gs_der_reader period;
+  rc = rc ? rc : gs_der_enter(&ai, GS_DER_SEQUENCE, &period, NULL);
+  rc = rc ? rc : gs_der_read_gtime_s(&period, GS_DER_GENERALIZED_TIME, &nb);
+  rc = rc ? rc : gs_der_read_gtime_s(&period, GS_DER_GENERALIZED_TIME, &na);
+  rc = rc ? rc : gs_der_reader_finish(&period);
   rc = rc ? rc
           : (alg_in.len == alg_out.len && memcmp(alg_in.ptr, alg_out.ptr, alg_in.len) == 0
                  ? GS_OK

@@ -7,12 +7,16 @@
  * pki_cache.c     the validation cache, validate/release, gs_validator
  * pki_roles.c     the IEC 62351-8 role extension (IECUserRoles)
  * pki_attrcert.c  RFC 5755 attribute certificates
- * pki_tlv.c       a minimal strict DER TLV reader for the role syntaxes */
+ *
+ * DER is read with the core's reader (lib/der.c) and times are converted
+ * with the core's one civil-date conversion (lib/der_time.c). */
 #ifndef GRIDSEAL_PKI_INTERNAL_H
 #define GRIDSEAL_PKI_INTERNAL_H
 
 #include <openssl/x509.h>
 
+#include "der_internal.h" /* lib/: gs_civil_to_ms */
+#include "gridseal/unstable/der.h"
 #include "gridseal/pki.h"
 
 #define GS_PKI_CACHE_MAX 1024u
@@ -61,7 +65,6 @@ int gs_pki_subject(X509 *x, char *out, size_t cap);
 int gs_pki_identities(X509 *x, gs_cert_info *info);
 int gs_pki_leaf_key_check(X509 *leaf, gs_sig_alg *alg);
 int gs_pki_ca_key_check(X509 *ca);
-int gs_pki_days_to_s(int year, int mon, int day, int hh, int mm, int ss, int64_t *out);
 
 /* pki_roles.c: roles into info; narrows [*from, *until] by role and
  * attribute certificate validity. `chain` is the validated chain. */
@@ -74,18 +77,13 @@ const char *gs_pki_role_name(long id);
 int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
                           int64_t *from, int64_t *until);
 
-/* pki_tlv.c: strict DER reading (definite minimal lengths, bounded). */
-typedef struct gs_pki_tlv {
-  const uint8_t *p, *end;
-} gs_pki_tlv;
-void gs_pki_tlv_init(gs_pki_tlv *r, const uint8_t *buf, size_t len);
-bool gs_pki_tlv_at_end(const gs_pki_tlv *r);
-int gs_pki_tlv_peek(const gs_pki_tlv *r);
-/* Reads one element with tag octet `tag` (single-octet tags only);
- * `content` gets its content, `whole` (may be NULL) the full TLV. */
-int gs_pki_tlv_read(gs_pki_tlv *r, int tag, gs_slice *content, gs_slice *whole);
-int gs_pki_tlv_enter(gs_pki_tlv *r, int tag, gs_pki_tlv *inner);
-int gs_pki_tlv_int(gs_pki_tlv *r, int tag, long min, long max, long *out);
-int gs_pki_tlv_gtime(gs_pki_tlv *r, int64_t *out_s);
+/* DER is read with the core's strict reader (gridseal/der.h); these two
+ * helpers (pki_roles.c) are the shapes the role syntaxes need on top of it.
+ * gs_pki_der_int: an INTEGER in min..max (GS_ERR_DER_INTEGER_RANGE outside).
+ * gs_pki_der_element: one element that must have tag `tag`
+ * (GS_ERR_DER_WRONG_TAG otherwise); `tlv` gets the whole element, tag and
+ * length included (e.g. the signed octets, or a Name to hand to OpenSSL). */
+int gs_pki_der_int(gs_der_reader *r, long min, long max, long *out);
+int gs_pki_der_element(gs_der_reader *r, uint32_t tag, gs_slice *tlv);
 
 #endif

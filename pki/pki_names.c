@@ -1,5 +1,5 @@
 /* Certificate details: strict DER parsing, times, the subject, the
- * subjectAltName identities and the key allow-list (PROFILE.md section 1). */
+ * subjectAltName identities and the key allow-list (docs/PROTOCOL.md §1). */
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -34,31 +34,15 @@ int gs_pki_d2i_strict(const uint8_t *der, size_t len, X509 **out) {
   return GS_OK;
 }
 
-/* Days from 1970-01-01 of a civil date (proleptic Gregorian). */
-int gs_pki_days_to_s(int year, int mon, int day, int hh, int mm, int ss, int64_t *out) {
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) {
-    return GS_ERR_INVALID_ARG;
-  }
-  int64_t y = year - (mon <= 2);
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t mp = (mon + 9) % 12;
-  int64_t doy = (153 * mp + 2) / 5 + day - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = era * 146097 + doe - 719468;
-  *out = days * 86400 + hh * 3600 + mm * 60 + ss;
-  return GS_OK;
-}
-
 int64_t gs_pki_asn1_time_s(const ASN1_TIME *t) {
   struct tm tm;
-  int64_t s = 0;
+  gs_time_ms ms = 0;
   if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
-      gs_pki_days_to_s(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                       tm.tm_sec, &s) != GS_OK) {
+      gs_civil_to_ms(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     &ms) != GS_OK) {
     return INT64_MIN;
   }
-  return s;
+  return ms / 1000; /* whole seconds: exact */
 }
 
 int64_t gs_pki_floor_s(gs_time_ms now) {
@@ -139,7 +123,7 @@ int gs_pki_identities(X509 *x, gs_cert_info *info) {
   return rc;
 }
 
-/* The end entity's key: EC P-256, RSA >= 2048, Ed25519 (PROFILE.md 1). */
+/* The end entity's key: EC P-256, RSA >= 2048, Ed25519 (docs/PROTOCOL.md §1). */
 int gs_pki_leaf_key_check(X509 *leaf, gs_sig_alg *alg) {
   EVP_PKEY *k = X509_get0_pubkey(leaf);
   if (k == NULL) {

@@ -65,42 +65,70 @@ static bool narrow(int64_t a, int64_t b, int64_t now_s, int64_t *from, int64_t *
   return true;
 }
 
+int gs_pki_der_int(gs_der_reader *r, long min, long max, long *out) {
+  int64_t v = 0;
+  int rc = gs_der_read_int64(r, GS_DER_INTEGER, &v);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (v < min || v > max) {
+    return GS_ERR_DER_INTEGER_RANGE;
+  }
+  *out = (long)v;
+  return GS_OK;
+}
+
+int gs_pki_der_element(gs_der_reader *r, uint32_t tag, gs_slice *tlv) {
+  uint32_t got = 0;
+  gs_slice content;
+  gs_der_reader at = *r;
+  int rc = gs_der_peek_tag(r, &got);
+  if (rc == GS_OK && got != tag) {
+    return GS_ERR_DER_WRONG_TAG;
+  }
+  rc = rc ? rc : gs_der_read_any(&at, &got, &content, tlv);
+  if (rc == GS_OK) {
+    *r = at;
+  }
+  return rc;
+}
+
 /* UserRoleInfo ::= SEQUENCE {             -- PROPOSED reading
  *   userRole  SEQUENCE SIZE (1..MAX) OF RoleId,   RoleId ::= INTEGER (-32768..32767)
  *   aor       UTF8String (SIZE (0..64)),
  *   revision  INTEGER (0..255),
  *   validFrom GeneralizedTime OPTIONAL,  validTo GeneralizedTime OPTIONAL,
  *   roleDefinition UTF8String OPTIONAL,   operation ENUMERATED OPTIONAL } */
-static int user_role_info(gs_pki_tlv *r, int64_t now_s, gs_cert_info *info, int64_t *from,
+static int user_role_info(gs_der_reader *r, int64_t now_s, gs_cert_info *info, int64_t *from,
                           int64_t *until) {
-  gs_pki_tlv u, ids;
+  gs_der_reader u, ids;
   gs_slice s;
   long v = 0, tmp[GS_MAX_ROLES];
   size_t n = 0;
-  int rc = gs_pki_tlv_enter(r, 0x30, &u);
-  rc = rc ? rc : gs_pki_tlv_enter(&u, 0x30, &ids);
-  while (rc == GS_OK && !gs_pki_tlv_at_end(&ids)) {
-    rc = gs_pki_tlv_int(&ids, 0x02, -32768, 32767, &v);
+  int rc = gs_der_enter(r, GS_DER_SEQUENCE, &u, NULL);
+  rc = rc ? rc : gs_der_enter(&u, GS_DER_SEQUENCE, &ids, NULL);
+  while (rc == GS_OK && !gs_der_reader_at_end(&ids)) {
+    rc = gs_pki_der_int(&ids, -32768, 32767, &v);
     if (rc == GS_OK && n < GS_MAX_ROLES) {
       tmp[n++] = v;
     }
   }
   rc = rc ? rc : (n == 0 ? GS_ERR_DER_BAD_SIZE : GS_OK);
-  rc = rc ? rc : gs_pki_tlv_read(&u, 0x0C, &s, NULL);
+  rc = rc ? rc : gs_der_read_tlv(&u, GS_DER_UTF8_STRING, &s);
   rc = rc ? rc : (s.len > 64 ? GS_ERR_DER_BAD_SIZE : GS_OK);
-  rc = rc ? rc : gs_pki_tlv_int(&u, 0x02, 0, 255, &v);
+  rc = rc ? rc : gs_pki_der_int(&u, 0, 255, &v);
   int64_t a = INT64_MIN, b = INT64_MAX;
-  if (rc == GS_OK && gs_pki_tlv_peek(&u) == 0x18) {
-    rc = gs_pki_tlv_gtime(&u, &a);
-    rc = rc ? rc : gs_pki_tlv_gtime(&u, &b);
+  if (rc == GS_OK && gs_der_peek_is(&u, GS_DER_GENERALIZED_TIME)) {
+    rc = gs_der_read_gtime_s(&u, GS_DER_GENERALIZED_TIME, &a);
+    rc = rc ? rc : gs_der_read_gtime_s(&u, GS_DER_GENERALIZED_TIME, &b);
   }
-  if (rc == GS_OK && gs_pki_tlv_peek(&u) == 0x0C) {
-    rc = gs_pki_tlv_read(&u, 0x0C, &s, NULL);
+  if (rc == GS_OK && gs_der_peek_is(&u, GS_DER_UTF8_STRING)) {
+    rc = gs_der_read_tlv(&u, GS_DER_UTF8_STRING, &s);
   }
-  if (rc == GS_OK && gs_pki_tlv_peek(&u) == 0x0A) {
-    rc = gs_pki_tlv_read(&u, 0x0A, &s, NULL);
+  if (rc == GS_OK && gs_der_peek_is(&u, GS_DER_ENUMERATED)) {
+    rc = gs_der_read_tlv(&u, GS_DER_ENUMERATED, &s);
   }
-  rc = rc ? rc : (gs_pki_tlv_at_end(&u) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
+  rc = rc ? rc : gs_der_reader_finish(&u);
   if (rc == GS_OK && narrow(a, b, now_s, from, until)) {
     for (size_t i = 0; i < n; i++) {
       add_role_id(info, tmp[i]);
@@ -112,12 +140,12 @@ static int user_role_info(gs_pki_tlv *r, int64_t now_s, gs_cert_info *info, int6
 /* IECUserRoles ::= SEQUENCE SIZE (1..MAX) OF UserRoleInfo */
 int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
                           int64_t *from, int64_t *until) {
-  gs_pki_tlv top, seq;
-  gs_pki_tlv_init(&top, p, len);
-  int rc = gs_pki_tlv_enter(&top, 0x30, &seq);
-  rc = rc ? rc : (gs_pki_tlv_at_end(&top) ? GS_OK : GS_ERR_DER_TRAILING_BYTES);
-  rc = rc ? rc : (gs_pki_tlv_at_end(&seq) ? GS_ERR_DER_BAD_SIZE : GS_OK);
-  while (rc == GS_OK && !gs_pki_tlv_at_end(&seq)) {
+  gs_der_reader top, seq;
+  gs_der_reader_init(&top, p, len);
+  int rc = gs_der_enter(&top, GS_DER_SEQUENCE, &seq, NULL);
+  rc = rc ? rc : gs_der_reader_finish(&top);
+  rc = rc ? rc : (gs_der_reader_at_end(&seq) ? GS_ERR_DER_BAD_SIZE : GS_OK);
+  while (rc == GS_OK && !gs_der_reader_at_end(&seq)) {
     rc = user_role_info(&seq, now_s, info, from, until);
   }
   return rc;

@@ -47,7 +47,7 @@
 #include "common.h"
 #include "crypto.h"
 #include "error.h"
-#include "pdu.h"
+#include "pdu_kind.h"
 #include "profile.h"
 
 #ifdef __cplusplus
@@ -540,51 +540,6 @@ GS_EXPORT int gs_session_get_info(const gs_session *s, gs_session_info *info);
 GS_EXPORT void gs_session_free(gs_session *s);
 
 GS_EXPORT const char *gs_session_state_name(gs_session_state st);
-
-/* ------------------------------------------------------------------------
- * Testing API — FOR TEST VECTORS AND TESTS ONLY. Never use in production:
- * these hooks make keys and IVs predictable and keep secrets in memory.
- * ---------------------------------------------------------------------- */
-
-/* Deterministic inputs for an endpoint's sessions. */
-typedef struct gs_test_hooks {
-  /* Raw DH private key (crypto->dh_import_private format) for the next key
-   * in `group`: handshake (epoch 0) or a rekey (epoch n). Return GS_OK with
-   * *len set to use it, GS_ERR_NOT_FOUND to generate a fresh key. */
-  int (*dh_private)(void *user, gs_role role, gs_dh_group group, uint32_t epoch, uint8_t *raw,
-                    size_t cap, size_t *len);
-  /* Randomness for CBC IVs; NULL: crypto->random. */
-  int (*random)(void *user, uint8_t *out, size_t len);
-  void *user;
-  /* Keep the per-epoch secrets readable by gs_session_test_secrets(). */
-  bool keep_secrets;
-} gs_test_hooks;
-
-/* Install (or, with NULL, remove) the hooks; they apply to sessions created
- * afterwards and to their later key updates. */
-GS_EXPORT int gs_endpoint_test_set_hooks(gs_endpoint *ep, const gs_test_hooks *hooks);
-
-/* The secrets of the session's current epoch (kept only with
- * keep_secrets). */
-typedef struct gs_test_secrets {
-  uint32_t epoch;
-  uint8_t h_prev[GS_HASH_LEN]; /* h_A for epoch 0, h_n for a rekey */
-  uint8_t h[GS_HASH_LEN];      /* h_B for epoch 0, h_{n+1} */
-  uint8_t z[GS_MAX_DH_SECRET_LEN];
-  size_t z_len;
-  uint8_t prk[GS_MAX_MAC_LEN];
-  size_t prk_len;
-  uint8_t okm[128]; /* K_A||K_B (64) or IK_A||IK_B||EK_A||EK_B (128) */
-  size_t okm_len;
-} gs_test_secrets;
-/* GS_OK, GS_ERR_NOT_FOUND (no secrets kept). */
-GS_EXPORT int gs_session_test_secrets(const gs_session *s, gs_test_secrets *out);
-
-/* Set the next seq to send (to test the seq limit). GS_ERR_STATE unless
- * ESTABLISHED. */
-GS_EXPORT int gs_session_test_set_tx_seq(gs_session *s, uint32_t next_seq);
-/* Set the PDU counters of the current keys (budget tests). */
-GS_EXPORT int gs_session_test_set_key_count(gs_session *s, uint64_t tx, uint64_t rx);
 
 #ifdef __cplusplus
 }

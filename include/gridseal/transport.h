@@ -41,7 +41,7 @@
 
 #include "common.h"
 #include "error.h"
-#include "pdu.h"
+#include "pdu_kind.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,7 +11,7 @@
 #ifndef GRIDSEAL_TESTS_PDU_SAMPLES_H
 #define GRIDSEAL_TESTS_PDU_SAMPLES_H
 
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -29,6 +29,7 @@
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/pki.h"
 #include "gridseal/session.h"
+#include "gridseal/testing.h"
 #include "test_pki_fixture.h"
 
 #define RL_QMAX 64u

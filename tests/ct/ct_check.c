@@ -7,7 +7,8 @@
  *
  * Usage: ct_check            the checks (must be clean under valgrind)
  *        ct_check --negative a deliberately early-exit compare on marked
- *                            data (valgrind must report it)
+ *                            data, ct_leaky_equal (ct_leak.c): valgrind
+ *                            must report it
  * Run by tests/ct/run-ct.sh with valgrind --track-origins=yes. */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "gridseal/common.h"
 #include "gridseal/crypto.h"
 #include "gridseal/crypto_openssl.h"
+
+#include "ct_leak.h"
 
 #define SECRET(p, n) VALGRIND_MAKE_MEM_UNDEFINED((p), (n))
 #define PUBLIC(p, n) VALGRIND_MAKE_MEM_DEFINED((p), (n))
@@ -28,16 +31,6 @@ static void expect(int cond, const char *what) {
     fprintf(stderr, "ct_check: FAIL %s\n", what);
     g_fail = 1;
   }
-}
-
-/* An early-exit compare: the negative control. */
-static int leaky_equal(const uint8_t *a, const uint8_t *b, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    if (a[i] != b[i]) {
-      return 0;
-    }
-  }
-  return 1;
 }
 
 /* A verdict is public: mark it defined before branching on it. */
@@ -139,7 +132,7 @@ int main(int argc, char **argv) {
     fill(tag, sizeof(tag), 7);
     memcpy(rx, tag, sizeof(tag));
     SECRET(tag, sizeof(tag));
-    int eq = leaky_equal(tag, rx, sizeof(tag)); /* must be reported */
+    int eq = ct_leaky_equal(tag, rx, sizeof(tag)); /* must be reported */
     printf("negative control ran (equal=%d)\n", verdict(eq));
     return 0;
   }

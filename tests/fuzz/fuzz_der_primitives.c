@@ -51,6 +51,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     gs_der_write_gtime(&w, tag, t);
     same_or_abort(&w, tlv.ptr, tlv.len);
   }
+  /* The RFC 5280 form: same instant as the canonical reader (from 1970 on),
+   * and the writer gives the same octets back. */
+  AGAIN(gs_der_read_gtime_s(&r, tag, &i64)) {
+    if (i64 >= 0) {
+      gs_der_reader_init(&r, tlv.ptr, tlv.len);
+      if (gs_der_read_gtime(&r, tag, &t) != GS_OK || t != i64 * 1000) {
+        abort();
+      }
+      gs_der_write_gtime(&w, tag, t);
+      same_or_abort(&w, tlv.ptr, tlv.len);
+    }
+  }
   AGAIN(gs_der_read_bits(&r, tag, &s, &unused)) {
     gs_der_write_named_bits(&w, tag, s.ptr, s.len);
     if (s.len <= 32) {

@@ -2,7 +2,7 @@
  * input (checked by touching it). */
 #include <stdlib.h>
 
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

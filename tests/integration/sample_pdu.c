@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "gridseal/mms.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 #include "pdu_samples.h"
 
 static int mms_read_request(uint8_t *out, size_t cap, size_t *len) {

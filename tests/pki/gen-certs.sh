@@ -225,6 +225,26 @@ row role_ext_two_entries root.pem role_ipa.der - - - $NOW OK - VIEWER,RBACMNT,RO
 cert role_bad p256 root $NB $NA "$LEAF\n1.2.840.10070.8.1=DER:30:03:02:01:01"
 row role_ext_malformed root.pem role_bad.der - - - $NOW GS_ERR_CERT_INVALID - -
 
+# role validity dates against the calendar: 29 February only in leap years
+roles_leap=$(tlv 30 "$(uri 020102 grid.example 01 20240229000000Z 20300101000000Z)")
+cert role_leap p256 root $NB $NA "$LEAF\n1.2.840.10070.8.1=DER:$(colon "$roles_leap")"
+row role_ext_feb29_2024 root.pem role_leap.der - - - $NOW OK - ENGINEER
+roles_2000=$(tlv 30 "$(uri 020103 grid.example 01 20000229000000Z 20300101000000Z)")
+cert role_2000 p256 root $NB $NA "$LEAF\n1.2.840.10070.8.1=DER:$(colon "$roles_2000")"
+row role_ext_feb29_2000 root.pem role_2000.der - - - $NOW OK - INSTALLER
+# (each refused date would otherwise be a window that holds at NOW)
+for bad in 20230231000000Z:feb31 20240230000000Z:feb30 20230229000000Z:feb29_2023 \
+  20231301000000Z:month13; do
+  roles_bad=$(tlv 30 "$(uri 020101 grid.example 01 "${bad%%:*}" 20300101000000Z)")
+  cert "role_${bad#*:}" p256 root $NB $NA "$LEAF\n1.2.840.10070.8.1=DER:$(colon "$roles_bad")"
+  row "role_ext_${bad#*:}" root.pem "role_${bad#*:}.der" - - - $NOW GS_ERR_CERT_INVALID - -
+done
+for bad in 21000229000000Z:feb29_2100; do
+  roles_bad=$(tlv 30 "$(uri 020101 grid.example 01 20200101000000Z "${bad%%:*}")")
+  cert "role_${bad#*:}" p256 root $NB $NA "$LEAF\n1.2.840.10070.8.1=DER:$(colon "$roles_bad")"
+  row "role_ext_${bad#*:}" root.pem "role_${bad#*:}.der" - - - $NOW GS_ERR_CERT_INVALID - -
+done
+
 # ------------------------------------------------------------ roles: RFC 5755 attribute certificates
 tbs_elem() { # DERFILE INDEX -> hex of the INDEX-th element of tbsCertificate
   local line off hl l
@@ -262,6 +282,15 @@ make_ac ac_forged.der ok_p256.der root.der root2.key 20240101000000Z 20300101000
 row attr_cert_bad_signature root.pem ok_p256.der - - ac_forged.der $NOW GS_ERR_ATTR_CERT_INVALID - -
 make_ac ac_other.der ok_rsa.der root.der root.key 20240101000000Z 20300101000000Z
 row attr_cert_other_leaf root.pem ok_p256.der - - ac_other.der $NOW GS_ERR_ATTR_CERT_INVALID - -
+make_ac ac_leap.der ok_p256.der root.der root.key 20240229000000Z 20300101000000Z
+row attr_cert_feb29_2024 root.pem ok_p256.der - - ac_leap.der $NOW OK "$IDS1" urn:gridseal:role:dispatcher,SECAUD
+# (each refused date would otherwise be a validity period that holds at NOW)
+for bad in 20230231000000Z:feb31 20230229000000Z:feb29_2023 20241301000000Z:month13; do
+  make_ac "ac_${bad#*:}.der" ok_p256.der root.der root.key "${bad%%:*}" 20300101000000Z
+  row "attr_cert_${bad#*:}" root.pem ok_p256.der - - "ac_${bad#*:}.der" $NOW GS_ERR_ATTR_CERT_INVALID - -
+done
+make_ac ac_feb29_2100.der ok_p256.der root.der root.key 20240101000000Z 21000229000000Z
+row attr_cert_feb29_2100 root.pem ok_p256.der - - ac_feb29_2100.der $NOW GS_ERR_ATTR_CERT_INVALID - -
 
 # ------------------------------------------------------------ CRLs
 cert croot p256 self $CA_NB $CA_NA "$CA"

@@ -6,7 +6,7 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
               ${PROJECT_SOURCE_DIR}/tests/common/test_pki_fixture.c)
   target_include_directories(gs_relay PUBLIC ${PROJECT_SOURCE_DIR}/lib
                              ${PROJECT_SOURCE_DIR}/tests/common)
-  target_link_libraries(gs_relay PUBLIC gridseal_pki gridseal_ossl gridseal_core
+  target_link_libraries(gs_relay PUBLIC gridseal_testing gridseal_pki gridseal_ossl gridseal_core
                         PkgConfig::LIBCRYPTO)
   # open findings (docs/SECURITY-TESTING.md): each test_sec_finding_* asserts
   # the secure behaviour; one listed here fails today and is registered

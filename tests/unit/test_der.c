@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "der_internal.h"
-#include "gridseal/der.h"
+#include "gridseal/unstable/der.h"
 
 #define RD(r, ...)                                                                                 \
   static const uint8_t r##_in[] = {__VA_ARGS__};                                                   \
@@ -399,6 +399,96 @@ static void test_gtime(void **state) {
   assert_true(t == 1795548600500LL);
 }
 
+/* The one civil-date conversion (gs_civil_to_ms): the calendar is strict. */
+static void test_civil_date(void **state) {
+  (void)state;
+  gs_time_ms t = 0;
+  assert_int_equal(gs_civil_to_ms(1970, 1, 1, 0, 0, 0, &t), GS_OK);
+  assert_true(t == 0);
+  assert_int_equal(gs_civil_to_ms(2024, 2, 29, 12, 0, 0, &t), GS_OK);
+  assert_true(t == 1709208000000LL); /* 2024-02-29T12:00:00Z */
+  assert_int_equal(gs_civil_to_ms(2000, 2, 29, 23, 59, 59, &t), GS_OK);
+  assert_true(t == 951868799000LL);
+  assert_int_equal(gs_civil_to_ms(1969, 12, 31, 23, 59, 59, &t), GS_OK);
+  assert_true(t == -1000);
+  assert_int_equal(gs_civil_to_ms(0, 1, 1, 0, 0, 0, &t), GS_OK);
+  assert_true(t == -62167219200000LL); /* 0000-01-01T00:00:00Z */
+  assert_int_equal(gs_civil_to_ms(9999, 12, 31, 23, 59, 59, &t), GS_OK);
+  assert_true(t == GS_GTIME_MAX_MS - 999);
+  /* Refused, and *out left alone. */
+  const int bad[][6] = {
+      {2023, 2, 31, 0, 0, 0}, {2024, 2, 30, 0, 0, 0},  {2023, 2, 29, 0, 0, 0},
+      {2100, 2, 29, 0, 0, 0}, {1900, 2, 29, 0, 0, 0},  {2023, 13, 1, 0, 0, 0},
+      {2023, 0, 1, 0, 0, 0},  {2023, 4, 31, 0, 0, 0},  {2023, 6, 31, 0, 0, 0},
+      {2023, 9, 31, 0, 0, 0}, {2023, 11, 31, 0, 0, 0}, {2023, 1, 32, 0, 0, 0},
+      {2023, 1, 0, 0, 0, 0},  {2023, 1, 1, 24, 0, 0},  {2023, 1, 1, 0, 60, 0},
+      {2023, 1, 1, 0, 0, 60}, {2023, 1, 1, -1, 0, 0},  {-1, 1, 1, 0, 0, 0},
+      {10000, 1, 1, 0, 0, 0},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    t = 42;
+    assert_int_equal(
+        gs_civil_to_ms(bad[i][0], bad[i][1], bad[i][2], bad[i][3], bad[i][4], bad[i][5], &t),
+        GS_ERR_DER_BAD_TIME);
+    assert_true(t == 42);
+  }
+  /* The same dates through the GeneralizedTime parser. */
+  const char *bad_gt[] = {"20230231000000Z", "20240230000000Z", "20230229000000Z",
+                          "21000229000000Z", "20231301000000Z"};
+  for (size_t i = 0; i < sizeof(bad_gt) / sizeof(bad_gt[0]); i++) {
+    assert_int_equal(gt(bad_gt[i], &t), GS_ERR_DER_BAD_TIME);
+  }
+  assert_int_equal(gt("20240229120000Z", &t), GS_OK);
+  assert_true(t == 1709208000000LL);
+}
+
+/* gs_der_read_gtime_s: "YYYYMMDDHHMMSSZ" only, years 0000..9999, seconds. */
+static void test_gtime_s(void **state) {
+  (void)state;
+  int64_t s = 0;
+  {
+    RD(r, 0x18, 0x0F, '2', '0', '2', '4', '0', '2', '2', '9', '1', '2', '0', '0', '0', '0', 'Z');
+    assert_int_equal(gs_der_read_gtime_s(&r, GS_DER_GENERALIZED_TIME, &s), GS_OK);
+    assert_true(s == 1709208000LL);
+    assert_true(gs_der_reader_at_end(&r));
+  }
+  {
+    RD(r, 0x18, 0x0F, '1', '9', '5', '0', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z');
+    assert_int_equal(gs_der_read_gtime_s(&r, GS_DER_GENERALIZED_TIME, &s), GS_OK);
+    assert_true(s == -631152000LL); /* before the epoch: fine here */
+  }
+  {
+    RD(r, 0x80, 0x0F, '2', '0', '0', '0', '0', '2', '2', '9', '0', '0', '0', '0', '0', '0', 'Z');
+    assert_int_equal(gs_der_read_gtime_s(&r, GS_DER_CTX(0), &s), GS_OK);
+    assert_true(s == 951782400LL);
+  }
+  {
+    RD(r, 0x18, 0x0F, '2', '0', '2', '4', '0', '2', '2', '9', '1', '2', '0', '0', '0', '0', 'Z');
+    assert_int_equal(gs_der_read_gtime_s(&r, GS_DER_UTC_TIME, &s), GS_ERR_DER_WRONG_TAG);
+  }
+  {
+    RD(r, 0x18, 0x10, '2', '0', '2', '4', '0', '2', '2', '9', '1', '2', '0', '0', '0', '0', 'Z');
+    assert_int_equal(gs_der_read_gtime_s(&r, GS_DER_GENERALIZED_TIME, &s), GS_ERR_DER_TRUNCATED);
+  }
+  const char *bad[] = {
+      "20230231000000Z", "20240230000000Z", "20230229000000Z",   "21000229000000Z",
+      "20231301000000Z", "20230001000000Z", "20230100000000Z",   "20230101240000Z",
+      "20230101006000Z", "20230101000060Z", "20230101000000.5Z", "20230101000000",
+      "2023010100000Z",  "20230101000000z", "2023-101000000Z",   "20230101000000+0000"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    uint8_t buf[32];
+    size_t n = strlen(bad[i]);
+    buf[0] = 0x18;
+    buf[1] = (uint8_t)n;
+    memcpy(buf + 2, bad[i], n);
+    gs_der_reader r;
+    gs_der_reader_init(&r, buf, n + 2);
+    s = 7;
+    assert_int_equal(gs_der_read_gtime_s(&r, GS_DER_GENERALIZED_TIME, &s), GS_ERR_DER_BAD_TIME);
+    assert_true(s == 7);
+  }
+}
+
 static void test_writer(void **state) {
   (void)state;
   static uint8_t buf[70000];
@@ -470,6 +560,7 @@ int main(void) {
       cmocka_unit_test(test_depth),         cmocka_unit_test(test_integers),
       cmocka_unit_test(test_bool_null_oid), cmocka_unit_test(test_bits),
       cmocka_unit_test(test_printable),     cmocka_unit_test(test_gtime),
+      cmocka_unit_test(test_civil_date),    cmocka_unit_test(test_gtime_s),
       cmocka_unit_test(test_writer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "der_internal.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 #include "pdu_samples.h"
 
 static uint8_t buf[70000];

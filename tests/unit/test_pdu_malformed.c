@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "der_internal.h"
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 
 static int hexval(char c) {
   if (c >= '0' && c <= '9') {

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "gridseal/testing.h"
 #include "test_session_util.h"
 
 typedef struct suite {

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "gridseal/testing.h"
 #include "session_internal.h"
 #include "test_session_util.h"
 

@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 #include "gridseal/crypto.h"
-#include "gridseal/pdu.h"
 #include "gridseal/session.h"
+#include "gridseal/testing.h"
+#include "gridseal/unstable/pdu.h"
 
 #define GS_VEC_FORMAT "gridseal-e2e-vectors/1"
 #define GS_VEC_MAX_STEPS 32
@@ -148,7 +149,7 @@ int gs_vec_run(gs_crypto *crypto, gs_vec *v, gs_vec_mode mode, char *err, size_t
  * and record the exchange. 0 on success. */
 int gs_vec_generate(gs_crypto *crypto, gs_vec *v, char *err, size_t cap);
 /* Write every published vector into `dir` (docs/vectors). 0 on success;
- * this is the function a `gridseal vectors DIR` command calls. */
+ * this is what the test-only program gs-vectors (gen_vectors.c) runs. */
 int gs_vectors_write_all(const char *dir, char *err, size_t cap);
 
 #endif

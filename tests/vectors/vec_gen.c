@@ -1,4 +1,4 @@
-/* Test vectors: the generator behind gs_gen_vectors (gen_vectors.c) and
+/* Test vectors: the generator behind gs-vectors (gen_vectors.c) and
  * gs_vectors_write_all() (format: docs/vectors/README.md). Each file is one full exchange through
  * the session engine: handshake, data both ways, reqRekey from the
  * responder, the initiator's rekey and the responder's changedKey, data

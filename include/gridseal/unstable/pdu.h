@@ -1,4 +1,5 @@
-/* gridseal: the SecPDU family of gridseal-e2e.asn1 as C structures, with a
+/* gridseal (unstable API: no compatibility promise between minor versions):
+ * the SecPDU family of gridseal-e2e.asn1 as C structures, with a
  * strict DER encoder and decoder for each type (lib/pdu_*.c).
  *
  * Decoding never copies: every gs_slice in a decoded structure points into
@@ -18,9 +19,10 @@
 #ifndef GRIDSEAL_PDU_H
 #define GRIDSEAL_PDU_H
 
-#include "common.h"
-#include "error.h"
-#include "profile.h"
+#include "../common.h"
+#include "../error.h"
+#include "../pdu_kind.h"
+#include "../profile.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -153,21 +155,6 @@ typedef struct gs_notice {
   gs_slice tbs_content; /* decode only: content octets of tbs (signed) */
 } gs_notice;
 
-/* The SecPDU CHOICE: the kind is the context tag number. */
-typedef enum gs_pdu_kind {
-  GS_PDU_HANDSHAKE_REQ = 0,
-  GS_PDU_HANDSHAKE_ACC = 1,
-  GS_PDU_APPLICATION_REJECT = 2,
-  GS_PDU_HANDSHAKE_SEC_REJECT = 3,
-  GS_PDU_HANDSHAKE_SEC_ABORT = 4,
-  GS_PDU_DT_SEC_ABORT = 5,
-  GS_PDU_APPL_ABORT = 6,
-  GS_PDU_RELEASE_REQ = 7,
-  GS_PDU_RELEASE_RSP = 8,
-  GS_PDU_CLEAR_TRANSFER = 9,
-  GS_PDU_ENCR_TRANSFER = 10
-} gs_pdu_kind;
-
 typedef struct gs_secpdu {
   gs_pdu_kind kind;
   union {
@@ -176,11 +163,6 @@ typedef struct gs_secpdu {
     gs_transfer xfer; /* CLEAR_TRANSFER, ENCR_TRANSFER */
   } u;
 } gs_secpdu;
-
-/* A name for logs ("handshakeReq", ...); never NULL. */
-GS_EXPORT const char *gs_pdu_kind_name(gs_pdu_kind kind);
-/* True for the SignedNotice kinds. */
-GS_EXPORT bool gs_pdu_is_notice(gs_pdu_kind kind);
 
 /* Decode one whole SecPDU from `buf` (len <= GS_MAX_PDU_SIZE, else
  * GS_ERR_DER_TOO_LARGE). Every DER and semantic rule is checked; trailing

@@ -1,4 +1,5 @@
-/* gridseal: the strict DER cursor (lib/der.c).
+/* gridseal (unstable API: no compatibility promise between minor versions):
+ * the strict DER cursor (lib/der.c).
  *
  * All wire bytes go through one bounded reader and one bounded writer. The
  * reader is strict DER: definite minimal lengths, no trailing bytes (callers
@@ -9,8 +10,8 @@
 #ifndef GRIDSEAL_DER_H
 #define GRIDSEAL_DER_H
 
-#include "common.h"
-#include "error.h"
+#include "../common.h"
+#include "../error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +31,7 @@ extern "C" {
 #define GS_DER_OCTET_STRING GS_DER_TAG(0, 4)
 #define GS_DER_NULL GS_DER_TAG(0, 5)
 #define GS_DER_OID GS_DER_TAG(0, 6)
+#define GS_DER_ENUMERATED GS_DER_TAG(0, 10)
 #define GS_DER_UTF8_STRING GS_DER_TAG(0, 12)
 #define GS_DER_PRINTABLE_STRING GS_DER_TAG(0, 19)
 #define GS_DER_IA5_STRING GS_DER_TAG(0, 22)
@@ -97,6 +99,11 @@ GS_EXPORT int gs_der_read_printable(gs_der_reader *r, uint32_t tag, size_t min, 
 /* Canonical GeneralizedTime "YYYYMMDDHHMMSS[.fff]Z" (fraction of 1-3 digits,
  * no trailing zero, no "." when zero) as milliseconds since the epoch. */
 GS_EXPORT int gs_der_read_gtime(gs_der_reader *r, uint32_t tag, gs_time_ms *out);
+/* GeneralizedTime in the RFC 5280 form "YYYYMMDDHHMMSSZ" (no fraction),
+ * years 0000..9999, as whole seconds since the epoch (negative before 1970);
+ * the date is checked against the calendar (no 30 February). Used for the
+ * times inside certificate extensions and attribute certificates. */
+GS_EXPORT int gs_der_read_gtime_s(gs_der_reader *r, uint32_t tag, int64_t *out_s);
 
 /* ------------------------------------------------------------- writer */
 /* A forward writer into a caller buffer; it never allocates. Once an error

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A throw-away PKI for the examples (openssl CLI only): a root CA and two
+# P-256 end entities, a control center and a DER, valid for 30 days from
+# now. Never use these outside a test: the keys are unprotected files.
+#   examples/demo-pki.sh OUTDIR  ->  OUTDIR/{ca,cc,der}.{pem,key}
+set -euo pipefail
+out=${1:?usage: demo-pki.sh OUTDIR}
+mkdir -p "$out"
+cd "$out"
+ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
+ec ca
+openssl req -x509 -new -key ca.key -sha256 -days 60 -subj "/O=gridseal example/CN=example CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+  -out ca.pem 2>/dev/null
+for who in cc der; do
+  ec "$who"
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+    "subjectAltName=URI:urn:example:$who" >"$who.ext"
+  openssl req -new -key "$who.key" -subj "/O=gridseal example/CN=$who" -out "$who.csr" 2>/dev/null
+  openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -sha256 -days 30 \
+    -extfile "$who.ext" -out "$who.pem" 2>/dev/null
+  rm -f "$who.csr" "$who.ext"
+done
+rm -f ca.srl
+echo "demo-pki: $out/{ca,cc,der}.{pem,key}"
