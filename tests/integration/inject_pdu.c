@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gridseal/pdu.h"
+#include "gridseal/unstable/pdu.h"
 #include "pdu_samples.h"
 
 static gs_time_ms now_ms(void) {
