@@ -1,5 +1,5 @@
 /* The strict DER cursor: one bounded reader and one bounded writer for every
- * wire byte (include/gridseal/der.h, docs/DER-CODEC.md). libc only, no
+ * wire byte (include/gridseal/unstable/der.h, docs/DER-CODEC.md). libc only, no
  * allocation, no recursion. */
 #include <string.h>
 

@@ -4,8 +4,8 @@
  * linker: every call of gs_secpdu_decode() in the engine's objects then
  * lands here, is counted and goes on to the real decoder. No library, test
  * or installed, contains this file. */
-#include "gridseal/unstable/pdu.h"
 #include "gridseal/testing.h"
+#include "gridseal/unstable/pdu.h"
 
 int __real_gs_secpdu_decode(gs_secpdu *p, const uint8_t *buf, size_t len);
 int __wrap_gs_secpdu_decode(gs_secpdu *p, const uint8_t *buf, size_t len);

@@ -16,8 +16,8 @@
 #include <openssl/x509.h>
 
 #include "der_internal.h" /* lib/: gs_civil_to_ms */
-#include "gridseal/unstable/der.h"
 #include "gridseal/pki.h"
+#include "gridseal/unstable/der.h"
 
 #define GS_PKI_CACHE_MAX 1024u
 #define GS_PKI_MAX_CERT_DER (16u * 1024u) /* one certificate, octets */
@@ -77,7 +77,7 @@ const char *gs_pki_role_name(long id);
 int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
                           int64_t *from, int64_t *until);
 
-/* DER is read with the core's strict reader (gridseal/der.h); these two
+/* DER is read with the core's strict reader (gridseal/unstable/der.h); these two
  * helpers (pki_roles.c) are the shapes the role syntaxes need on top of it.
  * gs_pki_der_int: an INTEGER in min..max (GS_ERR_DER_INTEGER_RANGE outside).
  * gs_pki_der_element: one element that must have tag `tag`

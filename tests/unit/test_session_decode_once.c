@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "gridseal/testing.h"
+#include "gridseal/unstable/pdu.h"
 #include "test_session_util.h"
 
 #define NOW GS_TEST_NOW
