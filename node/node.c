@@ -70,10 +70,13 @@ static void on_engine_event(void *user, gs_session *s, const gs_event *ev) {
   if (n->cb.on_event == NULL) {
     return;
   }
-  /* the transport peer concerned: where the PDU being handled came from
-   * (for GS_EV_FOREIGN_PEER not the session's own), else the session's */
+  /* the transport peer concerned: the session's, or where the PDU being
+   * handled came from (a new or no session, and GS_EV_FOREIGN_PEER, whose
+   * session is the association the PDU named, not its sender) */
   node_sess *e = gs_node_find(n, s);
-  const char *xpeer = n->cur_peer != NULL ? n->cur_peer : e != NULL ? e->xpeer : "";
+  const char *xpeer = e != NULL && ev->kind != GS_EV_FOREIGN_PEER ? e->xpeer
+                      : n->cur_peer != NULL                       ? n->cur_peer
+                                                                  : "";
   n->cb.on_event(n->cb.user, n, s, ev, xpeer);
 }
 

@@ -113,7 +113,9 @@ typedef struct gs_node_callbacks {
   void (*on_peer)(void *user, gs_node *n, const char *xpeer, bool up, gs_time_ms now);
   /* Every engine event (gs_event_kind) and the node's own
    * (gs_node_event_kind). `s` is NULL for endpoint-level events; `xpeer`
-   * is the transport peer concerned ("" when none). Engine events arrive
+   * is the session's transport peer or, for GS_EV_FOREIGN_PEER (where `s`
+   * is the association the PDU named) and events without a session, the
+   * transport peer the PDU came from ("" when none). Engine events arrive
    * from inside engine calls: this callback must not call gs_node_*. */
   void (*on_event)(void *user, gs_node *n, gs_session *s, const gs_event *ev, const char *xpeer);
   /* Status of the transport itself (gs_transport_events.on_status). */
