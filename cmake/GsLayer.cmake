@@ -23,7 +23,8 @@
 #              [PC_REQUIRES_PRIVATE <pkg-config module>...])
 #
 # Declares an installed shared library: VERSION = project version, SOVERSION 0,
-# -Wl,--no-undefined (it links every library it needs, and only those), the
+# -Wl,--no-undefined (it links every library it needs; not in sanitizer and fuzzer
+# builds, whose runtime the program provides), the
 # imported target gridseal::<comp> of the CMake package (find_package(gridseal
 # COMPONENTS <comp>); `gridseal` itself is gridseal::gridseal and always present), and
 # the pkg-config file <shlib>.pc. REQUIRES names other gridseal libraries (linked
@@ -50,7 +51,10 @@ function(gs__shlib_target shlib)
     add_library(${shlib} SHARED)
     set_target_properties(${shlib} PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION 0
                                               C_VISIBILITY_PRESET hidden)
-    target_link_options(${shlib} PRIVATE -Wl,--no-undefined)
+    # Sanitizer and fuzzer builds leave their runtime's symbols to the program.
+    if(NOT GS_SANITIZE AND NOT GS_FUZZ)
+      target_link_options(${shlib} PRIVATE -Wl,--no-undefined)
+    endif()
     target_include_directories(${shlib} INTERFACE
       $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
       $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>)

@@ -22,9 +22,10 @@
 
 typedef struct side {
   const char *name;
-  int fd;        /* this side's end of the "transport" */
-  gs_pki *pki;   /* validates the peer's certificate */
-  uint8_t *cert; /* own certificate, DER (malloc'd) */
+  const char *xpeer; /* the transport's name for the other side */
+  int fd;            /* this side's end of the "transport" */
+  gs_pki *pki;       /* validates the peer's certificate */
+  uint8_t *cert;     /* own certificate, DER (malloc'd) */
   size_t cert_len;
   gs_privkey *key;               /* own signing key */
   gs_endpoint *ep;               /* own identity and policy */
@@ -70,38 +71,44 @@ static int side_open(side *sd, gs_crypto *crypto, const char *ca, const char *ce
   return check(gs_endpoint_new(&cfg, &sd->ep), sd, "gs_endpoint_new");
 }
 
-/* Hand everything the engine queued to the transport, one SecPDU a message. */
+/* Hand everything the engine queued to the transport, one SecPDU a message,
+ * straight from the engine's queue (peek, write, ack): first the session's
+ * PDUs, then the endpoint's own (a handshakeSecReject answers no session). */
 static int flush(side *sd) {
-  uint8_t pdu[GS_MAX_PDU_SIZE];
-  size_t len;
-  int err;
-  while ((err = gs_session_pop_output(sd->s, pdu, sizeof(pdu), &len)) == GS_OK)
-    if (send(sd->fd, pdu, len, 0) != (ssize_t)len)
+  gs_output o;
+  for (;;) {
+    bool own = sd->s != NULL && gs_session_peek_output(sd->s, &o) == GS_OK;
+    if (!own && gs_endpoint_peek_output(sd->ep, &o) != GS_OK)
+      return GS_OK; /* both queues empty */
+    if (send(sd->fd, o.pdu, o.len, 0) != (ssize_t)o.len)
       return check(GS_ERR_IO, sd, "send");
-  return err == GS_ERR_NOT_FOUND ? GS_OK : check(err, sd, "gs_session_pop_output");
+    TRY(own ? gs_session_ack_output(sd->s) : gs_endpoint_ack_output(sd->ep));
+  }
 }
 
-/* Take one SecPDU from the transport and give it to the engine. The DER's
- * first PDU is a HandshakeReq: it creates the session, which the DER accepts. */
+/* Take one SecPDU from the transport and give it to the engine, with the
+ * name of the transport peer it came from. A HandshakeReq creates the DER's
+ * session (rv.created), which the DER's application accepts. */
 static int receive(side *sd) {
   uint8_t pdu[GS_MAX_PDU_SIZE];
   ssize_t n = recv(sd->fd, pdu, sizeof(pdu), 0);
   gs_slice setup;
-  gs_rx rx;
+  gs_recv rv;
   if (n <= 0)
     return check(GS_ERR_IO, sd, "recv");
-  if (sd->s == NULL) {
-    TRY(check(gs_endpoint_receive_hs(sd->ep, pdu, (size_t)n, now_ms(), &sd->s), sd, "request"));
+  TRY(check(gs_endpoint_receive(sd->ep, sd->xpeer, -1, pdu, (size_t)n, now_ms(), sd->data,
+                                sizeof(sd->data), &rv),
+            sd, "gs_endpoint_receive"));
+  if (rv.created) {
+    sd->s = rv.session;
     TRY(check(gs_session_peer_setup(sd->s, &setup), sd, "gs_session_peer_setup"));
     printf("%-3s setup \"%.*s\" from %s\n", sd->name, (int)setup.len, (const char *)setup.ptr,
-           gs_session_peer(sd->s)->subject);
+           rv.peer->subject);
     TRY(check(gs_session_accept(sd->s, now_ms(), (const uint8_t *)"ok", 2), sd, "accept"));
     return flush(sd);
   }
-  TRY(check(gs_session_receive(sd->s, pdu, (size_t)n, now_ms(), sd->data, sizeof(sd->data), &rx),
-            sd, "gs_session_receive"));
-  sd->data_len = rx.has_data ? rx.data_len : 0;
-  printf("%-3s %s \"%.*s\", state %s\n", sd->name, gs_pdu_kind_name(rx.kind), (int)sd->data_len,
+  sd->data_len = rv.has_data ? rv.data_len : 0;
+  printf("%-3s %s \"%.*s\", state %s\n", sd->name, gs_pdu_kind_name(rv.kind), (int)sd->data_len,
          (const char *)sd->data, gs_session_state_name(gs_session_state_get(sd->s)));
   return flush(sd); /* the engine may have answered (changedKey) */
 }
@@ -118,7 +125,8 @@ static int send_data(side *from, side *to, const char *text) {
 static int run(side *cc, side *der) {
   gs_session_info info;
   /* Handshake: the setup PDU rides in the HandshakeReq, its answer in the HandshakeAcc. */
-  TRY(check(gs_session_new_initiator(cc->ep, &cc->s), cc, "gs_session_new_initiator"));
+  gs_identity der_id = {.kind = GS_ID_URI, .value = "urn:example:der"};
+  TRY(check(gs_session_new_initiator_to(cc->ep, cc->xpeer, &der_id, &cc->s), cc, "new_initiator"));
   TRY(check(gs_session_connect(cc->s, now_ms(), (const uint8_t *)"hello", 5), cc, "connect"));
   TRY(flush(cc));
   TRY(receive(der)); /* HandshakeReq -> accept -> HandshakeAcc */
@@ -147,7 +155,7 @@ static int run(side *cc, side *der) {
 }
 
 int main(int argc, char **argv) {
-  side cc = {.name = "cc"}, der = {.name = "der"};
+  side cc = {.name = "cc", .xpeer = "link-to-der"}, der = {.name = "der", .xpeer = "link-to-cc"};
   gs_crypto *crypto = NULL;
   int fds[2], err;
   if (argc != 6) {
