@@ -239,9 +239,11 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   if (err == GS_ERR_IO) {
     set_status(a, d, "disconnected");
     cc_note(a, d, "disconnected; retrying");
-  } else if (err == GS_OK || err == GS_ERR_CLOSED) {
+  } else if (err == GS_OK) {
     set_status(a, d, "released");
     cc_note(a, d, "released");
+  } else if (err == GS_ERR_CLOSED) {
+    /* dropped at shutdown: the status stays */
   } else {
     char st[64];
     snprintf(st, sizeof(st), "%s (%s)",
@@ -334,7 +336,7 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
       set_status(a, d, "releasing");
       (void)gs_node_release(a->rt.node, d->s, buf, len, now);
     } else if (d->s != NULL && gs_session_state_get(d->s) != GS_STATE_RELEASE_SENT) {
-      (void)gs_node_abort(a->rt.node, d->s, NULL, 0, now);
+      (void)gs_node_close(a->rt.node, d->s, now); /* a handshake still waiting */
     }
   }
 }

@@ -279,7 +279,7 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
     if (gs_session_state_get(s) == GS_STATE_ESTABLISHED) {
       (void)gs_node_release(a->rt.node, s, buf, blen, now);
     } else if (gs_session_state_get(s) != GS_STATE_RELEASE_SENT) {
-      (void)gs_node_abort(a->rt.node, s, NULL, 0, now);
+      (void)gs_node_close(a->rt.node, s, now);
     }
   }
 }

@@ -126,7 +126,9 @@ void gs_node_settle(gs_node *n, node_sess *e) {
   }
   gs_session_state st = gs_session_state_get(e->s);
   int err;
-  if (e->lost) {
+  if (e->dropped) {
+    err = GS_ERR_CLOSED;
+  } else if (e->lost) {
     err = GS_ERR_IO;
   } else if (st == GS_STATE_CLOSED) {
     err = GS_OK;
@@ -439,6 +441,16 @@ int gs_node_release(gs_node *n, gs_session *s, const uint8_t *appl, size_t len, 
 int gs_node_abort(gs_node *n, gs_session *s, const uint8_t *appl, size_t len, gs_time_ms now) {
   node_sess *e = op_begin(n, s, now);
   return e == NULL ? GS_ERR_INVALID_ARG : after(n, e, gs_session_abort(s, now, appl, len));
+}
+
+int gs_node_close(gs_node *n, gs_session *s, gs_time_ms now) {
+  node_sess *e = op_begin(n, s, now);
+  if (e == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  e->dropped = true;
+  gs_node_settle(n, e);
+  return GS_OK;
 }
 
 int gs_node_update_keys(gs_node *n, gs_session *s, gs_time_ms now) {

@@ -11,6 +11,7 @@ typedef struct node_sess {
   bool established; /* on_established / accept done */
   bool lost;        /* its transport peer went down */
   bool closing;     /* on_closed is running: it is over already */
+  bool dropped;     /* gs_node_close(): ended locally, nothing sent */
   unsigned busy;    /* callbacks running on it: freeing waits */
   void *user;
 } node_sess;

@@ -105,9 +105,9 @@ typedef struct gs_node_callbacks {
    * releaseRsp. */
   void (*on_release)(void *user, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
                      gs_time_ms now);
-  /* `s` is over: released or refused (err GS_OK / GS_ERR_CLOSED), failed
-   * (its sticky error), or its transport peer went down (GS_ERR_IO). The
-   * node frees it when this returns. */
+  /* `s` is over: released or refused (err GS_OK), failed (its sticky
+   * error), its transport peer went down (GS_ERR_IO), or ended locally by
+   * gs_node_close() (GS_ERR_CLOSED). The node frees it when this returns. */
   void (*on_closed)(void *user, gs_node *n, gs_session *s, int err, gs_time_ms now);
   /* Transport peer `xpeer` became reachable (up) or went away. */
   void (*on_peer)(void *user, gs_node *n, const char *xpeer, bool up, gs_time_ms now);
@@ -183,6 +183,10 @@ GS_EXPORT int gs_node_release(gs_node *n, gs_session *s, const uint8_t *appl, si
 /* Abort with applAbort; on_closed follows. */
 GS_EXPORT int gs_node_abort(gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
                             gs_time_ms now);
+/* End `s` locally, sending nothing (e.g. a handshake still waiting at
+ * shutdown); on_closed follows with GS_ERR_CLOSED (from a callback on `s`:
+ * once that callback returns). */
+GS_EXPORT int gs_node_close(gs_node *n, gs_session *s, gs_time_ms now);
 /* Key update now (gs_session_update_keys()). */
 GS_EXPORT int gs_node_update_keys(gs_node *n, gs_session *s, gs_time_ms now);
 

@@ -661,6 +661,27 @@ static void test_wrong_identity(void **state) {
   world_free(&w);
 }
 
+/* gs_node_close(): ended locally, nothing sent, the peer's side untouched. */
+static void test_close_locally(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  associate(&w);
+  size_t sent = w.t[0]->n_log;
+  assert_int_equal(gs_node_close(w.n[0], w.app[0].s, gs_node_now()), GS_OK);
+  assert_int_equal(w.app[0].closed, 1);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_CLOSED);
+  assert_null(w.app[0].s);
+  assert_int_equal(w.t[0]->n_log, sent);
+  pump(&w);
+  assert_int_equal(w.app[1].closed, 0);
+  assert_int_equal(gs_session_state_get(w.app[1].s), GS_STATE_ESTABLISHED);
+  gs_node_stats st;
+  assert_int_equal(gs_node_get_stats(w.n[0], &st), GS_OK);
+  assert_int_equal(st.sessions, 0);
+  world_free(&w);
+}
+
 static void test_args(void **state) {
   (void)state;
   gs_node_config nc;
@@ -687,6 +708,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_assoc_counted),
       cmocka_unit_test(test_refuse),
       cmocka_unit_test(test_wrong_identity),
+      cmocka_unit_test(test_close_locally),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
