@@ -157,22 +157,35 @@ static void rt_on_peer(void *user, gs_node *n, const char *xpeer, bool up, gs_ti
   }
 }
 
+/* Transport status: one event line each ("xmpp-connected",
+ * "mqtt-disconnected", "amqp-error", ...); losses and errors also on
+ * stderr. */
 static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, const char *peer,
                             int err, const char *msg) {
   gs_rt *rt = user;
   const char *tn = gs_cfg_transport_name(rt->cfg.transport.type);
-  const char *what = st == GS_TS_CONNECTED      ? "connected"
-                     : st == GS_TS_DISCONNECTED ? "disconnected"
-                                                : "error";
+  const char *diag = err != GS_OK ? gs_errname(err) : NULL;
   char type[48];
-  snprintf(type, sizeof(type), "%s-%s", tn, what);
-  gs_rt_app_event(rt, type, NULL, err != GS_OK ? gs_errname(err) : NULL, msg);
-  if (st != GS_TS_CONNECTED) {
+  switch (st) {
+  case GS_TS_CONNECTED:
+    snprintf(type, sizeof(type), "%s-connected", tn);
+    break;
+  case GS_TS_DISCONNECTED:
+    snprintf(type, sizeof(type), "%s-disconnected", tn);
+    fprintf(stderr, "%s: not connected (%s); retrying\n", tn,
+            msg != NULL    ? msg
+            : diag != NULL ? diag
+                           : "?");
+    break;
+  default:
+    snprintf(type, sizeof(type), "%s-error", tn);
     fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
             msg != NULL    ? msg
-            : err != GS_OK ? gs_errname(err)
-                           : what);
+            : diag != NULL ? diag
+                           : "error");
+    break;
   }
+  gs_emit(gs_app_now(), type, NULL, peer, diag, msg);
   if (rt->app.cb.on_transport != NULL) {
     rt->app.cb.on_transport(rt->app.ctx, n, st, peer, err, msg);
   }
