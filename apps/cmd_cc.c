@@ -252,8 +252,7 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
     set_status(a, d, st);
     cc_note(a, d, "association ended: %s", st);
     if (!a->stopping) { /* drop the connection: retried later, with back-off */
-      gs_transport *t = gs_node_transport(n);
-      t->ops->close_peer(t, d->cfg->name);
+      gs_transport_close_peer(gs_node_transport(n), d->cfg->name);
     }
   }
 }
@@ -272,7 +271,7 @@ static void on_peer(void *ctx, gs_node *n, const char *peer, bool up, gs_time_ms
     return;
   }
   if (a->stopping) {
-    gs_node_transport(n)->ops->close_peer(gs_node_transport(n), peer);
+    gs_transport_close_peer(gs_node_transport(n), peer);
     return;
   }
   if (d->s == NULL) {

@@ -177,6 +177,10 @@ static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, cons
             : diag != NULL ? diag
                            : "?");
     break;
+  case GS_TS_DROPPED:
+    snprintf(type, sizeof(type), "%s",
+             err == GS_ERR_NOT_FOUND ? "transport-dropped" : "malformed-dropped");
+    break;
   default:
     snprintf(type, sizeof(type), "%s-error", tn);
     fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
@@ -246,84 +250,28 @@ void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const cha
 
 /* ------------------------------------------------------------ the transport */
 
-/* The CLI's transports (apps/xport.h) as a gs_transport for the node. */
-typedef struct rt_xport {
-  gs_transport base;
-  gs_xport *x;
-} rt_xport;
-
-static size_t rx_pollfds(gs_transport *t, struct pollfd *fds, size_t cap) {
-  return gs_xport_pollfds(((rt_xport *)t)->x, fds, cap);
+/* Until the node installs its own handlers: status is logged, nothing else
+ * can happen before the first gs_node_step(). */
+static void pre_up(void *user, const char *peer) {
+  (void)user;
+  (void)peer;
 }
 
-static gs_time_ms rx_next_timer(gs_transport *t) {
-  return gs_xport_next_timer(((rt_xport *)t)->x);
+static void pre_recv(void *user, const char *peer, const uint8_t *pdu, size_t len) {
+  (void)user;
+  (void)peer;
+  (void)pdu;
+  (void)len;
 }
 
-static int rx_step(gs_transport *t, const struct pollfd *fds, size_t n, gs_time_ms now) {
-  rt_xport *r = (rt_xport *)t;
-  int rc = gs_xport_step(r->x, fds, n, now);
-  if (rc != GS_OK) {
-    snprintf(t->err, sizeof(t->err), "%.*s", (int)sizeof(t->err) - 1, r->x->err);
-  }
-  return rc;
-}
-
-static int rx_send(gs_transport *t, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
-                   size_t len) {
-  /* gs_xport_kind is gs_transport_kind - 1 (no AUTO) */
-  gs_xport_kind xk = kind == GS_TK_AUTO ? GS_XK_UNCONFIRMED : (gs_xport_kind)(kind - 1);
-  return gs_xport_send(((rt_xport *)t)->x, peer, xk, pdu, len);
-}
-
-static void rx_close_peer(gs_transport *t, const char *peer) {
-  gs_xport_close_peer(((rt_xport *)t)->x, peer);
-}
-
-static size_t rx_pending(gs_transport *t) {
-  return gs_xport_pending(((rt_xport *)t)->x);
-}
-
-static void rx_free(gs_transport *t) {
-  gs_xport_free(((rt_xport *)t)->x);
-  free(t);
-}
-
-static const gs_transport_ops rx_ops = {"cli",   rx_pollfds,    rx_next_timer, rx_step,
-                                        rx_send, rx_close_peer, rx_pending,    rx_free};
-
-static void rx_up(void *user, const char *peer) {
-  gs_transport *t = user;
-  t->ev.on_up(t->ev.user, peer);
-}
-
-static void rx_down(void *user, const char *peer) {
-  gs_transport *t = user;
-  t->ev.on_down(t->ev.user, peer);
-}
-
-static void rx_recv(void *user, const char *peer, const uint8_t *pdu, size_t len) {
-  rt_xport *r = user;
-  r->base.recv_requeue = false;
-  r->base.ev.on_recv(r->base.ev.user, peer, pdu, len);
-  r->x->recv_requeue = r->base.recv_requeue;
+static void pre_status(void *user, gs_transport_status st, const char *peer, int err,
+                       const char *msg) {
+  rt_on_transport(user, NULL, st, peer, err, msg);
 }
 
 static int open_transport(gs_rt *rt, char *err, size_t cap) {
-  rt_xport *r = calloc(1, sizeof(*r));
-  if (r == NULL) {
-    snprintf(err, cap, "out of memory");
-    return GS_ERR_NOMEM;
-  }
-  r->base.ops = &rx_ops;
-  gs_xport_cbs cbs = {rx_up, rx_down, rx_recv, r};
-  int rc = gs_xport_open(&rt->cfg, &cbs, &r->x, err, cap);
-  if (rc != GS_OK) {
-    free(r);
-    return rc;
-  }
-  rt->t = &r->base;
-  return GS_OK;
+  gs_transport_events ev = {pre_up, pre_up, pre_recv, pre_status, rt};
+  return gs_app_transport_open(&rt->cfg, &ev, gs_app_now(), &rt->t, err, cap);
 }
 
 /* ------------------------------------------------------------ loading */
@@ -416,7 +364,8 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
                rn[role]);
     return GS_ERR_CONFIG;
   }
-  if (o->transport != NULL && gs_xport_parse_type(o->transport, &rt->cfg.transport.type) != 0) {
+  if (o->transport != NULL &&
+      gs_app_transport_parse_type(o->transport, &rt->cfg.transport.type) != 0) {
     gs_app_err("--transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)", o->transport);
     return GS_ERR_CONFIG;
   }
@@ -480,7 +429,7 @@ void gs_rt_free(gs_rt *rt) {
   gs_node_free(rt->node); /* before the transport: frees the sessions */
   rt->node = NULL;
   if (rt->t != NULL) {
-    rt->t->ops->free(rt->t);
+    gs_transport_free(rt->t);
     rt->t = NULL;
   }
   if (rt->own != NULL) {
@@ -540,7 +489,7 @@ static bool loop_stop(void *user) {
     return stop_flag != 0;
   }
   bool done = rt->app.shutdown_done == NULL || rt->app.shutdown_done(rt->app.ctx);
-  return (done && rt->t->ops->pending(rt->t) == 0) || gs_app_now() >= l->end;
+  return (done && gs_transport_pending(rt->t) == 0) || gs_app_now() >= l->end;
 }
 
 int gs_rt_run(gs_rt *rt) {
@@ -555,9 +504,7 @@ int gs_rt_run(gs_rt *rt) {
   gs_node_loop loop = {loop_pollfds, loop_on_fds, loop_tick, loop_deadline, loop_stop, &l, 1000};
   int rc = gs_node_run(rt->node, &loop);
   if (rc != GS_OK) {
-    gs_app_err("transport: %s", rc == GS_ERR_IO ? strerror(errno)
-                                : rt->t->err[0] ? rt->t->err
-                                                : gs_strerror(rc));
+    gs_app_err("transport: %s", rc == GS_ERR_IO ? strerror(errno) : gs_transport_error(rt->t));
     return GS_EXIT_FAIL;
   }
   l.end = gs_app_now() + GS_RT_SHUTDOWN_MS;

@@ -97,8 +97,8 @@ const char *gs_node_event_name(int kind) {
 
 static int send_out(gs_node *n, node_sess *e, const node_out *o) {
   const char *to = o->xpeer[0] != '\0' ? o->xpeer : e != NULL ? e->xpeer : "";
-  gs_transport_kind k = gs_node_kind_of(o->kind, (gs_transport_kind)o->tag);
-  int rc = n->t->ops->send(n->t, to, k, o->pdu, o->len);
+  gs_transport_kind k = gs_transport_kind_of(o->kind, (gs_transport_kind)o->tag);
+  int rc = gs_transport_send(n->t, to, k, o->pdu, o->len);
   if (rc != GS_OK) {
     n->st.send_failed++;
     gs_node_event(n, e, GS_NODE_EV_SEND_FAILED, rc, to);
@@ -461,11 +461,11 @@ int gs_node_update_keys(gs_node *n, gs_session *s, gs_time_ms now) {
 /* ------------------------------------------------------------ driving */
 
 size_t gs_node_pollfds(gs_node *n, struct pollfd *fds, size_t cap) {
-  return n->t->ops->pollfds(n->t, fds, cap);
+  return gs_transport_pollfds(n->t, fds, cap);
 }
 
 gs_time_ms gs_node_next_deadline(gs_node *n) {
-  gs_time_ms t = n->t->ops->next_timer(n->t);
+  gs_time_ms t = gs_transport_next_timer(n->t);
   for (size_t i = 0; i < n->cap; i++) {
     if (n->tab[i].s != NULL) {
       gs_time_ms d = gs_session_next_deadline(n->tab[i].s);
@@ -480,7 +480,7 @@ int gs_node_step(gs_node *n, const struct pollfd *fds, size_t nfds, gs_time_ms n
     return GS_ERR_INVALID_ARG;
   }
   n->now = now;
-  int rc = n->t->ops->step(n->t, fds, nfds, now);
+  int rc = gs_transport_step(n->t, fds, nfds, now);
   for (size_t i = 0; i < n->cap; i++) {
     node_sess *e = &n->tab[i];
     if (e->s != NULL && now >= gs_session_next_deadline(e->s)) {

@@ -5,25 +5,6 @@
 
 #include "node_internal.h"
 
-gs_transport_kind gs_node_kind_of(gs_pdu_kind pdu, gs_transport_kind app) {
-  switch (pdu) {
-  case GS_PDU_HANDSHAKE_REQ:
-  case GS_PDU_RELEASE_REQ:
-    return GS_TK_REQUEST_WRITE;
-  case GS_PDU_HANDSHAKE_ACC:
-  case GS_PDU_APPLICATION_REJECT:
-  case GS_PDU_HANDSHAKE_SEC_REJECT:
-  case GS_PDU_RELEASE_RSP:
-    return GS_TK_RESPONSE;
-  case GS_PDU_HANDSHAKE_SEC_ABORT:
-  case GS_PDU_DT_SEC_ABORT:
-  case GS_PDU_APPL_ABORT:
-    return GS_TK_ABORT;
-  default:
-    return app == GS_TK_AUTO ? GS_TK_UNCONFIRMED : app;
-  }
-}
-
 int gs_node_engine_receive(gs_node *n, const char *xpeer, const uint8_t *pdu, size_t len,
                            gs_time_ms now, node_rx *rv, node_sess **out) {
   memset(rv, 0, sizeof(*rv));

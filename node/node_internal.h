@@ -63,6 +63,5 @@ int gs_node_engine_send(gs_node *n, node_sess *e, gs_time_ms now, const uint8_t 
 /* The head of the output queue of `e` (of the endpoint when e is NULL). */
 int gs_node_out_peek(gs_node *n, node_sess *e, node_out *o);
 void gs_node_out_ack(gs_node *n, node_sess *e);
-gs_transport_kind gs_node_kind_of(gs_pdu_kind pdu, gs_transport_kind app);
 
 #endif

@@ -1,4 +1,5 @@
-/* gridseal: the transport interface (library gridseal_transport).
+/* gridseal: the transport interface (transport/common/transport.c, in
+ * libgridseal).
  *
  * A transport moves whole SecPDUs between this node and named peers. It
  * knows nothing of E2E security: the session engine above it authenticates
@@ -14,7 +15,7 @@
  * embeds struct gs_transport first. It is driven from the caller's loop,
  * poll(), epoll or libuv alike:
  *
- *   gs_transport *t;                                  // gs_transport_tcp_new(...)
+ *   gs_transport *t;                                  // gs_tcp_transport_new(...)
  *   for (;;) {
  *     size_t n = gs_transport_pollfds(t, fds, cap);   // descriptors + events wanted
  *     gs_time_ms due = gs_transport_next_timer(t);    // reconnects, keep-alives
@@ -74,7 +75,13 @@ GS_EXPORT const char *gs_transport_kind_name(gs_transport_kind k);
 typedef enum gs_transport_status {
   GS_TS_CONNECTED = 1,    /* logged in / connected to the server or broker */
   GS_TS_DISCONNECTED = 2, /* lost the server or broker; retrying (err, msg say why) */
-  GS_TS_ERROR = 3         /* a failure worth an operator's attention (err, msg) */
+  GS_TS_ERROR = 3,        /* a failure worth an operator's attention (err, msg):
+                             a failed connect or login attempt, a refused
+                             subscription, a stanza error from `peer` */
+  GS_TS_DROPPED = 4       /* a message from `peer` (NULL: not known) was
+                             dropped before on_recv: malformed, from a sender
+                             that is not a peer, or on a topic that does not
+                             name its sender (err, msg say which) */
 } gs_transport_status;
 
 typedef struct gs_transport_events {

@@ -4,8 +4,8 @@
  * durable queue "gridseal.<name>" per endpoint, bound with the endpoint name
  * as routing key. A SecPDU travels as the body of one persistent message
  * published to the exchange with the destination endpoint's name as routing
- * key; the §9 association topic (gridseal/<responder>/<initiator>/{up,down}
- * or gridseal/<responder>/req) rides in the header "gridseal-topic", and
+ * key; the §9 association topic (gridseal/<responder>/<initiator>/{up,down,
+ * req}, naming its sender) rides in the header "gridseal-topic", and
  * the user_id property carries the sender's login name — RabbitMQ refuses a
  * publish whose user_id is not the authenticated user, so the receiver
  * learns the hop-authenticated sender (not a substitute for E2E checks).
@@ -30,6 +30,7 @@
 
 #include "common.h"
 #include "error.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,7 +87,9 @@ typedef struct gs_amqp_stats {
   uint64_t published; /* confirmed by basic.ack */
   uint64_t delivered; /* handed to the caller */
   uint64_t acked, rejected;
-  uint64_t dropped; /* deliveries over GS_MAX_PDU_SIZE, rejected */
+  uint64_t dropped;         /* deliveries over GS_MAX_PDU_SIZE, rejected */
+  uint64_t failed_attempts; /* connect attempts that failed (network, TLS,
+                               login, permissions) */
 } gs_amqp_stats;
 
 /* Creates a client (no I/O yet). Errors: GS_ERR_INVALID_ARG (missing or bad
@@ -143,6 +146,73 @@ GS_EXPORT gs_err gs_amqp_reject(gs_amqp *a, const gs_amqp_delivery *d, bool requ
 GS_EXPORT void gs_amqp_delivery_free(gs_amqp_delivery *d);
 
 GS_EXPORT void gs_amqp_get_stats(const gs_amqp *a, gs_amqp_stats *out);
+
+/* ------------------------------------ the gs_transport over AMQP */
+
+/* gs_amqp_transport_new() makes a gs_transport (include/gridseal/
+ * transport.h) of one gs_amqp client (login with the hop certificate, SASL
+ * EXTERNAL).
+ *
+ * Peers and names: a PDU goes to the peer's endpoint name as routing key,
+ * with gridseal/<responder>/<initiator>/{req,up,down} in the gridseal-topic
+ * header. The sender of a delivery is its broker-checked user_id, and the
+ * header must name that same sender; the PDU itself is never looked at. An
+ * initiator (a control center) accepts deliveries only from its configured
+ * peers, each named by gs_amqp_transport_peer.name (default: its endpoint
+ * name); a responder (a DER) learns each initiator with its first delivery
+ * (up to GS_AMQP_TRANSPORT_MAX_PEERS) and names it by its endpoint name.
+ *
+ * Acknowledgements: a delivery is acked when on_recv returns, or rejected
+ * for redelivery if on_recv called gs_transport_recv_requeue().
+ * gs_transport_send() waits (bounded) for the broker's confirm and returns
+ * GS_ERR_IO while the broker is unreachable.
+ *
+ * Up and down: as the MQTT transport (an initiator's peers are up from the
+ * first broker connection on, across outages; close_peer() re-offers after
+ * the back-off; a responder's peer comes up with its first delivery).
+ *
+ * on_status: GS_TS_CONNECTED at every established connection;
+ * GS_TS_DISCONNECTED for every lost connection and every failed connect
+ * attempt (retried after the back-off); GS_TS_DROPPED (and the delivery
+ * rejected without requeue) for a delivery from a sender that is not a peer
+ * (err GS_ERR_NOT_FOUND) or whose topic header does not name its sender
+ * (GS_ERR_PROTOCOL). The first connect is made in the first
+ * gs_transport_step and blocks for at most the connect timeout (5 s). */
+#define GS_AMQP_TRANSPORT_MAX_PEERS 64u
+
+typedef enum gs_amqp_transport_role {
+  GS_AMQP_RESPONDER = 0, /* a DER */
+  GS_AMQP_INITIATOR = 1  /* a control center */
+} gs_amqp_transport_role;
+
+typedef struct gs_amqp_transport_peer {
+  const char *name;     /* the transport peer name; NULL = the endpoint name */
+  const char *endpoint; /* its endpoint name (hop certificate CN) */
+} gs_amqp_transport_peer;
+
+/* Strings are copied. Zero numbers are the defaults. */
+typedef struct gs_amqp_transport_config {
+  gs_amqp_transport_role role;
+  const char *name;      /* own endpoint name = hop certificate CN = queue gridseal.<name> */
+  const char *server;    /* "HOST:PORT" (HOST as in the broker certificate),
+                            NULL = localhost:5671 */
+  const char *ca_file;   /* hop CA (PEM). Required. */
+  const char *cert_file; /* hop client certificate (PEM). Required. */
+  const char *key_file;  /* its key (PEM). Required. */
+  const gs_amqp_transport_peer *peers;
+  size_t n_peers;              /* <= GS_AMQP_TRANSPORT_MAX_PEERS */
+  gs_time_ms reconnect_min_ms; /* broker reconnect and peer re-offer, default 250 */
+  gs_time_ms reconnect_max_ms; /* default 10000 */
+  uint64_t seed;               /* the back-off jitter's seed (any value) */
+} gs_amqp_transport_config;
+
+/* Create the client (it connects in the first gs_transport_step). GS_OK and
+ * *out; else *out NULL and one line in err[0..cap): GS_ERR_INVALID_ARG (a
+ * bad own or peer name, a repeated peer, too many peers, a bad server
+ * address, missing TLS files), GS_ERR_NOMEM. */
+GS_EXPORT int gs_amqp_transport_new(const gs_amqp_transport_config *cfg,
+                                    const gs_transport_events *ev, gs_time_ms now,
+                                    gs_transport **out, char *err, size_t cap);
 
 #ifdef __cplusplus
 }

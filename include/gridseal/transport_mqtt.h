@@ -4,8 +4,12 @@
  * per-association topic:
  *   gridseal/<responder>/<initiator>/up     initiator -> responder
  *   gridseal/<responder>/<initiator>/down   responder -> initiator
- *   gridseal/<responder>/req                first handshake message of an
+ *   gridseal/<responder>/<initiator>/req    first handshake message of an
  *                                           initiator (PROPOSED topic)
+ * Every topic names its sender (the initiator on up and req, the responder
+ * on down), and the broker lets each client publish only on topics that
+ * carry its own name as sender (scripts/mqtt-broker), so a transport peer is
+ * always taken from the topic, never from the PDU.
  * Endpoint names are the hop certificate's CN (e.g. der1@localhost); they
  * must be 1..GS_MQTT_MAX_NAME octets without '/', '+', '#' or NUL.
  *
@@ -37,6 +41,7 @@
 
 #include "common.h"
 #include "error.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,7 +57,7 @@ typedef struct gs_mqtt gs_mqtt;
 typedef enum gs_mqtt_dir {
   GS_MQTT_UP = 1,   /* initiator -> responder */
   GS_MQTT_DOWN = 2, /* responder -> initiator */
-  GS_MQTT_REQ = 3   /* gridseal/<responder>/req */
+  GS_MQTT_REQ = 3   /* gridseal/<responder>/<initiator>/req */
 } gs_mqtt_dir;
 
 typedef enum gs_mqtt_event {
@@ -152,7 +157,7 @@ GS_EXPORT gs_err gs_mqtt_run(gs_mqtt *m, int timeout_ms);
  * GS_ERR_IO (libmosquitto refused it). */
 GS_EXPORT gs_err gs_mqtt_subscribe(gs_mqtt *m, const char *filter);
 
-/* As responder: gridseal/<name>/+/up and gridseal/<name>/req.
+/* As responder: gridseal/<name>/+/up and gridseal/<name>/+/req.
  * As initiator: gridseal/+/<name>/down. Errors as gs_mqtt_subscribe. */
 GS_EXPORT gs_err gs_mqtt_subscribe_responder(gs_mqtt *m);
 GS_EXPORT gs_err gs_mqtt_subscribe_initiator(gs_mqtt *m);
@@ -170,20 +175,84 @@ GS_EXPORT gs_err gs_mqtt_publish(gs_mqtt *m, const char *topic, const uint8_t *p
 GS_EXPORT size_t gs_mqtt_pending(const gs_mqtt *m);
 GS_EXPORT void gs_mqtt_get_stats(const gs_mqtt *m, gs_mqtt_stats *out);
 
-/* Writes the topic for `dir` into buf (cap octets, NUL-terminated).
- * `initiator` is ignored for GS_MQTT_REQ. Errors: GS_ERR_INVALID_ARG (a bad
- * name), GS_ERR_BUFFER_TOO_SMALL. */
+/* Writes the topic for `dir` into buf (cap octets, NUL-terminated):
+ * gridseal/<responder>/<initiator>/{up,down,req}. Errors:
+ * GS_ERR_INVALID_ARG (a bad name or dir), GS_ERR_BUFFER_TOO_SMALL. */
 GS_EXPORT gs_err gs_mqtt_topic(char *buf, size_t cap, const char *responder, const char *initiator,
                                gs_mqtt_dir dir);
 
 /* Splits a received gridseal topic. responder/initiator receive the names
- * (each buffer GS_MQTT_MAX_NAME + 1 octets; initiator is "" for REQ).
+ * (each buffer GS_MQTT_MAX_NAME + 1 octets) and the direction.
  * Errors: GS_ERR_INVALID_ARG (not a gridseal topic or a bad name). */
 GS_EXPORT gs_err gs_mqtt_parse_topic(const char *topic, char *responder, char *initiator,
                                      gs_mqtt_dir *dir);
 
 /* True if `name` is a valid endpoint name for topics. */
 GS_EXPORT bool gs_mqtt_name_ok(const char *name);
+
+/* ------------------------------------ the gs_transport over MQTT */
+
+/* gs_mqtt_transport_new() makes a gs_transport (include/gridseal/
+ * transport.h) of one gs_mqtt client with its persistent session.
+ *
+ * Peers and names: an initiator (a control center) has configured peers,
+ * each named by its gs_mqtt_transport_peer.name (default: its endpoint
+ * name); a handshakeReq goes to gridseal/<peer>/<me>/req, every other PDU to
+ * gridseal/<peer>/<me>/up, and it accepts only gridseal/<peer>/<me>/down
+ * from a configured peer. A responder (a DER) learns each initiator from the
+ * initiator level of gridseal/<me>/<initiator>/{req,up} with its first
+ * message (up to GS_MQTT_TRANSPORT_MAX_PEERS; configured peers are known
+ * from the start), names it by its endpoint name, and answers on
+ * gridseal/<me>/<initiator>/down. The peer always comes from the topic,
+ * which the broker lets only that client publish on; never from the PDU.
+ *
+ * Up and down: an initiator's peers come up with the first accepted broker
+ * connection and stay up across broker outages (QoS 1 and the persistent
+ * session keep the messages); close_peer() takes one down and offers it
+ * again (on_up) after the back-off. A responder's peer comes up with its
+ * first message; close_peer() forgets it. on_down also comes from free().
+ *
+ * on_status: GS_TS_CONNECTED at every accepted CONNACK; GS_TS_DISCONNECTED
+ * for every lost connection and every failed connect attempt (retried
+ * after the back-off); GS_TS_ERROR for a refused subscription; GS_TS_DROPPED
+ * for a retained message or a foreign topic (err GS_ERR_PROTOCOL), or a
+ * message from a sender that is not a peer (err GS_ERR_NOT_FOUND).
+ * Every kind travels the same way (one QoS 1 message). */
+#define GS_MQTT_TRANSPORT_MAX_PEERS 64u
+
+typedef enum gs_mqtt_transport_role {
+  GS_MQTT_RESPONDER = 0, /* a DER */
+  GS_MQTT_INITIATOR = 1  /* a control center */
+} gs_mqtt_transport_role;
+
+typedef struct gs_mqtt_transport_peer {
+  const char *name;     /* the transport peer name; NULL = the endpoint name */
+  const char *endpoint; /* its endpoint name (hop certificate CN) */
+} gs_mqtt_transport_peer;
+
+/* Strings are copied. Zero numbers are the defaults. */
+typedef struct gs_mqtt_transport_config {
+  gs_mqtt_transport_role role;
+  const char *name;      /* own endpoint name = client id = hop certificate CN */
+  const char *server;    /* "HOST:PORT" of the broker, NULL = 127.0.0.1:8883 */
+  const char *ca_file;   /* hop CA (PEM). Required. */
+  const char *cert_file; /* hop client certificate (PEM). Required. */
+  const char *key_file;  /* its key (PEM). Required. */
+  const gs_mqtt_transport_peer *peers;
+  size_t n_peers;              /* <= GS_MQTT_TRANSPORT_MAX_PEERS */
+  gs_time_ms reconnect_min_ms; /* broker reconnect and peer re-offer, default 250 */
+  gs_time_ms reconnect_max_ms; /* default 10000 */
+  uint64_t seed;               /* the back-off jitter's seed (any value) */
+} gs_mqtt_transport_config;
+
+/* Create the client and subscribe (the connection starts in the first
+ * gs_transport_step). GS_OK and *out; else *out NULL and one line in
+ * err[0..cap): GS_ERR_INVALID_ARG (a bad own or peer name, a repeated peer,
+ * too many peers, a bad server address, missing TLS files), GS_ERR_CONFIG
+ * (libmosquitto refused the TLS files), GS_ERR_NOMEM. */
+GS_EXPORT int gs_mqtt_transport_new(const gs_mqtt_transport_config *cfg,
+                                    const gs_transport_events *ev, gs_time_ms now,
+                                    gs_transport **out, char *err, size_t cap);
 
 #ifdef __cplusplus
 }

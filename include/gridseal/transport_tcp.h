@@ -21,6 +21,7 @@
 
 #include "common.h"
 #include "error.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -163,6 +164,59 @@ GS_EXPORT int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn *
 GS_EXPORT gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now);
 /* The connection from step() is up: reset the back-off. */
 GS_EXPORT void gs_tcp_dialer_connected(gs_tcp_dialer *d);
+
+/* ------------------------------------- the gs_transport over TCP */
+
+/* gs_tcp_transport_new() makes a gs_transport (include/gridseal/transport.h)
+ * of TCP connections: it accepts connections on `listen` (a responder such
+ * as a DER) and/or keeps one connection to each configured peer (an
+ * initiator such as a control center), reconnecting with the jittered
+ * back-off after every failure or loss.
+ *
+ * Peer names: a dialled peer is named by its gs_tcp_transport_peer.name (1
+ * to GS_TCP_TRANSPORT_NAME_MAX - 1 octets); an accepted connection is
+ * "tcp:ADDR:PORT" of its remote end (IPv6 without brackets), unique while
+ * it is open. on_up comes when a connection is open (connect completed, or
+ * accepted), on_down when it is lost or closed; a dialled peer is dialled
+ * again after the back-off. gs_transport_close_peer() flushes what is queued
+ * (as far as the socket takes it), closes, and for a dialled peer redials
+ * after the back-off. Every kind travels the same way (one frame).
+ *
+ * on_status: GS_TS_ERROR for every failed connect attempt to a dialled
+ * peer (peer = its name, err = GS_ERR_IO or GS_ERR_CLOSED, msg = "connect
+ * HOST:PORT: reason"), GS_TS_DROPPED when a connection is closed for a bad
+ * frame (err = GS_ERR_DER_TOO_LARGE or GS_ERR_PROTOCOL) and when a
+ * connection is refused because GS_TCP_TRANSPORT_MAX_LINKS are open. */
+#define GS_TCP_TRANSPORT_MAX_LINKS 64u /* dialled peers + accepted connections */
+#define GS_TCP_TRANSPORT_NAME_MAX 96u
+
+typedef struct gs_tcp_transport_peer {
+  const char *name;    /* the transport peer name */
+  const char *connect; /* "HOST:PORT" to dial */
+} gs_tcp_transport_peer;
+
+/* Strings are copied. Zero numbers are the defaults. */
+typedef struct gs_tcp_transport_config {
+  const char *listen; /* "HOST:PORT" to accept on, or NULL */
+  const gs_tcp_transport_peer *peers;
+  size_t n_peers;              /* <= GS_TCP_TRANSPORT_MAX_LINKS */
+  gs_time_ms reconnect_min_ms; /* default 250 */
+  gs_time_ms reconnect_max_ms; /* default 10000 (at least reconnect_min_ms) */
+  uint64_t seed;               /* the back-off jitter's seed (any value) */
+  gs_tcp_opts opts;            /* of every connection */
+} gs_tcp_transport_config;
+
+/* Listen (if cfg->listen) and schedule the first connect of every peer at
+ * `now` (made in the first gs_transport_step). GS_OK and *out; else *out
+ * NULL and one line in err[0..cap): GS_ERR_INVALID_ARG (no listen and no
+ * peers, a bad address, an empty or too long or repeated name, too many
+ * peers), GS_ERR_IO ("listen HOST:PORT: Address already in use"),
+ * GS_ERR_NOMEM. */
+GS_EXPORT int gs_tcp_transport_new(const gs_tcp_transport_config *cfg,
+                                   const gs_transport_events *ev, gs_time_ms now,
+                                   gs_transport **out, char *err, size_t cap);
+/* The port the transport listens on (after listening on port 0), or 0. */
+GS_EXPORT uint16_t gs_tcp_transport_port(const gs_transport *t);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,7 @@
 #include "common.h"
 #include "error.h"
 #include "profile.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -187,6 +188,78 @@ GS_EXPORT int gs_xmpp_disconnect(gs_xmpp *x);
  * Errors: GS_ERR_INVALID_ARG, GS_ERR_STATE (already connecting/online),
  * GS_ERR_NOMEM, GS_ERR_IO. */
 GS_EXPORT int gs_xmpp_reconnect(gs_xmpp *x);
+
+/* ------------------------------------ the gs_transport over XMPP */
+
+/* gs_xmpp_transport_new() makes a gs_transport (include/gridseal/
+ * transport.h) of one gs_xmpp client: one connection to the server carries
+ * every association with every configured peer.
+ *
+ * Peers: only configured peers exist; a PDU from any other sender is dropped
+ * (on_status GS_TS_DROPPED, err GS_ERR_NOT_FOUND). A peer is named by its
+ * gs_xmpp_transport_peer.name, or by its bare JID when name is NULL; the
+ * sender of a stanza is matched by its bare JID, as the server
+ * authenticated it.
+ *
+ * Stanzas (docs/PROTOCOL.md §9): GS_TK_REQUEST_WRITE -> iq set,
+ * GS_TK_REQUEST_READ -> iq get, GS_TK_RESPONSE -> iq result with the id of
+ * the oldest unanswered iq set/get from that peer (a FIFO of
+ * GS_XMPP_TRANSPORT_FIFO per peer), GS_TK_UNCONFIRMED, GS_TK_ABORT and
+ * GS_TK_AUTO -> message type=normal.
+ *
+ * Up and down: a peer is up (on_up) while its presence is available; its
+ * presence becoming unavailable, the loss of our own connection, or a stanza
+ * error service-unavailable / recipient-unavailable / item-not-found from it
+ * take it down (on_down). A responder also takes a peer up when its first
+ * PDU arrives before its presence. An initiator gives a peer that was taken
+ * down by close_peer() or a stanza error on_up again after a back-off
+ * (reconnect_min_ms, doubling to reconnect_max_ms, jittered) while its
+ * presence stays available.
+ *
+ * on_status: GS_TS_CONNECTED (msg: the bound JID) at every login;
+ * GS_TS_DISCONNECTED for every lost connection and every failed connect or
+ * login attempt (err GS_ERR_IO, msg the reason); GS_TS_ERROR for a stanza
+ * error (peer: its sender, msg: condition and stanza); GS_TS_DROPPED for a
+ * malformed e2e element (err the decoder's error) or a PDU from a sender
+ * that is not a peer.
+ *
+ * gs_transport_free() flushes, answers the server's pending XEP-0198 ack
+ * request and closes the stream (waiting at most about one second). */
+#define GS_XMPP_TRANSPORT_FIFO 16u /* unanswered requests remembered per peer */
+
+typedef enum gs_xmpp_transport_role {
+  GS_XMPP_RESPONDER = 0, /* a DER: serves the initiators it is configured with */
+  GS_XMPP_INITIATOR = 1  /* a control center: re-offers peers after a back-off */
+} gs_xmpp_transport_role;
+
+typedef struct gs_xmpp_transport_peer {
+  const char *name; /* the transport peer name; NULL = the bare JID */
+  const char *jid;  /* its bare JID, name@domain */
+} gs_xmpp_transport_peer;
+
+/* Strings are copied. Zero numbers are the defaults. */
+typedef struct gs_xmpp_transport_config {
+  gs_xmpp_transport_role role;
+  const char *jid;       /* own bare JID name@domain (GS_XMPP_RESOURCE is added) */
+  const char *server;    /* "HOST:PORT" of the server, NULL = the JID's domain, 5222 */
+  const char *ca_file;   /* hop CA (PEM). Required. */
+  const char *cert_file; /* hop client certificate (PEM). Required. */
+  const char *key_file;  /* its key (PEM). Required. */
+  const gs_xmpp_transport_peer *peers;
+  size_t n_peers;              /* 1..GS_XMPP_MAX_PEERS */
+  gs_time_ms reconnect_min_ms; /* server connection and peer back-off, default 250 */
+  gs_time_ms reconnect_max_ms; /* default 10000, at most 600000 */
+  uint64_t seed;               /* the back-off jitter's seed (any value) */
+} gs_xmpp_transport_config;
+
+/* Create the client and start connecting (the login proceeds in
+ * gs_transport_step). GS_OK and *out; else *out NULL and one line in
+ * err[0..cap): GS_ERR_INVALID_ARG (a JID that is not name@domain, a bad
+ * server address, no peers or too many, a bad peer JID or a repeated name,
+ * missing TLS files), GS_ERR_IO / GS_ERR_NOMEM from gs_xmpp_new. */
+GS_EXPORT int gs_xmpp_transport_new(const gs_xmpp_transport_config *cfg,
+                                    const gs_transport_events *ev, gs_time_ms now,
+                                    gs_transport **out, char *err, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -3,7 +3,8 @@
  *
  *   pubsub_mqtt exchange PKI PORT      binary PDUs both ways, byte equality
  *   pubsub_mqtt acl PKI PORT           a client cannot publish on, or read,
- *                                      another endpoint's topics
+ *                                      another endpoint's topics, nor send a
+ *                                      request under another client's name
  *   pubsub_mqtt restart PKI PORT CMD   CMD restarts the broker mid-stream;
  *                                      both clients reconnect and continue
  *   pubsub_mqtt crash PKI PORT CMD     same, CMD kills it with SIGKILL
@@ -211,7 +212,7 @@ static int run_exchange(const char *pki, int port) {
   char up[GS_MQTT_MAX_TOPIC], down[GS_MQTT_MAX_TOPIC], req[GS_MQTT_MAX_TOPIC];
   topic(up, DER1, CC, GS_MQTT_UP);
   topic(down, DER1, CC, GS_MQTT_DOWN);
-  topic(req, DER1, NULL, GS_MQTT_REQ);
+  topic(req, DER1, CC, GS_MQTT_REQ);
   static uint8_t buf[GS_MAX_PDU_SIZE];
   fill(buf, 100, 999);
   CHECK(gs_mqtt_publish(cc.m, req, buf, 100, NULL) == GS_OK);
@@ -274,19 +275,37 @@ static int run_acl(const char *pki, int port) {
   CHECK(gs_mqtt_publish(der2.m, down, spoof, sizeof(spoof), NULL) == GS_OK);
   /* der1 writes on an up topic (the initiator's direction): refused. */
   CHECK(gs_mqtt_publish(der1.m, up, spoof, sizeof(spoof), NULL) == GS_OK);
-  /* the legitimate messages, sent after the spoofed ones */
+  /* der2 sends a request to der1 under cc's name: refused, so der1 never
+   * takes a request for cc's unless cc sent it. */
+  char req_as_cc[GS_MQTT_MAX_TOPIC], req_own[GS_MQTT_MAX_TOPIC];
+  topic(req_as_cc, DER1, CC, GS_MQTT_REQ);
+  topic(req_own, DER1, DER2, GS_MQTT_REQ);
+  CHECK(gs_mqtt_publish(der2.m, req_as_cc, spoof, sizeof(spoof), NULL) == GS_OK);
+  /* the legitimate messages, sent after the spoofed ones; der2's request
+   * under its own name is delivered (and names der2) */
+  CHECK(gs_mqtt_publish(cc.m, req_as_cc, good, sizeof(good), NULL) == GS_OK);
+  CHECK(gs_mqtt_publish(der2.m, req_own, good, sizeof(good), NULL) == GS_OK);
   CHECK(gs_mqtt_publish(cc.m, up, good, sizeof(good), NULL) == GS_OK);
   CHECK(gs_mqtt_publish(der1.m, down, good, sizeof(good), NULL) == GS_OK);
-  g_want_a = 1, g_want_b = 1;
+  g_want_a = 1, g_want_b = 3;
   CHECK(pump(cs, 3, 10000, got_all));
   (void)pump(cs, 3, 500, NULL);
-  CHECK(der1.n == 1 && cc.n == 1 && der2.n == 0);
-  CHECK(memcmp(der1.msgs[0].data, good, sizeof(good)) == 0);
+  CHECK(der1.n == 3 && cc.n == 1 && der2.n == 0);
+  for (int i = 0; i < 3; i++) {
+    CHECK(memcmp(der1.msgs[i].data, good, sizeof(good)) == 0);
+  }
+  unsigned from_cc = 0, from_der2 = 0;
+  for (int i = 0; i < 3; i++) {
+    from_cc += strcmp(der1.msgs[i].topic, req_as_cc) == 0;
+    from_der2 += strcmp(der1.msgs[i].topic, req_own) == 0;
+  }
+  CHECK(from_cc == 1 && from_der2 == 1);
   CHECK(memcmp(cc.msgs[0].data, good, sizeof(good)) == 0);
   /* Brokers acknowledge a refused QoS 1 publish (MQTT 3.1.1 has no way to
    * say no), so the sender sees nothing. */
   CHECK(gs_mqtt_pending(der2.m) == 0);
-  printf("acl: 3 spoofed publishes dropped, 3 eavesdropping filters got "
+  printf("acl: 4 spoofed publishes dropped (one a request under another client's name), "
+         "3 eavesdropping filters got "
          "nothing (%d refused at SUBACK), legitimate traffic delivered\n",
          der2.sub_refused);
   client_done(&cc);

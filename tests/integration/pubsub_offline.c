@@ -28,8 +28,10 @@ static void test_topics(void **state) {
   assert_string_equal(t, "gridseal/der1@localhost/cc@localhost/up");
   assert_int_equal(gs_mqtt_topic(t, sizeof(t), "der1", "cc", GS_MQTT_DOWN), GS_OK);
   assert_string_equal(t, "gridseal/der1/cc/down");
-  assert_int_equal(gs_mqtt_topic(t, sizeof(t), "der1", NULL, GS_MQTT_REQ), GS_OK);
-  assert_string_equal(t, "gridseal/der1/req");
+  assert_int_equal(gs_mqtt_topic(t, sizeof(t), "der1", "cc", GS_MQTT_REQ), GS_OK);
+  assert_string_equal(t, "gridseal/der1/cc/req");
+  /* a request names its initiator, like every other topic */
+  assert_int_equal(gs_mqtt_topic(t, sizeof(t), "der1", NULL, GS_MQTT_REQ), GS_ERR_INVALID_ARG);
   assert_int_equal(gs_mqtt_topic(t, 10, "der1", "cc", GS_MQTT_UP), GS_ERR_BUFFER_TOO_SMALL);
   assert_string_equal(t, "");
   assert_int_equal(gs_mqtt_topic(t, sizeof(t), "a/b", "cc", GS_MQTT_UP), GS_ERR_INVALID_ARG);
@@ -56,14 +58,22 @@ static void test_parse(void **state) {
   assert_int_equal(d, GS_MQTT_UP);
   assert_int_equal(gs_mqtt_parse_topic("gridseal/der1/cc/down", r, i, &d), GS_OK);
   assert_int_equal(d, GS_MQTT_DOWN);
-  assert_int_equal(gs_mqtt_parse_topic("gridseal/der1/req", r, i, &d), GS_OK);
+  assert_int_equal(gs_mqtt_parse_topic("gridseal/der1/cc/req", r, i, &d), GS_OK);
   assert_int_equal(d, GS_MQTT_REQ);
   assert_string_equal(r, "der1");
-  assert_string_equal(i, "");
-  static const char *bad[] = {"gridseal/der1/cc/sideways", "gridseal/der1/cc/up/more",
-                              "gridseal/der1/cc",          "gridseal/der1",
-                              "gridseal//cc/up",           "other/der1/cc/up",
-                              "gridseal/der1/+/up",        ""};
+  assert_string_equal(i, "cc");
+  /* the old request topic did not name its sender: no longer accepted */
+  static const char *bad[] = {"gridseal/der1/cc/sideways",
+                              "gridseal/der1/cc/up/more",
+                              "gridseal/der1/cc",
+                              "gridseal/der1",
+                              "gridseal//cc/up",
+                              "other/der1/cc/up",
+                              "gridseal/der1/+/up",
+                              "gridseal/der1/req",
+                              "gridseal/der1/+/req",
+                              "gridseal/der1/cc/req/x",
+                              ""};
   for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
     assert_int_equal(gs_mqtt_parse_topic(bad[k], r, i, &d), GS_ERR_INVALID_ARG);
   }

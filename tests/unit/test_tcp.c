@@ -1,4 +1,5 @@
-/* TCP transport over real loopback sockets: framing, limits, close, back-off. */
+/* TCP transport over real loopback sockets: framing, limits, close, back-off,
+ * and the gs_transport made of them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -422,6 +423,212 @@ static void test_dialer_reconnect(void **state) {
   gs_tcp_listener_free(l);
 }
 
+/* ------------------------------------------- the gs_transport over TCP */
+
+typedef struct xrec {
+  int up, down, recv, errors, dropped;
+  char last_up[GS_TCP_TRANSPORT_NAME_MAX];
+  char last_recv_peer[GS_TCP_TRANSPORT_NAME_MAX];
+  char last_err_peer[GS_TCP_TRANSPORT_NAME_MAX];
+  char last_msg[256];
+  int last_err;
+  uint8_t pdu[64];
+  size_t len;
+} xrec;
+
+static void x_up(void *u, const char *peer) {
+  xrec *r = u;
+  r->up++;
+  snprintf(r->last_up, sizeof(r->last_up), "%s", peer);
+}
+static void x_down(void *u, const char *peer) {
+  (void)peer;
+  ((xrec *)u)->down++;
+}
+static void x_recv(void *u, const char *peer, const uint8_t *pdu, size_t len) {
+  xrec *r = u;
+  r->recv++;
+  snprintf(r->last_recv_peer, sizeof(r->last_recv_peer), "%s", peer);
+  r->len = len < sizeof(r->pdu) ? len : sizeof(r->pdu);
+  memcpy(r->pdu, pdu, r->len);
+}
+static void x_status(void *u, gs_transport_status st, const char *peer, int err, const char *msg) {
+  xrec *r = u;
+  if (st == GS_TS_ERROR) {
+    r->errors++;
+  } else if (st == GS_TS_DROPPED) {
+    r->dropped++;
+  }
+  r->last_err = err;
+  snprintf(r->last_err_peer, sizeof(r->last_err_peer), "%s", peer ? peer : "");
+  snprintf(r->last_msg, sizeof(r->last_msg), "%s", msg ? msg : "");
+}
+
+/* One poll + step of each transport at `now`. */
+static void x_turn(gs_transport **ts, size_t n, gs_time_ms now) {
+  struct pollfd fds[8][8];
+  size_t nf[8];
+  struct pollfd all[64];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    nf[i] = gs_transport_pollfds(ts[i], fds[i], 8);
+    memcpy(all + k, fds[i], nf[i] * sizeof(struct pollfd));
+    k += nf[i];
+  }
+  (void)poll(all, k, 20);
+  k = 0;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(fds[i], all + k, nf[i] * sizeof(struct pollfd));
+    k += nf[i];
+    assert_int_equal(gs_transport_step(ts[i], fds[i], nf[i], now), GS_OK);
+  }
+}
+
+static void test_transport_roundtrip(void **state) {
+  (void)state;
+  xrec rs = {0}, rc = {0};
+  gs_transport_events evs = {x_up, x_down, x_recv, x_status, &rs};
+  gs_transport_events evc = {x_up, x_down, x_recv, x_status, &rc};
+  char err[256];
+  gs_tcp_transport_config sc = {0};
+  sc.listen = "127.0.0.1:0";
+  gs_transport *srv = NULL, *cli = NULL;
+  assert_int_equal(gs_tcp_transport_new(&sc, &evs, 1000, &srv, err, sizeof(err)), GS_OK);
+  assert_string_equal(gs_transport_name(srv), "tcp");
+  char target[32];
+  snprintf(target, sizeof(target), "127.0.0.1:%u", (unsigned)gs_tcp_transport_port(srv));
+  gs_tcp_transport_peer peer = {"der1", target};
+  gs_tcp_transport_config cc = {0};
+  cc.peers = &peer;
+  cc.n_peers = 1;
+  cc.reconnect_min_ms = 100;
+  cc.reconnect_max_ms = 400;
+  cc.seed = 5;
+  assert_int_equal(gs_tcp_transport_new(&cc, &evc, 1000, &cli, err, sizeof(err)), GS_OK);
+  assert_int_equal(gs_tcp_transport_port(cli), 0);
+  /* not up yet: nothing can be sent */
+  const uint8_t pdu[] = {0xa0, 0x03, 0x01, 0x02, 0x03};
+  assert_int_equal(gs_transport_send(cli, "der1", GS_TK_REQUEST_WRITE, pdu, sizeof(pdu)),
+                   GS_ERR_NOT_FOUND);
+  gs_transport *both[2] = {srv, cli};
+  for (int i = 0; i < 50 && (rs.up == 0 || rc.up == 0); i++) {
+    x_turn(both, 2, 1000);
+  }
+  assert_int_equal(rc.up, 1);
+  assert_string_equal(rc.last_up, "der1");
+  assert_int_equal(rs.up, 1);
+  assert_true(strncmp(rs.last_up, "tcp:127.0.0.1:", 14) == 0);
+  char accepted[GS_TCP_TRANSPORT_NAME_MAX];
+  snprintf(accepted, sizeof(accepted), "%s", rs.last_up);
+  /* both ways, the peer named as the receiver knows it */
+  assert_int_equal(gs_transport_send(cli, "der1", GS_TK_REQUEST_WRITE, pdu, sizeof(pdu)), GS_OK);
+  assert_int_equal(gs_transport_send(cli, "der2", GS_TK_REQUEST_WRITE, pdu, sizeof(pdu)),
+                   GS_ERR_NOT_FOUND);
+  for (int i = 0; i < 50 && rs.recv == 0; i++) {
+    x_turn(both, 2, 1000);
+  }
+  assert_int_equal(rs.recv, 1);
+  assert_string_equal(rs.last_recv_peer, accepted);
+  assert_memory_equal(rs.pdu, pdu, sizeof(pdu));
+  const uint8_t rsp[] = {0xa1, 0x01, 0x09};
+  assert_int_equal(gs_transport_send(srv, accepted, GS_TK_RESPONSE, rsp, sizeof(rsp)), GS_OK);
+  for (int i = 0; i < 50 && rc.recv == 0; i++) {
+    x_turn(both, 2, 1000);
+  }
+  assert_int_equal(rc.recv, 1);
+  assert_string_equal(rc.last_recv_peer, "der1");
+  assert_memory_equal(rc.pdu, rsp, sizeof(rsp));
+  assert_int_equal(gs_transport_pending(cli), 0);
+  /* the server closes the accepted peer: both sides see it down, and the
+   * client dials again after its back-off (100..400 ms, jittered) */
+  gs_transport_close_peer(srv, accepted);
+  for (int i = 0; i < 50 && (rs.down == 0 || rc.down == 0); i++) {
+    x_turn(both, 2, 1000);
+  }
+  assert_int_equal(rs.down, 1);
+  assert_int_equal(rc.down, 1);
+  gs_time_ms due = gs_transport_next_timer(cli);
+  assert_true(due >= 1000 + 50 && due <= 1000 + 100);
+  for (int i = 0; i < 50 && rc.up < 2; i++) {
+    x_turn(both, 2, due);
+  }
+  assert_int_equal(rc.up, 2);
+  assert_int_equal(rs.up, 2);
+  assert_int_equal(rc.errors, 0);
+  gs_transport_free(cli); /* on_down for the open connection */
+  assert_int_equal(rc.down, 2);
+  gs_transport_free(srv);
+}
+
+static void test_transport_connect_failure_reported(void **state) {
+  (void)state;
+  gs_tcp_listener *l;
+  assert_int_equal(gs_tcp_listen("127.0.0.1:0", &l), GS_OK);
+  char target[32];
+  snprintf(target, sizeof(target), "127.0.0.1:%u", (unsigned)gs_tcp_listener_port(l));
+  gs_tcp_listener_free(l); /* refused from now on */
+  xrec r = {0};
+  gs_transport_events ev = {x_up, x_down, x_recv, x_status, &r};
+  gs_tcp_transport_peer peer = {"der1", target};
+  gs_tcp_transport_config cc = {0};
+  cc.peers = &peer;
+  cc.n_peers = 1;
+  cc.reconnect_min_ms = 100;
+  cc.reconnect_max_ms = 100;
+  char err[256];
+  gs_transport *t = NULL;
+  assert_int_equal(gs_tcp_transport_new(&cc, &ev, 0, &t, err, sizeof(err)), GS_OK);
+  gs_time_ms now = 0;
+  for (int attempt = 1; attempt <= 3; attempt++) {
+    for (int i = 0; i < 50 && r.errors < attempt; i++) {
+      x_turn(&t, 1, now);
+    }
+    assert_int_equal(r.errors, attempt); /* every failed attempt, not only the first */
+    assert_string_equal(r.last_err_peer, "der1");
+    assert_int_equal(r.last_err, GS_ERR_IO);
+    assert_non_null(strstr(r.last_msg, target));
+    assert_non_null(strstr(r.last_msg, "refused"));
+    now = gs_transport_next_timer(t);
+  }
+  assert_int_equal(r.up, 0);
+  gs_transport_free(t);
+  assert_int_equal(r.down, 0);
+}
+
+static void test_transport_config_errors(void **state) {
+  (void)state;
+  xrec r = {0};
+  gs_transport_events ev = {x_up, x_down, x_recv, x_status, &r};
+  char err[256];
+  gs_transport *t = (gs_transport *)&r;
+  gs_tcp_transport_config c = {0};
+  assert_int_equal(gs_tcp_transport_new(&c, &ev, 0, &t, err, sizeof(err)), GS_ERR_INVALID_ARG);
+  assert_null(t);
+  assert_non_null(strstr(err, "no listen address and no peers"));
+  gs_tcp_transport_peer bad = {"der1", "nonsense"};
+  c.peers = &bad;
+  c.n_peers = 1;
+  assert_int_equal(gs_tcp_transport_new(&c, &ev, 0, &t, err, sizeof(err)), GS_ERR_INVALID_ARG);
+  assert_non_null(strstr(err, "der1: bad connect address 'nonsense'"));
+  gs_tcp_transport_peer twice[2] = {{"der1", "127.0.0.1:1"}, {"der1", "127.0.0.1:2"}};
+  c.peers = twice;
+  c.n_peers = 2;
+  assert_int_equal(gs_tcp_transport_new(&c, &ev, 0, &t, err, sizeof(err)), GS_ERR_INVALID_ARG);
+  assert_non_null(strstr(err, "repeated"));
+  /* a port already taken */
+  gs_tcp_listener *l;
+  assert_int_equal(gs_tcp_listen("127.0.0.1:0", &l), GS_OK);
+  char addr[32];
+  snprintf(addr, sizeof(addr), "127.0.0.1:%u", (unsigned)gs_tcp_listener_port(l));
+  gs_tcp_transport_config s = {0};
+  s.listen = addr;
+  assert_int_equal(gs_tcp_transport_new(&s, &ev, 0, &t, err, sizeof(err)), GS_ERR_IO);
+  assert_non_null(strstr(err, addr));
+  assert_non_null(strstr(err, "in use"));
+  gs_tcp_listener_free(l);
+  assert_int_equal(r.up + r.down + r.errors, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_many_frames_one_write),
@@ -436,6 +643,9 @@ int main(void) {
       cmocka_unit_test(test_parse_hostport),
       cmocka_unit_test(test_backoff_schedule),
       cmocka_unit_test(test_dialer_reconnect),
+      cmocka_unit_test(test_transport_roundtrip),
+      cmocka_unit_test(test_transport_connect_failure_reported),
+      cmocka_unit_test(test_transport_config_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

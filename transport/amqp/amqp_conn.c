@@ -235,6 +235,7 @@ gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now) {
   a->conn = amqp_new_connection();
   if (a->conn == NULL) {
     a->next_attempt = now + a->backoff;
+    a->st.failed_attempts++;
     return GS_ERR_NOMEM;
   }
   gs_err rc = open_socket(a);
@@ -247,6 +248,7 @@ gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now) {
   if (rc != GS_OK) {
     (void)amqp_destroy_connection(a->conn);
     a->conn = NULL;
+    a->st.failed_attempts++;
     gs_amqp_lost_(a, now);
     return rc == GS_ERR_NOMEM ? rc : GS_ERR_IO;
   }

@@ -433,9 +433,10 @@ gs_err gs_mqtt_subscribe_responder(gs_mqtt *m) {
   (void)snprintf(t, sizeof(t), "gridseal/%s/+/up", m->name);
   gs_err rc = gs_mqtt_subscribe(m, t);
   if (rc == GS_OK) {
-    rc = gs_mqtt_topic(t, sizeof(t), m->name, NULL, GS_MQTT_REQ);
+    (void)snprintf(t, sizeof(t), "gridseal/%s/+/req", m->name);
+    rc = gs_mqtt_subscribe(m, t);
   }
-  return rc == GS_OK ? gs_mqtt_subscribe(m, t) : rc;
+  return rc;
 }
 
 gs_err gs_mqtt_subscribe_initiator(gs_mqtt *m) {

@@ -1,4 +1,5 @@
-/* gridseal MQTT transport: the §9 topic layout (pure string handling). */
+/* gridseal MQTT transport: the topic layout (docs/MQTT-AMQP.md; pure string
+ * handling). Every topic names both endpoints, so its sender is known. */
 #include "gridseal/transport_mqtt.h"
 
 #include <stdio.h>
@@ -25,21 +26,14 @@ bool gs_mqtt_name_ok(const char *name) {
 
 gs_err gs_mqtt_topic(char *buf, size_t cap, const char *responder, const char *initiator,
                      gs_mqtt_dir dir) {
-  if (buf == NULL || !gs_mqtt_name_ok(responder)) {
+  if (buf == NULL || !gs_mqtt_name_ok(responder) || !gs_mqtt_name_ok(initiator)) {
     return GS_ERR_INVALID_ARG;
   }
-  int n;
-  if (dir == GS_MQTT_REQ) {
-    n = snprintf(buf, cap, GS_TOPIC_ROOT "%s/req", responder);
-  } else if (dir == GS_MQTT_UP || dir == GS_MQTT_DOWN) {
-    if (!gs_mqtt_name_ok(initiator)) {
-      return GS_ERR_INVALID_ARG;
-    }
-    n = snprintf(buf, cap, GS_TOPIC_ROOT "%s/%s/%s", responder, initiator,
-                 dir == GS_MQTT_UP ? "up" : "down");
-  } else {
+  const char *leaf = dir == GS_MQTT_UP ? "up" : dir == GS_MQTT_DOWN ? "down" : "req";
+  if (dir != GS_MQTT_UP && dir != GS_MQTT_DOWN && dir != GS_MQTT_REQ) {
     return GS_ERR_INVALID_ARG;
   }
+  int n = snprintf(buf, cap, GS_TOPIC_ROOT "%s/%s/%s", responder, initiator, leaf);
   if (n < 0 || (size_t)n >= cap) {
     if (cap > 0) {
       buf[0] = '\0';
@@ -73,23 +67,17 @@ gs_err gs_mqtt_parse_topic(const char *topic, char *responder, char *initiator, 
     return GS_ERR_INVALID_ARG;
   }
   const char *p = topic + sizeof(GS_TOPIC_ROOT) - 1;
-  char last[GS_MQTT_MAX_NAME + 1];
   initiator[0] = '\0';
-  if (!take_level(&p, responder) || p == NULL || !take_level(&p, last)) {
+  if (!take_level(&p, responder) || p == NULL || !take_level(&p, initiator) || p == NULL) {
+    initiator[0] = '\0';
     return GS_ERR_INVALID_ARG;
   }
-  if (p == NULL) {
-    if (strcmp(last, "req") != 0) {
-      return GS_ERR_INVALID_ARG;
-    }
-    *dir = GS_MQTT_REQ;
-    return GS_OK;
-  }
-  memcpy(initiator, last, strlen(last) + 1);
   if (strcmp(p, "up") == 0) {
     *dir = GS_MQTT_UP;
   } else if (strcmp(p, "down") == 0) {
     *dir = GS_MQTT_DOWN;
+  } else if (strcmp(p, "req") == 0) {
+    *dir = GS_MQTT_REQ;
   } else {
     initiator[0] = '\0';
     return GS_ERR_INVALID_ARG;

@@ -1,10 +1,7 @@
-/* The TCP transport behind apps/xport.h (PROFILE.md §9: length-framed
- * SecPDUs over transport/tcp).
- *
- * der: one listener ([transport] listen); every accepted connection is a
- *      peer named "tcp:ADDR:PORT".
- * cc:  one dialer per [der NAME] (connect = HOST:PORT) with the configured
- *      reconnect back-off; the peer is named NAME. */
+/* The TCP gs_transport (include/gridseal/transport_tcp.h, docs/PROTOCOL.md
+ * §9: length-framed SecPDUs): one listener, whose accepted connections are
+ * peers named "tcp:ADDR:PORT", and one dialer per configured peer, named as
+ * configured, reconnected with the back-off. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -13,15 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "gridseal/error.h"
 #include "gridseal/transport_tcp.h"
-#include "xport.h"
 
-#define TCP_MAX_LINKS 64u
-#define TCP_NAME_MAX 96u
+#define TCP_MAX_LINKS GS_TCP_TRANSPORT_MAX_LINKS
+#define TCP_NAME_MAX GS_TCP_TRANSPORT_NAME_MAX
 
 typedef struct tcp_link {
   bool used;
@@ -34,8 +28,9 @@ typedef struct tcp_link {
 } tcp_link;
 
 typedef struct xport_tcp {
-  gs_xport base; /* first */
+  gs_transport base; /* first */
   gs_tcp_listener *listener;
+  gs_tcp_opts opts;
   tcp_link links[TCP_MAX_LINKS];
   int map[TCP_MAX_LINKS + 1]; /* pollfd index -> link index, -1 = listener */
   size_t n_map;
@@ -50,9 +45,26 @@ static tcp_link *find_link(xport_tcp *t, const char *peer) {
   return NULL;
 }
 
-/* The connection is over (error, peer close or our close). */
-static void link_lost(xport_tcp *t, tcp_link *l, gs_time_ms now) {
+static void status(xport_tcp *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  if (t->base.ev.on_status != NULL) {
+    t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
+  }
+}
+
+/* The connection is over (rc: the error, peer close, or GS_OK for our
+ * close). A dial that never opened is a failed connect attempt. */
+static void link_lost(xport_tcp *t, tcp_link *l, int rc, gs_time_ms now) {
   bool was_up = l->up;
+  char msg[GS_TCP_MAX_HOST + 96];
+  if (!was_up && l->dial) {
+    snprintf(msg, sizeof(msg), "connect %s: %s", l->dialer.target,
+             rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
+    status(t, GS_TS_ERROR, l->name, rc, msg);
+  } else if (rc == GS_ERR_DER_TOO_LARGE || rc == GS_ERR_PROTOCOL) {
+    snprintf(msg, sizeof(msg), "connection closed: %s", gs_strerror(rc));
+    status(t, GS_TS_DROPPED, l->name, rc, msg);
+  }
   gs_tcp_conn_free(l->conn);
   l->conn = NULL;
   l->up = false;
@@ -62,8 +74,8 @@ static void link_lost(xport_tcp *t, tcp_link *l, gs_time_ms now) {
   } else {
     l->used = false;
   }
-  if (was_up && t->base.cbs.on_down != NULL) {
-    t->base.cbs.on_down(t->base.cbs.user, l->name);
+  if (was_up && t->base.ev.on_down != NULL) {
+    t->base.ev.on_down(t->base.ev.user, l->name);
   }
 }
 
@@ -74,8 +86,8 @@ static int on_frame(void *arg, const uint8_t *frame, size_t len) {
   if (l->closing) {
     return 1; /* stop delivering: the application closed this peer */
   }
-  if (t->base.cbs.on_recv != NULL) {
-    t->base.cbs.on_recv(t->base.cbs.user, l->name, frame, len);
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, l->name, frame, len);
   }
   return GS_OK;
 }
@@ -102,7 +114,7 @@ static void peer_name(int fd, char *out, size_t cap) {
 static void accept_all(xport_tcp *t) {
   for (;;) {
     gs_tcp_conn *c = NULL;
-    if (gs_tcp_accept(t->listener, NULL, &c) != GS_OK) {
+    if (gs_tcp_accept(t->listener, &t->opts, &c) != GS_OK) {
       return;
     }
     tcp_link *l = NULL;
@@ -112,7 +124,10 @@ static void accept_all(xport_tcp *t) {
       }
     }
     if (l == NULL) {
+      char name[TCP_NAME_MAX];
+      peer_name(gs_tcp_conn_fd(c), name, sizeof(name));
       gs_tcp_conn_free(c); /* full: refuse by closing */
+      status(t, GS_TS_DROPPED, name, GS_ERR_LIMIT, "connection refused: too many connections");
       continue;
     }
     memset(l, 0, sizeof(*l));
@@ -120,13 +135,13 @@ static void accept_all(xport_tcp *t) {
     l->conn = c;
     l->up = true;
     peer_name(gs_tcp_conn_fd(c), l->name, sizeof(l->name));
-    if (t->base.cbs.on_up != NULL) {
-      t->base.cbs.on_up(t->base.cbs.user, l->name);
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, l->name);
     }
   }
 }
 
-static size_t tcp_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
+static size_t tcp_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
   xport_tcp *t = (xport_tcp *)x;
   size_t n = 0;
   if (t->listener != NULL && n < cap) {
@@ -145,7 +160,7 @@ static size_t tcp_pollfds(gs_xport *x, struct pollfd *fds, size_t cap) {
   return n;
 }
 
-static gs_time_ms tcp_next_timer(gs_xport *x) {
+static gs_time_ms tcp_next_timer(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   gs_time_ms next = INT64_MAX;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
@@ -163,15 +178,17 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
   }
   bool opening = !gs_tcp_conn_is_open(l->conn);
   if ((rev & POLLOUT) || (opening && (rev & (POLLERR | POLLHUP)))) {
-    if (gs_tcp_on_writable(l->conn) != GS_OK) {
-      link_lost(t, l, now);
+    errno = 0;
+    int rc = gs_tcp_on_writable(l->conn);
+    if (rc != GS_OK) {
+      link_lost(t, l, rc, now);
       return;
     }
     if (opening && gs_tcp_conn_is_open(l->conn) && !l->up) {
       l->up = true;
       gs_tcp_dialer_connected(&l->dialer);
-      if (t->base.cbs.on_up != NULL) {
-        t->base.cbs.on_up(t->base.cbs.user, l->name);
+      if (t->base.ev.on_up != NULL) {
+        t->base.ev.on_up(t->base.ev.user, l->name);
       }
     }
   }
@@ -180,7 +197,7 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
     void *ctx[2] = {t, l};
     int rc = gs_tcp_on_readable(l->conn, on_frame, ctx);
     if (rc < 0) {
-      link_lost(t, l, now);
+      link_lost(t, l, rc, now);
     }
   }
 }
@@ -193,20 +210,27 @@ static void timers(xport_tcp *t, gs_time_ms now) {
     }
     if (l->closing && l->conn != NULL) {
       if (gs_tcp_flush(l->conn) != GS_OK || gs_tcp_conn_queued(l->conn) == 0) {
-        link_lost(t, l, now);
+        link_lost(t, l, GS_OK, now);
       }
       continue;
     }
     if (l->dial && l->conn == NULL && now >= l->dialer.next_at) {
       gs_tcp_conn *c = NULL;
-      if (gs_tcp_dialer_step(&l->dialer, now, &c) == GS_OK) {
+      errno = 0;
+      int rc = gs_tcp_dialer_step(&l->dialer, now, &c);
+      if (rc == GS_OK) {
         l->conn = c;
+      } else if (rc != GS_ERR_STATE) {
+        char msg[GS_TCP_MAX_HOST + 96];
+        snprintf(msg, sizeof(msg), "connect %s: %s", l->dialer.target,
+                 rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
+        status(t, GS_TS_ERROR, l->name, rc, msg);
       }
     }
   }
 }
 
-static int tcp_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+static int tcp_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
   xport_tcp *t = (xport_tcp *)x;
   for (size_t i = 0; i < n && i < t->n_map; i++) {
     if (fds[i].revents == 0) {
@@ -223,7 +247,7 @@ static int tcp_step(gs_xport *x, const struct pollfd *fds, size_t n, gs_time_ms 
   return GS_OK;
 }
 
-static int tcp_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uint8_t *pdu,
+static int tcp_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
                     size_t len) {
   (void)kind; /* TCP carries every kind the same way */
   tcp_link *l = find_link((xport_tcp *)x, peer);
@@ -233,14 +257,14 @@ static int tcp_send(gs_xport *x, const char *peer, gs_xport_kind kind, const uin
   return gs_tcp_send(l->conn, pdu, len);
 }
 
-static void tcp_close_peer(gs_xport *x, const char *peer) {
+static void tcp_close_peer(gs_transport *x, const char *peer) {
   tcp_link *l = find_link((xport_tcp *)x, peer);
   if (l != NULL && l->conn != NULL) {
     l->closing = true;
   }
 }
 
-static size_t tcp_pending(gs_xport *x) {
+static size_t tcp_pending(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   size_t q = 0;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
@@ -251,7 +275,7 @@ static size_t tcp_pending(gs_xport *x) {
   return q;
 }
 
-static void tcp_free(gs_xport *x) {
+static void tcp_free(gs_transport *x) {
   xport_tcp *t = (xport_tcp *)x;
   for (size_t i = 0; i < TCP_MAX_LINKS; i++) {
     tcp_link *l = &t->links[i];
@@ -260,8 +284,8 @@ static void tcp_free(gs_xport *x) {
       bool was_up = l->up;
       gs_tcp_conn_free(l->conn);
       l->conn = NULL;
-      if (was_up && t->base.cbs.on_down != NULL) {
-        t->base.cbs.on_down(t->base.cbs.user, l->name);
+      if (was_up && t->base.ev.on_down != NULL) {
+        t->base.ev.on_down(t->base.ev.user, l->name);
       }
     }
   }
@@ -269,33 +293,37 @@ static void tcp_free(gs_xport *x) {
   free(t);
 }
 
-static const gs_xport_ops tcp_ops = {
+static const gs_transport_ops tcp_ops = {
     "tcp", tcp_pollfds, tcp_next_timer, tcp_step, tcp_send, tcp_close_peer, tcp_pending, tcp_free,
 };
 
-static int open_dialers(xport_tcp *t, const gs_config *cfg, char *err, size_t cap) {
-  if (cfg->n_peers > TCP_MAX_LINKS) {
-    snprintf(err, cap, "%s: too many [der] sections for tcp (at most %u)", cfg->file,
-             TCP_MAX_LINKS);
-    return GS_ERR_CONFIG;
+static int open_dialers(xport_tcp *t, const gs_tcp_transport_config *cfg, gs_time_ms now, char *err,
+                        size_t cap) {
+  if (cfg->n_peers > TCP_MAX_LINKS || (cfg->n_peers > 0 && cfg->peers == NULL)) {
+    snprintf(err, cap, "tcp: too many peers (at most %u)", TCP_MAX_LINKS);
+    return GS_ERR_INVALID_ARG;
   }
-  uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+  gs_time_ms lo = cfg->reconnect_min_ms > 0 ? cfg->reconnect_min_ms : 250;
+  gs_time_ms hi = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 10000;
+  hi = hi < lo ? lo : hi;
   for (size_t i = 0; i < cfg->n_peers; i++) {
-    const gs_cfg_peer *p = &cfg->peers[i];
+    const gs_tcp_transport_peer *p = &cfg->peers[i];
     tcp_link *l = &t->links[i];
-    if (p->connect[0] == '\0') {
-      snprintf(err, cap, "%s:%u: [der %s] has no 'connect' address (needed with tcp)", cfg->file,
-               p->line, p->name);
-      return GS_ERR_CONFIG;
+    size_t nl = p->name != NULL ? strlen(p->name) : 0;
+    if (nl == 0 || nl >= TCP_NAME_MAX || find_link(t, p->name) != NULL) {
+      snprintf(err, cap, "tcp: peer %zu: name '%s' is empty, too long or repeated", i,
+               p->name != NULL ? p->name : "");
+      return GS_ERR_INVALID_ARG;
     }
-    int rc = gs_tcp_dialer_init(&l->dialer, p->connect, NULL, cfg->transport.reconnect_min_ms,
-                                cfg->transport.reconnect_max_ms, seed + i);
+    int rc = p->connect != NULL
+                 ? gs_tcp_dialer_init(&l->dialer, p->connect, &cfg->opts, lo, hi, cfg->seed + i)
+                 : GS_ERR_INVALID_ARG;
     if (rc != GS_OK) {
-      snprintf(err, cap, "%s:%u: [der %s] bad connect address '%s'", cfg->file, p->line, p->name,
-               p->connect);
+      snprintf(err, cap, "tcp: peer %s: bad connect address '%s'", p->name,
+               p->connect != NULL ? p->connect : "");
       return rc;
     }
-    l->dialer.next_at = 0; /* first attempt at once */
+    l->dialer.next_at = now; /* first attempt in the first step */
     l->used = true;
     l->dial = true;
     snprintf(l->name, sizeof(l->name), "%s", p->name);
@@ -303,36 +331,52 @@ static int open_dialers(xport_tcp *t, const gs_config *cfg, char *err, size_t ca
   return GS_OK;
 }
 
-int gs_xport_tcp_open(const gs_config *cfg, const gs_xport_cbs *cbs, gs_xport **out, char *err,
-                      size_t cap) {
-  *out = NULL;
+int gs_tcp_transport_new(const gs_tcp_transport_config *cfg, const gs_transport_events *ev,
+                         gs_time_ms now, gs_transport **out, char *err, size_t cap) {
+  if (out != NULL) {
+    *out = NULL;
+  }
+  if (cfg == NULL || ev == NULL || out == NULL) {
+    snprintf(err, cap, "tcp: missing configuration, events or result");
+    return GS_ERR_INVALID_ARG;
+  }
+  if ((cfg->listen == NULL || cfg->listen[0] == '\0') && cfg->n_peers == 0) {
+    snprintf(err, cap, "tcp: nothing to do: no listen address and no peers");
+    return GS_ERR_INVALID_ARG;
+  }
   xport_tcp *t = calloc(1, sizeof(*t));
   if (t == NULL) {
     snprintf(err, cap, "out of memory");
     return GS_ERR_NOMEM;
   }
   t->base.ops = &tcp_ops;
-  t->base.cbs = *cbs;
-  t->base.role = cfg->role;
-  int rc;
-  if (cfg->role == GS_CFG_ROLE_DER) {
-    if (cfg->transport.listen[0] == '\0') {
-      snprintf(err, cap, "%s: [transport] listen is required for a DER over tcp", cfg->file);
-      rc = GS_ERR_CONFIG;
-    } else {
-      rc = gs_tcp_listen(cfg->transport.listen, &t->listener);
-      if (rc != GS_OK) {
-        snprintf(err, cap, "listen %s: %s", cfg->transport.listen,
-                 rc == GS_ERR_IO ? strerror(errno) : gs_strerror(rc));
-      }
+  t->base.ev = *ev;
+  t->opts = cfg->opts;
+  int rc = GS_OK;
+  if (cfg->listen != NULL && cfg->listen[0] != '\0') {
+    errno = 0;
+    rc = gs_tcp_listen(cfg->listen, &t->listener);
+    if (rc != GS_OK) {
+      snprintf(err, cap, "listen %s: %s", cfg->listen,
+               rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
     }
-  } else {
-    rc = open_dialers(t, cfg, err, cap);
+  }
+  if (rc == GS_OK) {
+    rc = open_dialers(t, cfg, now, err, cap);
   }
   if (rc != GS_OK) {
+    t->base.ev = (gs_transport_events){0};
     tcp_free(&t->base);
     return rc;
   }
   *out = &t->base;
   return GS_OK;
+}
+
+uint16_t gs_tcp_transport_port(const gs_transport *x) {
+  if (x == NULL || x->ops != &tcp_ops) {
+    return 0;
+  }
+  const xport_tcp *t = (const xport_tcp *)x;
+  return t->listener != NULL ? gs_tcp_listener_port(t->listener) : 0;
 }

@@ -1,0 +1,390 @@
+/* The AMQP 0-9-1 gs_transport (include/gridseal/transport_amqp.h), on
+ * gs_amqp (docs/PROTOCOL.md §9, docs/MQTT-AMQP.md): direct exchange
+ * "gridseal", one durable queue per endpoint, persistent messages with
+ * publisher confirms, manual acks.
+ *
+ * A SecPDU goes to the destination endpoint's routing key with its topic
+ * (gridseal/<responder>/<initiator>/{req,up,down}, naming the sender) in the
+ * gridseal-topic header. The sender of a delivery is its user_id, which
+ * RabbitMQ checks against the authenticated login (the hop certificate CN):
+ * an initiator accepts deliveries only from its configured peers; a
+ * responder learns an initiator from its first delivery. The topic header
+ * must name that same sender, and the PDU itself is never looked at.
+ *
+ * A delivery is acknowledged when on_recv returns (the engine accepted or
+ * definitively rejected the PDU), or rejected with requeue if the
+ * application called gs_transport_recv_requeue(). Unacked deliveries of a
+ * lost connection come again with redelivered set; the engine's window
+ * drops the copies.
+ *
+ * gs_amqp_publish waits (bounded) for the broker's confirm; while the
+ * broker is unreachable send() fails with GS_ERR_IO and the PDU is lost —
+ * the receiver's engine reports the gap. A broker outage is not a peer
+ * loss: on_down comes only from close_peer() and free(). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backoff.h"
+#include "gridseal/error.h"
+#include "gridseal/transport_amqp.h"
+#include "hostport.h"
+#include "peers.h"
+
+#define AQ_IDLE_TICK_MS 250 /* reconnect attempts are timed by gs_amqp */
+#define AQ_TICK_MS 500      /* heartbeats while idle */
+#define AQ_BATCH 64u        /* deliveries handled per step */
+#define AQ_MAX_PEERS GS_AMQP_TRANSPORT_MAX_PEERS
+
+typedef struct xport_amqp {
+  gs_transport base; /* first */
+  gs_amqp_transport_role role;
+  gs_amqp *a;
+  char me[GS_TC_NAME_MAX];
+  char server[GS_TC_HOST_MAX + 8];
+  gs_tc_peer slots[AQ_MAX_PEERS];
+  gs_tc_peers peers;
+  bool started;
+  bool connected_once;
+  bool was_connected;
+  uint64_t failed_seen; /* gs_amqp_stats.failed_attempts already reported */
+  gs_time_ms last;
+  gs_time_ms reup_at;
+  gs_tc_backoff reup;
+  uint64_t dropped;
+} xport_amqp;
+
+static void status(xport_amqp *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  if (t->base.ev.on_status != NULL) {
+    t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
+  }
+}
+
+static void peer_up(xport_amqp *t, gs_tc_peer *p) {
+  if (!p->up) {
+    p->up = true;
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, p->name);
+    }
+  }
+}
+
+static void peer_down(xport_amqp *t, gs_tc_peer *p) {
+  if (p->up) {
+    p->up = false;
+    if (t->base.ev.on_down != NULL) {
+      t->base.ev.on_down(t->base.ev.user, p->name);
+    }
+  }
+}
+
+static bool is_hs_req(const uint8_t *pdu, size_t len) {
+  return len > 0 && pdu[0] == 0xa0; /* our own SecPDU: handshakeReq [0] */
+}
+
+static void topic_of(const xport_amqp *t, const gs_tc_peer *p, bool hs_req, char *buf, size_t cap) {
+  if (t->role == GS_AMQP_INITIATOR) {
+    snprintf(buf, cap, "gridseal/%s/%s/%s", p->addr, t->me, hs_req ? "req" : "up");
+  } else {
+    snprintf(buf, cap, "gridseal/%s/%s/down", t->me, p->addr);
+  }
+}
+
+/* The peer a delivery comes from, or NULL (then it is dropped): the
+ * broker-checked user_id, and a topic header that names the same sender. */
+static gs_tc_peer *sender_of(xport_amqp *t, const gs_amqp_delivery *d, int *why) {
+  *why = GS_ERR_NOT_FOUND;
+  if (d->user_id[0] == '\0' || strcmp(d->routing_key, t->me) != 0) {
+    return NULL;
+  }
+  char want[GS_AMQP_MAX_TOPIC], want2[GS_AMQP_MAX_TOPIC];
+  if (t->role == GS_AMQP_INITIATOR) {
+    snprintf(want, sizeof(want), "gridseal/%s/%s/down", d->user_id, t->me);
+    want2[0] = '\0';
+  } else {
+    snprintf(want, sizeof(want), "gridseal/%s/%s/up", t->me, d->user_id);
+    snprintf(want2, sizeof(want2), "gridseal/%s/%s/req", t->me, d->user_id);
+  }
+  if (strcmp(d->topic, want) != 0 && (want2[0] == '\0' || strcmp(d->topic, want2) != 0)) {
+    *why = GS_ERR_PROTOCOL;
+    return NULL;
+  }
+  gs_tc_peer *p = gs_tc_peers_by_addr(&t->peers, d->user_id);
+  if (p == NULL && t->role == GS_AMQP_RESPONDER) {
+    if (gs_tc_peers_add(&t->peers, d->user_id, d->user_id, NULL) != GS_OK) {
+      *why = GS_ERR_LIMIT;
+      return NULL;
+    }
+    p = gs_tc_peers_by_addr(&t->peers, d->user_id);
+  }
+  return p;
+}
+
+static void handle_delivery(xport_amqp *t, gs_amqp_delivery *d) {
+  int why;
+  gs_tc_peer *p = sender_of(t, d, &why);
+  if (p == NULL) {
+    char msg[GS_AMQP_MAX_TOPIC + 96];
+    snprintf(msg, sizeof(msg), "%s (topic '%s')",
+             why == GS_ERR_PROTOCOL ? "topic does not name the sender"
+             : why == GS_ERR_LIMIT  ? "too many initiators"
+                                    : "delivery from a sender that is not a peer",
+             d->topic);
+    t->dropped++;
+    (void)gs_amqp_reject(t->a, d, false); /* never deliverable: do not requeue */
+    status(t, GS_TS_DROPPED, d->user_id[0] ? d->user_id : NULL, why, msg);
+    return;
+  }
+  peer_up(t, p);
+  if (t->role == GS_AMQP_INITIATOR) {
+    gs_tc_backoff_reset(&t->reup); /* traffic flows: a later close re-offers soon */
+  }
+  t->base.recv_requeue = false;
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, p->name, d->body, d->len);
+  }
+  if (t->base.recv_requeue) {
+    (void)gs_amqp_reject(t->a, d, true);
+  } else {
+    (void)gs_amqp_ack(t->a, d); /* GS_ERR_STATE: an older connection's, redelivered anyway */
+  }
+  t->base.recv_requeue = false;
+}
+
+static size_t aq_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
+  xport_amqp *t = (xport_amqp *)x;
+  int fd = gs_amqp_fd(t->a);
+  if (fd < 0 || cap == 0) {
+    return 0;
+  }
+  fds[0] = (struct pollfd){fd, POLLIN, 0};
+  return 1;
+}
+
+static gs_time_ms aq_next_timer(gs_transport *x) {
+  xport_amqp *t = (xport_amqp *)x;
+  if (!t->started || gs_amqp_buffered(t->a)) {
+    return t->last; /* first connect, or deliveries already read: step at once */
+  }
+  gs_time_ms next = t->last + (gs_amqp_is_connected(t->a) ? AQ_TICK_MS : AQ_IDLE_TICK_MS);
+  return t->reup_at < next ? t->reup_at : next;
+}
+
+/* Report what the connection did since the last look. */
+static void watch_connection(xport_amqp *t) {
+  gs_amqp_stats st;
+  gs_amqp_get_stats(t->a, &st);
+  bool up = gs_amqp_is_connected(t->a);
+  char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 96];
+  if (st.failed_attempts != t->failed_seen) {
+    t->failed_seen = st.failed_attempts;
+    snprintf(msg, sizeof(msg),
+             "%s at broker %s: connect failed (network, TLS, login or permissions)", t->me,
+             t->server);
+    status(t, GS_TS_DISCONNECTED, NULL, GS_ERR_IO, msg);
+  }
+  if (t->was_connected && !up) {
+    snprintf(msg, sizeof(msg), "%s at broker %s: connection lost", t->me, t->server);
+    status(t, GS_TS_DISCONNECTED, NULL, GS_ERR_IO, msg);
+  } else if (!t->was_connected && up) {
+    snprintf(msg, sizeof(msg), "%s at broker %s", t->me, t->server);
+    status(t, GS_TS_CONNECTED, NULL, 0, msg);
+  }
+  t->was_connected = up;
+}
+
+static void announce(xport_amqp *t, gs_time_ms now) {
+  bool first = !t->connected_once && gs_amqp_is_connected(t->a);
+  if (first) {
+    t->connected_once = true;
+  }
+  if (t->role != GS_AMQP_INITIATOR || !(first || now >= t->reup_at)) {
+    return;
+  }
+  t->reup_at = INT64_MAX;
+  for (size_t i = 0; i < AQ_MAX_PEERS; i++) {
+    if (t->slots[i].used) {
+      peer_up(t, &t->slots[i]);
+    }
+  }
+}
+
+static int aq_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+  xport_amqp *t = (xport_amqp *)x;
+  (void)fds;
+  (void)n; /* gs_amqp_next(.., 0, ..) reads what is there without blocking */
+  t->last = now;
+  if (!t->started) {
+    t->started = true;
+    (void)gs_amqp_connect(t->a, now); /* a failure retries after the back-off */
+  } else if (!gs_amqp_is_connected(t->a)) {
+    (void)gs_amqp_tick(t->a, now); /* reconnects when the back-off is due */
+  }
+  watch_connection(t);
+  announce(t, now);
+  for (unsigned i = 0; i < AQ_BATCH && gs_amqp_is_connected(t->a); i++) {
+    gs_amqp_delivery *d = NULL;
+    if (gs_amqp_next(t->a, 0, now, &d) != GS_OK || d == NULL) {
+      break;
+    }
+    handle_delivery(t, d);
+    gs_amqp_delivery_free(d);
+  }
+  watch_connection(t);
+  return GS_OK;
+}
+
+static int aq_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
+                   size_t len) {
+  xport_amqp *t = (xport_amqp *)x;
+  (void)kind;
+  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
+  if (p == NULL || !p->up) {
+    return GS_ERR_NOT_FOUND;
+  }
+  char topic[GS_AMQP_MAX_TOPIC];
+  topic_of(t, p, is_hs_req(pdu, len), topic, sizeof(topic));
+  if (!gs_amqp_is_connected(t->a)) {
+    (void)gs_amqp_tick(t->a, t->last);
+  }
+  int rc = gs_amqp_publish(t->a, p->addr, topic, pdu, len, t->last);
+  return rc == GS_ERR_STATE || rc == GS_ERR_INVALID_ARG || rc == GS_ERR_NOMEM ? GS_ERR_IO : rc;
+}
+
+static void aq_close_peer(gs_transport *x, const char *peer) {
+  xport_amqp *t = (xport_amqp *)x;
+  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
+  if (p == NULL) {
+    return;
+  }
+  peer_down(t, p);
+  if (t->role == GS_AMQP_INITIATOR) {
+    gs_time_ms at = gs_tc_backoff_fail(&t->reup, t->last);
+    t->reup_at = at < t->reup_at ? at : t->reup_at;
+  } else {
+    gs_tc_peers_remove(&t->peers, p);
+  }
+}
+
+static size_t aq_pending(gs_transport *x) {
+  (void)x;
+  return 0; /* every publish waited for its confirm */
+}
+
+static void aq_free(gs_transport *x) {
+  xport_amqp *t = (xport_amqp *)x;
+  for (size_t i = 0; i < AQ_MAX_PEERS; i++) {
+    if (t->slots[i].used) {
+      peer_down(t, &t->slots[i]);
+    }
+  }
+  gs_amqp_free(t->a);
+  free(t);
+}
+
+static const gs_transport_ops amqp_ops = {
+    "amqp", aq_pollfds, aq_next_timer, aq_step, aq_send, aq_close_peer, aq_pending, aq_free,
+};
+
+static bool name_ok(const char *s) {
+  size_t n = s != NULL ? strlen(s) : 0;
+  if (n == 0 || n > GS_AMQP_MAX_NAME || n >= GS_TC_NAME_MAX) {
+    return false;
+  }
+  for (const char *c = s; *c; c++) {
+    if (*c <= 0x20 || *c >= 0x7f || *c == '/' || *c == '+' || *c == '#') {
+      return false;
+    }
+  }
+  return true;
+}
+
+static int setup(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err, size_t cap) {
+  if (!name_ok(cfg->name)) {
+    snprintf(err, cap, "amqp: own endpoint name '%s' is not usable",
+             cfg->name != NULL ? cfg->name : "");
+    return GS_ERR_INVALID_ARG;
+  }
+  snprintf(t->me, sizeof(t->me), "%s", cfg->name);
+  if (cfg->ca_file == NULL || cfg->cert_file == NULL || cfg->key_file == NULL ||
+      cfg->ca_file[0] == '\0' || cfg->cert_file[0] == '\0' || cfg->key_file[0] == '\0') {
+    snprintf(err, cap, "amqp %s: the hop CA, certificate and key files are required", t->me);
+    return GS_ERR_INVALID_ARG;
+  }
+  if (cfg->n_peers > AQ_MAX_PEERS || (cfg->n_peers > 0 && cfg->peers == NULL)) {
+    snprintf(err, cap, "amqp %s: too many peers (at most %u)", t->me, AQ_MAX_PEERS);
+    return GS_ERR_INVALID_ARG;
+  }
+  for (size_t i = 0; i < cfg->n_peers; i++) {
+    const gs_amqp_transport_peer *c = &cfg->peers[i];
+    const char *name = c->name != NULL ? c->name : c->endpoint;
+    if (!name_ok(c->endpoint) || gs_tc_peers_add(&t->peers, name, c->endpoint, NULL) != GS_OK) {
+      snprintf(err, cap, "amqp %s: peer '%s' (%s): bad, too long or repeated name", t->me,
+               name != NULL ? name : "", c->endpoint != NULL ? c->endpoint : "");
+      return GS_ERR_INVALID_ARG;
+    }
+  }
+  return GS_OK;
+}
+
+static int client(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err, size_t cap) {
+  char host[GS_TC_HOST_MAX] = "localhost";
+  uint16_t port = 5671;
+  if (cfg->server != NULL && gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
+    snprintf(err, cap, "amqp %s: bad broker address '%s' (HOST:PORT)", t->me, cfg->server);
+    return GS_ERR_INVALID_ARG;
+  }
+  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
+  gs_amqp_config ac;
+  memset(&ac, 0, sizeof(ac));
+  ac.host = host; /* checked against the broker certificate: use its DNS name */
+  ac.port = port;
+  ac.name = t->me;
+  ac.ca_file = cfg->ca_file;
+  ac.cert_file = cfg->cert_file;
+  ac.key_file = cfg->key_file;
+  ac.sasl = GS_AMQP_SASL_EXTERNAL;
+  ac.backoff_min_ms = t->reup.min_ms;
+  ac.backoff_max_ms = t->reup.max_ms;
+  int rc = gs_amqp_new(&ac, &t->a);
+  if (rc != GS_OK) {
+    snprintf(err, cap, "amqp client %s: %s (check the hop certificate, key and CA files)", t->me,
+             gs_strerror(rc));
+  }
+  return rc;
+}
+
+int gs_amqp_transport_new(const gs_amqp_transport_config *cfg, const gs_transport_events *ev,
+                          gs_time_ms now, gs_transport **out, char *err, size_t cap) {
+  if (out != NULL) {
+    *out = NULL;
+  }
+  if (cfg == NULL || ev == NULL || out == NULL) {
+    snprintf(err, cap, "amqp: missing configuration, events or result");
+    return GS_ERR_INVALID_ARG;
+  }
+  xport_amqp *t = calloc(1, sizeof(*t));
+  if (t == NULL) {
+    snprintf(err, cap, "out of memory");
+    return GS_ERR_NOMEM;
+  }
+  t->base.ops = &amqp_ops;
+  t->base.ev = *ev;
+  t->role = cfg->role;
+  t->reup_at = INT64_MAX;
+  t->last = now;
+  gs_tc_peers_init(&t->peers, t->slots, AQ_MAX_PEERS);
+  gs_time_ms lo = cfg->reconnect_min_ms > 0 ? cfg->reconnect_min_ms : 250;
+  gs_time_ms hi = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 10000;
+  (void)gs_tc_backoff_init(&t->reup, lo, hi < lo ? lo : hi, cfg->seed);
+  int rc = setup(t, cfg, err, cap);
+  rc = rc ? rc : client(t, cfg, err, cap);
+  if (rc != GS_OK) {
+    gs_amqp_free(t->a);
+    free(t);
+    return rc;
+  }
+  *out = &t->base;
+  return GS_OK;
+}

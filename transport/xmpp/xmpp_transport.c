@@ -1,0 +1,492 @@
+/* The XMPP gs_transport (include/gridseal/transport_xmpp.h), on gs_xmpp
+ * (docs/PROTOCOL.md §9, docs/XMPP.md): the node is one XMPP client
+ * `name@domain/IEC` logged in with its hop certificate; one connection
+ * carries all its associations.
+ *
+ * Names: a peer per configured entry, named as configured (default: its
+ * bare JID). PDUs from any other sender are dropped and reported.
+ *
+ * Stanzas (§9): request-write -> iq set, request-read -> iq get, response
+ * -> iq result carrying the id of the oldest unanswered iq set/get from that
+ * peer (a FIFO per peer), unconfirmed and abort -> message type=normal.
+ * An iq/message error is reported (GS_TS_ERROR); service-unavailable and
+ * the like (the peer is gone) also take the peer down.
+ *
+ * Presence: a peer's presence available -> on_up; unavailable, or the loss
+ * of our own connection -> on_down (the application ends that peer's
+ * associations locally). close_peer() takes a peer down; an initiator
+ * gives it on_up again after a back-off while its presence is available. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gridseal/error.h"
+#include "gridseal/transport_xmpp.h"
+
+#define XM_FIFO GS_XMPP_TRANSPORT_FIFO
+#define XM_MAX_PEERS GS_XMPP_MAX_PEERS
+#define XM_NAME_MAX 129u    /* a peer name or bare JID (<= 128 octets) + NUL */
+#define XM_CLOSE_MS 1000    /* longest wait for a graceful stream close */
+#define XM_ACK_GRACE_MS 150 /* input still read before the close */
+#define XM_REUP_FACTOR 2u   /* back-off growth after each close_peer */
+
+typedef struct xm_peer {
+  bool used;
+  bool up;            /* on_up delivered, on_down owed */
+  bool avail;         /* presence available */
+  gs_time_ms reup_at; /* cc: on_up again at this time (0: not scheduled) */
+  gs_time_ms delay;   /* cc: the next back-off */
+  char app[XM_NAME_MAX];
+  char bare[XM_NAME_MAX];
+  char full[GS_XMPP_MAX_JID]; /* the available resource, "" = bare + /IEC */
+  char ids[XM_FIFO][GS_XMPP_MAX_ID];
+  unsigned head, n;
+} xm_peer;
+
+typedef struct xport_xmpp {
+  gs_transport base; /* first */
+  gs_xmpp_transport_role role;
+  gs_xmpp *x;
+  char me[XM_NAME_MAX];
+  xm_peer peers[XM_MAX_PEERS];
+  gs_time_ms last;
+  gs_time_ms delay_min, delay_max;
+  bool was_online;
+  bool closing; /* free(): deliver nothing more */
+  uint64_t dropped;
+  unsigned long long n_orphan; /* results without a request to answer */
+} xport_xmpp;
+
+static void status(xport_xmpp *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  if (t->base.ev.on_status != NULL && !t->closing) {
+    t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
+  }
+}
+
+/* A clock for the bounded wait in free() only (never a protocol decision). */
+static gs_time_ms mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (gs_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static xm_peer *by_bare(xport_xmpp *t, const char *jid) {
+  size_t l = jid != NULL ? strcspn(jid, "/") : 0;
+  for (size_t i = 0; jid != NULL && i < XM_MAX_PEERS; i++) {
+    xm_peer *p = &t->peers[i];
+    if (p->used && strlen(p->bare) == l && strncmp(p->bare, jid, l) == 0) {
+      return p;
+    }
+  }
+  return NULL;
+}
+
+static xm_peer *by_app(xport_xmpp *t, const char *app) {
+  for (size_t i = 0; i < XM_MAX_PEERS; i++) {
+    if (t->peers[i].used && strcmp(t->peers[i].app, app) == 0) {
+      return &t->peers[i];
+    }
+  }
+  return NULL;
+}
+
+static void fifo_push(xm_peer *p, const char *id) {
+  if (p->n == XM_FIFO) { /* never answered: forget the oldest */
+    p->head = (p->head + 1) % XM_FIFO;
+    p->n--;
+  }
+  snprintf(p->ids[(p->head + p->n) % XM_FIFO], GS_XMPP_MAX_ID, "%s", id);
+  p->n++;
+}
+
+static bool fifo_pop(xm_peer *p, char out[GS_XMPP_MAX_ID]) {
+  if (p->n == 0) {
+    return false;
+  }
+  memcpy(out, p->ids[p->head], GS_XMPP_MAX_ID);
+  p->head = (p->head + 1) % XM_FIFO;
+  p->n--;
+  return true;
+}
+
+static void peer_up(xport_xmpp *t, xm_peer *p) {
+  if (!p->up && !t->closing) {
+    p->up = true;
+    if (t->base.ev.on_up != NULL) {
+      t->base.ev.on_up(t->base.ev.user, p->app);
+    }
+  }
+}
+
+static void peer_down(xport_xmpp *t, xm_peer *p) {
+  p->head = p->n = 0;
+  if (p->up) {
+    p->up = false;
+    if (t->base.ev.on_down != NULL) {
+      t->base.ev.on_down(t->base.ev.user, p->app);
+    }
+  }
+}
+
+/* cc: a peer taken down while its presence stays available comes back
+ * after a back-off (a refused or failed association is retried). */
+static void schedule_reup(xport_xmpp *t, xm_peer *p) {
+  if (t->role != GS_XMPP_INITIATOR) {
+    return;
+  }
+  p->reup_at = t->last + p->delay;
+  p->delay = p->delay * XM_REUP_FACTOR > t->delay_max ? t->delay_max : p->delay * XM_REUP_FACTOR;
+}
+
+static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
+  xm_peer *p = by_bare(t, ev->from);
+  if (p == NULL) {
+    t->dropped++;
+    status(t, GS_TS_DROPPED, ev->from, GS_ERR_NOT_FOUND, "PDU from a sender that is not a peer");
+    return;
+  }
+  if (!p->up && t->role == GS_XMPP_RESPONDER) {
+    peer_up(t, p); /* its PDU came before its presence */
+  }
+  if (!p->up) {
+    return; /* cc: closed by the application; on_up comes after the back-off */
+  }
+  if ((ev->kind == GS_XMPP_IQ_SET || ev->kind == GS_XMPP_IQ_GET) && ev->id != NULL) {
+    fifo_push(p, ev->id);
+  }
+  t->base.recv_requeue = false;
+  if (t->base.ev.on_recv != NULL) {
+    t->base.ev.on_recv(t->base.ev.user, p->app, ev->data, ev->len);
+  }
+}
+
+static void on_error(xport_xmpp *t, const gs_xmpp_event *ev) {
+  char det[200];
+  snprintf(det, sizeof(det), "%s: %s id %s not delivered", ev->condition ? ev->condition : "error",
+           ev->stanza ? ev->stanza : "stanza", ev->id ? ev->id : "-");
+  status(t, GS_TS_ERROR, ev->from, GS_ERR_IO, det);
+  xm_peer *p = by_bare(t, ev->from);
+  if (p != NULL && p->up && ev->condition != NULL &&
+      (strcmp(ev->condition, "service-unavailable") == 0 ||
+       strcmp(ev->condition, "recipient-unavailable") == 0 ||
+       strcmp(ev->condition, "item-not-found") == 0)) {
+    peer_down(t, p); /* the peer is not there: end its associations */
+    schedule_reup(t, p);
+  }
+}
+
+static void on_presence(xport_xmpp *t, const gs_xmpp_event *ev, bool avail) {
+  xm_peer *p = by_bare(t, ev->from);
+  if (p == NULL) {
+    return;
+  }
+  p->avail = avail;
+  if (avail) {
+    snprintf(p->full, sizeof(p->full), "%s", ev->from);
+    p->delay = t->delay_min;
+    p->reup_at = 0;
+    peer_up(t, p);
+  } else {
+    p->reup_at = 0;
+    peer_down(t, p);
+  }
+}
+
+static void on_event(void *user, const gs_xmpp_event *ev) {
+  xport_xmpp *t = user;
+  switch (ev->type) {
+  case GS_XMPP_EV_CONNECTED:
+    t->was_online = true;
+    status(t, GS_TS_CONNECTED, NULL, 0,
+           gs_xmpp_bound_jid(t->x) != NULL ? gs_xmpp_bound_jid(t->x) : t->me);
+    break;
+  case GS_XMPP_EV_DISCONNECTED:
+    if (!t->closing) { /* a lost connection or a failed attempt */
+      char det[240];
+      snprintf(det, sizeof(det), "%s %s: %s", t->was_online ? "connection of" : "login as", t->me,
+               ev->condition ? ev->condition : gs_strerror(ev->err));
+      status(t, GS_TS_DISCONNECTED, NULL, ev->err != 0 ? ev->err : GS_ERR_IO, det);
+    }
+    t->was_online = false;
+    for (size_t i = 0; i < XM_MAX_PEERS; i++) { /* gs_xmpp reported them already */
+      if (t->peers[i].used) {
+        t->peers[i].avail = false;
+        peer_down(t, &t->peers[i]);
+      }
+    }
+    break;
+  case GS_XMPP_EV_PDU:
+    if (!t->closing) {
+      on_pdu(t, ev);
+    }
+    break;
+  case GS_XMPP_EV_ERROR:
+    on_error(t, ev);
+    break;
+  case GS_XMPP_EV_PEER_AVAILABLE:
+  case GS_XMPP_EV_PEER_UNAVAILABLE:
+    on_presence(t, ev, ev->type == GS_XMPP_EV_PEER_AVAILABLE);
+    break;
+  case GS_XMPP_EV_DROPPED:
+    status(t, GS_TS_DROPPED, ev->from, ev->err, "malformed xmpp e2e element");
+    break;
+  }
+}
+
+static size_t xm_pollfds(gs_transport *x, struct pollfd *fds, size_t cap) {
+  xport_xmpp *t = (xport_xmpp *)x;
+  int fd = gs_xmpp_fd(t->x);
+  if (fd < 0 || cap == 0) {
+    return 0;
+  }
+  fds[0] = (struct pollfd){fd, (short)(POLLIN | (gs_xmpp_want_write(t->x) ? POLLOUT : 0)), 0};
+  return 1;
+}
+
+static gs_time_ms xm_next_timer(gs_transport *x) {
+  xport_xmpp *t = (xport_xmpp *)x;
+  gs_time_ms next = t->last + GS_XMPP_TICK_MS;
+  for (size_t i = 0; i < XM_MAX_PEERS; i++) {
+    const xm_peer *p = &t->peers[i];
+    if (p->used && p->reup_at != 0 && p->reup_at < next) {
+      next = p->reup_at;
+    }
+  }
+  return next;
+}
+
+static int xm_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
+  xport_xmpp *t = (xport_xmpp *)x;
+  (void)fds; /* gs_xmpp_poll looks at its descriptor itself */
+  (void)n;
+  t->last = now;
+  (void)gs_xmpp_poll(t->x, 0);
+  for (size_t i = 0; i < XM_MAX_PEERS; i++) {
+    xm_peer *p = &t->peers[i];
+    if (p->used && p->reup_at != 0 && now >= p->reup_at) {
+      p->reup_at = 0;
+      if (p->avail) {
+        peer_up(t, p);
+      }
+    }
+  }
+  return GS_OK;
+}
+
+static gs_xmpp_kind stanza_kind(gs_transport_kind k) {
+  switch (k) {
+  case GS_TK_REQUEST_WRITE:
+    return GS_XMPP_IQ_SET;
+  case GS_TK_REQUEST_READ:
+    return GS_XMPP_IQ_GET;
+  case GS_TK_RESPONSE:
+    return GS_XMPP_IQ_RESULT;
+  case GS_TK_AUTO:
+  case GS_TK_UNCONFIRMED:
+  case GS_TK_ABORT:
+    break;
+  }
+  return GS_XMPP_MESSAGE;
+}
+
+static int xm_send(gs_transport *x, const char *peer, gs_transport_kind kind, const uint8_t *pdu,
+                   size_t len) {
+  xport_xmpp *t = (xport_xmpp *)x;
+  xm_peer *p = by_app(t, peer);
+  if (p == NULL || !p->up || t->closing) {
+    return GS_ERR_NOT_FOUND;
+  }
+  gs_xmpp_kind sk = stanza_kind(kind);
+  char id[GS_XMPP_MAX_ID];
+  const char *idp = NULL;
+  if (sk == GS_XMPP_IQ_RESULT) {
+    if (!fifo_pop(p, id)) { /* nothing to answer: a result with an id of its own */
+      snprintf(id, sizeof(id), "gs-r%llu", ++t->n_orphan);
+    }
+    idp = id;
+  }
+  int rc = gs_xmpp_send(t->x, p->full[0] ? p->full : p->bare, sk, idp, pdu, len, NULL, 0);
+  return rc == GS_OK || rc == GS_ERR_LIMIT ? rc : GS_ERR_IO;
+}
+
+static void xm_close_peer(gs_transport *x, const char *peer) {
+  xport_xmpp *t = (xport_xmpp *)x;
+  xm_peer *p = by_app(t, peer);
+  if (p != NULL && p->up) {
+    peer_down(t, p);
+    schedule_reup(t, p);
+  }
+}
+
+static size_t xm_pending(gs_transport *x) {
+  return gs_xmpp_want_write(((xport_xmpp *)x)->x) ? 1 : 0;
+}
+
+static void xm_free(gs_transport *x) {
+  xport_xmpp *t = (xport_xmpp *)x;
+  t->closing = true;
+  if (t->x != NULL && gs_xmpp_online(t->x)) {
+    /* Flush, and answer the server's XEP-0198 ack request for what we
+     * received last (unacknowledged stanzas are bounced to their senders as
+     * errors when the stream ends); then close the stream: peers see us
+     * unavailable at once. */
+    gs_time_ms now = mono_ms(), end = now + XM_CLOSE_MS, grace = now + XM_ACK_GRACE_MS;
+    while ((gs_xmpp_want_write(t->x) || mono_ms() < grace) && mono_ms() < end) {
+      (void)gs_xmpp_poll(t->x, 20);
+    }
+    (void)gs_xmpp_disconnect(t->x);
+    while (gs_xmpp_fd(t->x) >= 0 && mono_ms() < end) {
+      (void)gs_xmpp_poll(t->x, 20);
+    }
+  }
+  for (size_t i = 0; i < XM_MAX_PEERS; i++) {
+    if (t->peers[i].used) {
+      peer_down(t, &t->peers[i]);
+    }
+  }
+  gs_xmpp_free(t->x);
+  free(t);
+}
+
+static const gs_transport_ops xmpp_ops = {
+    "xmpp", xm_pollfds, xm_next_timer, xm_step, xm_send, xm_close_peer, xm_pending, xm_free,
+};
+
+static bool jid_ok(const char *bare) {
+  size_t n = bare != NULL ? strlen(bare) : 0;
+  const char *at = n > 0 ? strchr(bare, '@') : NULL;
+  if (n == 0 || n >= XM_NAME_MAX || at == NULL || at == bare || at[1] == '\0') {
+    return false;
+  }
+  for (const char *c = bare; *c; c++) {
+    if (*c <= 0x20 || *c >= 0x7f || *c == '/') {
+      return false;
+    }
+  }
+  return true;
+}
+
+static int setup(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, size_t cap) {
+  if (!jid_ok(cfg->jid)) {
+    snprintf(err, cap, "xmpp: own address '%s' is not a bare name@domain",
+             cfg->jid != NULL ? cfg->jid : "");
+    return GS_ERR_INVALID_ARG;
+  }
+  snprintf(t->me, sizeof(t->me), "%s", cfg->jid);
+  if (cfg->ca_file == NULL || cfg->cert_file == NULL || cfg->key_file == NULL ||
+      cfg->ca_file[0] == '\0' || cfg->cert_file[0] == '\0' || cfg->key_file[0] == '\0') {
+    snprintf(err, cap, "xmpp %s: the hop CA, certificate and key files are required", t->me);
+    return GS_ERR_INVALID_ARG;
+  }
+  if (cfg->n_peers == 0 || cfg->n_peers > XM_MAX_PEERS || cfg->peers == NULL) {
+    snprintf(err, cap, "xmpp %s: %zu peers (1 to %u)", t->me, cfg->n_peers, XM_MAX_PEERS);
+    return GS_ERR_INVALID_ARG;
+  }
+  for (size_t i = 0; i < cfg->n_peers; i++) {
+    const gs_xmpp_transport_peer *c = &cfg->peers[i];
+    const char *name = c->name != NULL ? c->name : c->jid;
+    if (!jid_ok(c->jid)) {
+      snprintf(err, cap, "xmpp %s: peer '%s': '%s' is not a bare XMPP address", t->me,
+               name != NULL ? name : "", c->jid != NULL ? c->jid : "");
+      return GS_ERR_INVALID_ARG;
+    }
+    if (name[0] == '\0' || strlen(name) >= XM_NAME_MAX || by_app(t, name) != NULL ||
+        by_bare(t, c->jid) != NULL) {
+      snprintf(err, cap, "xmpp %s: peer '%s' (%s): empty, too long or repeated", t->me, name,
+               c->jid);
+      return GS_ERR_INVALID_ARG;
+    }
+    xm_peer *p = &t->peers[i];
+    p->used = true;
+    p->delay = t->delay_min;
+    snprintf(p->app, sizeof(p->app), "%s", name);
+    snprintf(p->bare, sizeof(p->bare), "%s", c->jid);
+  }
+  return GS_OK;
+}
+
+static int client(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, size_t cap) {
+  char host[GS_XMPP_MAX_JID];
+  unsigned port = 0;
+  const char *hp = cfg->server;
+  if (hp != NULL && hp[0] != '\0') {
+    const char *colon = strrchr(hp, ':');
+    char *end = NULL;
+    unsigned long pv = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
+    size_t hl = colon != NULL ? (size_t)(colon - hp) : 0;
+    if (hp[0] == '[' && hl >= 2 && hp[hl - 1] == ']') {
+      hp++;
+      hl -= 2;
+    }
+    if (colon == NULL || hl == 0 || hl >= sizeof(host) || end == colon + 1 || *end != '\0' ||
+        pv == 0 || pv > 65535) {
+      snprintf(err, cap, "xmpp %s: bad server address '%s' (HOST:PORT)", t->me, cfg->server);
+      return GS_ERR_INVALID_ARG;
+    }
+    memcpy(host, hp, hl);
+    host[hl] = '\0';
+    port = (unsigned)pv;
+  }
+  const char *peers[XM_MAX_PEERS];
+  size_t n = 0;
+  for (size_t i = 0; i < XM_MAX_PEERS; i++) {
+    if (t->peers[i].used) {
+      peers[n++] = t->peers[i].bare;
+    }
+  }
+  gs_xmpp_config xc;
+  memset(&xc, 0, sizeof(xc));
+  xc.jid = t->me;
+  xc.host = port != 0 ? host : NULL;
+  xc.port = (uint16_t)port;
+  xc.ca_file = cfg->ca_file;
+  xc.cert_file = cfg->cert_file;
+  xc.key_file = cfg->key_file;
+  xc.peers = peers;
+  xc.n_peers = n;
+  xc.reconnect_min_ms = (uint32_t)t->delay_min;
+  xc.reconnect_max_ms = (uint32_t)t->delay_max;
+  xc.on_event = on_event;
+  xc.user = t;
+  int rc = gs_xmpp_new(&xc, &t->x);
+  if (rc != GS_OK) {
+    snprintf(err, cap, "xmpp client %s: %s (check the hop certificate, key and CA files)", t->me,
+             gs_strerror(rc));
+  }
+  return rc;
+}
+
+int gs_xmpp_transport_new(const gs_xmpp_transport_config *cfg, const gs_transport_events *ev,
+                          gs_time_ms now, gs_transport **out, char *err, size_t cap) {
+  if (out != NULL) {
+    *out = NULL;
+  }
+  if (cfg == NULL || ev == NULL || out == NULL) {
+    snprintf(err, cap, "xmpp: missing configuration, events or result");
+    return GS_ERR_INVALID_ARG;
+  }
+  xport_xmpp *t = calloc(1, sizeof(*t));
+  if (t == NULL) {
+    snprintf(err, cap, "out of memory");
+    return GS_ERR_NOMEM;
+  }
+  t->base.ops = &xmpp_ops;
+  t->base.ev = *ev;
+  t->role = cfg->role;
+  t->delay_min = cfg->reconnect_min_ms > 0 ? cfg->reconnect_min_ms : 250;
+  t->delay_max = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 10000;
+  t->delay_max = t->delay_max > 600000 ? 600000 : t->delay_max;
+  t->delay_max = t->delay_max < t->delay_min ? t->delay_min : t->delay_max;
+  t->last = now;
+  int rc = setup(t, cfg, err, cap);
+  rc = rc ? rc : client(t, cfg, err, cap);
+  if (rc != GS_OK) {
+    gs_xmpp_free(t->x);
+    free(t);
+    return rc;
+  }
+  *out = &t->base;
+  return GS_OK;
+}
