@@ -88,6 +88,8 @@ install(FILES ${PROJECT_BINARY_DIR}/cmake/gridsealConfig.cmake
         DESTINATION ${GS_CMAKE_DIR})
 
 if(TARGET gridseal_cli)
+  file(RELATIVE_PATH _gs_bin_to_lib ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
+  set_target_properties(gridseal_cli PROPERTIES INSTALL_RPATH "\$ORIGIN/${_gs_bin_to_lib}")
   install(TARGETS gridseal_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/docs/gridseal.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 endif()

@@ -35,6 +35,10 @@
 #   gs_library_link(<shlib> <target>...)  link more PRIVATE targets into <shlib>
 #                                         (e.g. an INTERNAL layer).
 #
+#   gs_link_layers(<target> <scope> <layer>...)  static archives, or the shared
+#                                         libraries for a program with GS_LINK_SHARED
+#                                         ON (the CLI links the installed libraries).
+#
 # Examples:
 #   gs_layer(gridseal_node LIBRARY gridseal-node SOURCES ${src})
 #   gs_library(gridseal-node COMPONENT node REQUIRES gridseal DESCRIPTION "...")
@@ -72,6 +76,7 @@ function(gs_layer name)
   target_compile_definitions(${name}_obj PRIVATE GS_BUILDING_LIB=1)
   add_library(${name} STATIC $<TARGET_OBJECTS:${name}_obj>)
   if(L_LIBRARY)
+    set_property(GLOBAL PROPERTY GS_SHLIB_OF_${name} ${L_LIBRARY})
     gs__shlib_target(${L_LIBRARY})
     target_sources(${L_LIBRARY} PRIVATE $<TARGET_OBJECTS:${name}_obj>)
     set_property(GLOBAL APPEND PROPERTY GS_SHLIB_LAYERS_${L_LIBRARY} ${name})
@@ -106,4 +111,21 @@ endfunction()
 function(gs_library_link shlib)
   gs__shlib_target(${shlib})
   target_link_libraries(${shlib} PRIVATE ${ARGN})
+endfunction()
+
+# gs_link_layers(<target> <PUBLIC|PRIVATE|INTERFACE> <layer>...): link the static
+# archives of those layers; or, for a program whose property GS_LINK_SHARED is ON
+# (the CLI), the installed shared libraries their objects are in. A helper archive
+# that tests and the CLI both use (apps/) declares its layers this way, and each
+# program gets one copy of every layer.
+function(gs_link_layers target scope)
+  foreach(_l IN LISTS ARGN)
+    get_property(_sh GLOBAL PROPERTY GS_SHLIB_OF_${_l})
+    if(_sh)
+      target_link_libraries(${target} ${scope}
+                            "$<IF:$<BOOL:$<TARGET_PROPERTY:GS_LINK_SHARED>>,${_sh},${_l}>")
+    else()
+      target_link_libraries(${target} ${scope} ${_l})
+    endif()
+  endforeach()
 endfunction()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A throw-away PKI for the examples (openssl CLI only): a root CA and two
-# P-256 end entities, a control center and a DER, valid for 30 days from
-# now. Never use these outside a test: the keys are unprotected files.
-#   examples/demo-pki.sh OUTDIR  ->  OUTDIR/{ca,cc,der}.{pem,key}
+# A throw-away PKI for the examples (openssl CLI only): a root CA and three
+# P-256 end entities, a control center, a DER and a third party (each with
+# subjectAltName URI urn:example:NAME), valid for 30 days from now. Never use these outside a test: the keys are unprotected files.
+#   examples/demo-pki.sh OUTDIR  ->  OUTDIR/{ca,cc,der,other}.{pem,key}
 set -euo pipefail
 out=${1:?usage: demo-pki.sh OUTDIR}
 mkdir -p "$out"
@@ -12,7 +12,7 @@ ec ca
 openssl req -x509 -new -key ca.key -sha256 -days 60 -subj "/O=gridseal example/CN=example CA" \
   -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
   -out ca.pem 2>/dev/null
-for who in cc der; do
+for who in cc der other; do
   ec "$who"
   printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
     "subjectAltName=URI:urn:example:$who" >"$who.ext"
@@ -22,4 +22,4 @@ for who in cc der; do
   rm -f "$who.csr" "$who.ext"
 done
 rm -f ca.srl
-echo "demo-pki: $out/{ca,cc,der}.{pem,key}"
+echo "demo-pki: $out/{ca,cc,der,other}.{pem,key}"

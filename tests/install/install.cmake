@@ -2,8 +2,8 @@
 # prefix inside the build directory and runs scripts/check-symbols on it
 # (every exported name declared in an installed header, no test hook);
 # `symbols_selftest` proves the check fails on a library that leaks.
-# scripts/check-install (a make check stage) also builds and runs examples/
-# against the installed package.
+# Both are shell scripts (label no-valgrind). scripts/check-install, a make
+# check stage, also builds and runs examples/ against the installed package.
 find_program(GS_NM nm)
 if(GS_NM AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
   add_test(NAME symbols
@@ -11,6 +11,6 @@ if(GS_NM AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
                    sh ${PROJECT_BINARY_DIR}/test-install)
   add_test(NAME symbols_selftest
            COMMAND ${PROJECT_SOURCE_DIR}/tests/install/symbols_selftest.sh ${PROJECT_SOURCE_DIR})
-  set_tests_properties(symbols symbols_selftest PROPERTIES LABELS install
+  set_tests_properties(symbols symbols_selftest PROPERTIES LABELS "install;no-valgrind"
                        ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
 endif()

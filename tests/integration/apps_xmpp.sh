@@ -23,12 +23,17 @@ SERVER=prosody
 [ "$SCEN" = ejabberd ] && SERVER=ejabberd
 
 PIDS=""
+RUN="" # the server's run directory: outside the build tree, which may sit in a
+       # home directory (mode 0700) the server's own user cannot enter
 cleanup() {
   local p
   for p in $PIDS; do
     kill -9 "$p" 2>/dev/null || true
   done
-  "$SRC/scripts/xmpp-server" stop "$SERVER" --dir "$WORK/run" >/dev/null 2>&1 || true
+  if [ -n "$RUN" ]; then
+    "$SRC/scripts/xmpp-server" stop "$SERVER" --dir "$RUN" >/dev/null 2>&1 || true
+    rm -rf "$RUN"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -36,6 +41,8 @@ trap 'exit 1' INT TERM
 rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK"
+RUN=$(mktemp -d /tmp/gs-apps-xmpp.XXXXXX)
+ln -s "$RUN" run
 
 fail() {
   echo "FAIL ($SCEN): $*"
@@ -81,7 +88,7 @@ sed -i -e 's/^type = .*/type = xmpp/' -e "s/^server = .*/server = 127.0.0.1:$POR
 
 LOG=()
 [ "$SERVER" = prosody ] && LOG=(--log-stanzas)
-"$SRC/scripts/xmpp-server" start "$SERVER" --pki pki --dir "$WORK/run" --port "$PORT" \
+"$SRC/scripts/xmpp-server" start "$SERVER" --pki pki --dir "$RUN" --port "$PORT" \
   --users "cc der1 der2 der3" "${LOG[@]}" >server.out 2>&1 || fail "$SERVER did not start"
 
 start_der() { # start_der N: sets DERN_PID
