@@ -11,12 +11,11 @@
 typedef struct cc_der {
   const gs_cfg_peer *cfg;
   char ld[GS_DERMODEL_MAX_LD + 1];
-  gs_identity expected;
-  gs_endpoint *ep; /* own endpoint: expected_peer is per endpoint */
-  gs_session *s;
-  bool up;           /* transport connected */
-  char status[64];   /* "connecting", "associated", "disconnected", ... */
-  gs_data_mode mode; /* of the current association */
+  gs_identity expected; /* the identity its certificate must name */
+  gs_session *s;        /* the current association (owned by the node) */
+  bool up;              /* transport connected */
+  char status[64];      /* "connecting", "associated", "disconnected", ... */
+  gs_data_mode mode;    /* of the current association */
   bool have_meas;
   gs_dermodel_meas meas;
   uint64_t reports;

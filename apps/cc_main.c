@@ -92,7 +92,7 @@ static int apply_sets(cc_app *a, const cc_opts *o) {
   return GS_EXIT_OK;
 }
 
-static int setup_ders(cc_app *a) {
+static void setup_ders(cc_app *a) {
   a->n = a->rt.cfg.n_peers;
   for (size_t i = 0; i < a->n; i++) {
     cc_der *d = &a->ders[i];
@@ -100,15 +100,7 @@ static int setup_ders(cc_app *a) {
     gs_app_ld_name(d->cfg->name, d->ld, sizeof(d->ld));
     gs_rt_identity_parse(d->cfg->identity, &d->expected);
     snprintf(d->status, sizeof(d->status), "connecting");
-    gs_endpoint_config ec;
-    gs_rt_endpoint_config(&a->rt, &d->expected, &ec);
-    int rc = gs_endpoint_new(&ec, &d->ep);
-    if (rc != GS_OK) {
-      gs_app_err("%s: endpoint for [der %s]: %s", a->rt.cfg.file, d->cfg->name, gs_strerror(rc));
-      return GS_EXIT_FAIL;
-    }
   }
-  return GS_EXIT_OK;
 }
 
 static void stdin_setup(cc_app *a) {
@@ -118,20 +110,10 @@ static void stdin_setup(cc_app *a) {
 }
 
 static void teardown(cc_app *a) {
-  for (size_t i = 0; i < a->n; i++) {
-    gs_session_free(a->ders[i].s);
-    a->ders[i].s = NULL;
-  }
-  gs_transport_free(a->rt.xp); /* before the endpoints: on_down may run */
-  a->rt.xp = NULL;
-  for (size_t i = 0; i < a->n; i++) {
-    gs_endpoint_free(a->ders[i].ep);
-    a->ders[i].ep = NULL;
-  }
+  gs_rt_free(&a->rt); /* the node frees every association */
   if (a->csv != NULL) {
     fclose(a->csv);
   }
-  gs_rt_free(&a->rt);
 }
 
 int gs_cmd_cc(int argc, char **argv) {
@@ -148,7 +130,7 @@ int gs_cmd_cc(int argc, char **argv) {
   }
   gs_rt_app app;
   cc_app_hooks(a, &app);
-  rc = gs_rt_init(&a->rt, &o.rt, GS_CFG_ROLE_CC, &app);
+  rc = gs_rt_init(&a->rt, &o.rt, GS_CFG_ROLE_CC, GS_CFG_MAX_PEERS, &app);
   if (rc != GS_EXIT_OK) {
     free(a);
     return rc;
@@ -158,10 +140,8 @@ int gs_cmd_cc(int argc, char **argv) {
   a->rekey_after_ms = (gs_time_ms)(o.rekey_after_s * 1000);
   a->tty = isatty(STDOUT_FILENO);
   stdin_setup(a);
-  rc = setup_ders(a);
-  if (rc == GS_EXIT_OK) {
-    rc = apply_sets(a, &o);
-  }
+  setup_ders(a);
+  rc = apply_sets(a, &o);
   if (rc == GS_EXIT_OK && cc_csv_open(a, a->rt.cfg.log.csv) != 0) {
     rc = GS_EXIT_FAIL;
   }

@@ -57,23 +57,18 @@ static void set_status(cc_app *a, cc_der *d, const char *st) {
   a->dirty = true;
 }
 
-static void drop_session(cc_der *d) {
-  gs_session_free(d->s);
-  d->s = NULL;
-}
-
 static bool established(const cc_der *d) {
   return d->s != NULL && gs_session_state_get(d->s) == GS_STATE_ESTABLISHED;
 }
 
 static int send_mms(cc_app *a, cc_der *d, const gs_mms_pdu *pdu, gs_time_ms now) {
-  static uint8_t buf[GS_MMS_MAX_PDU_SIZE];
+  uint8_t buf[GS_MMS_MAX_PDU_SIZE];
   size_t len = 0;
   int rc = gs_mms_encode(pdu, buf, sizeof(buf), &len);
   if (rc == GS_OK) {
-    rc = gs_session_send(d->s, now, buf, len);
+    rc = gs_node_send(a->rt.node, d->s, buf, len,
+                      gs_app_mms_kind((int)pdu->type, (int)pdu->service), now);
   }
-  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind((int)pdu->type, (int)pdu->service));
   return rc;
 }
 
@@ -111,53 +106,51 @@ void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now) {
     cc_note(a, d, "rekey: not associated");
     return;
   }
-  int rc = gs_session_update_keys(d->s, now);
-  gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_TK_AUTO);
+  int rc = gs_node_update_keys(a->rt.node, d->s, now);
   if (rc != GS_OK) {
     cc_note(a, d, "rekey: %s", gs_errname(rc));
   }
 }
 
 static void start_association(cc_app *a, cc_der *d, gs_time_ms now) {
-  drop_session(d);
-  int rc = gs_session_new_initiator(d->ep, &d->s);
+  gs_mms_pdu req;
+  uint8_t buf[256];
+  size_t len = 0;
+  gs_dermodel_build_initiate_request(&req);
+  int rc = gs_mms_encode(&req, buf, sizeof(buf), &len);
   if (rc == GS_OK) {
-    gs_mms_pdu req;
-    uint8_t buf[256];
-    size_t len = 0;
-    gs_dermodel_build_initiate_request(&req);
-    rc = gs_mms_encode(&req, buf, sizeof(buf), &len);
-    if (rc == GS_OK) {
-      rc = gs_session_connect(d->s, now, buf, len);
-    }
-    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind(GS_MMS_INITIATE_REQUEST, 0));
+    rc = gs_node_connect(a->rt.node, d->cfg->name, &d->expected, buf, len, now, &d->s);
   }
-  if (rc != GS_OK) {
+  if (rc != GS_OK && d->s == NULL) {
     gs_app_err("%s: handshake not started: %s", d->cfg->name, gs_strerror(rc));
-    drop_session(d);
     return;
   }
   set_status(a, d, "handshake");
 }
 
 /* The HandshakeAcc arrived: check the MMS Initiate-Response. */
-static void on_established(cc_app *a, cc_der *d, const uint8_t *p, size_t len, gs_time_ms now) {
+static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size_t len,
+                           gs_time_ms now) {
+  cc_app *a = ctx;
+  cc_der *d = der_of_session(a, s);
+  if (d == NULL) {
+    return;
+  }
   gs_mms_arena ar;
   gs_mms_arena_init(&ar, NULL, 0, NULL, 0);
   gs_mms_pdu rsp;
   if (gs_mms_decode(p, len, &ar, &rsp) != GS_OK || rsp.type != GS_MMS_INITIATE_RESPONSE) {
-    gs_rt_app_event(&a->rt, "association-aborted", d->s, "initiate-response-missing",
+    gs_rt_app_event(&a->rt, "association-aborted", s, "initiate-response-missing",
                     "handshakeAcc applData is not an MMS Initiate-Response");
-    (void)gs_session_abort(d->s, now, NULL, 0);
-    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_TK_AUTO);
+    (void)gs_node_abort(n, s, NULL, 0, now);
     return;
   }
-  d->mode = gs_session_mode(d->s);
+  d->mode = gs_session_mode(s);
   d->associations++;
   d->next_rekey = now + a->rekey_after_ms;
   set_status(a, d, "associated");
-  cc_note(a, d, "associated %s with %s (mode %s, association #%u)", gs_session_asso_id(d->s),
-          gs_rt_peer_name(gs_session_peer(d->s)),
+  cc_note(a, d, "associated %s with %s (mode %s, association #%u)", gs_session_asso_id(s),
+          gs_rt_peer_name(gs_session_peer(s)),
           d->mode == GS_MODE_AEAD  ? "aead"
           : d->mode == GS_MODE_ETM ? "encrypt-then-mac"
                                    : "integrity-only",
@@ -184,7 +177,14 @@ static void on_write_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
   }
 }
 
-static void on_mms(cc_app *a, cc_der *d, const uint8_t *p, size_t len, gs_time_ms now) {
+static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size_t len,
+                    gs_time_ms now) {
+  cc_app *a = ctx;
+  cc_der *d = der_of_session(a, s);
+  (void)n;
+  if (d == NULL || !established(d)) {
+    return;
+  }
   gs_mms_data nodes[96];
   gs_mms_object_name names[16];
   gs_mms_arena ar;
@@ -212,98 +212,78 @@ static void on_mms(cc_app *a, cc_der *d, const uint8_t *p, size_t len, gs_time_m
   }
 }
 
-/* After the engine processed a PDU or a timeout: follow the state. */
-static void after_engine(cc_app *a, cc_der *d, gs_time_ms now) {
-  gs_session_state st = gs_session_state_get(d->s);
-  if (st == GS_STATE_RELEASE_RECEIVED) {
-    gs_mms_pdu c;
-    uint8_t buf[64];
-    size_t len = 0;
-    gs_app_mms_conclude(&c, false);
-    (void)gs_mms_encode(&c, buf, sizeof(buf), &len);
-    (void)gs_session_release(d->s, now, buf, len);
-    gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind(GS_MMS_CONCLUDE_RESPONSE, 0));
-    st = gs_session_state_get(d->s);
+/* The DER asked to release: answer with Conclude-Response. */
+static void on_release(void *ctx, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
+                       gs_time_ms now) {
+  (void)ctx;
+  (void)appl;
+  (void)len;
+  gs_mms_pdu c;
+  uint8_t buf[64];
+  size_t blen = 0;
+  gs_app_mms_conclude(&c, false);
+  (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
+  (void)gs_node_release(n, s, buf, blen, now);
+}
+
+/* The association is over: released, refused, failed, or its DER's
+ * connection went down. */
+static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms now) {
+  cc_app *a = ctx;
+  cc_der *d = der_of_session(a, s);
+  (void)now;
+  if (d == NULL) {
+    return;
   }
-  if (st == GS_STATE_CLOSED) {
+  d->s = NULL;
+  if (err == GS_ERR_IO) {
+    set_status(a, d, "disconnected");
+    cc_note(a, d, "disconnected; retrying");
+  } else if (err == GS_OK) {
     set_status(a, d, "released");
     cc_note(a, d, "released");
-    drop_session(d);
-  } else if (st == GS_STATE_FAILED) {
-    int err = gs_session_error(d->s);
-    char s[64];
-    snprintf(s, sizeof(s), "%s (%s)",
+  } else if (err == GS_ERR_CLOSED) {
+    /* dropped at shutdown: the status stays */
+  } else {
+    char st[64];
+    snprintf(st, sizeof(st), "%s (%s)",
              err == GS_ERR_HANDSHAKE_REJECTED || err == GS_ERR_APPL_REJECTED ? "refused" : "failed",
              gs_errname(err));
-    set_status(a, d, s);
-    cc_note(a, d, "association ended: %s", s);
-    drop_session(d);
-    if (!a->stopping) {
-      gs_transport_close_peer(a->rt.xp, d->cfg->name); /* retry later, with back-off */
+    set_status(a, d, st);
+    cc_note(a, d, "association ended: %s", st);
+    if (!a->stopping) { /* drop the connection: retried later, with back-off */
+      gs_transport_close_peer(gs_node_transport(n), d->cfg->name);
     }
   }
 }
 
-static void on_recv(void *ctx, const char *peer, const uint8_t *pdu, size_t len) {
-  static uint8_t out[GS_MAX_PDU_SIZE];
-  cc_app *a = ctx;
-  cc_der *d = cc_find(a, peer);
-  gs_time_ms now = gs_app_now();
-  if (d == NULL || d->s == NULL) {
-    gs_rt_app_event(&a->rt, "unexpected-pdu", NULL, NULL, peer);
-    return;
-  }
-  a->rt.cur_peer = peer;
-  bool was_est = established(d);
-  gs_rx rx;
-  memset(&rx, 0, sizeof(rx));
-  int rc = gs_session_receive(d->s, pdu, len, now, out, sizeof(out), &rx);
-  gs_rt_flush(&a->rt, d->s, NULL, peer, GS_TK_AUTO);
-  if (rc == GS_OK && !was_est && established(d)) {
-    on_established(a, d, out, rx.has_data ? rx.data_len : 0, now);
-  } else if (rc == GS_OK && rx.has_data && rx.data_len > 0 && established(d)) {
-    on_mms(a, d, out, rx.data_len, now);
-  }
-  if (d->s != NULL) {
-    after_engine(a, d, now);
-  }
-  a->rt.cur_peer = NULL;
-}
-
-static void on_up(void *ctx, const char *peer) {
+static void on_peer(void *ctx, gs_node *n, const char *peer, bool up, gs_time_ms now) {
   cc_app *a = ctx;
   cc_der *d = cc_find(a, peer);
   if (d == NULL) {
     return;
   }
-  d->up = true;
+  d->up = up;
+  if (!up) {
+    if (strncmp(d->status, "refused", 7) != 0 && strncmp(d->status, "failed", 6) != 0) {
+      set_status(a, d, "disconnected");
+    }
+    return;
+  }
   if (a->stopping) {
-    gs_transport_close_peer(a->rt.xp, peer);
+    gs_transport_close_peer(gs_node_transport(n), peer);
     return;
   }
-  start_association(a, d, gs_app_now());
-}
-
-static void on_down(void *ctx, const char *peer) {
-  cc_app *a = ctx;
-  cc_der *d = cc_find(a, peer);
-  if (d == NULL) {
-    return;
-  }
-  d->up = false;
-  if (d->s != NULL) {
-    gs_rt_app_event(&a->rt, "association-lost", d->s, NULL, peer);
-    drop_session(d);
-    set_status(a, d, "disconnected");
-    cc_note(a, d, "disconnected; retrying");
-  } else if (strncmp(d->status, "refused", 7) != 0 && strncmp(d->status, "failed", 6) != 0) {
-    set_status(a, d, "disconnected");
+  if (d->s == NULL) {
+    start_association(a, d, now);
   }
 }
 
-static void on_event(void *ctx, gs_session *s, const gs_event *ev) {
+static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, const char *xpeer) {
   cc_app *a = ctx;
   cc_der *d = der_of_session(a, s);
+  (void)n;
+  (void)xpeer;
   if (d != NULL && ev->kind == GS_EV_KEY_UPDATE) {
     d->last_key_update = gs_app_now();
     a->dirty = true;
@@ -317,11 +297,6 @@ static void tick(void *ctx, gs_time_ms now) {
   }
   for (size_t i = 0; i < a->n; i++) {
     cc_der *d = &a->ders[i];
-    if (d->s != NULL && now >= gs_session_next_deadline(d->s)) {
-      (void)gs_session_handle_timeout(d->s, now);
-      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, GS_TK_AUTO);
-      after_engine(a, d, now);
-    }
     if (!a->stopping && a->rekey_after_ms > 0 && established(d) && now >= d->next_rekey) {
       d->next_rekey = now + a->rekey_after_ms;
       cc_rekey(a, d, now);
@@ -339,12 +314,8 @@ static gs_time_ms next_deadline(void *ctx) {
   }
   for (size_t i = 0; i < a->n; i++) {
     const cc_der *d = &a->ders[i];
-    if (d->s != NULL) {
-      gs_time_ms x = gs_session_next_deadline(d->s);
-      t = x < t ? x : t;
-      if (a->rekey_after_ms > 0 && established(d)) {
-        t = d->next_rekey < t ? d->next_rekey : t;
-      }
+    if (a->rekey_after_ms > 0 && established(d)) {
+      t = d->next_rekey < t ? d->next_rekey : t;
     }
   }
   return t;
@@ -361,12 +332,10 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
   for (size_t i = 0; i < a->n; i++) {
     cc_der *d = &a->ders[i];
     if (established(d)) {
-      (void)gs_session_release(d->s, now, buf, len);
-      gs_rt_flush(&a->rt, d->s, NULL, d->cfg->name, gs_app_mms_kind(GS_MMS_CONCLUDE_REQUEST, 0));
       set_status(a, d, "releasing");
-    }
-    if (d->s != NULL && gs_session_state_get(d->s) != GS_STATE_RELEASE_SENT) {
-      drop_session(d);
+      (void)gs_node_release(a->rt.node, d->s, buf, len, now);
+    } else if (d->s != NULL && gs_session_state_get(d->s) != GS_STATE_RELEASE_SENT) {
+      (void)gs_node_close(a->rt.node, d->s, now); /* a handshake still waiting */
     }
   }
 }
@@ -384,12 +353,16 @@ static bool shutdown_done(void *ctx) {
 void cc_app_hooks(cc_app *a, gs_rt_app *out) {
   memset(out, 0, sizeof(*out));
   out->ctx = a;
-  out->xcbs = (gs_transport_events){on_up, on_down, on_recv, NULL, a};
+  out->cb.on_established = on_established;
+  out->cb.on_data = on_data;
+  out->cb.on_release = on_release;
+  out->cb.on_closed = on_closed;
+  out->cb.on_peer = on_peer;
+  out->cb.on_event = on_event;
   out->pollfds = cc_stdin_pollfds;
   out->on_fds = cc_stdin_io;
   out->tick = tick;
   out->next_deadline = next_deadline;
   out->shutdown = shutdown_all;
   out->shutdown_done = shutdown_done;
-  out->on_event = on_event;
 }

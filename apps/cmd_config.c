@@ -13,21 +13,30 @@ void gs_cmd_config_usage(FILE *f) {
         f);
 }
 
-static void print_algs(const char *name, const gs_alg *a, size_t n) {
-  printf("  %-18s", name);
-  for (size_t i = 0; i < n; i++) {
-    printf("%s%s", i ? ", " : "", gs_alg_name(a[i]));
+/* One item of a printed list: "  name              a, b, c". */
+static void list_item(const char *key, size_t i, const char *value) {
+  if (i == 0) {
+    printf("  %-18s", key);
   }
-  putchar('\n');
+  printf("%s%s", i ? ", " : "", value);
 }
 
 static void print_security(const gs_cfg_security *s) {
-  static const char *const encr[] = {"required", "optional", "forbidden"};
   printf("[security]\n  %-18s%s\n", "mode", gs_cfg_mode_name(s->mode));
-  print_algs("aead", s->aead, s->n_aead);
-  print_algs("encryption", s->encr, s->n_encr);
-  print_algs("icv", s->icv, s->n_icv);
-  print_algs("hmac", &s->hmac, 1);
+  for (size_t i = 0; i < s->n_aead; i++) {
+    list_item("aead", i, gs_cfg_aead_name(s->aead[i]));
+  }
+  printf("%s\n", s->n_aead ? "" : "  aead");
+  for (size_t i = 0; i < s->n_encr; i++) {
+    list_item("encryption", i, gs_cfg_cipher_name(s->encr[i]));
+  }
+  printf("%s\n", s->n_encr ? "" : "  encryption");
+  for (size_t i = 0; i < s->n_icv; i++) {
+    list_item("icv", i, gs_cfg_hash_name(s->icv[i]));
+  }
+  printf("%s\n", s->n_icv ? "" : "  icv");
+  list_item("hmac", 0, gs_cfg_hash_name(s->hmac));
+  putchar('\n');
   printf("  %-18s", "dh_groups");
   for (size_t i = 0; i < s->n_dh; i++) {
     printf("%s%u", i ? ", " : "", (unsigned)s->dh_groups[i]);
@@ -35,9 +44,9 @@ static void print_security(const gs_cfg_security *s) {
   printf("\n  %-18s%lld ms\n  %-18s%lld ms\n  %-18s%llu\n", "time_tolerance",
          (long long)s->time_tolerance_ms, "key_lifetime", (long long)s->key_lifetime_ms,
          "message_budget", (unsigned long long)s->message_budget);
-  printf("  %-18s%s\n  %-18s%s\n  %-18s%s\n  %-18s", "replay",
-         s->replay == GS_CFG_REPLAY_STRICT ? "strict" : "window", "encryption_policy",
-         encr[s->encryption], "pp", s->pp, "allowed_writers");
+  printf("  %-18s%s\n  %-18s%s\n  %-18s%s\n  %-18s", "replay", gs_cfg_replay_name(s->replay),
+         "encryption_policy", gs_cfg_encryption_name(s->encryption), "pp", s->pp,
+         "allowed_writers");
   for (size_t i = 0; i < s->n_writers; i++) {
     printf("%s%s", i ? ", " : "", s->writers[i]);
   }

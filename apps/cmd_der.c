@@ -21,16 +21,10 @@
 
 #define DER_MAX_ASSOC 32u
 
-typedef struct der_assoc {
-  gs_session *s;
-  char peer[96];
-} der_assoc;
-
 typedef struct der_app {
   gs_rt rt;
-  gs_endpoint *ep;
   gs_dermodel model;
-  der_assoc as[DER_MAX_ASSOC];
+  gs_session *as[DER_MAX_ASSOC]; /* accepted associations */
   gs_time_ms interval;
   gs_time_ms next_report;
   gs_time_ms sim_offset; /* plant clock - wall clock ([application] sim_hour) */
@@ -51,28 +45,13 @@ void gs_cmd_der_usage(FILE *f) {
         f);
 }
 
-static der_assoc *assoc_of(der_app *a, const gs_session *s) {
+static gs_session **slot_of(der_app *a, const gs_session *s) {
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    if (a->as[i].s == s && s != NULL) {
+    if (a->as[i] == s) {
       return &a->as[i];
     }
   }
   return NULL;
-}
-
-static void assoc_drop(der_assoc *x) {
-  gs_session_free(x->s);
-  x->s = NULL;
-  x->peer[0] = '\0';
-}
-
-/* Free the association once it is over. */
-static void assoc_check(der_app *a, der_assoc *x) {
-  gs_session_state st = gs_session_state_get(x->s);
-  (void)a;
-  if (st == GS_STATE_CLOSED || st == GS_STATE_FAILED) {
-    assoc_drop(x);
-  }
 }
 
 static bool writer_allowed(const gs_cfg_security *sec, const gs_cert_info *peer) {
@@ -109,35 +88,35 @@ static gs_time_ms sim_offset(uint32_t hour, gs_time_ms now) {
   return hour == GS_CFG_SIM_HOUR_OFF ? 0 : (gs_time_ms)hour * 3600000 - now % day;
 }
 
-/* Encode and send one MMS PDU on an association. */
-static void send_mms(der_app *a, der_assoc *x, const gs_mms_pdu *pdu, gs_time_ms now) {
-  static uint8_t buf[GS_MMS_MAX_PDU_SIZE];
+/* Encode and send one MMS PDU on an association, as the transport kind of
+ * its MMS type. */
+static void send_mms(der_app *a, gs_session *s, const gs_mms_pdu *pdu, gs_time_ms now) {
+  uint8_t buf[GS_MMS_MAX_PDU_SIZE];
   size_t len = 0;
   int rc = gs_mms_encode(pdu, buf, sizeof(buf), &len);
   if (rc == GS_OK) {
-    rc = gs_session_send(x->s, now, buf, len);
+    rc = gs_node_send(a->rt.node, s, buf, len, gs_app_mms_kind((int)pdu->type, (int)pdu->service),
+                      now);
   }
   if (rc != GS_OK) {
-    gs_rt_app_event(&a->rt, "send-failed", x->s, gs_errname(rc), "MMS PDU not sent");
+    gs_rt_app_event(&a->rt, "send-failed", s, gs_errname(rc), "MMS PDU not sent");
   }
-  gs_rt_flush(&a->rt, x->s, NULL, x->peer, gs_app_mms_kind((int)pdu->type, (int)pdu->service));
-  assoc_check(a, x);
 }
 
-static void log_write(der_app *a, der_assoc *x, const gs_mms_pdu *resp) {
+static void log_write(der_app *a, gs_session *s, const gs_mms_pdu *resp) {
   for (size_t i = 0; i < resp->u.results.count; i++) {
     const gs_mms_data *r = &resp->u.results.items[i];
     char d[96];
     if (r->type == GS_MMS_DATA_SUCCESS) {
       snprintf(d, sizeof(d), "WMaxSpt=%.0f", (double)a->model.wmax_spt_w);
-      gs_rt_app_event(&a->rt, "setpoint-applied", x->s, NULL, d);
+      gs_rt_app_event(&a->rt, "setpoint-applied", s, NULL, d);
       printf("%s: set-point %.0f W from %s\n", a->rt.cfg.name, (double)a->model.wmax_spt_w,
-             gs_rt_peer_name(gs_session_peer(x->s)));
+             gs_rt_peer_name(gs_session_peer(s)));
     } else {
       const char *why = gs_mms_access_error_name(r->v.failure);
       snprintf(d, sizeof(d), "write refused by the model; WMaxSpt stays %.0f",
                (double)a->model.wmax_spt_w);
-      gs_rt_app_event(&a->rt, "write-refused", x->s, why, d);
+      gs_rt_app_event(&a->rt, "write-refused", s, why, d);
       printf("%s: write refused (%s)\n", a->rt.cfg.name, why);
     }
   }
@@ -145,7 +124,13 @@ static void log_write(der_app *a, der_assoc *x, const gs_mms_pdu *resp) {
 }
 
 /* Answer one MMS request received on an established association. */
-static void serve_mms(der_app *a, der_assoc *x, const uint8_t *p, size_t len, gs_time_ms now) {
+static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size_t len,
+                    gs_time_ms now) {
+  der_app *a = ctx;
+  (void)n;
+  if (gs_session_state_get(s) != GS_STATE_ESTABLISHED) {
+    return;
+  }
   gs_mms_data nodes[96];
   gs_mms_object_name names[16];
   gs_mms_arena ar;
@@ -154,19 +139,19 @@ static void serve_mms(der_app *a, der_assoc *x, const uint8_t *p, size_t len, gs
   memset(&resp, 0, sizeof(resp));
   if (gs_mms_decode(p, len, &ar, &req) != GS_OK) {
     gs_app_mms_reject(&resp);
-    send_mms(a, x, &resp, now);
+    send_mms(a, s, &resp, now);
     return;
   }
   (void)gs_dermodel_step(&a->model, plant_now(a, now));
   bool is_write = req.type == GS_MMS_CONFIRMED_REQUEST && req.service == GS_MMS_SVC_WRITE;
-  if (is_write && !writer_allowed(&a->rt.cfg.security, gs_session_peer(x->s))) {
+  if (is_write && !writer_allowed(&a->rt.cfg.security, gs_session_peer(s))) {
     if (gs_app_mms_write_denied(&req, &ar, &resp) == GS_OK) {
-      gs_rt_app_event(&a->rt, "write-refused", x->s, "object-access-denied",
+      gs_rt_app_event(&a->rt, "write-refused", s, "object-access-denied",
                       "peer not in allowed_writers");
       printf("%s: write from %s refused (not an allowed writer)\n", a->rt.cfg.name,
-             gs_rt_peer_name(gs_session_peer(x->s)));
+             gs_rt_peer_name(gs_session_peer(s)));
       fflush(stdout);
-      send_mms(a, x, &resp, now);
+      send_mms(a, s, &resp, now);
     }
     return;
   }
@@ -174,133 +159,91 @@ static void serve_mms(der_app *a, der_assoc *x, const uint8_t *p, size_t len, gs
     memset(&resp, 0, sizeof(resp));
     gs_app_mms_reject(&resp);
   } else if (is_write) {
-    log_write(a, x, &resp);
+    log_write(a, s, &resp);
   }
-  send_mms(a, x, &resp, now);
+  send_mms(a, s, &resp, now);
 }
 
-/* A HandshakeReq: verify (engine), check the MMS Initiate-Request, answer. */
-static void handle_hs(der_app *a, const char *peer, const uint8_t *pdu, size_t len,
-                      gs_time_ms now) {
-  der_assoc *x = NULL;
-  for (size_t i = 0; i < DER_MAX_ASSOC && x == NULL; i++) {
-    x = a->as[i].s == NULL ? &a->as[i] : NULL;
-  }
-  if (x == NULL || a->stopping) {
-    gs_rt_app_event(&a->rt, "handshake-ignored", NULL, NULL,
-                    a->stopping ? "shutting down" : "too many associations");
-    return;
-  }
-  gs_session *s = NULL;
-  int rc = gs_endpoint_receive_hs(a->ep, pdu, len, now, &s);
-  gs_rt_flush(&a->rt, NULL, a->ep, peer, GS_TK_AUTO);
-  if (rc != GS_OK) {
-    return; /* the engine logged why */
-  }
-  x->s = s;
-  snprintf(x->peer, sizeof(x->peer), "%s", peer);
-  gs_slice setup = {NULL, 0};
-  gs_mms_pdu req, rsp;
-  gs_mms_arena ar;
-  gs_mms_arena_init(&ar, NULL, 0, NULL, 0);
+/* A verified HandshakeReq: check the MMS Initiate-Request, answer. */
+static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setup, size_t len,
+                       gs_time_ms now) {
+  der_app *a = ctx;
+  gs_session **slot = slot_of(a, NULL);
   uint8_t buf[512];
   size_t blen = 0;
-  bool ok = gs_session_peer_setup(s, &setup) == GS_OK &&
-            gs_mms_decode(setup.ptr, setup.len, &ar, &req) == GS_OK &&
-            req.type == GS_MMS_INITIATE_REQUEST;
+  gs_mms_pdu req, rsp;
+  if (slot == NULL || a->stopping) {
+    gs_rt_app_event(&a->rt, "handshake-ignored", s, NULL,
+                    a->stopping ? "shutting down" : "too many associations");
+    gs_app_mms_initiate_error(&rsp);
+    (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
+    (void)gs_node_refuse(n, s, buf, blen, now);
+    return;
+  }
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, NULL, 0, NULL, 0);
+  bool ok = gs_mms_decode(setup, len, &ar, &req) == GS_OK && req.type == GS_MMS_INITIATE_REQUEST;
   if (ok) {
     gs_dermodel_build_initiate_response(&req, &rsp);
     ok = gs_mms_encode(&rsp, buf, sizeof(buf), &blen) == GS_OK;
   }
-  if (ok) {
-    rc = gs_session_accept(s, now, buf, blen);
-    gs_rt_flush(&a->rt, s, NULL, peer, gs_app_mms_kind(GS_MMS_INITIATE_RESPONSE, 0));
-    if (rc == GS_OK) {
-      printf("%s: association %s with %s\n", a->rt.cfg.name, gs_session_asso_id(s),
-             gs_rt_peer_name(gs_session_peer(s)));
-      fflush(stdout);
-    }
-  } else {
+  if (!ok) {
     gs_app_mms_initiate_error(&rsp);
     (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
     gs_rt_app_event(&a->rt, "association-refused", s, "initiate-error",
                     "handshake applData is not an MMS Initiate-Request");
-    (void)gs_session_refuse(s, now, buf, blen);
-    gs_rt_flush(&a->rt, s, NULL, peer, gs_app_mms_kind(GS_MMS_INITIATE_ERROR, 0));
-  }
-  assoc_check(a, x);
-}
-
-static void handle_pdu(der_app *a, der_assoc *x, const uint8_t *pdu, size_t len, gs_time_ms now) {
-  static uint8_t out[GS_MAX_PDU_SIZE];
-  gs_rx rx;
-  memset(&rx, 0, sizeof(rx));
-  int rc = gs_session_receive(x->s, pdu, len, now, out, sizeof(out), &rx);
-  gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_TK_AUTO);
-  gs_session_state st = gs_session_state_get(x->s);
-  if (rc == GS_OK && st == GS_STATE_RELEASE_RECEIVED) {
-    uint8_t buf[64];
-    size_t blen = 0;
-    gs_mms_pdu c;
-    gs_app_mms_conclude(&c, false);
-    (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
-    (void)gs_session_release(x->s, now, buf, blen);
-    gs_rt_flush(&a->rt, x->s, NULL, x->peer, gs_app_mms_kind(GS_MMS_CONCLUDE_RESPONSE, 0));
-  } else if (rc == GS_OK && rx.has_data && rx.data_len > 0 && st == GS_STATE_ESTABLISHED) {
-    serve_mms(a, x, out, rx.data_len, now);
+    (void)gs_node_refuse(n, s, buf, blen, now);
     return;
   }
-  assoc_check(a, x);
-}
-
-static void on_recv(void *ctx, const char *peer, const uint8_t *pdu, size_t len) {
-  der_app *a = ctx;
-  gs_time_ms now = gs_app_now();
-  gs_session *s = NULL;
-  a->rt.cur_peer = peer;
-  int rc = gs_endpoint_lookup(a->ep, pdu, len, &s);
-  der_assoc *x = rc == GS_OK ? assoc_of(a, s) : NULL;
-  if (x != NULL) {
-    handle_pdu(a, x, pdu, len, now);
-  } else if (rc == GS_ERR_NOT_FOUND) {
-    handle_hs(a, peer, pdu, len, now);
-  } else {
-    gs_rt_app_event(&a->rt, "malformed-dropped", NULL, gs_errname(rc), peer);
+  *slot = s;
+  if (gs_node_accept(n, s, buf, blen, now) == GS_OK) {
+    printf("%s: association %s with %s\n", a->rt.cfg.name, gs_session_asso_id(s),
+           gs_rt_peer_name(gs_session_peer(s)));
+    fflush(stdout);
   }
-  a->rt.cur_peer = NULL;
 }
 
-static void on_up(void *ctx, const char *peer) {
-  der_app *a = ctx;
-  gs_rt_app_event(&a->rt, "transport-up", NULL, NULL, peer);
+/* The control center asked to release: answer with Conclude-Response. */
+static void on_release(void *ctx, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
+                       gs_time_ms now) {
+  (void)ctx;
+  (void)appl;
+  (void)len;
+  uint8_t buf[64];
+  size_t blen = 0;
+  gs_mms_pdu c;
+  gs_app_mms_conclude(&c, false);
+  (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
+  (void)gs_node_release(n, s, buf, blen, now);
 }
 
-static void on_down(void *ctx, const char *peer) {
+static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms now) {
   der_app *a = ctx;
-  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    der_assoc *x = &a->as[i];
-    if (x->s != NULL && strcmp(x->peer, peer) == 0) {
-      gs_rt_app_event(&a->rt, "association-lost", x->s, NULL, peer);
-      printf("%s: association %s lost (%s gone)\n", a->rt.cfg.name, gs_session_asso_id(x->s), peer);
-      fflush(stdout);
-      assoc_drop(x);
-    }
+  (void)now;
+  gs_session **slot = slot_of(a, s);
+  if (slot == NULL) {
+    return; /* refused */
   }
-  gs_rt_app_event(&a->rt, "transport-down", NULL, NULL, peer);
+  *slot = NULL;
+  if (err == GS_ERR_IO) {
+    printf("%s: association %s lost (%s gone)\n", a->rt.cfg.name, gs_session_asso_id(s),
+           gs_node_session_peer(n, s));
+    fflush(stdout);
+  }
 }
 
 static void send_reports(der_app *a, gs_time_ms now) {
   gs_mms_data nodes[GS_DERMODEL_REPORT_NODES + 4];
   gs_mms_arena ar;
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    der_assoc *x = &a->as[i];
-    if (x->s == NULL || gs_session_state_get(x->s) != GS_STATE_ESTABLISHED) {
+    gs_session *s = a->as[i];
+    if (s == NULL || gs_session_state_get(s) != GS_STATE_ESTABLISHED) {
       continue;
     }
     gs_mms_arena_init(&ar, nodes, sizeof(nodes) / sizeof(nodes[0]), NULL, 0);
     gs_mms_pdu rpt;
     if (gs_dermodel_build_report(&a->model, &ar, &rpt) == GS_OK) {
-      send_mms(a, x, &rpt, now);
+      send_mms(a, s, &rpt, now);
     }
   }
 }
@@ -308,14 +251,6 @@ static void send_reports(der_app *a, gs_time_ms now) {
 static void tick(void *ctx, gs_time_ms now) {
   der_app *a = ctx;
   (void)gs_dermodel_step(&a->model, plant_now(a, now));
-  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    der_assoc *x = &a->as[i];
-    if (x->s != NULL && now >= gs_session_next_deadline(x->s)) {
-      (void)gs_session_handle_timeout(x->s, now);
-      gs_rt_flush(&a->rt, x->s, NULL, x->peer, GS_TK_AUTO);
-      assoc_check(a, x);
-    }
-  }
   if (!a->stopping && now >= a->next_report) {
     send_reports(a, now);
     a->next_report =
@@ -325,14 +260,7 @@ static void tick(void *ctx, gs_time_ms now) {
 
 static gs_time_ms next_deadline(void *ctx) {
   der_app *a = ctx;
-  gs_time_ms t = a->stopping ? INT64_MAX : a->next_report;
-  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    if (a->as[i].s != NULL) {
-      gs_time_ms d = gs_session_next_deadline(a->as[i].s);
-      t = d < t ? d : t;
-    }
-  }
-  return t;
+  return a->stopping ? INT64_MAX : a->next_report;
 }
 
 static void shutdown_all(void *ctx, gs_time_ms now) {
@@ -344,16 +272,14 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
   gs_app_mms_conclude(&c, true);
   (void)gs_mms_encode(&c, buf, sizeof(buf), &blen);
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    der_assoc *x = &a->as[i];
-    if (x->s == NULL) {
+    gs_session *s = a->as[i];
+    if (s == NULL) {
       continue;
     }
-    if (gs_session_state_get(x->s) == GS_STATE_ESTABLISHED) {
-      (void)gs_session_release(x->s, now, buf, blen);
-      gs_rt_flush(&a->rt, x->s, NULL, x->peer, gs_app_mms_kind(GS_MMS_CONCLUDE_REQUEST, 0));
-    }
-    if (gs_session_state_get(x->s) != GS_STATE_RELEASE_SENT) {
-      assoc_drop(x);
+    if (gs_session_state_get(s) == GS_STATE_ESTABLISHED) {
+      (void)gs_node_release(a->rt.node, s, buf, blen, now);
+    } else if (gs_session_state_get(s) != GS_STATE_RELEASE_SENT) {
+      (void)gs_node_close(a->rt.node, s, now);
     }
   }
 }
@@ -361,7 +287,7 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
 static bool shutdown_done(void *ctx) {
   der_app *a = ctx;
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-    if (a->as[i].s != NULL) {
+    if (a->as[i] != NULL) {
       return false;
     }
   }
@@ -393,26 +319,23 @@ int gs_cmd_der(int argc, char **argv) {
     gs_app_err("out of memory");
     return GS_EXIT_FAIL;
   }
-  gs_rt_app app = {a,
-                   {on_up, on_down, on_recv, NULL, a},
-                   NULL,
-                   NULL,
-                   tick,
-                   next_deadline,
-                   shutdown_all,
-                   shutdown_done,
-                   NULL};
-  rc = gs_rt_init(&a->rt, &o, GS_CFG_ROLE_DER, &app);
+  gs_rt_app app;
+  memset(&app, 0, sizeof(app));
+  app.ctx = a;
+  app.cb.on_request = on_request;
+  app.cb.on_data = on_data;
+  app.cb.on_release = on_release;
+  app.cb.on_closed = on_closed;
+  app.tick = tick;
+  app.next_deadline = next_deadline;
+  app.shutdown = shutdown_all;
+  app.shutdown_done = shutdown_done;
+  rc = gs_rt_init(&a->rt, &o, GS_CFG_ROLE_DER, DER_MAX_ASSOC, &app);
   if (rc == GS_EXIT_OK) {
     char ld[GS_DERMODEL_MAX_LD + 1];
     gs_app_ld_name(a->rt.cfg.name, ld, sizeof(ld));
-    gs_endpoint_config ec;
-    gs_rt_endpoint_config(&a->rt, NULL, &ec);
     int e = gs_dermodel_init(&a->model, ld, (float)a->rt.cfg.app.rating_kw * 1000.0f,
                              a->rt.cfg.app.seed);
-    if (e == GS_OK && (e = gs_endpoint_new(&ec, &a->ep)) != GS_OK) {
-      gs_app_err("%s: endpoint: %s", a->rt.cfg.file, gs_strerror(e));
-    }
     if (e == GS_OK) {
       a->interval = a->rt.cfg.app.report_interval_ms;
       a->next_report = gs_app_now() + a->interval;
@@ -424,16 +347,9 @@ int gs_cmd_der(int argc, char **argv) {
       fflush(stdout);
       rc = gs_rt_run(&a->rt);
     } else {
+      gs_app_err("%s: DER model: %s", a->rt.cfg.file, gs_strerror(e));
       rc = GS_EXIT_FAIL;
     }
-    for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
-      if (a->as[i].s != NULL) {
-        assoc_drop(&a->as[i]);
-      }
-    }
-    gs_transport_free(a->rt.xp);
-    a->rt.xp = NULL;
-    gs_endpoint_free(a->ep);
     gs_rt_free(&a->rt);
   }
   free(a);

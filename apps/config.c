@@ -37,22 +37,22 @@ int cfg_fail(cfg_parser *p, const char *fmt, ...) {
 void gs_cfg_defaults(gs_config *cfg) {
   memset(cfg, 0, sizeof(*cfg));
   gs_cfg_security *s = &cfg->security;
-  s->mode = GS_CFG_MODE_AEAD;
+  s->mode = GS_OFFER_AEAD;
   s->n_aead = 2;
-  s->aead[0] = GS_ALG_AES256_GCM;
-  s->aead[1] = GS_ALG_AES128_GCM;
+  s->aead[0] = GS_AEAD_AES256_GCM;
+  s->aead[1] = GS_AEAD_AES128_GCM;
   s->n_encr = 1;
-  s->encr[0] = GS_ALG_AES256_CBC;
+  s->encr[0] = GS_CIPHER_AES256_CBC;
   s->n_icv = 1;
-  s->icv[0] = GS_ALG_HMAC_SHA256;
-  s->hmac = GS_ALG_HMAC_SHA256;
+  s->icv[0] = GS_HASH_SHA256;
+  s->hmac = GS_HASH_SHA256;
   s->n_dh = 1;
   s->dh_groups[0] = GS_DH_P256;
   s->time_tolerance_ms = GS_HS_TOLERANCE_MS;
   s->key_lifetime_ms = GS_KEY_LIFETIME_DEFAULT_MS;
   s->message_budget = GS_KEY_BUDGET_DEFAULT;
-  s->replay = GS_CFG_REPLAY_STRICT;
-  s->encryption = GS_CFG_ENCR_REQUIRED;
+  s->replay = GS_REPLAY_MODE_STRICT;
+  s->encryption = GS_ENCR_REQUIRED;
   memcpy(s->pp, GS_PP_DEFAULT, sizeof(GS_PP_DEFAULT));
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;
   cfg->transport.reconnect_min_ms = 500;
@@ -63,16 +63,28 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->app.sim_hour = GS_CFG_SIM_HOUR_OFF;
 }
 
-const char *gs_cfg_mode_name(gs_cfg_mode m) {
-  switch (m) {
-  case GS_CFG_MODE_AEAD:
-    return "aead";
-  case GS_CFG_MODE_ENCRYPT_THEN_MAC:
-    return "encrypt-then-mac";
-  case GS_CFG_MODE_INTEGRITY_ONLY:
-    return "integrity-only";
-  }
-  return "unknown";
+const char *gs_cfg_mode_name(gs_offer_mode m) {
+  return gs_cfg_name_of(gs_cfg_mode_names, (int)m);
+}
+
+const char *gs_cfg_replay_name(gs_replay_mode r) {
+  return gs_cfg_name_of(gs_cfg_replay_names, (int)r);
+}
+
+const char *gs_cfg_encryption_name(gs_encr_policy e) {
+  return gs_cfg_name_of(gs_cfg_encryption_names, (int)e);
+}
+
+const char *gs_cfg_aead_name(gs_aead_alg a) {
+  return gs_cfg_name_of(gs_cfg_aead_names, (int)a);
+}
+
+const char *gs_cfg_cipher_name(gs_cipher_alg a) {
+  return gs_cfg_name_of(gs_cfg_cipher_names, (int)a);
+}
+
+const char *gs_cfg_hash_name(gs_hash_alg a) {
+  return gs_cfg_name_of(gs_cfg_hash_names, (int)a);
 }
 
 const char *gs_cfg_transport_name(gs_cfg_transport t) {
@@ -276,16 +288,16 @@ static int finish(cfg_parser *p) {
   gs_cfg_security *s = &c->security;
   if (!p->replay_set &&
       (c->transport.type == GS_CFG_TRANSPORT_MQTT || c->transport.type == GS_CFG_TRANSPORT_AMQP)) {
-    s->replay = GS_CFG_REPLAY_WINDOW; /* PROFILE.md §9: brokers may redeliver */
+    s->replay = GS_REPLAY_MODE_WINDOW; /* PROFILE.md §9: brokers may redeliver */
   }
-  if (s->mode == GS_CFG_MODE_INTEGRITY_ONLY) {
+  if (s->mode == GS_OFFER_INTEGRITY) {
     if (!p->encryption_set) {
-      s->encryption = GS_CFG_ENCR_OPTIONAL;
-    } else if (s->encryption == GS_CFG_ENCR_REQUIRED) {
+      s->encryption = GS_ENCR_OPTIONAL;
+    } else if (s->encryption == GS_ENCR_REQUIRED) {
       p->line = p->mode_line;
       return cfg_fail(p, "mode = integrity-only conflicts with encryption_policy = required");
     }
-  } else if (s->encryption == GS_CFG_ENCR_FORBIDDEN) {
+  } else if (s->encryption == GS_ENCR_FORBIDDEN) {
     p->line = p->mode_line;
     return cfg_fail(p, "mode = %s encrypts, but encryption_policy = forbidden",
                     gs_cfg_mode_name(s->mode));

@@ -12,6 +12,7 @@
 
 #include "gridseal/common.h"
 #include "gridseal/profile.h"
+#include "gridseal/session.h"
 
 #define GS_CFG_PATH_MAX 512
 #define GS_CFG_STR_MAX 256
@@ -25,20 +26,6 @@
 
 typedef enum gs_cfg_role { GS_CFG_ROLE_CC = 1, GS_CFG_ROLE_DER = 2 } gs_cfg_role;
 
-typedef enum gs_cfg_mode {
-  GS_CFG_MODE_AEAD = 0,
-  GS_CFG_MODE_ENCRYPT_THEN_MAC = 1,
-  GS_CFG_MODE_INTEGRITY_ONLY = 2
-} gs_cfg_mode;
-
-typedef enum gs_cfg_replay { GS_CFG_REPLAY_STRICT = 0, GS_CFG_REPLAY_WINDOW = 1 } gs_cfg_replay;
-
-typedef enum gs_cfg_encryption {
-  GS_CFG_ENCR_REQUIRED = 0,
-  GS_CFG_ENCR_OPTIONAL = 1,
-  GS_CFG_ENCR_FORBIDDEN = 2
-} gs_cfg_encryption;
-
 typedef enum gs_cfg_transport {
   GS_CFG_TRANSPORT_TCP = 0,
   GS_CFG_TRANSPORT_XMPP = 1,
@@ -46,23 +33,24 @@ typedef enum gs_cfg_transport {
   GS_CFG_TRANSPORT_AMQP = 3
 } gs_cfg_transport;
 
-/* [security] */
+/* [security], in the engine's types (gs_endpoint_config takes them as
+ * they are). */
 typedef struct gs_cfg_security {
-  gs_cfg_mode mode;
+  gs_offer_mode mode;
   size_t n_aead;
-  gs_alg aead[GS_MAX_ALG_LIST]; /* AEAD algorithms, preference order */
+  gs_aead_alg aead[GS_MAX_ALG_LIST]; /* AEAD algorithms, preference order */
   size_t n_encr;
-  gs_alg encr[GS_MAX_ALG_LIST]; /* CBC ciphers (encrypt-then-mac) */
+  gs_cipher_alg encr[GS_MAX_ALG_LIST]; /* CBC ciphers (encrypt-then-mac) */
   size_t n_icv;
-  gs_alg icv[GS_MAX_ALG_LIST]; /* ICV HMACs (encrypt-then-mac, integrity-only) */
-  gs_alg hmac;                 /* HKDF / handshake HMAC */
+  gs_hash_alg icv[GS_MAX_ALG_LIST]; /* ICV HMACs (encrypt-then-mac, integrity-only) */
+  gs_hash_alg hmac;                 /* HKDF / handshake HMAC */
   size_t n_dh;
-  uint32_t dh_groups[GS_MAX_DH_OFFERS]; /* IANA group numbers */
+  gs_dh_group dh_groups[GS_MAX_DH_OFFERS]; /* IANA group numbers */
   gs_time_ms time_tolerance_ms;
   gs_time_ms key_lifetime_ms;
   uint64_t message_budget;
-  gs_cfg_replay replay;
-  gs_cfg_encryption encryption;
+  gs_replay_mode replay;
+  gs_encr_policy encryption;
   char pp[GS_MAX_PP_LEN + 1];
   size_t n_writers; /* identities ("urn:...", "x@y") or roles ("role:NAME") */
   char writers[GS_CFG_MAX_WRITERS][GS_CFG_STR_MAX];
@@ -156,8 +144,14 @@ int gs_cfg_parse(gs_config *cfg, const char *file, const char *base_dir, const c
  * message names the file and errno text) or the errors of gs_cfg_parse. */
 int gs_cfg_load(gs_config *cfg, const char *path, gs_cfg_error *err);
 
-/* Names for printing. */
-const char *gs_cfg_mode_name(gs_cfg_mode m);
+/* Names for printing, as the configuration writes them. */
+const char *gs_cfg_mode_name(gs_offer_mode m);
+const char *gs_cfg_replay_name(gs_replay_mode r);
+const char *gs_cfg_encryption_name(gs_encr_policy e);
+/* "aes256-GCM", "aes128-CBC", "hmacWithSHA256", ... ("unknown" if none). */
+const char *gs_cfg_aead_name(gs_aead_alg a);
+const char *gs_cfg_cipher_name(gs_cipher_alg a);
+const char *gs_cfg_hash_name(gs_hash_alg a);
 const char *gs_cfg_transport_name(gs_cfg_transport t);
 
 /* The [der NAME] section called `name`, or NULL. */

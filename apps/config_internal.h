@@ -44,6 +44,22 @@ int cfg_set_key(cfg_parser *p, const char *key, const char *value);
 
 const char *cfg_sect_name(cfg_sect s);
 
+/* A value's name in the configuration; tables end with {NULL, 0}. */
+typedef struct gs_cfg_name {
+  const char *name;
+  int value;
+} gs_cfg_name;
+
+/* config_keys.c: the names of [security] values, in the engine's enums. */
+extern const gs_cfg_name gs_cfg_mode_names[];
+extern const gs_cfg_name gs_cfg_replay_names[];
+extern const gs_cfg_name gs_cfg_encryption_names[];
+extern const gs_cfg_name gs_cfg_aead_names[];
+extern const gs_cfg_name gs_cfg_cipher_names[];
+extern const gs_cfg_name gs_cfg_hash_names[];
+/* The name of `value` in `t`, or "unknown". */
+const char *gs_cfg_name_of(const gs_cfg_name *t, int value);
+
 /* Forget which [der NAME] keys were seen (a new peer section starts). */
 void cfg_reset_peer_keys(cfg_parser *p);
 

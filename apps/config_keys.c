@@ -19,7 +19,7 @@ struct cfg_key {
   val_fn fn;
   size_t off;      /* field offset in gs_config, or gs_cfg_peer for SECT_DER */
   int64_t lo, hi;  /* range; for lists lo = offset of the count, hi = max */
-  const void *aux; /* enum names or allowed algorithms */
+  const void *aux; /* gs_cfg_name table: enum values or allowed algorithms */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -132,14 +132,15 @@ static int v_writers(cfg_parser *p, const cfg_key *k, const char *v, void *field
 }
 
 static int v_enum(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
-  const char *const *names = k->aux;
+  const gs_cfg_name *names = k->aux;
   char list[256] = "";
-  for (int i = 0; names[i] != NULL; i++) {
-    if (strcmp(v, names[i]) == 0) {
-      *(int *)field = i + (int)k->lo;
+  for (int i = 0; names[i].name != NULL; i++) {
+    if (strcmp(v, names[i].name) == 0) {
+      *(int *)field = names[i].value;
       return GS_OK;
     }
-    snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " | " : "", names[i]);
+    snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? " | " : "",
+             names[i].name);
   }
   return cfg_fail(p, "invalid value '%s' for '%s' (expected %s)", v, k->name, list);
 }
@@ -224,31 +225,38 @@ static int v_duration(cfg_parser *p, const cfg_key *k, const char *v, void *fiel
   return cfg_fail(p, "duration '%s' for '%s' needs a unit (ms, s, min, h)", v, k->name);
 }
 
-static gs_alg alg_by_name(const char *v, const gs_alg *allowed) {
-  for (size_t i = 0; allowed[i] != GS_ALG_UNKNOWN; i++) {
-    if (strcasecmp(v, gs_alg_name(allowed[i])) == 0) {
-      return allowed[i];
+/* Algorithm names are case-insensitive. -1 if not in the table. */
+static int alg_by_name(const char *v, const gs_cfg_name *allowed) {
+  for (size_t i = 0; allowed[i].name != NULL; i++) {
+    if (strcasecmp(v, allowed[i].name) == 0) {
+      return allowed[i].value;
     }
   }
-  return GS_ALG_UNKNOWN;
+  return -1;
 }
 
 static int alg_fail(cfg_parser *p, const cfg_key *k, const char *v) {
-  const gs_alg *allowed = k->aux;
+  const gs_cfg_name *allowed = k->aux;
   char list[256] = "";
-  for (size_t i = 0; allowed[i] != GS_ALG_UNKNOWN; i++) {
+  for (size_t i = 0; allowed[i].name != NULL; i++) {
     snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-             gs_alg_name(allowed[i]));
+             allowed[i].name);
   }
   return cfg_fail(p, "unknown algorithm '%s' for '%s' (expected %s)", v, k->name, list);
 }
 
+/* The engine's algorithm enums are stored as int (each is an int-sized
+ * enum with positive values). */
+_Static_assert(sizeof(gs_aead_alg) == sizeof(int) && sizeof(gs_cipher_alg) == sizeof(int) &&
+                   sizeof(gs_hash_alg) == sizeof(int) && sizeof(gs_dh_group) == sizeof(int),
+               "engine enums are int-sized");
+
 static int alg_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
-  gs_alg a = alg_by_name(v, k->aux);
-  if (a == GS_ALG_UNKNOWN) {
+  int a = alg_by_name(v, k->aux);
+  if (a < 0) {
     return alg_fail(p, k, v);
   }
-  gs_alg *arr = field;
+  int *arr = field;
   for (size_t j = 0; j < i; j++) {
     if (arr[j] == a) {
       return cfg_fail(p, "algorithm '%s' listed twice for '%s'", v, k->name);
@@ -265,11 +273,11 @@ static int v_algs(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
 }
 
 static int v_alg(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
-  gs_alg a = alg_by_name(v, k->aux);
-  if (a == GS_ALG_UNKNOWN) {
+  int a = alg_by_name(v, k->aux);
+  if (a < 0) {
     return alg_fail(p, k, v);
   }
-  *(gs_alg *)field = a;
+  *(int *)field = a;
   return GS_OK;
 }
 
@@ -296,13 +304,13 @@ static int dh_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, voi
                     "20|p384, 28|brainpoolP256r1, 31|x25519)",
                     v, k->name);
   }
-  uint32_t *arr = field;
+  int *arr = field;
   for (size_t j = 0; j < i; j++) {
-    if (arr[j] == g) {
+    if (arr[j] == (int)g) {
       return cfg_fail(p, "DH group '%s' listed twice", v);
     }
   }
-  arr[i] = g;
+  arr[i] = (int)g;
   *count_of(p, k) = i + 1;
   return GS_OK;
 }
@@ -336,31 +344,58 @@ static int v_pp(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
 
 /* ------------------------------------------------------------- table */
 
-static const char *const role_names[] = {"cc", "der", NULL};
-static const char *const mode_names[] = {"aead", "encrypt-then-mac", "integrity-only", NULL};
-static const char *const replay_names[] = {"strict", "window", NULL};
-static const char *const encr_names[] = {"required", "optional", "forbidden", NULL};
-static const char *const transport_names[] = {"tcp", "xmpp", "mqtt", "amqp", NULL};
-static const gs_alg aead_algs[] = {GS_ALG_AES256_GCM, GS_ALG_AES128_GCM, GS_ALG_CHACHA20_POLY1305,
-                                   GS_ALG_UNKNOWN};
-static const gs_alg encr_algs[] = {GS_ALG_AES256_CBC, GS_ALG_AES128_CBC, GS_ALG_UNKNOWN};
-static const gs_alg hmac_algs[] = {GS_ALG_HMAC_SHA256, GS_ALG_HMAC_SHA384, GS_ALG_UNKNOWN};
+static const gs_cfg_name role_names[] = {
+    {"cc", GS_CFG_ROLE_CC}, {"der", GS_CFG_ROLE_DER}, {NULL, 0}};
+static const gs_cfg_name transport_names[] = {{"tcp", GS_CFG_TRANSPORT_TCP},
+                                              {"xmpp", GS_CFG_TRANSPORT_XMPP},
+                                              {"mqtt", GS_CFG_TRANSPORT_MQTT},
+                                              {"amqp", GS_CFG_TRANSPORT_AMQP},
+                                              {NULL, 0}};
+const gs_cfg_name gs_cfg_mode_names[] = {{"aead", GS_OFFER_AEAD},
+                                         {"encrypt-then-mac", GS_OFFER_ETM},
+                                         {"integrity-only", GS_OFFER_INTEGRITY},
+                                         {NULL, 0}};
+const gs_cfg_name gs_cfg_replay_names[] = {
+    {"strict", GS_REPLAY_MODE_STRICT}, {"window", GS_REPLAY_MODE_WINDOW}, {NULL, 0}};
+const gs_cfg_name gs_cfg_encryption_names[] = {{"required", GS_ENCR_REQUIRED},
+                                               {"optional", GS_ENCR_OPTIONAL},
+                                               {"forbidden", GS_ENCR_FORBIDDEN},
+                                               {NULL, 0}};
+/* The algorithms' names are those of docs/PROTOCOL.md (gs_alg_name()). */
+const gs_cfg_name gs_cfg_aead_names[] = {{"aes256-GCM", GS_AEAD_AES256_GCM},
+                                         {"aes128-GCM", GS_AEAD_AES128_GCM},
+                                         {"id-alg-AEADChaCha20Poly1305", GS_AEAD_CHACHA20_POLY1305},
+                                         {NULL, 0}};
+const gs_cfg_name gs_cfg_cipher_names[] = {
+    {"aes256-CBC", GS_CIPHER_AES256_CBC}, {"aes128-CBC", GS_CIPHER_AES128_CBC}, {NULL, 0}};
+const gs_cfg_name gs_cfg_hash_names[] = {
+    {"hmacWithSHA256", GS_HASH_SHA256}, {"hmacWithSHA384", GS_HASH_SHA384}, {NULL, 0}};
+
+const char *gs_cfg_name_of(const gs_cfg_name *t, int value) {
+  for (size_t i = 0; t[i].name != NULL; i++) {
+    if (t[i].value == value) {
+      return t[i].name;
+    }
+  }
+  return "unknown";
+}
 
 #define C(f) offsetof(gs_config, f)
 #define P(f) offsetof(gs_cfg_peer, f)
 #define DAY (24LL * 3600 * 1000)
 
 static const cfg_key keys[] = {
-    {SECT_NODE, "role", v_enum, C(role), 1, 0, role_names},
+    {SECT_NODE, "role", v_enum, C(role), 0, 0, role_names},
     {SECT_NODE, "name", v_word, C(name), 0, GS_CFG_NAME_MAX, NULL},
     {SECT_NODE, "identity", v_word, C(identity), 0, GS_CFG_STR_MAX, NULL},
-    {SECT_SECURITY, "mode", v_enum, C(security.mode), 0, 0, mode_names},
+    {SECT_SECURITY, "mode", v_enum, C(security.mode), 0, 0, gs_cfg_mode_names},
     {SECT_SECURITY, "aead", v_algs, C(security.aead), C(security.n_aead), GS_MAX_ALG_LIST,
-     aead_algs},
+     gs_cfg_aead_names},
     {SECT_SECURITY, "encryption", v_algs, C(security.encr), C(security.n_encr), GS_MAX_ALG_LIST,
-     encr_algs},
-    {SECT_SECURITY, "icv", v_algs, C(security.icv), C(security.n_icv), GS_MAX_ALG_LIST, hmac_algs},
-    {SECT_SECURITY, "hmac", v_alg, C(security.hmac), 0, 0, hmac_algs},
+     gs_cfg_cipher_names},
+    {SECT_SECURITY, "icv", v_algs, C(security.icv), C(security.n_icv), GS_MAX_ALG_LIST,
+     gs_cfg_hash_names},
+    {SECT_SECURITY, "hmac", v_alg, C(security.hmac), 0, 0, gs_cfg_hash_names},
     {SECT_SECURITY, "dh_groups", v_dh, C(security.dh_groups), C(security.n_dh), GS_MAX_DH_OFFERS,
      NULL},
     {SECT_SECURITY, "time_tolerance", v_duration, C(security.time_tolerance_ms), 1000,
@@ -369,8 +404,9 @@ static const cfg_key keys[] = {
      GS_KEY_LIFETIME_MAX_MS, NULL},
     {SECT_SECURITY, "message_budget", v_u64, C(security.message_budget), 1, GS_KEY_BUDGET_DEFAULT,
      NULL},
-    {SECT_SECURITY, "replay", v_enum, C(security.replay), 0, 0, replay_names},
-    {SECT_SECURITY, "encryption_policy", v_enum, C(security.encryption), 0, 0, encr_names},
+    {SECT_SECURITY, "replay", v_enum, C(security.replay), 0, 0, gs_cfg_replay_names},
+    {SECT_SECURITY, "encryption_policy", v_enum, C(security.encryption), 0, 0,
+     gs_cfg_encryption_names},
     {SECT_SECURITY, "pp", v_pp, C(security.pp), 0, 0, NULL},
     {SECT_SECURITY, "allowed_writers", v_writers, C(security.writers), C(security.n_writers),
      GS_CFG_MAX_WRITERS, NULL},

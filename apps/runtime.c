@@ -1,11 +1,10 @@
-/* The runtime of `der` and `cc` (runtime.h): loading, endpoint
- * configuration, events, the poll loop and signals. */
+/* The runtime of `der` and `cc` (runtime.h): loading, the node, event
+ * logging, signals. */
 #include "runtime.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
 #include "util.h"
+#include "xport.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -81,7 +81,7 @@ const char *gs_rt_peer_name(const gs_cert_info *peer) {
 
 /* ------------------------------------------------------------ events */
 
-static const char *event_type(gs_event_kind k) {
+static const char *event_type(int k) {
   static const char *const names[] = {
       "",
       "handshake-ok",
@@ -103,11 +103,17 @@ static const char *event_type(gs_event_kind k) {
       "release-requested",
       "released",
       "rejected",
+      "foreign-peer-dropped",
   };
-  return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
+  const char *node = gs_node_event_name(k);
+  if (node != NULL) {
+    return node;
+  }
+  return k >= 0 && (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
-static void on_engine_event(void *user, gs_session *s, const gs_event *ev) {
+static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *ev,
+                        const char *xpeer) {
   gs_rt *rt = user;
   const char *diag = NULL;
   char detail[160] = "";
@@ -120,23 +126,116 @@ static void on_engine_event(void *user, gs_session *s, const gs_event *ev) {
   } else if (ev->err != GS_OK) {
     diag = gs_errname(ev->err);
   }
-  size_t n = strlen(detail);
+  size_t len = strlen(detail);
   if (ev->kind == GS_EV_KEY_UPDATE || ev->kind == GS_EV_GAP) {
-    snprintf(detail + n, sizeof(detail) - n, "%scount=%llu", n ? " " : "",
+    snprintf(detail + len, sizeof(detail) - len, "%scount=%llu", len ? " " : "",
              (unsigned long long)ev->count);
   } else if (ev->kind == GS_EV_ABORT_SENT || ev->kind == GS_EV_ABORT_RECEIVED ||
              ev->kind == GS_EV_REJECTED) {
-    snprintf(detail + n, sizeof(detail) - n, "%s%s", n ? " " : "", gs_pdu_kind_name(ev->pdu_kind));
+    snprintf(detail + len, sizeof(detail) - len, "%s%s", len ? " " : "",
+             gs_pdu_kind_name(ev->pdu_kind));
   }
-  n = strlen(detail);
-  if (rt->cur_peer != NULL) {
-    snprintf(detail + n, sizeof(detail) - n, "%svia %s", n ? " " : "", rt->cur_peer);
+  len = strlen(detail);
+  if (xpeer != NULL && xpeer[0] != '\0') {
+    snprintf(detail + len, sizeof(detail) - len, "%s%s %s", len ? " " : "",
+             (int)ev->kind == GS_NODE_EV_SEND_FAILED ? "to" : "via", xpeer);
   }
   const char *peer = ev->peer != NULL ? gs_rt_peer_name(ev->peer) : NULL;
-  gs_emit(gs_app_now(), event_type(ev->kind), ev->asso_id && ev->asso_id[0] ? ev->asso_id : NULL,
-          peer, diag, detail[0] ? detail : NULL);
-  if (rt->app.on_event != NULL) {
-    rt->app.on_event(rt->app.ctx, s, ev);
+  gs_emit(gs_app_now(), event_type((int)ev->kind),
+          ev->asso_id && ev->asso_id[0] ? ev->asso_id : NULL, peer && peer[0] ? peer : NULL, diag,
+          detail[0] ? detail : NULL);
+  if (rt->app.cb.on_event != NULL) {
+    rt->app.cb.on_event(rt->app.ctx, n, s, ev, xpeer);
+  }
+}
+
+static void rt_on_peer(void *user, gs_node *n, const char *xpeer, bool up, gs_time_ms now) {
+  gs_rt *rt = user;
+  gs_rt_app_event(rt, up ? "transport-up" : "transport-down", NULL, NULL, xpeer);
+  if (rt->app.cb.on_peer != NULL) {
+    rt->app.cb.on_peer(rt->app.ctx, n, xpeer, up, now);
+  }
+}
+
+/* Transport status: one event line each ("xmpp-connected",
+ * "mqtt-disconnected", "amqp-error", ...); losses and errors also on
+ * stderr. */
+static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, const char *peer,
+                            int err, const char *msg) {
+  gs_rt *rt = user;
+  const char *tn = gs_cfg_transport_name(rt->cfg.transport.type);
+  const char *diag = err != GS_OK ? gs_errname(err) : NULL;
+  char type[48];
+  switch (st) {
+  case GS_TS_CONNECTED:
+    snprintf(type, sizeof(type), "%s-connected", tn);
+    break;
+  case GS_TS_DISCONNECTED:
+    snprintf(type, sizeof(type), "%s-disconnected", tn);
+    fprintf(stderr, "%s: not connected (%s); retrying\n", tn,
+            msg != NULL    ? msg
+            : diag != NULL ? diag
+                           : "?");
+    break;
+  case GS_TS_DROPPED:
+    snprintf(type, sizeof(type), "%s",
+             err == GS_ERR_NOT_FOUND ? "transport-dropped" : "malformed-dropped");
+    break;
+  default:
+    snprintf(type, sizeof(type), "%s-error", tn);
+    fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
+            msg != NULL    ? msg
+            : diag != NULL ? diag
+                           : "error");
+    break;
+  }
+  gs_emit(gs_app_now(), type, NULL, peer, diag, msg);
+  if (rt->app.cb.on_transport != NULL) {
+    rt->app.cb.on_transport(rt->app.ctx, n, st, peer, err, msg);
+  }
+}
+
+/* The application's callbacks, with its own context. */
+static void fw_request(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                       gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_request != NULL) {
+    rt->app.cb.on_request(rt->app.ctx, n, s, d, len, now);
+  } else {
+    (void)gs_node_refuse(n, s, NULL, 0, now);
+  }
+}
+
+static void fw_established(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                           gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_established != NULL) {
+    rt->app.cb.on_established(rt->app.ctx, n, s, d, len, now);
+  }
+}
+
+static void fw_data(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                    gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_data != NULL) {
+    rt->app.cb.on_data(rt->app.ctx, n, s, d, len, now);
+  }
+}
+
+static void fw_release(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                       gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_release != NULL) {
+    rt->app.cb.on_release(rt->app.ctx, n, s, d, len, now);
+  } else {
+    (void)gs_node_release(n, s, NULL, 0, now);
+  }
+}
+
+static void fw_closed(void *user, gs_node *n, gs_session *s, int err, gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_closed != NULL) {
+    rt->app.cb.on_closed(rt->app.ctx, n, s, err, now);
   }
 }
 
@@ -149,149 +248,54 @@ void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const cha
   (void)rt;
 }
 
-/* ------------------------------------------------------------ sending */
+/* ------------------------------------------------------------ the transport */
 
-/* SecPDU is a CHOICE of context tags [0]..[10] in gs_pdu_kind order. */
-static int secpdu_kind(const uint8_t *p, size_t len) {
-  if (len < 2 || (p[0] & 0xc0) != 0x80 || (p[0] & 0x1f) > GS_PDU_ENCR_TRANSFER) {
-    return -1;
-  }
-  return p[0] & 0x1f;
+/* Until the node installs its own handlers: status is logged, nothing else
+ * can happen before the first gs_node_step(). */
+static void pre_up(void *user, const char *peer) {
+  (void)user;
+  (void)peer;
 }
 
-size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer,
-                   gs_transport_kind app_kind) {
-  static uint8_t buf[GS_MAX_PDU_SIZE];
-  size_t len = 0, sent = 0;
-  for (;;) {
-    int rc = s != NULL ? gs_session_pop_output(s, buf, sizeof(buf), &len)
-                       : gs_endpoint_pop_output(ep, buf, sizeof(buf), &len);
-    if (rc != GS_OK) {
-      break;
-    }
-    int k = secpdu_kind(buf, len);
-    gs_transport_kind xk =
-        gs_transport_kind_of(k < 0 ? GS_PDU_CLEAR_TRANSFER : (gs_pdu_kind)k, app_kind);
-    rc = gs_transport_send(rt->xp, peer, xk, buf, len);
-    if (rc != GS_OK) {
-      char d[128];
-      snprintf(d, sizeof(d), "to %s: %s", peer, gs_errname(rc));
-      gs_rt_app_event(rt, "send-failed", s, gs_errname(rc), d);
-    } else {
-      sent++;
-    }
-  }
-  return sent;
+static void pre_recv(void *user, const char *peer, const uint8_t *pdu, size_t len) {
+  (void)user;
+  (void)peer;
+  (void)pdu;
+  (void)len;
 }
 
-/* ---------------------------------------------------------- transport */
-
-static void fwd_up(void *user, const char *peer) {
-  gs_rt *rt = user;
-  if (rt->app.xcbs.on_up != NULL) {
-    rt->app.xcbs.on_up(rt->app.xcbs.user, peer);
-  }
-}
-
-static void fwd_down(void *user, const char *peer) {
-  gs_rt *rt = user;
-  if (rt->app.xcbs.on_down != NULL) {
-    rt->app.xcbs.on_down(rt->app.xcbs.user, peer);
-  }
-}
-
-static void fwd_recv(void *user, const char *peer, const uint8_t *pdu, size_t len) {
-  gs_rt *rt = user;
-  if (rt->app.xcbs.on_recv != NULL) {
-    rt->app.xcbs.on_recv(rt->app.xcbs.user, peer, pdu, len);
-  }
-}
-
-/* Transport status: one event line each ("xmpp-connected",
- * "mqtt-disconnected", "amqp-error", ...; a dropped message is
- * "malformed-dropped" or, from a sender that is not a peer,
- * "transport-dropped"); losses and errors also on stderr. */
-static void fwd_status(void *user, gs_transport_status st, const char *peer, int err,
+static void pre_status(void *user, gs_transport_status st, const char *peer, int err,
                        const char *msg) {
-  gs_rt *rt = user;
-  const char *tn =
-      rt->xp != NULL ? gs_transport_name(rt->xp) : gs_cfg_transport_name(rt->cfg.transport.type);
-  char type[48];
-  const char *diag = err != 0 ? gs_errname(err) : NULL;
-  switch (st) {
-  case GS_TS_CONNECTED:
-    snprintf(type, sizeof(type), "%s-connected", tn);
-    break;
-  case GS_TS_DISCONNECTED:
-    snprintf(type, sizeof(type), "%s-disconnected", tn);
-    fprintf(stderr, "%s: not connected (%s); retrying\n", tn,
-            msg != NULL    ? msg
-            : diag != NULL ? diag
-                           : "?");
-    break;
-  case GS_TS_ERROR:
-    snprintf(type, sizeof(type), "%s-error", tn);
-    fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
-            msg != NULL    ? msg
-            : diag != NULL ? diag
-                           : "error");
-    break;
-  case GS_TS_DROPPED:
-  default:
-    snprintf(type, sizeof(type), "%s",
-             err == GS_ERR_NOT_FOUND ? "transport-dropped" : "malformed-dropped");
-    break;
-  }
-  gs_emit(gs_app_now(), type, NULL, peer, diag, msg);
-  if (rt->app.xcbs.on_status != NULL) {
-    rt->app.xcbs.on_status(rt->app.xcbs.user, st, peer, err, msg);
-  }
+  rt_on_transport(user, NULL, st, peer, err, msg);
+}
+
+static int open_transport(gs_rt *rt, char *err, size_t cap) {
+  gs_transport_events ev = {pre_up, pre_up, pre_recv, pre_status, rt};
+  return gs_app_transport_open(&rt->cfg, &ev, gs_app_now(), &rt->t, err, cap);
 }
 
 /* ------------------------------------------------------------ loading */
 
-static int map_hash(gs_alg a) {
-  return a == GS_ALG_HMAC_SHA384 ? GS_HASH_SHA384 : GS_HASH_SHA256;
-}
-
+/* [security] is parsed into the engine's own types. */
 static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config *e) {
-  static const gs_offer_mode offer[] = {GS_OFFER_AEAD, GS_OFFER_ETM, GS_OFFER_INTEGRITY};
-  static const gs_encr_policy pol[] = {GS_ENCR_REQUIRED, GS_ENCR_OPTIONAL, GS_ENCR_FORBIDDEN};
-  e->offer = offer[sec->mode];
-  e->encryption = pol[sec->encryption];
-  e->n_aead = 0;
-  for (size_t i = 0; i < sec->n_aead; i++) {
-    gs_alg a = sec->aead[i];
-    e->aead[e->n_aead++] = a == GS_ALG_AES128_GCM   ? GS_AEAD_AES128_GCM
-                           : a == GS_ALG_AES256_GCM ? GS_AEAD_AES256_GCM
-                                                    : GS_AEAD_CHACHA20_POLY1305;
-  }
-  e->n_encr = 0;
-  for (size_t i = 0; i < sec->n_encr; i++) {
-    e->encr[e->n_encr++] =
-        sec->encr[i] == GS_ALG_AES128_CBC ? GS_CIPHER_AES128_CBC : GS_CIPHER_AES256_CBC;
-  }
-  e->n_icv = 0;
-  for (size_t i = 0; i < sec->n_icv; i++) {
-    e->icv[e->n_icv++] = (gs_hash_alg)map_hash(sec->icv[i]);
-  }
-  e->hmac = (gs_hash_alg)map_hash(sec->hmac);
-  e->hmac_accept[0] = e->hmac;
+  e->offer = sec->mode;
+  e->encryption = sec->encryption;
+  e->n_aead = sec->n_aead;
+  memcpy(e->aead, sec->aead, sec->n_aead * sizeof(e->aead[0]));
+  e->n_encr = sec->n_encr;
+  memcpy(e->encr, sec->encr, sec->n_encr * sizeof(e->encr[0]));
+  e->n_icv = sec->n_icv;
+  memcpy(e->icv, sec->icv, sec->n_icv * sizeof(e->icv[0]));
+  e->hmac = sec->hmac;
+  e->hmac_accept[0] = sec->hmac;
   e->n_hmac_accept = 1;
-  e->n_groups = 0;
-  for (size_t i = 0; i < sec->n_dh; i++) {
-    e->groups[e->n_groups++] = (gs_dh_group)sec->dh_groups[i];
-  }
+  e->n_groups = sec->n_dh;
+  memcpy(e->groups, sec->dh_groups, sec->n_dh * sizeof(e->groups[0]));
   e->time_tolerance_ms = sec->time_tolerance_ms;
   e->key_lifetime_ms = sec->key_lifetime_ms;
   e->key_budget = sec->message_budget;
-  e->replay = sec->replay == GS_CFG_REPLAY_WINDOW ? GS_REPLAY_MODE_WINDOW : GS_REPLAY_MODE_STRICT;
+  e->replay = sec->replay;
   e->pp = sec->pp;
-}
-
-void gs_rt_endpoint_config(gs_rt *rt, const gs_identity *expected, gs_endpoint_config *out) {
-  *out = rt->ecfg;
-  out->expected_peer = expected;
 }
 
 static int load_pki(gs_rt *rt) {
@@ -373,7 +377,8 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   return GS_OK;
 }
 
-int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app *app) {
+int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sessions,
+               const gs_rt_app *app) {
   memset(rt, 0, sizeof(*rt));
   rt->app = *app;
   if (o->config == NULL) {
@@ -392,21 +397,25 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app
   if (rc == GS_OK && (rc = load_pki(rt)) == GS_OK) {
     rc = load_identity(rt);
   }
+  char err[512];
+  if (rc == GS_OK && (rc = open_transport(rt, err, sizeof(err))) != GS_OK) {
+    gs_app_err("%s: %s", rt->cfg.file, err);
+  }
   if (rc == GS_OK) {
-    gs_endpoint_config_init(&rt->ecfg);
-    rt->ecfg.crypto = rt->crypto;
-    rt->ecfg.validator = gs_pki_validator(rt->pki);
-    rt->ecfg.cert_der = rt->cert_der;
-    rt->ecfg.cert_len = rt->cert_len;
-    rt->ecfg.key = rt->key;
-    security_to_endpoint(&rt->cfg.security, &rt->ecfg);
-    rt->ecfg.on_event = on_engine_event;
-    rt->ecfg.event_user = rt;
-    char err[512];
-    rt->xev = (gs_transport_events){fwd_up, fwd_down, fwd_recv, fwd_status, rt};
-    rc = gs_app_transport_open(&rt->cfg, &rt->xev, gs_app_now(), &rt->xp, err, sizeof(err));
-    if (rc != GS_OK) {
-      gs_app_err("%s: %s", rt->cfg.file, err);
+    gs_node_config nc;
+    gs_node_config_init(&nc);
+    nc.endpoint.crypto = rt->crypto;
+    nc.endpoint.validator = gs_pki_validator(rt->pki);
+    nc.endpoint.cert_der = rt->cert_der;
+    nc.endpoint.cert_len = rt->cert_len;
+    nc.endpoint.key = rt->key;
+    security_to_endpoint(&rt->cfg.security, &nc.endpoint);
+    nc.transport = rt->t;
+    nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
+                                rt_on_peer, rt_on_event,    rt_on_transport, rt};
+    nc.max_sessions = max_sessions;
+    if ((rc = gs_node_new(&nc, &rt->node)) != GS_OK) {
+      gs_app_err("%s: endpoint: %s", rt->cfg.file, gs_strerror(rc));
     }
   }
   if (rc != GS_OK) {
@@ -417,8 +426,12 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app
 }
 
 void gs_rt_free(gs_rt *rt) {
-  gs_transport_free(rt->xp);
-  rt->xp = NULL;
+  gs_node_free(rt->node); /* before the transport: frees the sessions */
+  rt->node = NULL;
+  if (rt->t != NULL) {
+    gs_transport_free(rt->t);
+    rt->t = NULL;
+  }
   if (rt->own != NULL) {
     gs_pki_release(rt->pki, rt->own);
     rt->own = NULL;
@@ -438,41 +451,45 @@ void gs_rt_free(gs_rt *rt) {
 
 /* ------------------------------------------------------------ the loop */
 
-static int poll_once(gs_rt *rt, gs_time_ms deadline) {
-  struct pollfd fds[GS_RT_MAX_FDS];
-  size_t nx = gs_transport_pollfds(rt->xp, fds, GS_RT_MAX_FDS);
-  size_t na = rt->app.pollfds ? rt->app.pollfds(rt->app.ctx, fds + nx, GS_RT_MAX_FDS - nx) : 0;
-  gs_time_ms now = gs_app_now();
-  gs_time_ms t = gs_transport_next_timer(rt->xp);
-  if (rt->app.next_deadline != NULL) {
-    gs_time_ms a = rt->app.next_deadline(rt->app.ctx);
-    t = a < t ? a : t;
+typedef struct rt_loop {
+  gs_rt *rt;
+  gs_time_ms end; /* shutting down: give up at this time (INT64_MAX: running) */
+} rt_loop;
+
+static size_t loop_pollfds(void *user, struct pollfd *fds, size_t cap) {
+  gs_rt *rt = ((rt_loop *)user)->rt;
+  return rt->app.pollfds != NULL ? rt->app.pollfds(rt->app.ctx, fds, cap) : 0;
+}
+
+static void loop_on_fds(void *user, const struct pollfd *fds, size_t n, gs_time_ms now) {
+  gs_rt *rt = ((rt_loop *)user)->rt;
+  if (rt->app.on_fds != NULL) {
+    rt->app.on_fds(rt->app.ctx, fds, n, now);
   }
-  t = deadline < t ? deadline : t;
-  gs_time_ms wait = t == INT64_MAX ? 1000 : t - now;
-  wait = wait < 0 ? 0 : wait > 1000 ? 1000 : wait;
-  int r = poll(fds, nx + na, (int)wait);
-  if (r < 0 && errno != EINTR) {
-    gs_app_err("poll: %s", strerror(errno));
-    return -1;
-  }
-  if (r < 0) {
-    for (size_t i = 0; i < nx + na; i++) {
-      fds[i].revents = 0;
-    }
-  }
-  now = gs_app_now();
-  if (gs_transport_step(rt->xp, fds, nx, now) != GS_OK) {
-    gs_app_err("transport: %s", gs_transport_error(rt->xp));
-    return -1;
-  }
-  if (rt->app.on_fds != NULL && na > 0) {
-    rt->app.on_fds(rt->app.ctx, fds + nx, na, now);
-  }
+}
+
+static void loop_tick(void *user, gs_time_ms now) {
+  gs_rt *rt = ((rt_loop *)user)->rt;
   if (rt->app.tick != NULL) {
     rt->app.tick(rt->app.ctx, now);
   }
-  return 0;
+}
+
+static gs_time_ms loop_deadline(void *user) {
+  rt_loop *l = user;
+  gs_time_ms t =
+      l->rt->app.next_deadline != NULL ? l->rt->app.next_deadline(l->rt->app.ctx) : INT64_MAX;
+  return l->end < t ? l->end : t;
+}
+
+static bool loop_stop(void *user) {
+  rt_loop *l = user;
+  gs_rt *rt = l->rt;
+  if (l->end == INT64_MAX) {
+    return stop_flag != 0;
+  }
+  bool done = rt->app.shutdown_done == NULL || rt->app.shutdown_done(rt->app.ctx);
+  return (done && gs_transport_pending(rt->t) == 0) || gs_app_now() >= l->end;
 }
 
 int gs_rt_run(gs_rt *rt) {
@@ -483,23 +500,17 @@ int gs_rt_run(gs_rt *rt) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  while (!stop_flag) {
-    if (poll_once(rt, INT64_MAX) != 0) {
-      return GS_EXIT_FAIL;
-    }
+  rt_loop l = {rt, INT64_MAX};
+  gs_node_loop loop = {loop_pollfds, loop_on_fds, loop_tick, loop_deadline, loop_stop, &l, 1000};
+  int rc = gs_node_run(rt->node, &loop);
+  if (rc != GS_OK) {
+    gs_app_err("transport: %s", rc == GS_ERR_IO ? strerror(errno) : gs_transport_error(rt->t));
+    return GS_EXIT_FAIL;
   }
-  gs_time_ms end = gs_app_now() + GS_RT_SHUTDOWN_MS;
+  l.end = gs_app_now() + GS_RT_SHUTDOWN_MS;
   if (rt->app.shutdown != NULL) {
     rt->app.shutdown(rt->app.ctx, gs_app_now());
   }
-  while (gs_app_now() < end) {
-    bool done = rt->app.shutdown_done == NULL || rt->app.shutdown_done(rt->app.ctx);
-    if (done && gs_transport_pending(rt->xp) == 0) {
-      break;
-    }
-    if (poll_once(rt, end) != 0) {
-      break;
-    }
-  }
+  (void)gs_node_run(rt->node, &loop);
   return GS_EXIT_OK;
 }

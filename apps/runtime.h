@@ -1,21 +1,23 @@
-/* gridseal CLI: the runtime shared by `gridseal der` and `gridseal cc`.
+/* gridseal CLI: what `gridseal der` and `gridseal cc` share.
  *
  * gs_rt_init() loads everything a node needs and fails with one line on
  * stderr naming the file and the problem: the configuration (gs_cfg_load),
  * the crypto provider, the PKI (trust anchors, CRLs), the own certificate
  * (validated at startup against the anchors with the wall clock: an expired,
  * not yet valid, revoked or untrusted own certificate stops the program) and
- * the private key. It builds the gs_endpoint_config from [security], opens
- * the JSON-lines event sink and the transport (include/gridseal/transport.h,
- * opened by apps/xport.h).
+ * the private key. It opens the JSON-lines event sink and the transport,
+ * and creates the node (include/gridseal/node.h) with the endpoint
+ * configuration of [security] and the application's callbacks. Routing,
+ * flushing, deadlines and the poll loop are the node's; the runtime logs
+ * every engine and node event and the transport's status as JSON lines
+ * before the application sees them.
  *
- * gs_rt_run() is the poll() loop: transport descriptors and timers, the
- * application's own descriptors (stdin of the control center), and the
- * application's deadline (session deadlines, reports). Protocol time is
- * CLOCK_REALTIME in ms (gs_app_now). SIGINT / SIGTERM (or gs_rt_stop) ask
- * the application to release every association; the loop keeps running
- * until it says it is done (or GS_RT_SHUTDOWN_MS passed) and the transport
- * has flushed, then returns 0. */
+ * gs_rt_run() runs the node's loop (gs_node_run) with the application's
+ * own descriptors (stdin of the control center) and timers (reports).
+ * Protocol time is CLOCK_REALTIME in ms (gs_app_now). SIGINT / SIGTERM (or
+ * gs_rt_stop) ask the application to release every association; the loop
+ * keeps running until it says it is done (or GS_RT_SHUTDOWN_MS passed) and
+ * the transport has flushed, then returns 0. */
 #ifndef GS_APPS_RUNTIME_H
 #define GS_APPS_RUNTIME_H
 
@@ -25,12 +27,12 @@
 #include "config.h"
 #include "gridseal/cert.h"
 #include "gridseal/crypto.h"
+#include "gridseal/node.h"
 #include "gridseal/pki.h"
 #include "gridseal/session.h"
-#include "xport.h"
+#include "gridseal/transport.h"
 
 #define GS_RT_SHUTDOWN_MS 3000 /* longest orderly release at exit */
-#define GS_RT_MAX_FDS 72u
 
 /* Options every node takes; the command parses the rest. */
 typedef struct gs_rt_opts {
@@ -39,16 +41,16 @@ typedef struct gs_rt_opts {
   const char *transport; /* --transport tcp|xmpp|mqtt|amqp */
 } gs_rt_opts;
 
-/* What the application plugs into the loop. Every member may be NULL. */
+/* What the application plugs in. Every member may be NULL. */
 typedef struct gs_rt_app {
   void *ctx;
-  /* Transport callbacks (include/gridseal/transport.h), user = ctx.
-   * on_status may be NULL: the runtime logs transport status itself. */
-  gs_transport_events xcbs;
+  /* The node's callbacks (user = ctx). on_event and on_transport are
+   * called after the runtime has logged the event. */
+  gs_node_callbacks cb;
   /* Extra descriptors (e.g. stdin) and their handling after poll(). */
   size_t (*pollfds)(void *ctx, struct pollfd *fds, size_t cap);
   void (*on_fds)(void *ctx, const struct pollfd *fds, size_t n, gs_time_ms now);
-  /* Called on every loop turn after I/O: timers, reports, deadlines. */
+  /* Called on every loop turn after I/O: reports, commands. */
   void (*tick)(void *ctx, gs_time_ms now);
   /* The next time tick() has work (INT64_MAX: none). */
   gs_time_ms (*next_deadline)(void *ctx);
@@ -56,8 +58,6 @@ typedef struct gs_rt_app {
   void (*shutdown)(void *ctx, gs_time_ms now);
   /* True when nothing is left to wait for (every association closed). */
   bool (*shutdown_done)(void *ctx);
-  /* Called after the runtime has logged a session event. */
-  void (*on_event)(void *ctx, gs_session *s, const gs_event *ev);
 } gs_rt_app;
 
 typedef struct gs_rt {
@@ -69,11 +69,9 @@ typedef struct gs_rt {
   gs_privkey *key;
   const gs_cert_info *own; /* the own certificate, validated */
   gs_identity own_id;      /* [node] identity as a gs_identity */
-  gs_endpoint_config ecfg; /* from [security]; peer checks left to the app */
-  gs_transport *xp;
-  gs_transport_events xev; /* what the transport calls: xcbs + status */
+  gs_transport *t;
+  gs_node *node;
   gs_rt_app app;
-  const char *cur_peer; /* transport peer of the PDU being handled, or NULL */
 } gs_rt;
 
 /* Parse a common option at argv[*i] (advancing *i past its value).
@@ -82,15 +80,13 @@ typedef struct gs_rt {
 int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i);
 
 /* Load and open everything (see above). `role` is the role the command
- * needs; a configuration of the other role is an error. On failure prints
- * one line and returns GS_EXIT_FAIL (everything freed); GS_EXIT_OK on
- * success. The transport is opened with app->xcbs. */
-int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, const gs_rt_app *app);
+ * needs; a configuration of the other role is an error. `max_sessions`
+ * bounds the node's associations. On failure prints one line and returns
+ * GS_EXIT_FAIL (everything freed); GS_EXIT_OK on success. */
+int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sessions,
+               const gs_rt_app *app);
+/* Free the node (its sessions, without sending), the transport and the rest. */
 void gs_rt_free(gs_rt *rt);
-
-/* The endpoint configuration with the event callback pointing at the
- * runtime; `expected` (may be NULL) is the initiator's expected peer. */
-void gs_rt_endpoint_config(gs_rt *rt, const gs_identity *expected, gs_endpoint_config *out);
 
 /* Run the loop until stopped; returns the exit status. */
 int gs_rt_run(gs_rt *rt);
@@ -105,16 +101,7 @@ void gs_rt_identity_parse(const char *s, gs_identity *out);
  * identity, else its subject; "" for NULL. */
 const char *gs_rt_peer_name(const gs_cert_info *peer);
 
-/* Pop every queued PDU of `s` (or of `ep` when s is NULL) and send it to
- * transport peer `peer`; data PDUs are sent as
- * kind `app_kind` (gs_app_mms_kind of the MMS PDU; GS_TK_AUTO when the
- * engine made them), the other PDUs by gs_transport_kind_of().
- * Returns the number sent; PDUs the transport refuses are dropped with an
- * event. */
-size_t gs_rt_flush(gs_rt *rt, gs_session *s, gs_endpoint *ep, const char *peer,
-                   gs_transport_kind app_kind);
-
-/* Log an application event (JSON line) at `now`. */
+/* Log an application event (JSON line) at the current time. */
 void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,
                      const char *detail);
 

@@ -85,15 +85,15 @@ static void test_good_file(void **state) {
   assert_string_equal(cfg->name, "cc");
   assert_string_equal(cfg->identity, "urn:gridseal:cc");
   const gs_cfg_security *s = &cfg->security;
-  assert_int_equal(s->mode, GS_CFG_MODE_ENCRYPT_THEN_MAC);
+  assert_int_equal(s->mode, GS_OFFER_ETM);
   assert_int_equal(s->n_aead, 2);
-  assert_int_equal(s->aead[0], GS_ALG_AES128_GCM);
-  assert_int_equal(s->aead[1], GS_ALG_CHACHA20_POLY1305);
+  assert_int_equal(s->aead[0], GS_AEAD_AES128_GCM);
+  assert_int_equal(s->aead[1], GS_AEAD_CHACHA20_POLY1305);
   assert_int_equal(s->n_encr, 2);
-  assert_int_equal(s->encr[0], GS_ALG_AES128_CBC);
+  assert_int_equal(s->encr[0], GS_CIPHER_AES128_CBC);
   assert_int_equal(s->n_icv, 1);
-  assert_int_equal(s->icv[0], GS_ALG_HMAC_SHA384);
-  assert_int_equal(s->hmac, GS_ALG_HMAC_SHA384);
+  assert_int_equal(s->icv[0], GS_HASH_SHA384);
+  assert_int_equal(s->hmac, GS_HASH_SHA384);
   assert_int_equal(s->n_dh, 3);
   assert_int_equal(s->dh_groups[0], 19);
   assert_int_equal(s->dh_groups[1], 14);
@@ -101,8 +101,8 @@ static void test_good_file(void **state) {
   assert_int_equal(s->time_tolerance_ms, 300000);
   assert_int_equal(s->key_lifetime_ms, 7200000);
   assert_int_equal(s->message_budget, 1000);
-  assert_int_equal(s->replay, GS_CFG_REPLAY_WINDOW);
-  assert_int_equal(s->encryption, GS_CFG_ENCR_OPTIONAL);
+  assert_int_equal(s->replay, GS_REPLAY_MODE_WINDOW);
+  assert_int_equal(s->encryption, GS_ENCR_OPTIONAL);
   assert_string_equal(s->pp, "IEC61850-8-2");
   assert_int_equal(s->n_writers, 2);
   assert_string_equal(s->writers[1], "role:OPERATOR");
@@ -137,16 +137,16 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg->role, GS_CFG_ROLE_DER);
   assert_string_equal(cfg->id.cert, "e.crt");
   const gs_cfg_security *s = &cfg->security;
-  assert_int_equal(s->mode, GS_CFG_MODE_AEAD);
+  assert_int_equal(s->mode, GS_OFFER_AEAD);
   assert_int_equal(s->n_aead, 2);
-  assert_int_equal(s->aead[0], GS_ALG_AES256_GCM);
+  assert_int_equal(s->aead[0], GS_AEAD_AES256_GCM);
   assert_int_equal(s->n_dh, 1);
   assert_int_equal(s->dh_groups[0], GS_DH_P256);
   assert_int_equal(s->time_tolerance_ms, GS_HS_TOLERANCE_MS);
   assert_int_equal(s->key_lifetime_ms, GS_KEY_LIFETIME_DEFAULT_MS);
   assert_int_equal(s->message_budget, GS_KEY_BUDGET_DEFAULT);
-  assert_int_equal(s->replay, GS_CFG_REPLAY_STRICT);
-  assert_int_equal(s->encryption, GS_CFG_ENCR_REQUIRED);
+  assert_int_equal(s->replay, GS_REPLAY_MODE_STRICT);
+  assert_int_equal(s->encryption, GS_ENCR_REQUIRED);
   assert_string_equal(s->pp, GS_PP_DEFAULT);
   assert_int_equal(s->n_writers, 0);
   assert_int_equal(cfg->app.rating_kw, 100);
@@ -165,8 +165,8 @@ static void test_derived_defaults(void **state) {
            "trust_anchor = a\n");
   gs_cfg_error err;
   assert_int_equal(parse(text, &err), GS_OK);
-  assert_int_equal(cfg->security.encryption, GS_CFG_ENCR_OPTIONAL);
-  assert_int_equal(cfg->security.replay, GS_CFG_REPLAY_WINDOW);
+  assert_int_equal(cfg->security.encryption, GS_ENCR_OPTIONAL);
+  assert_int_equal(cfg->security.replay, GS_REPLAY_MODE_WINDOW);
   assert_int_equal(cfg->transport.type, GS_CFG_TRANSPORT_MQTT);
 }
 
@@ -298,11 +298,32 @@ static void test_load_file(void **state) {
   remove(path);
 }
 
+/* The names the configuration prints are the algorithms' own names. */
+static void test_names(void **state) {
+  (void)state;
+  assert_string_equal(gs_cfg_aead_name(GS_AEAD_AES256_GCM), gs_alg_name(GS_ALG_AES256_GCM));
+  assert_string_equal(gs_cfg_aead_name(GS_AEAD_AES128_GCM), gs_alg_name(GS_ALG_AES128_GCM));
+  assert_string_equal(gs_cfg_aead_name(GS_AEAD_CHACHA20_POLY1305),
+                      gs_alg_name(GS_ALG_CHACHA20_POLY1305));
+  assert_string_equal(gs_cfg_cipher_name(GS_CIPHER_AES256_CBC), gs_alg_name(GS_ALG_AES256_CBC));
+  assert_string_equal(gs_cfg_cipher_name(GS_CIPHER_AES128_CBC), gs_alg_name(GS_ALG_AES128_CBC));
+  assert_string_equal(gs_cfg_hash_name(GS_HASH_SHA256), gs_alg_name(GS_ALG_HMAC_SHA256));
+  assert_string_equal(gs_cfg_hash_name(GS_HASH_SHA384), gs_alg_name(GS_ALG_HMAC_SHA384));
+  assert_string_equal(gs_cfg_mode_name(GS_OFFER_ETM), "encrypt-then-mac");
+  assert_string_equal(gs_cfg_replay_name(GS_REPLAY_MODE_WINDOW), "window");
+  assert_string_equal(gs_cfg_encryption_name(GS_ENCR_FORBIDDEN), "forbidden");
+  assert_string_equal(gs_cfg_hash_name((gs_hash_alg)0), "unknown");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_good_file),         cmocka_unit_test(test_defaults),
-      cmocka_unit_test(test_derived_defaults),  cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_long_line_and_nul), cmocka_unit_test(test_load_file),
+      cmocka_unit_test(test_good_file),
+      cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_derived_defaults),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_long_line_and_nul),
+      cmocka_unit_test(test_load_file),
+      cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
