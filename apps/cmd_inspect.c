@@ -19,7 +19,7 @@ void gs_cmd_inspect_usage(FILE *f) {
         "kind, tokens (assoID, time, seq, iv, rekey, flags, algorithms), certificate\n"
         "subjects, diagnostics, and applData decoded as MMS where it is in the clear.\n"
         "The input may be raw DER, hex or base64 (detected automatically).\n"
-        "Exit 1 if the input does not decode (strict DER, PROFILE.md limits).\n",
+        "Exit 1 if the input does not decode (strict DER, docs/PROTOCOL.md limits).\n",
         f);
 }
 

@@ -288,7 +288,7 @@ static int finish(cfg_parser *p) {
   gs_cfg_security *s = &c->security;
   if (!p->replay_set &&
       (c->transport.type == GS_CFG_TRANSPORT_MQTT || c->transport.type == GS_CFG_TRANSPORT_AMQP)) {
-    s->replay = GS_REPLAY_MODE_WINDOW; /* PROFILE.md §9: brokers may redeliver */
+    s->replay = GS_REPLAY_MODE_WINDOW; /* docs/PROTOCOL.md §9: brokers may redeliver */
   }
   if (s->mode == GS_OFFER_INTEGRITY) {
     if (!p->encryption_set) {

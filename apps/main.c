@@ -4,9 +4,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "gridseal/version.h"
 #include "util.h"
-
-#define GS_APP_VERSION "0.1.0"
 
 static int cmd_version(int argc, char **argv);
 static void cmd_version_usage(FILE *f);
@@ -46,7 +45,7 @@ static int cmd_version(int argc, char **argv) {
     gs_app_err("version: unexpected argument '%s'", argv[1]);
     return GS_EXIT_USAGE;
   }
-  printf("gridseal %s\n", GS_APP_VERSION);
+  printf("gridseal %s (library %s)\n", GS_VERSION_STRING, gs_version());
   return GS_EXIT_OK;
 }
 

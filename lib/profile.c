@@ -1,4 +1,4 @@
-/* The profile's algorithm table (PROFILE.md §2) and diagnostic names. */
+/* The profile's algorithm table (docs/PROTOCOL.md §2) and diagnostic names. */
 #include <string.h>
 
 #include "gridseal/crypto.h"

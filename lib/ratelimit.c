@@ -1,4 +1,4 @@
-/* A token bucket for the signed handshakeSecReject answers (PROFILE.md §3.3:
+/* A token bucket for the signed handshakeSecReject answers (docs/PROTOCOL.md §3.3:
  * at most `rate` per second in all, so that a flood cannot make the
  * responder sign without bound). Time comes from the caller. */
 #include "session_internal.h"

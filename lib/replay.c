@@ -1,4 +1,4 @@
-/* Per-direction ordering and replay protection (PROFILE.md §5): strict mode
+/* Per-direction ordering and replay protection (docs/PROTOCOL.md §5): strict mode
  * (seq > last) and a 64-entry sliding window (RFC 4303 §3.4.3 / RFC 6347
  * §4.1.2.6). The state changes only in gs_replay_update(), which callers run
  * after the PDU authenticated (INV-4). */

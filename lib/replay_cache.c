@@ -1,4 +1,4 @@
-/* The responder's handshake replay cache (PROFILE.md §3.3 e): the triples
+/* The responder's handshake replay cache (docs/PROTOCOL.md §3.3 e): the triples
  * (certificate fingerprint, time, assoID) of verified HandshakeReqs, bounded
  * (GS_REPLAY_CACHE_ENTRIES) with least-recently-entered eviction. A hash
  * table with chaining plus an LRU list, all in two fixed arrays. */

@@ -1,4 +1,4 @@
-/* Data transfer (PROFILE.md §5): protect and unprotect clearTransfer
+/* Data transfer (docs/PROTOCOL.md §5): protect and unprotect clearTransfer
  * (HMAC over tbp), encrTransfer AEAD (nonce = per-key counter, AAD =
  * token2) and encrTransfer encrypt-then-MAC (AES-CBC, random IV, HMAC over
  * tbp). The receiver checks in the order of §5 and releases nothing that

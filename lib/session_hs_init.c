@@ -1,4 +1,4 @@
-/* The initiator's handshake (PROFILE.md §3.1, 3.2, 3.5, 3.6) and the
+/* The initiator's handshake (docs/PROTOCOL.md §3.1, 3.2, 3.5, 3.6) and the
  * handshake PDU emitter shared with the responder. */
 #include <stdlib.h>
 #include <string.h>

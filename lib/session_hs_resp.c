@@ -1,4 +1,4 @@
-/* The responder's handshake (PROFILE.md §3.3, 3.4): every check of §3.3 in
+/* The responder's handshake (docs/PROTOCOL.md §3.3, 3.4): every check of §3.3 in
  * its order, cheapest first, no private-key operation before the request
  * authenticated; then accept (HandshakeAcc) or refuse (applicationReject). */
 #include <stdlib.h>

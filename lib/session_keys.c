@@ -1,4 +1,4 @@
-/* The h chain and the key schedule (PROFILE.md §4, §6):
+/* The h chain and the key schedule (docs/PROTOCOL.md §4, §6):
  *   h_A = H(tbs_A || h_0), h_B = H(tbs_B || h_A), h_{n+1} = H(tbp_M || h_n)
  *   PRK = HKDF-Extract(salt = h, IKM = Z)     with token1.hmac
  *   OKM = HKDF-Expand(PRK, info = "", L)      L = 64 (AEAD) or 128

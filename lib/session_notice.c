@@ -1,4 +1,4 @@
-/* SignedNotices (PROFILE.md §7): releaseReq/Rsp, applAbort, dtSecAbort,
+/* SignedNotices (docs/PROTOCOL.md §7): releaseReq/Rsp, applAbort, dtSecAbort,
  * handshakeSecReject, handshakeSecAbort, applicationReject.
  * Sig(priv, tagOctet || content octets of tbs) (GS_NOTICE_SIG_BINDS_KIND,
  * PROPOSED hardening of §7, finding SEC-1: the kind is signed; see

@@ -1,4 +1,4 @@
-/* Key update (PROFILE.md §6): one message, rekey from the initiator only.
+/* Key update (docs/PROTOCOL.md §6): one message, rekey from the initiator only.
  *   A: fresh a' in the negotiated group, public value in `rekey` of its
  *      next data PDU M (protected under the current keys);
  *      Z' = DH(a', B's handshake DH public); h_{n+1} = H(tbp_M || h_n);

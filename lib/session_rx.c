@@ -1,4 +1,4 @@
-/* Receiving data PDUs (PROFILE.md §5), checks in the order of §5: assoID,
+/* Receiving data PDUs (docs/PROTOCOL.md §5), checks in the order of §5: assoID,
  * PDU kind vs the negotiated mode, iv, authenticator algorithm, ICV/tag
  * (constant time), then ordering and time, then the rekey fields (§6).
  * Deviation (documented in docs/ENGINE.md): a seq the replay state already

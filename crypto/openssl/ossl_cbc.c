@@ -1,5 +1,5 @@
 /* gridseal: AES-128/256-CBC with PKCS#7 padding (encrypt-then-MAC mode,
- * PROFILE.md §5) on OpenSSL 3. Contexts are keyed once per key handle; each
+ * docs/PROTOCOL.md §5) on OpenSSL 3. Contexts are keyed once per key handle; each
  * message sets only its IV. */
 #include "ossl_internal.h"
 

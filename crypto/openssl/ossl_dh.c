@@ -1,7 +1,7 @@
 /* gridseal: Diffie-Hellman groups 14 (MODP-2048, RFC 3526), 19 (P-256),
  * 20 (P-384), 28 (brainpoolP256r1) and 31 (X25519) on OpenSSL 3.
  *
- * Encodings and Z formats follow PROFILE.md §3.6. The peer value is
+ * Encodings and Z formats follow docs/PROTOCOL.md §3.6. The peer value is
  * validated here exactly once (ENGINEERING.md: OpenSSL imports the P-256
  * point at infinity, and re-validating in EVP_PKEY_derive_set_peer doubles
  * the ECDH cost), then set with validate_peer = 0. */
@@ -69,7 +69,7 @@ static int pkey_fromdata(const dh_info *in, int selection, OSSL_PARAM_BLD *bld, 
   return rc;
 }
 
-/* Validate the peer value (PROFILE.md §3.6) and import it. */
+/* Validate the peer value (docs/PROTOCOL.md §3.6) and import it. */
 static int peer_import(const gs_ossl_ctx *c, const dh_info *in, const uint8_t *pub, size_t len,
                        EVP_PKEY **out) {
   *out = NULL;

@@ -1,6 +1,6 @@
 /* gridseal: signatures on OpenSSL 3 — ecdsa-with-SHA256 (P-256 keys),
  * sha256WithRSAEncryption (PKCS#1 v1.5, RSA >= 2048) and Ed25519
- * (PROFILE.md §2). ECDSA signatures are DER, as in X.509. */
+ * (docs/PROTOCOL.md §2). ECDSA signatures are DER, as in X.509. */
 #include "ossl_internal.h"
 
 #include <openssl/bio.h>

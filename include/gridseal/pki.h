@@ -3,7 +3,7 @@
  * Enforces beyond OpenSSL 3.0's defaults: keyUsage digitalSignature on the
  * end entity; CRL checking on whenever CRLs are configured (revoked ->
  * rejected); path length <= GS_MAX_CERT_PATH; RSA >= 2048; only the curves of
- * PROFILE.md (P-256 for ECDSA certificates; Ed25519); strict DER (re-encoding
+ * docs/PROTOCOL.md (P-256 for ECDSA certificates; Ed25519); strict DER (re-encoding
  * must match). Validated certificates are cached by fingerprint; the cache is
  * emptied when anchors or CRLs change. Not thread-safe: one gs_pki per thread
  * or an external lock. */

@@ -1,5 +1,5 @@
-/* gridseal: the profile in one place — limits (PROFILE.md §8), algorithm
- * identifiers (§2), diagnostics (gridseal-e2e.asn1) and every choice the
+/* gridseal: the profile in one place — limits (docs/PROTOCOL.md §8), algorithm
+ * identifiers (§2), diagnostics (docs/gridseal-e2e.asn1) and every choice the
  * profile marks PROPOSED. Change a PROPOSED value here when the normative
  * IEC 62351-4 text says otherwise. */
 #ifndef GRIDSEAL_PROFILE_H

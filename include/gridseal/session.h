@@ -1,4 +1,4 @@
-/* gridseal: the E2E session engine (PROFILE.md §3-§8), sans-I/O.
+/* gridseal: the E2E session engine (docs/PROTOCOL.md §3-§8), sans-I/O.
  *
  * The engine takes SecPDU bytes in and hands SecPDU bytes, application data
  * and security events out. It never reads a clock (every call that needs the
@@ -203,7 +203,7 @@ typedef struct gs_endpoint_config {
   void *event_user;
 } gs_endpoint_config;
 
-/* Fill `cfg` with the defaults (PROFILE.md): P-256, HMAC-SHA256, offer AEAD
+/* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
  * {aes256-GCM, aes128-GCM, ChaCha20-Poly1305}, CBC {aes256, aes128}, ICV
  * {SHA-256, SHA-384}, encryption optional, ±10 min, 1 h, 2^24, strict replay,
  * abort on integrity failure. The required fields are left NULL/0. */
@@ -250,7 +250,7 @@ GS_EXPORT int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st
 GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *len);
 
 /* Responder: process a received first PDU (a HandshakeReq) with every check
- * of PROFILE.md §3.3 in order. On GS_OK, *out is a new session in
+ * of docs/PROTOCOL.md §3.3 in order. On GS_OK, *out is a new session in
  * GS_STATE_HS_RECEIVED (owned by the caller; free with gs_session_free());
  * read the initiator's setup PDU with gs_session_peer_setup() and answer
  * with gs_session_accept() or gs_session_refuse().

@@ -1,4 +1,4 @@
-/* gridseal: AMQP 0-9-1 transport (PROFILE.md §9), on librabbitmq.
+/* gridseal: AMQP 0-9-1 transport (docs/PROTOCOL.md §9), on librabbitmq.
  *
  * Layout (PROPOSED names): one durable direct exchange "gridseal"; one
  * durable queue "gridseal.<name>" per endpoint, bound with the endpoint name

@@ -1,4 +1,4 @@
-/* gridseal: MQTT transport (PROFILE.md §9), on libmosquitto.
+/* gridseal: MQTT transport (docs/PROTOCOL.md §9), on libmosquitto.
  *
  * One SecPDU per MQTT message, binary payload, QoS 1, never retained, on a
  * per-association topic:

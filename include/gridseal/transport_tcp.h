@@ -1,6 +1,6 @@
 /* gridseal: the TCP transport (transport/tcp/, library gridseal_tcp).
  *
- * Carries SecPDUs over TCP as PROFILE.md §9 says: each SecPDU is one frame,
+ * Carries SecPDUs over TCP as docs/PROTOCOL.md §9 says: each SecPDU is one frame,
  * a 4-octet big-endian length followed by that many octets of DER. libc and
  * POSIX sockets only; no threads, no clock (times are passed in as `now`).
  *

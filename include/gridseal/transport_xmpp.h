@@ -1,4 +1,4 @@
-/* gridseal: XMPP transport (PROFILE.md §9, IEC 61850-8-2), on libstrophe.
+/* gridseal: XMPP transport (docs/PROTOCOL.md §9, IEC 61850-8-2), on libstrophe.
  *
  * Each endpoint is an XMPP client `name@domain/IEC`, connected to its server
  * over TLS (STARTTLS, or direct TLS) with its hop-by-hop client certificate;

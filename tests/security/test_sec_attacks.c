@@ -363,7 +363,7 @@ static void test_K2_concurrent_rekeys(void **st) {
 }
 
 /* K3: the rekey PDU lost: A already sends under the new key; B cannot
- * verify: under PROFILE.md §5 an integrity failure, dtSecAbort (the
+ * verify: under docs/PROTOCOL.md §5 an integrity failure, dtSecAbort (the
  * catalogue's "recover" is not specified by the profile). */
 static void test_K3_rekey_pdu_lost(void **st) {
   (void)st;

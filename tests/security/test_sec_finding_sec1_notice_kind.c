@@ -1,6 +1,6 @@
 /* Finding SEC-1 (fixed; docs/SECURITY-TESTING.md, docs/DEVIATIONS.md): the
  * SecPDU CHOICE tag of a SignedNotice was not covered by its signature
- * (PROFILE.md §7 signs only the content octets of tbs), so a relay turned a
+ * (docs/PROTOCOL.md §7 signs only the content octets of tbs), so a relay turned a
  * genuine releaseReq into an applAbort (and applAbort into releaseReq,
  * dtSecAbort into releaseReq, applicationReject into handshakeSecReject
  * ...) by rewriting one tag octet. gridseal now signs the tag octet with

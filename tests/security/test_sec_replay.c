@@ -524,7 +524,7 @@ static void test_T3_time_backwards(void **st) {
   w.now += 4 * 60 * 1000;
   sec_next_ok(&w, 0);
   /* the sender's clock jumps back: its PDUs are stale (time may not go
-   * back in strict mode, PROFILE.md §5) until its clock catches up */
+   * back in strict mode, docs/PROTOCOL.md §5) until its clock catches up */
   send_skewed(&w, -60000, &p, &len);
   sec_drop(&w, 0, p, len, GS_ERR_TIME, GS_EV_STALE);
   free(p);

@@ -7,7 +7,7 @@
  *     current association, none twice (INV-2, R12);
  *   - an association ends only after an integrity-class action (corrupt,
  *     truncate, reflect, forge) or a disturbed key update (a rekey or
- *     changedKey PDU dropped, corrupted or overtaken: PROFILE.md §5/§6);
+ *     changedKey PDU dropped, corrupted or overtaken: docs/PROTOCOL.md §5/§6);
  *     drops, duplicates, delays and replays never end it (INV-5);
  *   - the engine's output queues stay bounded (INV-6).
  * GS_SEED selects the seed (default 1, and 2 in window mode); a failure

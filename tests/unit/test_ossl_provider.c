@@ -65,7 +65,7 @@ static void test_dh_round_trip(void **state) {
     assert_int_equal(lza, groups[i].z_len);
     assert_int_equal(lzb, groups[i].z_len);
     assert_memory_equal(za, zb, lza);
-    /* the same key derives again (semi-static use, PROFILE.md 6) */
+    /* the same key derives again (semi-static use, docs/PROTOCOL.md 6) */
     assert_int_equal(g_c->dh_derive(a, pb, lb, zb, sizeof(zb), &lzb), GS_OK);
     assert_memory_equal(za, zb, lza);
     g_c->dh_free(b);

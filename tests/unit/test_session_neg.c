@@ -1,4 +1,4 @@
-/* Negative tests of the session engine: the failures of PROFILE.md §3, §5
+/* Negative tests of the session engine: the failures of docs/PROTOCOL.md §3, §5
  * and §7, each asserting the specific error, the diagnostic on the wire and
  * the state after. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Key update (PROFILE.md §6): races and protocol errors, reqRekey, key
+/* Key update (docs/PROTOCOL.md §6): races and protocol errors, reqRekey, key
  * lifetime and budget with injected time, window mode across the switch,
  * and the testing hooks (injected DH keys give reproducible secrets). */
 #include <setjmp.h>

@@ -20,7 +20,7 @@
 #include "vec.h"
 
 #define MAX_FILES 32
-/* The configurations PROFILE.md asks the vectors to cover. */
+/* The configurations docs/PROTOCOL.md asks the vectors to cover. */
 #define MIN_FILES 4
 
 static gs_crypto *g_crypto;

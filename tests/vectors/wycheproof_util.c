@@ -14,8 +14,8 @@ static const struct {
   const char *why;
 } acceptable_table[] = {
     /* ECDH */
-    {"CompressedPublic", false, "profile ECP encoding is 04||X||Y only (PROFILE.md 3.6)"},
-    {"CompressedPoint", false, "profile ECP encoding is 04||X||Y only (PROFILE.md 3.6)"},
+    {"CompressedPublic", false, "profile ECP encoding is 04||X||Y only (docs/PROTOCOL.md 3.6)"},
+    {"CompressedPoint", false, "profile ECP encoding is 04||X||Y only (docs/PROTOCOL.md 3.6)"},
     {"InvalidAsn", false, "SPKI input converted strictly (DER re-encodes identically)"},
     {"UnnamedCurve", false, "only the named curve; explicit parameters refused"},
     {"UnusedParam", false, "explicit curve parameters refused, used or not"},
@@ -27,7 +27,7 @@ static const struct {
     /* RSA PKCS#1 v1.5 */
     {"MissingNull", false, "RFC 8017 9.2: DigestInfo carries NULL parameters; exact compare"},
     /* X25519 */
-    {"ZeroSharedSecret", false, "all-zero Z refused (RFC 7748 6.1, PROFILE.md 3.6)"},
+    {"ZeroSharedSecret", false, "all-zero Z refused (RFC 7748 6.1, docs/PROTOCOL.md 3.6)"},
     {"LowOrderPublic", false, "low-order points give the all-zero Z"},
     {"Twist", true, "RFC 7748 5: any 32-octet u-coordinate is a valid input"},
     {"SpecialPublicKey", true, "RFC 7748 5: any 32-octet u-coordinate is a valid input"},

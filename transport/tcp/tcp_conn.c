@@ -1,4 +1,4 @@
-/* TCP framing (PROFILE.md §9): 4-octet big-endian length, then the SecPDU.
+/* TCP framing (docs/PROTOCOL.md §9): 4-octet big-endian length, then the SecPDU.
  * Bounded receive buffer and send queue; partial reads and writes. */
 #include <errno.h>
 #include <poll.h>

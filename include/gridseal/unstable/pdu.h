@@ -1,5 +1,5 @@
 /* gridseal (unstable API: no compatibility promise between minor versions):
- * the SecPDU family of gridseal-e2e.asn1 as C structures, with a
+ * the SecPDU family of docs/gridseal-e2e.asn1 as C structures, with a
  * strict DER encoder and decoder for each type (lib/pdu_*.c).
  *
  * Decoding never copies: every gs_slice in a decoded structure points into
