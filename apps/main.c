@@ -45,7 +45,7 @@ static int cmd_version(int argc, char **argv) {
     gs_app_err("version: unexpected argument '%s'", argv[1]);
     return GS_EXIT_USAGE;
   }
-  printf("gridseal %s (library %s)\n", GS_VERSION_STRING, gs_version());
+  printf("gridseal %s\n", gs_version());
   return GS_EXIT_OK;
 }
 
