@@ -31,13 +31,6 @@ typedef struct side {
 
 static const gs_identity der_id = {GS_ID_URI, "urn:example:der"};
 
-static void on_event(void *user, gs_node *n, gs_session *s, const gs_event *ev, const char *xpeer) {
-  (void)n, (void)s;
-  const char *name = gs_node_event_name((int)ev->kind);
-  printf("%-3s event %d%s%s, peer \"%s\", %s\n", ((side *)user)->name, (int)ev->kind,
-         name ? " " : "", name ? name : "", xpeer, gs_errname(ev->err));
-}
-
 static void no_peer(void *user, const char *peer) {
   (void)user, (void)peer;
 }
@@ -121,7 +114,8 @@ static int side_open(side *sd, gs_crypto *c, char **argv, int i, const char *hop
     nc.endpoint.crypto = c, nc.endpoint.validator = gs_pki_validator(sd->pki);
     nc.endpoint.cert_der = sd->cert, nc.endpoint.cert_len = sd->cert_len, nc.endpoint.key = sd->key;
     nc.transport = sd->t, nc.cb = *cb;
-    nc.cb.on_event = on_event, nc.cb.on_closed = on_closed, nc.cb.user = sd;
+    nc.cb.on_data = on_data, nc.cb.on_closed = on_closed, nc.cb.on_transport = on_transport;
+    nc.cb.user = sd;
     rc = gs_node_new(&nc, &sd->n);
   }
   if (rc != GS_OK) {
@@ -156,12 +150,8 @@ int main(int argc, char **argv) {
                                     .server = argv[7],
                                     .peers = &der_link,
                                     .n_peers = 1};
-  gs_node_callbacks der_cb = {
-      .on_request = der_request, .on_data = on_data, .on_transport = on_transport};
-  gs_node_callbacks cc_cb = {.on_peer = cc_peer,
-                             .on_established = cc_established,
-                             .on_data = on_data,
-                             .on_transport = on_transport};
+  gs_node_callbacks der_cb = {.on_request = der_request};
+  gs_node_callbacks cc_cb = {.on_peer = cc_peer, .on_established = cc_established};
   side der = {.name = "der"}, cc = {.name = "cc"};
   gs_crypto *c = NULL;
   int rc = gs_ossl_crypto_new(&c);
