@@ -118,7 +118,9 @@ static const char *const hs_diag_names[] = {"no-reason-given",
                                             "ae-not-used",
                                             "invalid-encryption-algorithm",
                                             "single-encrypt-algo-required",
-                                            "single-icv-algo-required"};
+                                            "single-icv-algo-required",
+                                            "peer-not-authorized",
+                                            "too-many-associations"};
 
 static const char *const dt_diag_names[] = {
     "no-reason-given",         "protocol-error",           "unexpected-version",

@@ -581,7 +581,7 @@ int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role 
   if (d == 0) {
     return -1;
   }
-  return d > 0 && d <= GS_HS_SINGLE_ICV_ALGO_REQUIRED ? d : GS_HS_NO_REASON;
+  return d > 0 && d <= GS_HS_TOO_MANY_ASSOCIATIONS ? d : GS_HS_NO_REASON;
 }
 
 /* Certificate validation error -> HandshakeDiagnostics (§3.3 c). */

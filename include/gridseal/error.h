@@ -83,6 +83,8 @@ extern "C" {
   X(GS_ERR_CERT_INVALID, -315, "certificate: invalid")                                             \
   X(GS_ERR_ATTR_CERT_INVALID, -316, "attribute certificate: invalid")                              \
   X(GS_ERR_CERT_CA_AS_LEAF, -317, "certificate: CA certificate as end entity")                     \
+  X(GS_ERR_KEY_MISMATCH, -318, "private key does not match the certificate")                       \
+  X(GS_ERR_CERT_PURPOSE, -319, "certificate: extendedKeyUsage does not allow E2E use")             \
   /* protocol / session (-400 .. -499) */                                                          \
   X(GS_ERR_PROTOCOL, -400, "protocol error")                                                       \
   X(GS_ERR_VERSION, -401, "unexpected version")                                                    \
@@ -112,7 +114,9 @@ extern "C" {
   X(GS_ERR_HS_TIMEOUT, -425, "handshake timed out")                                                \
   X(GS_ERR_ASSOC_AMBIGUOUS, -426, "assoID matches more than one association")                      \
   X(GS_ERR_REFLECTION, -427, "handshake carries the receiver's own certificate (reflected)")       \
-  X(GS_ERR_WRONG_PEER, -428, "PDU from a transport peer its association is not bound to")
+  X(GS_ERR_WRONG_PEER, -428, "PDU from a transport peer its association is not bound to")        \
+  X(GS_ERR_WRONG_RESPONDER, -429, "handshake request names another responder")                     \
+  X(GS_ERR_NOT_AUTHORIZED, -430, "peer not authorized (identity or role)")
 
 typedef enum gs_err {
   GS_OK = 0,

@@ -74,6 +74,8 @@ static void test_diag_names(void **state) {
   (void)state;
   assert_string_equal(gs_hs_diag_name(GS_HS_SINGLE_ICV_ALGO_REQUIRED), "single-icv-algo-required");
   assert_string_equal(gs_hs_diag_name(GS_HS_INVALID_TIME), "invalid-time-value");
+  assert_string_equal(gs_hs_diag_name(GS_HS_TOO_MANY_ASSOCIATIONS), "too-many-associations");
+  assert_string_equal(gs_hs_diag_name(28), "unknown");
   assert_string_equal(gs_dt_diag_name(GS_DT_UNEXPECTED_CHANGED_KEYS), "unexpected-changedKeys");
   assert_string_equal(gs_dt_diag_name(11), "unknown");
   assert_string_equal(gs_hs_diag_name(-1), "unknown");
