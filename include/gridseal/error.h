@@ -114,7 +114,7 @@ extern "C" {
   X(GS_ERR_HS_TIMEOUT, -425, "handshake timed out")                                                \
   X(GS_ERR_ASSOC_AMBIGUOUS, -426, "assoID matches more than one association")                      \
   X(GS_ERR_REFLECTION, -427, "handshake carries the receiver's own certificate (reflected)")       \
-  X(GS_ERR_WRONG_PEER, -428, "PDU from a transport peer its association is not bound to")        \
+  X(GS_ERR_WRONG_PEER, -428, "PDU from a transport peer its association is not bound to")          \
   X(GS_ERR_WRONG_RESPONDER, -429, "handshake request names another responder")                     \
   X(GS_ERR_NOT_AUTHORIZED, -430, "peer not authorized (identity or role)")
 

@@ -165,8 +165,8 @@ typedef enum gs_hs_diag {
   GS_HS_SINGLE_ENCRYPT_ALGO_REQUIRED = 24,
   GS_HS_SINGLE_ICV_ALGO_REQUIRED = 25,
   /* PROPOSED values (docs/PROTOCOL.md §10): not in the standard's list */
-  GS_HS_PEER_NOT_AUTHORIZED = 26,    /* identity not allowed, or a required role missing */
-  GS_HS_TOO_MANY_ASSOCIATIONS = 27   /* per-identity association cap reached */
+  GS_HS_PEER_NOT_AUTHORIZED = 26,  /* identity not allowed, or a required role missing */
+  GS_HS_TOO_MANY_ASSOCIATIONS = 27 /* per-identity association cap reached */
 } gs_hs_diag;
 
 typedef enum gs_dt_diag {
