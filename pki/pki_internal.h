@@ -42,6 +42,7 @@ struct gs_pki {
   STACK_OF(X509_CRL) * crls;
   X509_STORE *store; /* rebuilt from anchors + crls when NULL */
   bool cache_on;
+  gs_pki_config cfg;
   gs_pki_entry *cache[GS_PKI_CACHE_MAX];
   size_t n_cache;
   uint64_t tick, hits, misses;

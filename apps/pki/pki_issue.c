@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "gridseal/pki.h"
 #include "pki_issue.h"
 
 #define ISSUE_PATH_MAX 1024
@@ -245,6 +246,8 @@ static int issue_endpoint(job *j, const char *name, const issuer *e2e, const iss
                             "critical,CA:FALSE",
                             "keyUsage",
                             "critical,digitalSignature",
+                            "extendedKeyUsage",
+                            GS_PKI_E2E_EKU_OID,
                             "subjectAltName",
                             san,
                             is_cc ? GS_PKI_ISSUE_ROLE_OID : NULL,

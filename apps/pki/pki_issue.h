@@ -7,7 +7,10 @@
  *   DIR/cc/{e2e.crt,e2e.key,hop.crt,hop.key}
  *   DIR/derN/{e2e.crt,e2e.key,hop.crt,hop.key}   N = 1..n_ders
  *
- * Every key is ECDSA P-256, written as unencrypted PKCS#8 PEM with mode
+ * E2E certificates carry the E2E purpose (extendedKeyUsage
+ * GS_PKI_E2E_EKU_OID); hop and server certificates carry serverAuth and
+ * clientAuth only, so gs_pki refuses them as E2E certificates
+ * (GS_ERR_CERT_PURPOSE). Every key is ECDSA P-256, written as unencrypted PKCS#8 PEM with mode
  * 0600; certificates are PEM. Validity is now - 1 h .. now + 1 year. For
  * demonstrations and tests only: the CA keys lie beside the certificates. */
 #ifndef GRIDSEAL_PKI_ISSUE_H

@@ -1,6 +1,7 @@
 /* The demo PKI as gs_pki sees it: every E2E certificate validates against
  * the E2E root (with its CRL), names its identities, and the cc certificate
- * carries the OPERATOR role; hop certificates do not validate as E2E. */
+ * carries the OPERATOR role; hop certificates do not validate as E2E, not
+ * even against the hop root (certificate purpose). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -91,8 +92,24 @@ static void test_validates_with_identities_and_roles(void **state) {
   assert_int_equal(info->n_roles, 0);
   gs_pki_release(pki, info);
 
-  /* hop certificates chain to the other root */
-  assert_int_equal(validate(pki, "der1/hop.crt", now_ms, &info), GS_ERR_CERT_UNTRUSTED);
+  /* hop certificates chain to the other root, and their purpose (checked
+   * first, before any path work) is not E2E */
+  assert_int_equal(validate(pki, "der1/hop.crt", now_ms, &info), GS_ERR_CERT_PURPOSE);
+  gs_pki_free(pki);
+
+  /* and even where the hop root is trusted, a hop (TLS) certificate is not
+   * an E2E certificate: serverAuth + clientAuth without the E2E purpose */
+  assert_int_equal(gs_pki_new(crypto, &pki), GS_OK);
+  snprintf(path, sizeof(path), "%s/hop-ca/ca.crt", dir);
+  assert_int_equal(gs_pki_add_anchor_file(pki, path), GS_OK);
+  assert_int_equal(validate(pki, "der1/hop.crt", now_ms, &info), GS_ERR_CERT_PURPOSE);
+  assert_int_equal(validate(pki, "cc/hop.crt", now_ms, &info), GS_ERR_CERT_PURPOSE);
+  assert_int_equal(validate(pki, "server/server.crt", now_ms, &info), GS_ERR_CERT_PURPOSE);
+  gs_pki_config cfg;
+  gs_pki_config_init(&cfg);
+  cfg.accept_client_auth_eku = true; /* still refused: they may act as TLS servers */
+  assert_int_equal(gs_pki_configure(pki, &cfg), GS_OK);
+  assert_int_equal(validate(pki, "der1/hop.crt", now_ms, &info), GS_ERR_CERT_PURPOSE);
   gs_pki_free(pki);
 
   /* validity now - 1 h .. now + 1 year (without the CRL, whose window is
