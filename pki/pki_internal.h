@@ -73,7 +73,6 @@ int gs_pki_roles_from_ext(X509 *leaf, int64_t now_s, gs_cert_info *info, int64_t
                           int64_t *until);
 int gs_pki_roles_from_ac(gs_pki *pki, X509 *leaf, STACK_OF(X509) * chain, gs_slice ac,
                          int64_t now_s, gs_cert_info *info, int64_t *from, int64_t *until);
-const char *gs_pki_role_name(long id);
 /* IECUserRoles DER (the extension value / attribute value). */
 int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
                           int64_t *from, int64_t *until);

@@ -74,6 +74,16 @@ GS_EXPORT void gs_pki_get_stats(const gs_pki *pki, gs_pki_stats *st);
 /* Enable or disable the cache (benchmarks compare both). Default on. */
 GS_EXPORT void gs_pki_set_cache(gs_pki *pki, bool enabled);
 
+/* IEC 62351-8 role names (docs/PKI.md, "Roles"): RoleId 0..7 <-> VIEWER,
+ * OPERATOR, ENGINEER, INSTALLER, SECADM, SECAUD, RBACMNT, SECRECOVERY.
+ * gs_pki_role_name: the name of a RoleId, NULL for ids without one (they
+ * appear in gs_cert_info.roles as ROLE_<id>).
+ * gs_pki_role_id: the RoleId of a name as gs_cert_info.roles spells it
+ * (one of the names above, or ROLE_<id>) or of a decimal id, in
+ * -32768..32767; GS_ERR_INVALID_ARG otherwise. */
+GS_EXPORT const char *gs_pki_role_name(long id);
+GS_EXPORT int gs_pki_role_id(const char *name, long *id);
+
 /* Helper for applications: read a whole file (PEM or DER certificate) and
  * return its certificate as DER in a malloc'd buffer. */
 GS_EXPORT int gs_pki_load_cert_file(const char *path, uint8_t **der, size_t *len);
