@@ -122,6 +122,12 @@ expect_fail "pki attr-cert --days 0" 2 "--days '0': expected a number 1..3650" \
 expect_fail "pki attr-cert missing CA" 1 "nope/ca.crt: cannot open" \
   "$G" pki attr-cert --ca "$W/nope" --holder "$P/der1/e2e.crt" --out "$W/x.ac" --role 1
 expect_fail "pki unknown subcommand" 2 "expected 'init', 'issue' or 'attr-cert'" "$G" pki frob
+# a hop (TLS) certificate configured as the E2E certificate: refused at startup
+sed 's|^cert = der1/e2e.crt|cert = der1/hop.crt|; s|^key = der1/e2e.key|key = der1/hop.key|' \
+  "$P/der1.conf" >"$P/hop-as-e2e.conf"
+expect_fail "der with a hop certificate as E2E certificate" 1 \
+  "der1/hop.crt: own certificate .*extendedKeyUsage does not allow E2E use" \
+  "$G" der --config "$P/hop-as-e2e.conf"
 
 # inspect
 "$SAMPLE" 0 >"$W/hsreq.der"

@@ -230,6 +230,14 @@ row eku_e2e_arc_sub_oid root.pem eku_e2e_oid_prefix.der - - - $NOW GS_ERR_CERT_P
 # ------------------------------------------------------------ identities
 cert many p256 root $NB $NA "$LEAF\nsubjectAltName=DNS:a.grid.example,email:x@grid.example,URI:https://grid.example/b,otherName:1.3.6.1.5.5.7.8.5;UTF8:bob@grid.example,DNS:c.grid.example"
 row identities_many root.pem many.der - - - $NOW OK "dns:a.grid.example;uri:https://grid.example/b;xmpp:bob@grid.example;dns:c.grid.example" -
+# one value under several name types: each kept with its own kind; email and
+# otherName forms other than xmppAddr (here SRVName) never become identities
+cert kinds p256 root $NB $NA "$LEAF\nsubjectAltName=URI:alice@grid.example,email:alice@grid.example,otherName:1.3.6.1.5.5.7.8.7;IA5:alice@grid.example,DNS:alice@grid.example"
+row identities_kinds_distinct root.pem kinds.der - - - $NOW OK "uri:alice@grid.example;dns:alice@grid.example" -
+cert xmpp_only p256 root $NB $NA "$LEAF\nsubjectAltName=otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@grid.example"
+row identities_xmpp_only root.pem xmpp_only.der - - - $NOW OK "xmpp:alice@grid.example" -
+cert xmpp_ia5 p256 root $NB $NA "$LEAF\nsubjectAltName=otherName:1.3.6.1.5.5.7.8.5;IA5:alice@grid.example"
+row identities_xmpp_not_utf8 root.pem xmpp_ia5.der - - - $NOW GS_ERR_CERT_INVALID - -
 nulsan=$(tlv 30 "$(tlv 82 "$(hexs good.example)00$(hexs .evil.example)")")
 cert nulsan p256 root $NB $NA "$LEAF\nsubjectAltName=DER:$(colon "$nulsan")"
 row san_embedded_nul root.pem nulsan.der - - - $NOW GS_ERR_CERT_INVALID - -
