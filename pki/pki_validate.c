@@ -111,6 +111,16 @@ static int leaf_checks(X509 *leaf, const gs_pki_config *cfg, gs_sig_alg *alg) {
 static int run_verify(gs_pki *pki, X509 *leaf, STACK_OF(X509) * untrusted, int64_t now_s,
                       X509_STORE_CTX **out) {
   X509_STORE *store = gs_pki_store_get(pki);
+  for (int i = 0; store != NULL && i < sk_X509_num(pki->sub_anchors); i++) {
+    X509 *a = sk_X509_value(pki->sub_anchors, i);
+    if (X509_up_ref(a) != 1) {
+      return GS_ERR_NOMEM;
+    }
+    if (!sk_X509_push(untrusted, a)) {
+      X509_free(a);
+      return GS_ERR_NOMEM;
+    }
+  }
   X509_STORE_CTX *ctx = X509_STORE_CTX_new();
   if (store == NULL || ctx == NULL || X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) {
     X509_STORE_CTX_free(ctx);

@@ -350,6 +350,13 @@ row crl_chain_ok croot.pem c_via.der cint.der croot.crl,cint.crl - $NOW OK - -
 # own (current) CRL: only a check of the whole path (CRL_CHECK_ALL) refuses it
 row crl_intermediate_revoked croot.pem c_via_rev.der cint_rev.der croot.crl,cint_rev.crl - $NOW GS_ERR_CERT_REVOKED - -
 row crl_intermediate_revoked_leaf_crl_ok croot.pem c_via_rev.der cint_rev.der cint_rev.crl,croot.crl - $NOW GS_ERR_CERT_REVOKED - -
+# the revoked intermediate also configured as a trust anchor (a root +
+# intermediate bundle): the path still ends at the root's CRL
+row crl_intermediate_revoked_also_anchor croot.pem,cint_rev.pem c_via_rev.der cint_rev.der croot.crl,cint_rev.crl - $NOW GS_ERR_CERT_REVOKED - -
+# the same bundle with a current intermediate validates (its CRL is the root's)
+row crl_chain_ok_bundle_anchor croot.pem,cint.pem c_via.der cint.der croot.crl,cint.crl - $NOW OK - -
+row crl_chain_ok_bundle_anchor_no_path croot.pem,cint.pem c_via.der - croot.crl,cint.crl - $NOW OK - -
+row bundle_anchor_no_crls root.pem,int.pem ok_via_int.der - - - $NOW OK "$IDS1" -
 row crl_missing_for_intermediate croot.pem c_via.der cint.der croot.crl - $NOW GS_ERR_CRL_INVALID - -
 row crl_of_other_issuer_only croot.pem c_ok.der - cint.crl - $NOW GS_ERR_CRL_INVALID - -
 
