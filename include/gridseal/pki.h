@@ -6,8 +6,8 @@
  * docs/PROTOCOL.md (P-256 for ECDSA certificates; Ed25519); strict DER (re-encoding
  * must match); the certificate purpose (extendedKeyUsage, below); CRLs for
  * every certificate of the path. Validated certificates are cached by
- * fingerprint; the cache is emptied when anchors, CRLs or the policy change. Not thread-safe: one
- * gs_pki per thread or an external lock. */
+ * fingerprint; the cache is emptied when anchors, CRLs or the policy
+ * change. Not thread-safe: one gs_pki per thread or an external lock. */
 #ifndef GRIDSEAL_PKI_H
 #define GRIDSEAL_PKI_H
 
