@@ -169,7 +169,9 @@ static X509 *make_cert(job *j, EVP_PKEY *key, const char *cn, const issuer *by,
   for (size_t i = 0; ok && exts[i] != NULL; i += 2) {
     ok = add_ext(c, &ctx, exts[i], exts[i + 1]);
   }
-  ok = ok && X509_sign(c, by ? by->key : key, EVP_sha256()) > 0;
+  EVP_PKEY *signer = by ? by->key : key;
+  const EVP_MD *md = EVP_PKEY_get_base_id(signer) == EVP_PKEY_ED25519 ? NULL : EVP_sha256();
+  ok = ok && X509_sign(c, signer, md) > 0;
   if (!ok) {
     X509_free(c);
     return NULL;

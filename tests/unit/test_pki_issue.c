@@ -361,6 +361,47 @@ static void test_attr_cert(void **state) {
   gs_ossl_crypto_free(crypto);
 }
 
+/* A CA with an Ed25519 key (made with the openssl CLI): pki issue and
+ * pki attr-cert sign with it, and gs_pki accepts both. */
+static void test_ed25519_ca(void **state) {
+  (void)state;
+  char cmd[1024], ca[128], out[128], holder[160], ac[160], msg[512];
+  snprintf(ca, sizeof(ca), "%s/ed-ca", dir);
+  snprintf(cmd, sizeof(cmd),
+           "mkdir -p '%s' && openssl req -x509 -newkey ed25519 -nodes -keyout '%s/ca.key' "
+           "-out '%s/ca.crt' -subj '/O=gridseal test/CN=ed25519 CA' -days 30 "
+           "-addext basicConstraints=critical,CA:TRUE "
+           "-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null",
+           ca, ca, ca);
+  assert_int_equal(system(cmd), 0);
+  snprintf(out, sizeof(out), "%s/ed-leaf", dir);
+  const long roles[] = {1};
+  gs_pki_issue_ee_opts o = {ca, out, "ed-leaf", NULL, roles, 1, 7, false, now_ms};
+  assert_int_equal(gs_pki_issue_ee(&o, msg, sizeof(msg)), GS_OK);
+  snprintf(holder, sizeof(holder), "%s/e2e.crt", out);
+  snprintf(ac, sizeof(ac), "%s/ed-leaf/roles.ac", dir);
+  const long more[] = {3, 5};
+  gs_pki_issue_ac_opts a = {ca, holder, ac, more, 2, 7, false, now_ms};
+  assert_int_equal(gs_pki_issue_attr_cert(&a, msg, sizeof(msg)), GS_OK);
+  gs_crypto *crypto;
+  gs_pki *pki;
+  char path[256];
+  assert_int_equal(gs_ossl_crypto_new(&crypto), GS_OK);
+  assert_int_equal(gs_pki_new(crypto, &pki), GS_OK);
+  snprintf(path, sizeof(path), "%s/ca.crt", ca);
+  assert_int_equal(gs_pki_add_anchor_file(pki, path), GS_OK);
+  const gs_cert_info *info = NULL;
+  assert_int_equal(validate_ac(pki, "ed-leaf/e2e.crt", "ed-leaf/roles.ac", &info), GS_OK);
+  assert_int_equal(info->n_roles, 3);
+  assert_string_equal(info->roles[0], "OPERATOR");
+  assert_string_equal(info->roles[1], "INSTALLER");
+  assert_string_equal(info->roles[2], "SECAUD");
+  assert_int_equal(info->sig_alg, GS_SIG_ECDSA_SHA256); /* the leaf's own key: P-256 */
+  gs_pki_release(pki, info);
+  gs_pki_free(pki);
+  gs_ossl_crypto_free(crypto);
+}
+
 static void test_role_names(void **state) {
   (void)state;
   long id = 99;
@@ -431,6 +472,7 @@ int main(void) {
       cmocka_unit_test(test_issue_ee_with_roles),
       cmocka_unit_test(test_issue_ee_bad_input),
       cmocka_unit_test(test_attr_cert),
+      cmocka_unit_test(test_ed25519_ca),
       cmocka_unit_test(test_role_names),
       cmocka_unit_test(test_cert_subject),
   };
