@@ -657,7 +657,7 @@ int gs_pki_issue_attr_cert(const gs_pki_issue_ac_opts *o, char *msg, size_t cap)
     rc = job_fail(&j, GS_ERR_CRYPTO, "%s: encoding failed", o->out);
   }
   serial[0] = (uint8_t)((serial[0] & 0x7F) | 0x40); /* positive, minimal, 16 octets */
-  static uint8_t tbs[AC_DER_MAX], ac[AC_DER_MAX];
+  uint8_t tbs[AC_DER_MAX], ac[AC_DER_MAX];
   uint8_t sig[1024];
   size_t tbs_len = 0, ac_len = 0, sig_len = sizeof(sig);
   if (rc == GS_OK) {
