@@ -147,9 +147,9 @@ static bool has_role(const gs_cert_info *i, const char *r) {
   return false;
 }
 
-/* Validate DIR/rel with the attribute certificate in DIR/ac_rel. */
-static int validate_ac(gs_pki *pki, const char *rel, const char *ac_rel,
-                       const gs_cert_info **info) {
+/* Validate DIR/rel with the attribute certificate in DIR/ac_rel at `at`. */
+static int validate_ac_at(gs_pki *pki, const char *rel, const char *ac_rel, gs_time_ms at,
+                          const gs_cert_info **info) {
   char path[256];
   uint8_t *der, *ac;
   size_t len, ac_len;
@@ -163,10 +163,15 @@ static int validate_ac(gs_pki *pki, const char *rel, const char *ac_rel,
   ac_len = fread(ac, 1, 8192, f);
   fclose(f);
   gs_slice leaf = {der, len}, att = {ac, ac_len};
-  int rc = gs_pki_validate(pki, leaf, NULL, 0, &att, now_ms, info);
+  int rc = gs_pki_validate(pki, leaf, NULL, 0, &att, at, info);
   free(der);
   free(ac);
   return rc;
+}
+
+static int validate_ac(gs_pki *pki, const char *rel, const char *ac_rel,
+                       const gs_cert_info **info) {
+  return validate_ac_at(pki, rel, ac_rel, now_ms, info);
 }
 
 /* `pki init` writes a read-only peer: role VIEWER, E2E purpose. */
@@ -374,14 +379,16 @@ static void test_ed25519_ca(void **state) {
            "-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null",
            ca, ca, ca);
   assert_int_equal(system(cmd), 0);
+  /* the CA is valid from the second it was made (later than now_ms) */
+  gs_time_ms t = ((gs_time_ms)time(NULL) + 1) * 1000;
   snprintf(out, sizeof(out), "%s/ed-leaf", dir);
   const long roles[] = {1};
-  gs_pki_issue_ee_opts o = {ca, out, "ed-leaf", NULL, roles, 1, 7, false, now_ms};
+  gs_pki_issue_ee_opts o = {ca, out, "ed-leaf", NULL, roles, 1, 7, false, t};
   assert_int_equal(gs_pki_issue_ee(&o, msg, sizeof(msg)), GS_OK);
   snprintf(holder, sizeof(holder), "%s/e2e.crt", out);
   snprintf(ac, sizeof(ac), "%s/ed-leaf/roles.ac", dir);
   const long more[] = {3, 5};
-  gs_pki_issue_ac_opts a = {ca, holder, ac, more, 2, 7, false, now_ms};
+  gs_pki_issue_ac_opts a = {ca, holder, ac, more, 2, 7, false, t};
   assert_int_equal(gs_pki_issue_attr_cert(&a, msg, sizeof(msg)), GS_OK);
   gs_crypto *crypto;
   gs_pki *pki;
@@ -391,7 +398,7 @@ static void test_ed25519_ca(void **state) {
   snprintf(path, sizeof(path), "%s/ca.crt", ca);
   assert_int_equal(gs_pki_add_anchor_file(pki, path), GS_OK);
   const gs_cert_info *info = NULL;
-  assert_int_equal(validate_ac(pki, "ed-leaf/e2e.crt", "ed-leaf/roles.ac", &info), GS_OK);
+  assert_int_equal(validate_ac_at(pki, "ed-leaf/e2e.crt", "ed-leaf/roles.ac", t, &info), GS_OK);
   assert_int_equal(info->n_roles, 3);
   assert_string_equal(info->roles[0], "OPERATOR");
   assert_string_equal(info->roles[1], "INSTALLER");
