@@ -43,6 +43,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->replay_cache_size = GS_REPLAY_CACHE_ENTRIES;
   cfg->replay_floor_ms = 0;
   cfg->max_sessions_per_peer = GS_MAX_SESSIONS_PER_PEER_DEFAULT;
+  cfg->accept_modes = GS_ACCEPT_ALL;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -99,9 +100,13 @@ static int config_check(const gs_endpoint_config *c) {
       c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
-  /* the responder's checks: a bounded cache */
+  /* the responder's checks: a bounded cache and cap; accept_modes names at
+   * least one mode, only known bits, and one the encryption policy allows */
   if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX ||
-      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000) {
+      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000 ||
+      c->accept_modes == 0 || (c->accept_modes & ~(uint32_t)GS_ACCEPT_ALL) != 0 ||
+      (c->encryption == GS_ENCR_FORBIDDEN && (c->accept_modes & GS_ACCEPT_INTEGRITY) == 0) ||
+      (c->encryption == GS_ENCR_REQUIRED && c->accept_modes == GS_ACCEPT_INTEGRITY)) {
     return GS_ERR_CONFIG;
   }
   return GS_OK;

@@ -59,7 +59,7 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     if (cfg->encryption == GS_ENCR_FORBIDDEN) {
       return GS_HS_ENCRYPTION_NOT_REQUIRED;
     }
-    if (cfg->n_aead == 0) {
+    if ((cfg->accept_modes & GS_ACCEPT_AEAD) == 0 || cfg->n_aead == 0) {
       return GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED;
     }
     for (size_t i = 0; i < cfg->n_aead; i++) {
@@ -77,6 +77,16 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     return GS_HS_ENCRYPTION_NOT_REQUIRED;
   }
   if (!m->has_encr && cfg->encryption == GS_ENCR_REQUIRED) {
+    return GS_HS_ENCRYPTION_REQUIRED;
+  }
+  /* accept_modes (f 4): encrypt-then-MAC refused: ae-is-required when AEAD
+   * is accepted, else (integrity only) encryption-not-required; integrity
+   * only refused: encryption-required */
+  if (m->has_encr && (cfg->accept_modes & GS_ACCEPT_ETM) == 0) {
+    return (cfg->accept_modes & GS_ACCEPT_AEAD) != 0 ? GS_HS_AE_IS_REQUIRED
+                                                     : GS_HS_ENCRYPTION_NOT_REQUIRED;
+  }
+  if (!m->has_encr && (cfg->accept_modes & GS_ACCEPT_INTEGRITY) == 0) {
     return GS_HS_ENCRYPTION_REQUIRED;
   }
   bool found = false;
@@ -293,9 +303,12 @@ static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
-    int err = diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED
-                  ? GS_ERR_POLICY
-                  : GS_ERR_NEGOTIATION;
+    /* refused by the encryption policy or accept_modes: GS_ERR_POLICY */
+    bool by_policy =
+        diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED ||
+        diag == GS_HS_AE_IS_REQUIRED ||
+        (diag == GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED && (ep->cfg.accept_modes & GS_ACCEPT_AEAD) == 0);
+    int err = by_policy ? GS_ERR_POLICY : GS_ERR_NEGOTIATION;
     return reject(ep, xpeer, t1, diag, err, now);
   }
   const gs_crypto *c = ep->cfg.crypto;

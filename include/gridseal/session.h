@@ -155,6 +155,10 @@ typedef int (*gs_peer_check_cb)(void *user, const gs_cert_info *peer, gs_role ow
 #define GS_MAX_GROUPS GS_MAX_DH_OFFERS
 
 /* The responder's checks (gs_endpoint_config, docs/PROTOCOL.md §3.3). */
+#define GS_ACCEPT_AEAD 1u      /* encrMode aead */
+#define GS_ACCEPT_ETM 2u       /* nonAead with encr: encrypt-then-MAC */
+#define GS_ACCEPT_INTEGRITY 4u /* nonAead without encr: integrity only */
+#define GS_ACCEPT_ALL (GS_ACCEPT_AEAD | GS_ACCEPT_ETM | GS_ACCEPT_INTEGRITY)
 #define GS_REPLAY_CACHE_MIN 16u
 #define GS_REPLAY_CACHE_MAX (1u << 20)
 #define GS_MAX_SESSIONS_PER_PEER_DEFAULT 2u
@@ -217,6 +221,9 @@ typedef struct gs_endpoint_config {
                                    both roles) whose verified peer has the same
                                    identity (§3.3 f): default
                                    GS_MAX_SESSIONS_PER_PEER_DEFAULT (2), 1..1000 */
+  uint32_t accept_modes;        /* responder: the protection modes it accepts
+                                   (§3.3 f 4), GS_ACCEPT_* bits; default
+                                   GS_ACCEPT_ALL; 0 is a configuration error */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
