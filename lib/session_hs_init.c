@@ -3,9 +3,128 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gridseal/unstable/der.h"
 #include "session_internal.h"
 
 static const uint8_t h0[GS_HASH_LEN] = {GS_H0_BYTE};
+
+/* ------------------------------------------- D16: the named responder */
+
+/* id-ce-subjectAltName 2.5.29.17 and id-on-xmppAddr 1.3.6.1.5.5.7.8.5 */
+static const uint8_t oid_san[] = {0x55, 0x1D, 0x11};
+static const uint8_t oid_xmpp[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x05};
+
+static bool slice_is(gs_slice a, const uint8_t *b, size_t len) {
+  return a.len == len && (len == 0 || memcmp(a.ptr, b, len) == 0);
+}
+
+/* One GeneralName: true if it is `kind` with exactly `value`. */
+static bool general_name_is(gs_der_reader *names, gs_identity_kind kind, const uint8_t *value,
+                            size_t len) {
+  uint32_t tag = 0;
+  gs_slice c;
+  if (gs_der_read_any(names, &tag, &c, NULL) != GS_OK) {
+    return false;
+  }
+  if (tag == GS_DER_CTX(2)) { /* dNSName */
+    return kind == GS_ID_DNS && slice_is(c, value, len);
+  }
+  if (tag == GS_DER_CTX(6)) { /* uniformResourceIdentifier */
+    return kind == GS_ID_URI && slice_is(c, value, len);
+  }
+  if (tag != GS_DER_CTX_CONS(0) || kind != GS_ID_XMPP) { /* otherName */
+    return false;
+  }
+  gs_der_reader on, ex;
+  gs_slice oid, str;
+  gs_der_reader_init(&on, c.ptr, c.len);
+  return gs_der_read_oid(&on, GS_DER_OID, &oid) == GS_OK &&
+         slice_is(oid, oid_xmpp, sizeof(oid_xmpp)) &&
+         gs_der_enter(&on, GS_DER_CTX_CONS(0), &ex, NULL) == GS_OK &&
+         gs_der_read_tlv(&ex, GS_DER_UTF8_STRING, &str) == GS_OK && slice_is(str, value, len);
+}
+
+bool gs_sess_cert_names(gs_slice cert, gs_identity_kind kind, const uint8_t *value, size_t len) {
+  gs_der_reader r, c, tbs, exts, seq;
+  uint32_t tag = 0;
+  gs_slice skip;
+  if (cert.ptr == NULL || len == 0) {
+    return false;
+  }
+  gs_der_reader_init(&r, cert.ptr, cert.len);
+  if (gs_der_enter(&r, GS_DER_SEQUENCE, &c, NULL) != GS_OK ||
+      gs_der_enter(&c, GS_DER_SEQUENCE, &tbs, NULL) != GS_OK) {
+    return false;
+  }
+  /* version [0], serialNumber, signature, issuer, validity, subject,
+   * subjectPublicKeyInfo, issuerUniqueID [1], subjectUniqueID [2]: skipped
+   * up to extensions [3] */
+  while (!gs_der_reader_at_end(&tbs)) {
+    if (gs_der_read_any(&tbs, &tag, &skip, NULL) != GS_OK) {
+      return false;
+    }
+    if (tag == GS_DER_CTX_CONS(3)) {
+      break;
+    }
+  }
+  if (tag != GS_DER_CTX_CONS(3)) {
+    return false;
+  }
+  gs_der_reader_init(&seq, skip.ptr, skip.len);
+  if (gs_der_enter(&seq, GS_DER_SEQUENCE, &exts, NULL) != GS_OK) {
+    return false;
+  }
+  while (!gs_der_reader_at_end(&exts)) {
+    gs_der_reader ext, names, val;
+    gs_slice oid, octets;
+    if (gs_der_enter(&exts, GS_DER_SEQUENCE, &ext, NULL) != GS_OK ||
+        gs_der_read_oid(&ext, GS_DER_OID, &oid) != GS_OK) {
+      return false;
+    }
+    if (!slice_is(oid, oid_san, sizeof(oid_san))) {
+      continue;
+    }
+    if (gs_der_peek_is(&ext, GS_DER_BOOLEAN) &&
+        gs_der_read_any(&ext, &tag, &skip, NULL) != GS_OK) { /* critical */
+      return false;
+    }
+    if (gs_der_read_octets(&ext, GS_DER_OCTET_STRING, &octets) != GS_OK) {
+      return false;
+    }
+    gs_der_reader_init(&val, octets.ptr, octets.len);
+    if (gs_der_enter(&val, GS_DER_SEQUENCE, &names, NULL) != GS_OK) {
+      return false;
+    }
+    while (!gs_der_reader_at_end(&names)) {
+      if (general_name_is(&names, kind, value, len)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1) {
+  bool ok;
+  if (ep->has_hooks && ep->hooks.ignore_responder_name) { /* tests only */
+    return GS_OK;
+  }
+  if (!t1->has_responder) {
+    ok = ep->cfg.accept_unnamed_requests;
+  } else {
+    gs_slice own = {ep->cfg.cert_der, ep->cfg.cert_len};
+    ok = gs_sess_cert_names(own, t1->responder_kind, t1->responder.ptr, t1->responder.len);
+  }
+  if (ok) {
+    return GS_OK;
+  }
+  /* a request relayed from another responder, or one that names nobody:
+   * dropped, nothing signed (D16) */
+  ep->misdirected_dropped++;
+  gs_sess_event(ep, NULL, GS_EV_MALFORMED, GS_ERR_WRONG_RESPONDER, -1, GS_PDU_HANDSHAKE_REQ, 0);
+  return GS_ERR_WRONG_RESPONDER;
+}
 
 int gs_sess_hs_emit(gs_session *s, gs_pdu_kind kind, const gs_tbs_handshake *tbs,
                     const uint8_t *h_in, uint8_t *h_out) {
@@ -109,6 +228,16 @@ int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup, size
   tbs.pp.len = ep->pp_len;
   gs_token1 *t1 = &tbs.token1;
   gs_sess_token1_fill(s, t1, now);
+  /* D16: the request names the responder it is meant for */
+  const gs_identity *want = s->expected != NULL ? s->expected
+                            : ep->has_expected  ? &ep->expected
+                                                : NULL;
+  if (want != NULL && want->value[0] != '\0') {
+    t1->has_responder = true;
+    t1->responder_kind = want->kind;
+    t1->responder.ptr = (const uint8_t *)want->value;
+    t1->responder.len = strnlen(want->value, GS_MAX_NAME_LEN);
+  }
   int rc = GS_OK;
   for (size_t i = 0; i < ep->cfg.n_groups && rc == GS_OK; i++) {
     size_t pub_len = 0;

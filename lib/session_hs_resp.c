@@ -220,6 +220,11 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
     gs_sess_event(ep, NULL, GS_EV_BAD_SIGNATURE, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return rc;
   }
+  rc = gs_sess_check_responder_name(ep, t1); /* D16: meant for this endpoint */
+  if (rc != GS_OK) {
+    v->release(v->ctx, info);
+    return rc;
+  }
   /* e: only a verified request enters the cache */
   if (gs_replay_cache_lookup(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
                              t1->asso_id.len) != GS_OK) {

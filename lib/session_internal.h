@@ -186,6 +186,7 @@ struct gs_endpoint {
   unsigned next_num;
   gs_outq out;
   uint64_t foreign_dropped, unknown_dropped; /* gs_endpoint_receive drops */
+  uint64_t misdirected_dropped;              /* D16: requests for another responder */
   bool has_hooks;
   gs_test_hooks hooks;
 };
@@ -232,6 +233,14 @@ void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k);
 /* ------------------------------------------------------ session_hs_init.c */
 int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx);
+/* D16, responder, after the request's signature verified: GS_OK when
+ * token1.responder names one of the own certificate's identities (kind and
+ * value), or is absent and accept_unnamed_requests is set; otherwise
+ * GS_ERR_WRONG_RESPONDER (GS_EV_MALFORMED raised, counted). */
+int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1);
+/* True if the DER certificate `cert` has a subjectAltName of `kind` with
+ * exactly `value` (xmppAddr otherName, uniformResourceIdentifier, dNSName). */
+bool gs_sess_cert_names(gs_slice cert, gs_identity_kind kind, const uint8_t *value, size_t len);
 /* Send handshakeSecAbort with `diag` and fail with `err`. */
 int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err);
 

@@ -201,6 +201,13 @@ typedef struct gs_endpoint_config {
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
+  /* ---- the request names its responder (docs/PROTOCOL.md §3.3, D16) */
+  bool accept_unnamed_requests; /* responder: accept a HandshakeReq that names no
+                                   responder (default false: dropped,
+                                   GS_ERR_WRONG_RESPONDER). A request that names
+                                   one is accepted only when the name (kind and
+                                   value) is in the own certificate's
+                                   subjectAltName */
 } gs_endpoint_config;
 
 /* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
@@ -239,6 +246,10 @@ typedef struct gs_endpoint_stats {
   uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
                                bound to another transport peer (dropped) */
   uint64_t unknown_dropped; /* gs_endpoint_receive: PDUs naming no association */
+
+  /* D16 (docs/PROTOCOL.md §3.3): verified HandshakeReqs that name another
+   * responder, or none while accept_unnamed_requests is false: dropped */
+  uint64_t misdirected_dropped;
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */

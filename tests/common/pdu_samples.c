@@ -114,6 +114,9 @@ void gs_sample_handshake_req(gs_secpdu *pdu) {
   t->encr_mode.aead[0] = alg(GS_ALG_AES256_GCM);
   t->encr_mode.aead[1] = alg(GS_ALG_AES128_GCM);
   t->conf_params = GS_CONF_TLS_PROTECTED | GS_CONF_APPL_PROTECTED;
+  t->has_responder = true; /* D16 */
+  t->responder_kind = GS_ID_XMPP;
+  t->responder = STR("der1@grid.example");
   tbs->has_appl_data = true;
   tbs->appl_data = SL(mms_init_req);
   pdu->u.hs.sign = SL(sig72);

@@ -22,7 +22,8 @@ extern "C" {
 
 /* handshakeReq from initiator "12": pp "IEC61850-8-2", ECDSA, certPath of 1,
  * two DH offers (P-256, X25519), HMAC-SHA256, AEAD list {aes256-GCM,
- * aes128-GCM}, confParams tlsProtected|applProtected, applData present. */
+ * aes128-GCM}, confParams tlsProtected|applProtected, responder xmppAddr
+ * "der1@grid.example", applData present. */
 void gs_sample_handshake_req(gs_secpdu *pdu);
 
 /* handshakeAcc from the responder: assoID "12:345", one DH key (P-256), one
