@@ -201,13 +201,18 @@ typedef struct gs_endpoint_config {
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
-  /* ---- the request names its responder (docs/PROTOCOL.md §3.3, D16) */
+  /* ---- the request names its responder; own attribute certificate
+   * (docs/PROTOCOL.md §3.1, §3.3, D16) */
   bool accept_unnamed_requests; /* responder: accept a HandshakeReq that names no
                                    responder (default false: dropped,
                                    GS_ERR_WRONG_RESPONDER). A request that names
                                    one is accepted only when the name (kind and
                                    value) is in the own certificate's
                                    subjectAltName */
+  const uint8_t *att_cert_der;  /* own RFC 5755 attribute certificate (DER,
+                                   borrowed) sent as token1.attCert in the
+                                   HandshakeReq and HandshakeAcc; NULL: none */
+  size_t att_cert_len;
 } gs_endpoint_config;
 
 /* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
@@ -528,7 +533,12 @@ GS_EXPORT gs_role gs_session_role(const gs_session *s);
 GS_EXPORT int gs_session_error(const gs_session *s);
 /* "c" or "c:s" (NUL-terminated, owned by the session). */
 GS_EXPORT const char *gs_session_asso_id(const gs_session *s);
-/* The authenticated peer, or NULL before authentication. */
+/* The authenticated peer, or NULL before authentication: its identities
+ * (subjectAltName, by kind) and its roles (n_roles, roles[]: from its
+ * certificate's IEC 62351-8 extension and from the attribute certificate it
+ * sent in token1.attCert, both checked by the validator). The same info is
+ * gs_event.peer of GS_EV_HANDSHAKE_DONE and gs_rx.peer. Valid while the
+ * session is. */
 GS_EXPORT const gs_cert_info *gs_session_peer(const gs_session *s);
 GS_EXPORT gs_data_mode gs_session_mode(const gs_session *s);
 
