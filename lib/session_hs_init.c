@@ -268,13 +268,15 @@ int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup, size
   return GS_OK;
 }
 
-int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err) {
+int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const uint8_t *h_b) {
   gs_endpoint *ep = s->ep;
-  /* addressed with the responder's full assoID once its answer was read */
+  /* addressed with the responder's full assoID once its answer was read;
+   * only ever in answer to a verified HandshakeAcc, bound to it (h_B: B's
+   * chain value once it answered, so B acts on it, D11) */
   const char *id = s->acc_asso_len > 0 ? s->acc_asso : s->asso;
   size_t id_len = s->acc_asso_len > 0 ? s->acc_asso_len : s->asso_len;
-  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag, NULL,
-                               NULL, 0, now);
+  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag, h_b, NULL,
+                               0, now);
   gs_sess_event(ep, s, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
   if (rc == GS_OK) {
     gs_sess_event(ep, s, GS_EV_ABORT_SENT, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
@@ -415,6 +417,39 @@ static int finish_acc(gs_session *s, const gs_handshake *hs, int idx, gs_time_ms
   return GS_OK;
 }
 
+/* §3.5 step 4, before any check whose failure is answered: the
+ * responder's certificate, the sigAlg, the signature over tbs_B || h_A.
+ * Failure: dropped (an event), A keeps waiting until its deadline (D3). */
+static int verify_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, const gs_cert_info **out) {
+  gs_endpoint *ep = s->ep;
+  const gs_handshake *hs = &p->u.hs;
+  const gs_token1 *t1 = &hs->tbs.token1;
+  const gs_cert_info *info = NULL;
+  const gs_validator *v = &ep->cfg.validator;
+  int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
+                       t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
+  if (rc != GS_OK) {
+    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0); /* cannot be verified */
+    return rc;
+  }
+  gs_sig_alg sa;
+  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
+    v->release(v->ctx, info);
+    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, GS_ERR_UNSUPPORTED_ALG, -1, p->kind, 0);
+    return GS_ERR_UNSUPPORTED_ALG;
+  }
+  gs_iov parts[2] = {{hs->tbs_content.ptr, hs->tbs_content.len}, {s->h_cur, GS_HASH_LEN}};
+  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, parts, GS_RESPONDER_SIGNS_H_A ? 2 : 1,
+                      hs->sign);
+  if (rc != GS_OK) {
+    v->release(v->ctx, info);
+    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0);
+    return rc;
+  }
+  *out = info;
+  return GS_OK;
+}
+
 int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx) {
   gs_endpoint *ep = s->ep;
@@ -440,54 +475,46 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
     gs_sess_event(ep, s, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, p->kind, 0);
     return GS_ERR_REFLECTION;
   }
-  memcpy(s->acc_asso, t1->asso_id.ptr, t1->asso_id.len);
-  s->acc_asso_len = t1->asso_id.len;
-  if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return gs_sess_init_abort(s, now, GS_HS_INVALID_TIME, GS_ERR_TIME);
-  }
   const gs_cert_info *info = NULL;
-  const gs_validator *v = &ep->cfg.validator;
-  rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
-                   t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
+  rc = verify_acc(s, p, now, &info);
   if (rc != GS_OK) {
-    return gs_sess_init_abort(s, now, gs_sess_cert_diag(rc), rc);
+    return rc; /* dropped, still waiting */
   }
-  gs_sig_alg sa;
-  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
-    v->release(v->ctx, info);
-    return gs_sess_init_abort(s, now, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG);
-  }
-  gs_iov parts[2] = {{hs->tbs_content.ptr, hs->tbs_content.len}, {s->h_cur, GS_HASH_LEN}};
-  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, parts, GS_RESPONDER_SIGNS_H_A ? 2 : 1,
-                      hs->sign);
-  if (rc != GS_OK) {
-    v->release(v->ctx, info);
-    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0);
-    return rc; /* §3.3 d: dropped, still waiting */
-  }
+  /* verified: from here on a failure ends the pending handshake with a
+   * signed handshakeSecAbort bound to this answer (h_B) */
   s->peer = info; /* authenticated from here on */
   memcpy(s->peer_fp, info->fingerprint, GS_FINGERPRINT_LEN);
-  if (!gs_sess_identity_ok(s, info)) {
-    return gs_sess_init_abort(s, now, GS_HS_INVALID_PK_CERT, GS_ERR_PEER_IDENTITY);
-  }
-  int diag = gs_sess_peer_check(ep, info, GS_ROLE_INITIATOR);
-  if (diag >= 0) {
-    return gs_sess_init_abort(s, now, diag, GS_ERR_POLICY);
-  }
-  int idx = selected_dh(s, t1);
-  if (idx < 0) {
-    return gs_sess_init_abort(s, now, GS_HS_ILLEGAL_DH_GROUP_SELECTED, GS_ERR_SELECTION);
-  }
-  if (t1->hmac.alg != gs_alg_of_hmac(ep->cfg.hmac)) {
-    return gs_sess_init_abort(s, now, GS_HS_HMAC_NOT_SUPPORTED, GS_ERR_SELECTION);
-  }
-  diag = check_selection(s, &t1->encr_mode);
-  if (diag >= 0) {
-    return gs_sess_init_abort(s, now, diag, GS_ERR_SELECTION);
-  }
-  rc = finish_acc(s, hs, idx, now);
+  memcpy(s->acc_asso, t1->asso_id.ptr, t1->asso_id.len);
+  s->acc_asso_len = t1->asso_id.len;
+  uint8_t h_b[GS_HASH_LEN];
+  rc = gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, s->h_cur, h_b);
   if (rc != GS_OK) {
-    return gs_sess_init_abort(s, now, GS_HS_PROTOCOL_ERROR, rc);
+    return gs_sess_fail(s, rc);
+  }
+  int diag = -1, err = GS_OK;
+  int idx = -1;
+  if (!gs_sess_time_ok(ep, t1->time, now)) {
+    diag = GS_HS_INVALID_TIME;
+    err = GS_ERR_TIME;
+  } else if (!gs_sess_identity_ok(s, info)) {
+    diag = GS_HS_INVALID_PK_CERT;
+    err = GS_ERR_PEER_IDENTITY;
+  } else if ((diag = gs_sess_peer_check(ep, info, GS_ROLE_INITIATOR)) >= 0) {
+    err = GS_ERR_POLICY;
+  } else if ((idx = selected_dh(s, t1)) < 0) {
+    diag = GS_HS_ILLEGAL_DH_GROUP_SELECTED;
+    err = GS_ERR_SELECTION;
+  } else if (t1->hmac.alg != gs_alg_of_hmac(ep->cfg.hmac)) {
+    diag = GS_HS_HMAC_NOT_SUPPORTED;
+    err = GS_ERR_SELECTION;
+  } else if ((diag = check_selection(s, &t1->encr_mode)) >= 0) {
+    err = GS_ERR_SELECTION;
+  } else if ((rc = finish_acc(s, hs, idx, now)) != GS_OK) {
+    diag = GS_HS_PROTOCOL_ERROR;
+    err = rc;
+  }
+  if (err != GS_OK) {
+    return gs_sess_init_abort(s, now, diag, err, h_b);
   }
   s->state = GS_STATE_ESTABLISHED;
   if (hs->tbs.has_appl_data) {

@@ -19,17 +19,21 @@ typedef struct resp_neg {
 } resp_neg;
 
 /* Failures of b, c and f: a signed handshakeSecReject, rate-limited,
- * queued on the endpoint for the transport peer the request came from. */
-static int reject(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, int diag, int err,
+ * queued on the endpoint for the transport peer the request came from,
+ * bound to the request it answers (binding = h_A, D17). */
+static int reject(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, int diag, int err,
                   gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_REJECT, 0);
   if (!gs_ratelimit_take(&ep->rl, now)) {
     gs_sess_event(ep, NULL, GS_EV_RATE_LIMITED, GS_ERR_RATE_LIMITED, diag,
                   GS_PDU_HANDSHAKE_SEC_REJECT, 0);
     return err;
   }
-  if (gs_sess_notice_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
-                          t1->asso_id.len, diag, NULL, NULL, 0, now) == GS_OK) {
+  uint8_t h_a[GS_HASH_LEN];
+  if (gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, h0, h_a) == GS_OK &&
+      gs_sess_reject_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
+                          t1->asso_id.len, diag, h_a, NULL, 0, now) == GS_OK) {
     size_t n = strlen(xpeer); /* checked <= GS_MAX_XPEER_LEN by the caller */
     memcpy(ep->out.tail->xpeer, xpeer, n + 1);
   }
@@ -206,12 +210,12 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
   int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
                        t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
   if (rc != GS_OK) {
-    return reject(ep, xpeer, t1, gs_sess_cert_diag(rc), rc, now);
+    return reject(ep, xpeer, hs, gs_sess_cert_diag(rc), rc, now);
   }
   gs_sig_alg sa;
   if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
     v->release(v->ctx, info);
-    return reject(ep, xpeer, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
+    return reject(ep, xpeer, hs, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
   }
   gs_iov part = {hs->tbs_content.ptr, hs->tbs_content.len};
   rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, &part, 1, hs->sign);
@@ -238,24 +242,25 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
 }
 
 /* §3.3 f: peer policy, encryption policy, algorithms, the DH value. */
-static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
-                  resp_neg *n, gs_time_ms now) {
+static int policy(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs,
+                  const gs_cert_info *info, resp_neg *n, gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_RESPONDER);
   if (diag >= 0) {
-    return reject(ep, xpeer, t1, diag, GS_ERR_POLICY, now);
+    return reject(ep, xpeer, hs, diag, GS_ERR_POLICY, now);
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
     int err = diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED
                   ? GS_ERR_POLICY
                   : GS_ERR_NEGOTIATION;
-    return reject(ep, xpeer, t1, diag, err, now);
+    return reject(ep, xpeer, hs, diag, err, now);
   }
   const gs_crypto *c = ep->cfg.crypto;
   const gs_slice *pub = &t1->dh[n->dh_idx].public_key;
   if (pub->len > GS_MAX_DH_PUB_LEN ||
       c->dh_check_public(c->ctx, n->group, pub->ptr, pub->len) != GS_OK) {
-    return reject(ep, xpeer, t1, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
+    return reject(ep, xpeer, hs, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
   }
   return GS_OK;
 }
@@ -297,7 +302,7 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
     return GS_ERR_REFLECTION;
   }
   if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return reject(ep, xpeer, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
+    return reject(ep, xpeer, hs, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
   }
   const gs_cert_info *info = NULL;
   rc = authenticate(ep, xpeer, hs, now, &info);
@@ -306,7 +311,7 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
   }
   resp_neg n;
   memset(&n, 0, sizeof(n));
-  rc = policy(ep, xpeer, t1, info, &n, now);
+  rc = policy(ep, xpeer, hs, info, &n, now);
   if (rc == GS_OK) {
     rc = half_open_ok(ep, info->fingerprint, now);
     if (rc != GS_OK) {
@@ -446,8 +451,8 @@ int gs_session_refuse(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t
   if (s->role != GS_ROLE_RESPONDER || s->state != GS_STATE_HS_RECEIVED) {
     return GS_ERR_STATE;
   }
-  int rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
-                               NULL, appl, len, now);
+  int rc = gs_sess_reject_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
+                               s->h_cur, appl, len, now); /* h_cur = h_A (D17) */
   gs_sess_close(s);
   return rc;
 }

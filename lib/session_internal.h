@@ -241,14 +241,20 @@ int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1);
 /* True if the DER certificate `cert` has a subjectAltName of `kind` with
  * exactly `value` (xmppAddr otherName, uniformResourceIdentifier, dNSName). */
 bool gs_sess_cert_names(gs_slice cert, gs_identity_kind kind, const uint8_t *value, size_t len);
-/* Send handshakeSecAbort with `diag` and fail with `err`. */
-int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err);
+/* Send handshakeSecAbort with `diag` (binding h_b: the chain value of the
+ * verified HandshakeAcc it answers) and fail with `err`. */
+int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const uint8_t *h_b);
 
 /* ------------------------------------------------------ session_notice.c */
 /* Build, sign and queue a SignedNotice. binding NULL: pkCert form. */
 int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
                         size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
                         size_t appl_len, gs_time_ms now);
+/* handshakeSecReject / applicationReject (D17): pkCert form plus binding =
+ * h_req, the chain value h_A of the request it answers (H(tbs_A || h_0)). */
+int gs_sess_reject_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                        size_t asso_len, int diag, const uint8_t h_req[GS_HASH_LEN],
+                        const uint8_t *appl, size_t appl_len, gs_time_ms now);
 int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                            size_t cap, gs_rx *rx);
 /* dtSecAbort with diag, event, fail with err. */

@@ -159,10 +159,9 @@ void gs_sample_notice(gs_secpdu *pdu, gs_pdu_kind kind) {
     t->n_cert_path = 2;
     t->cert_path[0] = gs_sample_cert(540, 1);
     t->cert_path[1] = gs_sample_cert(500, 3);
-  } else {
-    t->has_binding = true;
-    t->binding = SL(h_n);
   }
+  t->has_binding = true; /* h_n; for the rejects h_A of the request (D17) */
+  t->binding = SL(h_n);
   if (kind != GS_PDU_RELEASE_REQ && kind != GS_PDU_RELEASE_RSP) {
     tbs->has_diag = true;
     tbs->diag = kind == GS_PDU_DT_SEC_ABORT ? GS_DT_INVALID_TIME_VALUE : GS_HS_INVALID_TIME;

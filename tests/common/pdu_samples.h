@@ -33,7 +33,7 @@ void gs_sample_handshake_acc(gs_secpdu *pdu);
 /* A SignedNotice of `kind` (APPLICATION_REJECT .. RELEASE_RSP): assoID
  * "12:345", diag 10 for the reject/abort kinds, binding of 32 octets;
  * HANDSHAKE_SEC_REJECT and APPLICATION_REJECT carry pkCert and a certPath
- * of 2 instead of the binding (no association yet). */
+ * of 2 as well (no association yet; the binding names the request, D17). */
 void gs_sample_notice(gs_secpdu *pdu, gs_pdu_kind kind);
 
 /* clearTransfer: seq 7, applData clear, HMAC-SHA256 authenticator. */
