@@ -282,6 +282,9 @@ GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, 
  *      invalid-attribute-certificate; GS_ERR_UNSUPPORTED_ALG for a sigAlg not
  *      matching the certificate key: handshakeSecReject invalid-signatureAlgorithm;
  *   d. GS_ERR_BAD_SIGNATURE: dropped silently, GS_EV_BAD_SIGNATURE;
+ *      then GS_ERR_WRONG_RESPONDER: token1.responder names none of the own
+ *      certificate's identities, or is absent without accept_unnamed_requests
+ *      (D16): dropped, GS_EV_MALFORMED, nothing signed, misdirected_dropped;
  *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY;
  *   f. GS_ERR_POLICY / GS_ERR_NEGOTIATION: handshakeSecReject with the
  *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it);
@@ -385,7 +388,9 @@ typedef struct gs_rx {
  * Errors that leave the association usable: GS_ERR_DER_* before
  * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
  * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
- * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_REFLECTION (a
+ * GS_ERR_BAD_SIGNATURE, GS_ERR_UNSUPPORTED_ALG, GS_ERR_CERT_* and the
+ * validator's other errors (a HandshakeAcc that does not verify: dropped,
+ * GS_EV_BAD_SIGNATURE, nothing sent, still HS_SENT), GS_ERR_REFLECTION (a
  * HandshakeAcc carrying the initiator's own certificate: dropped before any
  * certificate or signature work, GS_EV_REPLAY), GS_ERR_BUFFER_TOO_SMALL
  * (out too small: nothing consumed), GS_ERR_AUTH_TAG etc. under
@@ -396,8 +401,9 @@ typedef struct gs_rx {
  * GS_ERR_CHANGED_KEY, GS_ERR_KEY_LIMIT (dtSecAbort sent); GS_ERR_ABORTED
  * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
  * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
- * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_CERT_*, GS_ERR_DH_PEER_INVALID
- * (initiator: handshakeSecAbort sent); GS_ERR_HS_TIMEOUT (initiator: a
+ * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_DH_PEER_INVALID (initiator,
+ * on a verified HandshakeAcc only: handshakeSecAbort sent, bound to it);
+ * GS_ERR_HS_TIMEOUT (initiator: a
  * HandshakeAcc at or after the handshake deadline; nothing sent). */
 GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now,
                                  uint8_t *out, size_t cap, gs_rx *rx);
