@@ -93,13 +93,11 @@ void gs_test_ca_free(gs_test_ca *ca) {
   memset(ca, 0, sizeof(*ca));
 }
 
-int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
-                  bool no_digital_signature, gs_test_ident *out) {
+static int issue(const gs_test_ca *ca, gs_tkey_type type, const char *cn, const char *san,
+                 bool no_digital_signature, gs_test_ident *out) {
   memset(out, 0, sizeof(*out));
   EVP_PKEY *k = gen_key(type);
-  X509 *c = k != NULL ? make_cert(uri, k, ca->cert, ca->key) : NULL;
-  char san[300];
-  snprintf(san, sizeof(san), "URI:%s", uri);
+  X509 *c = k != NULL ? make_cert(cn, k, ca->cert, ca->key) : NULL;
   int rc = -1;
   if (c != NULL && add_ext(c, ca->cert, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
       add_ext(c, ca->cert, NID_key_usage,
@@ -123,6 +121,18 @@ int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
   X509_free(c);
   EVP_PKEY_free(k);
   return rc;
+}
+
+int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
+                  bool no_digital_signature, gs_test_ident *out) {
+  char san[300];
+  snprintf(san, sizeof(san), "URI:%s", uri);
+  return issue(ca, type, uri, san, no_digital_signature, out);
+}
+
+int gs_test_issue_san(const gs_test_ca *ca, gs_tkey_type type, const char *cn, const char *san,
+                      gs_test_ident *out) {
+  return issue(ca, type, cn, san, false, out);
 }
 
 void gs_test_ident_free(gs_test_ident *id) {

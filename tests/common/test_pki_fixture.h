@@ -35,6 +35,11 @@ void gs_test_ca_free(gs_test_ca *ca);
  * digitalSignature unless `no_digital_signature`. 0 on success. */
 int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
                   bool no_digital_signature, gs_test_ident *out);
+/* The same with CN `cn` and the subjectAltName given in OpenSSL's
+ * configuration syntax (e.g. "otherName:1.3.6.1.5.5.7.8.5;UTF8:a@b,
+ * DNS:a.example, URI:urn:a"). */
+int gs_test_issue_san(const gs_test_ca *ca, gs_tkey_type type, const char *cn, const char *san,
+                      gs_test_ident *out);
 void gs_test_ident_free(gs_test_ident *id);
 /* An RFC 5755 attribute certificate issued by `ca` for the certificate of
  * `holder` (baseCertificateID: its issuer and serial), valid 2020..2040,

@@ -122,10 +122,66 @@ static void test_unnamed_and_wrong_kind(void **st) {
   rl_free(&w);
 }
 
+/* Names are matched by kind against every subjectAltName entry of the
+ * responder's certificate: xmppAddr (otherName), dNSName and URI; a value
+ * the certificate has only as another kind names nobody. */
+static void test_every_name_kind(void **st) {
+  (void)st;
+  static const char *const san = "otherName:1.3.6.1.5.5.7.8.5;UTF8:der1@grid.example,"
+                                 "DNS:der1.grid.example,URI:urn:gridseal:der1";
+  gs_test_ident id;
+  assert_int_equal(gs_test_issue_san(rl_ca(), GS_TKEY_P256, "der1", san, &id), 0);
+  rl_world w;
+  sec_opts o = sec_defaults();
+  sec_prepare(&w, 1603, &o);
+  RL_EQ(&w, rl_start(&w), GS_OK);
+  rl_party der1;
+  rl_party_prepare(&der1, &id);
+  der1.cfg.accept_unnamed_requests = false;
+  RL_EQ(&w, rl_party_start(&w, &der1), GS_OK);
+  static const gs_identity good[] = {{GS_ID_XMPP, "der1@grid.example"},
+                                     {GS_ID_DNS, "der1.grid.example"},
+                                     {GS_ID_URI, "urn:gridseal:der1"}};
+  static const gs_identity bad[] = {
+      {GS_ID_URI, "der1@grid.example"}, {GS_ID_XMPP, "der1.grid.example"},
+      {GS_ID_DNS, "urn:gridseal:der1"}, {GS_ID_XMPP, "der1@grid.exampl"},
+      {GS_ID_DNS, "DER1.grid.example"}, {GS_ID_XMPP, "der2@grid.example"}};
+  uint8_t buf[8192];
+  size_t n = 0;
+  uint64_t dropped = 0;
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    gs_session *sa = NULL;
+    RL_EQ(&w, gs_session_new_initiator_to(w.a.ep, "x", &bad[i], &sa), GS_OK);
+    RL_EQ(&w, gs_session_connect(sa, w.now, NULL, 0), GS_OK);
+    RL_EQ(&w, gs_session_pop_output(sa, buf, sizeof(buf), &n), GS_OK);
+    expect_dropped(&w, &der1, buf, n, dropped++);
+    gs_session_free(sa);
+  }
+  for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+    gs_session *sa = NULL, *sb = NULL;
+    RL_EQ(&w, gs_session_new_initiator_to(w.a.ep, "x", &good[i], &sa), GS_OK);
+    RL_EQ(&w, gs_session_connect(sa, w.now, NULL, 0), GS_OK);
+    RL_EQ(&w, gs_session_pop_output(sa, buf, sizeof(buf), &n), GS_OK);
+    RL_EQ(&w, gs_endpoint_receive_hs(der1.ep, buf, n, w.now, &sb), GS_OK);
+    RL_EQ(&w, gs_session_accept(sb, w.now, NULL, 0), GS_OK);
+    RL_EQ(&w, gs_session_pop_output(sb, buf, sizeof(buf), &n), GS_OK);
+    uint8_t out[16];
+    gs_rx rx;
+    RL_EQ(&w, gs_session_receive(sa, buf, n, w.now, out, sizeof(out), &rx), GS_OK);
+    RL_EQ(&w, gs_session_state_get(sa), GS_STATE_ESTABLISHED);
+    gs_session_free(sb);
+    gs_session_free(sa);
+  }
+  rl_party_free(&der1);
+  rl_free(&w);
+  gs_test_ident_free(&id);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_relayed_request_refused),
       cmocka_unit_test(test_unnamed_and_wrong_kind),
+      cmocka_unit_test(test_every_name_kind),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
