@@ -109,6 +109,9 @@ static int config_check(const gs_endpoint_config *c) {
       (c->encryption == GS_ENCR_REQUIRED && c->accept_modes == GS_ACCEPT_INTEGRITY)) {
     return GS_ERR_CONFIG;
   }
+  if (c->att_cert_der == NULL && c->att_cert_len > 0) { /* own attribute certificate */
+    return GS_ERR_CONFIG;
+  }
   return GS_OK;
 }
 
@@ -671,4 +674,9 @@ void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
   t1->asso_id.len = s->asso_len;
   t1->time = now;
   t1->conf_params = ep->cfg.conf_params & (GS_CONF_TLS_PROTECTED | GS_CONF_VPN);
+  if (ep->cfg.att_cert_der != NULL && ep->cfg.att_cert_len > 0) { /* own roles (§3.1) */
+    t1->has_att_cert = true;
+    t1->att_cert.ptr = ep->cfg.att_cert_der;
+    t1->att_cert.len = ep->cfg.att_cert_len;
+  }
 }

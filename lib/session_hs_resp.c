@@ -21,18 +21,22 @@ typedef struct resp_neg {
 
 /* Failures of a verified request (sigAlg in d, b, f): a signed
  * handshakeSecReject, rate-limited, queued on the endpoint for the
- * transport peer the request came from. Never called before the request's
- * signature verified. */
-static int reject(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, int diag, int err,
+ * transport peer the request came from, bound to the request it answers
+ * (binding = h_A, D17). Never called before the request's signature
+ * verified. */
+static int reject(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, int diag, int err,
                   gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_REJECT, 0);
   if (!gs_ratelimit_take(&ep->rl, now)) {
     gs_sess_event(ep, NULL, GS_EV_RATE_LIMITED, GS_ERR_RATE_LIMITED, diag,
                   GS_PDU_HANDSHAKE_SEC_REJECT, 0);
     return err;
   }
-  if (gs_sess_notice_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
-                          t1->asso_id.len, diag, NULL, NULL, 0, now) == GS_OK) {
+  uint8_t h_a[GS_HASH_LEN];
+  if (gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, h0, h_a) == GS_OK &&
+      gs_sess_reject_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
+                          t1->asso_id.len, diag, h_a, NULL, 0, now) == GS_OK) {
     size_t n = strlen(xpeer); /* checked <= GS_MAX_XPEER_LEN by the caller */
     memcpy(ep->out.tail->xpeer, xpeer, n + 1);
   }
@@ -237,17 +241,23 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
   gs_sig_alg sa;
   if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
     v->release(v->ctx, info);
-    return reject(ep, xpeer, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
+    return reject(ep, xpeer, hs, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
+  }
+  rc = gs_sess_check_responder_name(ep, t1); /* D16: meant for this endpoint */
+  if (rc != GS_OK) {
+    v->release(v->ctx, info);
+    return rc;
   }
   *out = info;
   return GS_OK;
 }
 
 /* §3.3 b, e: time, then replay; only a verified request enters the cache. */
-static int fresh(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
-                 gs_time_ms now) {
+static int fresh(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs,
+                 const gs_cert_info *info, gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return reject(ep, xpeer, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
+    return reject(ep, xpeer, hs, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
   }
   if (gs_replay_cache_lookup(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
                              t1->asso_id.len) != GS_OK) {
@@ -290,16 +300,17 @@ static size_t peer_count(gs_endpoint *ep, const gs_cert_info *peer, gs_time_ms n
 }
 
 /* §3.3 f: peer policy, encryption policy, algorithms, the DH value. */
-static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
-                  resp_neg *n, gs_time_ms now) {
+static int policy(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs,
+                  const gs_cert_info *info, resp_neg *n, gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_RESPONDER);
   if (diag >= 0) {
-    return reject(ep, xpeer, t1, diag, GS_ERR_POLICY, now);
+    return reject(ep, xpeer, hs, diag, GS_ERR_POLICY, now);
   }
   if (peer_count(ep, info, now) >= ep->cfg.max_sessions_per_peer) {
     gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, GS_HS_TOO_MANY_ASSOCIATIONS,
                   GS_PDU_HANDSHAKE_REQ, 0);
-    return reject(ep, xpeer, t1, GS_HS_TOO_MANY_ASSOCIATIONS, GS_ERR_LIMIT, now);
+    return reject(ep, xpeer, hs, GS_HS_TOO_MANY_ASSOCIATIONS, GS_ERR_LIMIT, now);
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
@@ -309,13 +320,13 @@ static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const
         diag == GS_HS_AE_IS_REQUIRED ||
         (diag == GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED && (ep->cfg.accept_modes & GS_ACCEPT_AEAD) == 0);
     int err = by_policy ? GS_ERR_POLICY : GS_ERR_NEGOTIATION;
-    return reject(ep, xpeer, t1, diag, err, now);
+    return reject(ep, xpeer, hs, diag, err, now);
   }
   const gs_crypto *c = ep->cfg.crypto;
   const gs_slice *pub = &t1->dh[n->dh_idx].public_key;
   if (pub->len > GS_MAX_DH_PUB_LEN ||
       c->dh_check_public(c->ctx, n->group, pub->ptr, pub->len) != GS_OK) {
-    return reject(ep, xpeer, t1, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
+    return reject(ep, xpeer, hs, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
   }
   return GS_OK;
 }
@@ -367,11 +378,11 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
   if (rc != GS_OK) {
     return rc;
   }
-  rc = fresh(ep, xpeer, t1, info, now);
+  rc = fresh(ep, xpeer, hs, info, now);
   resp_neg n;
   memset(&n, 0, sizeof(n));
   if (rc == GS_OK) {
-    rc = policy(ep, xpeer, t1, info, &n, now);
+    rc = policy(ep, xpeer, hs, info, &n, now);
   }
   if (rc == GS_OK) {
     rc = half_open_ok(ep, info->fingerprint, now);
@@ -512,8 +523,8 @@ int gs_session_refuse(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t
   if (s->role != GS_ROLE_RESPONDER || s->state != GS_STATE_HS_RECEIVED) {
     return GS_ERR_STATE;
   }
-  int rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
-                               NULL, appl, len, now);
+  int rc = gs_sess_reject_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
+                               s->h_cur, appl, len, now); /* h_cur = h_A (D17) */
   gs_sess_close(s);
   return rc;
 }

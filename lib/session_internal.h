@@ -193,6 +193,7 @@ struct gs_endpoint {
   unsigned next_num;
   gs_outq out;
   uint64_t foreign_dropped, unknown_dropped; /* gs_endpoint_receive drops */
+  uint64_t misdirected_dropped;              /* D16: requests for another responder */
   bool has_hooks;
   gs_test_hooks hooks;
 };
@@ -239,14 +240,28 @@ void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k);
 /* ------------------------------------------------------ session_hs_init.c */
 int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx);
-/* Send handshakeSecAbort with `diag` and fail with `err`. */
-int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err);
+/* D16, responder, after the request's signature verified: GS_OK when
+ * token1.responder names one of the own certificate's identities (kind and
+ * value), or is absent and accept_unnamed_requests is set; otherwise
+ * GS_ERR_WRONG_RESPONDER (GS_EV_MALFORMED raised, counted). */
+int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1);
+/* True if the DER certificate `cert` has a subjectAltName of `kind` with
+ * exactly `value` (xmppAddr otherName, uniformResourceIdentifier, dNSName). */
+bool gs_sess_cert_names(gs_slice cert, gs_identity_kind kind, const uint8_t *value, size_t len);
+/* Send handshakeSecAbort with `diag` (binding h_b: the chain value of the
+ * verified HandshakeAcc it answers) and fail with `err`. */
+int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const uint8_t *h_b);
 
 /* ------------------------------------------------------ session_notice.c */
 /* Build, sign and queue a SignedNotice. binding NULL: pkCert form. */
 int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
                         size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
                         size_t appl_len, gs_time_ms now);
+/* handshakeSecReject / applicationReject (D17): pkCert form plus binding =
+ * h_req, the chain value h_A of the request it answers (H(tbs_A || h_0)). */
+int gs_sess_reject_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                        size_t asso_len, int diag, const uint8_t h_req[GS_HASH_LEN],
+                        const uint8_t *appl, size_t appl_len, gs_time_ms now);
 int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                            size_t cap, gs_rx *rx);
 /* dtSecAbort with diag, event, fail with err. */

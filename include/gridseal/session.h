@@ -227,6 +227,18 @@ typedef struct gs_endpoint_config {
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
+  /* ---- the request names its responder; own attribute certificate
+   * (docs/PROTOCOL.md §3.1, §3.3, D16) */
+  bool accept_unnamed_requests; /* responder: accept a HandshakeReq that names no
+                                   responder (default false: dropped,
+                                   GS_ERR_WRONG_RESPONDER). A request that names
+                                   one is accepted only when the name (kind and
+                                   value) is in the own certificate's
+                                   subjectAltName */
+  const uint8_t *att_cert_der;  /* own RFC 5755 attribute certificate (DER,
+                                   borrowed) sent as token1.attCert in the
+                                   HandshakeReq and HandshakeAcc; NULL: none */
+  size_t att_cert_len;
 } gs_endpoint_config;
 
 /* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
@@ -274,6 +286,10 @@ typedef struct gs_endpoint_stats {
   size_t replay_cache_used;   /* triples in the handshake replay cache */
   uint64_t replay_cache_full; /* verified requests dropped: every triple of
                                  the cache was still live (GS_EV_LIMIT) */
+
+  /* D16 (docs/PROTOCOL.md §3.3): verified HandshakeReqs that name another
+   * responder, or none while accept_unnamed_requests is false: dropped */
+  uint64_t misdirected_dropped;
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
@@ -305,6 +321,9 @@ GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, 
  *      GS_ERR_UNSUPPORTED_ALG: verified, but sigAlg does not name the
  *      certificate key's algorithm: handshakeSecReject
  *      invalid-signatureAlgorithm;
+ *      then GS_ERR_WRONG_RESPONDER: token1.responder names none of the own
+ *      certificate's identities, or is absent without accept_unnamed_requests
+ *      (D16): dropped, GS_EV_MALFORMED, nothing signed, misdirected_dropped;
  *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
  *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY; GS_ERR_LIMIT: the replay cache
  *      is full of live triples: dropped, GS_EV_LIMIT (counted in
@@ -411,7 +430,9 @@ typedef struct gs_rx {
  * Errors that leave the association usable: GS_ERR_DER_* before
  * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
  * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
- * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_REFLECTION (a
+ * GS_ERR_BAD_SIGNATURE, GS_ERR_UNSUPPORTED_ALG, GS_ERR_CERT_* and the
+ * validator's other errors (a HandshakeAcc that does not verify: dropped,
+ * GS_EV_BAD_SIGNATURE, nothing sent, still HS_SENT), GS_ERR_REFLECTION (a
  * HandshakeAcc carrying the initiator's own certificate: dropped before any
  * certificate or signature work, GS_EV_REPLAY), GS_ERR_BUFFER_TOO_SMALL
  * (out too small: nothing consumed), GS_ERR_AUTH_TAG etc. under
@@ -422,8 +443,9 @@ typedef struct gs_rx {
  * GS_ERR_CHANGED_KEY, GS_ERR_KEY_LIMIT (dtSecAbort sent); GS_ERR_ABORTED
  * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
  * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
- * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_CERT_*, GS_ERR_DH_PEER_INVALID
- * (initiator: handshakeSecAbort sent); GS_ERR_HS_TIMEOUT (initiator: a
+ * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_DH_PEER_INVALID (initiator,
+ * on a verified HandshakeAcc only: handshakeSecAbort sent, bound to it);
+ * GS_ERR_HS_TIMEOUT (initiator: a
  * HandshakeAcc at or after the handshake deadline; nothing sent). */
 GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now,
                                  uint8_t *out, size_t cap, gs_rx *rx);
@@ -559,7 +581,12 @@ GS_EXPORT gs_role gs_session_role(const gs_session *s);
 GS_EXPORT int gs_session_error(const gs_session *s);
 /* "c" or "c:s" (NUL-terminated, owned by the session). */
 GS_EXPORT const char *gs_session_asso_id(const gs_session *s);
-/* The authenticated peer, or NULL before authentication. */
+/* The authenticated peer, or NULL before authentication: its identities
+ * (subjectAltName, by kind) and its roles (n_roles, roles[]: from its
+ * certificate's IEC 62351-8 extension and from the attribute certificate it
+ * sent in token1.attCert, both checked by the validator). The same info is
+ * gs_event.peer of GS_EV_HANDSHAKE_DONE and gs_rx.peer. Valid while the
+ * session is. */
 GS_EXPORT const gs_cert_info *gs_session_peer(const gs_session *s);
 GS_EXPORT gs_data_mode gs_session_mode(const gs_session *s);
 

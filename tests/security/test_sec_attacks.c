@@ -219,7 +219,8 @@ static void test_M2_reflect_handshake(void **st) {
 }
 
 /* M3: the relay routes A's request to an insider C (valid certificate of
- * the same root); A expects B: A aborts with GS_ERR_PEER_IDENTITY. */
+ * the same root); the request names B, so C drops it (D16); an insider C
+ * that answers anyway: A expects B and aborts with GS_ERR_PEER_IDENTITY. */
 static void test_M3_misbinding_other_endpoint(void **st) {
   (void)st;
   rl_world w;
@@ -233,6 +234,21 @@ static void test_M3_misbinding_other_endpoint(void **st) {
   RL_EQ(&w, rl_party_start(&w, &c), GS_OK);
   RL_EQ(&w, rl_connect(&w), GS_OK);
   gs_session *sc = NULL;
+  /* C drops a request that names der1 (D16): nothing signed, counted */
+  RL_EQ(&w, gs_endpoint_receive_hs(c.ep, w.q[0][0].data, w.q[0][0].len, w.now, &sc),
+        GS_ERR_WRONG_RESPONDER);
+  RL_REQUIRE(&w, sc == NULL);
+  gs_output out;
+  RL_EQ(&w, gs_endpoint_peek_output(c.ep, &out), GS_ERR_NOT_FOUND);
+  gs_endpoint_stats cst;
+  RL_EQ(&w, gs_endpoint_get_stats(c.ep, &cst), GS_OK);
+  RL_EQ(&w, cst.misdirected_dropped, 1);
+  RL_EQ(&w, cst.sessions, 0);
+  /* an insider C that answers it anyway is caught by A's identity check */
+  rl_party_free(&c);
+  rl_party_prepare(&c, rl_ident(2, GS_TKEY_P256));
+  c.ignore_responder_name = true;
+  RL_EQ(&w, rl_party_start(&w, &c), GS_OK);
   RL_EQ(&w, gs_endpoint_receive_hs(c.ep, w.q[0][0].data, w.q[0][0].len, w.now, &sc), GS_OK);
   RL_EQ(&w, gs_session_accept(sc, w.now, (const uint8_t *)"rsp", 3), GS_OK);
   uint8_t buf[8192];

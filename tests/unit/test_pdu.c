@@ -91,6 +91,11 @@ static void eq_tbs_hs(const gs_tbs_handshake *a, const gs_tbs_handshake *b) {
   if (x->has_att_cert) {
     eq_slice(x->att_cert, y->att_cert);
   }
+  assert_int_equal(x->has_responder, y->has_responder);
+  if (x->has_responder) {
+    assert_int_equal(x->responder_kind, y->responder_kind);
+    eq_slice(x->responder, y->responder);
+  }
 }
 
 static void eq_token2(const gs_token2 *a, const gs_token2 *b) {
@@ -292,9 +297,10 @@ static void test_handshake_shapes(void **state) {
   gs_secpdu p;
   gs_sample_handshake_req(&p);
   gs_token1 *t = &p.u.hs.tbs.token1;
-  /* minimal: no certPath, no attCert, no applData, confParams empty */
+  /* minimal: no certPath, no attCert, no responder, no applData, confParams empty */
   t->n_cert_path = 0;
   t->has_att_cert = false;
+  t->has_responder = false;
   p.u.hs.tbs.has_appl_data = false;
   t->conf_params = 0;
   round_trip(&p);
@@ -309,6 +315,10 @@ static void test_handshake_shapes(void **state) {
   t->dh[3] = (gs_dhkey){GS_DH_P384, {certs[1], 97}};
   t->has_att_cert = true;
   t->att_cert = (gs_slice){certs[2], 10};
+  t->has_responder = true; /* after attCert, 255 octets: long-form length */
+  t->responder_kind = GS_ID_URI;
+  memset(certs[7], 'u', 255);
+  t->responder = (gs_slice){certs[7], 255};
   p.u.hs.tbs.has_appl_data = true;
   p.u.hs.tbs.appl_data = (gs_slice){NULL, 0}; /* empty applData is allowed */
   t->conf_params = GS_CONF_TLS_PROTECTED | GS_CONF_APPL_PROTECTED | GS_CONF_VPN;
