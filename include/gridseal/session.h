@@ -84,6 +84,17 @@ typedef enum gs_integrity_policy {
   GS_INTEGRITY_DROP = 1   /* event, drop and count; abort past the threshold */
 } gs_integrity_policy;
 
+/* What a PDU that does not decode does, when it can be attributed to an
+ * association in a data state: handed to it (gs_session_receive), or
+ * received through gs_endpoint_receive from the one transport peer that
+ * association is bound to (docs/PROTOCOL.md §5.2, §9.5). The same for both
+ * roles. */
+typedef enum gs_malformed_policy {
+  GS_MALFORMED_DROP = 0, /* default: GS_EV_MALFORMED, drop and count; abort past
+                            malformed_threshold */
+  GS_MALFORMED_ABORT = 1 /* GS_EV_MALFORMED + signed dtSecAbort protocol-error */
+} gs_malformed_policy;
+
 /* The association's negotiated protection. */
 typedef enum gs_data_mode {
   GS_MODE_NONE = 0,
@@ -198,6 +209,10 @@ typedef struct gs_endpoint_config {
   uint32_t reject_rate_per_sec;     /* default GS_REJECT_RATE_PER_SEC */
   size_t max_sessions;              /* live associations (established + handshaking, both
                                        roles), default GS_MAX_SESSIONS_DEFAULT, 1..1000 */
+  /* ---- malformed-PDU policy (docs/PROTOCOL.md §5.2) */
+  gs_malformed_policy on_malformed; /* default GS_MALFORMED_DROP */
+  uint32_t malformed_threshold;     /* GS_MALFORMED_DROP: abort after this many
+                                       (default GS_MALFORMED_THRESHOLD_DEFAULT) */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
@@ -239,6 +254,8 @@ typedef struct gs_endpoint_stats {
   uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
                                bound to another transport peer (dropped) */
   uint64_t unknown_dropped; /* gs_endpoint_receive: PDUs naming no association */
+  uint64_t malformed;       /* gs_endpoint_receive: PDUs that do not decode
+                               (attributed to an association or not) */
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
@@ -366,8 +383,9 @@ typedef struct gs_rx {
  * is wiped when a check fails after decryption). Answers the engine must
  * send (changedKey, releaseRsp is the application's, dtSecAbort,
  * handshakeSecAbort, rekey after reqRekey) are queued.
- * Errors that leave the association usable: GS_ERR_DER_* before
- * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
+ * Errors that leave the association usable: GS_ERR_DER_* (dropped and,
+ * in a data state, counted: gs_malformed_policy, the default drops up to
+ * malformed_threshold), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
  * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
  * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_REFLECTION (a
  * HandshakeAcc carrying the initiator's own certificate: dropped before any
@@ -376,7 +394,8 @@ typedef struct gs_rx {
  * GS_INTEGRITY_DROP below the threshold.
  * Errors that end it (sticky): GS_ERR_AUTH_TAG, GS_ERR_DECRYPT,
  * GS_ERR_WRONG_MODE, GS_ERR_IV_REQUIRED, GS_ERR_ALG_MISMATCH, GS_ERR_DER_*
- * on an established association, GS_ERR_PROTOCOL, GS_ERR_REKEY,
+ * on an established association under GS_MALFORMED_ABORT or past the
+ * threshold, GS_ERR_PROTOCOL, GS_ERR_REKEY,
  * GS_ERR_CHANGED_KEY, GS_ERR_KEY_LIMIT (dtSecAbort sent); GS_ERR_ABORTED
  * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
  * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
@@ -421,8 +440,11 @@ typedef struct gs_recv {
  *     bound to `xpeer` or unbound is meant; none: GS_ERR_WRONG_PEER as
  *     below (GS_EV_FOREIGN_PEER with no session); more than one:
  *     GS_ERR_ASSOC_AMBIGUOUS (pass `role`).
- *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED
- *     (endpoint-level); no association is touched.
+ *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED, counted in
+ *     gs_endpoint_stats.malformed. When exactly one association in
+ *     a data state is bound to `xpeer` (and of `role`, if given), the PDU
+ *     is attributed to it (rv->session set) and its on_malformed policy
+ *     applies (gs_session_receive); otherwise no association is touched.
  *   - Otherwise the results of gs_session_receive() (rv->session set;
  *     `out` as there: only verified data, wiped when a check fails after
  *     decryption).
@@ -538,6 +560,8 @@ typedef struct gs_session_info {
   bool rekey_pending;      /* initiator: awaiting changedKey */
   uint64_t key_wait_drops; /* responder, window mode: PDUs dropped as
                               GS_ERR_KEY_NOT_YET (they overtook a rekey PDU) */
+  uint64_t malformed;      /* PDUs that did not decode, counted against
+                              malformed_threshold (gs_malformed_policy) */
 } gs_session_info;
 GS_EXPORT int gs_session_get_info(const gs_session *s, gs_session_info *info);
 
