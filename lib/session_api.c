@@ -155,7 +155,13 @@ gs_time_ms gs_session_next_deadline(const gs_session *s) {
     return INT64_MAX;
   }
   if (s->role == GS_ROLE_INITIATOR) {
-    return s->rekey_pending || s->want_rekey ? INT64_MAX : s->tx.born + cfg->key_lifetime_ms;
+    if (s->rekey_pending || (s->want_rekey && s->ck_implicit)) {
+      return INT64_MAX; /* waits for the peer: completed or sent on receipt */
+    }
+    if (s->want_rekey) { /* due but not sent (full output queue): at once */
+      return s->state == GS_STATE_ESTABLISHED ? s->tx.born : INT64_MAX;
+    }
+    return s->tx.born + cfg->key_lifetime_ms;
   }
   return s->req_rekey_sent ? s->tx.born + 2 * cfg->key_lifetime_ms
                            : s->tx.born + cfg->key_lifetime_ms;
@@ -183,7 +189,7 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
   if (s->state != GS_STATE_ESTABLISHED) {
     return GS_OK;
   }
-  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending) {
+  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending && !s->ck_implicit) {
     return gs_sess_data_send(s, now, NULL, 0, 0);
   }
   if (s->role == GS_ROLE_RESPONDER && s->req_rekey_sent && !was_req) {

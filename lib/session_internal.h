@@ -279,6 +279,9 @@ int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uin
                              gs_time_ms now);
 /* Key limits: sets want_rekey / reqRekey, aborts past 2x (B). */
 int gs_sess_limits_check(gs_session *s, gs_time_ms now);
+/* A: send the due key update (want_rekey) at once as an empty M, unless
+ * the previous one is incomplete; a full output queue is not an error. */
+int gs_sess_rekey_now(gs_session *s, gs_time_ms now);
 /* Window mode: wipe rx_prev once the window has passed the switch. */
 void gs_sess_rx_prev_expire(gs_session *s);
 

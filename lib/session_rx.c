@@ -294,6 +294,9 @@ int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint
   if (rc == GS_OK) {
     rc = gs_sess_limits_check(s, now);
   }
+  if (rc == GS_OK) {
+    rc = gs_sess_rekey_now(s, now); /* §6.4: also when A only receives */
+  }
   if (rc != GS_OK) {
     gs_wipe(out, pt_len);
     return rc;
