@@ -221,7 +221,8 @@ typedef struct gs_endpoint_config {
 /* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
  * {aes256-GCM, aes128-GCM, ChaCha20-Poly1305}, CBC {aes256, aes128}, ICV
  * {SHA-256, SHA-384}, encryption optional, ±10 min, 1 h, 2^24, strict replay,
- * abort on integrity failure. The required fields are left NULL/0. */
+ * abort on integrity failure, malformed PDUs dropped (abort after 16). The
+ * required fields are left NULL/0. */
 GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
 
 /* Create an endpoint. The configuration is copied; the buffers and objects
