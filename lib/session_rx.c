@@ -36,8 +36,7 @@ int gs_sess_malformed(gs_session *s, int err, gs_time_ms now) {
     return err;
   }
   s->malformed++;
-  gs_sess_event(s->ep, s, GS_EV_MALFORMED, err, GS_DT_PROTOCOL_ERROR, GS_PDU_ENCR_TRANSFER,
-                s->malformed);
+  gs_sess_event(s->ep, s, GS_EV_MALFORMED, err, -1, GS_PDU_ENCR_TRANSFER, s->malformed);
   if (s->ep->cfg.on_malformed == GS_MALFORMED_ABORT ||
       s->malformed > s->ep->cfg.malformed_threshold) {
     return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, err);
