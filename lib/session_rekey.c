@@ -175,7 +175,6 @@ static int initiator_fields(gs_session *s, const gs_token2 *t2, int which, uint3
     s->rx.first_seq = t2->seq; /* now exact */
     s->ck_implicit = false;
   }
-  (void)now;
   if (t2->req_rekey && !s->rekey_pending && !s->want_rekey) {
     s->want_rekey = true; /* sent at once by gs_sess_rekey_now */
     gs_sess_event(s->ep, s, GS_EV_REKEY_REQUESTED, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
