@@ -35,6 +35,8 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->replay = GS_REPLAY_MODE_STRICT;
   cfg->on_integrity = GS_INTEGRITY_ABORT;
   cfg->integrity_threshold = GS_INTEGRITY_THRESHOLD_DEFAULT;
+  cfg->on_malformed = GS_MALFORMED_DROP;
+  cfg->malformed_threshold = GS_MALFORMED_THRESHOLD_DEFAULT;
   cfg->max_half_open_per_peer = GS_MAX_HALF_OPEN_PER_PEER;
   cfg->max_half_open = GS_MAX_HALF_OPEN;
   cfg->reject_rate_per_sec = GS_REJECT_RATE_PER_SEC;

@@ -171,6 +171,7 @@ struct gs_session {
   bool rx_time_any;
   gs_time_ms rx_last_time;
   uint64_t gaps, integrity_failures, replays;
+  uint64_t malformed; /* undecodable PDUs attributed to this association */
   /* key update (§6) */
   bool rekey_pending;    /* A: rekey sent, awaiting changedKey */
   bool want_rekey;       /* A: rekey with the next PDU */
@@ -194,6 +195,7 @@ struct gs_endpoint {
   gs_outq out;
   uint64_t foreign_dropped, unknown_dropped; /* gs_endpoint_receive drops */
   uint64_t misdirected_dropped;              /* D16: requests for another responder */
+  uint64_t malformed;                        /* gs_endpoint_receive: PDUs that did not decode */
   bool has_hooks;
   gs_test_hooks hooks;
 };
@@ -273,6 +275,14 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err);
 int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len, uint32_t tag);
 int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                          size_t cap, gs_rx *rx);
+/* session_rx.c, the malformed-PDU policy (§5.2): a PDU that did not decode
+ * (err) handed to s: GS_EV_MALFORMED; in a data state counted and, under
+ * GS_MALFORMED_ABORT or past malformed_threshold, dtSecAbort protocol-error.
+ * Returns err (or the abort's error). */
+int gs_sess_malformed(gs_session *s, int err, gs_time_ms now);
+/* gs_endpoint_receive: the one association in a data state bound to xpeer
+ * (and of role, unless -1), or NULL when there is none or more than one. */
+gs_session *gs_sess_malformed_target(gs_endpoint *ep, const char *xpeer, int role);
 
 /* ------------------------------------------------------ session_rekey.c */
 /* A: prepare a' and its public value for the next PDU. */
@@ -291,6 +301,9 @@ int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uin
                              gs_time_ms now);
 /* Key limits: sets want_rekey / reqRekey, aborts past 2x (B). */
 int gs_sess_limits_check(gs_session *s, gs_time_ms now);
+/* A: send the due key update (want_rekey) at once as an empty M, unless
+ * the previous one is incomplete; a full output queue is not an error. */
+int gs_sess_rekey_now(gs_session *s, gs_time_ms now);
 /* Window mode: wipe rx_prev once the window has passed the switch. */
 void gs_sess_rx_prev_expire(gs_session *s);
 

@@ -50,6 +50,7 @@ int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st) {
   st->replay_cache_used = ep->rc.n;
   st->replay_cache_full = ep->rc.full_refused;
   st->misdirected_dropped = ep->misdirected_dropped;
+  st->malformed = ep->malformed;
   for (const gs_session *s = ep->sessions; s != NULL; s = s->next) {
     st->sessions++;
     st->live += s->state != GS_STATE_CLOSED && s->state != GS_STATE_FAILED;

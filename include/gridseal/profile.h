@@ -34,6 +34,8 @@ extern "C" {
 #define GS_KEY_BUDGET_DEFAULT (1u << 24)               /* PDUs/direction */
 /* §5 drop-and-count policy: integrity failures tolerated before dtSecAbort */
 #define GS_INTEGRITY_THRESHOLD_DEFAULT 16u
+/* GS_MALFORMED_DROP: undecodable PDUs per association before dtSecAbort. */
+#define GS_MALFORMED_THRESHOLD_DEFAULT 16u
 /* Engine output queue: PDUs held per session / endpoint until drained */
 #define GS_OUTPUT_QUEUE_MAX 32u
 /* Handshake timeout: an initiator in HS_SENT and a responder in HS_RECEIVED

@@ -84,6 +84,17 @@ typedef enum gs_integrity_policy {
   GS_INTEGRITY_DROP = 1   /* event, drop and count; abort past the threshold */
 } gs_integrity_policy;
 
+/* What a PDU that does not decode does, when it can be attributed to an
+ * association in a data state: handed to it (gs_session_receive), or
+ * received through gs_endpoint_receive from the one transport peer that
+ * association is bound to (docs/PROTOCOL.md §5.2, §9.5). The same for both
+ * roles. */
+typedef enum gs_malformed_policy {
+  GS_MALFORMED_DROP = 0, /* default: GS_EV_MALFORMED, drop and count; abort past
+                            malformed_threshold */
+  GS_MALFORMED_ABORT = 1 /* GS_EV_MALFORMED + signed dtSecAbort protocol-error */
+} gs_malformed_policy;
+
 /* The association's negotiated protection. */
 typedef enum gs_data_mode {
   GS_MODE_NONE = 0,
@@ -224,6 +235,10 @@ typedef struct gs_endpoint_config {
   uint32_t accept_modes;        /* responder: the protection modes it accepts
                                    (§3.3 f 4), GS_ACCEPT_* bits; default
                                    GS_ACCEPT_ALL; 0 is a configuration error */
+  /* ---- malformed-PDU policy (docs/PROTOCOL.md §5.2) */
+  gs_malformed_policy on_malformed; /* default GS_MALFORMED_DROP */
+  uint32_t malformed_threshold;     /* GS_MALFORMED_DROP: abort after this many
+                                       (default GS_MALFORMED_THRESHOLD_DEFAULT) */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
@@ -244,7 +259,8 @@ typedef struct gs_endpoint_config {
 /* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
  * {aes256-GCM, aes128-GCM, ChaCha20-Poly1305}, CBC {aes256, aes128}, ICV
  * {SHA-256, SHA-384}, encryption optional, ±10 min, 1 h, 2^24, strict replay,
- * abort on integrity failure. The required fields are left NULL/0. */
+ * abort on integrity failure, malformed PDUs dropped (abort after 16). The
+ * required fields are left NULL/0. */
 GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
 
 /* Create an endpoint. The configuration is copied; the buffers and objects
@@ -290,6 +306,8 @@ typedef struct gs_endpoint_stats {
   /* D16 (docs/PROTOCOL.md §3.3): verified HandshakeReqs that name another
    * responder, or none while accept_unnamed_requests is false: dropped */
   uint64_t misdirected_dropped;
+  uint64_t malformed;       /* gs_endpoint_receive: PDUs that do not decode
+                               (attributed to an association or not) */
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
@@ -427,8 +445,9 @@ typedef struct gs_rx {
  * is wiped when a check fails after decryption). Answers the engine must
  * send (changedKey, releaseRsp is the application's, dtSecAbort,
  * handshakeSecAbort, rekey after reqRekey) are queued.
- * Errors that leave the association usable: GS_ERR_DER_* before
- * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
+ * Errors that leave the association usable: GS_ERR_DER_* (dropped and,
+ * in a data state, counted: gs_malformed_policy, the default drops up to
+ * malformed_threshold), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
  * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
  * GS_ERR_BAD_SIGNATURE, GS_ERR_UNSUPPORTED_ALG, GS_ERR_CERT_* and the
  * validator's other errors (a HandshakeAcc that does not verify: dropped,
@@ -439,7 +458,8 @@ typedef struct gs_rx {
  * GS_INTEGRITY_DROP below the threshold.
  * Errors that end it (sticky): GS_ERR_AUTH_TAG, GS_ERR_DECRYPT,
  * GS_ERR_WRONG_MODE, GS_ERR_IV_REQUIRED, GS_ERR_ALG_MISMATCH, GS_ERR_DER_*
- * on an established association, GS_ERR_PROTOCOL, GS_ERR_REKEY,
+ * on an established association under GS_MALFORMED_ABORT or past the
+ * threshold, GS_ERR_PROTOCOL, GS_ERR_REKEY,
  * GS_ERR_CHANGED_KEY, GS_ERR_KEY_LIMIT (dtSecAbort sent); GS_ERR_ABORTED
  * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
  * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
@@ -485,8 +505,11 @@ typedef struct gs_recv {
  *     bound to `xpeer` or unbound is meant; none: GS_ERR_WRONG_PEER as
  *     below (GS_EV_FOREIGN_PEER with no session); more than one:
  *     GS_ERR_ASSOC_AMBIGUOUS (pass `role`).
- *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED
- *     (endpoint-level); no association is touched.
+ *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED, counted in
+ *     gs_endpoint_stats.malformed. When exactly one association in
+ *     a data state is bound to `xpeer` (and of `role`, if given), the PDU
+ *     is attributed to it (rv->session set) and its on_malformed policy
+ *     applies (gs_session_receive); otherwise no association is touched.
  *   - Otherwise the results of gs_session_receive() (rv->session set;
  *     `out` as there: only verified data, wiped when a check fails after
  *     decryption).
@@ -607,6 +630,8 @@ typedef struct gs_session_info {
   bool rekey_pending;      /* initiator: awaiting changedKey */
   uint64_t key_wait_drops; /* responder, window mode: PDUs dropped as
                               GS_ERR_KEY_NOT_YET (they overtook a rekey PDU) */
+  uint64_t malformed;      /* PDUs that did not decode, counted against
+                              malformed_threshold (gs_malformed_policy) */
 } gs_session_info;
 GS_EXPORT int gs_session_get_info(const gs_session *s, gs_session_info *info);
 

@@ -632,7 +632,7 @@ static void test_X4_oversized_and_cheap_rejects(void **st) {
   RL_EQ(&w, hs_at_b(&w, huge, big), GS_ERR_DER_TOO_LARGE);
   RL_EQ(&w, delta(c0).verify, 0);
   RL_EQ(&w, delta(c0).sign, 0);
-  sec_integrity_abort(&w, 0, huge, big, GS_ERR_DER_TOO_LARGE);
+  sec_malformed(&w, 0, huge, big, GS_ERR_DER_TOO_LARGE); /* §5.2: dropped and counted */
   free(huge);
   rl_free(&w);
   /* a flood of stale and of truncated requests */
@@ -775,17 +775,31 @@ static void test_A_malformed_der(void **st) {
     RL_EQ(&w, w.nq[1], 0);
     printf("%-20s responder: %s\n", g_malformed[which], gs_errname(rc));
     rl_free(&w);
-    /* on an established association: integrity failure, dtSecAbort */
-    sec_up_mode(&w, 370 + (uint64_t)which, GS_REPLAY_MODE_STRICT);
-    RL_EQ(&w, rl_send(&w, 0, 40), GS_OK);
-    n = malform(which, w.q[0][0].data, w.q[0][0].len, out);
-    rl_drop(&w, 0, 0);
-    gs_secpdu p;
-    int want = gs_secpdu_decode(&p, out, n);
-    RL_REQUIRE(&w, want <= -100 && want > -200);
-    sec_integrity_abort(&w, 0, out, n, want);
-    printf("%-20s established: %s\n", g_malformed[which], gs_errname(want));
-    rl_free(&w);
+    /* on an established association, both roles alike (§5.2): dropped and
+     * counted by default; dtSecAbort protocol-error under
+     * GS_MALFORMED_ABORT */
+    for (int dir = 0; dir < 2; dir++) {
+      for (int pol = 0; pol < 2; pol++) {
+        sec_prepare(&w, 370 + (uint64_t)which, &o);
+        w.a.cfg.on_malformed = w.b.cfg.on_malformed = pol ? GS_MALFORMED_ABORT : GS_MALFORMED_DROP;
+        RL_EQ(&w, rl_start(&w), GS_OK);
+        RL_EQ(&w, rl_handshake(&w), GS_OK);
+        RL_EQ(&w, rl_send(&w, dir, 40), GS_OK);
+        n = malform(which, w.q[dir][0].data, w.q[dir][0].len, out);
+        rl_drop(&w, dir, 0);
+        gs_secpdu p;
+        int want = gs_secpdu_decode(&p, out, n);
+        RL_REQUIRE(&w, want <= -100 && want > -200);
+        if (pol) {
+          sec_malformed_abort(&w, dir, out, n, want);
+        } else {
+          sec_malformed(&w, dir, out, n, want);
+        }
+        printf("%-20s established at %s (%s): %s\n", g_malformed[which], dir ? "A" : "B",
+               pol ? "abort" : "drop", gs_errname(want));
+        rl_free(&w);
+      }
+    }
   }
   free(out);
 }
