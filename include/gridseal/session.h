@@ -306,8 +306,8 @@ typedef struct gs_endpoint_stats {
   /* D16 (docs/PROTOCOL.md §3.3): verified HandshakeReqs that name another
    * responder, or none while accept_unnamed_requests is false: dropped */
   uint64_t misdirected_dropped;
-  uint64_t malformed;       /* gs_endpoint_receive: PDUs that do not decode
-                               (attributed to an association or not) */
+  uint64_t malformed; /* gs_endpoint_receive: PDUs that do not decode
+                         (attributed to an association or not) */
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
