@@ -217,6 +217,9 @@ local UNIV, CTX = 0, 2
 
 -- The element at `off` must have class/tag/constructed as given.
 local function expect(tvb, off, limit, cls, tag, cons, what)
+  if off >= limit then
+    bad(math.max(0, limit - 1), 1, what .. ": missing")
+  end
   local t = tlv(tvb, off, limit)
   if t.cls ~= cls or t.tag ~= tag or t.cons ~= cons then
     bad(off, t.hlen, string.format("%s: unexpected tag (class %d, %s, number %d)", what, t.cls,
@@ -704,6 +707,7 @@ local function transfer(tvb, pinfo, tree, root, t, tag)
     p = x.e
   end
   x = peek_ctx(tvb, p, t2.e, 1)
+  local t2_rekey = x ~= nil
   if x then
     s2:add(F.rekey, tvb(x.v, x.len))
     p = x.e
@@ -747,6 +751,9 @@ local function transfer(tvb, pinfo, tree, root, t, tag)
   end
   finish(t, p, "Transfer")
   local flags = ""
+  if t2_rekey then
+    flags = flags .. " rekey"
+  end
   if req then
     flags = flags .. " reqRekey"
   end

@@ -1,0 +1,13 @@
+# The Wireshark dissector (tools/wireshark/gridseal.lua) over captures of
+# real associations (wireshark_gen), checked with tshark, and compared with
+# `gridseal inspect --pcap --json` on the same capture. Skipped (exit 77)
+# when tshark is missing.
+if(TARGET gridseal_pki AND TARGET gridseal_ossl AND TARGET gridseal_dermodel)
+  add_executable(wireshark_gen ${CMAKE_CURRENT_LIST_DIR}/wireshark_gen.c)
+  target_link_libraries(wireshark_gen PRIVATE gs_session_testutil gridseal_dermodel gridseal_mms
+                        gridseal_core)
+  add_test(NAME wireshark_tshark
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/wireshark.sh $<TARGET_FILE:wireshark_gen>
+                   ${PROJECT_SOURCE_DIR}/tools/wireshark/gridseal.lua)
+  set_tests_properties(wireshark_tshark PROPERTIES SKIP_RETURN_CODE 77 LABELS "tshark")
+endif()
