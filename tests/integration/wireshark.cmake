@@ -11,3 +11,10 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl AND TARGET gridseal_dermodel AND
                    ${PROJECT_SOURCE_DIR}/tools/wireshark/gridseal.lua $<TARGET_FILE:gridseal_cli>)
   set_tests_properties(wireshark_tshark PROPERTIES SKIP_RETURN_CODE 77 LABELS "tshark")
 endif()
+# `gridseal inspect` with several PDUs, --framed, --pcap and --json; usage
+# errors and bad framed/capture input.
+if(TARGET wireshark_gen AND TARGET sample_pdu)
+  add_test(NAME wireshark_inspect
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/wireshark_inspect.sh $<TARGET_FILE:gridseal_cli>
+                   $<TARGET_FILE:sample_pdu> $<TARGET_FILE:wireshark_gen>)
+endif()
