@@ -595,9 +595,20 @@ local function clear_token1(tvb, tree, off, limit)
     end
     if x.tag == 1 and not x.cons then
       sub:add(F.att_cert_len, tvb(x.off, x.hlen + x.len), x.len)
-    elseif x.tag == 2 and not x.cons and
-        tvb(x.v, x.len):raw():match("^[%g ]+$") then
-      sub:add(F.responder, tvb(x.off, x.hlen + x.len), tvb(x.v, x.len):raw())
+    elseif x.tag == 2 and x.cons then
+      -- responder [2] PeerName (EXPLICIT CHOICE): xmppAddr [0] UTF8String,
+      -- uri [1] IA5String, dns [2] IA5String
+      local n = tlv(tvb, x.v, x.e)
+      finish(x, n.e, "responder")
+      local kinds = {[0] = "xmppAddr", [1] = "uri", [2] = "dns"}
+      if n.cls ~= CTX or n.cons or kinds[n.tag] == nil or n.len < 1 or n.len > 255 then
+        bad(n.off, n.hlen + n.len, "responder: not a PeerName")
+      end
+      local v = tvb(n.v, n.len):raw()
+      if v:find("%z") or (n.tag > 0 and v:find("[\128-\255]")) then
+        bad(n.off, n.hlen + n.len, "responder: bad characters")
+      end
+      sub:add(F.responder, tvb(x.off, x.hlen + x.len), kinds[n.tag] .. ":" .. v)
     else
       sub:add(F.extension, tvb(x.off, x.hlen + x.len)):append_text(
           string.format(" [%d]", x.tag))
