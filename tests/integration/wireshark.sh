@@ -12,6 +12,7 @@
 #     dissector on the same capture (when the CLI is given).
 # Exit 77 (ctest: skipped) when tshark/text2pcap are not installed.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 gen=$1
 lua=$2
 cli=${3:-}
@@ -240,48 +241,7 @@ if [ -n "$cli" ]; then
       continue
     fi
     checked=$((checked + 1))
-    if ! python3 - "$work/inspect.json" "$work/dissector.txt" $fields <<'EOF'; then
-import json, sys
-jpath, dpath, fields = sys.argv[1], sys.argv[2], sys.argv[3:]
-frames = {}
-order = []
-for line in open(jpath):
-    rec = json.loads(line)
-    if rec["frame"] not in frames:
-        frames[rec["frame"]] = []
-        order.append(rec["frame"])
-    frames[rec["frame"]].append(rec)
-def val(v):
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    return str(v)
-got = []
-for fr in order:
-    row = [str(fr)]
-    for f in fields:
-        vals = []
-        for rec in frames[fr]:
-            v = rec.get(f)
-            if v is None:
-                continue
-            vals.extend(val(x) for x in v) if isinstance(v, list) else vals.append(val(v))
-        row.append(",".join(vals))
-    got.append("|".join(row))
-want = [l.rstrip("\n") for l in open(dpath)]
-bad = 0
-for i, (g, w) in enumerate(zip(got, want)):
-    if g != w:
-        gs, ws = g.split("|"), w.split("|")
-        for f, a, b in zip(["frame"] + fields, gs, ws):
-            if a != b:
-                print("frame %s field %s: inspect '%s', dissector '%s'" % (gs[0], f, a[:80], b[:80]))
-        bad += 1
-if len(got) != len(want):
-    print("inspect gave %d frames with PDUs, the dissector %d" % (len(got), len(want)))
-    bad += 1
-print("compared %d frames, %d fields each" % (len(want), len(fields)))
-sys.exit(1 if bad else 0)
-EOF
+    if ! python3 "$here/wireshark_compare.py" "$work/inspect.json" "$work/dissector.txt" $fields; then
       fail "inspect --pcap --json $variant differs from the dissector"
     fi
   done
