@@ -2,13 +2,14 @@
 # real associations (wireshark_gen), checked with tshark, and compared with
 # `gridseal inspect --pcap --json` on the same capture. Skipped (exit 77)
 # when tshark is missing.
-if(TARGET gridseal_pki AND TARGET gridseal_ossl AND TARGET gridseal_dermodel AND TARGET gridseal_cli)
+if(TARGET gridseal_pki AND TARGET gridseal_ossl AND TARGET gridseal_dermodel AND TARGET sample_pdu)
   add_executable(wireshark_gen ${CMAKE_CURRENT_LIST_DIR}/wireshark_gen.c)
   target_link_libraries(wireshark_gen PRIVATE gs_session_testutil gridseal_dermodel gridseal_mms
                         gridseal_core)
   add_test(NAME wireshark_tshark
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/wireshark.sh $<TARGET_FILE:wireshark_gen>
-                   ${PROJECT_SOURCE_DIR}/tools/wireshark/gridseal.lua $<TARGET_FILE:gridseal_cli>)
+                   ${PROJECT_SOURCE_DIR}/tools/wireshark/gridseal.lua $<TARGET_FILE:gridseal_cli>
+                   $<TARGET_FILE:sample_pdu>)
   set_tests_properties(wireshark_tshark PROPERTIES SKIP_RETURN_CODE 77 LABELS "tshark")
 endif()
 # `gridseal inspect` with several PDUs, --framed, --pcap and --json; usage

@@ -16,6 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 gen=$1
 lua=$2
 cli=${3:-}
+sample=${4:-}
 for tool in tshark text2pcap python3; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "SKIP: $tool not installed (scripts/deps installs the tshark package)"
@@ -222,6 +223,43 @@ broken false_bool "changedKey: DEFAULT FALSE encoded" \
   00000025a9233021301c1303313a31180f32303235303130313030303030305a020100830100040178
 broken short_asso "assoID: not of the form c or c:s" \
   00000020a91e301c3017130131180f32303235303130313030303030305a020100040178
+
+# ---- the reference samples (tests/common/pdu_samples.h): certPath, attCert
+# and the diagnostics of every notice kind; their applData is not real MMS,
+# so the MMS hand-off is switched off (the gridseal.mms preference) ----
+if [ -n "$sample" ]; then
+  : >"$work/samples.txt"
+  for k in 0 1 2 3 4 5 6 7 8 9 10; do
+    "$sample" "$k" >"$work/s$k.der"
+    n=$(stat -c %s "$work/s$k.der")
+    { printf '%08x' "$n"; xxd -p "$work/s$k.der" | tr -d '\n'; } | sed 's/../& /g; s/^/0000 /' \
+      >>"$work/samples.txt"
+    printf '\n\n' >>"$work/samples.txt"
+  done
+  text2pcap -q -F pcap -T 40200,7001 "$work/samples.txt" "$work/samples.pcap" >/dev/null 2>&1
+  scap="$work/samples.pcap"
+  sf() { # frame number, field, expected
+    checked=$((checked + 1))
+    local got
+    got=$(ts -o gridseal.mms:FALSE -r "$scap" -Y "frame.number==$1" -T fields -E occurrence=a -e "$2")
+    [ "$got" = "$3" ] || fail "sample frame $1: $2 is '$got', expected '$3'"
+  }
+  sf 1 gridseal.cert_path_count 1
+  sf 1 gridseal.dh_group 19,31
+  sf 1 gridseal.conf_params tlsProtected,applProtected
+  sf 4 gridseal.cert_path_count 2
+  sf 4 gridseal.diag_name invalid-time-value
+  sf 5 gridseal.diag_name invalid-time-value
+  sf 6 gridseal.diag_name invalid-time-value
+  sf 11 gridseal.rekey ""
+  sf 11 gridseal.seq 42
+  sf 2 gridseal.att_cert_len 48
+  ts -o gridseal.mms:FALSE -r "$scap" -V >"$work/samples.tree"
+  checked=$((checked + 1))
+  if grep -qE "Malformed|Lua Error|dissector failure" "$work/samples.tree"; then
+    fail "samples: malformed report"
+  fi
+fi
 
 # ---- gridseal inspect --pcap --json against the dissector ----
 if [ -n "$cli" ]; then
