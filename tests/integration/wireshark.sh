@@ -254,6 +254,17 @@ if [ -n "$sample" ]; then
   sf 11 gridseal.rekey ""
   sf 11 gridseal.seq 42
   sf 2 gridseal.att_cert_len 48
+  # Another port: by the preference, or by "Decode As".
+  text2pcap -q -F pcap -T 40300,9999 "$work/samples.txt" "$work/port9999.pcap" >/dev/null 2>&1
+  for how in "-o gridseal.tcp_ports:9990-9999" "-d tcp.port==9999,gridseal"; do
+    checked=$((checked + 1))
+    # shellcheck disable=SC2086
+    n=$(ts -o gridseal.mms:FALSE $how -r "$work/port9999.pcap" -Y gridseal -T fields -e gridseal.kind | wc -l)
+    [ "$n" -eq 11 ] || fail "port 9999 with $how: $n SecPDUs, expected 11"
+  done
+  checked=$((checked + 1))
+  n=$(ts -r "$work/port9999.pcap" -Y gridseal -T fields -e gridseal.kind | wc -l)
+  [ "$n" -eq 0 ] || fail "port 9999 decoded without being configured"
   ts -o gridseal.mms:FALSE -r "$scap" -V >"$work/samples.tree"
   checked=$((checked + 1))
   if grep -qE "Malformed|Lua Error|dissector failure" "$work/samples.tree"; then
