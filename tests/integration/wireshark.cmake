@@ -19,3 +19,14 @@ if(TARGET wireshark_gen AND TARGET sample_pdu)
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/wireshark_inspect.sh $<TARGET_FILE:gridseal_cli>
                    $<TARGET_FILE:sample_pdu> $<TARGET_FILE:wireshark_gen>)
 endif()
+# A loopback capture (dumpcap on lo) of a short real TCP fleet run, decoded
+# by the dissector and by inspect --pcap (labels integration + tshark: it
+# starts the CLI on fixed ports 17481-17482; skipped without capture rights).
+if(TARGET gridseal_cli)
+  add_test(NAME wireshark_fleet
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/wireshark_fleet.sh $<TARGET_FILE:gridseal_cli>
+                   ${PROJECT_SOURCE_DIR}/tools/wireshark/gridseal.lua
+                   ${CMAKE_CURRENT_BINARY_DIR}/wireshark-fleet 17480)
+  set_tests_properties(wireshark_fleet PROPERTIES SKIP_RETURN_CODE 77 LABELS "integration;tshark"
+                       TIMEOUT 60)
+endif()
