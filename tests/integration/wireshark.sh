@@ -217,11 +217,13 @@ broken indefinite "indefinite length (not DER)" 00000004a9803000
 broken long_len "length of more than 4 octets" 00000004a9850000
 broken nonminimal "non-minimal length (not DER)" 00000005a981003000
 broken empty_tbp "assoID: missing" 00000006a90430023000
+broken bad_asso "assoID: not of the form c or c:s" \
+  00000025a9233021301c13063132333a3478180f32303235303130313030303030305a020100040178
 broken bad_time "time: not a profile GeneralizedTime" \
   00000024a9223020301b1303313a31181132303235303130313030303030302e305a020100040178
 broken false_bool "changedKey: DEFAULT FALSE encoded" \
   00000025a9233021301c1303313a31180f32303235303130313030303030305a020100830100040178
-broken short_asso "assoID: not of the form c or c:s" \
+broken short_asso "assoID: not the full form c:s of a ClearToken2" \
   00000020a91e301c3017130131180f32303235303130313030303030305a020100040178
 
 # ---- the reference samples (tests/common/pdu_samples.h): certPath, attCert

@@ -342,8 +342,10 @@ end
 local function assoid(tvb, tree, t, full)
   local s = printable(tvb, t, "assoID", 7)
   local ok = s:match("^%d%d?%d?$") or s:match("^%d%d?%d?:%d%d?%d?$")
-  if not ok or (full and not s:find(":")) then
+  if not ok then
     bad(t.off, t.hlen + t.len, "assoID: not of the form c or c:s")
+  elseif full and not s:find(":") then
+    bad(t.off, t.hlen + t.len, "assoID: not the full form c:s of a ClearToken2")
   end
   tree:add(F.asso_id, tvb(t.off, t.hlen + t.len), s)
   return s
