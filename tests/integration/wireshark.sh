@@ -267,6 +267,12 @@ if [ -n "$sample" ]; then
   checked=$((checked + 1))
   n=$(ts -r "$work/port9999.pcap" -Y gridseal -T fields -e gridseal.kind | wc -l)
   [ "$n" -eq 0 ] || fail "port 9999 decoded without being configured"
+  # A raw SecPDU, without the framing: the dissector gridseal.secpdu.
+  xxd -p "$work/s5.der" | tr -d '\n' | sed 's/../& /g; s/^/0000 /' >"$work/raw5.txt"
+  text2pcap -q -P gridseal.secpdu "$work/raw5.txt" "$work/raw5.pcapng" >/dev/null 2>&1
+  checked=$((checked + 1))
+  got=$(ts -r "$work/raw5.pcapng" -T fields -e gridseal.kind -e gridseal.diag_name)
+  [ "$got" = "$(printf 'dtSecAbort\tinvalid-time-value')" ] || fail "raw SecPDU: '$got'"
   ts -o gridseal.mms:FALSE -r "$scap" -V >"$work/samples.tree"
   checked=$((checked + 1))
   if grep -qE "Malformed|Lua Error|dissector failure" "$work/samples.tree"; then
