@@ -105,6 +105,11 @@ static const char *dh_name(uint32_t g) {
   return "unknown";
 }
 
+/* The responder a request names (D16), as the dissector shows it. */
+static const char *responder_kind(gs_identity_kind k) {
+  return k == GS_ID_XMPP ? "xmppAddr" : k == GS_ID_URI ? "uri" : "dns";
+}
+
 static void token1(FILE *f, int in, const gs_token1 *t) {
   line(f, in, "token1:");
   in += 2;
@@ -127,6 +132,10 @@ static void token1(FILE *f, int in, const gs_token1 *t) {
        t->conf_params & GS_CONF_VPN ? " vpn" : "", t->conf_params == 0 ? " (none)" : "");
   if (t->has_att_cert) {
     hexfield(f, in, "attCert", t->att_cert);
+  }
+  if (t->has_responder) {
+    line(f, in, "responder: %s:%.*s", responder_kind(t->responder_kind), (int)t->responder.len,
+         (const char *)t->responder.ptr);
   }
 }
 
@@ -374,6 +383,12 @@ static void json_token1(gs_inspect_json *j, const gs_token1 *t) {
   gs_inspect_json_str(j, "conf_params", cp[0] ? cp : "none");
   if (t->has_att_cert) {
     gs_inspect_json_int(j, "att_cert_len", (long long)t->att_cert.len);
+  }
+  if (t->has_responder) {
+    char r[GS_MAX_NAME_LEN + 16];
+    snprintf(r, sizeof(r), "%s:%.*s", responder_kind(t->responder_kind), (int)t->responder.len,
+             (const char *)t->responder.ptr);
+    gs_inspect_json_str(j, "responder", r);
   }
 }
 

@@ -287,7 +287,7 @@ if [ -n "$cli" ]; then
     cap="$work/cap-$1-$2.pcap"
     fields="kind asso_id seq req_rekey changed_key rekey iv icv auth_alg diag diag_name sig_alg hmac
             dh_group dh_public time pp version encr_mode aead_alg encr_alg icv_alg conf_params
-            pk_cert_len pk_cert_subject binding appl_data_len signature_len frame_len"
+            pk_cert_len pk_cert_subject binding appl_data_len signature_len frame_len responder"
     args=()
     for f in $fields; do args+=(-e "gridseal.$f"); done
     ts -r "$cap" -Y gridseal -T fields -E separator='|' -E occurrence=a -e frame.number "${args[@]}" \
