@@ -156,7 +156,10 @@ pkcs11)
   der_fails "$uri: the token needs a PIN; set key_passphrase_file" "no PIN"
   set_key "pkcs11:token=gs-der1;object=other;type=private" "pkcs11_module = $MOD" \
     "key_passphrase_file = $WORK/der1.pin"
-  der_fails "no such private key: token or object not found" "no such object"
+  der_fails "no such private key in module $MOD" "no such object"
+  set_key "pkcs11:token=gs-der2;object=e2e;type=private" "pkcs11_module = $MOD" \
+    "key_passphrase_file = $WORK/der1.pin"
+  der_fails "token not found: module $MOD has no token labelled 'gs-der2'" "no such token"
   set_key "$uri" "pkcs11_module = $MOD" "key_passphrase_file = $WORK/der1.pin"
   associate "key in SoftHSM2"
   echo "ok: $SCEN"
