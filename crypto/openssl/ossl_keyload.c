@@ -283,8 +283,23 @@ static int load_tpm(const char *ref, const gs_ossl_key_opts *o, gs_ossl_pw *pw, 
     OSSL_LIB_CTX_free(lc);
     return rc;
   }
-  return wrap_msg(gs_ossl_privkey_wrap(pkey, lc, "?provider=tpm2", tpm_release, lc, out), ref, msg,
-                  cap);
+  int rc = gs_ossl_privkey_wrap(pkey, lc, "?provider=tpm2", tpm_release, lc, out);
+  if (rc == GS_OK && pw->asked) {
+    /* The TPM checks an authorization value when the key is used, not when
+     * it is loaded: one signature now tells a wrong one at start-up. */
+    uint8_t probe[32] = {0}, sig[GS_MAX_SIG_LEN];
+    size_t sl = 0;
+    gs_iov iov = {probe, sizeof(probe)};
+    gs_sig_alg alg = 0;
+    gs_ossl_privkey_sig_alg(*out, &alg);
+    if (gs_ossl_sign(*out, alg, &iov, 1, sig, sizeof(sig), &sl) != GS_OK) {
+      ERR_clear_error();
+      gs_ossl_privkey_free(*out);
+      *out = NULL;
+      return gs_ossl_pw_fail(pw, ref, "TPM key needs its authorization value", msg, cap);
+    }
+  }
+  return wrap_msg(rc, ref, msg, cap);
 }
 
 /* ------------------------------------------------------------ dispatch */

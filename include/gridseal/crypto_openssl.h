@@ -42,7 +42,8 @@ typedef struct gs_ossl_key_opts {
  *     "pkcs11" OpenSSL engine (libengine-pkcs11-openssl);
  *   - "handle:0x81......": a persistent TPM 2.0 key, through the "tpm2"
  *     OpenSSL provider (tpm2-openssl).
- * Hardware keys never leave their token: the key signs there. `o` may be
+ * Hardware keys never leave their token: the key signs there (a TPM key
+ * with an authorization value signs once at load, to check the value). `o` may be
  * NULL. On error, `msg` (cap octets, may be NULL) receives one line naming
  * `ref` and the reason. Errors: GS_ERR_IO (file unreadable, pass phrase file
  * unreadable or empty), GS_ERR_KEY_ENCRYPTED (encrypted key or token login

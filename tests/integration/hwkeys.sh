@@ -8,11 +8,12 @@
 #               about; with the right one the DER associates
 #   pkcs11      the key imported into a SoftHSM2 token (scripts/softhsm-token,
 #               token store under /tmp); key = pkcs11:token=...;object=...
-#   tpm         a P-256 key created inside swtpm (scripts/swtpm-server on
-#               PORTBASE+8/+9) by the tpm2 provider, its certificate issued
-#               by the demo CA from a request the TPM signed; the DER uses
-#               the TSS2 key file, then the same key made persistent as
-#               handle:0x81000001
+#   tpm         a P-256 key with an authorization value created inside
+#               swtpm (scripts/swtpm-server on PORTBASE+8/+9) by the tpm2
+#               provider, its certificate issued by the demo CA from a
+#               request the TPM signed: an unreachable TPM, a missing or
+#               wrong authorization value are clear errors; the DER uses the
+#               TSS2 key file; then a key made persistent as handle:0x81000001
 # Every process started here is stopped on exit (trap, by PID).
 set -eu
 
@@ -173,14 +174,19 @@ tpm)
   export TPM2OPENSSL_TCTI
   OSSL="-provider tpm2 -provider default"
   # shellcheck disable=SC2086
-  openssl genpkey $OSSL -algorithm EC -pkeyopt group:P-256 -out der1-tpm.key 2>genpkey.log ||
+  printf 'tpm key auth 7\n' >tpm.auth
+  printf 'wrong auth\n' >wrong.auth
+  chmod 600 tpm.auth wrong.auth
+  # shellcheck disable=SC2086
+  openssl genpkey $OSSL -algorithm EC -pkeyopt group:P-256 -pkeyopt "user-auth:tpm key auth 7" \
+    -out der1-tpm.key 2>genpkey.log ||
     fail "genpkey in the TPM: $(cat genpkey.log)"
   grep -q -- "-----BEGIN TSS2 PRIVATE KEY-----" der1-tpm.key || fail "not a TSS2 key file"
   # A request signed by the TPM, with the subject and extensions of der1's
   # certificate; the demo CA issues it (new key identifiers).
   # shellcheck disable=SC2086
   openssl x509 -x509toreq -in pki/der1/e2e.crt -key der1-tpm.key $OSSL -copy_extensions copyall \
-    -out der1-tpm.csr 2>csr.log || fail "request: $(cat csr.log)"
+    -passin file:tpm.auth -out der1-tpm.csr 2>csr.log || fail "request: $(cat csr.log)"
   printf 'subjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n' >ext.cnf
   openssl x509 -req -in der1-tpm.csr -CA pki/e2e-ca/ca.crt -CAkey pki/e2e-ca/ca.key \
     -copy_extensions copyall -extfile ext.cnf -days 30 -out pki/der1/e2e-tpm.crt 2>x509.log ||
@@ -191,7 +197,13 @@ tpm)
   set_key "$WORK/der1-tpm.key" "tpm_tcti = swtpm:host=127.0.0.1,port=$((BASE + 6))"
   der_fails "TPM unreachable" "TPM not there"
   set_key "$WORK/der1-tpm.key" "tpm_tcti = $TCTI"
-  associate "TSS2 key file"
+  der_fails "$WORK/der1-tpm.key: the TPM key needs its authorization value; set key_passphrase_file" \
+    "no authorization value"
+  set_key "$WORK/der1-tpm.key" "tpm_tcti = $TCTI" "key_passphrase_file = $WORK/wrong.auth"
+  der_fails "$WORK/der1-tpm.key: wrong pass phrase or PIN (from $WORK/wrong.auth)" \
+    "wrong authorization value"
+  set_key "$WORK/der1-tpm.key" "tpm_tcti = $TCTI" "key_passphrase_file = $WORK/tpm.auth"
+  associate "TSS2 key file with an authorization value"
   # The same key made persistent in the TPM, addressed by its handle.
   if command -v tpm2_evictcontrol >/dev/null; then
     # (swtpm has no resource manager: transient objects are flushed by hand)
