@@ -66,6 +66,11 @@ typedef struct gs_cfg_identity {
   size_t n_crls;
   char crls[GS_CFG_MAX_FILES][GS_CFG_PATH_MAX];
   char attr_cert[GS_CFG_PATH_MAX]; /* "" = none */
+  /* key sources (docs/KEYS.md): `key` may also be a pkcs11: URI or a TPM
+   * handle:0x81...; "" = not set */
+  char key_passphrase_file[GS_CFG_PATH_MAX]; /* pass phrase, PIN or TPM auth */
+  char pkcs11_module[GS_CFG_PATH_MAX];
+  char tpm_tcti[GS_CFG_STR_MAX];
 } gs_cfg_identity;
 
 /* [transport] */

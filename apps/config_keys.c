@@ -103,6 +103,20 @@ static int v_path(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
   return resolve_path(p, k, v, field);
 }
 
+/* [identity] key: a file path (resolved like any path), or a pkcs11: URI or
+ * a TPM handle: reference, kept as written (docs/KEYS.md). */
+static int v_keyref(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  if (strncmp(v, "pkcs11:", 7) != 0 && strncmp(v, "handle:", 7) != 0) {
+    return resolve_path(p, k, v, field);
+  }
+  for (const char *c = v; *c; c++) {
+    if (*c <= 0x20 || *c >= 0x7f) {
+      return cfg_fail(p, "invalid character in '%s' (encode it as %%XX in a pkcs11: URI)", k->name);
+    }
+  }
+  return copy_str(p, k, v, field, GS_CFG_PATH_MAX);
+}
+
 static int path_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
   int rc = resolve_path(p, k, v, (char *)field + i * GS_CFG_PATH_MAX);
   if (rc == GS_OK) {
@@ -414,7 +428,10 @@ static const cfg_key keys[] = {
     {SECT_SECURITY, "allowed_writers", v_writers, C(security.writers), C(security.n_writers),
      GS_CFG_MAX_WRITERS, NULL},
     {SECT_IDENTITY, "cert", v_path, C(id.cert), 0, 0, NULL},
-    {SECT_IDENTITY, "key", v_path, C(id.key), 0, 0, NULL},
+    {SECT_IDENTITY, "key", v_keyref, C(id.key), 0, 0, NULL},
+    {SECT_IDENTITY, "key_passphrase_file", v_path, C(id.key_passphrase_file), 0, 0, NULL},
+    {SECT_IDENTITY, "pkcs11_module", v_path, C(id.pkcs11_module), 0, 0, NULL},
+    {SECT_IDENTITY, "tpm_tcti", v_word, C(id.tpm_tcti), 0, GS_CFG_STR_MAX, NULL},
     {SECT_IDENTITY, "trust_anchor", v_paths, C(id.anchors), C(id.n_anchors), GS_CFG_MAX_FILES,
      NULL},
     {SECT_IDENTITY, "crl", v_paths, C(id.crls), C(id.n_crls), GS_CFG_MAX_FILES, NULL},

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "emit.h"
 #include "gridseal/crypto_openssl.h"
@@ -330,6 +331,41 @@ static bool cert_names(const gs_cert_info *ci, const gs_identity *id) {
   return false;
 }
 
+/* A warning when a secret file can be read by group or others. */
+static void warn_mode(const char *what, const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+    gs_app_err("warning: %s %s is readable by group or others (mode %04o); chmod 600 it", what,
+               path, (unsigned)(st.st_mode & 07777));
+  }
+}
+
+/* [identity] key: a file, a pkcs11: URI or a TPM key (docs/KEYS.md). */
+static int load_key(gs_rt *rt, const gs_cfg_identity *id) {
+  bool file = strncmp(id->key, "pkcs11:", 7) != 0 && strncmp(id->key, "handle:", 7) != 0;
+  if (file) {
+    warn_mode("private key file", id->key);
+  }
+  if (id->key_passphrase_file[0] != '\0') {
+    warn_mode("pass phrase file", id->key_passphrase_file);
+  }
+  gs_ossl_key_opts ko = {
+      .passphrase_file = id->key_passphrase_file[0] != '\0' ? id->key_passphrase_file : NULL,
+      .pkcs11_module = id->pkcs11_module[0] != '\0' ? id->pkcs11_module : NULL,
+      .tpm_tcti = id->tpm_tcti[0] != '\0' ? id->tpm_tcti : NULL,
+  };
+  char msg[768];
+  int rc = gs_ossl_privkey_load(rt->crypto, id->key, &ko, &rt->key, msg, sizeof(msg));
+  if (rc != GS_OK) {
+    if (msg[0] != '\0') {
+      gs_app_err("%s", msg); /* "KEY: reason", e.g. "...: wrong pass phrase or PIN (from F)" */
+    } else {
+      gs_app_err("%s: cannot load private key: %s", id->key, gs_strerror(rc));
+    }
+  }
+  return rc;
+}
+
 static int load_identity(gs_rt *rt) {
   const gs_cfg_identity *id = &rt->cfg.id;
   int rc = gs_pki_load_cert_file(id->cert, &rt->cert_der, &rt->cert_len);
@@ -350,12 +386,7 @@ static int load_identity(gs_rt *rt) {
                rt->cfg.identity);
     return GS_ERR_CONFIG;
   }
-  rc = gs_ossl_privkey_load_file(rt->crypto, id->key, &rt->key);
-  if (rc != GS_OK) {
-    gs_app_err("%s: cannot load private key: %s", id->key, gs_strerror(rc));
-    return rc;
-  }
-  return GS_OK;
+  return load_key(rt, id);
 }
 
 static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {

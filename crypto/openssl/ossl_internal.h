@@ -12,6 +12,7 @@
 #include <gridseal/crypto_openssl.h>
 
 #include <openssl/evp.h>
+#include <openssl/types.h>
 
 typedef struct gs_ossl_ctx {
   EVP_MD *sha256;
@@ -90,5 +91,41 @@ int gs_ossl_privkey_sig_alg(const gs_privkey *k, gs_sig_alg *alg);
 void gs_ossl_privkey_free(gs_privkey *k);
 int gs_ossl_sign(gs_privkey *k, gs_sig_alg alg, const gs_iov *parts, size_t n, uint8_t *sig,
                  size_t sig_cap, size_t *sig_len);
+/* Wrap a loaded key as it is (no export: it may live in a token). Takes
+ * `pkey` (and `hold`: release(hold) runs after the key is freed), also on
+ * error. `libctx` is where the key's provider lives and `props` (static)
+ * the property query that keeps signing there (both NULL = default).
+ * GS_ERR_BAD_KEY if it signs with none of the profile's algorithms. */
+int gs_ossl_privkey_wrap(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *props,
+                         void (*release)(void *), void *hold, gs_privkey **out);
+
+/* ossl_keyload.c: the pass phrase (or PIN) of one key load, read from its
+ * file on first use and wiped at the end of the load. */
+typedef struct gs_ossl_pw {
+  const char *file; /* NULL = none given */
+  char buf[1024];
+  size_t len;
+  int state; /* 0 not read yet, 1 read, else the error */
+  int err;   /* errno of a failed read */
+  int asked; /* OpenSSL, the engine or a provider asked for it */
+} gs_ossl_pw;
+int gs_ossl_pw_get(gs_ossl_pw *pw);
+void gs_ossl_pw_wipe(gs_ossl_pw *pw);
+/* A pem_password_cb over a gs_ossl_pw (never prompts). */
+int gs_ossl_pw_cb(char *buf, int size, int rwflag, void *u);
+/* A UI_METHOD reading through gs_ossl_pw_cb (ui_data: the gs_ossl_pw). */
+UI_METHOD *gs_ossl_pw_ui(void);
+/* After a failed load that asked for the pass phrase: the error and the
+ * message ("REF: the WHAT; set key_passphrase_file", unreadable file, or a
+ * wrong pass phrase or PIN). */
+int gs_ossl_pw_fail(const gs_ossl_pw *pw, const char *ref, const char *what, char *msg, size_t cap);
+void gs_ossl_key_msg(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The last OpenSSL error as text into buf (the queue is cleared). */
+const char *gs_ossl_last_error(char *buf, size_t cap);
+
+/* ossl_pkcs11.c: a pkcs11: URI through the "pkcs11" engine. */
+int gs_ossl_pkcs11_load(const char *uri, const gs_ossl_key_opts *o, gs_ossl_pw *pw,
+                        gs_privkey **out, char *msg, size_t cap);
 
 #endif

@@ -3,10 +3,8 @@
  * (docs/PROTOCOL.md §2). ECDSA signatures are DER, as in X.509. */
 #include "ossl_internal.h"
 
-#include <openssl/bio.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <limits.h>
@@ -16,7 +14,6 @@
 #include <string.h>
 
 #define GS_RSA_MIN_BITS 2048
-#define GS_KEY_FILE_MAX (64 * 1024)
 
 struct gs_pubkey {
   EVP_PKEY *pkey;
@@ -27,7 +24,29 @@ struct gs_pubkey {
 struct gs_privkey {
   EVP_PKEY *pkey;
   gs_sig_alg alg;
+  OSSL_LIB_CTX *libctx;    /* where the key's provider lives (NULL = default) */
+  const char *props;       /* property query for its operations (static) */
+  void (*release)(void *); /* runs after the key is freed (engine, libctx) */
+  void *hold;
 };
+
+/* For an EC key whose group is not readable as a parameter (a key of an
+ * engine): is its public key on P-256? */
+static int ec_pub_is_p256(EVP_PKEY *pkey) {
+  unsigned char *der = NULL;
+  int len = i2d_PUBKEY(pkey, &der);
+  const unsigned char *p = der;
+  EVP_PKEY *pub = len > 0 ? d2i_PUBKEY(NULL, &p, len) : NULL;
+  OPENSSL_free(der);
+  char group[32];
+  size_t glen = 0;
+  int ok = pub != NULL &&
+           EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                          &glen) == 1 &&
+           strcmp(group, "prime256v1") == 0;
+  EVP_PKEY_free(pub);
+  return ok;
+}
 
 /* The profile's signature algorithm for `pkey`, or 0. */
 static int key_sig_alg(EVP_PKEY *pkey) {
@@ -40,7 +59,7 @@ static int key_sig_alg(EVP_PKEY *pkey) {
         strcmp(group, "prime256v1") == 0) {
       return GS_SIG_ECDSA_SHA256;
     }
-    return 0;
+    return ec_pub_is_p256(pkey) ? GS_SIG_ECDSA_SHA256 : 0;
   case EVP_PKEY_RSA:
     return EVP_PKEY_get_bits(pkey) >= GS_RSA_MIN_BITS ? GS_SIG_RSA_SHA256 : 0;
   case EVP_PKEY_ED25519:
@@ -153,14 +172,16 @@ static int concat(const gs_iov *parts, size_t n, uint8_t **buf, size_t *len) {
   return GS_OK;
 }
 
-/* Start a DigestSign/DigestVerify context for `alg` on `pkey`. */
-static int md_start(EVP_PKEY *pkey, gs_sig_alg alg, int sign, EVP_MD_CTX **out) {
+/* Start a DigestSign/DigestVerify context for `alg` on `pkey`, fetching in
+ * `libctx` with `props` (NULL = default). */
+static int md_start(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *props, gs_sig_alg alg,
+                    int sign, EVP_MD_CTX **out) {
   const char *md = alg == GS_SIG_ED25519 ? NULL : "SHA256";
   EVP_MD_CTX *m = EVP_MD_CTX_new();
   if (m == NULL) {
     return GS_ERR_NOMEM;
   }
-  int ok = sign ? EVP_DigestSignInit_ex(m, NULL, md, NULL, NULL, pkey, NULL)
+  int ok = sign ? EVP_DigestSignInit_ex(m, NULL, md, libctx, props, pkey, NULL)
                 : EVP_DigestVerifyInit_ex(m, NULL, md, NULL, NULL, pkey, NULL);
   if (ok != 1) {
     EVP_MD_CTX_free(m);
@@ -179,7 +200,7 @@ int gs_ossl_verify(const gs_pubkey *k, gs_sig_alg alg, const gs_iov *parts, size
     return GS_ERR_BAD_KEY;
   }
   EVP_MD_CTX *m = NULL;
-  int rc = md_start(k->pkey, alg, 0, &m);
+  int rc = md_start(k->pkey, NULL, NULL, alg, 0, &m);
   if (rc != GS_OK) {
     return rc;
   }
@@ -242,6 +263,9 @@ void gs_ossl_privkey_free(gs_privkey *k) {
     return;
   }
   EVP_PKEY_free(k->pkey); /* OpenSSL clears private key material on free */
+  if (k->release != NULL) {
+    k->release(k->hold);
+  }
   OPENSSL_cleanse(k, sizeof(*k));
   free(k);
 }
@@ -259,7 +283,7 @@ int gs_ossl_sign(gs_privkey *k, gs_sig_alg alg, const gs_iov *parts, size_t n, u
     return GS_ERR_BUFFER_TOO_SMALL;
   }
   EVP_MD_CTX *m = NULL;
-  int rc = md_start(k->pkey, alg, 1, &m);
+  int rc = md_start(k->pkey, k->libctx, k->props, alg, 1, &m);
   if (rc != GS_OK) {
     return rc;
   }
@@ -289,56 +313,28 @@ int gs_ossl_sign(gs_privkey *k, gs_sig_alg alg, const gs_iov *parts, size_t n, u
   return GS_OK;
 }
 
-/* Read a whole (small) file. */
-static int read_file(const char *path, uint8_t **buf, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return GS_ERR_IO;
+int gs_ossl_privkey_wrap(EVP_PKEY *pkey, OSSL_LIB_CTX *libctx, const char *props,
+                         void (*release)(void *), void *hold, gs_privkey **out) {
+  *out = NULL;
+  int alg = key_sig_alg(pkey);
+  gs_privkey *k = alg != 0 ? calloc(1, sizeof(*k)) : NULL;
+  if (k == NULL) {
+    EVP_PKEY_free(pkey);
+    if (release != NULL) {
+      release(hold);
+    }
+    return alg != 0 ? GS_ERR_NOMEM : GS_ERR_BAD_KEY;
   }
-  uint8_t *b = malloc(GS_KEY_FILE_MAX);
-  size_t got = b != NULL ? fread(b, 1, GS_KEY_FILE_MAX, f) : 0;
-  int err = ferror(f) || (got == GS_KEY_FILE_MAX && fgetc(f) != EOF);
-  fclose(f);
-  if (b == NULL) {
-    return GS_ERR_NOMEM;
-  }
-  if (err) {
-    OPENSSL_cleanse(b, GS_KEY_FILE_MAX);
-    free(b);
-    return GS_ERR_IO;
-  }
-  *buf = b;
-  *len = got;
+  k->pkey = pkey;
+  k->alg = (gs_sig_alg)alg;
+  k->libctx = libctx;
+  k->props = props;
+  k->release = release;
+  k->hold = hold;
+  *out = k;
   return GS_OK;
 }
 
 int gs_ossl_privkey_load_file(gs_crypto *c, const char *path, gs_privkey **out) {
-  if (c == NULL || path == NULL || out == NULL) {
-    return GS_ERR_INVALID_ARG;
-  }
-  *out = NULL;
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  int rc = read_file(path, &buf, &len);
-  if (rc != GS_OK) {
-    return rc;
-  }
-  BIO *bio = BIO_new_mem_buf(buf, (int)len);
-  EVP_PKEY *pkey =
-      bio != NULL ? PEM_read_bio_PrivateKey_ex(bio, NULL, NULL, NULL, NULL, NULL) : NULL;
-  BIO_free(bio);
-  if (pkey != NULL) {
-    unsigned char *der = NULL;
-    int dlen = i2d_PrivateKey(pkey, &der);
-    EVP_PKEY_free(pkey);
-    rc = dlen > 0 ? gs_ossl_privkey_from_der(c->ctx, der, (size_t)dlen, out) : GS_ERR_BAD_KEY;
-    if (der != NULL) {
-      OPENSSL_clear_free(der, (size_t)(dlen > 0 ? dlen : 0));
-    }
-  } else {
-    rc = gs_ossl_privkey_from_der(c->ctx, buf, len, out);
-  }
-  OPENSSL_cleanse(buf, GS_KEY_FILE_MAX);
-  free(buf);
-  return rc;
+  return gs_ossl_privkey_load(c, path, NULL, out, NULL, 0);
 }

@@ -64,6 +64,9 @@ extern "C" {
   X(GS_ERR_DECRYPT, -206, "decryption failed (padding)")                                           \
   X(GS_ERR_RNG, -207, "random number generator failure")                                           \
   X(GS_ERR_BAD_LENGTH, -208, "invalid key, nonce, IV or tag length")                               \
+  X(GS_ERR_KEY_ENCRYPTED, -209, "private key is encrypted and no pass phrase was given")           \
+  X(GS_ERR_KEY_PASSPHRASE, -210, "wrong pass phrase or PIN for the private key")                   \
+  X(GS_ERR_KEY_UNREACHABLE, -211, "key store unreachable (PKCS#11 module or token, TPM)")          \
   /* certificates (-300 .. -399) */                                                                \
   X(GS_ERR_CERT_PARSE, -300, "certificate: not strict DER")                                        \
   X(GS_ERR_CERT_EXPIRED, -301, "certificate: expired")                                             \
