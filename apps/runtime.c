@@ -50,21 +50,7 @@ int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i) {
 }
 
 void gs_rt_identity_parse(const char *s, gs_identity *out) {
-  memset(out, 0, sizeof(*out));
-  if (strncmp(s, "urn:", 4) == 0 || strstr(s, "://") != NULL) {
-    out->kind = GS_ID_URI;
-  } else if (strchr(s, '@') != NULL) {
-    out->kind = GS_ID_XMPP;
-  } else {
-    out->kind = GS_ID_DNS;
-  }
-  snprintf(out->value, sizeof(out->value), "%s", s);
-  if (out->kind == GS_ID_XMPP) {
-    char *slash = strchr(out->value, '/'); /* a bare JID names the entity */
-    if (slash != NULL) {
-      *slash = '\0';
-    }
-  }
+  gs_cfg_identity_parse(s, out);
 }
 
 const char *gs_rt_peer_name(const gs_cert_info *peer) {
@@ -329,6 +315,26 @@ static bool cert_names(const gs_cert_info *ci, const gs_identity *id) {
   return false;
 }
 
+/* The private key signs what the certificate's public key verifies. */
+static bool key_matches(gs_rt *rt) {
+  static const uint8_t probe[] = "gridseal: does this key belong to this certificate?";
+  gs_iov part = {probe, sizeof(probe)};
+  uint8_t sig[GS_MAX_SIG_LEN];
+  size_t sig_len = 0;
+  gs_sig_alg alg;
+  const gs_crypto *c = rt->crypto;
+  if (c->privkey_sig_alg(rt->key, &alg) != GS_OK || alg != rt->own->sig_alg) {
+    return false;
+  }
+  return c->sign(rt->key, alg, &part, 1, sig, sizeof(sig), &sig_len) == GS_OK &&
+         c->verify(rt->own->pubkey, alg, &part, 1, sig, sig_len) == GS_OK;
+}
+
+static void key_mismatch(const gs_rt *rt) {
+  gs_app_err("%s does not match %s: the private key is not the one of the certificate (%s)",
+             rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
+}
+
 static int load_identity(gs_rt *rt) {
   const gs_cfg_identity *id = &rt->cfg.id;
   int rc = gs_pki_load_cert_file(id->cert, &rt->cert_der, &rt->cert_len);
@@ -354,7 +360,47 @@ static int load_identity(gs_rt *rt) {
     gs_app_err("%s: cannot load private key: %s", id->key, gs_strerror(rc));
     return rc;
   }
+  if (!key_matches(rt)) {
+    key_mismatch(rt);
+    return GS_ERR_KEY_MISMATCH;
+  }
   return GS_OK;
+}
+
+bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b) {
+  if (a == NULL || b == NULL) {
+    return false;
+  }
+  if (memcmp(a->fingerprint, b->fingerprint, sizeof(a->fingerprint)) == 0) {
+    return true;
+  }
+  for (size_t i = 0; i < a->n_identities; i++) {
+    for (size_t j = 0; j < b->n_identities; j++) {
+      if (a->identities[i].kind == b->identities[j].kind &&
+          strcmp(a->identities[i].value, b->identities[j].value) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool gs_rt_permits(const gs_rt *rt, const gs_cert_info *peer, gs_authz_op op) {
+  return gs_authz_permits(rt->authz, peer, op);
+}
+
+/* The engine's peer check: the policy, then the per-identity cap. */
+static int rt_peer_check(void *user, const gs_cert_info *peer, gs_role own_role) {
+  gs_rt *rt = user;
+  int d = gs_authz_check(rt->authz, peer, own_role);
+  if (d != 0) {
+    return d;
+  }
+  if (own_role == GS_ROLE_RESPONDER && rt->app.peer_assocs != NULL &&
+      rt->app.peer_assocs(rt->app.ctx, peer) >= rt->cfg.security.max_assoc_per_peer) {
+    return GS_HS_TOO_MANY_ASSOCIATIONS;
+  }
+  return 0;
 }
 
 static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
@@ -398,6 +444,9 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     rc = load_identity(rt);
   }
   char err[512];
+  if (rc == GS_OK && (rc = gs_cfg_authz(&rt->cfg, &rt->authz, err, sizeof(err))) != GS_OK) {
+    gs_app_err("%s", err);
+  }
   if (rc == GS_OK && (rc = open_transport(rt, err, sizeof(err))) != GS_OK) {
     gs_app_err("%s: %s", rt->cfg.file, err);
   }
@@ -410,11 +459,15 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.endpoint.cert_len = rt->cert_len;
     nc.endpoint.key = rt->key;
     security_to_endpoint(&rt->cfg.security, &nc.endpoint);
+    nc.endpoint.peer_check = rt_peer_check;
+    nc.endpoint.peer_check_user = rt;
     nc.transport = rt->t;
     nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
                                 rt_on_peer, rt_on_event,    rt_on_transport, rt};
     nc.max_sessions = max_sessions;
-    if ((rc = gs_node_new(&nc, &rt->node)) != GS_OK) {
+    if ((rc = gs_node_new(&nc, &rt->node)) == GS_ERR_KEY_MISMATCH) {
+      key_mismatch(rt);
+    } else if (rc != GS_OK) {
       gs_app_err("%s: endpoint: %s", rt->cfg.file, gs_strerror(rc));
     }
   }
@@ -444,6 +497,8 @@ void gs_rt_free(gs_rt *rt) {
   rt->cert_der = NULL;
   gs_pki_free(rt->pki);
   rt->pki = NULL;
+  gs_authz_free(rt->authz);
+  rt->authz = NULL;
   gs_ossl_crypto_free(rt->crypto);
   rt->crypto = NULL;
   gs_emit_close();
