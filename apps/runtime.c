@@ -389,15 +389,46 @@ bool gs_rt_permits(const gs_rt *rt, const gs_cert_info *peer, gs_authz_op op) {
   return gs_authz_permits(rt->authz, peer, op);
 }
 
-/* The engine's peer check: the policy, then the per-identity cap. */
+/* Why the policy refuses `peer` (for the log). */
+static const char *refusal_reason(const gs_authz *a, const gs_cert_info *peer) {
+  if (peer == NULL) {
+    return "no authenticated peer";
+  }
+  size_t n = gs_authz_n_identities(a);
+  if (n == 0 && gs_authz_n_required(a) == 0) {
+    return "the policy admits nobody";
+  }
+  bool listed = n == 0;
+  for (size_t i = 0; i < n && !listed; i++) {
+    const gs_identity *id = gs_authz_identity_at(a, i);
+    for (size_t j = 0; j < peer->n_identities && !listed; j++) {
+      listed =
+          peer->identities[j].kind == id->kind && strcmp(peer->identities[j].value, id->value) == 0;
+    }
+  }
+  return listed ? "holds none of required_roles" : "identity not in allowed_peers";
+}
+
+/* The engine's peer check: the policy, then the per-identity cap. Each
+ * refusal is logged with the peer and the reason ("peer-refused"); the
+ * engine then signs the reject with the diagnostic. */
 static int rt_peer_check(void *user, const gs_cert_info *peer, gs_role own_role) {
   gs_rt *rt = user;
+  const char *name = peer != NULL ? gs_rt_peer_name(peer) : NULL;
   int d = gs_authz_check(rt->authz, peer, own_role);
   if (d != 0) {
+    gs_emit(gs_app_now(), "peer-refused", NULL, name && name[0] ? name : NULL, gs_hs_diag_name(d),
+            refusal_reason(rt->authz, peer));
     return d;
   }
+  size_t held = 0;
   if (own_role == GS_ROLE_RESPONDER && rt->app.peer_assocs != NULL &&
-      rt->app.peer_assocs(rt->app.ctx, peer) >= rt->cfg.security.max_assoc_per_peer) {
+      (held = rt->app.peer_assocs(rt->app.ctx, peer)) >= rt->cfg.security.max_assoc_per_peer) {
+    char det[96];
+    snprintf(det, sizeof(det), "holds %zu associations (max_assoc_per_peer = %u)", held,
+             (unsigned)rt->cfg.security.max_assoc_per_peer);
+    gs_emit(gs_app_now(), "peer-refused", NULL, name && name[0] ? name : NULL,
+            gs_hs_diag_name(GS_HS_TOO_MANY_ASSOCIATIONS), det);
     return GS_HS_TOO_MANY_ASSOCIATIONS;
   }
   return 0;
