@@ -227,7 +227,14 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
     gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return GS_ERR_REPLAY;
   }
-  gs_replay_cache_insert(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr, t1->asso_id.len);
+  rc = gs_replay_cache_insert(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
+                              t1->asso_id.len, now, ep->cfg.time_tolerance_ms);
+  if (rc != GS_OK) {
+    /* every triple is live: refused, no entry is evicted */
+    v->release(v->ctx, info);
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_LIMIT;
+  }
   *out = info;
   return GS_OK;
 }
