@@ -41,6 +41,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->max_sessions = GS_MAX_SESSIONS_DEFAULT;
   /* the responder's checks */
   cfg->replay_cache_size = GS_REPLAY_CACHE_ENTRIES;
+  cfg->replay_floor_ms = 0;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -98,7 +99,8 @@ static int config_check(const gs_endpoint_config *c) {
     return GS_ERR_CONFIG;
   }
   /* the responder's checks: a bounded cache */
-  if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX) {
+  if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX ||
+      c->replay_floor_ms < 0) {
     return GS_ERR_CONFIG;
   }
   return GS_OK;

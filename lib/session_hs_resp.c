@@ -313,6 +313,12 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
     gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return GS_ERR_REFLECTION;
   }
+  if (t1->time < ep->cfg.replay_floor_ms) {
+    /* signed before the endpoint started (D18): its replay-cache entry, if
+     * it had one, is gone; dropped before any certificate or signature work */
+    gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_REPLAY;
+  }
   const gs_cert_info *info = NULL;
   rc = authenticate(ep, xpeer, hs, now, &info);
   if (rc != GS_OK) {
