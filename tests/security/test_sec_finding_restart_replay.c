@@ -8,6 +8,23 @@
  * handshake event, a GS_EV_REPLAY event with GS_ERR_REPLAY. */
 #include "sec_common.h"
 
+/* A copy of the last HandshakeReq the relay carried (its history). */
+static uint8_t *carried_request(rl_world *w, size_t *len) {
+  size_t n = w->nhist < RL_HIST ? w->nhist : RL_HIST;
+  for (size_t k = 0; k < n; k++) {
+    const rl_pdu *h = &w->hist[(w->nhist - 1 - k) % RL_HIST];
+    if (h->kind == GS_PDU_HANDSHAKE_REQ && h->dir == 0) {
+      uint8_t *b = malloc(h->len);
+      RL_REQUIRE(w, b != NULL);
+      memcpy(b, h->data, h->len);
+      *len = h->len;
+      return b;
+    }
+  }
+  RL_REQUIRE(w, false);
+  return NULL;
+}
+
 static rl_counts delta(rl_counts c0) {
   rl_counts c = rl_counts_get();
   c.sign -= c0.sign;
@@ -25,9 +42,8 @@ static uint8_t *associate_and_restart(rl_world *w, uint64_t seed, gs_time_ms flo
   sec_opts o = sec_defaults();
   sec_prepare(w, seed, &o);
   RL_EQ(w, rl_start(w), GS_OK);
-  RL_EQ(w, rl_connect(w), GS_OK);
-  uint8_t *req = sec_copy(w, 0, 0, len);
   RL_EQ(w, rl_handshake(w), GS_OK);
+  uint8_t *req = carried_request(w, len);
   RL_EQ(w, gs_session_state_get(w->sb), GS_STATE_ESTABLISHED);
   w->b.cfg.replay_floor_ms = floor;
   RL_EQ(w, rl_restart(w), GS_OK);
@@ -38,7 +54,7 @@ static uint8_t *associate_and_restart(rl_world *w, uint64_t seed, gs_time_ms flo
 static void test_restart_replay_dropped_before_any_work(void **st) {
   (void)st;
   rl_world w;
-  size_t len;
+  size_t len = 0;
   uint8_t *req = associate_and_restart(&w, 640, GS_TEST_NOW + RESTART_AFTER, &len);
   w.now += 1000; /* well inside the request's time window */
   for (int i = 0; i < 3; i++) {
@@ -82,7 +98,7 @@ static void test_restart_replay_dropped_before_any_work(void **st) {
 static void test_restart_replay_without_floor_is_accepted(void **st) {
   (void)st;
   rl_world w;
-  size_t len;
+  size_t len = 0;
   uint8_t *req = associate_and_restart(&w, 641, 0, &len);
   w.now += 1000;
   rl_counts c0 = rl_counts_get();
@@ -103,7 +119,7 @@ static void test_restart_replay_without_floor_is_accepted(void **st) {
 static void test_restart_floor_costs_a_lagging_clock_one_retry(void **st) {
   (void)st;
   rl_world w;
-  size_t len;
+  size_t len = 0;
   uint8_t *req = associate_and_restart(&w, 642, GS_TEST_NOW + RESTART_AFTER, &len);
   gs_session_free(w.sa);
   w.sa = NULL;
