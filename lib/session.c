@@ -42,6 +42,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   /* the responder's checks */
   cfg->replay_cache_size = GS_REPLAY_CACHE_ENTRIES;
   cfg->replay_floor_ms = 0;
+  cfg->max_sessions_per_peer = GS_MAX_SESSIONS_PER_PEER_DEFAULT;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -100,7 +101,7 @@ static int config_check(const gs_endpoint_config *c) {
   }
   /* the responder's checks: a bounded cache */
   if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX ||
-      c->replay_floor_ms < 0) {
+      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000) {
     return GS_ERR_CONFIG;
   }
   return GS_OK;

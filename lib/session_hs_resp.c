@@ -254,12 +254,42 @@ static int fresh(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const 
   return GS_OK;
 }
 
+/* The same peer for the per-identity cap: the same first identity (kind and
+ * value), or, for certificates that name none, the same fingerprint. */
+static bool same_peer(const gs_cert_info *a, const gs_cert_info *b) {
+  if (a->n_identities > 0 && b->n_identities > 0) {
+    return a->identities[0].kind == b->identities[0].kind &&
+           strcmp(a->identities[0].value, b->identities[0].value) == 0;
+  }
+  return a->n_identities == 0 && b->n_identities == 0 &&
+         memcmp(a->fingerprint, b->fingerprint, GS_FINGERPRINT_LEN) == 0;
+}
+
+/* Live associations (both roles, established and handshaking, not past
+ * their handshake deadline) whose verified peer is `peer`'s identity. */
+static size_t peer_count(gs_endpoint *ep, const gs_cert_info *peer, gs_time_ms now) {
+  size_t n = 0;
+  for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    if (s->state == GS_STATE_CLOSED || s->state == GS_STATE_FAILED || s->peer == NULL ||
+        gs_sess_hs_expire(s, now)) {
+      continue;
+    }
+    n += same_peer(s->peer, peer);
+  }
+  return n;
+}
+
 /* §3.3 f: peer policy, encryption policy, algorithms, the DH value. */
 static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
                   resp_neg *n, gs_time_ms now) {
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_RESPONDER);
   if (diag >= 0) {
     return reject(ep, xpeer, t1, diag, GS_ERR_POLICY, now);
+  }
+  if (peer_count(ep, info, now) >= ep->cfg.max_sessions_per_peer) {
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, GS_HS_TOO_MANY_ASSOCIATIONS,
+                  GS_PDU_HANDSHAKE_REQ, 0);
+    return reject(ep, xpeer, t1, GS_HS_TOO_MANY_ASSOCIATIONS, GS_ERR_LIMIT, now);
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {

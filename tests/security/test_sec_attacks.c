@@ -526,13 +526,15 @@ static void test_notices_forged_old_unbound(void **st) {
 
 /* ------------------------------------------------ floods and sizes */
 /* X2: many half-open associations: the per-peer and global caps hold; the
- * requests over the cap cost no signature. */
+ * requests over the cap cost no signature. (The per-identity association
+ * cap, which would refuse first, is raised: test_sec_finding_assoc_cap.c.) */
 static void test_X2_half_open_flood(void **st) {
   (void)st;
   rl_world w;
   sec_opts o = sec_defaults();
   sec_prepare(&w, 350, &o);
   w.b.cfg.max_half_open = 6;
+  w.b.cfg.max_sessions_per_peer = 16;
   RL_EQ(&w, rl_start(&w), GS_OK);
   rl_party c;
   rl_party_prepare(&c, rl_ident(2, GS_TKEY_P256));
@@ -572,6 +574,7 @@ static void test_X2_half_open_flood(void **st) {
   rl_free(&w);
   /* per-peer cap alone */
   sec_prepare(&w, 351, &o);
+  w.b.cfg.max_sessions_per_peer = 16;
   RL_EQ(&w, rl_start(&w), GS_OK);
   nh = 0;
   for (int i = 0; i < 8; i++) {
