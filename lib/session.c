@@ -39,6 +39,10 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->max_half_open = GS_MAX_HALF_OPEN;
   cfg->reject_rate_per_sec = GS_REJECT_RATE_PER_SEC;
   cfg->max_sessions = GS_MAX_SESSIONS_DEFAULT;
+  /* the responder's checks */
+  cfg->replay_cache_size = GS_REPLAY_CACHE_ENTRIES;
+  cfg->replay_floor_ms = 0;
+  cfg->max_sessions_per_peer = GS_MAX_SESSIONS_PER_PEER_DEFAULT;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -95,6 +99,11 @@ static int config_check(const gs_endpoint_config *c) {
       c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
+  /* the responder's checks: a bounded cache */
+  if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX ||
+      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000) {
+    return GS_ERR_CONFIG;
+  }
   return GS_OK;
 }
 
@@ -125,7 +134,7 @@ int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
     free(ep);
     return GS_ERR_CONFIG;
   }
-  rc = gs_replay_cache_init(&ep->rc, GS_REPLAY_CACHE_ENTRIES);
+  rc = gs_replay_cache_init(&ep->rc, cfg->replay_cache_size);
   if (rc != GS_OK) {
     free(ep);
     return rc;

@@ -1,6 +1,7 @@
 /* The responder's handshake (docs/PROTOCOL.md §3.3, 3.4): every check of §3.3 in
- * its order, cheapest first, no private-key operation before the request
- * authenticated; then accept (HandshakeAcc) or refuse (applicationReject). */
+ * its order, cheapest first; nothing is signed for a request whose
+ * certificate did not validate and whose signature did not verify; then
+ * accept (HandshakeAcc) or refuse (applicationReject). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,10 @@ typedef struct resp_neg {
   gs_hash_alg icv;
 } resp_neg;
 
-/* Failures of b, c and f: a signed handshakeSecReject, rate-limited,
- * queued on the endpoint for the transport peer the request came from. */
+/* Failures of a verified request (sigAlg, b, f): a signed
+ * handshakeSecReject, rate-limited, queued on the endpoint for the
+ * transport peer the request came from. Never called before the request's
+ * signature verified. */
 static int reject(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, int diag, int err,
                   gs_time_ms now) {
   gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_REJECT, 0);
@@ -197,7 +200,12 @@ static int new_resp_session(gs_endpoint *ep, const gs_handshake *hs, const resp_
   return GS_OK;
 }
 
-/* §3.3 c, d, e: certificate, signature algorithm, signature, replay. */
+/* §3.3 b, c: the certificate, the signature (under the key's own algorithm)
+ * and then sigAlg. Nothing is signed here for a request that did not verify:
+ * a certificate that does not validate gives no key to verify with, so the
+ * request is dropped (GS_EV_HANDSHAKE_FAILED with the validator's error, no
+ * diag); a bad signature is dropped (GS_EV_BAD_SIGNATURE). A verified request
+ * whose sigAlg is not its key's algorithm gets the signed reject. */
 static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, gs_time_ms now,
                         const gs_cert_info **out) {
   const gs_token1 *t1 = &hs->tbs.token1;
@@ -206,30 +214,69 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
   int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
                        t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
   if (rc != GS_OK) {
-    return reject(ep, xpeer, t1, gs_sess_cert_diag(rc), rc, now);
+    gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return rc;
+  }
+  gs_iov part = {hs->tbs_content.ptr, hs->tbs_content.len};
+  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, info->sig_alg, &part, 1, hs->sign);
+  if (rc != GS_OK) {
+    v->release(v->ctx, info);
+    gs_sess_event(ep, NULL, GS_EV_BAD_SIGNATURE, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return rc;
   }
   gs_sig_alg sa;
   if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
     v->release(v->ctx, info);
     return reject(ep, xpeer, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
   }
-  gs_iov part = {hs->tbs_content.ptr, hs->tbs_content.len};
-  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, &part, 1, hs->sign);
-  if (rc != GS_OK) {
-    v->release(v->ctx, info);
-    gs_sess_event(ep, NULL, GS_EV_BAD_SIGNATURE, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
-    return rc;
+  *out = info;
+  return GS_OK;
+}
+
+/* §3.3 d, e: time, then replay; only a verified request enters the cache. */
+static int fresh(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
+                 gs_time_ms now) {
+  if (!gs_sess_time_ok(ep, t1->time, now)) {
+    return reject(ep, xpeer, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
   }
-  /* e: only a verified request enters the cache */
   if (gs_replay_cache_lookup(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
                              t1->asso_id.len) != GS_OK) {
-    v->release(v->ctx, info);
     gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return GS_ERR_REPLAY;
   }
-  gs_replay_cache_insert(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr, t1->asso_id.len);
-  *out = info;
+  int rc = gs_replay_cache_insert(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
+                                  t1->asso_id.len, now, ep->cfg.time_tolerance_ms);
+  if (rc != GS_OK) {
+    /* every triple is live: refused, no entry is evicted */
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_LIMIT;
+  }
   return GS_OK;
+}
+
+/* The same peer for the per-identity cap: the same first identity (kind and
+ * value), or, for certificates that name none, the same fingerprint. */
+static bool same_peer(const gs_cert_info *a, const gs_cert_info *b) {
+  if (a->n_identities > 0 && b->n_identities > 0) {
+    return a->identities[0].kind == b->identities[0].kind &&
+           strcmp(a->identities[0].value, b->identities[0].value) == 0;
+  }
+  return a->n_identities == 0 && b->n_identities == 0 &&
+         memcmp(a->fingerprint, b->fingerprint, GS_FINGERPRINT_LEN) == 0;
+}
+
+/* Live associations (both roles, established and handshaking, not past
+ * their handshake deadline) whose verified peer is `peer`'s identity. */
+static size_t peer_count(gs_endpoint *ep, const gs_cert_info *peer, gs_time_ms now) {
+  size_t n = 0;
+  for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    if (s->state == GS_STATE_CLOSED || s->state == GS_STATE_FAILED || s->peer == NULL ||
+        gs_sess_hs_expire(s, now)) {
+      continue;
+    }
+    n += same_peer(s->peer, peer);
+  }
+  return n;
 }
 
 /* §3.3 f: peer policy, encryption policy, algorithms, the DH value. */
@@ -238,6 +285,11 @@ static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_RESPONDER);
   if (diag >= 0) {
     return reject(ep, xpeer, t1, diag, GS_ERR_POLICY, now);
+  }
+  if (peer_count(ep, info, now) >= ep->cfg.max_sessions_per_peer) {
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, GS_HS_TOO_MANY_ASSOCIATIONS,
+                  GS_PDU_HANDSHAKE_REQ, 0);
+    return reject(ep, xpeer, t1, GS_HS_TOO_MANY_ASSOCIATIONS, GS_ERR_LIMIT, now);
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
@@ -291,17 +343,23 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
     gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return GS_ERR_REFLECTION;
   }
-  if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return reject(ep, xpeer, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
+  if (t1->time < ep->cfg.replay_floor_ms) {
+    /* signed before the endpoint started (D18): its replay-cache entry, if
+     * it had one, is gone; dropped before any certificate or signature work */
+    gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_REPLAY;
   }
   const gs_cert_info *info = NULL;
   rc = authenticate(ep, xpeer, hs, now, &info);
   if (rc != GS_OK) {
     return rc;
   }
+  rc = fresh(ep, xpeer, t1, info, now);
   resp_neg n;
   memset(&n, 0, sizeof(n));
-  rc = policy(ep, xpeer, t1, info, &n, now);
+  if (rc == GS_OK) {
+    rc = policy(ep, xpeer, t1, info, &n, now);
+  }
   if (rc == GS_OK) {
     rc = half_open_ok(ep, info->fingerprint, now);
     if (rc != GS_OK) {

@@ -32,25 +32,32 @@ typedef struct gs_rc_entry {
   uint8_t asso[GS_MAX_ASSOID_LEN];
   uint8_t asso_len;
   bool used;
-  uint32_t hnext;              /* hash chain (index + 1, 0 = end) */
-  uint32_t lru_prev, lru_next; /* LRU list (index + 1, 0 = end) */
+  uint32_t hnext; /* hash chain, or the free list (index + 1, 0 = end) */
 } gs_rc_entry;
 
 typedef struct gs_replay_cache {
   gs_rc_entry *e;
   uint32_t *heads; /* hash buckets (index + 1) */
   size_t cap, nbuckets, n;
-  uint32_t lru_head, lru_tail; /* head = most recent */
+  uint32_t free_head;     /* free entries (index + 1, 0 = none) */
+  gs_time_ms oldest;      /* the lowest time of the entries (n > 0) */
+  gs_time_ms swept_below; /* entries older than this were dropped */
+  uint64_t full_refused;  /* triples refused: every entry was live */
 } gs_replay_cache;
 
+/* 1..GS_REPLAY_CACHE_MAX entries. */
 int gs_replay_cache_init(gs_replay_cache *c, size_t cap);
 void gs_replay_cache_clear(gs_replay_cache *c);
-/* GS_ERR_REPLAY if (fp, time, asso) is cached, else GS_OK. */
+/* GS_ERR_REPLAY if (fp, time, asso) is cached, or older than an entry
+ * already aged out; else GS_OK. */
 int gs_replay_cache_lookup(const gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
                            const uint8_t *asso, size_t asso_len);
-/* Enter the triple, evicting the least recently entered one when full. */
-void gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
-                            const uint8_t *asso, size_t asso_len);
+/* Enter the triple. When the cache is full, the entries whose time is more
+ * than `tol` before `now` are dropped first; if none is, nothing is evicted:
+ * GS_ERR_LIMIT (counted in full_refused). GS_ERR_INVALID_ARG for an assoID
+ * too long. */
+int gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
+                           const uint8_t *asso, size_t asso_len, gs_time_ms now, gs_time_ms tol);
 
 /* --------------------------------------- ratelimit.c (token bucket) */
 typedef struct gs_ratelimit {

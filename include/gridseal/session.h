@@ -154,6 +154,11 @@ typedef int (*gs_peer_check_cb)(void *user, const gs_cert_info *peer, gs_role ow
 
 #define GS_MAX_GROUPS GS_MAX_DH_OFFERS
 
+/* The responder's checks (gs_endpoint_config, docs/PROTOCOL.md §3.3). */
+#define GS_REPLAY_CACHE_MIN 16u
+#define GS_REPLAY_CACHE_MAX (1u << 20)
+#define GS_MAX_SESSIONS_PER_PEER_DEFAULT 2u
+
 typedef struct gs_endpoint_config {
   /* ---- required; borrowed: must outlive the endpoint */
   const gs_crypto *crypto;
@@ -198,6 +203,20 @@ typedef struct gs_endpoint_config {
   uint32_t reject_rate_per_sec;     /* default GS_REJECT_RATE_PER_SEC */
   size_t max_sessions;              /* live associations (established + handshaking, both
                                        roles), default GS_MAX_SESSIONS_DEFAULT, 1..1000 */
+  /* ---- the responder's checks (docs/PROTOCOL.md §3.3, §8.2) */
+  size_t replay_cache_size;     /* handshake replay cache, triples: default
+                                   GS_REPLAY_CACHE_ENTRIES (4096),
+                                   GS_REPLAY_CACHE_MIN..GS_REPLAY_CACHE_MAX */
+  gs_time_ms replay_floor_ms;   /* a HandshakeReq whose token1.time is before
+                                   this is dropped before any certificate or
+                                   signature work (GS_EV_REPLAY, GS_ERR_REPLAY):
+                                   pass the endpoint's start time so that a
+                                   request recorded before a restart is not
+                                   accepted again (§3.3 a, D18); 0: no floor */
+  size_t max_sessions_per_peer; /* live associations (established + handshaking,
+                                   both roles) whose verified peer has the same
+                                   identity (§3.3 f): default
+                                   GS_MAX_SESSIONS_PER_PEER_DEFAULT (2), 1..1000 */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
@@ -239,6 +258,10 @@ typedef struct gs_endpoint_stats {
   uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
                                bound to another transport peer (dropped) */
   uint64_t unknown_dropped; /* gs_endpoint_receive: PDUs naming no association */
+  /* the responder's checks */
+  size_t replay_cache_used;   /* triples in the handshake replay cache */
+  uint64_t replay_cache_full; /* verified requests dropped: every triple of
+                                 the cache was still live (GS_EV_LIMIT) */
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
