@@ -19,6 +19,7 @@ int gs_pki_new(const gs_crypto *crypto, gs_pki **out) {
   }
   p->crypto = crypto;
   p->cache_on = true;
+  gs_pki_config_init(&p->cfg);
   p->anchors = sk_X509_new_null();
   p->crls = sk_X509_CRL_new_null();
   if (p->anchors == NULL || p->crls == NULL) {
@@ -27,6 +28,12 @@ int gs_pki_new(const gs_crypto *crypto, gs_pki **out) {
   }
   *out = p;
   return GS_OK;
+}
+
+void gs_pki_config_init(gs_pki_config *cfg) {
+  if (cfg != NULL) {
+    memset(cfg, 0, sizeof *cfg);
+  }
 }
 
 void gs_pki_entry_unref(gs_pki_entry *e) {
@@ -87,6 +94,16 @@ X509_STORE *gs_pki_store_get(gs_pki *pki) {
   }
   pki->store = s;
   return s;
+}
+
+/* The policy changes verdicts: forget every cached one. */
+int gs_pki_configure(gs_pki *pki, const gs_pki_config *cfg) {
+  if (pki == NULL || cfg == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  pki->cfg = *cfg;
+  cache_clear(pki);
+  return GS_OK;
 }
 
 /* ------------------------------------------------------------ loading */

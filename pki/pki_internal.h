@@ -42,6 +42,7 @@ struct gs_pki {
   STACK_OF(X509_CRL) * crls;
   X509_STORE *store; /* rebuilt from anchors + crls when NULL */
   bool cache_on;
+  gs_pki_config cfg;
   gs_pki_entry *cache[GS_PKI_CACHE_MAX];
   size_t n_cache;
   uint64_t tick, hits, misses;
@@ -72,7 +73,6 @@ int gs_pki_roles_from_ext(X509 *leaf, int64_t now_s, gs_cert_info *info, int64_t
                           int64_t *until);
 int gs_pki_roles_from_ac(gs_pki *pki, X509 *leaf, STACK_OF(X509) * chain, gs_slice ac,
                          int64_t now_s, gs_cert_info *info, int64_t *from, int64_t *until);
-const char *gs_pki_role_name(long id);
 /* IECUserRoles DER (the extension value / attribute value). */
 int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
                           int64_t *from, int64_t *until);

@@ -95,6 +95,11 @@ void gs_test_ca_free(gs_test_ca *ca) {
 
 int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
                   bool no_digital_signature, gs_test_ident *out) {
+  return gs_test_issue_eku(ca, type, uri, no_digital_signature, NULL, out);
+}
+
+int gs_test_issue_eku(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
+                      bool no_digital_signature, const char *eku, gs_test_ident *out) {
   memset(out, 0, sizeof(*out));
   EVP_PKEY *k = gen_key(type);
   X509 *c = k != NULL ? make_cert(uri, k, ca->cert, ca->key) : NULL;
@@ -106,6 +111,7 @@ int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
               no_digital_signature ? "critical,keyEncipherment" : "critical,digitalSignature") ==
           0 &&
       add_ext(c, ca->cert, NID_subject_alt_name, san) == 0 &&
+      (eku == NULL || add_ext(c, ca->cert, NID_ext_key_usage, eku) == 0) &&
       add_ext(c, ca->cert, NID_authority_key_identifier, "keyid") == 0 &&
       sign_cert(c, ca->key) == 0 && to_der(c, &out->cert, &out->cert_len) == 0) {
     int n = i2d_PrivateKey(k, NULL);

@@ -35,6 +35,10 @@ void gs_test_ca_free(gs_test_ca *ca);
  * digitalSignature unless `no_digital_signature`. 0 on success. */
 int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
                   bool no_digital_signature, gs_test_ident *out);
+/* The same with an extendedKeyUsage extension, `eku` in OpenSSL's
+ * configuration syntax ("serverAuth,clientAuth", an OID, ...; NULL = none). */
+int gs_test_issue_eku(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
+                      bool no_digital_signature, const char *eku, gs_test_ident *out);
 void gs_test_ident_free(gs_test_ident *id);
 
 /* 2025-01-01T00:00:00Z in ms. */
