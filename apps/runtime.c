@@ -492,6 +492,10 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     security_to_endpoint(&rt->cfg.security, &nc.endpoint);
     nc.endpoint.peer_check = rt_peer_check;
     nc.endpoint.peer_check_user = rt;
+    /* the engine's own per-identity cap (handshaking associations too) */
+    nc.endpoint.max_sessions_per_peer = rt->cfg.security.max_assoc_per_peer;
+    /* a request recorded before this start is not accepted again */
+    nc.endpoint.replay_floor_ms = gs_app_now();
     nc.transport = rt->t;
     nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
                                 rt_on_peer, rt_on_event,    rt_on_transport, rt};
