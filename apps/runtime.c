@@ -335,6 +335,30 @@ static void key_mismatch(const gs_rt *rt) {
              rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
 }
 
+/* [identity] attribute_cert: an RFC 5755 attribute certificate (DER) whose
+ * holder is the own certificate, valid now. */
+static int load_attr_cert(gs_rt *rt) {
+  const gs_cfg_identity *id = &rt->cfg.id;
+  if (id->attr_cert[0] == '\0') {
+    return GS_OK;
+  }
+  if (gs_app_read_file(id->attr_cert, 64 * 1024, &rt->att_der, &rt->att_len) != 0) {
+    return GS_ERR_IO; /* the message names the file */
+  }
+  int rc;
+  gs_slice att = {rt->att_der, rt->att_len};
+  const gs_cert_info *info = NULL;
+  rc = gs_pki_validate(rt->pki, (gs_slice){rt->cert_der, rt->cert_len}, NULL, 0, &att, gs_app_now(),
+                       &info);
+  if (rc != GS_OK) {
+    gs_app_err("%s: attribute certificate not valid now for %s: %s (%s)", id->attr_cert, id->cert,
+               gs_strerror(rc), gs_errname(rc));
+    return rc;
+  }
+  gs_pki_release(rt->pki, info);
+  return GS_OK;
+}
+
 static int load_identity(gs_rt *rt) {
   const gs_cfg_identity *id = &rt->cfg.id;
   int rc = gs_pki_load_cert_file(id->cert, &rt->cert_der, &rt->cert_len);
@@ -364,7 +388,7 @@ static int load_identity(gs_rt *rt) {
     key_mismatch(rt);
     return GS_ERR_KEY_MISMATCH;
   }
-  return GS_OK;
+  return load_attr_cert(rt);
 }
 
 bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b) {
@@ -530,6 +554,8 @@ void gs_rt_free(gs_rt *rt) {
   }
   free(rt->cert_der);
   rt->cert_der = NULL;
+  free(rt->att_der);
+  rt->att_der = NULL;
   gs_pki_free(rt->pki);
   rt->pki = NULL;
   gs_authz_free(rt->authz);

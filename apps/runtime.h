@@ -77,6 +77,9 @@ typedef struct gs_rt {
   const gs_cert_info *own; /* the own certificate, validated */
   gs_identity own_id;      /* [node] identity as a gs_identity */
   gs_authz *authz;         /* who may associate, what each role may do */
+  uint8_t *att_der;        /* [identity] attribute_cert (DER), validated for the own
+                              certificate at startup; NULL: none */
+  size_t att_len;
   gs_transport *t;
   gs_node *node;
   gs_rt_app app;

@@ -14,7 +14,8 @@
 #                max_assoc_per_peer (2) associate, the others are refused
 #                (too-many-associations); the real control center is unaffected
 #   keymismatch  a key that is not the certificate's stops der and cc at
-#                startup, exit 1, the message naming both files
+#                startup, exit 1, the message naming both files; so does an
+#                attribute certificate issued for another holder
 # Role certificates are issued here with the openssl CLI from the demo CA,
 # with the IEC 62351-8 role extension as pki/pki_roles.c reads it.
 # Every process started here is killed on exit (trap).
@@ -252,6 +253,16 @@ keymismatch)
   [ "$rc" -eq 1 ] || fail "cc with a foreign key: exit $rc, expected 1"
   grep -q "pki/der1/e2e.key does not match .*pki/cc/e2e.crt" cc.err ||
     fail "cc: the message must name both files"
+  # An attribute certificate of another holder stops the node likewise.
+  sed -i 's#^key = der1/e2e.key#key = cc/e2e.key#' pki/cc.conf
+  "$G" pki attr-cert --ca pki/e2e-ca --holder pki/der1/e2e.crt --role ENGINEER \
+    --out pki/cc/other-attr.der >/dev/null || fail "pki attr-cert"
+  sed -i 's#^crl = e2e-ca/crl.pem#crl = e2e-ca/crl.pem\nattribute_cert = cc/other-attr.der#' pki/cc.conf
+  rc=0
+  "$G" cc --config pki/cc.conf --events cc.jsonl --run-for 2 </dev/null >cc.err 2>&1 || rc=$?
+  [ "$rc" -eq 1 ] || fail "cc with another holder's attribute certificate: exit $rc, expected 1"
+  grep -q "pki/cc/other-attr.der: attribute certificate not valid now for .*pki/cc/e2e.crt" cc.err ||
+    fail "cc: the message must name the attribute certificate and the certificate"
   echo "ok: $SCEN"
   ;;
 *)
