@@ -43,6 +43,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->replay_cache_size = GS_REPLAY_CACHE_ENTRIES;
   cfg->replay_floor_ms = 0;
   cfg->max_sessions_per_peer = GS_MAX_SESSIONS_PER_PEER_DEFAULT;
+  cfg->accept_modes = GS_ACCEPT_ALL;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -99,12 +100,50 @@ static int config_check(const gs_endpoint_config *c) {
       c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
-  /* the responder's checks: a bounded cache */
+  /* the responder's checks: a bounded cache and cap; accept_modes names at
+   * least one mode, only known bits, and one the encryption policy allows */
   if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX ||
-      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000) {
+      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000 ||
+      c->accept_modes == 0 || (c->accept_modes & ~(uint32_t)GS_ACCEPT_ALL) != 0 ||
+      (c->encryption == GS_ENCR_FORBIDDEN && (c->accept_modes & GS_ACCEPT_INTEGRITY) == 0) ||
+      (c->encryption == GS_ENCR_REQUIRED && c->accept_modes == GS_ACCEPT_INTEGRITY)) {
     return GS_ERR_CONFIG;
   }
   return GS_OK;
+}
+
+/* The private key matches the certificate: a fixed message signed with
+ * cfg->key verifies under the certificate's public key (GS_ERR_KEY_MISMATCH
+ * otherwise). GS_ERR_CONFIG when the certificate's key cannot be read or
+ * the provider cannot read it. */
+static int key_matches_cert(const gs_endpoint_config *cfg, gs_sig_alg alg) {
+  const gs_crypto *c = cfg->crypto;
+  if (c->pubkey_from_cert == NULL) {
+    return GS_ERR_CONFIG;
+  }
+  gs_pubkey *pub = NULL;
+  if (c->pubkey_from_cert(c->ctx, cfg->cert_der, cfg->cert_len, &pub) != GS_OK) {
+    return GS_ERR_CONFIG;
+  }
+  static const uint8_t msg[] = "gridseal: the endpoint key matches its certificate";
+  gs_iov part = {msg, sizeof(msg) - 1};
+  uint8_t sig[GS_MAX_SIG_LEN];
+  size_t sig_len = 0;
+  gs_sig_alg cert_alg;
+  int rc = c->pubkey_sig_alg(pub, &cert_alg);
+  if (rc == GS_OK && cert_alg != alg) {
+    rc = GS_ERR_KEY_MISMATCH; /* not even the same kind of key */
+  }
+  if (rc == GS_OK) {
+    rc = c->sign(cfg->key, alg, &part, 1, sig, sizeof(sig), &sig_len);
+  }
+  if (rc == GS_OK) {
+    rc = c->verify(pub, alg, &part, 1, sig, sig_len) == GS_OK ? GS_OK : GS_ERR_KEY_MISMATCH;
+  } else if (rc != GS_ERR_KEY_MISMATCH) {
+    rc = GS_ERR_CONFIG;
+  }
+  c->pubkey_free(pub);
+  return rc;
 }
 
 int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
@@ -133,6 +172,11 @@ int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
   if (cfg->crypto->privkey_sig_alg(cfg->key, &ep->sig_alg) != GS_OK) {
     free(ep);
     return GS_ERR_CONFIG;
+  }
+  rc = key_matches_cert(cfg, ep->sig_alg);
+  if (rc != GS_OK) {
+    free(ep);
+    return rc;
   }
   rc = gs_replay_cache_init(&ep->rc, cfg->replay_cache_size);
   if (rc != GS_OK) {

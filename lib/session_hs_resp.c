@@ -1,7 +1,7 @@
-/* The responder's handshake (docs/PROTOCOL.md §3.3, 3.4): every check of §3.3 in
- * its order, cheapest first; nothing is signed for a request whose
- * certificate did not validate and whose signature did not verify; then
- * accept (HandshakeAcc) or refuse (applicationReject). */
+/* The responder's handshake (docs/PROTOCOL.md §3.3, 3.4): every check of §3.3,
+ * cheapest first, in the order a, c, d, b, e, f; nothing is signed for a
+ * request whose certificate did not validate and whose signature did not
+ * verify; then accept (HandshakeAcc) or refuse (applicationReject). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +19,7 @@ typedef struct resp_neg {
   gs_hash_alg icv;
 } resp_neg;
 
-/* Failures of a verified request (sigAlg, b, f): a signed
+/* Failures of a verified request (sigAlg in d, b, f): a signed
  * handshakeSecReject, rate-limited, queued on the endpoint for the
  * transport peer the request came from. Never called before the request's
  * signature verified. */
@@ -59,7 +59,7 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     if (cfg->encryption == GS_ENCR_FORBIDDEN) {
       return GS_HS_ENCRYPTION_NOT_REQUIRED;
     }
-    if (cfg->n_aead == 0) {
+    if ((cfg->accept_modes & GS_ACCEPT_AEAD) == 0 || cfg->n_aead == 0) {
       return GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED;
     }
     for (size_t i = 0; i < cfg->n_aead; i++) {
@@ -77,6 +77,16 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     return GS_HS_ENCRYPTION_NOT_REQUIRED;
   }
   if (!m->has_encr && cfg->encryption == GS_ENCR_REQUIRED) {
+    return GS_HS_ENCRYPTION_REQUIRED;
+  }
+  /* accept_modes (f 4): encrypt-then-MAC refused: ae-is-required when AEAD
+   * is accepted, else (integrity only) encryption-not-required; integrity
+   * only refused: encryption-required */
+  if (m->has_encr && (cfg->accept_modes & GS_ACCEPT_ETM) == 0) {
+    return (cfg->accept_modes & GS_ACCEPT_AEAD) != 0 ? GS_HS_AE_IS_REQUIRED
+                                                     : GS_HS_ENCRYPTION_NOT_REQUIRED;
+  }
+  if (!m->has_encr && (cfg->accept_modes & GS_ACCEPT_INTEGRITY) == 0) {
     return GS_HS_ENCRYPTION_REQUIRED;
   }
   bool found = false;
@@ -200,7 +210,7 @@ static int new_resp_session(gs_endpoint *ep, const gs_handshake *hs, const resp_
   return GS_OK;
 }
 
-/* §3.3 b, c: the certificate, the signature (under the key's own algorithm)
+/* §3.3 c, d: the certificate, the signature (under the key's own algorithm)
  * and then sigAlg. Nothing is signed here for a request that did not verify:
  * a certificate that does not validate gives no key to verify with, so the
  * request is dropped (GS_EV_HANDSHAKE_FAILED with the validator's error, no
@@ -233,7 +243,7 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
   return GS_OK;
 }
 
-/* §3.3 d, e: time, then replay; only a verified request enters the cache. */
+/* §3.3 b, e: time, then replay; only a verified request enters the cache. */
 static int fresh(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
                  gs_time_ms now) {
   if (!gs_sess_time_ok(ep, t1->time, now)) {
@@ -293,9 +303,12 @@ static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
-    int err = diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED
-                  ? GS_ERR_POLICY
-                  : GS_ERR_NEGOTIATION;
+    /* refused by the encryption policy or accept_modes: GS_ERR_POLICY */
+    bool by_policy =
+        diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED ||
+        diag == GS_HS_AE_IS_REQUIRED ||
+        (diag == GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED && (ep->cfg.accept_modes & GS_ACCEPT_AEAD) == 0);
+    int err = by_policy ? GS_ERR_POLICY : GS_ERR_NEGOTIATION;
     return reject(ep, xpeer, t1, diag, err, now);
   }
   const gs_crypto *c = ep->cfg.crypto;

@@ -155,6 +155,10 @@ typedef int (*gs_peer_check_cb)(void *user, const gs_cert_info *peer, gs_role ow
 #define GS_MAX_GROUPS GS_MAX_DH_OFFERS
 
 /* The responder's checks (gs_endpoint_config, docs/PROTOCOL.md §3.3). */
+#define GS_ACCEPT_AEAD 1u      /* encrMode aead */
+#define GS_ACCEPT_ETM 2u       /* nonAead with encr: encrypt-then-MAC */
+#define GS_ACCEPT_INTEGRITY 4u /* nonAead without encr: integrity only */
+#define GS_ACCEPT_ALL (GS_ACCEPT_AEAD | GS_ACCEPT_ETM | GS_ACCEPT_INTEGRITY)
 #define GS_REPLAY_CACHE_MIN 16u
 #define GS_REPLAY_CACHE_MAX (1u << 20)
 #define GS_MAX_SESSIONS_PER_PEER_DEFAULT 2u
@@ -217,6 +221,9 @@ typedef struct gs_endpoint_config {
                                    both roles) whose verified peer has the same
                                    identity (§3.3 f): default
                                    GS_MAX_SESSIONS_PER_PEER_DEFAULT (2), 1..1000 */
+  uint32_t accept_modes;        /* responder: the protection modes it accepts
+                                   (§3.3 f 4), GS_ACCEPT_* bits; default
+                                   GS_ACCEPT_ALL; 0 is a configuration error */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
@@ -233,7 +240,12 @@ GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
  * Errors: GS_ERR_INVALID_ARG (NULL), GS_ERR_CONFIG (missing crypto,
  * validator, certificate or key, empty or invalid algorithm lists, a
  * lifetime outside 15 min..24 h, a chain longer than GS_MAX_CERT_PATH, a
- * key without a profile signature algorithm), GS_ERR_NOMEM. */
+ * key without a profile signature algorithm, a certificate whose public key
+ * cannot be read, replay_cache_size / max_sessions_per_peer out of range,
+ * a negative replay_floor_ms, accept_modes 0, with unknown bits or
+ * accepting nothing the encryption policy allows), GS_ERR_KEY_MISMATCH (the
+ * private key does not match the certificate: a fixed message signed with
+ * `key` does not verify under the certificate's key), GS_ERR_NOMEM. */
 GS_EXPORT int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out);
 
 /* Free an endpoint. All its sessions must have been freed first (sessions
@@ -273,28 +285,35 @@ GS_EXPORT int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st
 GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *len);
 
 /* Responder: process a received first PDU (a HandshakeReq) with every check
- * of docs/PROTOCOL.md §3.3 in order. On GS_OK, *out is a new session in
- * GS_STATE_HS_RECEIVED (owned by the caller; free with gs_session_free());
- * read the initiator's setup PDU with gs_session_peer_setup() and answer
- * with gs_session_accept() or gs_session_refuse().
+ * of docs/PROTOCOL.md §3.3, in the order a, c, d, b, e, f. On GS_OK, *out is
+ * a new session in GS_STATE_HS_RECEIVED (owned by the caller; free with
+ * gs_session_free()); read the initiator's setup PDU with
+ * gs_session_peer_setup() and answer with gs_session_accept() or
+ * gs_session_refuse(). A reject is signed only for a request whose
+ * certificate validated and whose signature verified.
  * Errors (no session is created):
  *   a. GS_ERR_DER_* / GS_ERR_PROTOCOL (not a HandshakeReq) / GS_ERR_VERSION /
  *      GS_ERR_PP_UNSUPPORTED: dropped silently, GS_EV_MALFORMED;
+ *      GS_ERR_LIMIT: max_sessions reached: dropped, GS_EV_LIMIT;
  *      GS_ERR_REFLECTION: pkCert is the endpoint's own certificate (its own
- *      request reflected back, catalogue M2): dropped before any
- *      certificate or signature work, GS_EV_REPLAY, no reject is signed;
- *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
- *   c. GS_ERR_CERT_* etc. (the validator's error): handshakeSecReject
- *      invalid-public-key-certificate / invalid-certification-path /
- *      invalid-attribute-certificate; GS_ERR_UNSUPPORTED_ALG for a sigAlg not
- *      matching the certificate key: handshakeSecReject invalid-signatureAlgorithm;
+ *      request reflected back, catalogue M2): dropped, GS_EV_REPLAY;
+ *      GS_ERR_REPLAY: token1.time before replay_floor_ms: dropped,
+ *      GS_EV_REPLAY; all of a before any certificate or signature work;
+ *   c. GS_ERR_CERT_* etc. (the validator's error): dropped,
+ *      GS_EV_HANDSHAKE_FAILED with that error and diag -1, nothing signed;
  *   d. GS_ERR_BAD_SIGNATURE: dropped silently, GS_EV_BAD_SIGNATURE;
- *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY;
+ *      GS_ERR_UNSUPPORTED_ALG: verified, but sigAlg does not name the
+ *      certificate key's algorithm: handshakeSecReject
+ *      invalid-signatureAlgorithm;
+ *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
+ *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY; GS_ERR_LIMIT: the replay cache
+ *      is full of live triples: dropped, GS_EV_LIMIT (counted in
+ *      gs_endpoint_stats.replay_cache_full);
  *   f. GS_ERR_POLICY / GS_ERR_NEGOTIATION: handshakeSecReject with the
- *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it);
- *   GS_ERR_LIMIT: max_sessions reached (checked first, before any
- *      certificate or signature work: dropped, GS_EV_LIMIT, no reject is
- *      signed) or a half-open cap reached (dropped, GS_EV_LIMIT);
+ *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it); GS_ERR_LIMIT with
+ *      too-many-associations: max_sessions_per_peer reached (GS_EV_LIMIT
+ *      too);
+ *   GS_ERR_LIMIT: a half-open cap reached (dropped, GS_EV_LIMIT);
  *   GS_ERR_NOMEM, GS_ERR_CRYPTO.
  * Every handshakeSecReject is queued on the endpoint (gs_endpoint_pop_output)
  * unless the rate limit is reached (GS_EV_RATE_LIMITED). */

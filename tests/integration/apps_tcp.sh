@@ -5,7 +5,7 @@
 #   restart      a DER killed (SIGKILL) and restarted is re-associated
 #   untrusted    a cc certificate from another PKI is refused by the DER
 #   overrating   a set-point above the rating is refused, nothing changes
-#   writer       a cc whose roles do not permit set-points is refused, nothing changes
+#   writer       a cc not in allowed_writers is refused, nothing changes
 # Every process started here is killed on exit (trap).
 set -eu
 
@@ -167,14 +167,14 @@ untrusted)
   start_der 1
   run_cc other/cc.conf --run-for 3
   stop_der 1
-  # The DER cannot verify the request (untrusted certificate): it drops it
-  # with its event and signs nothing (docs/PROTOCOL.md §3.3).
   expect_ge 1 '"event":"handshake-failed".*"diag":"GS_ERR_CERT_UNTRUSTED"' der1.jsonl \
     "DER refuses the untrusted cc"
   expect_none '"event":"handshake-ok"' der1.jsonl "no association on the DER"
   expect_none '"event":"handshake-ok"' cc.jsonl "no association on the cc"
-  expect_none '"event":"rejected"' cc.jsonl "no reject signed for an unverified request"
-  expect_none '"event":"notice-ignored"' cc.jsonl "nothing sent to the cc"
+  # A request whose certificate does not validate cannot be verified: the
+  # DER signs nothing for it (docs/PROTOCOL.md §3.3 c), the cc gets no reject.
+  expect_none '"event":"notice-ignored"' cc.jsonl "no reject reaches the cc"
+  expect_none '"event":"rejected"' cc.jsonl "no reject reaches the cc"
   expect_none "der1 report" cc.out "no reports"
   echo "ok: $SCEN"
   ;;
@@ -191,15 +191,13 @@ overrating)
   echo "ok: $SCEN"
   ;;
 writer)
-  # The cc holds OPERATOR; this DER lets OPERATOR only read.
-  sed -i 's/^OPERATOR = .*/OPERATOR = read/' pki/der1.conf
-  grep -q '^OPERATOR = read$' pki/der1.conf || fail "der1.conf has no [roles] OPERATOR line"
+  sed -i 's/^allowed_writers = .*/allowed_writers = urn:gridseal:someone-else, role:ADMINISTRATOR/' \
+    pki/der1.conf
   start_der 1
   run_cc pki/cc.conf --run-for 4 --set der1=2500
   stop_der 1
   expect_ge 1 "der1 set-point 2500 W refused: object-access-denied" cc.out "refused writer"
-  expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied".*permit .setpoint' \
-    der1.jsonl "DER refusal names the missing operation"
+  expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied"' der1.jsonl "DER refusal"
   expect_none '"event":"setpoint-applied"' der1.jsonl "nothing applied"
   expect_ge 2 "der1 report .* setpoint=100000 " cc.out "setpoint unchanged"
   echo "ok: $SCEN"

@@ -1,5 +1,5 @@
 /* Table tests of the replay module (strict and 64-entry window), the
- * handshake replay cache (LRU) and the reject rate limiter. */
+ * handshake replay cache (aged by time) and the reject rate limiter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
