@@ -520,6 +520,12 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.endpoint.max_sessions_per_peer = rt->cfg.security.max_assoc_per_peer;
     /* a request recorded before this start is not accepted again */
     nc.endpoint.replay_floor_ms = gs_app_now();
+    if (rt->cfg.role == GS_CFG_ROLE_DER) { /* a DER accepts only its own mode */
+      static const uint32_t accept[] = {[GS_OFFER_AEAD] = GS_ACCEPT_AEAD,
+                                        [GS_OFFER_ETM] = GS_ACCEPT_ETM,
+                                        [GS_OFFER_INTEGRITY] = GS_ACCEPT_INTEGRITY};
+      nc.endpoint.accept_modes = accept[rt->cfg.security.mode];
+    }
     nc.transport = rt->t;
     nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
                                 rt_on_peer, rt_on_event,    rt_on_transport, rt};
