@@ -3,7 +3,7 @@
 # killed on exit. tests/integration/apps_authz.sh has the scenarios.
 if(TARGET gridseal_cli)
   set(_gs_authz_port 17400)
-  foreach(_s not-listed no-role viewer flood keymismatch)
+  foreach(_s not-listed no-role viewer flood mode keymismatch)
     add_test(NAME apps_authz_${_s}
              COMMAND ${CMAKE_CURRENT_LIST_DIR}/apps_authz.sh $<TARGET_FILE:gridseal_cli>
                      ${CMAKE_CURRENT_BINARY_DIR}/apps-authz-${_s} ${_s} ${_gs_authz_port})

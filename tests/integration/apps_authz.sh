@@ -13,6 +13,9 @@
 #   flood        40 control centers of one admitted identity: at most
 #                max_assoc_per_peer (2) associate, the others are refused
 #                (too-many-associations); the real control center is unaffected
+#   mode         a DER accepts only its own mode: a control center offering
+#                encrypt-then-mac to a DER with mode = aead is refused with a
+#                signed reject ae-is-required; with the same mode it associates
 #   keymismatch  a key that is not the certificate's stops der and cc at
 #                startup, exit 1, the message naming both files; so does an
 #                attribute certificate issued for another holder
@@ -237,6 +240,23 @@ flood)
     "the real cc never refused"
   expect_none '"event":"association-refused"' der1-snapshot.jsonl "no slot exhaustion"
   expect_none 'too many associations' der1-snapshot.jsonl "no slot exhaustion"
+  echo "ok: $SCEN"
+  ;;
+mode)
+  sed -i 's/^mode = .*/mode = encrypt-then-mac/' pki/cc.conf
+  grep -q '^mode = aead$' pki/der1.conf || fail "der1.conf: mode = aead expected"
+  start_der 1
+  run_cc cc --run-for 3
+  expect_ge 1 '"event":"handshake-failed".*"diag":"ae-is-required"' der1.jsonl \
+    "der1 (mode = aead) refuses encrypt-then-mac"
+  expect_ge 1 '"event":"rejected".*"diag":"ae-is-required"' cc.jsonl "the cc sees the reject"
+  expect_none '"event":"handshake-ok"' cc.jsonl "no association in another mode"
+  stop_der 1
+  sed -i 's/^mode = .*/mode = encrypt-then-mac/' pki/der1.conf
+  start_der 1
+  run_cc cc --run-for 3
+  stop_der 1
+  expect_ge 1 "der1 associated .* (mode encrypt-then-mac," cc.out "same mode associates"
   echo "ok: $SCEN"
   ;;
 keymismatch)
