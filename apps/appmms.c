@@ -11,8 +11,14 @@ void gs_app_mms_reject(gs_mms_pdu *out) {
   out->u.reject.code = GS_MMS_RJ_PDU_INVALID_PDU;
 }
 
-int gs_app_mms_write_denied(const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *out) {
-  size_t n = req->u.write_req.count ? req->u.write_req.count : 1;
+int gs_app_mms_access_denied(const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *out) {
+  bool read = req->type == GS_MMS_CONFIRMED_REQUEST && req->service == GS_MMS_SVC_READ;
+  bool write = req->type == GS_MMS_CONFIRMED_REQUEST && req->service == GS_MMS_SVC_WRITE;
+  if (!read && !write) {
+    return GS_ERR_INVALID_ARG;
+  }
+  size_t n = read ? req->u.read_req.vas.var_count : req->u.write_req.count;
+  n = n ? n : 1;
   gs_mms_data *items = gs_mms_arena_data(a, n);
   if (items == NULL) {
     return GS_ERR_LIMIT;
@@ -24,7 +30,7 @@ int gs_app_mms_write_denied(const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *
   memset(out, 0, sizeof(*out));
   out->type = GS_MMS_CONFIRMED_RESPONSE;
   out->invoke_id = req->invoke_id;
-  out->service = GS_MMS_SVC_WRITE;
+  out->service = req->service;
   out->u.results.items = items;
   out->u.results.count = n;
   return GS_OK;

@@ -9,9 +9,10 @@
 
 /* A rejectPDU pdu-error invalid-pdu (answer to a PDU that does not decode). */
 void gs_app_mms_reject(gs_mms_pdu *out);
-/* The Write-Response to `req` with every result object-access-denied
- * (nodes from `a`). GS_OK or GS_ERR_LIMIT. */
-int gs_app_mms_write_denied(const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *out);
+/* The Read- or Write-Response to `req` (a Read- or Write-Request) with
+ * every result object-access-denied (nodes from `a`). GS_OK, GS_ERR_LIMIT,
+ * or GS_ERR_INVALID_ARG for another PDU. */
+int gs_app_mms_access_denied(const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *out);
 /* An Initiate-ErrorPDU (class initiate, code 0 other). */
 void gs_app_mms_initiate_error(gs_mms_pdu *out);
 /* A Conclude-RequestPDU (request) or Conclude-ResponsePDU. */

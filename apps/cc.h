@@ -26,7 +26,8 @@ typedef struct cc_der {
   uint8_t ctl_num;
   bool set_pending; /* a set-point to send once associated */
   float set_w;
-  float sent_w; /* the last set-point sent (for the answer) */
+  float sent_w;      /* the last set-point sent (for the answer) */
+  bool read_pending; /* --read: read the rating once associated */
 } cc_der;
 
 typedef struct cc_app {

@@ -16,6 +16,8 @@ typedef struct cc_opts {
   gs_rt_opts rt;
   const char *sets[CC_MAX_SETS];
   size_t n_sets;
+  const char *reads[CC_MAX_SETS];
+  size_t n_reads;
   double rekey_after_s;
   double run_for_s;
 } cc_opts;
@@ -41,8 +43,8 @@ static int parse_args(int argc, char **argv, cc_opts *o) {
       continue;
     }
     const char *a = argv[i];
-    bool known =
-        strcmp(a, "--set") == 0 || strcmp(a, "--rekey-after") == 0 || strcmp(a, "--run-for") == 0;
+    bool known = strcmp(a, "--set") == 0 || strcmp(a, "--rekey-after") == 0 ||
+                 strcmp(a, "--run-for") == 0 || strcmp(a, "--read") == 0;
     if (!known) {
       gs_app_err("cc: unknown option '%s' (see gridseal cc --help)", a);
       return GS_EXIT_USAGE;
@@ -58,6 +60,12 @@ static int parse_args(int argc, char **argv, cc_opts *o) {
         return GS_EXIT_USAGE;
       }
       o->sets[o->n_sets++] = v;
+    } else if (strcmp(a, "--read") == 0) {
+      if (o->n_reads == CC_MAX_SETS) {
+        gs_app_err("--read: at most %d", CC_MAX_SETS);
+        return GS_EXIT_USAGE;
+      }
+      o->reads[o->n_reads++] = v;
     } else if (seconds_arg(a, v, strcmp(a, "--run-for") == 0 ? &o->run_for_s : &o->rekey_after_s) !=
                0) {
       return GS_EXIT_USAGE;
@@ -88,6 +96,14 @@ static int apply_sets(cc_app *a, const cc_opts *o) {
     }
     d->set_pending = true;
     d->set_w = (float)w;
+  }
+  for (size_t i = 0; i < o->n_reads; i++) {
+    cc_der *d = cc_find(a, o->reads[i]);
+    if (d == NULL) {
+      gs_app_err("--read: no [der %s] in %s", o->reads[i], a->rt.cfg.file);
+      return GS_EXIT_USAGE;
+    }
+    d->read_pending = true;
   }
   return GS_EXIT_OK;
 }

@@ -18,7 +18,8 @@
 
 void gs_cmd_cc_usage(FILE *f) {
   fputs("usage: gridseal cc --config FILE [--events FILE|-] [--transport T]\n"
-        "                   [--set DER=WATTS]... [--rekey-after SECONDS] [--run-for SECONDS]\n\n"
+        "                   [--set DER=WATTS]... [--read DER]... [--rekey-after SECONDS]\n"
+        "                   [--run-for SECONDS]\n\n"
         "Run a control center: the initiator side of IEC 62351-4 E2E security and the\n"
         "IEC 61850 (MMS) client of every [der NAME] in the configuration. Shows a live\n"
         "fleet table on a terminal (plain lines otherwise), logs measurements to the\n"
@@ -29,6 +30,7 @@ void gs_cmd_cc_usage(FILE *f) {
         "  --events FILE|-        security events as JSON lines (overrides [log] events)\n"
         "  --transport T          override [transport] type (tcp | xmpp | mqtt | amqp)\n"
         "  --set DER=WATTS        send this set-point once DER is associated (repeatable)\n"
+        "  --read DER             read DER's rating (DGEN1 WMaxRtg) once associated\n"
         "  --rekey-after SECONDS  key update on every association every SECONDS\n"
         "  --run-for SECONDS      release everything and exit after SECONDS\n",
         f);
@@ -89,6 +91,38 @@ static void send_setpoint(cc_app *a, cc_der *d, float w, gs_time_ms now) {
                   rc == GS_OK ? NULL : gs_errname(rc), det);
   d->sent_w = w;
   cc_note(a, d, "set-point %.0f W sent", (double)w);
+}
+
+#define CC_READ_ITEM "DGEN1$CF$WMaxRtg$setMag$f"
+
+static void send_read(cc_app *a, cc_der *d, gs_time_ms now) {
+  static const char *const items[] = {CC_READ_ITEM};
+  gs_mms_object_name names[1];
+  gs_mms_arena ar;
+  gs_mms_arena_init(&ar, NULL, 0, names, 1);
+  gs_mms_pdu pdu;
+  int rc = gs_dermodel_build_read(&pdu, ++d->invoke_id, d->ld, items, 1, &ar);
+  if (rc == GS_OK) {
+    rc = send_mms(a, d, &pdu, now);
+  }
+  gs_rt_app_event(&a->rt, rc == GS_OK ? "read-sent" : "send-failed", d->s,
+                  rc == GS_OK ? NULL : gs_errname(rc), d->cfg->name);
+}
+
+static void on_read_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
+  const gs_mms_results *r = &pdu->u.results;
+  if (r->count == 1 && r->items[0].type == GS_MMS_DATA_FLOAT) {
+    char det[160];
+    snprintf(det, sizeof(det), "%s WMaxRtg=%.0f", d->cfg->name, (double)r->items[0].v.fp);
+    gs_rt_app_event(&a->rt, "read-result", d->s, NULL, det);
+    cc_note(a, d, "read WMaxRtg=%.0f W", (double)r->items[0].v.fp);
+    return;
+  }
+  const char *why = r->count > 0 && r->items[0].type == GS_MMS_DATA_FAILURE
+                        ? gs_mms_access_error_name(r->items[0].v.failure)
+                        : "unexpected-result";
+  gs_rt_app_event(&a->rt, "read-refused", d->s, why, d->cfg->name);
+  cc_note(a, d, "read refused: %s", why);
 }
 
 void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now) {
@@ -155,6 +189,10 @@ static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *
           : d->mode == GS_MODE_ETM ? "encrypt-then-mac"
                                    : "integrity-only",
           (unsigned)d->associations);
+  if (d->read_pending) {
+    d->read_pending = false;
+    send_read(a, d, now);
+  }
   if (d->set_pending) {
     d->set_pending = false;
     send_setpoint(a, d, d->set_w, now);
@@ -206,6 +244,8 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
     }
   } else if (pdu.type == GS_MMS_CONFIRMED_RESPONSE && pdu.service == GS_MMS_SVC_WRITE) {
     on_write_result(a, d, &pdu);
+  } else if (pdu.type == GS_MMS_CONFIRMED_RESPONSE && pdu.service == GS_MMS_SVC_READ) {
+    on_read_result(a, d, &pdu);
   } else if (pdu.type == GS_MMS_CONFIRMED_ERROR || pdu.type == GS_MMS_REJECT) {
     gs_rt_app_event(&a->rt, "mms-error", d->s, gs_mms_pdu_type_name(pdu.type), d->cfg->name);
     cc_note(a, d, "MMS %s", gs_mms_pdu_type_name(pdu.type));

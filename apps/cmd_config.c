@@ -44,19 +44,69 @@ static void print_security(const gs_cfg_security *s) {
   printf("\n  %-18s%lld ms\n  %-18s%lld ms\n  %-18s%llu\n", "time_tolerance",
          (long long)s->time_tolerance_ms, "key_lifetime", (long long)s->key_lifetime_ms,
          "message_budget", (unsigned long long)s->message_budget);
-  printf("  %-18s%s\n  %-18s%s\n  %-18s%s\n  %-18s", "replay", gs_cfg_replay_name(s->replay),
-         "encryption_policy", gs_cfg_encryption_name(s->encryption), "pp", s->pp,
-         "allowed_writers");
-  for (size_t i = 0; i < s->n_writers; i++) {
-    printf("%s%s", i ? ", " : "", s->writers[i]);
+  printf("  %-18s%s\n  %-18s%s\n  %-18s%s\n", "replay", gs_cfg_replay_name(s->replay),
+         "encryption_policy", gs_cfg_encryption_name(s->encryption), "pp", s->pp);
+  printf("  %-18s%u\n", "max_assoc_per_peer", (unsigned)s->max_assoc_per_peer);
+}
+
+/* The effective authorization: who may associate, what each role may do. */
+static int print_authz(const gs_config *c) {
+  gs_authz *a = NULL;
+  char err[600];
+  if (gs_cfg_authz(c, &a, err, sizeof(err)) != GS_OK) {
+    gs_app_err("%s", err);
+    return -1;
   }
-  printf("%s\n", s->n_writers ? "" : "(none: writes refused)");
+  printf("[authorization] (effective)\n  %-18s", "associate");
+  size_t n_id = gs_authz_n_identities(a), n_req = gs_authz_n_required(a);
+  if (gs_authz_any(a)) {
+    printf("any peer the trust anchors validate (allow_any_peer = yes)\n");
+  } else if (n_id == 0 && n_req == 0) {
+    printf("nobody\n");
+  } else {
+    for (size_t i = 0; i < n_id; i++) {
+      const gs_identity *id = gs_authz_identity_at(a, i);
+      printf("%s%s:%s", i ? ", " : "", gs_authz_id_kind_name(id->kind), id->value);
+    }
+    printf("%s", n_id == 0 ? "any identity" : "");
+    for (size_t i = 0; i < n_req; i++) {
+      printf("%s%s", i ? " or " : (n_id ? "; holding role " : " holding role "),
+             gs_authz_required_at(a, i));
+    }
+    printf("%s\n", c->role == GS_CFG_ROLE_CC && c->security.n_allowed == 0 && n_req == 0
+                       ? " (the [der NAME] identities)"
+                       : "");
+  }
+  printf("  %-18s%u at once\n", "per identity", (unsigned)c->security.max_assoc_per_peer);
+  printf("  roles             operations (DER: read = reads and reports, setpoint = "
+         "controls, settings = other writes)\n");
+  for (size_t i = 0; i < gs_authz_n_role_map(a); i++) {
+    gs_authz_ops ops = 0;
+    const char *name = gs_authz_role_map_at(a, i, &ops);
+    char text[64];
+    gs_cfg_ops_text(ops, text, sizeof(text));
+    printf("  %-18s%s\n", name, text);
+  }
+  gs_authz_free(a);
+  return 0;
 }
 
 static void print_config(const gs_config *c) {
   printf("[node]\n  %-18s%s\n  %-18s%s\n  %-18s%s\n", "role",
          c->role == GS_CFG_ROLE_CC ? "cc" : "der", "name", c->name, "identity", c->identity);
   print_security(&c->security);
+  const gs_cfg_security *s = &c->security;
+  printf("  %-18s", "allowed_peers");
+  for (size_t i = 0; i < s->n_allowed; i++) {
+    printf("%s%s:%s", i ? ", " : "", gs_authz_id_kind_name(s->allowed[i].kind),
+           s->allowed[i].value);
+  }
+  printf("%s\n  %-18s", s->n_allowed ? "" : "(none)", "required_roles");
+  for (size_t i = 0; i < s->n_required; i++) {
+    printf("%s%s", i ? ", " : "", s->required[i]);
+  }
+  printf("%s\n  %-18s%s\n", s->n_required ? "" : "(none)", "allow_any_peer",
+         s->allow_any_peer ? "yes" : "no");
   printf("[identity]\n  %-18s%s\n  %-18s%s\n", "cert", c->id.cert, "key", c->id.key);
   for (size_t i = 0; i < c->id.n_anchors; i++) {
     printf("  %-18s%s\n", "trust_anchor", c->id.anchors[i]);
@@ -105,5 +155,5 @@ int gs_cmd_config(int argc, char **argv) {
     return GS_EXIT_FAIL;
   }
   print_config(&cfg);
-  return GS_EXIT_OK;
+  return print_authz(&cfg) == 0 ? GS_EXIT_OK : GS_EXIT_FAIL;
 }

@@ -35,10 +35,11 @@ void gs_cmd_der_usage(FILE *f) {
   fputs("usage: gridseal der --config FILE [--events FILE|-] [--transport tcp|xmpp|mqtt|amqp]\n\n"
         "Run a DER controller: the responder side of IEC 62351-4 E2E security and the\n"
         "IEC 61850 (MMS) server of a simulated PV plant. It accepts associations whose\n"
-        "handshake carries an MMS Initiate-Request, answers reads, applies set-point\n"
-        "writes from the identities/roles in allowed_writers, and sends a measurement\n"
-        "report to every association each report_interval. SIGINT/SIGTERM release\n"
-        "every association, then exit 0.\n\n"
+        "handshake carries an MMS Initiate-Request from a peer [security] admits\n"
+        "(allowed_peers, required_roles), answers reads and applies writes as the\n"
+        "peer's roles permit ([roles]), and sends a measurement report to every\n"
+        "association whose peer may read, each report_interval. SIGINT/SIGTERM\n"
+        "release every association, then exit 0.\n\n"
         "  --config FILE     configuration (docs/CONFIG.md), role = der\n"
         "  --events FILE|-   security events as JSON lines (overrides [log] events)\n"
         "  --transport T     override [transport] type\n",
@@ -54,27 +55,37 @@ static gs_session **slot_of(der_app *a, const gs_session *s) {
   return NULL;
 }
 
-static bool writer_allowed(const gs_cfg_security *sec, const gs_cert_info *peer) {
-  if (peer == NULL) {
-    return false;
-  }
-  for (size_t w = 0; w < sec->n_writers; w++) {
-    const char *e = sec->writers[w];
-    if (strncmp(e, "role:", 5) == 0) {
-      for (size_t r = 0; r < peer->n_roles; r++) {
-        if (strcmp(peer->roles[r], e + 5) == 0) {
-          return true;
-        }
-      }
-      continue;
+/* The operations `need` (gs_dermodel_access) asks for, those of the
+ * authorization model. */
+static gs_authz_ops ops_of(unsigned need) {
+  gs_authz_ops ops = 0;
+  ops |= (need & GS_DERMODEL_ACCESS_READ) ? (gs_authz_ops)GS_AUTHZ_READ : 0;
+  ops |= (need & GS_DERMODEL_ACCESS_CONTROL) ? (gs_authz_ops)GS_AUTHZ_WRITE_SETPOINT : 0;
+  ops |= (need & GS_DERMODEL_ACCESS_SETTING) ? (gs_authz_ops)GS_AUTHZ_WRITE_SETTINGS : 0;
+  return ops;
+}
+
+/* The first operation of `ops` the peer's roles do not permit (0: all are). */
+static gs_authz_op missing_op(const der_app *a, const gs_cert_info *peer, gs_authz_ops ops) {
+  static const gs_authz_op all[] = {GS_AUTHZ_READ, GS_AUTHZ_WRITE_SETPOINT,
+                                    GS_AUTHZ_WRITE_SETTINGS};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+    if ((ops & (gs_authz_ops)all[i]) != 0 && !gs_rt_permits(&a->rt, peer, all[i])) {
+      return all[i];
     }
-    for (size_t i = 0; i < peer->n_identities; i++) {
-      if (strcmp(peer->identities[i].value, e) == 0) {
-        return true;
-      }
+  }
+  return (gs_authz_op)0;
+}
+
+static size_t peer_assocs(void *ctx, const gs_cert_info *peer) {
+  der_app *a = ctx;
+  size_t n = 0;
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i] != NULL && gs_rt_same_peer(gs_session_peer(a->as[i]), peer)) {
+      n++;
     }
   }
-  return false;
+  return n;
 }
 
 /* The plant's clock: the wall clock, or shifted so that it started at
@@ -144,12 +155,17 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
   }
   (void)gs_dermodel_step(&a->model, plant_now(a, now));
   bool is_write = req.type == GS_MMS_CONFIRMED_REQUEST && req.service == GS_MMS_SVC_WRITE;
-  if (is_write && !writer_allowed(&a->rt.cfg.security, gs_session_peer(s))) {
-    if (gs_app_mms_write_denied(&req, &ar, &resp) == GS_OK) {
-      gs_rt_app_event(&a->rt, "write-refused", s, "object-access-denied",
-                      "peer not in allowed_writers");
-      printf("%s: write from %s refused (not an allowed writer)\n", a->rt.cfg.name,
-             gs_rt_peer_name(gs_session_peer(s)));
+  gs_authz_op lack = missing_op(a, gs_session_peer(s), ops_of(gs_dermodel_access_needed(&req)));
+  if (lack != 0) {
+    /* Refused as a whole: nothing of a partly permitted write is applied. */
+    if (gs_app_mms_access_denied(&req, &ar, &resp) == GS_OK) {
+      char d[128];
+      snprintf(d, sizeof(d), "the peer's roles do not permit '%s'", gs_authz_op_name(lack));
+      gs_rt_app_event(&a->rt, is_write ? "write-refused" : "read-refused", s,
+                      "object-access-denied", d);
+      printf("%s: %s from %s refused (roles do not permit %s)\n", a->rt.cfg.name,
+             is_write ? "write" : "read", gs_rt_peer_name(gs_session_peer(s)),
+             gs_authz_op_name(lack));
       fflush(stdout);
       send_mms(a, s, &resp, now);
     }
@@ -237,8 +253,9 @@ static void send_reports(der_app *a, gs_time_ms now) {
   gs_mms_arena ar;
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
     gs_session *s = a->as[i];
-    if (s == NULL || gs_session_state_get(s) != GS_STATE_ESTABLISHED) {
-      continue;
+    if (s == NULL || gs_session_state_get(s) != GS_STATE_ESTABLISHED ||
+        !gs_rt_permits(&a->rt, gs_session_peer(s), GS_AUTHZ_READ)) {
+      continue; /* reports are reads: only to peers whose roles permit read */
     }
     gs_mms_arena_init(&ar, nodes, sizeof(nodes) / sizeof(nodes[0]), NULL, 0);
     gs_mms_pdu rpt;
@@ -330,6 +347,7 @@ int gs_cmd_der(int argc, char **argv) {
   app.next_deadline = next_deadline;
   app.shutdown = shutdown_all;
   app.shutdown_done = shutdown_done;
+  app.peer_assocs = peer_assocs;
   rc = gs_rt_init(&a->rt, &o, GS_CFG_ROLE_DER, DER_MAX_ASSOC, &app);
   if (rc == GS_EXIT_OK) {
     char ld[GS_DERMODEL_MAX_LD + 1];

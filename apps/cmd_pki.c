@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "config.h"
+#include "gridseal/authz.h"
 #include "pki_issue.h"
 #include "util.h"
 
@@ -114,21 +116,54 @@ static int dir_has_entries(const char *dir) {
   return found;
 }
 
-static void write_common(FILE *f, const char *name) {
+/* Who may associate: each DER only the control center generated with it,
+ * the control center only its DERs (typed identities, docs/CONFIG.md). */
+static void write_authz(FILE *f, bool cc, unsigned ders) {
+  fputs("# who may associate (typed: uri:, xmpp:, dns:); what each role may do: [roles]\n"
+        "allowed_peers = ",
+        f);
+  if (!cc) {
+    fputs("uri:urn:gridseal:cc\n", f);
+  }
+  for (unsigned i = 1; cc && i <= ders; i++) {
+    fprintf(f, "%suri:urn:gridseal:der%u", i > 1 ? ", " : "", i);
+  }
+  fprintf(f, "%smax_assoc_per_peer = 2\n", cc ? "\n" : "");
+}
+
+static void write_common(FILE *f) {
+  fputs("\n[security]\n"
+        "mode = aead\n"
+        "aead = aes256-GCM, aes128-GCM\n"
+        "encryption = aes256-CBC\n"
+        "icv = hmacWithSHA256\n"
+        "hmac = hmacWithSHA256\n"
+        "dh_groups = 19\n"
+        "time_tolerance = 10min\n"
+        "key_lifetime = 1h\n"
+        "replay = strict\n"
+        "encryption_policy = required\n"
+        "pp = IEC61850-8-2\n",
+        f);
+}
+
+/* A DER's operation map: the defaults, written out for editing. */
+static void write_roles(FILE *f) {
+  fputs("\n[roles]\n"
+        "# what each IEC 62351-8 role may do on this DER (read = reads and reports,\n"
+        "# setpoint = controls, settings = other writes; none). These are the defaults.\n",
+        f);
+  static const char *const roles[] = {"VIEWER", "OPERATOR", "ENGINEER", "INSTALLER",
+                                      "SECADM", "SECAUD",   "RBACMNT"};
+  for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+    char ops[64];
+    gs_cfg_ops_text(gs_authz_default_role_ops(roles[i]), ops, sizeof(ops));
+    fprintf(f, "%s = %s\n", roles[i], ops);
+  }
+}
+
+static void write_identity(FILE *f, const char *name) {
   fprintf(f,
-          "\n[security]\n"
-          "mode = aead\n"
-          "aead = aes256-GCM, aes128-GCM\n"
-          "encryption = aes256-CBC\n"
-          "icv = hmacWithSHA256\n"
-          "hmac = hmacWithSHA256\n"
-          "dh_groups = 19\n"
-          "time_tolerance = 10min\n"
-          "key_lifetime = 1h\n"
-          "replay = strict\n"
-          "encryption_policy = required\n"
-          "pp = IEC61850-8-2\n"
-          "allowed_writers = urn:gridseal:cc, role:OPERATOR\n"
           "\n[identity]\n"
           "cert = %s/e2e.crt\n"
           "key = %s/e2e.key\n"
@@ -173,11 +208,16 @@ static int write_conf(const pki_args *a, const char *name, unsigned der_index) {
           "# Relative paths are relative to this file.\n\n"
           "[node]\nrole = %s\nname = %s\nidentity = urn:gridseal:%s\n",
           name, cc ? "cc" : "der", name, name);
-  write_common(f, name);
+  write_common(f);
+  write_authz(f, cc, a->ders);
+  write_identity(f, name);
   write_transport(f, name, a->domain, cc ? 0 : BASE_PORT + der_index - 1);
   fprintf(f, "\n[application]\nreport_interval = 2s\n");
   if (!cc) {
     fprintf(f, "rating_kw = 100\nseed = %u\n", der_index);
+  }
+  if (!cc) {
+    write_roles(f);
   }
   fprintf(f, "\n[log]\nevents = %s-events.jsonl\ncsv = %s.csv\n", name, name);
   for (unsigned i = 1; cc && i <= a->ders; i++) {

@@ -13,7 +13,7 @@
 #define CFG_FILE_MAX (1024 * 1024)
 
 static const char *const sect_names[SECT_COUNT_] = {
-    "", "node", "security", "identity", "transport", "application", "log", "der"};
+    "", "node", "security", "identity", "transport", "application", "log", "roles", "der"};
 
 const char *cfg_sect_name(cfg_sect s) {
   return (s > SECT_NONE && s < SECT_COUNT_) ? sect_names[s] : "(none)";
@@ -55,6 +55,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   s->on_malformed = GS_MALFORMED_DROP;
   s->encryption = GS_ENCR_REQUIRED;
   memcpy(s->pp, GS_PP_DEFAULT, sizeof(GS_PP_DEFAULT));
+  s->max_assoc_per_peer = GS_CFG_ASSOC_PER_PEER;
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;
   cfg->transport.reconnect_min_ms = 500;
   cfg->transport.reconnect_max_ms = 30000;
@@ -183,6 +184,11 @@ static int key_line(cfg_parser *p, char *s) {
   if (*key == '\0') {
     return cfg_fail(p, "missing key before '='");
   }
+  if (p->sect == SECT_ROLES) {
+    /* [roles]: the key is a role name, written as the certificate names it */
+    return *val == '\0' ? cfg_fail(p, "missing value for '%s'", key)
+                        : cfg_set_role_ops(p, key, val);
+  }
   for (const char *c = key; *c; c++) {
     if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_') {
       return cfg_fail(p, "invalid key '%s'", key);
@@ -268,6 +274,23 @@ static int check_transport(cfg_parser *p) {
   return rc;
 }
 
+/* Who may associate: a DER must say it (allowed_peers, required_roles) or
+ * explicitly admit any certificate its trust anchors validate. */
+static int check_authz(cfg_parser *p) {
+  const gs_cfg_security *s = &p->cfg->security;
+  bool listed = s->n_allowed > 0 || s->n_required > 0;
+  if (s->allow_any_peer && listed) {
+    p->line = p->any_line;
+    return cfg_fail(p, "allow_any_peer = yes conflicts with allowed_peers / required_roles");
+  }
+  if (p->cfg->role == GS_CFG_ROLE_DER && !listed && !s->allow_any_peer) {
+    return cfg_fail(p, "role = der needs [security] allowed_peers or required_roles (who may "
+                       "associate), or allow_any_peer = yes to admit every certificate the trust "
+                       "anchors validate");
+  }
+  return GS_OK;
+}
+
 static int finish(cfg_parser *p) {
   gs_config *c = p->cfg;
   p->line = 0;
@@ -303,7 +326,7 @@ static int finish(cfg_parser *p) {
     return cfg_fail(p, "mode = %s encrypts, but encryption_policy = forbidden",
                     gs_cfg_mode_name(s->mode));
   }
-  return GS_OK;
+  return check_authz(p);
 }
 
 int gs_cfg_parse(gs_config *cfg, const char *file, const char *base_dir, const char *text,

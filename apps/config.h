@@ -10,6 +10,7 @@
 #ifndef GS_APPS_CONFIG_H
 #define GS_APPS_CONFIG_H
 
+#include "gridseal/authz.h"
 #include "gridseal/common.h"
 #include "gridseal/profile.h"
 #include "gridseal/session.h"
@@ -17,9 +18,13 @@
 #define GS_CFG_PATH_MAX 512
 #define GS_CFG_STR_MAX 256
 #define GS_CFG_NAME_MAX 64
-#define GS_CFG_MAX_FILES 4    /* trust anchors, CRLs */
-#define GS_CFG_MAX_WRITERS 16 /* allowed_writers entries */
-#define GS_CFG_MAX_PEERS 64   /* [der NAME] sections */
+#define GS_CFG_MAX_FILES 4      /* trust anchors, CRLs */
+#define GS_CFG_MAX_ALLOWED 32   /* allowed_peers entries */
+#define GS_CFG_MAX_REQUIRED 8   /* required_roles entries */
+#define GS_CFG_MAX_ROLE_OPS 24  /* [roles] entries */
+#define GS_CFG_ROLE_MAX 64      /* role name, with the NUL */
+#define GS_CFG_ASSOC_PER_PEER 2 /* max_assoc_per_peer default */
+#define GS_CFG_MAX_PEERS 64     /* [der NAME] sections */
 #define GS_CFG_LINE_MAX 1024
 #define GS_CFG_MAX_XMPP_PEERS 8        /* [transport] peers entries */
 #define GS_CFG_SIM_HOUR_OFF UINT32_MAX /* [application] sim_hour unset */
@@ -53,9 +58,22 @@ typedef struct gs_cfg_security {
   gs_malformed_policy on_malformed; /* docs/PROTOCOL.md §5.2 */
   gs_encr_policy encryption;
   char pp[GS_MAX_PP_LEN + 1];
-  size_t n_writers; /* identities ("urn:...", "x@y") or roles ("role:NAME") */
-  char writers[GS_CFG_MAX_WRITERS][GS_CFG_STR_MAX];
+  /* authorization (docs/CONFIG.md, "Authorization") */
+  size_t n_allowed; /* allowed_peers: typed identities */
+  gs_identity allowed[GS_CFG_MAX_ALLOWED];
+  size_t n_required; /* required_roles (any-of) */
+  char required[GS_CFG_MAX_REQUIRED][GS_CFG_ROLE_MAX];
+  int allow_any_peer;          /* allow_any_peer = yes */
+  uint32_t max_assoc_per_peer; /* associations one identity may hold at once */
 } gs_cfg_security;
+
+/* One line of [roles]: the operations a role permits (replaces the default
+ * of gs_authz_default_role_ops for that role). */
+typedef struct gs_cfg_role_ops {
+  char role[GS_CFG_ROLE_MAX];
+  gs_authz_ops ops;
+  unsigned line;
+} gs_cfg_role_ops;
 
 /* [identity]: the E2E certificate, key and trust (paths resolved). */
 typedef struct gs_cfg_identity {
@@ -126,6 +144,8 @@ typedef struct gs_config {
   gs_cfg_transport_settings transport;
   gs_cfg_application app;
   gs_cfg_log log;
+  size_t n_role_ops; /* [roles] */
+  gs_cfg_role_ops role_ops[GS_CFG_MAX_ROLE_OPS];
   size_t n_peers;
   gs_cfg_peer peers[GS_CFG_MAX_PEERS];
 } gs_config;
@@ -162,5 +182,19 @@ const char *gs_cfg_transport_name(gs_cfg_transport t);
 
 /* The [der NAME] section called `name`, or NULL. */
 const gs_cfg_peer *gs_cfg_find_peer(const gs_config *cfg, const char *name);
+
+/* An identity as [node] identity and [der NAME] identity write it:
+ * "urn:..." or "SCHEME://..." (URI), "name@domain[/res]" (XMPP, the bare
+ * address), else a DNS name. */
+void gs_cfg_identity_parse(const char *s, gs_identity *out);
+
+/* The authorization policy of `cfg` (config_authz.c): allow_any_peer,
+ * allowed_peers, required_roles and [roles]. A control center without
+ * allowed_peers, required_roles or allow_any_peer admits the identities of
+ * its [der NAME] sections. GS_OK and *out (free with gs_authz_free), or an
+ * error with a message in err[0..cap). */
+int gs_cfg_authz(const gs_config *cfg, gs_authz **out, char *err, size_t cap);
+/* "read, setpoint" ... or "none": the operations as [roles] writes them. */
+void gs_cfg_ops_text(gs_authz_ops ops, char *out, size_t cap);
 
 #endif

@@ -13,6 +13,7 @@ typedef enum cfg_sect {
   SECT_TRANSPORT,
   SECT_APPLICATION,
   SECT_LOG,
+  SECT_ROLES,
   SECT_DER, /* [der NAME] */
   SECT_COUNT_
 } cfg_sect;
@@ -28,6 +29,7 @@ typedef struct cfg_parser {
   bool encryption_set; /* security.encryption_policy given */
   bool replay_set;     /* security.replay given */
   unsigned mode_line;  /* line of security.mode (0 = default) */
+  unsigned any_line;   /* line of security.allow_any_peer (0 = not given) */
   bool sect_seen[SECT_COUNT_];
   unsigned char key_seen[64]; /* per key index, reset per [der NAME] */
 } cfg_parser;
@@ -59,6 +61,9 @@ extern const gs_cfg_name gs_cfg_cipher_names[];
 extern const gs_cfg_name gs_cfg_hash_names[];
 /* The name of `value` in `t`, or "unknown". */
 const char *gs_cfg_name_of(const gs_cfg_name *t, int value);
+
+/* Apply one line of [roles]: `ROLE = ops` (the key as written). */
+int cfg_set_role_ops(cfg_parser *p, const char *role, const char *value);
 
 /* Forget which [der NAME] keys were seen (a new peer section starts). */
 void cfg_reset_peer_keys(cfg_parser *p);

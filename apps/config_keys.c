@@ -130,7 +130,8 @@ static int v_paths(cfg_parser *p, const cfg_key *k, const char *v, void *field) 
   return split_list(p, k, v, path_item, field);
 }
 
-static int writer_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+/* A word list ([transport] peers). */
+static int word_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
   cfg_key wk = *k;
   wk.hi = GS_CFG_STR_MAX;
   int rc = v_word(p, &wk, v, (char *)field + i * GS_CFG_STR_MAX);
@@ -140,9 +141,107 @@ static int writer_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i,
   return rc;
 }
 
-static int v_writers(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+static int v_words(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
   *count_of(p, k) = 0;
-  return split_list(p, k, v, writer_item, field);
+  return split_list(p, k, v, word_item, field);
+}
+
+/* allowed_peers: TYPE:VALUE, the type being xmpp, uri or dns. */
+static int peer_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+  static const struct {
+    const char *prefix;
+    gs_identity_kind kind;
+  } types[] = {{"xmpp:", GS_ID_XMPP}, {"uri:", GS_ID_URI}, {"dns:", GS_ID_DNS}};
+  gs_identity *id = (gs_identity *)field + i;
+  memset(id, 0, sizeof(*id));
+  const char *val = NULL;
+  for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+    size_t n = strlen(types[t].prefix);
+    if (strncmp(v, types[t].prefix, n) == 0) {
+      id->kind = types[t].kind;
+      val = v + n;
+    }
+  }
+  if (val == NULL) {
+    return cfg_fail(p,
+                    "'%s' in '%s' needs a name type: xmpp:, uri: or dns: (e.g. "
+                    "uri:urn:gridseal:cc, xmpp:cc@localhost)",
+                    v, k->name);
+  }
+  cfg_key wk = *k;
+  wk.hi = sizeof(id->value);
+  int rc = v_word(p, &wk, val, id->value);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (id->kind == GS_ID_XMPP && (strchr(val, '@') == NULL || strchr(val, '/') != NULL)) {
+    return cfg_fail(p, "'%s' in '%s': an xmppAddr is a bare address name@domain (no /resource)", v,
+                    k->name);
+  }
+  for (size_t j = 0; j < i; j++) {
+    const gs_identity *o = (const gs_identity *)field + j;
+    if (o->kind == id->kind && strcmp(o->value, id->value) == 0) {
+      return cfg_fail(p, "'%s' listed twice in '%s'", v, k->name);
+    }
+  }
+  *count_of(p, k) = i + 1;
+  return GS_OK;
+}
+
+static int v_peers(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  *count_of(p, k) = 0;
+  return split_list(p, k, v, peer_item, field);
+}
+
+/* A role name: letters, digits, '_', '-', '.' (as the certificate's role
+ * extension or attribute certificate names it, e.g. OPERATOR, ROLE_-5). */
+static bool role_name_ok(const char *v) {
+  if (v[0] == '\0' || strlen(v) >= GS_CFG_ROLE_MAX) {
+    return false;
+  }
+  for (const char *c = v; *c; c++) {
+    if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && *c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+static int role_item(cfg_parser *p, const cfg_key *k, const char *v, size_t i, void *field) {
+  if (!role_name_ok(v)) {
+    return cfg_fail(p, "invalid role name '%s' in '%s' (letters, digits, _ - ., at most %d)", v,
+                    k->name, GS_CFG_ROLE_MAX - 1);
+  }
+  char(*roles)[GS_CFG_ROLE_MAX] = field;
+  for (size_t j = 0; j < i; j++) {
+    if (strcmp(roles[j], v) == 0) {
+      return cfg_fail(p, "role '%s' listed twice in '%s'", v, k->name);
+    }
+  }
+  memcpy(roles[i], v, strlen(v) + 1);
+  *count_of(p, k) = i + 1;
+  return GS_OK;
+}
+
+static int v_roles(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  *count_of(p, k) = 0;
+  return split_list(p, k, v, role_item, field);
+}
+
+static int v_bool(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+    *(int *)field = v[0] == 'y';
+    return GS_OK;
+  }
+  return cfg_fail(p, "invalid value '%s' for '%s' (expected yes | no)", v, k->name);
+}
+
+/* A key that no longer exists: say what replaced it. */
+static int v_replaced(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  (void)v;
+  (void)field;
+  return cfg_fail(p, "'%s' was replaced by the role model: use %s (docs/CONFIG.md)", k->name,
+                  (const char *)k->aux);
 }
 
 static int v_enum(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
@@ -425,8 +524,15 @@ static const cfg_key keys[] = {
     {SECT_SECURITY, "encryption_policy", v_enum, C(security.encryption), 0, 0,
      gs_cfg_encryption_names},
     {SECT_SECURITY, "pp", v_pp, C(security.pp), 0, 0, NULL},
-    {SECT_SECURITY, "allowed_writers", v_writers, C(security.writers), C(security.n_writers),
-     GS_CFG_MAX_WRITERS, NULL},
+    {SECT_SECURITY, "allowed_writers", v_replaced, 0, 0, 0,
+     "allowed_peers (who may associate) and required_roles, and [roles] for what each role may "
+     "do"},
+    {SECT_SECURITY, "allowed_peers", v_peers, C(security.allowed), C(security.n_allowed),
+     GS_CFG_MAX_ALLOWED, NULL},
+    {SECT_SECURITY, "required_roles", v_roles, C(security.required), C(security.n_required),
+     GS_CFG_MAX_REQUIRED, NULL},
+    {SECT_SECURITY, "allow_any_peer", v_bool, C(security.allow_any_peer), 0, 0, NULL},
+    {SECT_SECURITY, "max_assoc_per_peer", v_u32, C(security.max_assoc_per_peer), 1, 32, NULL},
     {SECT_IDENTITY, "cert", v_path, C(id.cert), 0, 0, NULL},
     {SECT_IDENTITY, "key", v_keyref, C(id.key), 0, 0, NULL},
     {SECT_IDENTITY, "key_passphrase_file", v_path, C(id.key_passphrase_file), 0, 0, NULL},
@@ -446,7 +552,7 @@ static const cfg_key keys[] = {
     {SECT_TRANSPORT, "tls_ca", v_path, C(transport.tls_ca), 0, 0, NULL},
     {SECT_TRANSPORT, "reconnect_min", v_duration, C(transport.reconnect_min_ms), 10, DAY, NULL},
     {SECT_TRANSPORT, "reconnect_max", v_duration, C(transport.reconnect_max_ms), 10, DAY, NULL},
-    {SECT_TRANSPORT, "peers", v_writers, C(transport.xmpp_peers), C(transport.n_xmpp_peers),
+    {SECT_TRANSPORT, "peers", v_words, C(transport.xmpp_peers), C(transport.n_xmpp_peers),
      GS_CFG_MAX_XMPP_PEERS, NULL},
     {SECT_APPLICATION, "report_interval", v_duration, C(app.report_interval_ms), 10, DAY, NULL},
     {SECT_APPLICATION, "rating_kw", v_u32, C(app.rating_kw), 1, 1000000, NULL},
@@ -481,6 +587,9 @@ int cfg_set_key(cfg_parser *p, const char *key, const char *value) {
     if (p->sect == SECT_SECURITY && strcmp(key, "mode") == 0) {
       p->mode_line = p->line;
     }
+    if (p->sect == SECT_SECURITY && strcmp(key, "allow_any_peer") == 0) {
+      p->any_line = p->line;
+    }
     return keys[i].fn(p, &keys[i], value, base + keys[i].off);
   }
   return cfg_fail(p, "unknown key '%s' in [%s]", key, cfg_sect_name(p->sect));
@@ -492,4 +601,60 @@ void cfg_reset_peer_keys(cfg_parser *p) {
       p->key_seen[i] = 0;
     }
   }
+}
+
+/* [roles]: ROLE = read, setpoint, settings | none */
+int cfg_set_role_ops(cfg_parser *p, const char *role, const char *value) {
+  gs_config *c = p->cfg;
+  if (!role_name_ok(role)) {
+    return cfg_fail(p, "invalid role name '%s' in [roles] (letters, digits, _ - ., at most %d)",
+                    role, GS_CFG_ROLE_MAX - 1);
+  }
+  for (size_t i = 0; i < c->n_role_ops; i++) {
+    if (strcmp(c->role_ops[i].role, role) == 0) {
+      return cfg_fail(p, "duplicate role '%s' in [roles]", role);
+    }
+  }
+  if (c->n_role_ops >= GS_CFG_MAX_ROLE_OPS) {
+    return cfg_fail(p, "too many roles in [roles] (at most %d)", GS_CFG_MAX_ROLE_OPS);
+  }
+  gs_authz_ops ops = 0;
+  if (strcmp(value, "none") != 0) {
+    const char *s = value;
+    for (;;) {
+      const char *e = strchr(s, ',');
+      size_t n = e ? (size_t)(e - s) : strlen(s);
+      while (n > 0 && isspace((unsigned char)*s)) {
+        s++, n--;
+      }
+      while (n > 0 && isspace((unsigned char)s[n - 1])) {
+        n--;
+      }
+      static const gs_authz_op all[] = {GS_AUTHZ_READ, GS_AUTHZ_WRITE_SETPOINT,
+                                        GS_AUTHZ_WRITE_SETTINGS};
+      gs_authz_op found = (gs_authz_op)0;
+      for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        const char *name = gs_authz_op_name(all[i]);
+        if (n == strlen(name) && strncmp(s, name, n) == 0) {
+          found = all[i];
+        }
+      }
+      if (found == 0) {
+        return cfg_fail(p,
+                        "invalid operation '%.*s' for role '%s' (expected read, setpoint, "
+                        "settings, or none)",
+                        (int)n, s, role);
+      }
+      ops |= (gs_authz_ops)found;
+      if (e == NULL) {
+        break;
+      }
+      s = e + 1;
+    }
+  }
+  gs_cfg_role_ops *r = &c->role_ops[c->n_role_ops++];
+  memcpy(r->role, role, strlen(role) + 1);
+  r->ops = ops;
+  r->line = p->line;
+  return GS_OK;
 }

@@ -51,21 +51,7 @@ int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i) {
 }
 
 void gs_rt_identity_parse(const char *s, gs_identity *out) {
-  memset(out, 0, sizeof(*out));
-  if (strncmp(s, "urn:", 4) == 0 || strstr(s, "://") != NULL) {
-    out->kind = GS_ID_URI;
-  } else if (strchr(s, '@') != NULL) {
-    out->kind = GS_ID_XMPP;
-  } else {
-    out->kind = GS_ID_DNS;
-  }
-  snprintf(out->value, sizeof(out->value), "%s", s);
-  if (out->kind == GS_ID_XMPP) {
-    char *slash = strchr(out->value, '/'); /* a bare JID names the entity */
-    if (slash != NULL) {
-      *slash = '\0';
-    }
-  }
+  gs_cfg_identity_parse(s, out);
 }
 
 const char *gs_rt_peer_name(const gs_cert_info *peer) {
@@ -366,6 +352,50 @@ static int load_key(gs_rt *rt, const gs_cfg_identity *id) {
   return rc;
 }
 
+/* The private key signs what the certificate's public key verifies. */
+static bool key_matches(gs_rt *rt) {
+  static const uint8_t probe[] = "gridseal: does this key belong to this certificate?";
+  gs_iov part = {probe, sizeof(probe)};
+  uint8_t sig[GS_MAX_SIG_LEN];
+  size_t sig_len = 0;
+  gs_sig_alg alg;
+  const gs_crypto *c = rt->crypto;
+  if (c->privkey_sig_alg(rt->key, &alg) != GS_OK || alg != rt->own->sig_alg) {
+    return false;
+  }
+  return c->sign(rt->key, alg, &part, 1, sig, sizeof(sig), &sig_len) == GS_OK &&
+         c->verify(rt->own->pubkey, alg, &part, 1, sig, sig_len) == GS_OK;
+}
+
+static void key_mismatch(const gs_rt *rt) {
+  gs_app_err("%s does not match %s: the private key is not the one of the certificate (%s)",
+             rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
+}
+
+/* [identity] attribute_cert: an RFC 5755 attribute certificate (DER) whose
+ * holder is the own certificate, valid now. */
+static int load_attr_cert(gs_rt *rt) {
+  const gs_cfg_identity *id = &rt->cfg.id;
+  if (id->attr_cert[0] == '\0') {
+    return GS_OK;
+  }
+  if (gs_app_read_file(id->attr_cert, 64 * 1024, &rt->att_der, &rt->att_len) != 0) {
+    return GS_ERR_IO; /* the message names the file */
+  }
+  int rc;
+  gs_slice att = {rt->att_der, rt->att_len};
+  const gs_cert_info *info = NULL;
+  rc = gs_pki_validate(rt->pki, (gs_slice){rt->cert_der, rt->cert_len}, NULL, 0, &att, gs_app_now(),
+                       &info);
+  if (rc != GS_OK) {
+    gs_app_err("%s: attribute certificate not valid now for %s: %s (%s)", id->attr_cert, id->cert,
+               gs_strerror(rc), gs_errname(rc));
+    return rc;
+  }
+  gs_pki_release(rt->pki, info);
+  return GS_OK;
+}
+
 static int load_identity(gs_rt *rt) {
   const gs_cfg_identity *id = &rt->cfg.id;
   int rc = gs_pki_load_cert_file(id->cert, &rt->cert_der, &rt->cert_len);
@@ -386,7 +416,82 @@ static int load_identity(gs_rt *rt) {
                rt->cfg.identity);
     return GS_ERR_CONFIG;
   }
-  return load_key(rt, id);
+  rc = load_key(rt, id);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (!key_matches(rt)) {
+    key_mismatch(rt);
+    return GS_ERR_KEY_MISMATCH;
+  }
+  return load_attr_cert(rt);
+}
+
+bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b) {
+  if (a == NULL || b == NULL) {
+    return false;
+  }
+  if (memcmp(a->fingerprint, b->fingerprint, sizeof(a->fingerprint)) == 0) {
+    return true;
+  }
+  for (size_t i = 0; i < a->n_identities; i++) {
+    for (size_t j = 0; j < b->n_identities; j++) {
+      if (a->identities[i].kind == b->identities[j].kind &&
+          strcmp(a->identities[i].value, b->identities[j].value) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool gs_rt_permits(const gs_rt *rt, const gs_cert_info *peer, gs_authz_op op) {
+  return gs_authz_permits(rt->authz, peer, op);
+}
+
+/* Why the policy refuses `peer` (for the log). */
+static const char *refusal_reason(const gs_authz *a, const gs_cert_info *peer) {
+  if (peer == NULL) {
+    return "no authenticated peer";
+  }
+  size_t n = gs_authz_n_identities(a);
+  if (n == 0 && gs_authz_n_required(a) == 0) {
+    return "the policy admits nobody";
+  }
+  bool listed = n == 0;
+  for (size_t i = 0; i < n && !listed; i++) {
+    const gs_identity *id = gs_authz_identity_at(a, i);
+    for (size_t j = 0; j < peer->n_identities && !listed; j++) {
+      listed =
+          peer->identities[j].kind == id->kind && strcmp(peer->identities[j].value, id->value) == 0;
+    }
+  }
+  return listed ? "holds none of required_roles" : "identity not in allowed_peers";
+}
+
+/* The engine's peer check: the policy, then the per-identity cap. Each
+ * refusal is logged with the peer and the reason ("peer-refused"); the
+ * engine then signs the reject with the diagnostic. */
+static int rt_peer_check(void *user, const gs_cert_info *peer, gs_role own_role) {
+  gs_rt *rt = user;
+  const char *name = peer != NULL ? gs_rt_peer_name(peer) : NULL;
+  int d = gs_authz_check(rt->authz, peer, own_role);
+  if (d != 0) {
+    gs_emit(gs_app_now(), "peer-refused", NULL, name && name[0] ? name : NULL, gs_hs_diag_name(d),
+            refusal_reason(rt->authz, peer));
+    return d;
+  }
+  size_t held = 0;
+  if (own_role == GS_ROLE_RESPONDER && rt->app.peer_assocs != NULL &&
+      (held = rt->app.peer_assocs(rt->app.ctx, peer)) >= rt->cfg.security.max_assoc_per_peer) {
+    char det[96];
+    snprintf(det, sizeof(det), "holds %zu associations (max_assoc_per_peer = %u)", held,
+             (unsigned)rt->cfg.security.max_assoc_per_peer);
+    gs_emit(gs_app_now(), "peer-refused", NULL, name && name[0] ? name : NULL,
+            gs_hs_diag_name(GS_HS_TOO_MANY_ASSOCIATIONS), det);
+    return GS_HS_TOO_MANY_ASSOCIATIONS;
+  }
+  return 0;
 }
 
 static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
@@ -430,6 +535,9 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     rc = load_identity(rt);
   }
   char err[512];
+  if (rc == GS_OK && (rc = gs_cfg_authz(&rt->cfg, &rt->authz, err, sizeof(err))) != GS_OK) {
+    gs_app_err("%s", err);
+  }
   if (rc == GS_OK && (rc = open_transport(rt, err, sizeof(err))) != GS_OK) {
     gs_app_err("%s: %s", rt->cfg.file, err);
   }
@@ -442,11 +550,29 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.endpoint.cert_len = rt->cert_len;
     nc.endpoint.key = rt->key;
     security_to_endpoint(&rt->cfg.security, &nc.endpoint);
+    nc.endpoint.peer_check = rt_peer_check;
+    nc.endpoint.peer_check_user = rt;
+    /* the engine's own per-identity cap (handshaking associations too) */
+    nc.endpoint.max_sessions_per_peer = rt->cfg.security.max_assoc_per_peer;
+    /* a request recorded before this start is not accepted again */
+    nc.endpoint.replay_floor_ms = gs_app_now();
+    if (rt->cfg.role == GS_CFG_ROLE_DER) { /* a DER accepts only its own mode */
+      static const uint32_t accept[] = {[GS_OFFER_AEAD] = GS_ACCEPT_AEAD,
+                                        [GS_OFFER_ETM] = GS_ACCEPT_ETM,
+                                        [GS_OFFER_INTEGRITY] = GS_ACCEPT_INTEGRITY};
+      nc.endpoint.accept_modes = accept[rt->cfg.security.mode];
+    }
+    /* the own attribute certificate ([identity] attribute_cert) goes into
+     * the handshake, so the peer learns the roles it grants */
+    nc.endpoint.att_cert_der = rt->att_der;
+    nc.endpoint.att_cert_len = rt->att_len;
     nc.transport = rt->t;
     nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
                                 rt_on_peer, rt_on_event,    rt_on_transport, rt};
     nc.max_sessions = max_sessions;
-    if ((rc = gs_node_new(&nc, &rt->node)) != GS_OK) {
+    if ((rc = gs_node_new(&nc, &rt->node)) == GS_ERR_KEY_MISMATCH) {
+      key_mismatch(rt);
+    } else if (rc != GS_OK) {
       gs_app_err("%s: endpoint: %s", rt->cfg.file, gs_strerror(rc));
     }
   }
@@ -474,8 +600,12 @@ void gs_rt_free(gs_rt *rt) {
   }
   free(rt->cert_der);
   rt->cert_der = NULL;
+  free(rt->att_der);
+  rt->att_der = NULL;
   gs_pki_free(rt->pki);
   rt->pki = NULL;
+  gs_authz_free(rt->authz);
+  rt->authz = NULL;
   gs_ossl_crypto_free(rt->crypto);
   rt->crypto = NULL;
   gs_emit_close();

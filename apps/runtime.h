@@ -5,11 +5,12 @@
  * the crypto provider, the PKI (trust anchors, CRLs), the own certificate
  * (validated at startup against the anchors with the wall clock: an expired,
  * not yet valid, revoked or untrusted own certificate stops the program) and
- * the private key. It opens the JSON-lines event sink and the transport,
- * and creates the node (include/gridseal/node.h) with the endpoint
- * configuration of [security] and the application's callbacks. Routing,
- * flushing, deadlines and the poll loop are the node's; the runtime logs
- * every engine and node event and the transport's status as JSON lines
+ * the private key (which must match the certificate). It builds the
+ * authorization policy (gs_cfg_authz) and makes it the engine's peer check,
+ * together with the per-identity association cap. It opens the JSON-lines event sink and the
+ * transport, and creates the node (include/gridseal/node.h) with the endpoint configuration of
+ * [security] and the application's callbacks. Routing, flushing, deadlines and the poll loop are
+ * the node's; the runtime logs every engine and node event and the transport's status as JSON lines
  * before the application sees them.
  *
  * gs_rt_run() runs the node's loop (gs_node_run) with the application's
@@ -25,6 +26,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "gridseal/authz.h"
 #include "gridseal/cert.h"
 #include "gridseal/crypto.h"
 #include "gridseal/node.h"
@@ -58,6 +60,11 @@ typedef struct gs_rt_app {
   void (*shutdown)(void *ctx, gs_time_ms now);
   /* True when nothing is left to wait for (every association closed). */
   bool (*shutdown_done)(void *ctx);
+  /* Responder: how many associations the application holds with peers
+   * sharing an identity (or the certificate) with `peer`. When set, a peer
+   * already holding [security] max_assoc_per_peer of them is refused in
+   * the handshake (too-many-associations). */
+  size_t (*peer_assocs)(void *ctx, const gs_cert_info *peer);
 } gs_rt_app;
 
 typedef struct gs_rt {
@@ -69,6 +76,10 @@ typedef struct gs_rt {
   gs_privkey *key;
   const gs_cert_info *own; /* the own certificate, validated */
   gs_identity own_id;      /* [node] identity as a gs_identity */
+  gs_authz *authz;         /* who may associate, what each role may do */
+  uint8_t *att_der;        /* [identity] attribute_cert (DER), validated for the own
+                              certificate at startup; NULL: none */
+  size_t att_len;
   gs_transport *t;
   gs_node *node;
   gs_rt_app app;
@@ -95,11 +106,16 @@ void gs_rt_stop(void);
 bool gs_rt_stopping(void);
 
 /* Parse an identity string as the config writes it: "urn:..." (URI),
- * "name@domain[/res]" (XMPP), else a DNS name. */
+ * "name@domain[/res]" (XMPP), else a DNS name (gs_cfg_identity_parse). */
 void gs_rt_identity_parse(const char *s, gs_identity *out);
 /* The identity to print for a peer: its first URI, else its first
  * identity, else its subject; "" for NULL. */
 const char *gs_rt_peer_name(const gs_cert_info *peer);
+
+/* True when one of the peer's roles permits `op` in the configured map. */
+bool gs_rt_permits(const gs_rt *rt, const gs_cert_info *peer, gs_authz_op op);
+/* True when two peers share an identity (kind and value) or a certificate. */
+bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b);
 
 /* Log an application event (JSON line) at the current time. */
 void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,

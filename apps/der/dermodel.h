@@ -109,6 +109,23 @@ GS_EXPORT int gs_dermodel_read(const gs_dermodel *m, gs_slice domain, gs_slice i
 GS_EXPORT int gs_dermodel_write(gs_dermodel *m, gs_slice domain, gs_slice item,
                                 const gs_mms_data *value, gs_mms_data *result);
 
+/* The kinds of access a request needs (a mask): the server's access
+ * control decides on them before gs_dermodel_handle(). */
+typedef enum gs_dermodel_access {
+  GS_DERMODEL_ACCESS_READ = 1u << 0,    /* read data (and receive reports) */
+  GS_DERMODEL_ACCESS_CONTROL = 1u << 1, /* operate a control (functional constraint CO:
+                                           the set-points WMaxSpt, PFGnTgtSpt) */
+  GS_DERMODEL_ACCESS_SETTING = 1u << 2  /* change a setting or the configuration (any
+                                           other functional constraint: SP, CF, SG, SE,
+                                           ...; this model lets nothing of that kind be
+                                           written, the write is refused on its own) */
+} gs_dermodel_access;
+
+/* What `req` needs: a Read-Request READ; a Write-Request CONTROL and/or
+ * SETTING, after the functional constraint of each item ("LN$FC$..."; an
+ * item without one counts as SETTING); every other PDU 0. */
+GS_EXPORT unsigned gs_dermodel_access_needed(const gs_mms_pdu *req);
+
 /* Answer one request PDU as the DER server: read and write requests give
  * responses, initiate gives the initiate response, conclude the conclude
  * response, anything else a rejectPDU. `resp` points into `a`, `m` and

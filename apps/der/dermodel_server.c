@@ -47,6 +47,34 @@ static int handle_confirmed(gs_dermodel *m, const gs_mms_pdu *req, gs_mms_arena 
   return GS_OK;
 }
 
+/* The functional constraint of an item id "LN$FC$rest" is CO. */
+static bool is_control(gs_slice item) {
+  const uint8_t *d = memchr(item.ptr, '$', item.len);
+  size_t off = d != NULL ? (size_t)(d - item.ptr) + 1 : item.len;
+  return item.len - off >= 3 && memcmp(item.ptr + off, "CO$", 3) == 0;
+}
+
+unsigned gs_dermodel_access_needed(const gs_mms_pdu *req) {
+  if (req == NULL || req->type != GS_MMS_CONFIRMED_REQUEST) {
+    return 0;
+  }
+  if (req->service == GS_MMS_SVC_READ) {
+    return GS_DERMODEL_ACCESS_READ;
+  }
+  if (req->service != GS_MMS_SVC_WRITE) {
+    return 0;
+  }
+  const gs_mms_var_access *vas = &req->u.write_req.vas;
+  unsigned need = 0;
+  for (size_t i = 0; i < vas->var_count; i++) {
+    need |=
+        is_control(vas->vars[i].item_id) ? GS_DERMODEL_ACCESS_CONTROL : GS_DERMODEL_ACCESS_SETTING;
+  }
+  /* A named variable list hides its members: treat it as both. */
+  return vas->is_list_name || need == 0 ? GS_DERMODEL_ACCESS_CONTROL | GS_DERMODEL_ACCESS_SETTING
+                                        : need;
+}
+
 int gs_dermodel_handle(gs_dermodel *m, const gs_mms_pdu *req, gs_mms_arena *a, gs_mms_pdu *resp) {
   if (m == NULL || req == NULL || a == NULL || resp == NULL) {
     return GS_ERR_INVALID_ARG;

@@ -5,7 +5,7 @@
 #   restart      a DER killed (SIGKILL) and restarted is re-associated
 #   untrusted    a cc certificate from another PKI is refused by the DER
 #   overrating   a set-point above the rating is refused, nothing changes
-#   writer       a cc not in allowed_writers is refused, nothing changes
+#   writer       a cc whose roles do not permit set-points is refused, nothing changes
 # Every process started here is killed on exit (trap).
 set -eu
 
@@ -191,13 +191,15 @@ overrating)
   echo "ok: $SCEN"
   ;;
 writer)
-  sed -i 's/^allowed_writers = .*/allowed_writers = urn:gridseal:someone-else, role:ADMINISTRATOR/' \
-    pki/der1.conf
+  # The cc holds OPERATOR; this DER lets OPERATOR only read.
+  sed -i 's/^OPERATOR = .*/OPERATOR = read/' pki/der1.conf
+  grep -q '^OPERATOR = read$' pki/der1.conf || fail "der1.conf has no [roles] OPERATOR line"
   start_der 1
   run_cc pki/cc.conf --run-for 4 --set der1=2500
   stop_der 1
   expect_ge 1 "der1 set-point 2500 W refused: object-access-denied" cc.out "refused writer"
-  expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied"' der1.jsonl "DER refusal"
+  expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied".*permit .setpoint' \
+    der1.jsonl "DER refusal names the missing operation"
   expect_none '"event":"setpoint-applied"' der1.jsonl "nothing applied"
   expect_ge 2 "der1 report .* setpoint=100000 " cc.out "setpoint unchanged"
   echo "ok: $SCEN"

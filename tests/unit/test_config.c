@@ -32,7 +32,8 @@ static const char good_cc[] = "# control center\n"
                               "replay = window\n"
                               "encryption_policy = optional\n"
                               "pp = IEC61850-8-2\n"
-                              "allowed_writers = urn:gridseal:cc, role:OPERATOR\n"
+                              "allowed_peers = uri:urn:gridseal:der1, xmpp:der2@localhost, "
+                              "dns:der3.example, uri:der2@localhost\n"
                               "\n"
                               "[identity]\n"
                               "cert = cc/e2e.crt\n"
@@ -57,7 +58,11 @@ static const char good_cc[] = "# control center\n"
                               "connect = 127.0.0.1:7001\n"
                               "[der der2]\r\n"
                               "identity = urn:gridseal:der2\n"
-                              "connect = [::1]:7002\n";
+                              "connect = [::1]:7002\n"
+                              "[roles]\n"
+                              "OPERATOR = read\n"
+                              "ROLE_-5 = setpoint,settings\n"
+                              "VIEWER = none\n";
 
 static gs_config *cfg;
 
@@ -104,8 +109,26 @@ static void test_good_file(void **state) {
   assert_int_equal(s->replay, GS_REPLAY_MODE_WINDOW);
   assert_int_equal(s->encryption, GS_ENCR_OPTIONAL);
   assert_string_equal(s->pp, "IEC61850-8-2");
-  assert_int_equal(s->n_writers, 2);
-  assert_string_equal(s->writers[1], "role:OPERATOR");
+  assert_int_equal(s->n_allowed, 4);
+  assert_int_equal(s->allowed[0].kind, GS_ID_URI);
+  assert_string_equal(s->allowed[0].value, "urn:gridseal:der1");
+  assert_int_equal(s->allowed[1].kind, GS_ID_XMPP);
+  assert_string_equal(s->allowed[1].value, "der2@localhost");
+  assert_int_equal(s->allowed[2].kind, GS_ID_DNS);
+  assert_string_equal(s->allowed[2].value, "der3.example");
+  assert_int_equal(s->allowed[3].kind, GS_ID_URI); /* same text, other type: a new entry */
+  assert_string_equal(s->allowed[3].value, "der2@localhost");
+  assert_int_equal(s->n_required, 0);
+  assert_false(s->allow_any_peer);
+  assert_int_equal(s->max_assoc_per_peer, GS_CFG_ASSOC_PER_PEER);
+  assert_int_equal(cfg->n_role_ops, 3);
+  assert_string_equal(cfg->role_ops[0].role, "OPERATOR");
+  assert_int_equal(cfg->role_ops[0].ops, GS_AUTHZ_READ);
+  assert_string_equal(cfg->role_ops[1].role, "ROLE_-5");
+  assert_int_equal(cfg->role_ops[1].ops, GS_AUTHZ_WRITE_SETPOINT | GS_AUTHZ_WRITE_SETTINGS);
+  assert_int_equal(cfg->role_ops[1].line, 48);
+  assert_string_equal(cfg->role_ops[2].role, "VIEWER");
+  assert_int_equal(cfg->role_ops[2].ops, 0);
   assert_string_equal(cfg->id.cert, "/etc/gs/cc/e2e.crt");
   assert_string_equal(cfg->id.key, "/abs/cc/e2e.key");
   assert_int_equal(cfg->id.n_anchors, 2);
@@ -128,7 +151,8 @@ static void test_good_file(void **state) {
 
 static const char min_der[] = "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
                               "[identity]\ncert = e.crt\nkey = e.key\ntrust_anchor = ca.crt\n"
-                              "[transport]\nlisten = 127.0.0.1:0\n";
+                              "[transport]\nlisten = 127.0.0.1:0\n"
+                              "[security]\nallowed_peers = uri:urn:gridseal:cc\n";
 
 static void test_defaults(void **state) {
   (void)state;
@@ -148,7 +172,11 @@ static void test_defaults(void **state) {
   assert_int_equal(s->replay, GS_REPLAY_MODE_STRICT);
   assert_int_equal(s->encryption, GS_ENCR_REQUIRED);
   assert_string_equal(s->pp, GS_PP_DEFAULT);
-  assert_int_equal(s->n_writers, 0);
+  assert_int_equal(s->n_allowed, 1);
+  assert_int_equal(s->n_required, 0);
+  assert_false(s->allow_any_peer);
+  assert_int_equal(s->max_assoc_per_peer, 2);
+  assert_int_equal(cfg->n_role_ops, 0);
   assert_int_equal(cfg->app.rating_kw, 100);
   assert_int_equal(cfg->n_peers, 0);
 }
@@ -159,7 +187,8 @@ static void test_derived_defaults(void **state) {
   (void)state;
   char text[1024];
   snprintf(text, sizeof(text),
-           "%s[security]\nmode = integrity-only\n[transport]\ntype = mqtt\nserver = "
+           "%s[security]\nmode = integrity-only\nallow_any_peer = yes\n[transport]\ntype = "
+           "mqtt\nserver = "
            "127.0.0.1:1883\n",
            "[node]\nrole = der\nname = d\nidentity = urn:x\n[identity]\ncert = c\nkey = k\n"
            "trust_anchor = a\n");
@@ -251,6 +280,68 @@ static const bad_case bad[] = {
      "cc.conf: missing key 'transport.jid'"},
     {HEAD IDENT TAIL "reconnect_min = 10s\nreconnect_max = 1s\n",
      "cc.conf: transport.reconnect_min is larger than transport.reconnect_max"},
+    /* authorization */
+    {HEAD "[security]\nallowed_writers = urn:gridseal:cc, role:OPERATOR\n",
+     "cc.conf:6: 'allowed_writers' was replaced by the role model: use allowed_peers (who may "
+     "associate) and required_roles, and [roles] for what each role may do (docs/CONFIG.md)"},
+    {HEAD "[security]\nallowed_peers = uri:urn:gridseal:cc, urn:gridseal:cc\n",
+     "cc.conf:6: 'urn:gridseal:cc' in 'allowed_peers' needs a name type: xmpp:, uri: or dns: "
+     "(e.g. uri:urn:gridseal:cc, xmpp:cc@localhost)"},
+    {HEAD "[security]\nallowed_peers = cc@localhost\n",
+     "cc.conf:6: 'cc@localhost' in 'allowed_peers' needs a name type: xmpp:, uri: or dns: "
+     "(e.g. uri:urn:gridseal:cc, xmpp:cc@localhost)"},
+    {HEAD "[security]\nallowed_peers = XMPP:cc@localhost\n",
+     "cc.conf:6: 'XMPP:cc@localhost' in 'allowed_peers' needs a name type: xmpp:, uri: or dns: "
+     "(e.g. uri:urn:gridseal:cc, xmpp:cc@localhost)"},
+    {HEAD "[security]\nallowed_peers = xmpp:cc@localhost/IEC\n",
+     "cc.conf:6: 'xmpp:cc@localhost/IEC' in 'allowed_peers': an xmppAddr is a bare address "
+     "name@domain (no /resource)"},
+    {HEAD "[security]\nallowed_peers = xmpp:localhost\n",
+     "cc.conf:6: 'xmpp:localhost' in 'allowed_peers': an xmppAddr is a bare address "
+     "name@domain (no /resource)"},
+    {HEAD "[security]\nallowed_peers = uri:\n", "cc.conf:6: empty value for 'allowed_peers'"},
+    {HEAD "[security]\nallowed_peers = dns:a b\n",
+     "cc.conf:6: invalid character in value for 'allowed_peers'"},
+    {HEAD "[security]\nallowed_peers = uri:urn:x, dns:urn:x, uri:urn:x\n",
+     "cc.conf:6: 'uri:urn:x' listed twice in 'allowed_peers'"},
+    {HEAD "[security]\nrequired_roles = OPERATOR, ENGINEER, OPERATOR\n",
+     "cc.conf:6: role 'OPERATOR' listed twice in 'required_roles'"},
+    {HEAD "[security]\nrequired_roles = role:OPERATOR\n",
+     "cc.conf:6: invalid role name 'role:OPERATOR' in 'required_roles' (letters, digits, _ - ., "
+     "at most 63)"},
+    {HEAD "[security]\nrequired_roles = A,B,C,D,E,F,G,H,I\n",
+     "cc.conf:6: too many items for 'required_roles' (at most 8)"},
+    {HEAD "[security]\nallow_any_peer = true\n",
+     "cc.conf:6: invalid value 'true' for 'allow_any_peer' (expected yes | no)"},
+    {HEAD "[security]\nmax_assoc_per_peer = 0\n",
+     "cc.conf:6: value '0' for 'max_assoc_per_peer' out of range (1..32)"},
+    {HEAD "[security]\nmax_assoc_per_peer = 33\n",
+     "cc.conf:6: value '33' for 'max_assoc_per_peer' out of range (1..32)"},
+    {HEAD "[roles]\nVIEWER = write\n",
+     "cc.conf:6: invalid operation 'write' for role 'VIEWER' (expected read, setpoint, "
+     "settings, or none)"},
+    {HEAD "[roles]\nVIEWER = read,,setpoint\n",
+     "cc.conf:6: invalid operation '' for role 'VIEWER' (expected read, setpoint, settings, or "
+     "none)"},
+    {HEAD "[roles]\nVIEWER = read, none\n",
+     "cc.conf:6: invalid operation 'none' for role 'VIEWER' (expected read, setpoint, settings, "
+     "or none)"},
+    {HEAD "[roles]\nVIEWER = read\nVIEWER = none\n",
+     "cc.conf:7: duplicate role 'VIEWER' in [roles]"},
+    {HEAD "[roles]\nVIEW*ER = read\n",
+     "cc.conf:6: invalid role name 'VIEW*ER' in [roles] (letters, digits, _ - ., at most 63)"},
+    {HEAD "[roles]\nVIEWER =\n", "cc.conf:6: missing value for 'VIEWER'"},
+    {HEAD "[roles]\n[roles]\n", "cc.conf:6: duplicate section [roles]"},
+    {HEAD IDENT TAIL,
+     "cc.conf: role = der needs [security] allowed_peers or required_roles (who may associate), "
+     "or allow_any_peer = yes to admit every certificate the trust anchors validate"},
+    {HEAD IDENT TAIL "[security]\nallow_any_peer = no\n",
+     "cc.conf: role = der needs [security] allowed_peers or required_roles (who may associate), "
+     "or allow_any_peer = yes to admit every certificate the trust anchors validate"},
+    {HEAD IDENT TAIL "[security]\nallowed_peers = uri:u\nallow_any_peer = yes\n",
+     "cc.conf:13: allow_any_peer = yes conflicts with allowed_peers / required_roles"},
+    {HEAD IDENT TAIL "[security]\nallow_any_peer = yes\nrequired_roles = OPERATOR\n",
+     "cc.conf:12: allow_any_peer = yes conflicts with allowed_peers / required_roles"},
 };
 
 static void test_errors(void **state) {
@@ -315,6 +406,115 @@ static void test_names(void **state) {
   assert_string_equal(gs_cfg_hash_name((gs_hash_alg)0), "unknown");
 }
 
+static void ci_add(gs_cert_info *ci, gs_identity_kind k, const char *v, const char *role) {
+  if (v != NULL) {
+    ci->identities[ci->n_identities].kind = k;
+    snprintf(ci->identities[ci->n_identities++].value, GS_MAX_NAME_LEN, "%s", v);
+  }
+  if (role != NULL) {
+    snprintf(ci->roles[ci->n_roles++], sizeof(ci->roles[0]), "%s", role);
+  }
+}
+
+/* The configured policy as the DER applies it: typed allow-list AND
+ * required roles; [roles] replaces a role's operations. */
+static void test_authz_policy_der(void **state) {
+  (void)state;
+  static const char text[] = HEAD IDENT TAIL "[security]\n"
+                                             "allowed_peers = uri:urn:gridseal:cc, "
+                                             "xmpp:cc@localhost\n"
+                                             "required_roles = OPERATOR, VIEWER\n"
+                                             "[roles]\n"
+                                             "VIEWER = none\n"
+                                             "CUSTOM = settings\n";
+  gs_cfg_error err;
+  assert_int_equal(parse(text, &err), GS_OK);
+  gs_authz *a = NULL;
+  char msg[256];
+  assert_int_equal(gs_cfg_authz(cfg, &a, msg, sizeof(msg)), GS_OK);
+  gs_cert_info op, viewer, uri_as_xmpp, no_role, other;
+  memset(&op, 0, sizeof(op));
+  memset(&viewer, 0, sizeof(viewer));
+  memset(&uri_as_xmpp, 0, sizeof(uri_as_xmpp));
+  memset(&no_role, 0, sizeof(no_role));
+  memset(&other, 0, sizeof(other));
+  ci_add(&op, GS_ID_URI, "urn:gridseal:cc", "OPERATOR");
+  ci_add(&viewer, GS_ID_XMPP, "cc@localhost", "VIEWER");
+  ci_add(&uri_as_xmpp, GS_ID_XMPP, "urn:gridseal:cc", "OPERATOR");
+  ci_add(&no_role, GS_ID_URI, "urn:gridseal:cc", NULL);
+  ci_add(&other, GS_ID_URI, "urn:gridseal:der2", "OPERATOR");
+  assert_int_equal(gs_authz_admits(a, &op), GS_OK);
+  assert_int_equal(gs_authz_admits(a, &viewer), GS_OK);
+  assert_int_equal(gs_authz_admits(a, &uri_as_xmpp), GS_ERR_NOT_AUTHORIZED);
+  assert_int_equal(gs_authz_admits(a, &no_role), GS_ERR_NOT_AUTHORIZED);
+  assert_int_equal(gs_authz_admits(a, &other), GS_ERR_NOT_AUTHORIZED);
+  assert_int_equal(gs_authz_check(a, &other, GS_ROLE_RESPONDER), GS_HS_PEER_NOT_AUTHORIZED);
+  assert_true(gs_authz_permits(a, &op, GS_AUTHZ_WRITE_SETPOINT));
+  assert_false(gs_authz_permits(a, &viewer, GS_AUTHZ_READ)); /* VIEWER = none */
+  gs_cert_info custom;
+  memset(&custom, 0, sizeof(custom));
+  ci_add(&custom, GS_ID_URI, "urn:gridseal:cc", "CUSTOM");
+  assert_true(gs_authz_permits(a, &custom, GS_AUTHZ_WRITE_SETTINGS));
+  assert_false(gs_authz_permits(a, &custom, GS_AUTHZ_READ));
+  gs_authz_free(a);
+
+  /* allow_any_peer = yes admits any validated peer. */
+  static const char any[] = HEAD IDENT TAIL "[security]\nallow_any_peer = yes\n";
+  assert_int_equal(parse(any, &err), GS_OK);
+  assert_true(cfg->security.allow_any_peer);
+  assert_int_equal(gs_cfg_authz(cfg, &a, msg, sizeof(msg)), GS_OK);
+  assert_int_equal(gs_authz_admits(a, &other), GS_OK);
+  gs_authz_free(a);
+}
+
+/* A control center without allowed_peers admits its [der NAME] identities,
+ * by type; with allowed_peers, only those. */
+static void test_authz_policy_cc(void **state) {
+  (void)state;
+  static const char text[] = "[node]\nrole = cc\nname = cc\nidentity = urn:gridseal:cc\n" IDENT
+                             "[der d1]\nidentity = urn:gridseal:der1\nconnect = 127.0.0.1:1\n"
+                             "[der d2]\nidentity = der2@localhost/IEC\nconnect = 127.0.0.1:2\n";
+  gs_cfg_error err;
+  assert_int_equal(parse(text, &err), GS_OK);
+  gs_authz *a = NULL;
+  char msg[256];
+  assert_int_equal(gs_cfg_authz(cfg, &a, msg, sizeof(msg)), GS_OK);
+  assert_int_equal(gs_authz_n_identities(a), 2);
+  gs_cert_info d1, d2, d2_uri, d3;
+  memset(&d1, 0, sizeof(d1));
+  memset(&d2, 0, sizeof(d2));
+  memset(&d2_uri, 0, sizeof(d2_uri));
+  memset(&d3, 0, sizeof(d3));
+  ci_add(&d1, GS_ID_URI, "urn:gridseal:der1", NULL);
+  ci_add(&d2, GS_ID_XMPP, "der2@localhost", NULL);
+  ci_add(&d2_uri, GS_ID_URI, "der2@localhost", NULL);
+  ci_add(&d3, GS_ID_URI, "urn:gridseal:der3", NULL);
+  assert_int_equal(gs_authz_admits(a, &d1), GS_OK);
+  assert_int_equal(gs_authz_admits(a, &d2), GS_OK);
+  assert_int_equal(gs_authz_admits(a, &d2_uri), GS_ERR_NOT_AUTHORIZED);
+  assert_int_equal(gs_authz_admits(a, &d3), GS_ERR_NOT_AUTHORIZED);
+  gs_authz_free(a);
+
+  char with[1024];
+  snprintf(with, sizeof(with), "%s[security]\nallowed_peers = uri:urn:gridseal:der3\n", text);
+  assert_int_equal(parse(with, &err), GS_OK);
+  assert_int_equal(gs_cfg_authz(cfg, &a, msg, sizeof(msg)), GS_OK);
+  assert_int_equal(gs_authz_admits(a, &d1), GS_ERR_NOT_AUTHORIZED);
+  assert_int_equal(gs_authz_admits(a, &d3), GS_OK);
+  gs_authz_free(a);
+}
+
+static void test_ops_text(void **state) {
+  (void)state;
+  char t[64];
+  gs_cfg_ops_text(0, t, sizeof(t));
+  assert_string_equal(t, "none");
+  gs_cfg_ops_text(GS_AUTHZ_READ | GS_AUTHZ_WRITE_SETTINGS, t, sizeof(t));
+  assert_string_equal(t, "read, settings");
+  gs_cfg_ops_text(GS_AUTHZ_ALL_OPS, t, sizeof(t));
+  assert_string_equal(t, "read, setpoint, settings");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_good_file),
@@ -324,6 +524,9 @@ int main(void) {
       cmocka_unit_test(test_long_line_and_nul),
       cmocka_unit_test(test_load_file),
       cmocka_unit_test(test_names),
+      cmocka_unit_test(test_authz_policy_der),
+      cmocka_unit_test(test_authz_policy_cc),
+      cmocka_unit_test(test_ops_text),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -306,11 +306,65 @@ static void test_association(void **state) {
   assert_int_equal(resp.u.reject.reason, GS_MMS_RJ_CONFIRMED_REQUEST);
 }
 
+static gs_slice lit(const char *s) {
+  return (gs_slice){(const uint8_t *)s, strlen(s)};
+}
+
+/* The access a request needs: reads READ, a write to a CO item CONTROL,
+ * any other write SETTING (the server's role check decides on these). */
+static void test_access_needed(void **state) {
+  (void)state;
+  gs_mms_object_name vars[3];
+  memset(vars, 0, sizeof(vars));
+  for (size_t i = 0; i < 3; i++) {
+    vars[i].scope = GS_MMS_SCOPE_DOMAIN;
+    vars[i].domain_id = lit("DER1");
+  }
+  vars[0].item_id = lit("DWMX1$CO$WMaxSpt$Oper");
+  vars[1].item_id = lit("DFPF1$CO$PFGnTgtSpt$Oper");
+  vars[2].item_id = lit("DGEN1$SP$WMax$setMag$f");
+  gs_mms_pdu req;
+  memset(&req, 0, sizeof(req));
+  req.type = GS_MMS_CONFIRMED_REQUEST;
+  req.service = GS_MMS_SVC_READ;
+  req.u.read_req.vas.vars = vars;
+  req.u.read_req.vas.var_count = 3;
+  assert_int_equal(gs_dermodel_access_needed(&req), GS_DERMODEL_ACCESS_READ);
+  memset(&req, 0, sizeof(req));
+  req.type = GS_MMS_CONFIRMED_REQUEST;
+  req.service = GS_MMS_SVC_WRITE;
+  req.u.write_req.vas.vars = vars;
+  req.u.write_req.vas.var_count = 2;
+  assert_int_equal(gs_dermodel_access_needed(&req), GS_DERMODEL_ACCESS_CONTROL);
+  req.u.write_req.vas.var_count = 3;
+  assert_int_equal(gs_dermodel_access_needed(&req),
+                   GS_DERMODEL_ACCESS_CONTROL | GS_DERMODEL_ACCESS_SETTING);
+  req.u.write_req.vas.vars = &vars[2];
+  req.u.write_req.vas.var_count = 1;
+  assert_int_equal(gs_dermodel_access_needed(&req), GS_DERMODEL_ACCESS_SETTING);
+  /* "CO" elsewhere than the functional constraint, or none at all. */
+  vars[2].item_id = lit("DCOX$CF$CO$x");
+  assert_int_equal(gs_dermodel_access_needed(&req), GS_DERMODEL_ACCESS_SETTING);
+  vars[2].item_id = lit("CO$");
+  assert_int_equal(gs_dermodel_access_needed(&req), GS_DERMODEL_ACCESS_SETTING);
+  vars[2].item_id = lit("X$CO");
+  assert_int_equal(gs_dermodel_access_needed(&req), GS_DERMODEL_ACCESS_SETTING);
+  /* A named variable list hides its members: both. */
+  req.u.write_req.vas.is_list_name = true;
+  req.u.write_req.vas.var_count = 0;
+  assert_int_equal(gs_dermodel_access_needed(&req),
+                   GS_DERMODEL_ACCESS_CONTROL | GS_DERMODEL_ACCESS_SETTING);
+  req.type = GS_MMS_CONCLUDE_REQUEST;
+  assert_int_equal(gs_dermodel_access_needed(&req), 0);
+  assert_int_equal(gs_dermodel_access_needed(NULL), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_init_and_determinism), cmocka_unit_test(test_setpoint_limits_output),
       cmocka_unit_test(test_setpoint_refusals),    cmocka_unit_test(test_reads),
       cmocka_unit_test(test_report_round_trip),    cmocka_unit_test(test_association),
+      cmocka_unit_test(test_access_needed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
