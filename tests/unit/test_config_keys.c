@@ -35,7 +35,7 @@ static int parse(const char *key, const char *extra, gs_cfg_error *err) {
   snprintf(text, sizeof(text),
            "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
            "[identity]\ncert = e.crt\nkey = %s\ntrust_anchor = ca.crt\n%s"
-           "[transport]\nlisten = 127.0.0.1:0\n",
+           "[transport]\nlisten = 127.0.0.1:0\n[security]\nallowed_peers = uri:urn:gridseal:cc\n",
            key, extra);
   memset(cfg, 0, sizeof(*cfg));
   return gs_cfg_parse(cfg, "der1.conf", "/etc/gridseal", text, strlen(text), err);

@@ -15,6 +15,7 @@
 #include "gridseal/error.h"
 
 #define DER_HEAD "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
+#define PEERS "allowed_peers = uri:urn:gridseal:cc\n"
 #define DER_TAIL                                                                                   \
   "[identity]\ncert = e.crt\nkey = e.key\ntrust_anchor = ca.crt\n"                                 \
   "[transport]\nlisten = 127.0.0.1:0\n"
@@ -28,13 +29,15 @@ static void test_on_malformed(void **state) {
   gs_config *cfg = malloc(sizeof(*cfg));
   assert_non_null(cfg);
   gs_cfg_error err;
-  assert_int_equal(parse(cfg, DER_HEAD DER_TAIL, &err), GS_OK);
+  assert_int_equal(parse(cfg, DER_HEAD "[security]\n" PEERS DER_TAIL, &err), GS_OK);
   assert_int_equal(cfg->security.on_malformed, GS_MALFORMED_DROP);
-  assert_int_equal(parse(cfg, DER_HEAD "[security]\non_malformed = abort\n" DER_TAIL, &err), GS_OK);
+  assert_int_equal(parse(cfg, DER_HEAD "[security]\non_malformed = abort\n" PEERS DER_TAIL, &err),
+                   GS_OK);
   assert_int_equal(cfg->security.on_malformed, GS_MALFORMED_ABORT);
-  assert_int_equal(parse(cfg, DER_HEAD "[security]\non_malformed = drop\n" DER_TAIL, &err), GS_OK);
+  assert_int_equal(parse(cfg, DER_HEAD "[security]\non_malformed = drop\n" PEERS DER_TAIL, &err),
+                   GS_OK);
   assert_int_equal(cfg->security.on_malformed, GS_MALFORMED_DROP);
-  assert_int_equal(parse(cfg, DER_HEAD "[security]\non_malformed = ignore\n" DER_TAIL, &err),
+  assert_int_equal(parse(cfg, DER_HEAD "[security]\non_malformed = ignore\n" PEERS DER_TAIL, &err),
                    GS_ERR_CONFIG);
   assert_int_equal(err.line, 6);
   assert_string_equal(
