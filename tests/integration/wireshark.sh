@@ -181,7 +181,8 @@ q='gridseal.kind==handshakeSecReject'
 field_is "handshakeSecReject" "$q" gridseal.diag "27"
 field_is "handshakeSecReject, pkCert (no association yet)" "$q" gridseal.pk_cert_subject \
   "CN=urn:gridseal:der1"
-field_is "handshakeSecReject" "$q" gridseal.binding ""
+field_is "handshakeSecReject: pkCert and the binding h_A of its request (D17)" \
+  "$q and len(gridseal.binding)==32" gridseal.diag "27"
 q='gridseal.kind==handshakeSecAbort'
 field_is "handshakeSecAbort" "$q" gridseal.diag "26"
 q='gridseal.kind==dtSecAbort'
