@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs one publish/subscribe integration test against its own broker.
 #   pubsub-run.sh CASE BINDIR
-# CASE: mqtt-exchange | mqtt-acl | mqtt-restart | mqtt-crash | mqtt-reconnect |
-#       mqtt-transport
+# CASE: mqtt-exchange | mqtt-acl | mqtt-takeover | mqtt-restart | mqtt-crash |
+#       mqtt-reconnect | mqtt-transport
 #       (Mosquitto)
 #       rabbit-amqp | rabbit-mqtt                 (RabbitMQ)
 # The broker, its PKI and run directory live in a temporary directory that
@@ -37,6 +37,9 @@ case "$case_" in
   mqtt-acl)
     mosq_start 18884
     "$bin/pubsub_mqtt" acl "$T/pki" 18884 ;;
+  mqtt-takeover)
+    mosq_start 18892
+    "$bin/pubsub_mqtt" takeover "$T/pki" 18892 ;;
   mqtt-transport)
     mosq_start 18893
     "$bin/pubsub_transport" mqtt "$T/pki" 18893 ;;
@@ -66,7 +69,8 @@ $src/scripts/mqtt-broker start --pki $T/pki --dir $T/run --port 18886 --users '$
     broker=rabbitmq
     "$src/scripts/amqp-broker" start --pki "$T/pki" --dir "$T/run" \
       --port 15672 --mqtt-port 18901 --dist-port 25672 --node gsamqp2 --users "$USERS"
-    "$bin/pubsub_mqtt" exchange "$T/pki" 18901 ;;
+    "$bin/pubsub_mqtt" exchange "$T/pki" 18901
+    "$bin/pubsub_mqtt" takeover "$T/pki" 18901 rabbitmq ;;
   *) echo "unknown case $case_" >&2; exit 2 ;;
 esac
 echo "$case_: $(( ($(date +%s%N) - t0) / 1000000 )) ms including broker start"

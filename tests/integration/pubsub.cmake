@@ -6,7 +6,7 @@ if(TARGET gridseal_mqtt)
   target_link_libraries(pubsub_mqtt PRIVATE gridseal_mqtt)
   find_program(GS_MOSQUITTO mosquitto PATHS /usr/sbin)
   if(GS_MOSQUITTO)
-    foreach(_c exchange acl restart crash reconnect)
+    foreach(_c exchange acl takeover restart crash reconnect)
       add_test(NAME mqtt_${_c} COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
                mqtt-${_c} $<TARGET_FILE_DIR:pubsub_mqtt>)
       set_tests_properties(mqtt_${_c} PROPERTIES LABELS "mqtt;integration"
