@@ -12,6 +12,19 @@ if(TARGET gridseal_cli AND TARGET gridseal_mqtt)
       set_tests_properties(apps_mqtt_${_c} PROPERTIES LABELS "mqtt;integration" TIMEOUT 120)
     endforeach()
     # apps_mqtt_restart runs ~35 s (three broker kills over a 30 s cc run).
+    if(TARGET inject_mqtt AND TARGET gridseal_pki AND TARGET gridseal_ossl)
+      # Independent broker clients against the apps: a flood of self-signed
+      # requests, and a request relayed by another DER's client.
+      add_executable(make_hsreq ${CMAKE_CURRENT_LIST_DIR}/make_hsreq.c)
+      target_link_libraries(make_hsreq PRIVATE gridseal_pki gridseal_ossl gridseal_core)
+      foreach(_c flood relay)
+        add_test(NAME apps_mqtt_${_c}
+                 COMMAND ${CMAKE_CURRENT_LIST_DIR}/apps_pubsub.sh mqtt-${_c}
+                         $<TARGET_FILE:gridseal_cli> $<TARGET_FILE:mqtt_tap>
+                         $<TARGET_FILE:inject_mqtt> $<TARGET_FILE:make_hsreq>)
+        set_tests_properties(apps_mqtt_${_c} PROPERTIES LABELS "mqtt;integration" TIMEOUT 120)
+      endforeach()
+    endif()
   endif()
 endif()
 if(TARGET gridseal_cli AND TARGET gridseal_amqp AND TARGET gridseal_mqtt
