@@ -24,6 +24,8 @@ endif()
 if(TARGET gridseal_amqp AND TARGET gridseal_mqtt)
   add_executable(pubsub_amqp ${CMAKE_CURRENT_LIST_DIR}/pubsub_amqp.c)
   target_link_libraries(pubsub_amqp PRIVATE gridseal_amqp)
+  # amqp_rabbitmq also runs inject_amqp (apps_pubsub.cmake) from this directory
+  add_dependencies(pubsub_amqp inject_amqp)
   if(EXISTS /usr/lib/rabbitmq/bin/rabbitmq-server)
     add_test(NAME amqp_rabbitmq COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
              rabbit-amqp $<TARGET_FILE_DIR:pubsub_amqp>)
