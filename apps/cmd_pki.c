@@ -1,5 +1,6 @@
 /* `gridseal pki init DIR [--ders N] [--domain D] [--force]`: the demo PKI
- * (gs_pki_issue_demo) and the matching configuration files. */
+ * (gs_pki_issue_demo) and the matching configuration files; `pki issue` and
+ * `pki attr-cert` are in cmd_pki_issue.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,21 +23,37 @@ typedef struct pki_args {
 } pki_args;
 
 void gs_cmd_pki_usage(FILE *f) {
-  fputs("usage: gridseal pki init DIR [--ders N] [--domain D] [--force]\n\n"
-        "Create a demo PKI in DIR: an E2E root CA and a hop-by-hop TLS CA (ECDSA P-256),\n"
-        "E2E and TLS client certificates for the control center (cc) and DERs der1..derN,\n"
+  fputs("usage: gridseal pki init DIR [--ders N] [--domain D] [--force]\n"
+        "       gridseal pki issue --ca DIR --name NAME [--role ROLE]... [--domain D]\n"
+        "                          [--out DIR] [--days N] [--force]\n"
+        "       gridseal pki attr-cert --ca DIR --holder CERT --role ROLE... --out FILE\n"
+        "                          [--days N] [--force]\n\n"
+        "init: create a demo PKI in DIR: an E2E root CA and a hop-by-hop TLS CA (ECDSA\n"
+        "P-256), E2E and TLS client certificates for the control center (cc, role\n"
+        "OPERATOR), a read-only peer (viewer, role VIEWER) and DERs der1..derN,\n"
         "the intermediary's server certificate, an empty CRL, and the configuration\n"
         "files DIR/cc.conf and DIR/derN.conf (DER N listens on 127.0.0.1:7000+N).\n\n"
         "  --ders N     number of DERs (default 1, at most 999)\n"
         "  --domain D   XMPP domain of the identities (default localhost)\n"
         "  --force      overwrite the files of an existing DIR\n\n"
-        "Private keys are written unencrypted with mode 0600: for demonstrations only.\n",
+        "Private keys are written unencrypted with mode 0600: for demonstrations only.\n\n"
+        "issue: one more E2E certificate from the CA in DIR (DIR/ca.crt, DIR/ca.key, e.g.\n"
+        "demo/e2e-ca), written to OUT/e2e.crt and OUT/e2e.key (default OUT: NAME beside\n"
+        "DIR, e.g. demo/NAME): CN NAME, SAN URI urn:gridseal:NAME and xmppAddr\n"
+        "NAME@D (default localhost), the E2E extendedKeyUsage, and with --role the\n"
+        "IEC 62351-8 role extension.\n"
+        "attr-cert: an RFC 5755 attribute certificate (DER) for the holder certificate\n"
+        "CERT, issued by the CA in DIR, carrying the roles; valid for that holder only.\n\n"
+        "  --role ROLE  VIEWER, OPERATOR, ENGINEER, INSTALLER, SECADM, SECAUD, RBACMNT,\n"
+        "               SECRECOVERY (any case) or a RoleId -32768..32767; up to 8\n"
+        "  --days N     validity now - 1 h .. now + N days (default 365, at most 3650)\n"
+        "  --force      overwrite existing files\n",
         f);
 }
 
 static int parse_args(int argc, char **argv, pki_args *a) {
   if (argc < 2 || strcmp(argv[1], "init") != 0) {
-    gs_app_err("pki: expected 'init' (see gridseal pki --help)");
+    gs_app_err("pki: expected 'init', 'issue' or 'attr-cert' (see gridseal pki --help)");
     return -1;
   }
   memset(a, 0, sizeof(*a));
@@ -177,6 +194,12 @@ static int write_conf(const pki_args *a, const char *name, unsigned der_index) {
 }
 
 int gs_cmd_pki(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "issue") == 0) {
+    return gs_cmd_pki_issue(argc - 1, argv + 1);
+  }
+  if (argc >= 2 && strcmp(argv[1], "attr-cert") == 0) {
+    return gs_cmd_pki_attr_cert(argc - 1, argv + 1);
+  }
   pki_args a;
   if (parse_args(argc, argv, &a) != 0) {
     return GS_EXIT_USAGE;
@@ -207,7 +230,7 @@ int gs_cmd_pki(int argc, char **argv) {
       return GS_EXIT_FAIL;
     }
   }
-  printf("demo PKI in %s: e2e-ca/, hop-ca/, server/, cc/, %u DER(s)%s\n", a.dir, a.ders,
+  printf("demo PKI in %s: e2e-ca/, hop-ca/, server/, cc/, viewer/, %u DER(s)%s\n", a.dir, a.ders,
          a.ders > 0 ? ", cc.conf, der*.conf" : "");
   return GS_EXIT_OK;
 }

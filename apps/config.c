@@ -52,6 +52,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   s->key_lifetime_ms = GS_KEY_LIFETIME_DEFAULT_MS;
   s->message_budget = GS_KEY_BUDGET_DEFAULT;
   s->replay = GS_REPLAY_MODE_STRICT;
+  s->on_malformed = GS_MALFORMED_DROP;
   s->encryption = GS_ENCR_REQUIRED;
   memcpy(s->pp, GS_PP_DEFAULT, sizeof(GS_PP_DEFAULT));
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;

@@ -50,6 +50,7 @@ typedef struct gs_cfg_security {
   gs_time_ms key_lifetime_ms;
   uint64_t message_budget;
   gs_replay_mode replay;
+  gs_malformed_policy on_malformed; /* docs/PROTOCOL.md §5.2 */
   gs_encr_policy encryption;
   char pp[GS_MAX_PP_LEN + 1];
   size_t n_writers; /* identities ("urn:...", "x@y") or roles ("role:NAME") */

@@ -357,6 +357,8 @@ const gs_cfg_name gs_cfg_mode_names[] = {{"aead", GS_OFFER_AEAD},
                                          {NULL, 0}};
 const gs_cfg_name gs_cfg_replay_names[] = {
     {"strict", GS_REPLAY_MODE_STRICT}, {"window", GS_REPLAY_MODE_WINDOW}, {NULL, 0}};
+static const gs_cfg_name malformed_names[] = {
+    {"drop", GS_MALFORMED_DROP}, {"abort", GS_MALFORMED_ABORT}, {NULL, 0}};
 const gs_cfg_name gs_cfg_encryption_names[] = {{"required", GS_ENCR_REQUIRED},
                                                {"optional", GS_ENCR_OPTIONAL},
                                                {"forbidden", GS_ENCR_FORBIDDEN},
@@ -405,6 +407,7 @@ static const cfg_key keys[] = {
     {SECT_SECURITY, "message_budget", v_u64, C(security.message_budget), 1, GS_KEY_BUDGET_DEFAULT,
      NULL},
     {SECT_SECURITY, "replay", v_enum, C(security.replay), 0, 0, gs_cfg_replay_names},
+    {SECT_SECURITY, "on_malformed", v_enum, C(security.on_malformed), 0, 0, malformed_names},
     {SECT_SECURITY, "encryption_policy", v_enum, C(security.encryption), 0, 0,
      gs_cfg_encryption_names},
     {SECT_SECURITY, "pp", v_pp, C(security.pp), 0, 0, NULL},

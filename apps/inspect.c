@@ -212,3 +212,234 @@ void gs_inspect_secpdu(FILE *f, const gs_secpdu *pdu) {
     break;
   }
 }
+
+/* ---- JSON: one object per SecPDU, keys = the dissector's field names
+ * without "gridseal." (tools/wireshark/gridseal.lua, docs/WIRESHARK.md) */
+
+static void jstr_n(FILE *f, const uint8_t *s, size_t n) {
+  fputc('"', f);
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = s[i];
+    if (c == '"' || c == '\\') {
+      fputc('\\', f);
+      fputc(c, f);
+    } else if (c < 0x20 || c >= 0x7f) {
+      fprintf(f, "\\u%04x", (unsigned)c);
+    } else {
+      fputc(c, f);
+    }
+  }
+  fputc('"', f);
+}
+
+static void jkey(gs_inspect_json *j, const char *key) {
+  fprintf(j->f, "%s\"%s\":", j->n++ > 0 ? "," : "", key);
+}
+
+void gs_inspect_json_str(gs_inspect_json *j, const char *key, const char *v) {
+  jkey(j, key);
+  jstr_n(j->f, (const uint8_t *)v, strlen(v));
+}
+
+void gs_inspect_json_int(gs_inspect_json *j, const char *key, long long v) {
+  jkey(j, key);
+  fprintf(j->f, "%lld", v);
+}
+
+static void jslice(gs_inspect_json *j, const char *key, gs_slice s) {
+  jkey(j, key);
+  jstr_n(j->f, s.ptr, s.len);
+}
+
+static void jbool(gs_inspect_json *j, const char *key, bool v) {
+  jkey(j, key);
+  fputs(v ? "true" : "false", j->f);
+}
+
+static void jhex(gs_inspect_json *j, const char *key, gs_slice s) {
+  jkey(j, key);
+  fputc('"', j->f);
+  for (size_t i = 0; i < s.len; i++) {
+    fprintf(j->f, "%02x", s.ptr[i]);
+  }
+  fputc('"', j->f);
+}
+
+static void jtime(gs_inspect_json *j, gs_time_ms t) {
+  char iso[40];
+  gs_app_iso_time(t, iso, sizeof(iso));
+  gs_inspect_json_str(j, "time", iso);
+}
+
+/* The algorithm's name, or "unknown (OID content octets in hex)" as the
+ * dissector shows it. */
+static void alg_name(const gs_algid *a, char *out, size_t cap) {
+  if (a->alg != GS_ALG_UNKNOWN) {
+    snprintf(out, cap, "%s", gs_alg_name(a->alg));
+    return;
+  }
+  size_t n = (size_t)snprintf(out, cap, "unknown (");
+  for (size_t i = 0; i < a->oid.len && n + 3 < cap; i++) {
+    n += (size_t)snprintf(out + n, cap - n, "%02x", a->oid.ptr[i]);
+  }
+  snprintf(out + n, cap > n ? cap - n : 0, ")");
+}
+
+static void jalg(gs_inspect_json *j, const char *key, const gs_algid *a) {
+  char name[96];
+  alg_name(a, name, sizeof(name));
+  gs_inspect_json_str(j, key, name);
+}
+
+static void jalgs(gs_inspect_json *j, const char *key, const gs_algid *a, size_t n) {
+  jkey(j, key);
+  fputc('[', j->f);
+  for (size_t i = 0; i < n; i++) {
+    char name[96];
+    alg_name(&a[i], name, sizeof(name));
+    if (i > 0) {
+      fputc(',', j->f);
+    }
+    jstr_n(j->f, (const uint8_t *)name, strlen(name));
+  }
+  fputc(']', j->f);
+}
+
+static void jcert(gs_inspect_json *j, gs_slice c) {
+  char subj[512];
+  gs_inspect_json_int(j, "pk_cert_len", (long long)c.len);
+  if (gs_pki_cert_subject(c.ptr, c.len, subj, sizeof(subj)) == GS_OK) {
+    gs_inspect_json_str(j, "pk_cert_subject", subj);
+  }
+}
+
+static void jappl(gs_inspect_json *j, gs_slice a, bool clear) {
+  gs_inspect_json_int(j, "appl_data_len", (long long)a.len);
+  if (clear && a.len > 0) {
+    jhex(j, "appl_data", a);
+    const char *mms = gs_inspect_mms_type(a);
+    if (mms != NULL) {
+      gs_inspect_json_str(j, "mms", mms);
+    }
+  }
+}
+
+static void json_token1(gs_inspect_json *j, const gs_token1 *t) {
+  jalg(j, "sig_alg", &t->sig_alg);
+  jcert(j, t->pk_cert);
+  if (t->n_cert_path > 0) {
+    gs_inspect_json_int(j, "cert_path_count", (long long)t->n_cert_path);
+  }
+  gs_inspect_json_int(j, "version", (long long)t->version);
+  jslice(j, "asso_id", t->asso_id);
+  jkey(j, "dh_group");
+  fputc('[', j->f);
+  for (size_t i = 0; i < t->n_dh; i++) {
+    fprintf(j->f, "%s%u", i > 0 ? "," : "", (unsigned)t->dh[i].group);
+  }
+  fputc(']', j->f);
+  jkey(j, "dh_public");
+  fputc('[', j->f);
+  for (size_t i = 0; i < t->n_dh; i++) {
+    fputs(i > 0 ? ",\"" : "\"", j->f);
+    for (size_t k = 0; k < t->dh[i].public_key.len; k++) {
+      fprintf(j->f, "%02x", t->dh[i].public_key.ptr[k]);
+    }
+    fputc('"', j->f);
+  }
+  fputc(']', j->f);
+  jalg(j, "hmac", &t->hmac);
+  jtime(j, t->time);
+  const gs_encr_mode *m = &t->encr_mode;
+  if (m->kind == GS_ENCR_MODE_AEAD) {
+    gs_inspect_json_str(j, "encr_mode", "aead");
+    jalgs(j, "aead_alg", m->aead, m->n_aead);
+  } else {
+    gs_inspect_json_str(j, "encr_mode", m->has_encr ? "encrypt-then-MAC" : "integrity-only");
+    if (m->has_encr) {
+      jalgs(j, "encr_alg", m->encr, m->n_encr);
+    }
+    jalgs(j, "icv_alg", m->icv, m->n_icv);
+  }
+  char cp[64] = "";
+  if (t->conf_params & GS_CONF_TLS_PROTECTED) {
+    strcat(cp, "tlsProtected");
+  }
+  if (t->conf_params & GS_CONF_APPL_PROTECTED) {
+    strcat(cp, cp[0] ? ",applProtected" : "applProtected");
+  }
+  if (t->conf_params & GS_CONF_VPN) {
+    strcat(cp, cp[0] ? ",vpn" : "vpn");
+  }
+  gs_inspect_json_str(j, "conf_params", cp[0] ? cp : "none");
+  if (t->has_att_cert) {
+    gs_inspect_json_int(j, "att_cert_len", (long long)t->att_cert.len);
+  }
+}
+
+void gs_inspect_json_secpdu(gs_inspect_json *j, const gs_secpdu *pdu) {
+  gs_inspect_json_str(j, "kind", gs_pdu_kind_name(pdu->kind));
+  gs_inspect_json_int(j, "kind_tag", (long long)pdu->kind);
+  switch (pdu->kind) {
+  case GS_PDU_HANDSHAKE_REQ:
+  case GS_PDU_HANDSHAKE_ACC: {
+    const gs_handshake *h = &pdu->u.hs;
+    jslice(j, "pp", h->tbs.pp);
+    json_token1(j, &h->tbs.token1);
+    if (h->tbs.has_appl_data) {
+      jappl(j, h->tbs.appl_data, true);
+    }
+    gs_inspect_json_int(j, "signature_len", (long long)h->sign.len);
+    return;
+  }
+  case GS_PDU_CLEAR_TRANSFER:
+  case GS_PDU_ENCR_TRANSFER: {
+    const gs_transfer *x = &pdu->u.xfer;
+    const gs_token2 *t = &x->tbp.token2;
+    jslice(j, "asso_id", t->asso_id);
+    jtime(j, t->time);
+    gs_inspect_json_int(j, "seq", (long long)t->seq);
+    if (t->has_iv) {
+      jhex(j, "iv", t->iv);
+    }
+    if (t->has_rekey) {
+      jhex(j, "rekey", t->rekey);
+    }
+    jbool(j, "req_rekey", t->req_rekey);
+    jbool(j, "changed_key", t->changed_key);
+    jappl(j, x->tbp.appl_data, pdu->kind == GS_PDU_CLEAR_TRANSFER);
+    if (x->has_auth) {
+      jalg(j, "auth_alg", &x->auth.algorithm);
+      jhex(j, "icv", x->auth.icv);
+    }
+    return;
+  }
+  default:
+    break;
+  }
+  const gs_notice *n = &pdu->u.notice;
+  const gs_token3 *t = &n->tbs.token3;
+  jalg(j, "sig_alg", &t->sig_alg);
+  gs_inspect_json_int(j, "version", (long long)t->version);
+  jslice(j, "asso_id", t->asso_id);
+  jtime(j, t->time);
+  if (t->has_pk_cert) {
+    jcert(j, t->pk_cert);
+  }
+  if (t->n_cert_path > 0) {
+    gs_inspect_json_int(j, "cert_path_count", (long long)t->n_cert_path);
+  }
+  if (t->has_binding) {
+    jhex(j, "binding", t->binding);
+  }
+  if (n->tbs.has_diag) {
+    int d = (int)n->tbs.diag;
+    gs_inspect_json_int(j, "diag", d);
+    gs_inspect_json_str(j, "diag_name",
+                        pdu->kind == GS_PDU_DT_SEC_ABORT ? gs_dt_diag_name(d) : gs_hs_diag_name(d));
+  }
+  if (n->tbs.has_appl_data) {
+    jappl(j, n->tbs.appl_data, true);
+  }
+  gs_inspect_json_int(j, "signature_len", (long long)n->sign.len);
+}

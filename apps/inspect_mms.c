@@ -157,3 +157,15 @@ void gs_inspect_mms(FILE *f, gs_slice appl_data, int indent) {
           gs_mms_pdu_type_name((int)pdu.type));
   body(f, indent + 2, &pdu);
 }
+
+const char *gs_inspect_mms_type(gs_slice appl_data) {
+  static gs_mms_data nodes[MMS_NODES];
+  static gs_mms_object_name names[MMS_NAMES];
+  gs_mms_arena arena;
+  gs_mms_arena_init(&arena, nodes, MMS_NODES, names, MMS_NAMES);
+  gs_mms_pdu pdu;
+  if (gs_mms_decode(appl_data.ptr, appl_data.len, &arena, &pdu) != GS_OK) {
+    return NULL;
+  }
+  return gs_mms_pdu_type_name((int)pdu.type);
+}

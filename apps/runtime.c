@@ -295,6 +295,7 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->key_lifetime_ms = sec->key_lifetime_ms;
   e->key_budget = sec->message_budget;
   e->replay = sec->replay;
+  e->on_malformed = sec->on_malformed;
   e->pp = sec->pp;
 }
 

@@ -95,6 +95,7 @@ static void party_start(gsb_party *p, int who, gs_offer_mode offer, bool cache) 
   cfg.cert_len = id->cert_len;
   cfg.key = p->key;
   cfg.on_event = no_event;
+  cfg.accept_unnamed_requests = true; /* the initiators here name no responder (D16) */
   cfg.key_budget = 1ull << 40;
   cfg.groups[0] = GS_DH_P256;
   cfg.n_groups = 1;

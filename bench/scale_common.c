@@ -76,6 +76,7 @@ gs_endpoint *sc_endpoint_new(sc_ctx *c, const sc_ident *id) {
   cfg.cert_len = id->cert_len;
   cfg.key = id->key;
   cfg.on_event = sc_no_event;
+  cfg.accept_unnamed_requests = true; /* the initiators here name no responder (D16) */
   gs_endpoint *ep = NULL;
   int rc = gs_endpoint_new(&cfg, &ep);
   if (rc != GS_OK) {

@@ -92,4 +92,26 @@ if(TARGET gridseal_cli)
   set_target_properties(gridseal_cli PROPERTIES INSTALL_RPATH "\$ORIGIN/${_gs_bin_to_lib}")
   install(TARGETS gridseal_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/docs/gridseal.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+  # systemd units (dist/systemd, docs/SERVICE.md) into PREFIX/lib/systemd/system,
+  # with ExecStart naming the CLI where this install puts it: the path is
+  # resolved at install time, so that `cmake --install --prefix P` is honoured.
+  set(GS_SYSTEMD_UNIT_DIR "lib/systemd/system"
+      CACHE STRING "where the systemd units are installed, relative to the prefix")
+  foreach(_unit gridseal-der@.service gridseal-cc.service)
+    install(CODE "
+      set(_root \"\$ENV{DESTDIR}\")
+      set(_prefix \"\${CMAKE_INSTALL_PREFIX}\")
+      file(READ \"${PROJECT_SOURCE_DIR}/dist/systemd/${_unit}.in\" _text)
+      if(IS_ABSOLUTE \"${CMAKE_INSTALL_BINDIR}\")
+        set(_bin \"${CMAKE_INSTALL_BINDIR}/gridseal\")
+      else()
+        set(_bin \"\${_prefix}/${CMAKE_INSTALL_BINDIR}/gridseal\")
+      endif()
+      string(REPLACE \"@GS_SERVICE_BIN@\" \"\${_bin}\" _text \"\${_text}\")
+      set(_dir \"\${_root}\${_prefix}/${GS_SYSTEMD_UNIT_DIR}\")
+      file(MAKE_DIRECTORY \"\${_dir}\")
+      message(STATUS \"Installing: \${_dir}/${_unit}\")
+      file(WRITE \"\${_dir}/${_unit}\" \"\${_text}\")
+    ")
+  endforeach()
 endif()

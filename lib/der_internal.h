@@ -44,8 +44,14 @@ void gs_der_writer_fail(gs_der_writer *w, int err);
 /* ------------------------------------------------ PDU building blocks
  * (lib/pdu_common.c). Readers consume one element from r; writers append
  * one element to w after validating it (errors land in w->err). */
+/* An AlgorithmIdentifier of a profile algorithm must be exactly its
+ * canonical encoding (parameters absent): anything else, an added NULL
+ * included, is GS_ERR_DER_BAD_PARAMS. An unknown OID may carry absent or
+ * NULL parameters (params_null); it is refused where it is selected. */
 int gs_pdu_read_algid(gs_der_reader *r, gs_algid *a);
 void gs_pdu_write_algid(gs_der_writer *w, const gs_algid *a);
+/* The canonical AlgorithmIdentifier element of `alg` into buf[0..cap). */
+int gs_algid_canonical(gs_alg alg, uint8_t *buf, size_t cap, size_t *len);
 int gs_pdu_read_assoid(gs_der_reader *r, gs_slice *id, bool want_full);
 void gs_pdu_write_assoid(gs_der_writer *w, gs_slice id, bool want_full);
 /* SEQUENCE SIZE (1..max) OF OCTET STRING with tag `tag`. */

@@ -27,8 +27,39 @@ void gs_pdu_write_octets(gs_der_writer *w, uint32_t tag, gs_slice s) {
 
 /* ------------------------------------------------ AlgorithmIdentifier */
 
+/* The canonical encoding of a profile algorithm: SEQUENCE { OID }, the
+ * parameters absent (docs/PROTOCOL.md §2, §8.1). */
+int gs_algid_canonical(gs_alg alg, uint8_t *buf, size_t cap, size_t *len) {
+  gs_der_writer w;
+  gs_algid a = {alg, {NULL, 0}, false};
+  if (buf == NULL || len == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  gs_der_writer_init(&w, buf, cap);
+  gs_pdu_write_algid(&w, &a);
+  return gs_pdu_finish(&w, len);
+}
+
+/* An AlgorithmIdentifier of an algorithm the profile knows must be byte
+ * for byte its canonical encoding: an added NULL parameter (outside every
+ * signature and ICV, e.g. the Authenticator's) would otherwise be a
+ * second, unauthenticated spelling of the same PDU. */
+static int algid_canonical_check(gs_alg alg, const uint8_t *tlv, size_t len) {
+  uint8_t canon[32];
+  size_t n = 0;
+  if (alg == GS_ALG_UNKNOWN) {
+    return GS_OK; /* refused wherever it would be selected or checked */
+  }
+  int rc = gs_algid_canonical(alg, canon, sizeof(canon), &n);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  return n == len && memcmp(canon, tlv, n) == 0 ? GS_OK : GS_ERR_DER_BAD_PARAMS;
+}
+
 int gs_pdu_read_algid(gs_der_reader *r, gs_algid *a) {
   gs_der_reader in;
+  const uint8_t *start = r->p;
   int rc = gs_der_enter(r, GS_DER_SEQUENCE, &in, NULL);
   if (rc == GS_OK) {
     rc = gs_der_read_oid(&in, GS_DER_OID, &a->oid);
@@ -53,7 +84,8 @@ int gs_pdu_read_algid(gs_der_reader *r, gs_algid *a) {
     }
     a->params_null = true;
   }
-  return gs_der_reader_finish(&in);
+  rc = gs_der_reader_finish(&in);
+  return rc != GS_OK ? rc : algid_canonical_check(a->alg, start, (size_t)(r->p - start));
 }
 
 void gs_pdu_write_algid(gs_der_writer *w, const gs_algid *a) {
@@ -69,6 +101,10 @@ void gs_pdu_write_algid(gs_der_writer *w, const gs_algid *a) {
   int rc = gs_der_oid_check(oid, len);
   if (rc != GS_OK) {
     gs_der_writer_fail(w, rc);
+    return;
+  }
+  if (a->params_null && gs_alg_from_oid(oid, len) != GS_ALG_UNKNOWN) {
+    gs_der_writer_fail(w, GS_ERR_DER_BAD_PARAMS); /* not its canonical encoding */
     return;
   }
   gs_der_begin(w, GS_DER_SEQUENCE);

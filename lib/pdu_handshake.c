@@ -3,6 +3,131 @@
 
 #include "der_internal.h"
 
+/* ------------------------------------------------ PeerName (D16) */
+
+/* Well-formed UTF-8 (no overlong form, no surrogate, at most U+10FFFF) and
+ * no NUL. */
+static bool utf8_ok(const uint8_t *p, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    uint8_t c = p[i];
+    size_t n;
+    uint32_t cp;
+    if (c == 0) {
+      return false;
+    }
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0Fu;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07u;
+    } else {
+      return false; /* continuation octet, C0/C1 (overlong) or F5..FF */
+    }
+    if (len - i - 1 < n) {
+      return false;
+    }
+    for (size_t k = 1; k <= n; k++) {
+      if ((p[i + k] & 0xC0u) != 0x80u) {
+        return false;
+      }
+      cp = (cp << 6) | (p[i + k] & 0x3Fu);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+static bool ia5_ok(const uint8_t *p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if (p[i] == 0 || p[i] > 0x7F) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The value rules of one PeerName alternative: GS_OK or a DER error. */
+static int peer_name_check(gs_identity_kind kind, gs_slice v) {
+  if (v.ptr == NULL || v.len < 1 || v.len > GS_MAX_NAME_LEN - 1) {
+    return GS_ERR_DER_BAD_SIZE;
+  }
+  bool ok = kind == GS_ID_XMPP ? utf8_ok(v.ptr, v.len) : ia5_ok(v.ptr, v.len);
+  return ok ? GS_OK : GS_ERR_DER_BAD_STRING;
+}
+
+static int read_peer_name(gs_der_reader *r, gs_token1 *t) {
+  gs_der_reader in;
+  uint32_t tag = 0;
+  int rc = gs_der_enter(r, GS_DER_CTX_CONS(2), &in, NULL);
+  if (rc == GS_OK) {
+    rc = gs_der_peek_tag(&in, &tag);
+  }
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (tag == GS_DER_CTX(0)) {
+    t->responder_kind = GS_ID_XMPP;
+  } else if (tag == GS_DER_CTX(1)) {
+    t->responder_kind = GS_ID_URI;
+  } else if (tag == GS_DER_CTX(2)) {
+    t->responder_kind = GS_ID_DNS;
+  } else {
+    return tag == GS_DER_CTX_CONS(0) || tag == GS_DER_CTX_CONS(1) || tag == GS_DER_CTX_CONS(2)
+               ? GS_ERR_DER_CONSTRUCTED
+               : GS_ERR_DER_UNKNOWN_CHOICE;
+  }
+  rc = gs_der_read_tlv(&in, tag, &t->responder);
+  if (rc == GS_OK) {
+    rc = peer_name_check(t->responder_kind, t->responder);
+  }
+  if (rc == GS_OK) {
+    rc = gs_der_reader_finish(&in);
+  }
+  if (rc == GS_OK) {
+    t->has_responder = true;
+  }
+  return rc;
+}
+
+static void write_peer_name(gs_der_writer *w, const gs_token1 *t) {
+  uint32_t tag;
+  switch (t->responder_kind) {
+  case GS_ID_XMPP:
+    tag = GS_DER_CTX(0);
+    break;
+  case GS_ID_URI:
+    tag = GS_DER_CTX(1);
+    break;
+  case GS_ID_DNS:
+    tag = GS_DER_CTX(2);
+    break;
+  default:
+    gs_der_writer_fail(w, GS_ERR_INVALID_ARG);
+    return;
+  }
+  int rc = peer_name_check(t->responder_kind, t->responder);
+  if (rc != GS_OK) {
+    gs_der_writer_fail(w, rc);
+    return;
+  }
+  gs_der_begin(w, GS_DER_CTX_CONS(2));
+  gs_der_write_tlv(w, tag, t->responder.ptr, t->responder.len);
+  gs_der_end(w);
+}
+
 /* ClearToken1 content: the fields in order, then the extension marker. */
 static int read_token1(gs_der_reader *r, gs_token1 *t) {
   int rc = gs_pdu_read_algid(r, &t->sig_alg);
@@ -38,6 +163,11 @@ static int read_token1(gs_der_reader *r, gs_token1 *t) {
     t->has_att_cert = true;
     rc = gs_der_read_octets(r, GS_DER_CTX(1), &t->att_cert);
   }
+  if (rc == GS_OK && gs_der_peek_is(r, GS_DER_CTX_CONS(2))) {
+    rc = read_peer_name(r, t);
+  } else if (rc == GS_OK && gs_der_peek_is(r, GS_DER_CTX(2))) {
+    rc = GS_ERR_DER_CONSTRUCTED; /* [2] PeerName is a tagged CHOICE: explicit */
+  }
   if (rc == GS_OK && !gs_der_reader_at_end(r)) {
     /* `...`: this version knows no extension; see docs/DER-CODEC.md. */
     rc = GS_ERR_DER_UNKNOWN_EXTENSION;
@@ -61,6 +191,9 @@ static void write_token1(gs_der_writer *w, const gs_token1 *t) {
   gs_pdu_write_conf(w, t->conf_params);
   if (t->has_att_cert) {
     gs_pdu_write_octets(w, GS_DER_CTX(1), t->att_cert);
+  }
+  if (t->has_responder) {
+    write_peer_name(w, t);
   }
   gs_der_end(w);
 }

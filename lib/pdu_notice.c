@@ -25,6 +25,9 @@ static int read_token3(gs_der_reader *r, gs_token3 *t) {
   if (rc == GS_OK && gs_der_peek_is(r, GS_DER_CTX(2))) {
     t->has_binding = true;
     rc = gs_der_read_octets(r, GS_DER_CTX(2), &t->binding);
+    if (rc == GS_OK && t->binding.len != GS_HASH_LEN) {
+      rc = GS_ERR_DER_BAD_SIZE; /* binding [2] OCTET STRING (SIZE (32)) */
+    }
   }
   return rc != GS_OK ? rc : gs_der_reader_finish(r);
 }
@@ -42,7 +45,11 @@ static void write_token3(gs_der_writer *w, const gs_token3 *t) {
     gs_pdu_write_octets_list(w, GS_DER_CTX_CONS(1), t->cert_path, t->n_cert_path, GS_MAX_CERT_PATH);
   }
   if (t->has_binding) {
-    gs_pdu_write_octets(w, GS_DER_CTX(2), t->binding);
+    if (t->binding.len != GS_HASH_LEN) {
+      gs_der_writer_fail(w, GS_ERR_DER_BAD_SIZE);
+    } else {
+      gs_pdu_write_octets(w, GS_DER_CTX(2), t->binding);
+    }
   }
   gs_der_end(w);
 }

@@ -1,7 +1,10 @@
 /* The responder's handshake replay cache (docs/PROTOCOL.md §3.3 e): the triples
- * (certificate fingerprint, time, assoID) of verified HandshakeReqs, bounded
- * (GS_REPLAY_CACHE_ENTRIES) with least-recently-entered eviction. A hash
- * table with chaining plus an LRU list, all in two fixed arrays. */
+ * (certificate fingerprint, time, assoID) of verified HandshakeReqs. An entry
+ * lives while its request time is inside the tolerance window; once it is
+ * outside, §3.3 b refuses the request anyway and the entry may go. A live
+ * entry is never evicted: when every entry is live, a new triple is refused
+ * (the caller drops the request). A hash table with chaining and a free
+ * list, all in two fixed arrays. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +12,7 @@
 
 int gs_replay_cache_init(gs_replay_cache *c, size_t cap) {
   memset(c, 0, sizeof(*c));
-  if (cap == 0 || cap > (1u << 24)) {
+  if (cap == 0 || cap > GS_REPLAY_CACHE_MAX) {
     return GS_ERR_CONFIG;
   }
   c->cap = cap;
@@ -20,6 +23,12 @@ int gs_replay_cache_init(gs_replay_cache *c, size_t cap) {
     gs_replay_cache_clear(c);
     return GS_ERR_NOMEM;
   }
+  /* the free list: every entry, in index order */
+  for (size_t i = 0; i + 1 < cap; i++) {
+    c->e[i].hnext = (uint32_t)(i + 2);
+  }
+  c->free_head = 1;
+  c->swept_below = INT64_MIN;
   return GS_OK;
 }
 
@@ -49,6 +58,11 @@ int gs_replay_cache_lookup(const gs_replay_cache *c, const uint8_t *fp, gs_time_
   if (c->cap == 0) {
     return GS_OK;
   }
+  if (time < c->swept_below) {
+    /* entries this old were dropped: a request this old cannot be proven
+     * new (only reachable when `now` went back after the sweep) */
+    return GS_ERR_REPLAY;
+  }
   for (uint32_t i = c->heads[bucket_of(c, fp, time)]; i != 0; i = c->e[i - 1].hnext) {
     if (entry_is(&c->e[i - 1], fp, time, asso, asso_len)) {
       return GS_ERR_REPLAY;
@@ -57,45 +71,53 @@ int gs_replay_cache_lookup(const gs_replay_cache *c, const uint8_t *fp, gs_time_
   return GS_OK;
 }
 
-static void unlink_entry(gs_replay_cache *c, uint32_t idx1) {
-  gs_rc_entry *e = &c->e[idx1 - 1];
-  /* hash chain */
-  uint32_t *pp = &c->heads[bucket_of(c, e->fp, e->time)];
-  while (*pp != 0 && *pp != idx1) {
-    pp = &c->e[*pp - 1].hnext;
+/* Drop every entry whose time is more than `tol` before `now`. */
+static void sweep(gs_replay_cache *c, gs_time_ms now, gs_time_ms tol) {
+  gs_time_ms limit = now - tol; /* entries with time < limit are dead */
+  bool any = false;
+  gs_time_ms oldest = 0;
+  for (size_t b = 0; b < c->nbuckets; b++) {
+    uint32_t *pp = &c->heads[b];
+    while (*pp != 0) {
+      uint32_t idx1 = *pp;
+      gs_rc_entry *e = &c->e[idx1 - 1];
+      if (e->time < limit) {
+        *pp = e->hnext;
+        memset(e, 0, sizeof(*e));
+        e->hnext = c->free_head;
+        c->free_head = idx1;
+        c->n--;
+        continue;
+      }
+      if (!any || e->time < oldest) {
+        oldest = e->time;
+        any = true;
+      }
+      pp = &e->hnext;
+    }
   }
-  if (*pp == idx1) {
-    *pp = e->hnext;
+  c->oldest = oldest;
+  if (limit > c->swept_below) {
+    c->swept_below = limit;
   }
-  /* LRU list */
-  if (e->lru_prev != 0) {
-    c->e[e->lru_prev - 1].lru_next = e->lru_next;
-  } else {
-    c->lru_head = e->lru_next;
-  }
-  if (e->lru_next != 0) {
-    c->e[e->lru_next - 1].lru_prev = e->lru_prev;
-  } else {
-    c->lru_tail = e->lru_prev;
-  }
-  memset(e, 0, sizeof(*e));
-  c->n--;
 }
 
-void gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
-                            const uint8_t *asso, size_t asso_len) {
+int gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
+                           const uint8_t *asso, size_t asso_len, gs_time_ms now, gs_time_ms tol) {
   if (c->cap == 0 || asso_len > GS_MAX_ASSOID_LEN) {
-    return;
+    return GS_ERR_INVALID_ARG;
   }
-  uint32_t idx1 = 0;
+  if (c->n == c->cap && now - c->oldest > tol) {
+    sweep(c, now, tol); /* only when at least one entry has aged out */
+  }
   if (c->n == c->cap) {
-    idx1 = c->lru_tail; /* evict the oldest entry */
-    unlink_entry(c, idx1);
-  } else {
-    /* entries are only removed by eviction, so 0..n-1 are in use */
-    idx1 = (uint32_t)c->n + 1;
+    c->full_refused++;
+    return GS_ERR_LIMIT; /* every entry is live: refuse, never evict */
   }
+  uint32_t idx1 = c->free_head;
   gs_rc_entry *e = &c->e[idx1 - 1];
+  c->free_head = e->hnext;
+  memset(e, 0, sizeof(*e));
   memcpy(e->fp, fp, GS_FINGERPRINT_LEN);
   e->time = time;
   memcpy(e->asso, asso, asso_len);
@@ -104,14 +126,9 @@ void gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms ti
   size_t b = bucket_of(c, fp, time);
   e->hnext = c->heads[b];
   c->heads[b] = idx1;
-  e->lru_prev = 0;
-  e->lru_next = c->lru_head;
-  if (c->lru_head != 0) {
-    c->e[c->lru_head - 1].lru_prev = idx1;
-  }
-  c->lru_head = idx1;
-  if (c->lru_tail == 0) {
-    c->lru_tail = idx1;
+  if (c->n == 0 || time < c->oldest) {
+    c->oldest = time;
   }
   c->n++;
+  return GS_OK;
 }

@@ -35,10 +35,17 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->replay = GS_REPLAY_MODE_STRICT;
   cfg->on_integrity = GS_INTEGRITY_ABORT;
   cfg->integrity_threshold = GS_INTEGRITY_THRESHOLD_DEFAULT;
+  cfg->on_malformed = GS_MALFORMED_DROP;
+  cfg->malformed_threshold = GS_MALFORMED_THRESHOLD_DEFAULT;
   cfg->max_half_open_per_peer = GS_MAX_HALF_OPEN_PER_PEER;
   cfg->max_half_open = GS_MAX_HALF_OPEN;
   cfg->reject_rate_per_sec = GS_REJECT_RATE_PER_SEC;
   cfg->max_sessions = GS_MAX_SESSIONS_DEFAULT;
+  /* the responder's checks */
+  cfg->replay_cache_size = GS_REPLAY_CACHE_ENTRIES;
+  cfg->replay_floor_ms = 0;
+  cfg->max_sessions_per_peer = GS_MAX_SESSIONS_PER_PEER_DEFAULT;
+  cfg->accept_modes = GS_ACCEPT_ALL;
 }
 
 static bool lists_ok(const gs_endpoint_config *c) {
@@ -95,7 +102,53 @@ static int config_check(const gs_endpoint_config *c) {
       c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
+  /* the responder's checks: a bounded cache and cap; accept_modes names at
+   * least one mode, only known bits, and one the encryption policy allows */
+  if (c->replay_cache_size < GS_REPLAY_CACHE_MIN || c->replay_cache_size > GS_REPLAY_CACHE_MAX ||
+      c->replay_floor_ms < 0 || c->max_sessions_per_peer == 0 || c->max_sessions_per_peer > 1000 ||
+      c->accept_modes == 0 || (c->accept_modes & ~(uint32_t)GS_ACCEPT_ALL) != 0 ||
+      (c->encryption == GS_ENCR_FORBIDDEN && (c->accept_modes & GS_ACCEPT_INTEGRITY) == 0) ||
+      (c->encryption == GS_ENCR_REQUIRED && c->accept_modes == GS_ACCEPT_INTEGRITY)) {
+    return GS_ERR_CONFIG;
+  }
+  if (c->att_cert_der == NULL && c->att_cert_len > 0) { /* own attribute certificate */
+    return GS_ERR_CONFIG;
+  }
   return GS_OK;
+}
+
+/* The private key matches the certificate: a fixed message signed with
+ * cfg->key verifies under the certificate's public key (GS_ERR_KEY_MISMATCH
+ * otherwise). GS_ERR_CONFIG when the certificate's key cannot be read or
+ * the provider cannot read it. */
+static int key_matches_cert(const gs_endpoint_config *cfg, gs_sig_alg alg) {
+  const gs_crypto *c = cfg->crypto;
+  if (c->pubkey_from_cert == NULL) {
+    return GS_ERR_CONFIG;
+  }
+  gs_pubkey *pub = NULL;
+  if (c->pubkey_from_cert(c->ctx, cfg->cert_der, cfg->cert_len, &pub) != GS_OK) {
+    return GS_ERR_CONFIG;
+  }
+  static const uint8_t msg[] = "gridseal: the endpoint key matches its certificate";
+  gs_iov part = {msg, sizeof(msg) - 1};
+  uint8_t sig[GS_MAX_SIG_LEN];
+  size_t sig_len = 0;
+  gs_sig_alg cert_alg;
+  int rc = c->pubkey_sig_alg(pub, &cert_alg);
+  if (rc == GS_OK && cert_alg != alg) {
+    rc = GS_ERR_KEY_MISMATCH; /* not even the same kind of key */
+  }
+  if (rc == GS_OK) {
+    rc = c->sign(cfg->key, alg, &part, 1, sig, sizeof(sig), &sig_len);
+  }
+  if (rc == GS_OK) {
+    rc = c->verify(pub, alg, &part, 1, sig, sig_len) == GS_OK ? GS_OK : GS_ERR_KEY_MISMATCH;
+  } else if (rc != GS_ERR_KEY_MISMATCH) {
+    rc = GS_ERR_CONFIG;
+  }
+  c->pubkey_free(pub);
+  return rc;
 }
 
 int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
@@ -125,7 +178,12 @@ int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
     free(ep);
     return GS_ERR_CONFIG;
   }
-  rc = gs_replay_cache_init(&ep->rc, GS_REPLAY_CACHE_ENTRIES);
+  rc = key_matches_cert(cfg, ep->sig_alg);
+  if (rc != GS_OK) {
+    free(ep);
+    return rc;
+  }
+  rc = gs_replay_cache_init(&ep->rc, cfg->replay_cache_size);
   if (rc != GS_OK) {
     free(ep);
     return rc;
@@ -618,4 +676,9 @@ void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
   t1->asso_id.len = s->asso_len;
   t1->time = now;
   t1->conf_params = ep->cfg.conf_params & (GS_CONF_TLS_PROTECTED | GS_CONF_VPN);
+  if (ep->cfg.att_cert_der != NULL && ep->cfg.att_cert_len > 0) { /* own roles (§3.1) */
+    t1->has_att_cert = true;
+    t1->att_cert.ptr = ep->cfg.att_cert_der;
+    t1->att_cert.len = ep->cfg.att_cert_len;
+  }
 }

@@ -16,22 +16,6 @@ static bool data_state(const gs_session *s) {
          s->state == GS_STATE_RELEASE_RECEIVED;
 }
 
-/* §5: a PDU that does not decode, received for an established
- * association, counts as an integrity failure. */
-static int receive_malformed(gs_session *s, int rc, gs_time_ms now) {
-  gs_sess_event(s->ep, s, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
-  if (data_state(s)) {
-    s->integrity_failures++;
-    gs_sess_event(s->ep, s, GS_EV_INTEGRITY, rc, GS_DT_PROTOCOL_ERROR, GS_PDU_ENCR_TRANSFER,
-                  s->integrity_failures);
-    if (s->ep->cfg.on_integrity == GS_INTEGRITY_ABORT ||
-        s->integrity_failures > s->ep->cfg.integrity_threshold) {
-      return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, rc);
-    }
-  }
-  return rc;
-}
-
 int gs_sess_receive_decoded(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx) {
   rx->kind = p->kind;
@@ -62,7 +46,7 @@ int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms
   gs_secpdu p;
   rc = gs_secpdu_decode(&p, pdu, len);
   if (rc != GS_OK) {
-    return receive_malformed(s, rc, now);
+    return gs_sess_malformed(s, rc, now); /* §5.2: the on_malformed policy */
   }
   return gs_sess_receive_decoded(s, &p, now, out, cap, rx);
 }
@@ -171,7 +155,13 @@ gs_time_ms gs_session_next_deadline(const gs_session *s) {
     return INT64_MAX;
   }
   if (s->role == GS_ROLE_INITIATOR) {
-    return s->rekey_pending || s->want_rekey ? INT64_MAX : s->tx.born + cfg->key_lifetime_ms;
+    if (s->rekey_pending || (s->want_rekey && s->ck_implicit)) {
+      return INT64_MAX; /* waits for the peer: completed or sent on receipt */
+    }
+    if (s->want_rekey) { /* due but not sent (full output queue): at once */
+      return s->state == GS_STATE_ESTABLISHED ? s->tx.born : INT64_MAX;
+    }
+    return s->tx.born + cfg->key_lifetime_ms;
   }
   return s->req_rekey_sent ? s->tx.born + 2 * cfg->key_lifetime_ms
                            : s->tx.born + cfg->key_lifetime_ms;
@@ -199,7 +189,7 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
   if (s->state != GS_STATE_ESTABLISHED) {
     return GS_OK;
   }
-  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending) {
+  if (s->role == GS_ROLE_INITIATOR && s->want_rekey && !s->rekey_pending && !s->ck_implicit) {
     return gs_sess_data_send(s, now, NULL, 0, 0);
   }
   if (s->role == GS_ROLE_RESPONDER && s->req_rekey_sent && !was_req) {
@@ -288,6 +278,7 @@ int gs_session_get_info(const gs_session *s, gs_session_info *info) {
   info->replays = s->replays;
   info->rekey_pending = s->rekey_pending;
   info->key_wait_drops = s->key_wait_total;
+  info->malformed = s->malformed;
   return GS_OK;
 }
 
@@ -431,9 +422,16 @@ int gs_endpoint_receive(gs_endpoint *ep, const char *xpeer, int role, const uint
   gs_secpdu p;
   int rc = gs_secpdu_decode(&p, pdu, len); /* the only decode of this PDU */
   if (rc != GS_OK) {
-    /* no association can be trusted to be the one meant: none is touched */
-    gs_sess_event(ep, NULL, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
-    return rc;
+    /* §5.2, §9.5: attributed only to the one live association bound to
+     * this transport peer; otherwise none is touched */
+    ep->malformed++;
+    gs_session *s = gs_sess_malformed_target(ep, xpeer, role);
+    if (s == NULL) {
+      gs_sess_event(ep, NULL, GS_EV_MALFORMED, rc, -1, GS_PDU_ENCR_TRANSFER, 0);
+      return rc;
+    }
+    rv->session = s;
+    return gs_sess_malformed(s, rc, now);
   }
   rv->kind = p.kind;
   if (p.kind == GS_PDU_HANDSHAKE_REQ) {

@@ -3,9 +3,128 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gridseal/unstable/der.h"
 #include "session_internal.h"
 
 static const uint8_t h0[GS_HASH_LEN] = {GS_H0_BYTE};
+
+/* ------------------------------------------- D16: the named responder */
+
+/* id-ce-subjectAltName 2.5.29.17 and id-on-xmppAddr 1.3.6.1.5.5.7.8.5 */
+static const uint8_t oid_san[] = {0x55, 0x1D, 0x11};
+static const uint8_t oid_xmpp[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x05};
+
+static bool slice_is(gs_slice a, const uint8_t *b, size_t len) {
+  return a.len == len && (len == 0 || memcmp(a.ptr, b, len) == 0);
+}
+
+/* One GeneralName: true if it is `kind` with exactly `value`. */
+static bool general_name_is(gs_der_reader *names, gs_identity_kind kind, const uint8_t *value,
+                            size_t len) {
+  uint32_t tag = 0;
+  gs_slice c;
+  if (gs_der_read_any(names, &tag, &c, NULL) != GS_OK) {
+    return false;
+  }
+  if (tag == GS_DER_CTX(2)) { /* dNSName */
+    return kind == GS_ID_DNS && slice_is(c, value, len);
+  }
+  if (tag == GS_DER_CTX(6)) { /* uniformResourceIdentifier */
+    return kind == GS_ID_URI && slice_is(c, value, len);
+  }
+  if (tag != GS_DER_CTX_CONS(0) || kind != GS_ID_XMPP) { /* otherName */
+    return false;
+  }
+  gs_der_reader on, ex;
+  gs_slice oid, str;
+  gs_der_reader_init(&on, c.ptr, c.len);
+  return gs_der_read_oid(&on, GS_DER_OID, &oid) == GS_OK &&
+         slice_is(oid, oid_xmpp, sizeof(oid_xmpp)) &&
+         gs_der_enter(&on, GS_DER_CTX_CONS(0), &ex, NULL) == GS_OK &&
+         gs_der_read_tlv(&ex, GS_DER_UTF8_STRING, &str) == GS_OK && slice_is(str, value, len);
+}
+
+bool gs_sess_cert_names(gs_slice cert, gs_identity_kind kind, const uint8_t *value, size_t len) {
+  gs_der_reader r, c, tbs, exts, seq;
+  uint32_t tag = 0;
+  gs_slice skip;
+  if (cert.ptr == NULL || len == 0) {
+    return false;
+  }
+  gs_der_reader_init(&r, cert.ptr, cert.len);
+  if (gs_der_enter(&r, GS_DER_SEQUENCE, &c, NULL) != GS_OK ||
+      gs_der_enter(&c, GS_DER_SEQUENCE, &tbs, NULL) != GS_OK) {
+    return false;
+  }
+  /* version [0], serialNumber, signature, issuer, validity, subject,
+   * subjectPublicKeyInfo, issuerUniqueID [1], subjectUniqueID [2]: skipped
+   * up to extensions [3] */
+  while (!gs_der_reader_at_end(&tbs)) {
+    if (gs_der_read_any(&tbs, &tag, &skip, NULL) != GS_OK) {
+      return false;
+    }
+    if (tag == GS_DER_CTX_CONS(3)) {
+      break;
+    }
+  }
+  if (tag != GS_DER_CTX_CONS(3)) {
+    return false;
+  }
+  gs_der_reader_init(&seq, skip.ptr, skip.len);
+  if (gs_der_enter(&seq, GS_DER_SEQUENCE, &exts, NULL) != GS_OK) {
+    return false;
+  }
+  while (!gs_der_reader_at_end(&exts)) {
+    gs_der_reader ext, names, val;
+    gs_slice oid, octets;
+    if (gs_der_enter(&exts, GS_DER_SEQUENCE, &ext, NULL) != GS_OK ||
+        gs_der_read_oid(&ext, GS_DER_OID, &oid) != GS_OK) {
+      return false;
+    }
+    if (!slice_is(oid, oid_san, sizeof(oid_san))) {
+      continue;
+    }
+    if (gs_der_peek_is(&ext, GS_DER_BOOLEAN) &&
+        gs_der_read_any(&ext, &tag, &skip, NULL) != GS_OK) { /* critical */
+      return false;
+    }
+    if (gs_der_read_octets(&ext, GS_DER_OCTET_STRING, &octets) != GS_OK) {
+      return false;
+    }
+    gs_der_reader_init(&val, octets.ptr, octets.len);
+    if (gs_der_enter(&val, GS_DER_SEQUENCE, &names, NULL) != GS_OK) {
+      return false;
+    }
+    while (!gs_der_reader_at_end(&names)) {
+      if (general_name_is(&names, kind, value, len)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1) {
+  bool ok;
+  if (ep->has_hooks && ep->hooks.ignore_responder_name) { /* tests only */
+    return GS_OK;
+  }
+  if (!t1->has_responder) {
+    ok = ep->cfg.accept_unnamed_requests;
+  } else {
+    gs_slice own = {ep->cfg.cert_der, ep->cfg.cert_len};
+    ok = gs_sess_cert_names(own, t1->responder_kind, t1->responder.ptr, t1->responder.len);
+  }
+  if (ok) {
+    return GS_OK;
+  }
+  /* a request relayed from another responder, or one that names nobody:
+   * dropped, nothing signed (D16) */
+  ep->misdirected_dropped++;
+  gs_sess_event(ep, NULL, GS_EV_MALFORMED, GS_ERR_WRONG_RESPONDER, -1, GS_PDU_HANDSHAKE_REQ, 0);
+  return GS_ERR_WRONG_RESPONDER;
+}
 
 int gs_sess_hs_emit(gs_session *s, gs_pdu_kind kind, const gs_tbs_handshake *tbs,
                     const uint8_t *h_in, uint8_t *h_out) {
@@ -109,6 +228,16 @@ int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup, size
   tbs.pp.len = ep->pp_len;
   gs_token1 *t1 = &tbs.token1;
   gs_sess_token1_fill(s, t1, now);
+  /* D16: the request names the responder it is meant for */
+  const gs_identity *want = s->expected != NULL ? s->expected
+                            : ep->has_expected  ? &ep->expected
+                                                : NULL;
+  if (want != NULL && want->value[0] != '\0') {
+    t1->has_responder = true;
+    t1->responder_kind = want->kind;
+    t1->responder.ptr = (const uint8_t *)want->value;
+    t1->responder.len = strnlen(want->value, GS_MAX_NAME_LEN);
+  }
   int rc = GS_OK;
   for (size_t i = 0; i < ep->cfg.n_groups && rc == GS_OK; i++) {
     size_t pub_len = 0;
@@ -139,13 +268,15 @@ int gs_session_connect(gs_session *s, gs_time_ms now, const uint8_t *setup, size
   return GS_OK;
 }
 
-int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err) {
+int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const uint8_t *h_b) {
   gs_endpoint *ep = s->ep;
-  /* addressed with the responder's full assoID once its answer was read */
+  /* addressed with the responder's full assoID once its answer was read;
+   * only ever in answer to a verified HandshakeAcc, bound to it (h_B: B's
+   * chain value once it answered, so B acts on it, D11) */
   const char *id = s->acc_asso_len > 0 ? s->acc_asso : s->asso;
   size_t id_len = s->acc_asso_len > 0 ? s->acc_asso_len : s->asso_len;
-  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag, NULL,
-                               NULL, 0, now);
+  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag, h_b, NULL,
+                               0, now);
   gs_sess_event(ep, s, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
   if (rc == GS_OK) {
     gs_sess_event(ep, s, GS_EV_ABORT_SENT, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
@@ -286,6 +417,39 @@ static int finish_acc(gs_session *s, const gs_handshake *hs, int idx, gs_time_ms
   return GS_OK;
 }
 
+/* §3.5 step 4, before any check whose failure is answered: the
+ * responder's certificate, the sigAlg, the signature over tbs_B || h_A.
+ * Failure: dropped (an event), A keeps waiting until its deadline (D3). */
+static int verify_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, const gs_cert_info **out) {
+  gs_endpoint *ep = s->ep;
+  const gs_handshake *hs = &p->u.hs;
+  const gs_token1 *t1 = &hs->tbs.token1;
+  const gs_cert_info *info = NULL;
+  const gs_validator *v = &ep->cfg.validator;
+  int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
+                       t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
+  if (rc != GS_OK) {
+    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0); /* cannot be verified */
+    return rc;
+  }
+  gs_sig_alg sa;
+  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
+    v->release(v->ctx, info);
+    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, GS_ERR_UNSUPPORTED_ALG, -1, p->kind, 0);
+    return GS_ERR_UNSUPPORTED_ALG;
+  }
+  gs_iov parts[2] = {{hs->tbs_content.ptr, hs->tbs_content.len}, {s->h_cur, GS_HASH_LEN}};
+  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, parts, GS_RESPONDER_SIGNS_H_A ? 2 : 1,
+                      hs->sign);
+  if (rc != GS_OK) {
+    v->release(v->ctx, info);
+    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0);
+    return rc;
+  }
+  *out = info;
+  return GS_OK;
+}
+
 int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx) {
   gs_endpoint *ep = s->ep;
@@ -311,54 +475,46 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
     gs_sess_event(ep, s, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, p->kind, 0);
     return GS_ERR_REFLECTION;
   }
-  memcpy(s->acc_asso, t1->asso_id.ptr, t1->asso_id.len);
-  s->acc_asso_len = t1->asso_id.len;
-  if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return gs_sess_init_abort(s, now, GS_HS_INVALID_TIME, GS_ERR_TIME);
-  }
   const gs_cert_info *info = NULL;
-  const gs_validator *v = &ep->cfg.validator;
-  rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
-                   t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
+  rc = verify_acc(s, p, now, &info);
   if (rc != GS_OK) {
-    return gs_sess_init_abort(s, now, gs_sess_cert_diag(rc), rc);
+    return rc; /* dropped, still waiting */
   }
-  gs_sig_alg sa;
-  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
-    v->release(v->ctx, info);
-    return gs_sess_init_abort(s, now, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG);
-  }
-  gs_iov parts[2] = {{hs->tbs_content.ptr, hs->tbs_content.len}, {s->h_cur, GS_HASH_LEN}};
-  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, parts, GS_RESPONDER_SIGNS_H_A ? 2 : 1,
-                      hs->sign);
-  if (rc != GS_OK) {
-    v->release(v->ctx, info);
-    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0);
-    return rc; /* §3.3 d: dropped, still waiting */
-  }
+  /* verified: from here on a failure ends the pending handshake with a
+   * signed handshakeSecAbort bound to this answer (h_B) */
   s->peer = info; /* authenticated from here on */
   memcpy(s->peer_fp, info->fingerprint, GS_FINGERPRINT_LEN);
-  if (!gs_sess_identity_ok(s, info)) {
-    return gs_sess_init_abort(s, now, GS_HS_INVALID_PK_CERT, GS_ERR_PEER_IDENTITY);
-  }
-  int diag = gs_sess_peer_check(ep, info, GS_ROLE_INITIATOR);
-  if (diag >= 0) {
-    return gs_sess_init_abort(s, now, diag, GS_ERR_POLICY);
-  }
-  int idx = selected_dh(s, t1);
-  if (idx < 0) {
-    return gs_sess_init_abort(s, now, GS_HS_ILLEGAL_DH_GROUP_SELECTED, GS_ERR_SELECTION);
-  }
-  if (t1->hmac.alg != gs_alg_of_hmac(ep->cfg.hmac)) {
-    return gs_sess_init_abort(s, now, GS_HS_HMAC_NOT_SUPPORTED, GS_ERR_SELECTION);
-  }
-  diag = check_selection(s, &t1->encr_mode);
-  if (diag >= 0) {
-    return gs_sess_init_abort(s, now, diag, GS_ERR_SELECTION);
-  }
-  rc = finish_acc(s, hs, idx, now);
+  memcpy(s->acc_asso, t1->asso_id.ptr, t1->asso_id.len);
+  s->acc_asso_len = t1->asso_id.len;
+  uint8_t h_b[GS_HASH_LEN];
+  rc = gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, s->h_cur, h_b);
   if (rc != GS_OK) {
-    return gs_sess_init_abort(s, now, GS_HS_PROTOCOL_ERROR, rc);
+    return gs_sess_fail(s, rc);
+  }
+  int diag = -1, err = GS_OK;
+  int idx = -1;
+  if (!gs_sess_time_ok(ep, t1->time, now)) {
+    diag = GS_HS_INVALID_TIME;
+    err = GS_ERR_TIME;
+  } else if (!gs_sess_identity_ok(s, info)) {
+    diag = GS_HS_INVALID_PK_CERT;
+    err = GS_ERR_PEER_IDENTITY;
+  } else if ((diag = gs_sess_peer_check(ep, info, GS_ROLE_INITIATOR)) >= 0) {
+    err = GS_ERR_POLICY;
+  } else if ((idx = selected_dh(s, t1)) < 0) {
+    diag = GS_HS_ILLEGAL_DH_GROUP_SELECTED;
+    err = GS_ERR_SELECTION;
+  } else if (t1->hmac.alg != gs_alg_of_hmac(ep->cfg.hmac)) {
+    diag = GS_HS_HMAC_NOT_SUPPORTED;
+    err = GS_ERR_SELECTION;
+  } else if ((diag = check_selection(s, &t1->encr_mode)) >= 0) {
+    err = GS_ERR_SELECTION;
+  } else if ((rc = finish_acc(s, hs, idx, now)) != GS_OK) {
+    diag = GS_HS_PROTOCOL_ERROR;
+    err = rc;
+  }
+  if (err != GS_OK) {
+    return gs_sess_init_abort(s, now, diag, err, h_b);
   }
   s->state = GS_STATE_ESTABLISHED;
   if (hs->tbs.has_appl_data) {

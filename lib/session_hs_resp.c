@@ -1,6 +1,7 @@
-/* The responder's handshake (docs/PROTOCOL.md §3.3, 3.4): every check of §3.3 in
- * its order, cheapest first, no private-key operation before the request
- * authenticated; then accept (HandshakeAcc) or refuse (applicationReject). */
+/* The responder's handshake (docs/PROTOCOL.md §3.3, 3.4): every check of §3.3,
+ * cheapest first, in the order a, c, d, b, e, f; nothing is signed for a
+ * request whose certificate did not validate and whose signature did not
+ * verify; then accept (HandshakeAcc) or refuse (applicationReject). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,18 +19,24 @@ typedef struct resp_neg {
   gs_hash_alg icv;
 } resp_neg;
 
-/* Failures of b, c and f: a signed handshakeSecReject, rate-limited,
- * queued on the endpoint for the transport peer the request came from. */
-static int reject(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, int diag, int err,
+/* Failures of a verified request (sigAlg in d, b, f): a signed
+ * handshakeSecReject, rate-limited, queued on the endpoint for the
+ * transport peer the request came from, bound to the request it answers
+ * (binding = h_A, D17). Never called before the request's signature
+ * verified. */
+static int reject(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, int diag, int err,
                   gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_REJECT, 0);
   if (!gs_ratelimit_take(&ep->rl, now)) {
     gs_sess_event(ep, NULL, GS_EV_RATE_LIMITED, GS_ERR_RATE_LIMITED, diag,
                   GS_PDU_HANDSHAKE_SEC_REJECT, 0);
     return err;
   }
-  if (gs_sess_notice_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
-                          t1->asso_id.len, diag, NULL, NULL, 0, now) == GS_OK) {
+  uint8_t h_a[GS_HASH_LEN];
+  if (gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, h0, h_a) == GS_OK &&
+      gs_sess_reject_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
+                          t1->asso_id.len, diag, h_a, NULL, 0, now) == GS_OK) {
     size_t n = strlen(xpeer); /* checked <= GS_MAX_XPEER_LEN by the caller */
     memcpy(ep->out.tail->xpeer, xpeer, n + 1);
   }
@@ -56,7 +63,7 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     if (cfg->encryption == GS_ENCR_FORBIDDEN) {
       return GS_HS_ENCRYPTION_NOT_REQUIRED;
     }
-    if (cfg->n_aead == 0) {
+    if ((cfg->accept_modes & GS_ACCEPT_AEAD) == 0 || cfg->n_aead == 0) {
       return GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED;
     }
     for (size_t i = 0; i < cfg->n_aead; i++) {
@@ -74,6 +81,16 @@ static int pick_encr(const gs_endpoint_config *cfg, const gs_encr_mode *m, resp_
     return GS_HS_ENCRYPTION_NOT_REQUIRED;
   }
   if (!m->has_encr && cfg->encryption == GS_ENCR_REQUIRED) {
+    return GS_HS_ENCRYPTION_REQUIRED;
+  }
+  /* accept_modes (f 4): encrypt-then-MAC refused: ae-is-required when AEAD
+   * is accepted, else (integrity only) encryption-not-required; integrity
+   * only refused: encryption-required */
+  if (m->has_encr && (cfg->accept_modes & GS_ACCEPT_ETM) == 0) {
+    return (cfg->accept_modes & GS_ACCEPT_AEAD) != 0 ? GS_HS_AE_IS_REQUIRED
+                                                     : GS_HS_ENCRYPTION_NOT_REQUIRED;
+  }
+  if (!m->has_encr && (cfg->accept_modes & GS_ACCEPT_INTEGRITY) == 0) {
     return GS_HS_ENCRYPTION_REQUIRED;
   }
   bool found = false;
@@ -197,7 +214,12 @@ static int new_resp_session(gs_endpoint *ep, const gs_handshake *hs, const resp_
   return GS_OK;
 }
 
-/* §3.3 c, d, e: certificate, signature algorithm, signature, replay. */
+/* §3.3 c, d: the certificate, the signature (under the key's own algorithm)
+ * and then sigAlg. Nothing is signed here for a request that did not verify:
+ * a certificate that does not validate gives no key to verify with, so the
+ * request is dropped (GS_EV_HANDSHAKE_FAILED with the validator's error, no
+ * diag); a bad signature is dropped (GS_EV_BAD_SIGNATURE). A verified request
+ * whose sigAlg is not its key's algorithm gets the signed reject. */
 static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, gs_time_ms now,
                         const gs_cert_info **out) {
   const gs_token1 *t1 = &hs->tbs.token1;
@@ -206,51 +228,105 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
   int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
                        t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
   if (rc != GS_OK) {
-    return reject(ep, xpeer, t1, gs_sess_cert_diag(rc), rc, now);
-  }
-  gs_sig_alg sa;
-  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
-    v->release(v->ctx, info);
-    return reject(ep, xpeer, t1, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
+    gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return rc;
   }
   gs_iov part = {hs->tbs_content.ptr, hs->tbs_content.len};
-  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, sa, &part, 1, hs->sign);
+  rc = gs_sess_verify(ep->cfg.crypto, info->pubkey, info->sig_alg, &part, 1, hs->sign);
   if (rc != GS_OK) {
     v->release(v->ctx, info);
     gs_sess_event(ep, NULL, GS_EV_BAD_SIGNATURE, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return rc;
   }
-  /* e: only a verified request enters the cache */
-  if (gs_replay_cache_lookup(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
-                             t1->asso_id.len) != GS_OK) {
+  gs_sig_alg sa;
+  if (!gs_alg_to_sig(t1->sig_alg.alg, &sa) || sa != info->sig_alg) {
     v->release(v->ctx, info);
-    gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
-    return GS_ERR_REPLAY;
+    return reject(ep, xpeer, hs, GS_HS_INVALID_SIG_ALG, GS_ERR_UNSUPPORTED_ALG, now);
   }
-  gs_replay_cache_insert(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr, t1->asso_id.len);
+  rc = gs_sess_check_responder_name(ep, t1); /* D16: meant for this endpoint */
+  if (rc != GS_OK) {
+    v->release(v->ctx, info);
+    return rc;
+  }
   *out = info;
   return GS_OK;
 }
 
+/* §3.3 b, e: time, then replay; only a verified request enters the cache. */
+static int fresh(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs,
+                 const gs_cert_info *info, gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
+  if (!gs_sess_time_ok(ep, t1->time, now)) {
+    return reject(ep, xpeer, hs, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
+  }
+  if (gs_replay_cache_lookup(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
+                             t1->asso_id.len) != GS_OK) {
+    gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_REPLAY;
+  }
+  int rc = gs_replay_cache_insert(&ep->rc, info->fingerprint, t1->time, t1->asso_id.ptr,
+                                  t1->asso_id.len, now, ep->cfg.time_tolerance_ms);
+  if (rc != GS_OK) {
+    /* every triple is live: refused, no entry is evicted */
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_LIMIT;
+  }
+  return GS_OK;
+}
+
+/* The same peer for the per-identity cap: the same first identity (kind and
+ * value), or, for certificates that name none, the same fingerprint. */
+static bool same_peer(const gs_cert_info *a, const gs_cert_info *b) {
+  if (a->n_identities > 0 && b->n_identities > 0) {
+    return a->identities[0].kind == b->identities[0].kind &&
+           strcmp(a->identities[0].value, b->identities[0].value) == 0;
+  }
+  return a->n_identities == 0 && b->n_identities == 0 &&
+         memcmp(a->fingerprint, b->fingerprint, GS_FINGERPRINT_LEN) == 0;
+}
+
+/* Live associations (both roles, established and handshaking, not past
+ * their handshake deadline) whose verified peer is `peer`'s identity. */
+static size_t peer_count(gs_endpoint *ep, const gs_cert_info *peer, gs_time_ms now) {
+  size_t n = 0;
+  for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    if (s->state == GS_STATE_CLOSED || s->state == GS_STATE_FAILED || s->peer == NULL ||
+        gs_sess_hs_expire(s, now)) {
+      continue;
+    }
+    n += same_peer(s->peer, peer);
+  }
+  return n;
+}
+
 /* §3.3 f: peer policy, encryption policy, algorithms, the DH value. */
-static int policy(gs_endpoint *ep, const char *xpeer, const gs_token1 *t1, const gs_cert_info *info,
-                  resp_neg *n, gs_time_ms now) {
+static int policy(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs,
+                  const gs_cert_info *info, resp_neg *n, gs_time_ms now) {
+  const gs_token1 *t1 = &hs->tbs.token1;
   int diag = gs_sess_peer_check(ep, info, GS_ROLE_RESPONDER);
   if (diag >= 0) {
-    return reject(ep, xpeer, t1, diag, GS_ERR_POLICY, now);
+    return reject(ep, xpeer, hs, diag, GS_ERR_POLICY, now);
+  }
+  if (peer_count(ep, info, now) >= ep->cfg.max_sessions_per_peer) {
+    gs_sess_event(ep, NULL, GS_EV_LIMIT, GS_ERR_LIMIT, GS_HS_TOO_MANY_ASSOCIATIONS,
+                  GS_PDU_HANDSHAKE_REQ, 0);
+    return reject(ep, xpeer, hs, GS_HS_TOO_MANY_ASSOCIATIONS, GS_ERR_LIMIT, now);
   }
   diag = negotiate(ep, t1, n);
   if (diag >= 0) {
-    int err = diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED
-                  ? GS_ERR_POLICY
-                  : GS_ERR_NEGOTIATION;
-    return reject(ep, xpeer, t1, diag, err, now);
+    /* refused by the encryption policy or accept_modes: GS_ERR_POLICY */
+    bool by_policy =
+        diag == GS_HS_ENCRYPTION_REQUIRED || diag == GS_HS_ENCRYPTION_NOT_REQUIRED ||
+        diag == GS_HS_AE_IS_REQUIRED ||
+        (diag == GS_HS_ENCR_MODE_AEA_NOT_SUPPORTED && (ep->cfg.accept_modes & GS_ACCEPT_AEAD) == 0);
+    int err = by_policy ? GS_ERR_POLICY : GS_ERR_NEGOTIATION;
+    return reject(ep, xpeer, hs, diag, err, now);
   }
   const gs_crypto *c = ep->cfg.crypto;
   const gs_slice *pub = &t1->dh[n->dh_idx].public_key;
   if (pub->len > GS_MAX_DH_PUB_LEN ||
       c->dh_check_public(c->ctx, n->group, pub->ptr, pub->len) != GS_OK) {
-    return reject(ep, xpeer, t1, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
+    return reject(ep, xpeer, hs, GS_HS_PROTOCOL_ERROR, GS_ERR_DH_PEER_INVALID, now);
   }
   return GS_OK;
 }
@@ -291,17 +367,23 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
     gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REFLECTION, -1, GS_PDU_HANDSHAKE_REQ, 0);
     return GS_ERR_REFLECTION;
   }
-  if (!gs_sess_time_ok(ep, t1->time, now)) {
-    return reject(ep, xpeer, t1, GS_HS_INVALID_TIME, GS_ERR_TIME, now);
+  if (t1->time < ep->cfg.replay_floor_ms) {
+    /* signed before the endpoint started (D18): its replay-cache entry, if
+     * it had one, is gone; dropped before any certificate or signature work */
+    gs_sess_event(ep, NULL, GS_EV_REPLAY, GS_ERR_REPLAY, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    return GS_ERR_REPLAY;
   }
   const gs_cert_info *info = NULL;
   rc = authenticate(ep, xpeer, hs, now, &info);
   if (rc != GS_OK) {
     return rc;
   }
+  rc = fresh(ep, xpeer, hs, info, now);
   resp_neg n;
   memset(&n, 0, sizeof(n));
-  rc = policy(ep, xpeer, t1, info, &n, now);
+  if (rc == GS_OK) {
+    rc = policy(ep, xpeer, hs, info, &n, now);
+  }
   if (rc == GS_OK) {
     rc = half_open_ok(ep, info->fingerprint, now);
     if (rc != GS_OK) {
@@ -441,8 +523,8 @@ int gs_session_refuse(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t
   if (s->role != GS_ROLE_RESPONDER || s->state != GS_STATE_HS_RECEIVED) {
     return GS_ERR_STATE;
   }
-  int rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
-                               NULL, appl, len, now);
+  int rc = gs_sess_reject_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
+                               s->h_cur, appl, len, now); /* h_cur = h_A (D17) */
   gs_sess_close(s);
   return rc;
 }

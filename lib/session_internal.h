@@ -32,25 +32,32 @@ typedef struct gs_rc_entry {
   uint8_t asso[GS_MAX_ASSOID_LEN];
   uint8_t asso_len;
   bool used;
-  uint32_t hnext;              /* hash chain (index + 1, 0 = end) */
-  uint32_t lru_prev, lru_next; /* LRU list (index + 1, 0 = end) */
+  uint32_t hnext; /* hash chain, or the free list (index + 1, 0 = end) */
 } gs_rc_entry;
 
 typedef struct gs_replay_cache {
   gs_rc_entry *e;
   uint32_t *heads; /* hash buckets (index + 1) */
   size_t cap, nbuckets, n;
-  uint32_t lru_head, lru_tail; /* head = most recent */
+  uint32_t free_head;     /* free entries (index + 1, 0 = none) */
+  gs_time_ms oldest;      /* the lowest time of the entries (n > 0) */
+  gs_time_ms swept_below; /* entries older than this were dropped */
+  uint64_t full_refused;  /* triples refused: every entry was live */
 } gs_replay_cache;
 
+/* 1..GS_REPLAY_CACHE_MAX entries. */
 int gs_replay_cache_init(gs_replay_cache *c, size_t cap);
 void gs_replay_cache_clear(gs_replay_cache *c);
-/* GS_ERR_REPLAY if (fp, time, asso) is cached, else GS_OK. */
+/* GS_ERR_REPLAY if (fp, time, asso) is cached, or older than an entry
+ * already aged out; else GS_OK. */
 int gs_replay_cache_lookup(const gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
                            const uint8_t *asso, size_t asso_len);
-/* Enter the triple, evicting the least recently entered one when full. */
-void gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
-                            const uint8_t *asso, size_t asso_len);
+/* Enter the triple. When the cache is full, the entries whose time is more
+ * than `tol` before `now` are dropped first; if none is, nothing is evicted:
+ * GS_ERR_LIMIT (counted in full_refused). GS_ERR_INVALID_ARG for an assoID
+ * too long. */
+int gs_replay_cache_insert(gs_replay_cache *c, const uint8_t *fp, gs_time_ms time,
+                           const uint8_t *asso, size_t asso_len, gs_time_ms now, gs_time_ms tol);
 
 /* --------------------------------------- ratelimit.c (token bucket) */
 typedef struct gs_ratelimit {
@@ -164,6 +171,7 @@ struct gs_session {
   bool rx_time_any;
   gs_time_ms rx_last_time;
   uint64_t gaps, integrity_failures, replays;
+  uint64_t malformed; /* undecodable PDUs attributed to this association */
   /* key update (§6) */
   bool rekey_pending;    /* A: rekey sent, awaiting changedKey */
   bool want_rekey;       /* A: rekey with the next PDU */
@@ -186,6 +194,8 @@ struct gs_endpoint {
   unsigned next_num;
   gs_outq out;
   uint64_t foreign_dropped, unknown_dropped; /* gs_endpoint_receive drops */
+  uint64_t misdirected_dropped;              /* D16: requests for another responder */
+  uint64_t malformed;                        /* gs_endpoint_receive: PDUs that did not decode */
   bool has_hooks;
   gs_test_hooks hooks;
 };
@@ -232,14 +242,28 @@ void gs_sess_keys_free(const gs_crypto *c, gs_dir_keys *k);
 /* ------------------------------------------------------ session_hs_init.c */
 int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                             size_t cap, gs_rx *rx);
-/* Send handshakeSecAbort with `diag` and fail with `err`. */
-int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err);
+/* D16, responder, after the request's signature verified: GS_OK when
+ * token1.responder names one of the own certificate's identities (kind and
+ * value), or is absent and accept_unnamed_requests is set; otherwise
+ * GS_ERR_WRONG_RESPONDER (GS_EV_MALFORMED raised, counted). */
+int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1);
+/* True if the DER certificate `cert` has a subjectAltName of `kind` with
+ * exactly `value` (xmppAddr otherName, uniformResourceIdentifier, dNSName). */
+bool gs_sess_cert_names(gs_slice cert, gs_identity_kind kind, const uint8_t *value, size_t len);
+/* Send handshakeSecAbort with `diag` (binding h_b: the chain value of the
+ * verified HandshakeAcc it answers) and fail with `err`. */
+int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const uint8_t *h_b);
 
 /* ------------------------------------------------------ session_notice.c */
 /* Build, sign and queue a SignedNotice. binding NULL: pkCert form. */
 int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
                         size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
                         size_t appl_len, gs_time_ms now);
+/* handshakeSecReject / applicationReject (D17): pkCert form plus binding =
+ * h_req, the chain value h_A of the request it answers (H(tbs_A || h_0)). */
+int gs_sess_reject_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                        size_t asso_len, int diag, const uint8_t h_req[GS_HASH_LEN],
+                        const uint8_t *appl, size_t appl_len, gs_time_ms now);
 int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                            size_t cap, gs_rx *rx);
 /* dtSecAbort with diag, event, fail with err. */
@@ -251,6 +275,14 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err);
 int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len, uint32_t tag);
 int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                          size_t cap, gs_rx *rx);
+/* session_rx.c, the malformed-PDU policy (§5.2): a PDU that did not decode
+ * (err) handed to s: GS_EV_MALFORMED; in a data state counted and, under
+ * GS_MALFORMED_ABORT or past malformed_threshold, dtSecAbort protocol-error.
+ * Returns err (or the abort's error). */
+int gs_sess_malformed(gs_session *s, int err, gs_time_ms now);
+/* gs_endpoint_receive: the one association in a data state bound to xpeer
+ * (and of role, unless -1), or NULL when there is none or more than one. */
+gs_session *gs_sess_malformed_target(gs_endpoint *ep, const char *xpeer, int role);
 
 /* ------------------------------------------------------ session_rekey.c */
 /* A: prepare a' and its public value for the next PDU. */
@@ -269,6 +301,9 @@ int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uin
                              gs_time_ms now);
 /* Key limits: sets want_rekey / reqRekey, aborts past 2x (B). */
 int gs_sess_limits_check(gs_session *s, gs_time_ms now);
+/* A: send the due key update (want_rekey) at once as an empty M, unless
+ * the previous one is incomplete; a full output queue is not an error. */
+int gs_sess_rekey_now(gs_session *s, gs_time_ms now);
 /* Window mode: wipe rx_prev once the window has passed the switch. */
 void gs_sess_rx_prev_expire(gs_session *s);
 

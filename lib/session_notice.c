@@ -34,9 +34,10 @@ static size_t notice_sig_input(gs_pdu_kind kind, gs_slice tbs_content, uint8_t *
   return n + 1;
 }
 
-int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
-                        size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
-                        size_t appl_len, gs_time_ms now) {
+/* with_cert: pkCert (+ certPath); binding: 32 octets or NULL. */
+static int notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                       size_t asso_len, int diag, bool with_cert, const uint8_t *binding,
+                       const uint8_t *appl, size_t appl_len, gs_time_ms now) {
   const gs_crypto *c = ep->cfg.crypto;
   gs_secpdu p;
   memset(&p, 0, sizeof(p));
@@ -52,7 +53,8 @@ int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const cha
     t3->has_binding = true;
     t3->binding.ptr = binding;
     t3->binding.len = GS_HASH_LEN;
-  } else {
+  }
+  if (with_cert) {
     t3->has_pk_cert = true;
     t3->pk_cert.ptr = ep->cfg.cert_der;
     t3->pk_cert.len = ep->cfg.cert_len;
@@ -109,6 +111,19 @@ int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const cha
   return rc;
 }
 
+int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                        size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
+                        size_t appl_len, gs_time_ms now) {
+  return notice_send(ep, q, kind, asso, asso_len, diag, binding == NULL, binding, appl, appl_len,
+                     now);
+}
+
+int gs_sess_reject_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
+                        size_t asso_len, int diag, const uint8_t h_req[GS_HASH_LEN],
+                        const uint8_t *appl, size_t appl_len, gs_time_ms now) {
+  return notice_send(ep, q, kind, asso, asso_len, diag, true, h_req, appl, appl_len, now);
+}
+
 int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err) {
   gs_endpoint *ep = s->ep;
   if (s->state == GS_STATE_FAILED || s->state == GS_STATE_CLOSED) {
@@ -123,40 +138,40 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err) {
 }
 
 /* The public key that must have signed `n`, or NULL (ignored). *tmp gets
- * a certificate info to release when one was validated here. */
+ * a certificate info to release when one was validated here.
+ * HS_SENT (a reject answering A's request, D17): pkCert and binding = h_A,
+ * the chain value of A's own pending request; the certificate validates at
+ * `now`, carries the expected identity and passes peer_check.
+ * ESTABLISHED and later (D11): binding = the current or previous chain
+ * value, signed by the known peer; a notice without it (pkCert form) is
+ * ignored, so one captured from another association cannot end this one. */
 static const gs_pubkey *notice_key(gs_session *s, const gs_notice *n, gs_time_ms now,
                                    const gs_cert_info **tmp, gs_sig_alg *alg) {
   const gs_token3 *t3 = &n->tbs.token3;
   const gs_endpoint *ep = s->ep;
-  const gs_crypto *c = ep->cfg.crypto;
   const gs_cert_info *info = s->peer;
-  if (t3->has_binding) {
-    bool cur = t3->binding.len == GS_HASH_LEN && s->state >= GS_STATE_ESTABLISHED &&
-               gs_ct_equal(t3->binding.ptr, s->h_cur, GS_HASH_LEN);
-    bool prev = t3->binding.len == GS_HASH_LEN && s->has_h_prev &&
-                gs_ct_equal(t3->binding.ptr, s->h_prev, GS_HASH_LEN);
-    if (info == NULL || !(cur || prev)) {
-      return NULL;
+  if (!t3->has_binding || t3->binding.len != GS_HASH_LEN) {
+    return NULL;
+  }
+  if (s->state == GS_STATE_HS_SENT) {
+    if (!t3->has_pk_cert || !gs_ct_equal(t3->binding.ptr, s->h_cur, GS_HASH_LEN)) {
+      return NULL; /* not an answer to A's pending request */
     }
-  } else if (t3->has_pk_cert && info != NULL) {
-    uint8_t fp[GS_HASH_LEN];
-    gs_iov part = {t3->pk_cert.ptr, t3->pk_cert.len};
-    if (c->hash(c->ctx, GS_HASH_SHA256, &part, 1, fp) != GS_OK ||
-        !gs_ct_equal(fp, info->fingerprint, GS_FINGERPRINT_LEN)) {
-      return NULL;
-    }
-  } else if (t3->has_pk_cert) {
     const gs_validator *v = &ep->cfg.validator;
     if (v->validate(v->ctx, t3->pk_cert, t3->cert_path, t3->n_cert_path, NULL, now, &info) !=
         GS_OK) {
       return NULL;
     }
     *tmp = info;
-    if (!gs_sess_identity_ok(s, info)) {
+    if (!gs_sess_identity_ok(s, info) || gs_sess_peer_check(ep, info, GS_ROLE_INITIATOR) >= 0) {
       return NULL;
     }
   } else {
-    return NULL;
+    bool cur = gs_ct_equal(t3->binding.ptr, s->h_cur, GS_HASH_LEN);
+    bool prev = s->has_h_prev && gs_ct_equal(t3->binding.ptr, s->h_prev, GS_HASH_LEN);
+    if (info == NULL || s->state < GS_STATE_ESTABLISHED || !(cur || prev)) {
+      return NULL;
+    }
   }
   if (!gs_alg_to_sig(t3->sig_alg.alg, alg) || *alg != info->sig_alg) {
     return NULL;

@@ -176,12 +176,26 @@ static int initiator_fields(gs_session *s, const gs_token2 *t2, int which, uint3
     s->ck_implicit = false;
   }
   if (t2->req_rekey && !s->rekey_pending && !s->want_rekey) {
-    s->want_rekey = true;
+    s->want_rekey = true; /* sent at once by gs_sess_rekey_now */
     gs_sess_event(s->ep, s, GS_EV_REKEY_REQUESTED, GS_OK, -1, GS_PDU_ENCR_TRANSFER, s->epoch);
-    int rc = gs_sess_data_send(s, now, NULL, 0, 0); /* rekey at once */
-    return rc == GS_OK || rc == GS_ERR_LIMIT ? GS_OK : rc;
   }
   return GS_OK;
+}
+
+/* §6.1, §6.4: A rekeys at once, with an empty M, when an update is due
+ * (B's reqRekey, or its own lifetime or budget noticed while receiving),
+ * so that an initiator that only receives still renews its keys. Not
+ * while the previous update is incomplete (rekey_pending, or B's late
+ * changedKey still expected: ck_implicit; it is retried after the next
+ * accepted PDU). A full output queue leaves the update due: the deadline
+ * then says "now" (gs_session_next_deadline). */
+int gs_sess_rekey_now(gs_session *s, gs_time_ms now) {
+  if (s->role != GS_ROLE_INITIATOR || s->state != GS_STATE_ESTABLISHED || !s->want_rekey ||
+      s->rekey_pending || s->ck_implicit) {
+    return GS_OK;
+  }
+  int rc = gs_sess_data_send(s, now, NULL, 0, 0);
+  return rc == GS_OK || rc == GS_ERR_LIMIT ? GS_OK : rc;
 }
 
 int gs_sess_rekey_on_receive(gs_session *s, const gs_transfer *x, int which, uint32_t lo,

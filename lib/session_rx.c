@@ -21,6 +21,47 @@ static int integrity_fail(gs_session *s, gs_time_ms now, int err, int diag, gs_p
   return gs_sess_dt_abort(s, now, diag, err);
 }
 
+static bool data_state(const gs_session *s) {
+  return s->state == GS_STATE_ESTABLISHED || s->state == GS_STATE_RELEASE_SENT ||
+         s->state == GS_STATE_RELEASE_RECEIVED;
+}
+
+/* §5.2 step 1: the same for both roles. An undecodable PDU is no integrity
+ * failure (nothing names or authenticates it); it is dropped and counted,
+ * and ends the association only under GS_MALFORMED_ABORT or past the
+ * threshold. */
+int gs_sess_malformed(gs_session *s, int err, gs_time_ms now) {
+  if (!data_state(s) || s->err != GS_OK) {
+    gs_sess_event(s->ep, s, GS_EV_MALFORMED, err, -1, GS_PDU_ENCR_TRANSFER, 0);
+    return err;
+  }
+  s->malformed++;
+  gs_sess_event(s->ep, s, GS_EV_MALFORMED, err, -1, GS_PDU_ENCR_TRANSFER, s->malformed);
+  if (s->ep->cfg.on_malformed == GS_MALFORMED_ABORT ||
+      s->malformed > s->ep->cfg.malformed_threshold) {
+    return gs_sess_dt_abort(s, now, GS_DT_PROTOCOL_ERROR, err);
+  }
+  return err;
+}
+
+gs_session *gs_sess_malformed_target(gs_endpoint *ep, const char *xpeer, int role) {
+  gs_session *hit = NULL;
+  if (xpeer == NULL || xpeer[0] == '\0') {
+    return NULL; /* unbound: any transport peer may have sent it */
+  }
+  for (gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    if (strcmp(s->xpeer, xpeer) != 0 || !data_state(s) || s->err != GS_OK ||
+        (role >= 0 && (int)s->role != role)) {
+      continue;
+    }
+    if (hit != NULL) {
+      return NULL; /* which one was meant is unknown */
+    }
+    hit = s;
+  }
+  return hit;
+}
+
 static int key_wait_drop(gs_session *s, gs_time_ms now, gs_pdu_kind k) {
   s->key_wait_drops++;
   s->key_wait_total++;
@@ -251,6 +292,9 @@ int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint
   rc = gs_sess_rekey_on_receive(s, x, which, lo, now);
   if (rc == GS_OK) {
     rc = gs_sess_limits_check(s, now);
+  }
+  if (rc == GS_OK) {
+    rc = gs_sess_rekey_now(s, now); /* §6.4: also when A only receives */
   }
   if (rc != GS_OK) {
     gs_wipe(out, pt_len);

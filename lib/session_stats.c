@@ -47,6 +47,10 @@ int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st) {
                       ep->rc.nbuckets * sizeof(uint32_t) + outq_bytes(&ep->out);
   st->foreign_dropped = ep->foreign_dropped;
   st->unknown_dropped = ep->unknown_dropped;
+  st->replay_cache_used = ep->rc.n;
+  st->replay_cache_full = ep->rc.full_refused;
+  st->misdirected_dropped = ep->misdirected_dropped;
+  st->malformed = ep->malformed;
   for (const gs_session *s = ep->sessions; s != NULL; s = s->next) {
     st->sessions++;
     st->live += s->state != GS_STATE_CLOSED && s->state != GS_STATE_FAILED;

@@ -232,6 +232,9 @@ static void node_on_recv(void *user, const char *peer, const uint8_t *pdu, size_
     return;
   }
   n->st.received++;
+  if (rc <= GS_ERR_DER_TRUNCATED && rc > GS_ERR_CRYPTO) {
+    n->st.malformed_dropped++; /* attributed to e's association (§5.2) */
+  }
   e->busy++;
   (void)gs_node_flush(n, e);
   if (rv.created) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "pki_internal.h"
 
@@ -19,6 +20,7 @@ int gs_pki_new(const gs_crypto *crypto, gs_pki **out) {
   }
   p->crypto = crypto;
   p->cache_on = true;
+  gs_pki_config_init(&p->cfg);
   p->anchors = sk_X509_new_null();
   p->crls = sk_X509_CRL_new_null();
   if (p->anchors == NULL || p->crls == NULL) {
@@ -27,6 +29,12 @@ int gs_pki_new(const gs_crypto *crypto, gs_pki **out) {
   }
   *out = p;
   return GS_OK;
+}
+
+void gs_pki_config_init(gs_pki_config *cfg) {
+  if (cfg != NULL) {
+    memset(cfg, 0, sizeof *cfg);
+  }
 }
 
 void gs_pki_entry_unref(gs_pki_entry *e) {
@@ -52,6 +60,8 @@ static void cache_clear(gs_pki *pki) {
 static void invalidate(gs_pki *pki) {
   X509_STORE_free(pki->store);
   pki->store = NULL;
+  sk_X509_pop_free(pki->sub_anchors, X509_free);
+  pki->sub_anchors = NULL;
   cache_clear(pki);
 }
 
@@ -65,28 +75,86 @@ void gs_pki_free(gs_pki *pki) {
   free(pki);
 }
 
+/* `x` is issued and signed by `by` (a different certificate). */
+static bool issued_by(X509 *x, X509 *by) {
+  EVP_PKEY *k = X509_get0_pubkey(by);
+  return x != by && X509_cmp(x, by) != 0 && X509_check_issued(by, x) == X509_V_OK && k != NULL &&
+         X509_verify(x, k) == 1;
+}
+
+/* Split the anchors: roots (self-signed) and anchors that no chain of other
+ * anchors leads up to a root stay trust anchors (each pinned); an anchor
+ * issued by a root anchor, or by an anchor so issued, is subordinate. With
+ * a bundle of root + intermediate as anchors, a path through the
+ * intermediate then ends at the root, and the root's CRL can revoke the
+ * intermediate; pinned alone, the intermediate would end the path and its
+ * own revocation could not be checked. `sub` (n entries) marks them. */
+static void mark_subordinate(STACK_OF(X509) * anchors, bool *sub, bool *root) {
+  int n = sk_X509_num(anchors);
+  for (int i = 0; i < n; i++) {
+    X509 *x = sk_X509_value(anchors, i);
+    root[i] = (X509_get_extension_flags(x) & EXFLAG_SS) != 0;
+    sub[i] = false;
+  }
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; !root[i] && !sub[i] && j < n; j++) {
+        if ((root[j] || sub[j]) &&
+            issued_by(sk_X509_value(anchors, i), sk_X509_value(anchors, j))) {
+          sub[i] = grew = true;
+        }
+      }
+    }
+  }
+}
+
 X509_STORE *gs_pki_store_get(gs_pki *pki) {
   if (pki->store != NULL) {
     return pki->store;
   }
+  int n = sk_X509_num(pki->anchors);
+  bool *flags = calloc((size_t)(n > 0 ? n : 1), 2 * sizeof(bool));
   X509_STORE *s = X509_STORE_new();
-  if (s == NULL) {
+  STACK_OF(X509) *sub = sk_X509_new_null();
+  bool ok = flags != NULL && s != NULL && sub != NULL;
+  if (ok) {
+    mark_subordinate(pki->anchors, flags, flags + n);
+  }
+  for (int i = 0; ok && i < n; i++) {
+    X509 *x = sk_X509_value(pki->anchors, i);
+    if (flags[i]) {
+      ok = X509_up_ref(x) == 1;
+      if (ok && !sk_X509_push(sub, x)) {
+        X509_free(x); /* the reference just taken */
+        ok = false;
+      }
+    } else {
+      ok = X509_STORE_add_cert(s, x) == 1;
+    }
+  }
+  for (int i = 0; ok && i < sk_X509_CRL_num(pki->crls); i++) {
+    ok = X509_STORE_add_crl(s, sk_X509_CRL_value(pki->crls, i)) == 1;
+  }
+  free(flags);
+  if (!ok) {
+    X509_STORE_free(s);
+    sk_X509_pop_free(sub, X509_free);
     return NULL;
   }
-  for (int i = 0; i < sk_X509_num(pki->anchors); i++) {
-    if (X509_STORE_add_cert(s, sk_X509_value(pki->anchors, i)) != 1) {
-      X509_STORE_free(s);
-      return NULL;
-    }
-  }
-  for (int i = 0; i < sk_X509_CRL_num(pki->crls); i++) {
-    if (X509_STORE_add_crl(s, sk_X509_CRL_value(pki->crls, i)) != 1) {
-      X509_STORE_free(s);
-      return NULL;
-    }
-  }
   pki->store = s;
+  pki->sub_anchors = sub;
   return s;
+}
+
+/* The policy changes verdicts: forget every cached one. */
+int gs_pki_configure(gs_pki *pki, const gs_pki_config *cfg) {
+  if (pki == NULL || cfg == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  pki->cfg = *cfg;
+  cache_clear(pki);
+  return GS_OK;
 }
 
 /* ------------------------------------------------------------ loading */

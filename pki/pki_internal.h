@@ -1,6 +1,7 @@
 /* gridseal pki/: internal declarations shared by the pki/ files.
  *
- * pki.c           the store (anchors, CRLs), the cache, refcounts, stats
+ * pki.c           the store (anchors, subordinate anchors, CRLs), the cache,
+ *                 refcounts, stats
  * pki_validate.c  one validation: strict DER, own checks, X509_verify_cert,
  *                 the OpenSSL -> gs_err mapping table
  * pki_names.c     subject, subjectAltName identities, key checks, time
@@ -41,7 +42,12 @@ struct gs_pki {
   STACK_OF(X509) * anchors;
   STACK_OF(X509_CRL) * crls;
   X509_STORE *store; /* rebuilt from anchors + crls when NULL */
+  /* anchors issued by another anchor's root (pki.c, gs_pki_store_get):
+   * given to each verification as intermediates, not trusted on their own,
+   * so that the path runs on to the root and its CRL (CRL_CHECK_ALL) */
+  STACK_OF(X509) * sub_anchors;
   bool cache_on;
+  gs_pki_config cfg;
   gs_pki_entry *cache[GS_PKI_CACHE_MAX];
   size_t n_cache;
   uint64_t tick, hits, misses;
@@ -72,7 +78,6 @@ int gs_pki_roles_from_ext(X509 *leaf, int64_t now_s, gs_cert_info *info, int64_t
                           int64_t *until);
 int gs_pki_roles_from_ac(gs_pki *pki, X509 *leaf, STACK_OF(X509) * chain, gs_slice ac,
                          int64_t now_s, gs_cert_info *info, int64_t *from, int64_t *until);
-const char *gs_pki_role_name(long id);
 /* IECUserRoles DER (the extension value / attribute value). */
 int gs_pki_iec_user_roles(const uint8_t *p, size_t len, int64_t now_s, gs_cert_info *info,
                           int64_t *from, int64_t *until);

@@ -1,7 +1,10 @@
 /* Roles: the IEC 62351-8 role extension in the certificate and RFC 5755
  * attribute certificates (docs/PKI.md, "Roles" — the syntax is PROPOSED
  * where the public material is unclear). */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/objects.h>
@@ -20,6 +23,32 @@ const char *gs_pki_role_name(long id) {
     return iec_roles[id];
   }
   return NULL;
+}
+
+int gs_pki_role_id(const char *name, long *id) {
+  if (name == NULL || id == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  for (size_t i = 0; i < sizeof iec_roles / sizeof iec_roles[0]; i++) {
+    if (strcmp(name, iec_roles[i]) == 0) {
+      *id = (long)i;
+      return GS_OK;
+    }
+  }
+  const char *num = strncmp(name, "ROLE_", 5) == 0 ? name + 5 : name;
+  char *end = NULL;
+  errno = 0;
+  long v = strtol(num, &end, 10);
+  if (*num == '\0' || *num == '+' || isspace((unsigned char)*num) || *end != '\0' || errno != 0 ||
+      v < -32768 || v > 32767) {
+    return GS_ERR_INVALID_ARG;
+  }
+  /* a named id has one spelling: its name */
+  if (num != name && gs_pki_role_name(v) != NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *id = v;
+  return GS_OK;
 }
 
 static void add_role(gs_cert_info *info, const char *name, size_t len) {

@@ -58,8 +58,39 @@ int gs_pki_map_verify_error(int x509_err) {
   return GS_ERR_CERT_INVALID;
 }
 
+/* GS_PKI_E2E_EKU_OID as DER content octets (pki.h). */
+static const uint8_t oid_e2e_eku[] = {0x69, 0x82, 0xA7, 0xA2, 0x9E, 0x9D, 0xBE,
+                                      0xD3, 0xEA, 0x97, 0xBB, 0x8C, 0xC8, 0x8D,
+                                      0xF8, 0xA2, 0x92, 0xF8, 0xAD, 0x48, 0x01};
+
+/* The certificate purpose (docs/PKI.md, "Certificate purpose"): no
+ * extendedKeyUsage, or one holding the E2E purpose; with
+ * accept_client_auth_eku also clientAuth without serverAuth. A malformed or
+ * repeated extension is flagged EXFLAG_INVALID by OpenSSL (checked first). */
+static int purpose_check(X509 *leaf, const gs_pki_config *cfg) {
+  int crit = 0;
+  EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(leaf, NID_ext_key_usage, &crit, NULL);
+  if (eku == NULL) {
+    return crit == -1 ? GS_OK : GS_ERR_CERT_INVALID;
+  }
+  bool e2e = false, client = false, server = false;
+  for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+    const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(eku, i);
+    int nid = OBJ_obj2nid(o);
+    e2e = e2e || ((size_t)OBJ_length(o) == sizeof oid_e2e_eku &&
+                  memcmp(OBJ_get0_data(o), oid_e2e_eku, sizeof oid_e2e_eku) == 0);
+    client = client || nid == NID_client_auth;
+    server = server || nid == NID_server_auth;
+  }
+  sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+  if (e2e || (cfg->accept_client_auth_eku && client && !server)) {
+    return GS_OK;
+  }
+  return GS_ERR_CERT_PURPOSE;
+}
+
 /* The end entity's own rules, before any signature work (cheapest first). */
-static int leaf_checks(X509 *leaf, gs_sig_alg *alg) {
+static int leaf_checks(X509 *leaf, const gs_pki_config *cfg, gs_sig_alg *alg) {
   uint32_t fl = X509_get_extension_flags(leaf);
   if (fl & EXFLAG_INVALID) {
     return GS_ERR_CERT_INVALID;
@@ -73,12 +104,23 @@ static int leaf_checks(X509 *leaf, gs_sig_alg *alg) {
   if (!(fl & EXFLAG_KUSAGE) || !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE)) {
     return GS_ERR_CERT_KEY_USAGE;
   }
-  return gs_pki_leaf_key_check(leaf, alg);
+  int rc = purpose_check(leaf, cfg);
+  return rc ? rc : gs_pki_leaf_key_check(leaf, alg);
 }
 
 static int run_verify(gs_pki *pki, X509 *leaf, STACK_OF(X509) * untrusted, int64_t now_s,
                       X509_STORE_CTX **out) {
   X509_STORE *store = gs_pki_store_get(pki);
+  for (int i = 0; store != NULL && i < sk_X509_num(pki->sub_anchors); i++) {
+    X509 *a = sk_X509_value(pki->sub_anchors, i);
+    if (X509_up_ref(a) != 1) {
+      return GS_ERR_NOMEM;
+    }
+    if (!sk_X509_push(untrusted, a)) {
+      X509_free(a);
+      return GS_ERR_NOMEM;
+    }
+  }
   X509_STORE_CTX *ctx = X509_STORE_CTX_new();
   if (store == NULL || ctx == NULL || X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) {
     X509_STORE_CTX_free(ctx);
@@ -193,7 +235,7 @@ int gs_pki_validate_fresh(gs_pki *pki, gs_slice leaf, const gs_slice *path, size
   STACK_OF(X509) *untrusted = sk_X509_new_null();
   int rc = untrusted == NULL ? GS_ERR_NOMEM : parse_inputs(leaf, path, n_path, &x, untrusted);
   if (rc == GS_OK) {
-    rc = leaf_checks(x, &alg);
+    rc = leaf_checks(x, &pki->cfg, &alg);
   }
   if (rc == GS_OK && sk_X509_num(pki->anchors) == 0) {
     rc = GS_ERR_CERT_UNTRUSTED;

@@ -14,9 +14,12 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "gridseal/pki.h"
+#include "gridseal/unstable/der.h"
 #include "pki_issue.h"
 
 #define ISSUE_PATH_MAX 1024
@@ -25,6 +28,8 @@
 /* IECUserRoles with one UserRoleInfo: userRole {1 = OPERATOR}, aor
  * "gridseal", revision 1; no validity window (the certificate's applies). */
 #define ROLE_OPERATOR_DER "DER:30:14:30:12:30:03:02:01:01:0C:08:67:72:69:64:73:65:61:6C:02:01:01"
+/* the same with userRole {0 = VIEWER} */
+#define ROLE_VIEWER_DER "DER:30:14:30:12:30:03:02:01:00:0C:08:67:72:69:64:73:65:61:6C:02:01:01"
 
 typedef struct issuer {
   X509 *cert;
@@ -37,6 +42,7 @@ typedef struct job {
   char *msg;
   size_t cap;
   long long now_s;
+  long long life_s; /* validity: now - 1 h .. now + life_s */
 } job;
 
 static int job_fail(job *j, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -152,7 +158,7 @@ static X509 *make_cert(job *j, EVP_PKEY *key, const char *cn, const issuer *by,
       set_name(X509_get_subject_name(c), cn) &&
       X509_set_issuer_name(c, by ? X509_get_subject_name(by->cert) : X509_get_subject_name(c)) &&
       ASN1_TIME_set(X509_getm_notBefore(c), (time_t)(j->now_s - 3600)) != NULL &&
-      ASN1_TIME_set(X509_getm_notAfter(c), (time_t)(j->now_s + YEAR_S)) != NULL &&
+      ASN1_TIME_set(X509_getm_notAfter(c), (time_t)(j->now_s + j->life_s)) != NULL &&
       X509_set_pubkey(c, key);
   X509V3_CTX ctx;
   if (ok) {
@@ -163,7 +169,9 @@ static X509 *make_cert(job *j, EVP_PKEY *key, const char *cn, const issuer *by,
   for (size_t i = 0; ok && exts[i] != NULL; i += 2) {
     ok = add_ext(c, &ctx, exts[i], exts[i + 1]);
   }
-  ok = ok && X509_sign(c, by ? by->key : key, EVP_sha256()) > 0;
+  EVP_PKEY *signer = by ? by->key : key;
+  const EVP_MD *md = EVP_PKEY_get_base_id(signer) == EVP_PKEY_ED25519 ? NULL : EVP_sha256();
+  ok = ok && X509_sign(c, signer, md) > 0;
   if (!ok) {
     X509_free(c);
     return NULL;
@@ -233,22 +241,25 @@ static int write_crl(job *j, const issuer *ca) {
 static const char *const ca_exts[] = {"basicConstraints", "critical,CA:TRUE,pathlen:0", "keyUsage",
                                       "critical,keyCertSign,cRLSign", NULL};
 
-/* The E2E and hop certificates of one endpoint ("cc" or "derN"). */
-static int issue_endpoint(job *j, const char *name, const issuer *e2e, const issuer *hop) {
+/* The E2E and hop certificates of one endpoint ("cc", "viewer" or "derN");
+ * role_der: the value of the role extension, NULL for none. */
+static int issue_endpoint(job *j, const char *name, const char *role_der, const issuer *e2e,
+                          const issuer *hop) {
   const char *dom = j->o->domain ? j->o->domain : "localhost";
   char san[512], jid[300], hop_san[400];
   snprintf(jid, sizeof(jid), "%s@%s", name, dom);
   snprintf(san, sizeof(san), "URI:urn:gridseal:%s," XMPP_ADDR "%s", name, jid);
   snprintf(hop_san, sizeof(hop_san), XMPP_ADDR "%s", jid);
-  bool is_cc = strcmp(name, "cc") == 0;
   const char *e2e_exts[] = {"basicConstraints",
                             "critical,CA:FALSE",
                             "keyUsage",
                             "critical,digitalSignature",
+                            "extendedKeyUsage",
+                            GS_PKI_E2E_EKU_OID,
                             "subjectAltName",
                             san,
-                            is_cc ? GS_PKI_ISSUE_ROLE_OID : NULL,
-                            ROLE_OPERATOR_DER,
+                            role_der ? GS_PKI_ISSUE_ROLE_OID : NULL,
+                            role_der,
                             NULL};
   const char *hop_exts[] = {"basicConstraints",
                             "critical,CA:FALSE",
@@ -290,17 +301,18 @@ static int issue_all(job *j, issuer *e2e, issuer *hop) {
   rc = rc ? rc : issue(j, "hop-ca", "ca", "gridseal demo hop CA", NULL, ca_exts, hop, 0);
   rc = rc ? rc : write_crl(j, e2e);
   rc = rc ? rc : issue(j, "server", "server", dom, hop, srv_exts, NULL, true);
-  rc = rc ? rc : issue_endpoint(j, "cc", e2e, hop);
+  rc = rc ? rc : issue_endpoint(j, "cc", ROLE_OPERATOR_DER, e2e, hop);
+  rc = rc ? rc : issue_endpoint(j, "viewer", ROLE_VIEWER_DER, e2e, hop);
   for (unsigned i = 1; rc == GS_OK && i <= j->o->n_ders; i++) {
     char name[16];
     snprintf(name, sizeof(name), "der%u", i);
-    rc = issue_endpoint(j, name, e2e, hop);
+    rc = issue_endpoint(j, name, NULL, e2e, hop);
   }
   return rc;
 }
 
 int gs_pki_issue_demo(const char *dir, const gs_pki_issue_opts *opts, char *msg, size_t cap) {
-  job j = {dir, opts, msg, cap, 0};
+  job j = {dir, opts, msg, cap, 0, YEAR_S};
   if (msg != NULL && cap > 0) {
     msg[0] = '\0';
   }
@@ -325,6 +337,365 @@ int gs_pki_issue_demo(const char *dir, const gs_pki_issue_opts *opts, char *msg,
   EVP_PKEY_free(e2e.key);
   X509_free(hop.cert);
   EVP_PKEY_free(hop.key);
+  return rc;
+}
+
+/* ------------------------------------------------------------ pki issue, pki attr-cert */
+#define ROLES_DER_MAX 512
+#define AC_DER_MAX 8192
+
+static const uint8_t oid_iec_roles[] = {0x2A, 0x86, 0x48, 0xCE, 0x56, 0x08, 0x01};
+
+/* IECUserRoles with one UserRoleInfo (the PROPOSED syntax of pki/pki_roles.c):
+ * userRole = the ids, aor "gridseal", revision 1, no validity of its own. */
+static int roles_der(const long *roles, size_t n, uint8_t *out, size_t cap, size_t *len) {
+  gs_der_writer w;
+  gs_der_writer_init(&w, out, cap);
+  gs_der_begin(&w, GS_DER_SEQUENCE);
+  gs_der_begin(&w, GS_DER_SEQUENCE);
+  gs_der_begin(&w, GS_DER_SEQUENCE);
+  for (size_t i = 0; i < n; i++) {
+    gs_der_write_int64(&w, GS_DER_INTEGER, roles[i]);
+  }
+  gs_der_end(&w);
+  gs_der_write_tlv(&w, GS_DER_UTF8_STRING, (const uint8_t *)"gridseal", 8);
+  gs_der_write_int64(&w, GS_DER_INTEGER, 1);
+  gs_der_end(&w);
+  gs_der_end(&w);
+  return gs_der_writer_finish(&w, len);
+}
+
+static int check_roles(job *j, const long *roles, size_t n, bool need_one) {
+  if (n > GS_MAX_ROLES || (n > 0 && roles == NULL) || (need_one && n == 0)) {
+    return job_fail(j, GS_ERR_INVALID_ARG, "%s 1..%u roles", need_one ? "expected" : "at most",
+                    (unsigned)GS_MAX_ROLES);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (roles[i] < -32768 || roles[i] > 32767) {
+      return job_fail(j, GS_ERR_INVALID_ARG, "role %ld: outside -32768..32767", roles[i]);
+    }
+  }
+  return GS_OK;
+}
+
+static long long life_of(unsigned days) {
+  return (days == 0 ? 365LL : (long long)days) * 24 * 3600;
+}
+
+/* ca_dir/ca.crt and ca_dir/ca.key, which must belong together. */
+static int load_ca(job *j, const char *ca_dir, issuer *ca) {
+  char path[ISSUE_PATH_MAX];
+  snprintf(path, sizeof(path), "%s/ca.crt", ca_dir);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    return job_fail(j, GS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  }
+  ca->cert = PEM_read_X509(f, NULL, NULL, NULL);
+  fclose(f);
+  if (ca->cert == NULL) {
+    return job_fail(j, GS_ERR_CERT_PARSE, "%s: not a PEM certificate", path);
+  }
+  if (!(X509_get_extension_flags(ca->cert) & EXFLAG_CA)) {
+    return job_fail(j, GS_ERR_CERT_NOT_CA, "%s: not a CA certificate", path);
+  }
+  snprintf(path, sizeof(path), "%s/ca.key", ca_dir);
+  f = fopen(path, "r");
+  if (f == NULL) {
+    return job_fail(j, GS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  }
+  ca->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+  fclose(f);
+  if (ca->key == NULL) {
+    return job_fail(j, GS_ERR_BAD_KEY, "%s: not an unencrypted PEM private key", path);
+  }
+  if (X509_check_private_key(ca->cert, ca->key) != 1) {
+    return job_fail(j, GS_ERR_KEY_MISMATCH, "%s: does not match %s/ca.crt", path, ca_dir);
+  }
+  return GS_OK;
+}
+
+static void free_ca(issuer *ca) {
+  X509_free(ca->cert);
+  EVP_PKEY_free(ca->key);
+}
+
+/* "a/b/c" -> dir "a/b", base "c"; "c" -> ".", "c". */
+static void split_path(const char *path, char *dir, size_t cap, const char **base) {
+  const char *sl = strrchr(path, '/');
+  if (sl == NULL) {
+    snprintf(dir, cap, ".");
+    *base = path;
+  } else if (sl == path) {
+    snprintf(dir, cap, "/");
+    *base = sl + 1;
+  } else {
+    snprintf(dir, cap, "%.*s", (int)(sl - path), path);
+    *base = sl + 1;
+  }
+}
+
+static bool valid_name(const char *n) {
+  size_t l = n ? strlen(n) : 0;
+  return l > 0 && l <= 64 && n[0] != '.' && n[0] != '-' &&
+         strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == l;
+}
+
+static bool valid_domain(const char *d) {
+  size_t l = strlen(d);
+  return l > 0 && l <= 200 &&
+         strspn(d, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == l;
+}
+
+int gs_pki_issue_ee(const gs_pki_issue_ee_opts *o, char *msg, size_t cap) {
+  gs_pki_issue_opts demo = {0, NULL, false, 0};
+  job j = {NULL, &demo, msg, cap, 0, YEAR_S};
+  if (msg != NULL && cap > 0) {
+    msg[0] = '\0';
+  }
+  if (o == NULL || o->ca_dir == NULL || o->out_dir == NULL || o->out_dir[0] == '\0' ||
+      strlen(o->out_dir) > ISSUE_PATH_MAX - 64 || strlen(o->ca_dir) > ISSUE_PATH_MAX - 64) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "missing or over-long CA or output directory");
+  }
+  if (!valid_name(o->name)) {
+    return job_fail(&j, GS_ERR_INVALID_ARG,
+                    "invalid name '%s': 1..64 of A-Z a-z 0-9 . _ -, not starting with . or -",
+                    o->name ? o->name : "");
+  }
+  const char *dom = o->domain ? o->domain : "localhost";
+  if (!valid_domain(dom)) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "invalid domain '%s'", dom);
+  }
+  if (o->days > GS_PKI_ISSUE_MAX_DAYS) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "--days %u: at most %u", o->days,
+                    GS_PKI_ISSUE_MAX_DAYS);
+  }
+  int rc = check_roles(&j, o->roles, o->n_roles, false);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  demo.domain = dom;
+  demo.force = o->force;
+  char parent[ISSUE_PATH_MAX];
+  const char *sub = NULL;
+  split_path(o->out_dir, parent, sizeof(parent), &sub);
+  if (sub[0] == '\0' || strcmp(sub, ".") == 0 || strcmp(sub, "..") == 0) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "%s: name a new or existing directory (no trailing /)",
+                    o->out_dir);
+  }
+  j.dir = parent;
+  j.now_s = o->now / 1000;
+  j.life_s = life_of(o->days);
+  /* the role extension as "DER:hex" for X509V3_EXT_nconf */
+  uint8_t rd[ROLES_DER_MAX];
+  size_t rl = 0;
+  char role_val[4 + 3 * ROLES_DER_MAX] = "DER:";
+  if (o->n_roles > 0) {
+    rc = roles_der(o->roles, o->n_roles, rd, sizeof(rd), &rl);
+    if (rc != GS_OK) {
+      return job_fail(&j, rc, "encoding the role extension failed");
+    }
+    size_t pos = 4;
+    for (size_t i = 0; i < rl; i++) {
+      pos +=
+          (size_t)snprintf(role_val + pos, sizeof(role_val) - pos, "%s%02X", i ? ":" : "", rd[i]);
+    }
+  }
+  issuer ca = {NULL, NULL};
+  rc = load_ca(&j, o->ca_dir, &ca);
+  char san[512];
+  snprintf(san, sizeof(san), "URI:urn:gridseal:%s," XMPP_ADDR "%s@%s", o->name, o->name, dom);
+  const char *exts[] = {"basicConstraints",
+                        "critical,CA:FALSE",
+                        "keyUsage",
+                        "critical,digitalSignature",
+                        "extendedKeyUsage",
+                        GS_PKI_E2E_EKU_OID,
+                        "subjectAltName",
+                        san,
+                        o->n_roles > 0 ? GS_PKI_ISSUE_ROLE_OID : NULL,
+                        role_val,
+                        NULL};
+  rc = rc ? rc : mkdir_p(&j, sub);
+  rc = rc ? rc : issue(&j, sub, "e2e", o->name, &ca, exts, NULL, false);
+  free_ca(&ca);
+  return rc;
+}
+
+/* AttributeCertificateInfo (RFC 5755 §4.1) into w. */
+static void ac_info(gs_der_writer *w, X509 *holder, X509 *ca, const uint8_t *algid,
+                    size_t algid_len, const uint8_t *roles, size_t roles_len,
+                    const uint8_t serial[16], long long nb, long long na) {
+  unsigned char *hname = NULL, *hser = NULL, *cname = NULL;
+  int hn = i2d_X509_NAME(X509_get_issuer_name(holder), &hname);
+  int hs = i2d_ASN1_INTEGER(X509_get0_serialNumber(holder), &hser);
+  int cn = i2d_X509_NAME(X509_get_subject_name(ca), &cname);
+  if (hn <= 0 || hs <= 0 || cn <= 0) {
+    w->err = GS_ERR_CRYPTO;
+  }
+  gs_der_begin(w, GS_DER_SEQUENCE);
+  gs_der_write_int64(w, GS_DER_INTEGER, 1); /* v2 */
+  gs_der_begin(w, GS_DER_SEQUENCE);         /* holder */
+  gs_der_begin(w, GS_DER_CTX_CONS(0));      /* baseCertificateID */
+  gs_der_begin(w, GS_DER_SEQUENCE);         /* GeneralNames */
+  gs_der_begin(w, GS_DER_CTX_CONS(4));      /* directoryName */
+  gs_der_write_raw(w, hname, hn > 0 ? (size_t)hn : 0);
+  gs_der_end(w);
+  gs_der_end(w);
+  gs_der_write_raw(w, hser, hs > 0 ? (size_t)hs : 0);
+  gs_der_end(w);
+  gs_der_end(w);
+  gs_der_begin(w, GS_DER_CTX_CONS(0)); /* issuer: v2Form */
+  gs_der_begin(w, GS_DER_SEQUENCE);    /* issuerName */
+  gs_der_begin(w, GS_DER_CTX_CONS(4));
+  gs_der_write_raw(w, cname, cn > 0 ? (size_t)cn : 0);
+  gs_der_end(w);
+  gs_der_end(w);
+  gs_der_end(w);
+  gs_der_write_raw(w, algid, algid_len);
+  gs_der_write_tlv(w, GS_DER_INTEGER, serial, 16);
+  gs_der_begin(w, GS_DER_SEQUENCE); /* attrCertValidityPeriod */
+  gs_der_write_gtime(w, GS_DER_GENERALIZED_TIME, (gs_time_ms)nb * 1000);
+  gs_der_write_gtime(w, GS_DER_GENERALIZED_TIME, (gs_time_ms)na * 1000);
+  gs_der_end(w);
+  gs_der_begin(w, GS_DER_SEQUENCE); /* attributes */
+  gs_der_begin(w, GS_DER_SEQUENCE);
+  gs_der_write_tlv(w, GS_DER_OID, oid_iec_roles, sizeof(oid_iec_roles));
+  gs_der_begin(w, GS_DER_SET);
+  gs_der_write_raw(w, roles, roles_len);
+  gs_der_end(w);
+  gs_der_end(w);
+  gs_der_end(w);
+  gs_der_end(w);
+  OPENSSL_free(hname);
+  OPENSSL_free(hser);
+  OPENSSL_free(cname);
+}
+
+/* The signature AlgorithmIdentifier for the CA's key, and its digest. */
+static const uint8_t *ac_algid(EVP_PKEY *k, size_t *len, const EVP_MD **md) {
+  static const uint8_t ecdsa_sha256[] = {0x30, 0x0A, 0x06, 0x08, 0x2A, 0x86,
+                                         0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02};
+  static const uint8_t rsa_sha256[] = {0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86,
+                                       0xF7, 0x0D, 0x01, 0x01, 0x0B, 0x05, 0x00};
+  static const uint8_t ed25519[] = {0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70};
+  switch (EVP_PKEY_get_base_id(k)) {
+  case EVP_PKEY_EC:
+    *len = sizeof(ecdsa_sha256), *md = EVP_sha256();
+    return ecdsa_sha256;
+  case EVP_PKEY_RSA:
+    *len = sizeof(rsa_sha256), *md = EVP_sha256();
+    return rsa_sha256;
+  case EVP_PKEY_ED25519:
+    *len = sizeof(ed25519), *md = NULL;
+    return ed25519;
+  default:
+    return NULL;
+  }
+}
+
+static int sign_ac(EVP_PKEY *key, const EVP_MD *md, const uint8_t *tbs, size_t tbs_len,
+                   uint8_t *sig, size_t *sig_len) {
+  EVP_MD_CTX *m = EVP_MD_CTX_new();
+  int ok = m != NULL && EVP_DigestSignInit(m, NULL, md, NULL, key) == 1 &&
+           EVP_DigestSign(m, sig, sig_len, tbs, tbs_len) == 1;
+  EVP_MD_CTX_free(m);
+  return ok ? GS_OK : GS_ERR_CRYPTO;
+}
+
+static X509 *load_holder(job *j, const char *path, int *rc) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    *rc = job_fail(j, GS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+  if (x == NULL) {
+    rewind(f);
+    x = d2i_X509_fp(f, NULL);
+  }
+  fclose(f);
+  if (x == NULL) {
+    *rc = job_fail(j, GS_ERR_CERT_PARSE, "%s: not a certificate (PEM or DER)", path);
+  }
+  return x;
+}
+
+int gs_pki_issue_attr_cert(const gs_pki_issue_ac_opts *o, char *msg, size_t cap) {
+  gs_pki_issue_opts demo = {0, NULL, false, 0};
+  job j = {".", &demo, msg, cap, 0, YEAR_S};
+  if (msg != NULL && cap > 0) {
+    msg[0] = '\0';
+  }
+  if (o == NULL || o->ca_dir == NULL || o->holder == NULL || o->out == NULL || o->out[0] == '\0' ||
+      strlen(o->ca_dir) > ISSUE_PATH_MAX - 64 || strlen(o->out) > ISSUE_PATH_MAX - 64) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "missing or over-long CA, holder or output path");
+  }
+  if (o->days > GS_PKI_ISSUE_MAX_DAYS) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "--days %u: at most %u", o->days,
+                    GS_PKI_ISSUE_MAX_DAYS);
+  }
+  int rc = check_roles(&j, o->roles, o->n_roles, true);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  demo.force = o->force;
+  long long now_s = o->now / 1000;
+  issuer ca = {NULL, NULL};
+  rc = load_ca(&j, o->ca_dir, &ca);
+  X509 *holder = rc == GS_OK ? load_holder(&j, o->holder, &rc) : NULL;
+  size_t algid_len = 0;
+  const EVP_MD *md = NULL;
+  const uint8_t *algid = rc == GS_OK ? ac_algid(ca.key, &algid_len, &md) : NULL;
+  if (rc == GS_OK && algid == NULL) {
+    rc = job_fail(&j, GS_ERR_UNSUPPORTED, "%s/ca.key: key type cannot sign attribute certificates",
+                  o->ca_dir);
+  }
+  uint8_t roles[ROLES_DER_MAX], serial[16];
+  size_t roles_len = 0;
+  if (rc == GS_OK && (roles_der(o->roles, o->n_roles, roles, sizeof(roles), &roles_len) != GS_OK ||
+                      RAND_bytes(serial, sizeof(serial)) != 1)) {
+    rc = job_fail(&j, GS_ERR_CRYPTO, "%s: encoding failed", o->out);
+  }
+  serial[0] = (uint8_t)((serial[0] & 0x7F) | 0x40); /* positive, minimal, 16 octets */
+  uint8_t tbs[AC_DER_MAX], ac[AC_DER_MAX];
+  uint8_t sig[1024];
+  size_t tbs_len = 0, ac_len = 0, sig_len = sizeof(sig);
+  if (rc == GS_OK) {
+    gs_der_writer w;
+    gs_der_writer_init(&w, tbs, sizeof(tbs));
+    ac_info(&w, holder, ca.cert, algid, algid_len, roles, roles_len, serial, now_s - 3600,
+            now_s + life_of(o->days));
+    rc = gs_der_writer_finish(&w, &tbs_len);
+    rc = rc ? rc : sign_ac(ca.key, md, tbs, tbs_len, sig, &sig_len);
+    if (rc != GS_OK) {
+      rc = job_fail(&j, GS_ERR_CRYPTO, "%s: signing with %s/ca.key failed", o->out, o->ca_dir);
+    }
+  }
+  if (rc == GS_OK) {
+    gs_der_writer w;
+    gs_der_writer_init(&w, ac, sizeof(ac));
+    gs_der_begin(&w, GS_DER_SEQUENCE);
+    gs_der_write_raw(&w, tbs, tbs_len);
+    gs_der_write_raw(&w, algid, algid_len);
+    gs_der_write_header(&w, GS_DER_BIT_STRING, sig_len + 1);
+    gs_der_write_raw(&w, (const uint8_t *)"\0", 1);
+    gs_der_write_raw(&w, sig, sig_len);
+    gs_der_end(&w);
+    rc = gs_der_writer_finish(&w, &ac_len);
+    if (rc != GS_OK) {
+      rc = job_fail(&j, rc, "%s: encoding failed", o->out);
+    }
+  }
+  char out_dir[ISSUE_PATH_MAX];
+  const char *base = NULL;
+  split_path(o->out, out_dir, sizeof(out_dir), &base);
+  j.dir = out_dir;
+  FILE *f = rc == GS_OK ? open_out(&j, base, 0644, &rc) : NULL;
+  if (f != NULL) {
+    rc = close_out(&j, f, base, fwrite(ac, 1, ac_len, f) == ac_len);
+  }
+  X509_free(holder);
+  free_ca(&ca);
   return rc;
 }
 

@@ -79,6 +79,7 @@ void gs_ossl_cbc_key_free(gs_cbc_key *k);
 
 /* ossl_sig.c */
 int gs_ossl_pubkey_from_spki(void *ctx, const uint8_t *spki, size_t len, gs_pubkey **out);
+int gs_ossl_pubkey_from_cert(void *ctx, const uint8_t *cert, size_t len, gs_pubkey **out);
 int gs_ossl_pubkey_sig_alg(const gs_pubkey *k, gs_sig_alg *alg);
 int gs_ossl_pubkey_up_ref(gs_pubkey *k);
 void gs_ossl_pubkey_free(gs_pubkey *k);

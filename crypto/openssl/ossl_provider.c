@@ -111,6 +111,7 @@ static void vt_init(gs_crypto *vt) {
   vt->sign = gs_ossl_sign;
   vt->ct_equal = ossl_ct_equal;
   vt->wipe = ossl_wipe;
+  vt->pubkey_from_cert = gs_ossl_pubkey_from_cert;
 }
 
 int gs_ossl_crypto_new(gs_crypto **out) {

@@ -79,6 +79,29 @@ int gs_ossl_pubkey_from_spki(void *ctx, const uint8_t *spki, size_t len, gs_pubk
   return GS_OK;
 }
 
+int gs_ossl_pubkey_from_cert(void *ctx, const uint8_t *cert, size_t len, gs_pubkey **out) {
+  if (cert == NULL || out == NULL || len > LONG_MAX) {
+    return GS_ERR_INVALID_ARG;
+  }
+  *out = NULL;
+  const unsigned char *p = cert;
+  X509 *x = d2i_X509(NULL, &p, (long)len);
+  if (x == NULL || p != cert + len) {
+    X509_free(x);
+    return GS_ERR_BAD_KEY;
+  }
+  unsigned char *spki = NULL;
+  int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+  X509_free(x);
+  if (n <= 0) {
+    OPENSSL_free(spki);
+    return GS_ERR_BAD_KEY;
+  }
+  int rc = gs_ossl_pubkey_from_spki(ctx, spki, (size_t)n, out);
+  OPENSSL_free(spki);
+  return rc;
+}
+
 int gs_ossl_pubkey_sig_alg(const gs_pubkey *k, gs_sig_alg *alg) {
   if (k == NULL || alg == NULL) {
     return GS_ERR_INVALID_ARG;

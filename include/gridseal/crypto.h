@@ -123,6 +123,12 @@ typedef struct gs_crypto {
   /* ---- constant time and wiping (the provider's own versions) */
   int (*ct_equal)(const void *a, const void *b, size_t len);
   void (*wipe)(void *p, size_t len);
+
+  /* ---- the public key of an X.509 certificate (DER), not validated: the
+   * endpoint checks that its own key matches its certificate
+   * (gs_endpoint_new, GS_ERR_KEY_MISMATCH). GS_ERR_BAD_KEY if the
+   * certificate or its key cannot be read. */
+  int (*pubkey_from_cert)(void *ctx, const uint8_t *cert, size_t len, gs_pubkey **out);
 } gs_crypto;
 
 /* Key lengths of the profile's algorithms. */

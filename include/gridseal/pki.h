@@ -4,9 +4,10 @@
  * end entity; CRL checking on whenever CRLs are configured (revoked ->
  * rejected); path length <= GS_MAX_CERT_PATH; RSA >= 2048; only the curves of
  * docs/PROTOCOL.md (P-256 for ECDSA certificates; Ed25519); strict DER (re-encoding
- * must match). Validated certificates are cached by fingerprint; the cache is
- * emptied when anchors or CRLs change. Not thread-safe: one gs_pki per thread
- * or an external lock. */
+ * must match); the certificate purpose (extendedKeyUsage, below); CRLs for
+ * every certificate of the path. Validated certificates are cached by
+ * fingerprint; the cache is emptied when anchors, CRLs or the policy
+ * change. Not thread-safe: one gs_pki per thread or an external lock. */
 #ifndef GRIDSEAL_PKI_H
 #define GRIDSEAL_PKI_H
 
@@ -22,6 +23,29 @@ typedef struct gs_pki gs_pki;
  * outlive the gs_pki. */
 GS_EXPORT int gs_pki_new(const gs_crypto *crypto, gs_pki **out);
 GS_EXPORT void gs_pki_free(gs_pki *pki);
+
+/* The E2E certificate purpose (extendedKeyUsage KeyPurposeId), PROPOSED:
+ * under the gridseal arc 2.25.196238893761634410473206962927718766280 (an
+ * ITU-T X.667 UUID arc), to be replaced by the purpose IEC 62351 assigns, if
+ * it assigns one (docs/PKI.md, "Certificate purpose"). */
+#define GS_PKI_ARC_OID "2.25.196238893761634410473206962927718766280"
+#define GS_PKI_E2E_EKU_OID GS_PKI_ARC_OID ".1"
+
+/* Validation policy beyond the fixed rules. By default an end-entity
+ * certificate passes the purpose check only with no extendedKeyUsage or one
+ * that holds GS_PKI_E2E_EKU_OID; anything else (serverAuth, codeSigning,
+ * clientAuth, anyExtendedKeyUsage, TLS hop certificates with serverAuth and
+ * clientAuth) -> GS_ERR_CERT_PURPOSE.
+ * accept_client_auth_eku: also accept an extendedKeyUsage that holds
+ * id-kp-clientAuth without id-kp-serverAuth (for PKIs that issue E2E
+ * certificates as TLS client certificates). A certificate that may act as
+ * a TLS server still needs the E2E purpose. */
+typedef struct gs_pki_config {
+  bool accept_client_auth_eku;
+} gs_pki_config;
+GS_EXPORT void gs_pki_config_init(gs_pki_config *cfg);
+/* Apply `cfg` (copied); empties the validation cache. */
+GS_EXPORT int gs_pki_configure(gs_pki *pki, const gs_pki_config *cfg);
 
 /* Trust anchors, intermediates and CRLs: DER or PEM (a PEM file may hold
  * several). Each change empties the validation cache. */
@@ -49,6 +73,16 @@ GS_EXPORT void gs_pki_get_stats(const gs_pki *pki, gs_pki_stats *st);
 
 /* Enable or disable the cache (benchmarks compare both). Default on. */
 GS_EXPORT void gs_pki_set_cache(gs_pki *pki, bool enabled);
+
+/* IEC 62351-8 role names (docs/PKI.md, "Roles"): RoleId 0..7 <-> VIEWER,
+ * OPERATOR, ENGINEER, INSTALLER, SECADM, SECAUD, RBACMNT, SECRECOVERY.
+ * gs_pki_role_name: the name of a RoleId, NULL for ids without one (they
+ * appear in gs_cert_info.roles as ROLE_<id>).
+ * gs_pki_role_id: the RoleId of a name as gs_cert_info.roles spells it
+ * (one of the names above, or ROLE_<id>) or of a decimal id, in
+ * -32768..32767; GS_ERR_INVALID_ARG otherwise. */
+GS_EXPORT const char *gs_pki_role_name(long id);
+GS_EXPORT int gs_pki_role_id(const char *name, long *id);
 
 /* Helper for applications: read a whole file (PEM or DER certificate) and
  * return its certificate as DER in a malloc'd buffer. */

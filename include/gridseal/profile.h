@@ -21,7 +21,7 @@ extern "C" {
 #define GS_MAX_ASSOID_LEN 7u                /* AssoID SIZE (1..7) "ccc:sss" */
 #define GS_MAX_SEQ 2147483647u              /* seq INTEGER (0..2^31-1) */
 #define GS_HS_TOLERANCE_MS (10 * 60 * 1000) /* handshake time tolerance ±10 min */
-#define GS_REPLAY_CACHE_ENTRIES 4096u       /* (cert fp, time, assoID) LRU */
+#define GS_REPLAY_CACHE_ENTRIES 4096u       /* (cert fp, time, assoID), aged by time */
 #define GS_MAX_HALF_OPEN_PER_PEER 4u        /* half-open associations per peer */
 #define GS_MAX_HALF_OPEN 1024u              /* half-open associations in all */
 #define GS_REJECT_RATE_PER_SEC 10u          /* signed handshakeSecReject per s */
@@ -34,6 +34,8 @@ extern "C" {
 #define GS_KEY_BUDGET_DEFAULT (1u << 24)               /* PDUs/direction */
 /* §5 drop-and-count policy: integrity failures tolerated before dtSecAbort */
 #define GS_INTEGRITY_THRESHOLD_DEFAULT 16u
+/* GS_MALFORMED_DROP: undecodable PDUs per association before dtSecAbort. */
+#define GS_MALFORMED_THRESHOLD_DEFAULT 16u
 /* Engine output queue: PDUs held per session / endpoint until drained */
 #define GS_OUTPUT_QUEUE_MAX 32u
 /* Handshake timeout: an initiator in HS_SENT and a responder in HS_RECEIVED

@@ -84,6 +84,17 @@ typedef enum gs_integrity_policy {
   GS_INTEGRITY_DROP = 1   /* event, drop and count; abort past the threshold */
 } gs_integrity_policy;
 
+/* What a PDU that does not decode does, when it can be attributed to an
+ * association in a data state: handed to it (gs_session_receive), or
+ * received through gs_endpoint_receive from the one transport peer that
+ * association is bound to (docs/PROTOCOL.md §5.2, §9.5). The same for both
+ * roles. */
+typedef enum gs_malformed_policy {
+  GS_MALFORMED_DROP = 0, /* default: GS_EV_MALFORMED, drop and count; abort past
+                            malformed_threshold */
+  GS_MALFORMED_ABORT = 1 /* GS_EV_MALFORMED + signed dtSecAbort protocol-error */
+} gs_malformed_policy;
+
 /* The association's negotiated protection. */
 typedef enum gs_data_mode {
   GS_MODE_NONE = 0,
@@ -154,6 +165,15 @@ typedef int (*gs_peer_check_cb)(void *user, const gs_cert_info *peer, gs_role ow
 
 #define GS_MAX_GROUPS GS_MAX_DH_OFFERS
 
+/* The responder's checks (gs_endpoint_config, docs/PROTOCOL.md §3.3). */
+#define GS_ACCEPT_AEAD 1u      /* encrMode aead */
+#define GS_ACCEPT_ETM 2u       /* nonAead with encr: encrypt-then-MAC */
+#define GS_ACCEPT_INTEGRITY 4u /* nonAead without encr: integrity only */
+#define GS_ACCEPT_ALL (GS_ACCEPT_AEAD | GS_ACCEPT_ETM | GS_ACCEPT_INTEGRITY)
+#define GS_REPLAY_CACHE_MIN 16u
+#define GS_REPLAY_CACHE_MAX (1u << 20)
+#define GS_MAX_SESSIONS_PER_PEER_DEFAULT 2u
+
 typedef struct gs_endpoint_config {
   /* ---- required; borrowed: must outlive the endpoint */
   const gs_crypto *crypto;
@@ -198,15 +218,49 @@ typedef struct gs_endpoint_config {
   uint32_t reject_rate_per_sec;     /* default GS_REJECT_RATE_PER_SEC */
   size_t max_sessions;              /* live associations (established + handshaking, both
                                        roles), default GS_MAX_SESSIONS_DEFAULT, 1..1000 */
+  /* ---- the responder's checks (docs/PROTOCOL.md §3.3, §8.2) */
+  size_t replay_cache_size;     /* handshake replay cache, triples: default
+                                   GS_REPLAY_CACHE_ENTRIES (4096),
+                                   GS_REPLAY_CACHE_MIN..GS_REPLAY_CACHE_MAX */
+  gs_time_ms replay_floor_ms;   /* a HandshakeReq whose token1.time is before
+                                   this is dropped before any certificate or
+                                   signature work (GS_EV_REPLAY, GS_ERR_REPLAY):
+                                   pass the endpoint's start time so that a
+                                   request recorded before a restart is not
+                                   accepted again (§3.3 a, D18); 0: no floor */
+  size_t max_sessions_per_peer; /* live associations (established + handshaking,
+                                   both roles) whose verified peer has the same
+                                   identity (§3.3 f): default
+                                   GS_MAX_SESSIONS_PER_PEER_DEFAULT (2), 1..1000 */
+  uint32_t accept_modes;        /* responder: the protection modes it accepts
+                                   (§3.3 f 4), GS_ACCEPT_* bits; default
+                                   GS_ACCEPT_ALL; 0 is a configuration error */
+  /* ---- malformed-PDU policy (docs/PROTOCOL.md §5.2) */
+  gs_malformed_policy on_malformed; /* default GS_MALFORMED_DROP */
+  uint32_t malformed_threshold;     /* GS_MALFORMED_DROP: abort after this many
+                                       (default GS_MALFORMED_THRESHOLD_DEFAULT) */
   /* ---- events */
   gs_event_cb on_event;
   void *event_user;
+  /* ---- the request names its responder; own attribute certificate
+   * (docs/PROTOCOL.md §3.1, §3.3, D16) */
+  bool accept_unnamed_requests; /* responder: accept a HandshakeReq that names no
+                                   responder (default false: dropped,
+                                   GS_ERR_WRONG_RESPONDER). A request that names
+                                   one is accepted only when the name (kind and
+                                   value) is in the own certificate's
+                                   subjectAltName */
+  const uint8_t *att_cert_der;  /* own RFC 5755 attribute certificate (DER,
+                                   borrowed) sent as token1.attCert in the
+                                   HandshakeReq and HandshakeAcc; NULL: none */
+  size_t att_cert_len;
 } gs_endpoint_config;
 
 /* Fill `cfg` with the defaults (docs/PROTOCOL.md): P-256, HMAC-SHA256, offer AEAD
  * {aes256-GCM, aes128-GCM, ChaCha20-Poly1305}, CBC {aes256, aes128}, ICV
  * {SHA-256, SHA-384}, encryption optional, ±10 min, 1 h, 2^24, strict replay,
- * abort on integrity failure. The required fields are left NULL/0. */
+ * abort on integrity failure, malformed PDUs dropped (abort after 16). The
+ * required fields are left NULL/0. */
 GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
 
 /* Create an endpoint. The configuration is copied; the buffers and objects
@@ -214,7 +268,12 @@ GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
  * Errors: GS_ERR_INVALID_ARG (NULL), GS_ERR_CONFIG (missing crypto,
  * validator, certificate or key, empty or invalid algorithm lists, a
  * lifetime outside 15 min..24 h, a chain longer than GS_MAX_CERT_PATH, a
- * key without a profile signature algorithm), GS_ERR_NOMEM. */
+ * key without a profile signature algorithm, a certificate whose public key
+ * cannot be read, replay_cache_size / max_sessions_per_peer out of range,
+ * a negative replay_floor_ms, accept_modes 0, with unknown bits or
+ * accepting nothing the encryption policy allows), GS_ERR_KEY_MISMATCH (the
+ * private key does not match the certificate: a fixed message signed with
+ * `key` does not verify under the certificate's key), GS_ERR_NOMEM. */
 GS_EXPORT int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out);
 
 /* Free an endpoint. All its sessions must have been freed first (sessions
@@ -239,6 +298,16 @@ typedef struct gs_endpoint_stats {
   uint64_t foreign_dropped; /* gs_endpoint_receive: PDUs naming an association
                                bound to another transport peer (dropped) */
   uint64_t unknown_dropped; /* gs_endpoint_receive: PDUs naming no association */
+  /* the responder's checks */
+  size_t replay_cache_used;   /* triples in the handshake replay cache */
+  uint64_t replay_cache_full; /* verified requests dropped: every triple of
+                                 the cache was still live (GS_EV_LIMIT) */
+
+  /* D16 (docs/PROTOCOL.md §3.3): verified HandshakeReqs that name another
+   * responder, or none while accept_unnamed_requests is false: dropped */
+  uint64_t misdirected_dropped;
+  uint64_t malformed; /* gs_endpoint_receive: PDUs that do not decode
+                         (attributed to an association or not) */
 } gs_endpoint_stats;
 
 /* Fill *st. Errors: GS_ERR_INVALID_ARG. */
@@ -250,28 +319,38 @@ GS_EXPORT int gs_endpoint_get_stats(const gs_endpoint *ep, gs_endpoint_stats *st
 GS_EXPORT int gs_endpoint_pop_output(gs_endpoint *ep, uint8_t *buf, size_t cap, size_t *len);
 
 /* Responder: process a received first PDU (a HandshakeReq) with every check
- * of docs/PROTOCOL.md §3.3 in order. On GS_OK, *out is a new session in
- * GS_STATE_HS_RECEIVED (owned by the caller; free with gs_session_free());
- * read the initiator's setup PDU with gs_session_peer_setup() and answer
- * with gs_session_accept() or gs_session_refuse().
+ * of docs/PROTOCOL.md §3.3, in the order a, c, d, b, e, f. On GS_OK, *out is
+ * a new session in GS_STATE_HS_RECEIVED (owned by the caller; free with
+ * gs_session_free()); read the initiator's setup PDU with
+ * gs_session_peer_setup() and answer with gs_session_accept() or
+ * gs_session_refuse(). A reject is signed only for a request whose
+ * certificate validated and whose signature verified.
  * Errors (no session is created):
  *   a. GS_ERR_DER_* / GS_ERR_PROTOCOL (not a HandshakeReq) / GS_ERR_VERSION /
  *      GS_ERR_PP_UNSUPPORTED: dropped silently, GS_EV_MALFORMED;
+ *      GS_ERR_LIMIT: max_sessions reached: dropped, GS_EV_LIMIT;
  *      GS_ERR_REFLECTION: pkCert is the endpoint's own certificate (its own
- *      request reflected back, catalogue M2): dropped before any
- *      certificate or signature work, GS_EV_REPLAY, no reject is signed;
- *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
- *   c. GS_ERR_CERT_* etc. (the validator's error): handshakeSecReject
- *      invalid-public-key-certificate / invalid-certification-path /
- *      invalid-attribute-certificate; GS_ERR_UNSUPPORTED_ALG for a sigAlg not
- *      matching the certificate key: handshakeSecReject invalid-signatureAlgorithm;
+ *      request reflected back, catalogue M2): dropped, GS_EV_REPLAY;
+ *      GS_ERR_REPLAY: token1.time before replay_floor_ms: dropped,
+ *      GS_EV_REPLAY; all of a before any certificate or signature work;
+ *   c. GS_ERR_CERT_* etc. (the validator's error): dropped,
+ *      GS_EV_HANDSHAKE_FAILED with that error and diag -1, nothing signed;
  *   d. GS_ERR_BAD_SIGNATURE: dropped silently, GS_EV_BAD_SIGNATURE;
- *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY;
+ *      GS_ERR_UNSUPPORTED_ALG: verified, but sigAlg does not name the
+ *      certificate key's algorithm: handshakeSecReject
+ *      invalid-signatureAlgorithm;
+ *      then GS_ERR_WRONG_RESPONDER: token1.responder names none of the own
+ *      certificate's identities, or is absent without accept_unnamed_requests
+ *      (D16): dropped, GS_EV_MALFORMED, nothing signed, misdirected_dropped;
+ *   b. GS_ERR_TIME: signed handshakeSecReject invalid-time-value;
+ *   e. GS_ERR_REPLAY: dropped, GS_EV_REPLAY; GS_ERR_LIMIT: the replay cache
+ *      is full of live triples: dropped, GS_EV_LIMIT (counted in
+ *      gs_endpoint_stats.replay_cache_full);
  *   f. GS_ERR_POLICY / GS_ERR_NEGOTIATION: handshakeSecReject with the
- *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it);
- *   GS_ERR_LIMIT: max_sessions reached (checked first, before any
- *      certificate or signature work: dropped, GS_EV_LIMIT, no reject is
- *      signed) or a half-open cap reached (dropped, GS_EV_LIMIT);
+ *      diagnostic (GS_EV_HANDSHAKE_FAILED carries it); GS_ERR_LIMIT with
+ *      too-many-associations: max_sessions_per_peer reached (GS_EV_LIMIT
+ *      too);
+ *   GS_ERR_LIMIT: a half-open cap reached (dropped, GS_EV_LIMIT);
  *   GS_ERR_NOMEM, GS_ERR_CRYPTO.
  * Every handshakeSecReject is queued on the endpoint (gs_endpoint_pop_output)
  * unless the rate limit is reached (GS_EV_RATE_LIMITED). */
@@ -366,22 +445,27 @@ typedef struct gs_rx {
  * is wiped when a check fails after decryption). Answers the engine must
  * send (changedKey, releaseRsp is the application's, dtSecAbort,
  * handshakeSecAbort, rekey after reqRekey) are queued.
- * Errors that leave the association usable: GS_ERR_DER_* before
- * establishment (dropped), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
+ * Errors that leave the association usable: GS_ERR_DER_* (dropped and,
+ * in a data state, counted: gs_malformed_policy, the default drops up to
+ * malformed_threshold), GS_ERR_UNKNOWN_ASSOC, GS_ERR_REPLAY,
  * GS_ERR_TOO_OLD, GS_ERR_TIME (stale data), GS_ERR_NOTICE_IGNORED,
- * GS_ERR_BAD_SIGNATURE (handshake answer dropped), GS_ERR_REFLECTION (a
+ * GS_ERR_BAD_SIGNATURE, GS_ERR_UNSUPPORTED_ALG, GS_ERR_CERT_* and the
+ * validator's other errors (a HandshakeAcc that does not verify: dropped,
+ * GS_EV_BAD_SIGNATURE, nothing sent, still HS_SENT), GS_ERR_REFLECTION (a
  * HandshakeAcc carrying the initiator's own certificate: dropped before any
  * certificate or signature work, GS_EV_REPLAY), GS_ERR_BUFFER_TOO_SMALL
  * (out too small: nothing consumed), GS_ERR_AUTH_TAG etc. under
  * GS_INTEGRITY_DROP below the threshold.
  * Errors that end it (sticky): GS_ERR_AUTH_TAG, GS_ERR_DECRYPT,
  * GS_ERR_WRONG_MODE, GS_ERR_IV_REQUIRED, GS_ERR_ALG_MISMATCH, GS_ERR_DER_*
- * on an established association, GS_ERR_PROTOCOL, GS_ERR_REKEY,
+ * on an established association under GS_MALFORMED_ABORT or past the
+ * threshold, GS_ERR_PROTOCOL, GS_ERR_REKEY,
  * GS_ERR_CHANGED_KEY, GS_ERR_KEY_LIMIT (dtSecAbort sent); GS_ERR_ABORTED
  * (peer aborted); GS_ERR_HANDSHAKE_REJECTED, GS_ERR_APPL_REJECTED (peer
  * refused); GS_ERR_SELECTION, GS_ERR_NEGOTIATION, GS_ERR_TIME,
- * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_CERT_*, GS_ERR_DH_PEER_INVALID
- * (initiator: handshakeSecAbort sent); GS_ERR_HS_TIMEOUT (initiator: a
+ * GS_ERR_PEER_IDENTITY, GS_ERR_POLICY, GS_ERR_DH_PEER_INVALID (initiator,
+ * on a verified HandshakeAcc only: handshakeSecAbort sent, bound to it);
+ * GS_ERR_HS_TIMEOUT (initiator: a
  * HandshakeAcc at or after the handshake deadline; nothing sent). */
 GS_EXPORT int gs_session_receive(gs_session *s, const uint8_t *pdu, size_t len, gs_time_ms now,
                                  uint8_t *out, size_t cap, gs_rx *rx);
@@ -421,8 +505,11 @@ typedef struct gs_recv {
  *     bound to `xpeer` or unbound is meant; none: GS_ERR_WRONG_PEER as
  *     below (GS_EV_FOREIGN_PEER with no session); more than one:
  *     GS_ERR_ASSOC_AMBIGUOUS (pass `role`).
- *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED
- *     (endpoint-level); no association is touched.
+ *   - Not a well-formed SecPDU: the DER error, GS_EV_MALFORMED, counted in
+ *     gs_endpoint_stats.malformed. When exactly one association in
+ *     a data state is bound to `xpeer` (and of `role`, if given), the PDU
+ *     is attributed to it (rv->session set) and its on_malformed policy
+ *     applies (gs_session_receive); otherwise no association is touched.
  *   - Otherwise the results of gs_session_receive() (rv->session set;
  *     `out` as there: only verified data, wiped when a check fails after
  *     decryption).
@@ -517,7 +604,12 @@ GS_EXPORT gs_role gs_session_role(const gs_session *s);
 GS_EXPORT int gs_session_error(const gs_session *s);
 /* "c" or "c:s" (NUL-terminated, owned by the session). */
 GS_EXPORT const char *gs_session_asso_id(const gs_session *s);
-/* The authenticated peer, or NULL before authentication. */
+/* The authenticated peer, or NULL before authentication: its identities
+ * (subjectAltName, by kind) and its roles (n_roles, roles[]: from its
+ * certificate's IEC 62351-8 extension and from the attribute certificate it
+ * sent in token1.attCert, both checked by the validator). The same info is
+ * gs_event.peer of GS_EV_HANDSHAKE_DONE and gs_rx.peer. Valid while the
+ * session is. */
 GS_EXPORT const gs_cert_info *gs_session_peer(const gs_session *s);
 GS_EXPORT gs_data_mode gs_session_mode(const gs_session *s);
 
@@ -538,6 +630,8 @@ typedef struct gs_session_info {
   bool rekey_pending;      /* initiator: awaiting changedKey */
   uint64_t key_wait_drops; /* responder, window mode: PDUs dropped as
                               GS_ERR_KEY_NOT_YET (they overtook a rekey PDU) */
+  uint64_t malformed;      /* PDUs that did not decode, counted against
+                              malformed_threshold (gs_malformed_policy) */
 } gs_session_info;
 GS_EXPORT int gs_session_get_info(const gs_session *s, gs_session_info *info);
 

@@ -27,6 +27,10 @@ typedef struct gs_test_hooks {
   void *user;
   /* Keep the per-epoch secrets readable by gs_session_test_secrets(). */
   bool keep_secrets;
+  /* Responder: skip the check that the request names this endpoint (D16),
+   * as an insider answering a request meant for another would; for tests
+   * of the initiator's own identity check. */
+  bool ignore_responder_name;
 } gs_test_hooks;
 
 /* Install (or, with NULL, remove) the hooks; they apply to sessions created

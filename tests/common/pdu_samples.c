@@ -114,6 +114,9 @@ void gs_sample_handshake_req(gs_secpdu *pdu) {
   t->encr_mode.aead[0] = alg(GS_ALG_AES256_GCM);
   t->encr_mode.aead[1] = alg(GS_ALG_AES128_GCM);
   t->conf_params = GS_CONF_TLS_PROTECTED | GS_CONF_APPL_PROTECTED;
+  t->has_responder = true; /* D16 */
+  t->responder_kind = GS_ID_XMPP;
+  t->responder = STR("der1@grid.example");
   tbs->has_appl_data = true;
   tbs->appl_data = SL(mms_init_req);
   pdu->u.hs.sign = SL(sig72);
@@ -156,10 +159,9 @@ void gs_sample_notice(gs_secpdu *pdu, gs_pdu_kind kind) {
     t->n_cert_path = 2;
     t->cert_path[0] = gs_sample_cert(540, 1);
     t->cert_path[1] = gs_sample_cert(500, 3);
-  } else {
-    t->has_binding = true;
-    t->binding = SL(h_n);
   }
+  t->has_binding = true; /* h_n; for the rejects h_A of the request (D17) */
+  t->binding = SL(h_n);
   if (kind != GS_PDU_RELEASE_REQ && kind != GS_PDU_RELEASE_RSP) {
     tbs->has_diag = true;
     tbs->diag = kind == GS_PDU_DT_SEC_ABORT ? GS_DT_INVALID_TIME_VALUE : GS_HS_INVALID_TIME;

@@ -22,7 +22,8 @@ extern "C" {
 
 /* handshakeReq from initiator "12": pp "IEC61850-8-2", ECDSA, certPath of 1,
  * two DH offers (P-256, X25519), HMAC-SHA256, AEAD list {aes256-GCM,
- * aes128-GCM}, confParams tlsProtected|applProtected, applData present. */
+ * aes128-GCM}, confParams tlsProtected|applProtected, responder xmppAddr
+ * "der1@grid.example", applData present. */
 void gs_sample_handshake_req(gs_secpdu *pdu);
 
 /* handshakeAcc from the responder: assoID "12:345", one DH key (P-256), one
@@ -32,7 +33,7 @@ void gs_sample_handshake_acc(gs_secpdu *pdu);
 /* A SignedNotice of `kind` (APPLICATION_REJECT .. RELEASE_RSP): assoID
  * "12:345", diag 10 for the reject/abort kinds, binding of 32 octets;
  * HANDSHAKE_SEC_REJECT and APPLICATION_REJECT carry pkCert and a certPath
- * of 2 instead of the binding (no association yet). */
+ * of 2 as well (no association yet; the binding names the request, D17). */
 void gs_sample_notice(gs_secpdu *pdu, gs_pdu_kind kind);
 
 /* clearTransfer: seq 7, applData clear, HMAC-SHA256 authenticator. */

@@ -69,8 +69,10 @@ typedef struct rl_party {
   gs_privkey *key;
   const gs_test_ident *id;
   unsigned n_events;
-  gs_event ev[RL_EVENTS]; /* ring of the last events */
-  unsigned kinds[32];     /* events counted by kind */
+  gs_event ev[RL_EVENTS];     /* ring of the last events */
+  unsigned kinds[32];         /* events counted by kind */
+  bool ignore_responder_name; /* answer requests meant for another responder
+                                 (an insider ignoring D16; test hook) */
 } rl_party;
 
 typedef struct rl_pdu {

@@ -93,19 +93,18 @@ void gs_test_ca_free(gs_test_ca *ca) {
   memset(ca, 0, sizeof(*ca));
 }
 
-int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
-                  bool no_digital_signature, gs_test_ident *out) {
+static int issue(const gs_test_ca *ca, gs_tkey_type type, const char *cn, const char *san,
+                 bool no_digital_signature, const char *eku, gs_test_ident *out) {
   memset(out, 0, sizeof(*out));
   EVP_PKEY *k = gen_key(type);
-  X509 *c = k != NULL ? make_cert(uri, k, ca->cert, ca->key) : NULL;
-  char san[300];
-  snprintf(san, sizeof(san), "URI:%s", uri);
+  X509 *c = k != NULL ? make_cert(cn, k, ca->cert, ca->key) : NULL;
   int rc = -1;
   if (c != NULL && add_ext(c, ca->cert, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
       add_ext(c, ca->cert, NID_key_usage,
               no_digital_signature ? "critical,keyEncipherment" : "critical,digitalSignature") ==
           0 &&
       add_ext(c, ca->cert, NID_subject_alt_name, san) == 0 &&
+      (eku == NULL || add_ext(c, ca->cert, NID_ext_key_usage, eku) == 0) &&
       add_ext(c, ca->cert, NID_authority_key_identifier, "keyid") == 0 &&
       sign_cert(c, ca->key) == 0 && to_der(c, &out->cert, &out->cert_len) == 0) {
     int n = i2d_PrivateKey(k, NULL);
@@ -125,6 +124,23 @@ int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
   return rc;
 }
 
+int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
+                  bool no_digital_signature, gs_test_ident *out) {
+  return gs_test_issue_eku(ca, type, uri, no_digital_signature, NULL, out);
+}
+
+int gs_test_issue_eku(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
+                      bool no_digital_signature, const char *eku, gs_test_ident *out) {
+  char san[300];
+  snprintf(san, sizeof(san), "URI:%s", uri);
+  return issue(ca, type, uri, san, no_digital_signature, eku, out);
+}
+
+int gs_test_issue_san(const gs_test_ca *ca, gs_tkey_type type, const char *cn, const char *san,
+                      gs_test_ident *out) {
+  return issue(ca, type, cn, san, false, NULL, out);
+}
+
 void gs_test_ident_free(gs_test_ident *id) {
   free(id->cert);
   if (id->key != NULL) {
@@ -132,4 +148,125 @@ void gs_test_ident_free(gs_test_ident *id) {
   }
   free(id->key);
   memset(id, 0, sizeof(*id));
+}
+
+/* ------------------------------------------------ attribute certificates */
+
+typedef struct tbuf {
+  uint8_t d[8192];
+  size_t n;
+} tbuf;
+
+static void put(tbuf *b, const uint8_t *p, size_t n) {
+  if (b->n + n <= sizeof(b->d)) {
+    memcpy(b->d + b->n, p, n);
+  }
+  b->n += n;
+}
+
+/* Append TLV(tag, content) to b. */
+static void put_tlv(tbuf *b, uint8_t tag, const uint8_t *c, size_t n) {
+  uint8_t h[4] = {tag, 0, 0, 0};
+  size_t hl = 2;
+  if (n < 128) {
+    h[1] = (uint8_t)n;
+  } else if (n < 256) {
+    h[1] = 0x81;
+    h[2] = (uint8_t)n;
+    hl = 3;
+  } else {
+    h[1] = 0x82;
+    h[2] = (uint8_t)(n >> 8);
+    h[3] = (uint8_t)n;
+    hl = 4;
+  }
+  put(b, h, hl);
+  put(b, c, n);
+}
+
+static void wrap(tbuf *b, uint8_t tag) {
+  tbuf t;
+  t.n = 0;
+  put_tlv(&t, tag, b->d, b->n);
+  *b = t;
+}
+
+int gs_test_issue_attr_cert(const gs_test_ca *ca, const gs_test_ident *holder, const char *role,
+                            uint8_t **der, size_t *len) {
+  static const uint8_t ecdsa_sha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                         0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+  static const uint8_t v2[] = {0x02, 0x01, 0x01};
+  static const uint8_t serial[] = {0x02, 0x01, 0x07};
+  static const uint8_t at_role[] = {0x06, 0x03, 0x55, 0x04, 0x48};
+  const unsigned char *p = holder->cert;
+  X509 *leaf = d2i_X509(NULL, &p, (long)holder->cert_len);
+  unsigned char *iss = NULL, *ser = NULL, *acis = NULL, *sig = NULL;
+  int il = leaf != NULL ? i2d_X509_NAME(X509_get_issuer_name(leaf), &iss) : -1;
+  int sl = leaf != NULL ? i2d_ASN1_INTEGER(X509_get0_serialNumber(leaf), &ser) : -1;
+  int al = i2d_X509_NAME(X509_get_subject_name(ca->cert), &acis);
+  int rc = -1;
+  if (il > 0 && sl > 0 && al > 0) {
+    tbuf info, t, u;
+    info.n = 0;
+    put(&info, v2, sizeof(v2));
+    /* holder: [0] { GeneralNames { [4] issuer }, serial } */
+    t.n = 0;
+    put_tlv(&t, 0xA4, iss, (size_t)il);
+    wrap(&t, 0x30);
+    put(&t, ser, (size_t)sl);
+    wrap(&t, 0xA0);
+    wrap(&t, 0x30);
+    put(&info, t.d, t.n);
+    /* issuer: v2Form [0] { GeneralNames { [4] CA subject } } */
+    t.n = 0;
+    put_tlv(&t, 0xA4, acis, (size_t)al);
+    wrap(&t, 0x30);
+    wrap(&t, 0xA0);
+    put(&info, t.d, t.n);
+    put(&info, ecdsa_sha256, sizeof(ecdsa_sha256));
+    put(&info, serial, sizeof(serial));
+    t.n = 0;
+    put_tlv(&t, 0x18, (const uint8_t *)"20200101000000Z", 15);
+    put_tlv(&t, 0x18, (const uint8_t *)"20400101000000Z", 15);
+    wrap(&t, 0x30);
+    put(&info, t.d, t.n);
+    /* attributes { { id-at-role, SET { RoleSyntax { roleName [1] { [6] uri } } } } } */
+    u.n = 0;
+    put_tlv(&u, 0x86, (const uint8_t *)role, strlen(role));
+    wrap(&u, 0xA1);
+    wrap(&u, 0x30);
+    wrap(&u, 0x31);
+    t.n = 0;
+    put(&t, at_role, sizeof(at_role));
+    put(&t, u.d, u.n);
+    wrap(&t, 0x30);
+    wrap(&t, 0x30);
+    put(&info, t.d, t.n);
+    wrap(&info, 0x30);
+    size_t sig_len = 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (info.n <= sizeof(info.d) && md != NULL &&
+        EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, ca->key) == 1 &&
+        EVP_DigestSign(md, NULL, &sig_len, info.d, info.n) == 1 &&
+        (sig = OPENSSL_malloc(sig_len + 1)) != NULL &&
+        EVP_DigestSign(md, sig + 1, &sig_len, info.d, info.n) == 1) {
+      sig[0] = 0; /* BIT STRING: no unused bits */
+      tbuf ac = info;
+      put(&ac, ecdsa_sha256, sizeof(ecdsa_sha256));
+      put_tlv(&ac, 0x03, sig, sig_len + 1);
+      wrap(&ac, 0x30);
+      if (ac.n <= sizeof(ac.d) && (*der = malloc(ac.n)) != NULL) {
+        memcpy(*der, ac.d, ac.n);
+        *len = ac.n;
+        rc = 0;
+      }
+    }
+    EVP_MD_CTX_free(md);
+  }
+  OPENSSL_free(sig);
+  OPENSSL_free(iss);
+  OPENSSL_free(ser);
+  OPENSSL_free(acis);
+  X509_free(leaf);
+  return rc;
 }

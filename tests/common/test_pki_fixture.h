@@ -35,7 +35,22 @@ void gs_test_ca_free(gs_test_ca *ca);
  * digitalSignature unless `no_digital_signature`. 0 on success. */
 int gs_test_issue(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
                   bool no_digital_signature, gs_test_ident *out);
+/* The same with an extendedKeyUsage extension, `eku` in OpenSSL's
+ * configuration syntax ("serverAuth,clientAuth", an OID, ...; NULL = none). */
+int gs_test_issue_eku(const gs_test_ca *ca, gs_tkey_type type, const char *uri,
+                      bool no_digital_signature, const char *eku, gs_test_ident *out);
+/* The same with CN `cn` and the subjectAltName given in OpenSSL's
+ * configuration syntax (e.g. "otherName:1.3.6.1.5.5.7.8.5;UTF8:a@b,
+ * DNS:a.example, URI:urn:a"). */
+int gs_test_issue_san(const gs_test_ca *ca, gs_tkey_type type, const char *cn, const char *san,
+                      gs_test_ident *out);
 void gs_test_ident_free(gs_test_ident *id);
+/* An RFC 5755 attribute certificate issued by `ca` for the certificate of
+ * `holder` (baseCertificateID: its issuer and serial), valid 2020..2040,
+ * carrying one id-at-role attribute with roleName URI `role`. *der is
+ * malloc'd (free it). 0 on success. */
+int gs_test_issue_attr_cert(const gs_test_ca *ca, const gs_test_ident *holder, const char *role,
+                            uint8_t **der, size_t *len);
 
 /* 2025-01-01T00:00:00Z in ms. */
 #define GS_TEST_NOW 1735689600000LL

@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
   m->encr[0].alg = GS_ALG_AES256_CBC;
   m->n_icv = 1;
   m->icv[0].alg = GS_ALG_HMAC_SHA256;
-  m->icv[0].params_null = true;
+  m->icv[0].params_null = false; /* a profile algorithm: canonical only */
   bad |= one(argv[1], &p, "handshakeReq-nonaead");
   /* a few single primitives */
   const uint8_t prims[][24] = {{0x02, 0x04, 0x7f, 0xff, 0xff, 0xff},

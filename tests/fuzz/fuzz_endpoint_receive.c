@@ -36,6 +36,7 @@ static void setup_world(void) {
   g_w.b.cfg.replay = GS_REPLAY_MODE_WINDOW;
   g_w.b.cfg.on_integrity = GS_INTEGRITY_DROP;
   g_w.b.cfg.integrity_threshold = 1000;
+  g_w.b.cfg.malformed_threshold = 1000; /* undecodable inputs: dropped, the association kept */
   if (ts_world_start(&g_w) != GS_OK) {
     abort();
   }

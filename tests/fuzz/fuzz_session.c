@@ -53,6 +53,32 @@ static void seeds_once(void) {
     abort();
   }
   write_seed("handshake_req", buf, len, false);
+  { /* the two rejects (pkCert + binding h_A, D17) of other requests */
+    gs_session *s2 = NULL, *t2 = NULL;
+    size_t n2 = 0;
+    static uint8_t b2[70000];
+    if (gs_session_new_initiator(w.a.ep, &s2) != GS_OK ||
+        gs_session_connect(s2, GS_TEST_NOW, NULL, 0) != GS_OK || ts_pop(s2, b2, &n2) != GS_OK ||
+        gs_endpoint_receive_hs(w.b.ep, b2, n2, GS_TEST_NOW, &t2) != GS_OK ||
+        gs_session_refuse(t2, GS_TEST_NOW, (const uint8_t *)"no", 2) != GS_OK ||
+        ts_pop(t2, b2, &n2) != GS_OK) {
+      abort();
+    }
+    write_seed("application_reject", b2, n2, false);
+    gs_session_free(t2);
+    gs_session_free(s2);
+    s2 = NULL;
+    t2 = NULL;
+    if (gs_session_new_initiator(w.a.ep, &s2) != GS_OK ||
+        gs_session_connect(s2, GS_TEST_NOW - 3600000, NULL, 0) != GS_OK ||
+        ts_pop(s2, b2, &n2) != GS_OK ||
+        gs_endpoint_receive_hs(w.b.ep, b2, n2, GS_TEST_NOW, &t2) != GS_ERR_TIME ||
+        gs_endpoint_pop_output(w.b.ep, b2, sizeof(b2), &n2) != GS_OK) {
+      abort();
+    }
+    write_seed("handshake_sec_reject", b2, n2, false);
+    gs_session_free(s2);
+  }
   if (gs_endpoint_receive_hs(w.b.ep, buf, len, GS_TEST_NOW, &w.sb) != GS_OK ||
       gs_session_accept(w.sb, GS_TEST_NOW, (const uint8_t *)"rsp", 3) != GS_OK ||
       ts_pop(w.sb, buf, &len) != GS_OK) {
@@ -90,6 +116,7 @@ static void setup_world(void) {
   g_w.b.cfg.replay = GS_REPLAY_MODE_WINDOW;
   g_w.b.cfg.on_integrity = GS_INTEGRITY_DROP;
   g_w.b.cfg.integrity_threshold = 1000;
+  g_w.b.cfg.malformed_threshold = 1000; /* undecodable inputs: dropped, the association kept */
   if (ts_world_start(&g_w) != GS_OK) {
     abort();
   }

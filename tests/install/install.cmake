@@ -14,3 +14,14 @@ if(GS_NM AND CMAKE_SYSTEM_NAME STREQUAL "Linux")
   set_tests_properties(symbols symbols_selftest PROPERTIES LABELS "install;no-valgrind"
                        ENVIRONMENT "CC=${CMAKE_C_COMPILER}")
 endif()
+
+# The systemd units (dist/systemd, docs/SERVICE.md) as installed: verified by
+# systemd-analyze with no diagnostic, exposure bounded, a misspelt directive
+# caught.
+find_program(GS_SYSTEMD_ANALYZE systemd-analyze)
+if(GS_SYSTEMD_ANALYZE AND TARGET gridseal_cli)
+  add_test(NAME systemd_units
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/install/systemd_verify.sh ${PROJECT_BINARY_DIR}
+                   ${PROJECT_BINARY_DIR}/systemd-units)
+  set_tests_properties(systemd_units PROPERTIES LABELS "install;no-valgrind")
+endif()

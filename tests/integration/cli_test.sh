@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CLI tests of `gridseal`: pki init (files, modes, openssl verify, extensions),
-# config, inspect (sample SecPDUs in DER, hex and base64; garbage), usage.
+# pki issue and pki attr-cert (roles, usage errors), config, inspect (sample SecPDUs in DER, hex and base64; garbage), usage.
 # Usage: cli_test.sh GRIDSEAL SAMPLE_PDU WORKDIR
 set -euo pipefail
 G=$1 SAMPLE=$2 W=$3
@@ -27,7 +27,8 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 if [ "$ms" -lt 1000 ]; then ok "pki init took ${ms} ms (< 1 s)"; else bad "pki init took ${ms} ms"; fi
 
 files="e2e-ca/ca.crt e2e-ca/ca.key e2e-ca/crl.pem hop-ca/ca.crt hop-ca/ca.key server/server.crt
- server/server.key server/server.pem cc/e2e.crt cc/e2e.key cc/hop.crt cc/hop.key cc.conf"
+ server/server.key server/server.pem cc/e2e.crt cc/e2e.key cc/hop.crt cc/hop.key cc.conf
+ viewer/e2e.crt viewer/e2e.key viewer/hop.crt viewer/hop.key"
 for n in 1 2 3 4 5; do files="$files der$n/e2e.crt der$n/e2e.key der$n/hop.crt der$n/hop.key der$n.conf"; done
 missing=0
 for f in $files; do [ -s "$P/$f" ] || { bad "missing $f"; missing=1; }; done
@@ -60,7 +61,12 @@ has "keyUsage digitalSignature only" der2/e2e.crt "^ +Digital Signature$"
 has "SAN URI" der2/e2e.crt "URI:urn:gridseal:der2"
 has "SAN xmppAddr" der2/e2e.crt "XmppAddr::der2@localhost"
 has "IEC 62351-8 role extension" cc/e2e.crt "1\.2\.840\.10070\.8\.1"
-if txt der2/e2e.crt | grep -q "Extended Key Usage"; then bad "der2/e2e.crt: no EKU"; else ok "der2/e2e.crt: no EKU"; fi
+E2E_EKU='2\.25\.196238893761634410473206962927718766280\.1$'
+has "E2E extendedKeyUsage only" der2/e2e.crt "^ +$E2E_EKU"
+if txt der2/e2e.crt | grep -q "TLS Web"; then bad "der2/e2e.crt: no TLS EKU"; else ok "der2/e2e.crt: no TLS EKU"; fi
+if txt der3/hop.crt | grep -Eq "$E2E_EKU"; then bad "der3/hop.crt: no E2E EKU"; else ok "der3/hop.crt: no E2E EKU"; fi
+has "viewer role extension" viewer/e2e.crt "1\.2\.840\.10070\.8\.1"
+has "viewer SAN URI" viewer/e2e.crt "URI:urn:gridseal:viewer"
 has "hop CN = JID" der3/hop.crt "Subject: O = gridseal demo, CN = der3@localhost"
 has "hop SAN xmppAddr" der3/hop.crt "XmppAddr::der3@localhost"
 has "hop EKU clientAuth,serverAuth" der3/hop.crt "TLS Web Client Authentication, TLS Web Server Authentication"
@@ -87,6 +93,41 @@ check "pki init --force overwrites" "$G" pki init "$P" --ders 1 --force --domain
 has "--domain in xmppAddr" der1/e2e.crt "XmppAddr::der1@grid.example"
 expect_fail "pki init --ders bad" 2 "ders 'x': expected a number" "$G" pki init "$W/x" --ders x
 expect_fail "pki init unwritable" 1 "cannot create" "$G" pki init /proc/gridseal-no
+
+# pki issue, pki attr-cert
+check "pki issue --role VIEWER --role 5" "$G" pki issue --ca "$P/e2e-ca" --name eng --role viewer --role 5
+check "openssl verify issued eng/e2e.crt" \
+  openssl verify -x509_strict -CAfile "$P/e2e-ca/ca.crt" -crl_check -CRLfile "$P/e2e-ca/crl.pem" "$P/eng/e2e.crt"
+has "issued SAN" eng/e2e.crt "URI:urn:gridseal:eng, othername: XmppAddr::eng@localhost"
+has "issued E2E EKU" eng/e2e.crt "^ +$E2E_EKU"
+has "issued role extension" eng/e2e.crt "1\.2\.840\.10070\.8\.1"
+[ "$(stat -c %a "$P/eng/e2e.key")" = 600 ] && ok "issued key mode 0600" || bad "issued key mode"
+expect_fail "pki issue existing" 1 "eng/e2e.key: cannot create: File exists" \
+  "$G" pki issue --ca "$P/e2e-ca" --name eng
+check "pki attr-cert" "$G" pki attr-cert --ca "$P/e2e-ca" --holder "$P/der1/e2e.crt" --role OPERATOR \
+  --out "$P/der1/roles.ac"
+openssl asn1parse -inform DER -in "$P/der1/roles.ac" 2>/dev/null | grep -q ":1.2.840.10070.8.1" &&
+  ok "attr-cert: DER with the IEC 62351-8 attribute" || bad "attr-cert: DER with the IEC 62351-8 attribute"
+expect_fail "pki issue bad role" 2 "--role 'BOSS': expected one of VIEWER" \
+  "$G" pki issue --ca "$P/e2e-ca" --name x --role BOSS
+expect_fail "pki issue without --name" 2 "missing --name NAME" "$G" pki issue --ca "$P/e2e-ca"
+expect_fail "pki issue unknown option" 2 "unknown option '--bogus'" "$G" pki issue --bogus
+expect_fail "pki issue bad name" 1 "invalid name '\.\./x'" "$G" pki issue --ca "$P/e2e-ca" --name ../x
+expect_fail "pki attr-cert without --role" 2 "missing --role ROLE" \
+  "$G" pki attr-cert --ca "$P/e2e-ca" --holder "$P/der1/e2e.crt" --out "$W/x.ac"
+expect_fail "pki attr-cert --role without value" 2 "--role needs a value" \
+  "$G" pki attr-cert --ca "$P/e2e-ca" --holder "$P/der1/e2e.crt" --out "$W/x.ac" --role
+expect_fail "pki attr-cert --days 0" 2 "--days '0': expected a number 1..3650" \
+  "$G" pki attr-cert --ca "$P/e2e-ca" --holder "$P/der1/e2e.crt" --out "$W/x.ac" --role 1 --days 0
+expect_fail "pki attr-cert missing CA" 1 "nope/ca.crt: cannot open" \
+  "$G" pki attr-cert --ca "$W/nope" --holder "$P/der1/e2e.crt" --out "$W/x.ac" --role 1
+expect_fail "pki unknown subcommand" 2 "expected 'init', 'issue' or 'attr-cert'" "$G" pki frob
+# a hop (TLS) certificate configured as the E2E certificate: refused at startup
+sed 's|^cert = der1/e2e.crt|cert = der1/hop.crt|; s|^key = der1/e2e.key|key = der1/hop.key|' \
+  "$P/der1.conf" >"$P/hop-as-e2e.conf"
+expect_fail "der with a hop certificate as E2E certificate" 1 \
+  "der1/hop.crt: own certificate .*extendedKeyUsage does not allow E2E use" \
+  "$G" der --config "$P/hop-as-e2e.conf"
 
 # inspect
 "$SAMPLE" 0 >"$W/hsreq.der"

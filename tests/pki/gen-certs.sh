@@ -3,9 +3,11 @@
 # Usage: gen-certs.sh OUTDIR
 # Writes certificates, keys, CRLs and attribute certificates into OUTDIR and
 # OUTDIR/cases.tsv, one case per line (tab separated):
-#   name anchors leaf path crls attcert now_ms expected identities roles
+#   name anchors leaf path crls attcert now_ms expected identities roles [policy]
 # anchors/path/crls are comma lists of files ("-" = none); identities are
-# "kind:value" joined by ";" in subjectAltName order; roles joined by ",".
+# "kind:value" joined by ";" in subjectAltName order; roles joined by ",";
+# policy (optional) is a gs_pki_config setting for the row: "client_auth"
+# (accept_client_auth_eku), empty or "-" for the defaults.
 # Every validity date is fixed, so each verdict at now_ms is deterministic.
 set -euo pipefail
 OUT=${1:?usage: gen-certs.sh OUTDIR}
@@ -95,8 +97,8 @@ crl() { # ISSUER OUTNAME LASTUPDATE NEXTUPDATE
     -crl_lastupdate "$3" -crl_nextupdate "$4" -out "$2" 2>/dev/null
 }
 
-row() { # name anchors leaf path crls att now expected ids roles
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$TSV"
+row() { # name anchors leaf path crls att now expected ids roles [policy]
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${@:1:10}" "${11:--}" >>"$TSV"
 }
 
 CA="basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash"
@@ -199,9 +201,43 @@ row rsa1024_intermediate root.pem via_rsa1024.der int_rsa1024.der - - $NOW GS_ER
 cert sha1 p256 root $NB $NA "$LEAF" sha1
 row sha1_signature root.pem sha1.der - - - $NOW GS_ERR_CERT_WEAK_KEY - -
 
+# ------------------------------------------------------------ certificate purpose (extendedKeyUsage)
+# The E2E purpose (PROPOSED, include/gridseal/pki.h GS_PKI_E2E_EKU_OID).
+E2E_EKU=2.25.196238893761634410473206962927718766280.1
+row eku_absent root.pem ok_p256.der - - - $NOW OK "$IDS1" -
+cert eku_e2e p256 root $NB $NA "$LEAF\nextendedKeyUsage=$E2E_EKU"
+row eku_e2e root.pem eku_e2e.der - - - $NOW OK - -
+cert eku_e2e_crit p256 root $NB $NA "$LEAF\nextendedKeyUsage=critical,$E2E_EKU"
+row eku_e2e_critical root.pem eku_e2e_crit.der - - - $NOW OK - -
+cert eku_e2e_more p256 root $NB $NA "$LEAF\nextendedKeyUsage=serverAuth,clientAuth,$E2E_EKU,codeSigning"
+row eku_e2e_and_others root.pem eku_e2e_more.der - - - $NOW OK - -
+cert eku_server p256 root $NB $NA "$LEAF\nextendedKeyUsage=serverAuth"
+row eku_server_auth_only root.pem eku_server.der - - - $NOW GS_ERR_CERT_PURPOSE - -
+row eku_server_auth_only_client_auth_on root.pem eku_server.der - - - $NOW GS_ERR_CERT_PURPOSE - - client_auth
+cert eku_code p256 root $NB $NA "$LEAF\nextendedKeyUsage=codeSigning"
+row eku_code_signing_only root.pem eku_code.der - - - $NOW GS_ERR_CERT_PURPOSE - -
+cert eku_hop p256 root $NB $NA "$LEAF\nextendedKeyUsage=serverAuth,clientAuth\n$SAN1"
+row eku_tls_hop_style root.pem eku_hop.der - - - $NOW GS_ERR_CERT_PURPOSE - -
+row eku_tls_hop_style_client_auth_on root.pem eku_hop.der - - - $NOW GS_ERR_CERT_PURPOSE - - client_auth
+cert eku_client p256 root $NB $NA "$LEAF\nextendedKeyUsage=clientAuth\n$SAN1"
+row eku_client_auth_only root.pem eku_client.der - - - $NOW GS_ERR_CERT_PURPOSE - -
+row eku_client_auth_only_client_auth_on root.pem eku_client.der - - - $NOW OK "$IDS1" - client_auth
+cert eku_any p256 root $NB $NA "$LEAF\nextendedKeyUsage=anyExtendedKeyUsage"
+row eku_any_only root.pem eku_any.der - - - $NOW GS_ERR_CERT_PURPOSE - -
+cert eku_e2e_oid_prefix p256 root $NB $NA "$LEAF\nextendedKeyUsage=2.25.196238893761634410473206962927718766280.1.1"
+row eku_e2e_arc_sub_oid root.pem eku_e2e_oid_prefix.der - - - $NOW GS_ERR_CERT_PURPOSE - -
+
 # ------------------------------------------------------------ identities
 cert many p256 root $NB $NA "$LEAF\nsubjectAltName=DNS:a.grid.example,email:x@grid.example,URI:https://grid.example/b,otherName:1.3.6.1.5.5.7.8.5;UTF8:bob@grid.example,DNS:c.grid.example"
 row identities_many root.pem many.der - - - $NOW OK "dns:a.grid.example;uri:https://grid.example/b;xmpp:bob@grid.example;dns:c.grid.example" -
+# one value under several name types: each kept with its own kind; email and
+# otherName forms other than xmppAddr (here SRVName) never become identities
+cert kinds p256 root $NB $NA "$LEAF\nsubjectAltName=URI:alice@grid.example,email:alice@grid.example,otherName:1.3.6.1.5.5.7.8.7;IA5:alice@grid.example,DNS:alice@grid.example"
+row identities_kinds_distinct root.pem kinds.der - - - $NOW OK "uri:alice@grid.example;dns:alice@grid.example" -
+cert xmpp_only p256 root $NB $NA "$LEAF\nsubjectAltName=otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@grid.example"
+row identities_xmpp_only root.pem xmpp_only.der - - - $NOW OK "xmpp:alice@grid.example" -
+cert xmpp_ia5 p256 root $NB $NA "$LEAF\nsubjectAltName=otherName:1.3.6.1.5.5.7.8.5;IA5:alice@grid.example"
+row identities_xmpp_not_utf8 root.pem xmpp_ia5.der - - - $NOW GS_ERR_CERT_INVALID - -
 nulsan=$(tlv 30 "$(tlv 82 "$(hexs good.example)00$(hexs .evil.example)")")
 cert nulsan p256 root $NB $NA "$LEAF\nsubjectAltName=DER:$(colon "$nulsan")"
 row san_embedded_nul root.pem nulsan.der - - - $NOW GS_ERR_CERT_INVALID - -
@@ -298,14 +334,29 @@ cert cint p256 croot $CA_NB $CA_NA "$CA"
 cert c_ok p256 croot $NB $NA "$LEAF"
 cert c_rev p256 croot $NB $NA "$LEAF"
 cert c_via p256 cint $NB $NA "$LEAF"
+cert cint_rev p256 croot $CA_NB $CA_NA "$CA"
+cert c_via_rev p256 cint_rev $NB $NA "$LEAF"
 crl croot croot_old.crl 20240101000000Z 20250101000000Z
 openssl ca -batch -config "$(cacnf croot)" -revoke c_rev.pem -keyfile croot.key -cert croot.pem 2>/dev/null
+openssl ca -batch -config "$(cacnf croot)" -revoke cint_rev.pem -keyfile croot.key -cert croot.pem 2>/dev/null
 crl croot croot.crl 20250101000000Z 20260101000000Z
 crl cint cint.crl 20250101000000Z 20260101000000Z
+crl cint_rev cint_rev.crl 20250101000000Z 20260101000000Z
 row crl_not_revoked croot.pem c_ok.der - croot.crl - $NOW OK - -
 row crl_revoked croot.pem c_rev.der - croot.crl - $NOW GS_ERR_CERT_REVOKED - -
 row crl_expired croot.pem c_ok.der - croot_old.crl - $NOW GS_ERR_CRL_EXPIRED - -
 row crl_chain_ok croot.pem c_via.der cint.der croot.crl,cint.crl - $NOW OK - -
+# the intermediate is revoked by the root's CRL, the leaf is not revoked by its
+# own (current) CRL: only a check of the whole path (CRL_CHECK_ALL) refuses it
+row crl_intermediate_revoked croot.pem c_via_rev.der cint_rev.der croot.crl,cint_rev.crl - $NOW GS_ERR_CERT_REVOKED - -
+row crl_intermediate_revoked_leaf_crl_ok croot.pem c_via_rev.der cint_rev.der cint_rev.crl,croot.crl - $NOW GS_ERR_CERT_REVOKED - -
+# the revoked intermediate also configured as a trust anchor (a root +
+# intermediate bundle): the path still ends at the root's CRL
+row crl_intermediate_revoked_also_anchor croot.pem,cint_rev.pem c_via_rev.der cint_rev.der croot.crl,cint_rev.crl - $NOW GS_ERR_CERT_REVOKED - -
+# the same bundle with a current intermediate validates (its CRL is the root's)
+row crl_chain_ok_bundle_anchor croot.pem,cint.pem c_via.der cint.der croot.crl,cint.crl - $NOW OK - -
+row crl_chain_ok_bundle_anchor_no_path croot.pem,cint.pem c_via.der - croot.crl,cint.crl - $NOW OK - -
+row bundle_anchor_no_crls root.pem,int.pem ok_via_int.der - - - $NOW OK "$IDS1" -
 row crl_missing_for_intermediate croot.pem c_via.der cint.der croot.crl - $NOW GS_ERR_CRL_INVALID - -
 row crl_of_other_issuer_only croot.pem c_ok.der - cint.crl - $NOW GS_ERR_CRL_INVALID - -
 

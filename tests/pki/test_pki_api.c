@@ -298,6 +298,33 @@ static void test_pem_bundle(void **state) {
   free((void *)leaf.ptr);
 }
 
+/* The purpose policy is part of every verdict: changing it empties the
+ * cache, so a verdict made under the other policy is never reused. */
+static void test_purpose_policy_change(void **state) {
+  (void)state;
+  gs_pki *pki = pki_with("root.pem", NULL);
+  gs_slice leaf = der("eku_client.der");
+  const gs_cert_info *info = NULL;
+  assert_int_equal(gs_pki_validate(pki, leaf, NULL, 0, NULL, NOW_MS, &info), GS_ERR_CERT_PURPOSE);
+  assert_null(info);
+  gs_pki_config cfg;
+  gs_pki_config_init(&cfg);
+  assert_false(cfg.accept_client_auth_eku);
+  cfg.accept_client_auth_eku = true;
+  assert_int_equal(gs_pki_configure(pki, &cfg), GS_OK);
+  assert_int_equal(gs_pki_validate(pki, leaf, NULL, 0, NULL, NOW_MS, &info), GS_OK);
+  gs_pki_release(pki, info);
+  stats_are(pki, 0, 2, 1);
+  gs_pki_config_init(&cfg);
+  assert_int_equal(gs_pki_configure(pki, &cfg), GS_OK);
+  stats_are(pki, 0, 2, 0);
+  assert_int_equal(gs_pki_validate(pki, leaf, NULL, 0, NULL, NOW_MS, &info), GS_ERR_CERT_PURPOSE);
+  assert_int_equal(gs_pki_configure(NULL, &cfg), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_pki_configure(pki, NULL), GS_ERR_INVALID_ARG);
+  free((void *)leaf.ptr);
+  gs_pki_free(pki);
+}
+
 int main(void) {
   dir = getenv("GS_PKI_CASES");
   if (dir == NULL || gs_ossl_crypto_new(&crypto) != GS_OK) {
@@ -316,6 +343,7 @@ int main(void) {
       cmocka_unit_test(test_load_cert_file),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_pem_bundle),
+      cmocka_unit_test(test_purpose_policy_change),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   gs_ossl_crypto_free(crypto);

@@ -262,4 +262,52 @@ static inline uint8_t *sec_reencode(rl_world *w, const uint8_t *pdu, size_t len,
 #include "gridseal/unstable/pdu.h"
 
 #include "gridseal/unstable/pdu.h"
+/* Feed an undecodable PDU in direction dir under the default malformed-PDU
+ * policy (GS_MALFORMED_DROP, docs/PROTOCOL.md §5.2): the DER error, one more
+ * GS_EV_MALFORMED and one more counted malformed PDU, no integrity failure,
+ * nothing sent, the association otherwise untouched (INV-1); then the next
+ * legitimate message in that direction is accepted. */
+static inline void sec_malformed(rl_world *w, int dir, const uint8_t *pdu, size_t len, int want) {
+  gs_session *to = rl_sess(w, 1 - dir);
+  rl_party *p = dir == 0 ? &w->b : &w->a;
+  gs_session_info i0, i1;
+  RL_EQ(w, gs_session_get_info(to, &i0), GS_OK);
+  unsigned integ = rl_events(p, GS_EV_INTEGRITY);
+  unsigned ab = rl_events(p, GS_EV_ABORT_SENT);
+  size_t q = w->nq[1 - dir];
+  sec_drop(w, dir, pdu, len, want, GS_EV_MALFORMED);
+  RL_EQ(w, gs_session_get_info(to, &i1), GS_OK);
+  RL_EQ(w, i1.malformed, i0.malformed + 1);
+  RL_EQ(w, i1.integrity_failures, i0.integrity_failures);
+  RL_EQ(w, rl_events(p, GS_EV_INTEGRITY), integ);
+  RL_EQ(w, rl_events(p, GS_EV_ABORT_SENT), ab);
+  RL_EQ(w, rl_last_event(p, GS_EV_MALFORMED)->err, want);
+  RL_EQ(w, w->nq[1 - dir], q); /* the next message's answer aside, nothing */
+}
+
+/* The same under GS_MALFORMED_ABORT: the DER error, GS_EV_MALFORMED, a
+ * dtSecAbort protocol-error queued, the association failed with that
+ * sticky error, nothing delivered. */
+static inline void sec_malformed_abort(rl_world *w, int dir, const uint8_t *pdu, size_t len,
+                                       int want) {
+  gs_session *to = rl_sess(w, 1 - dir);
+  rl_party *p = dir == 0 ? &w->b : &w->a;
+  unsigned mal = rl_events(p, GS_EV_MALFORMED);
+  unsigned ab = rl_events(p, GS_EV_ABORT_SENT);
+  uint32_t delivered = w->delivered;
+  size_t q = w->nq[1 - dir];
+  int rc = rl_feed(w, dir, pdu, len, NULL);
+  RL_EQ(w, rc, want);
+  RL_EQ(w, rl_events(p, GS_EV_MALFORMED), mal + 1);
+  RL_EQ(w, rl_events(p, GS_EV_ABORT_SENT), ab + 1);
+  RL_EQ(w, rl_last_event(p, GS_EV_ABORT_SENT)->pdu_kind, GS_PDU_DT_SEC_ABORT);
+  RL_EQ(w, rl_last_event(p, GS_EV_ABORT_SENT)->diag, GS_DT_PROTOCOL_ERROR);
+  RL_EQ(w, w->nq[1 - dir], q + 1);
+  RL_EQ(w, w->q[1 - dir][q].kind, GS_PDU_DT_SEC_ABORT);
+  RL_EQ(w, gs_session_state_get(to), GS_STATE_FAILED);
+  RL_EQ(w, gs_session_error(to), want);
+  RL_EQ(w, w->delivered, delivered);
+  RL_EQ(w, w->bad_deliveries, 0);
+}
+
 #endif

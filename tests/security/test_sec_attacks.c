@@ -219,7 +219,8 @@ static void test_M2_reflect_handshake(void **st) {
 }
 
 /* M3: the relay routes A's request to an insider C (valid certificate of
- * the same root); A expects B: A aborts with GS_ERR_PEER_IDENTITY. */
+ * the same root); the request names B, so C drops it (D16); an insider C
+ * that answers anyway: A expects B and aborts with GS_ERR_PEER_IDENTITY. */
 static void test_M3_misbinding_other_endpoint(void **st) {
   (void)st;
   rl_world w;
@@ -233,6 +234,21 @@ static void test_M3_misbinding_other_endpoint(void **st) {
   RL_EQ(&w, rl_party_start(&w, &c), GS_OK);
   RL_EQ(&w, rl_connect(&w), GS_OK);
   gs_session *sc = NULL;
+  /* C drops a request that names der1 (D16): nothing signed, counted */
+  RL_EQ(&w, gs_endpoint_receive_hs(c.ep, w.q[0][0].data, w.q[0][0].len, w.now, &sc),
+        GS_ERR_WRONG_RESPONDER);
+  RL_REQUIRE(&w, sc == NULL);
+  gs_output out;
+  RL_EQ(&w, gs_endpoint_peek_output(c.ep, &out), GS_ERR_NOT_FOUND);
+  gs_endpoint_stats cst;
+  RL_EQ(&w, gs_endpoint_get_stats(c.ep, &cst), GS_OK);
+  RL_EQ(&w, cst.misdirected_dropped, 1);
+  RL_EQ(&w, cst.sessions, 0);
+  /* an insider C that answers it anyway is caught by A's identity check */
+  rl_party_free(&c);
+  rl_party_prepare(&c, rl_ident(2, GS_TKEY_P256));
+  c.ignore_responder_name = true;
+  RL_EQ(&w, rl_party_start(&w, &c), GS_OK);
   RL_EQ(&w, gs_endpoint_receive_hs(c.ep, w.q[0][0].data, w.q[0][0].len, w.now, &sc), GS_OK);
   RL_EQ(&w, gs_session_accept(sc, w.now, (const uint8_t *)"rsp", 3), GS_OK);
   uint8_t buf[8192];
@@ -526,13 +542,15 @@ static void test_notices_forged_old_unbound(void **st) {
 
 /* ------------------------------------------------ floods and sizes */
 /* X2: many half-open associations: the per-peer and global caps hold; the
- * requests over the cap cost no signature. */
+ * requests over the cap cost no signature. (The per-identity association
+ * cap, which would refuse first, is raised: test_sec_finding_assoc_cap.c.) */
 static void test_X2_half_open_flood(void **st) {
   (void)st;
   rl_world w;
   sec_opts o = sec_defaults();
   sec_prepare(&w, 350, &o);
   w.b.cfg.max_half_open = 6;
+  w.b.cfg.max_sessions_per_peer = 16;
   RL_EQ(&w, rl_start(&w), GS_OK);
   rl_party c;
   rl_party_prepare(&c, rl_ident(2, GS_TKEY_P256));
@@ -572,6 +590,7 @@ static void test_X2_half_open_flood(void **st) {
   rl_free(&w);
   /* per-peer cap alone */
   sec_prepare(&w, 351, &o);
+  w.b.cfg.max_sessions_per_peer = 16;
   RL_EQ(&w, rl_start(&w), GS_OK);
   nh = 0;
   for (int i = 0; i < 8; i++) {
@@ -594,8 +613,10 @@ static void test_X2_half_open_flood(void **st) {
   rl_free(&w);
 }
 
-/* X1/X4: oversized PDUs rejected before parsing; malformed and out-of-window
- * requests cost no public-key operation beyond the rate-limited rejects. */
+/* X1/X4: oversized PDUs rejected before parsing; malformed requests cost
+ * no public-key operation; an out-of-window request is verified once (a
+ * reject is signed only for a verified request) and its signed rejects are
+ * rate-limited. */
 static void test_X4_oversized_and_cheap_rejects(void **st) {
   (void)st;
   rl_world w;
@@ -611,7 +632,7 @@ static void test_X4_oversized_and_cheap_rejects(void **st) {
   RL_EQ(&w, hs_at_b(&w, huge, big), GS_ERR_DER_TOO_LARGE);
   RL_EQ(&w, delta(c0).verify, 0);
   RL_EQ(&w, delta(c0).sign, 0);
-  sec_integrity_abort(&w, 0, huge, big, GS_ERR_DER_TOO_LARGE);
+  sec_malformed(&w, 0, huge, big, GS_ERR_DER_TOO_LARGE); /* §5.2: dropped and counted */
   free(huge);
   rl_free(&w);
   /* a flood of stale and of truncated requests */
@@ -629,7 +650,7 @@ static void test_X4_oversized_and_cheap_rejects(void **st) {
     RL_EQ(&w, hs_at_b(&w, req, len / 2), GS_ERR_DER_TRUNCATED);
   }
   rl_counts d = delta(c0);
-  RL_EQ(&w, d.verify, 0);
+  RL_EQ(&w, d.verify, 100); /* each stale request once, no truncated one */
   RL_EQ(&w, d.dh_generate, 0);
   RL_EQ(&w, d.sign, GS_REJECT_RATE_PER_SEC); /* the signed rejects, rate-limited */
   RL_EQ(&w, rl_events(&w.b, GS_EV_RATE_LIMITED), 100 - GS_REJECT_RATE_PER_SEC);
@@ -754,17 +775,31 @@ static void test_A_malformed_der(void **st) {
     RL_EQ(&w, w.nq[1], 0);
     printf("%-20s responder: %s\n", g_malformed[which], gs_errname(rc));
     rl_free(&w);
-    /* on an established association: integrity failure, dtSecAbort */
-    sec_up_mode(&w, 370 + (uint64_t)which, GS_REPLAY_MODE_STRICT);
-    RL_EQ(&w, rl_send(&w, 0, 40), GS_OK);
-    n = malform(which, w.q[0][0].data, w.q[0][0].len, out);
-    rl_drop(&w, 0, 0);
-    gs_secpdu p;
-    int want = gs_secpdu_decode(&p, out, n);
-    RL_REQUIRE(&w, want <= -100 && want > -200);
-    sec_integrity_abort(&w, 0, out, n, want);
-    printf("%-20s established: %s\n", g_malformed[which], gs_errname(want));
-    rl_free(&w);
+    /* on an established association, both roles alike (§5.2): dropped and
+     * counted by default; dtSecAbort protocol-error under
+     * GS_MALFORMED_ABORT */
+    for (int dir = 0; dir < 2; dir++) {
+      for (int pol = 0; pol < 2; pol++) {
+        sec_prepare(&w, 370 + (uint64_t)which, &o);
+        w.a.cfg.on_malformed = w.b.cfg.on_malformed = pol ? GS_MALFORMED_ABORT : GS_MALFORMED_DROP;
+        RL_EQ(&w, rl_start(&w), GS_OK);
+        RL_EQ(&w, rl_handshake(&w), GS_OK);
+        RL_EQ(&w, rl_send(&w, dir, 40), GS_OK);
+        n = malform(which, w.q[dir][0].data, w.q[dir][0].len, out);
+        rl_drop(&w, dir, 0);
+        gs_secpdu p;
+        int want = gs_secpdu_decode(&p, out, n);
+        RL_REQUIRE(&w, want <= -100 && want > -200);
+        if (pol) {
+          sec_malformed_abort(&w, dir, out, n, want);
+        } else {
+          sec_malformed(&w, dir, out, n, want);
+        }
+        printf("%-20s established at %s (%s): %s\n", g_malformed[which], dir ? "A" : "B",
+               pol ? "abort" : "drop", gs_errname(want));
+        rl_free(&w);
+      }
+    }
   }
   free(out);
 }

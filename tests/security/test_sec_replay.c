@@ -481,7 +481,8 @@ static void test_T2_skew_outside_tolerance(void **st) {
     RL_EQ(&w, gs_endpoint_receive_hs(w.b.ep, w.q[0][0].data, w.q[0][0].len, w.now, &s),
           GS_ERR_TIME);
     RL_REQUIRE(&w, s == NULL);
-    RL_EQ(&w, rl_counts_get().verify, c0.verify); /* rejected before any verify */
+    /* verified first: a reject is signed only for a verified request */
+    RL_EQ(&w, rl_counts_get().verify, c0.verify + 1);
     RL_EQ(&w, rl_last_event(&w.b, GS_EV_HANDSHAKE_FAILED)->diag, GS_HS_INVALID_TIME);
     rl_collect(&w, 1);
     RL_EQ(&w, w.q[1][w.nq[1] - 1].kind, GS_PDU_HANDSHAKE_SEC_REJECT);
@@ -592,7 +593,16 @@ static void test_S2_seq_wrap_receiver(void **st) {
   RL_REQUIRE(&w, at + sizeof(pat) <= len);
   memcpy(p + at + 2, "\x80\x00\x00\x00", 4);
   rl_log(&w, "S2: seq patched at offset %zu", at);
-  sec_integrity_abort(&w, 0, p, len, GS_ERR_DER_INTEGER_RANGE);
+  /* §5.2: dropped and counted (no next message: seq is used up) */
+  rl_snap b = rl_snapshot(w.sb);
+  unsigned mal = rl_events(&w.b, GS_EV_MALFORMED);
+  RL_EQ(&w, rl_feed(&w, 0, p, len, NULL), GS_ERR_DER_INTEGER_RANGE);
+  rl_snap a = rl_snapshot(w.sb);
+  RL_REQUIRE(&w, rl_same(&b, &a));
+  RL_EQ(&w, rl_events(&w.b, GS_EV_MALFORMED), mal + 1);
+  RL_EQ(&w, rl_events(&w.b, GS_EV_ABORT_SENT), 0);
+  RL_EQ(&w, a.info.malformed, b.info.malformed + 1);
+  RL_EQ(&w, gs_session_state_get(w.sb), GS_STATE_ESTABLISHED);
   free(p);
   rl_free(&w);
 }

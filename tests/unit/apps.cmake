@@ -3,6 +3,8 @@ gs_unit_test(test_tcp SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_tcp.c
              LIBS gridseal_tcp gridseal_transport gridseal_transport_common gridseal_core)
 target_include_directories(test_tcp PRIVATE ${PROJECT_SOURCE_DIR}/transport/tcp)
 gs_unit_test(test_config SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_config.c LIBS gridseal_apps_common)
+gs_unit_test(test_config_malformed SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_config_malformed.c
+             LIBS gridseal_apps_common)
 gs_unit_test(test_events SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_events.c
              LIBS gridseal_apps_common PkgConfig::JANSSON)
 gs_unit_test(test_pki_issue SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pki_issue.c

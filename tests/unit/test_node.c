@@ -337,6 +337,8 @@ static gs_node_callbacks callbacks(app *a) {
   return cb;
 }
 
+static gs_malformed_policy g_on_malformed = GS_MALFORMED_DROP; /* for world_new */
+
 /* What the transports of a world vouch for (NULL: plain transports, no
  * peer_identity / release_peer). */
 typedef struct vouching {
@@ -382,6 +384,7 @@ static void world_new_v(world *w, gs_integrity_policy pol, const vouching *v) {
     nc.transport_identity = v != NULL ? v->xid[i] : GS_NODE_XID_AUTO;
     nc.endpoint = i == 0 ? w->ts.a.cfg : w->ts.b.cfg;
     nc.endpoint.on_integrity = pol;
+    nc.endpoint.on_malformed = g_on_malformed;
     nc.transport = &w->t[i]->base;
     nc.cb = callbacks(&w->app[i]);
     assert_int_equal(gs_node_new(&nc, &w->n[i]), GS_OK);
@@ -652,6 +655,72 @@ static void test_foreign_peer_dropped(void **state) {
   world_free(&w);
 }
 
+/* The same garbage from the bound transport peer (written on the link
+ * itself, as an intruder on the path would) at the control center and at
+ * the DER: dropped and counted at both, no integrity failure, no abort,
+ * both go on (docs/PROTOCOL.md §5.2); under GS_MALFORMED_ABORT it ends the
+ * association at whichever side receives it, the same way. */
+static const uint8_t g_six[] = {0xa5, 0x04, 0x30, 0x02, 0x05, 0x00}; /* a dtSecAbort's shape */
+
+static void on_link(world *w, int to, const uint8_t *pdu, size_t len) {
+  sp_transport *from = w->t[1 - to];
+  assert_int_equal(send(from->links[0].fd, pdu, len, 0), (ssize_t)len);
+  pump(w);
+}
+
+static void test_malformed_same_at_both_roles(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  associate(&w);
+  for (int to = 0; to < 2; to++) {
+    on_link(&w, to, g_six, sizeof(g_six));
+  }
+  for (int i = 0; i < 2; i++) {
+    gs_node_stats st;
+    assert_int_equal(gs_node_get_stats(w.n[i], &st), GS_OK);
+    assert_int_equal(st.malformed_dropped, 1);
+    gs_endpoint_stats es;
+    assert_int_equal(gs_endpoint_get_stats(gs_node_endpoint(w.n[i]), &es), GS_OK);
+    assert_int_equal(es.malformed, 1);
+    assert_int_equal(w.app[i].ev[GS_EV_MALFORMED], 1);
+    assert_int_equal(w.app[i].ev[GS_EV_INTEGRITY], 0);
+    assert_int_equal(w.app[i].ev[GS_EV_ABORT_SENT], 0);
+    assert_int_equal(w.app[i].closed, 0);
+    assert_int_equal(gs_session_state_get(w.app[i].s), GS_STATE_ESTABLISHED);
+    gs_session_info info;
+    assert_int_equal(gs_session_get_info(w.app[i].s, &info), GS_OK);
+    assert_int_equal(info.malformed, 1);
+  }
+  assert_string_equal(w.app[0].last_ev_peer, "der1");
+  assert_string_equal(w.app[1].last_ev_peer, "cc");
+  /* data still flows both ways */
+  assert_int_equal(
+      gs_node_send(w.n[0], w.app[0].s, (const uint8_t *)"set", 3, GS_TK_AUTO, gs_node_now()),
+      GS_OK);
+  assert_int_equal(
+      gs_node_send(w.n[1], w.app[1].s, (const uint8_t *)"val", 3, GS_TK_AUTO, gs_node_now()),
+      GS_OK);
+  pump(&w);
+  assert_int_equal(w.app[0].n_data, 1);
+  assert_int_equal(w.app[1].n_data, 1);
+  world_free(&w);
+  /* GS_MALFORMED_ABORT: the receiving side aborts, the other learns it */
+  g_on_malformed = GS_MALFORMED_ABORT;
+  for (int to = 0; to < 2; to++) {
+    world_new(&w, GS_INTEGRITY_ABORT);
+    associate(&w);
+    on_link(&w, to, g_six, sizeof(g_six));
+    assert_int_equal(w.app[to].closed, 1);
+    assert_int_equal(w.app[to].closed_err, GS_ERR_DER_WRONG_TAG);
+    assert_int_equal(w.app[to].ev[GS_EV_ABORT_SENT], 1);
+    assert_int_equal(w.app[1 - to].closed, 1);
+    assert_int_equal(w.app[1 - to].closed_err, GS_ERR_ABORTED);
+    world_free(&w);
+  }
+  g_on_malformed = GS_MALFORMED_DROP;
+}
+
 /* After the association is gone its PDUs belong to no association. */
 static void test_unknown_assoc_counted(void **state) {
   (void)state;
@@ -707,6 +776,9 @@ static void test_wrong_identity(void **state) {
   world w;
   world_new(&w, GS_INTEGRITY_ABORT);
   pump(&w);
+  /* der1 answers a request meant for der2 (an insider ignoring D16): the
+   * initiator's own identity check refuses it */
+  ts_ignore_responder_name(gs_node_endpoint(w.n[1]));
   gs_identity other = {GS_ID_URI, "urn:gridseal:der2"};
   assert_int_equal(gs_node_connect(w.n[0], "der1", &other, (const uint8_t *)"setup", 5,
                                    gs_node_now(), &w.app[0].s),
@@ -900,6 +972,7 @@ int main(void) {
       cmocka_unit_test(test_refuse),
       cmocka_unit_test(test_wrong_identity),
       cmocka_unit_test(test_close_locally),
+      cmocka_unit_test(test_malformed_same_at_both_roles),
       cmocka_unit_test(test_transport_identity_refused),
       cmocka_unit_test(test_transport_identity_match_and_off),
       cmocka_unit_test(test_transport_identity_initiator),

@@ -91,6 +91,11 @@ static void eq_tbs_hs(const gs_tbs_handshake *a, const gs_tbs_handshake *b) {
   if (x->has_att_cert) {
     eq_slice(x->att_cert, y->att_cert);
   }
+  assert_int_equal(x->has_responder, y->has_responder);
+  if (x->has_responder) {
+    assert_int_equal(x->responder_kind, y->responder_kind);
+    eq_slice(x->responder, y->responder);
+  }
 }
 
 static void eq_token2(const gs_token2 *a, const gs_token2 *b) {
@@ -292,9 +297,10 @@ static void test_handshake_shapes(void **state) {
   gs_secpdu p;
   gs_sample_handshake_req(&p);
   gs_token1 *t = &p.u.hs.tbs.token1;
-  /* minimal: no certPath, no attCert, no applData, confParams empty */
+  /* minimal: no certPath, no attCert, no responder, no applData, confParams empty */
   t->n_cert_path = 0;
   t->has_att_cert = false;
+  t->has_responder = false;
   p.u.hs.tbs.has_appl_data = false;
   t->conf_params = 0;
   round_trip(&p);
@@ -309,12 +315,24 @@ static void test_handshake_shapes(void **state) {
   t->dh[3] = (gs_dhkey){GS_DH_P384, {certs[1], 97}};
   t->has_att_cert = true;
   t->att_cert = (gs_slice){certs[2], 10};
+  t->has_responder = true; /* after attCert, 255 octets: long-form length */
+  t->responder_kind = GS_ID_URI;
+  memset(certs[7], 'u', 255);
+  t->responder = (gs_slice){certs[7], 255};
   p.u.hs.tbs.has_appl_data = true;
   p.u.hs.tbs.appl_data = (gs_slice){NULL, 0}; /* empty applData is allowed */
   t->conf_params = GS_CONF_TLS_PROTECTED | GS_CONF_APPL_PROTECTED | GS_CONF_VPN;
+  /* a profile algorithm has one encoding: the encoder refuses a NULL */
+  size_t nn = 0;
   t->sig_alg.params_null = true;
+  assert_int_equal(gs_secpdu_encode(&p, buf, sizeof(buf), &nn), GS_ERR_DER_BAD_PARAMS);
+  t->sig_alg.params_null = false;
   t->hmac.params_null = true;
-  t->encr_mode.aead[1].params_null = true;
+  assert_int_equal(gs_secpdu_encode(&p, buf, sizeof(buf), &nn), GS_ERR_DER_BAD_PARAMS);
+  t->hmac.params_null = false;
+  /* an OID the profile does not know (aes128-CCM) may carry NULL */
+  static const uint8_t ccm[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x07};
+  t->encr_mode.aead[1] = (gs_algid){GS_ALG_UNKNOWN, {ccm, sizeof(ccm)}, true};
   round_trip(&p);
   /* one DH key, one cert */
   t->n_dh = 1;
@@ -325,8 +343,9 @@ static void test_handshake_shapes(void **state) {
   gs_encr_mode *m = &t->encr_mode;
   m->n_aead = 8;
   for (int i = 0; i < 8; i++) {
-    m->aead[i] = (gs_algid){(gs_alg)(GS_ALG_AES128_GCM + i % 3), {NULL, 0}, i == 5};
+    m->aead[i] = (gs_algid){(gs_alg)(GS_ALG_AES128_GCM + i % 3), {NULL, 0}, false};
   }
+  m->aead[5] = (gs_algid){GS_ALG_UNKNOWN, {ccm, sizeof(ccm)}, true};
   round_trip(&p);
   memset(m, 0, sizeof(*m));
   m->kind = GS_ENCR_MODE_NON_AEAD;
@@ -382,7 +401,10 @@ static void test_transfer_and_notice_shapes(void **state) {
   t2->changed_key = true;
   t2->has_rekey = true;
   t2->rekey = STR("rekey");
-  p.u.xfer.auth.algorithm.params_null = true;
+  size_t nn = 0;
+  p.u.xfer.auth.algorithm.params_null = true; /* not hmacWithSHA256's encoding */
+  assert_int_equal(gs_secpdu_encode(&p, buf, sizeof(buf), &nn), GS_ERR_DER_BAD_PARAMS);
+  p.u.xfer.auth.algorithm.params_null = false;
   round_trip(&p);
   gs_sample_encr_transfer_etm(&p);
   p.u.xfer.tbp.token2.has_iv = false;
@@ -432,14 +454,23 @@ static void test_golden_bytes(void **state) {
   assert_false(a.params_null);
   const uint8_t aes_null[] = {0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
                               0x65, 0x03, 0x04, 0x01, 0x2e, 0x05, 0x00};
-  assert_int_equal(gs_algid_decode(&a, aes_null, sizeof(aes_null)), GS_OK);
+  /* a profile algorithm: exactly its canonical encoding, no added NULL */
+  assert_int_equal(gs_algid_decode(&a, aes_null, sizeof(aes_null)), GS_ERR_DER_BAD_PARAMS);
+  assert_int_equal(gs_algid_canonical(GS_ALG_AES256_GCM, buf, sizeof(buf), &n), GS_OK);
+  assert_int_equal(n, sizeof(aes));
+  assert_memory_equal(buf, aes, n);
+  /* an OID the profile does not know (aes128-CCM) may carry NULL */
+  const uint8_t ccm_null[] = {0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                              0x65, 0x03, 0x04, 0x01, 0x07, 0x05, 0x00};
+  assert_int_equal(gs_algid_decode(&a, ccm_null, sizeof(ccm_null)), GS_OK);
+  assert_int_equal(a.alg, GS_ALG_UNKNOWN);
   assert_true(a.params_null);
   gs_der_writer w;
   gs_der_writer_init(&w, buf, sizeof(buf));
   gs_pdu_write_algid(&w, &a);
   assert_int_equal(gs_der_writer_finish(&w, &n), GS_OK);
-  assert_int_equal(n, sizeof(aes_null));
-  assert_memory_equal(buf, aes_null, n);
+  assert_int_equal(n, sizeof(ccm_null));
+  assert_memory_equal(buf, ccm_null, n);
   gs_slice c;
   assert_int_equal(gs_der_content(aes, sizeof(aes), &c), GS_OK);
   assert_ptr_equal(c.ptr, aes + 2);

@@ -239,6 +239,74 @@ static const row rows[] = {
      GS_ERR_DER_UNKNOWN_EXTENSION},
     {"ClearToken1 extension after attCert", TBS_HS,
      TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "81:00 A5{}")), GS_ERR_DER_UNKNOWN_EXTENSION},
+    /* responder [2] PeerName (D16) */
+    {"responder xmppAddr ok", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80'der1@grid.example'}")), GS_OK},
+    {"responder uri after attCert ok", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "81:00 A2{81'urn:gridseal:der1'}")), GS_OK},
+    {"responder dns ok", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{82'der1.example'}")), GS_OK},
+    {"responder utf-8 ok", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80:C3A9F09F9880}")), GS_OK},
+    {"responder before attCert", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{82'd'} 81:00")), GS_ERR_DER_UNKNOWN_EXTENSION},
+    {"responder primitive [2]", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "82'd'")),
+     GS_ERR_DER_CONSTRUCTED},
+    {"responder empty", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{}")),
+     GS_ERR_DER_TRUNCATED},
+    {"responder unknown alternative", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{83'd'}")), GS_ERR_DER_UNKNOWN_CHOICE},
+    {"responder UTF8String untagged", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{0C'd'}")), GS_ERR_DER_UNKNOWN_CHOICE},
+    {"responder constructed [0]", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{A0{0C'd'}}")), GS_ERR_DER_CONSTRUCTED},
+    {"responder two names", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{82'd' 82'e'}")),
+     GS_ERR_DER_TRAILING_BYTES},
+    {"responder twice", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{82'd'} A2{82'd'}")),
+     GS_ERR_DER_UNKNOWN_EXTENSION},
+    {"responder empty name", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{82=}")),
+     GS_ERR_DER_BAD_SIZE},
+    {"responder NUL", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{81:610062}")),
+     GS_ERR_DER_BAD_STRING},
+    {"responder IA5 8-bit", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{82:61E9}")),
+     GS_ERR_DER_BAD_STRING},
+    {"responder xmpp overlong", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80:C0AF}")),
+     GS_ERR_DER_BAD_STRING},
+    {"responder xmpp surrogate", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80:EDA080}")), GS_ERR_DER_BAD_STRING},
+    {"responder xmpp truncated sequence", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80:61E282}")), GS_ERR_DER_BAD_STRING},
+    {"responder xmpp over U+10FFFF", TBS_HS,
+     TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80:F4908080}")), GS_ERR_DER_BAD_STRING},
+    {"responder xmpp NUL", TBS_HS, TBSHS(PP, TOK1X("", "12", DH1, AEAD, CONF, "A2{80:00}")),
+     GS_ERR_DER_BAD_STRING},
+    /* binding [2] OCTET STRING (SIZE (32)); with pkCert for the rejects (D17) */
+    {"binding 31 octets", SECPDU,
+     NOTICE("A6", TOK3("1:2", "82:00000000000000000000000000000000000000000000000000000000000000"),
+            ""),
+     GS_ERR_DER_BAD_SIZE},
+    {"binding 33 octets", SECPDU,
+     NOTICE("A6",
+            TOK3("1:2", "82:000000000000000000000000000000000000000000000000000000000000000000"),
+            ""),
+     GS_ERR_DER_BAD_SIZE},
+    {"binding empty", SECPDU, NOTICE("A6", TOK3("1:2", "82="), ""), GS_ERR_DER_BAD_SIZE},
+    {"binding 32 octets ok", SECPDU,
+     NOTICE("A6",
+            TOK3("1:2", "82:0000000000000000000000000000000000000000000000000000000000000000"), ""),
+     GS_OK},
+    {"reject pkCert and binding ok", SECPDU,
+     NOTICE(
+         "A3",
+         TOK3("1", "80:3000 82:0000000000000000000000000000000000000000000000000000000000000000"),
+         "80:0A"),
+     GS_OK},
+    {"binding before pkCert", SECPDU,
+     NOTICE(
+         "A3",
+         TOK3("1", "82:0000000000000000000000000000000000000000000000000000000000000000 80:3000"),
+         "80:0A"),
+     GS_ERR_DER_TRAILING_BYTES},
     {"unknown ClearToken3 field", SECPDU, NOTICE("A6", TOK3("1:2", "83:00"), ""),
      GS_ERR_DER_TRAILING_BYTES},
     /* BIT STRING, OID, AlgorithmIdentifier */
@@ -255,7 +323,10 @@ static const row rows[] = {
      GS_ERR_DER_BAD_PARAMS},
     {"AlgorithmIdentifier SEQUENCE params", ALGID, "30{06:2a864886f70d0209 30{}}",
      GS_ERR_DER_BAD_PARAMS},
-    {"AlgorithmIdentifier NULL ok", ALGID, "30{06:2a864886f70d0209 05=}", GS_OK},
+    {"AlgorithmIdentifier NULL on a profile algorithm", ALGID, "30{06:2a864886f70d0209 05=}",
+     GS_ERR_DER_BAD_PARAMS},
+    {"AlgorithmIdentifier NULL, OID the profile does not know", ALGID,
+     "30{06:2a864886f70d020b 05=}", GS_OK},
     {"AlgorithmIdentifier NULL with content", ALGID, "30{06:2a864886f70d0209 05:00}",
      GS_ERR_DER_BAD_NULL},
     {"AlgorithmIdentifier two NULLs", ALGID, "30{06:2a864886f70d0209 05= 05=}",
@@ -352,10 +423,72 @@ static void test_size_limits(void **state) {
   assert_int_equal(gs_secpdu_decode(&p, big, 1000), GS_ERR_DER_TRUNCATED);
 }
 
+/* PeerName (D16): a value of 255 octets encodes and decodes, 256 and 0
+ * do not encode, nor an unknown alternative or an 8-bit IA5String (the
+ * encoder and the decoder apply the same check). */
+static void test_responder_name_size(void **state) {
+  (void)state;
+  static uint8_t obuf[4096];
+  static uint8_t name[GS_MAX_NAME_LEN];
+  gs_secpdu p;
+  size_t n = 0;
+  memset(name, 'a', sizeof(name));
+  gs_tbs_handshake *tbs = &p.u.hs.tbs;
+  for (size_t len = GS_MAX_NAME_LEN - 1; len <= GS_MAX_NAME_LEN; len++) {
+    memset(&p, 0, sizeof(p));
+    p.kind = GS_PDU_HANDSHAKE_REQ;
+    tbs->pp.ptr = (const uint8_t *)"IEC61850-8-2";
+    tbs->pp.len = 12;
+    gs_token1 *t = &tbs->token1;
+    t->sig_alg.alg = GS_ALG_ECDSA_SHA256;
+    t->pk_cert.ptr = name;
+    t->pk_cert.len = 4;
+    t->version = 1;
+    t->asso_id.ptr = (const uint8_t *)"12";
+    t->asso_id.len = 2;
+    t->n_dh = 1;
+    t->dh[0].group = 19;
+    t->dh[0].public_key.ptr = name;
+    t->dh[0].public_key.len = 4;
+    t->hmac.alg = GS_ALG_HMAC_SHA256;
+    t->time = 1795548600000LL;
+    t->encr_mode.kind = GS_ENCR_MODE_AEAD;
+    t->encr_mode.n_aead = 1;
+    t->encr_mode.aead[0].alg = GS_ALG_AES256_GCM;
+    t->has_responder = true;
+    t->responder_kind = GS_ID_DNS;
+    t->responder.ptr = name;
+    t->responder.len = len;
+    p.u.hs.sign.ptr = name;
+    p.u.hs.sign.len = 8;
+    int rc = gs_secpdu_encode(&p, obuf, sizeof(obuf), &n);
+    if (len == GS_MAX_NAME_LEN - 1) {
+      assert_int_equal(rc, GS_OK);
+      gs_secpdu d;
+      assert_int_equal(gs_secpdu_decode(&d, obuf, n), GS_OK);
+      assert_true(d.u.hs.tbs.token1.has_responder);
+      assert_int_equal(d.u.hs.tbs.token1.responder_kind, GS_ID_DNS);
+      assert_int_equal(d.u.hs.tbs.token1.responder.len, len);
+    } else {
+      assert_int_equal(rc, GS_ERR_DER_BAD_SIZE);
+    }
+    t->responder.len = 0;
+    assert_int_equal(gs_secpdu_encode(&p, obuf, sizeof(obuf), &n), GS_ERR_DER_BAD_SIZE);
+    t->responder.len = 3;
+    t->responder_kind = (gs_identity_kind)9;
+    assert_int_equal(gs_secpdu_encode(&p, obuf, sizeof(obuf), &n), GS_ERR_INVALID_ARG);
+    t->responder_kind = GS_ID_URI;
+    name[1] = 0x80;
+    assert_int_equal(gs_secpdu_encode(&p, obuf, sizeof(obuf), &n), GS_ERR_DER_BAD_STRING);
+    name[1] = 'a';
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_size_limits),
+      cmocka_unit_test(test_responder_name_size),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* Table tests of the replay module (strict and 64-entry window), the
- * handshake replay cache (LRU) and the reject rate limiter. */
+ * handshake replay cache (aged by time) and the reject rate limiter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,6 +102,8 @@ static void test_window_shift_64(void **state) {
   run_table(GS_REPLAY_MODE_WINDOW, t, sizeof(t) / sizeof(t[0]));
 }
 
+#define TOL 600000 /* the tolerance the cache ages entries by */
+
 static void test_replay_cache(void **state) {
   (void)state;
   gs_replay_cache c;
@@ -109,27 +111,53 @@ static void test_replay_cache(void **state) {
   uint8_t fp[32];
   memset(fp, 7, sizeof(fp));
   const uint8_t *a = (const uint8_t *)"12";
+  gs_time_ms now = 1000;
   assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, a, 2), GS_OK);
-  gs_replay_cache_insert(&c, fp, 1000, a, 2);
+  assert_int_equal(gs_replay_cache_insert(&c, fp, 1000, a, 2, now, TOL), GS_OK);
   assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, a, 2), GS_ERR_REPLAY);
   assert_int_equal(gs_replay_cache_lookup(&c, fp, 1001, a, 2), GS_OK);
   assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, (const uint8_t *)"13", 2), GS_OK);
   fp[0] = 8;
   assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, a, 2), GS_OK);
   fp[0] = 7;
-  /* fill: 1000 is the oldest and gets evicted by the fifth entry */
-  for (int i = 1; i <= 4; i++) {
-    gs_replay_cache_insert(&c, fp, 1000 + i, a, 2);
+  for (int i = 1; i <= 3; i++) {
+    assert_int_equal(gs_replay_cache_insert(&c, fp, 1000 + i, a, 2, now, TOL), GS_OK);
   }
   assert_int_equal(c.n, 4);
-  assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, a, 2), GS_OK);
-  for (int i = 1; i <= 4; i++) {
+  /* full of live entries: the fifth is refused and nothing is evicted */
+  assert_int_equal(gs_replay_cache_insert(&c, fp, 2000, a, 2, now, TOL), GS_ERR_LIMIT);
+  assert_int_equal(c.full_refused, 1);
+  assert_int_equal(c.n, 4);
+  for (int i = 0; i <= 3; i++) {
     assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000 + i, a, 2), GS_ERR_REPLAY);
   }
-  gs_replay_cache_insert(&c, fp, 2000, a, 2);
-  assert_int_equal(gs_replay_cache_lookup(&c, fp, 1001, a, 2), GS_OK);
+  assert_int_equal(gs_replay_cache_lookup(&c, fp, 2000, a, 2), GS_OK);
+  /* exactly at the edge of the window (now - time == TOL) 1000 is still live */
+  assert_int_equal(gs_replay_cache_insert(&c, fp, 2000, a, 2, 1000 + TOL, TOL), GS_ERR_LIMIT);
+  assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, a, 2), GS_ERR_REPLAY);
+  /* one ms later 1000 has aged out: its slot takes the new triple */
+  assert_int_equal(gs_replay_cache_insert(&c, fp, 2000, a, 2, 1001 + TOL, TOL), GS_OK);
+  assert_int_equal(c.n, 4);
   assert_int_equal(gs_replay_cache_lookup(&c, fp, 2000, a, 2), GS_ERR_REPLAY);
+  for (int i = 1; i <= 3; i++) {
+    assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000 + i, a, 2), GS_ERR_REPLAY);
+  }
+  /* the aged-out triple is not forgotten if `now` goes back: anything older
+   * than what was swept counts as a replay */
+  assert_int_equal(gs_replay_cache_lookup(&c, fp, 1000, a, 2), GS_ERR_REPLAY);
+  assert_int_equal(gs_replay_cache_lookup(&c, fp, 999, (const uint8_t *)"77", 2), GS_ERR_REPLAY);
+  /* much later every entry has aged out: the cache has room again */
+  now = 10 * TOL;
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(gs_replay_cache_insert(&c, fp, now + i, a, 2, now, TOL), GS_OK);
+  }
+  assert_int_equal(c.n, 4);
+  assert_int_equal(c.full_refused, 2);
+  assert_int_equal(gs_replay_cache_insert(&c, fp, now, (const uint8_t *)"123:567", 8, now, TOL),
+                   GS_ERR_INVALID_ARG);
   gs_replay_cache_clear(&c);
+  assert_int_equal(gs_replay_cache_init(&c, 0), GS_ERR_CONFIG);
+  assert_int_equal(gs_replay_cache_init(&c, GS_REPLAY_CACHE_MAX + 1), GS_ERR_CONFIG);
 }
 
 static void test_ratelimit(void **state) {

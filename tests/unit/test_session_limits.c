@@ -406,6 +406,7 @@ static void test_memory_per_association(void **state) {
   (void)state;
   ts_world w;
   ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  w.b.cfg.max_sessions_per_peer = MEASURE_N + 1; /* all from A */
   assert_int_equal(ts_world_start(&w), GS_OK);
   assert_int_equal(ts_handshake(&w, NOW), GS_OK); /* warm up provider caches */
   static gs_session *a[MEASURE_N], *b[MEASURE_N];

@@ -28,8 +28,10 @@ static size_t make_req(ts_world *w, gs_time_ms now) {
   return len;
 }
 
-/* The kind and diag of the next endpoint-level PDU of B. */
-static void expect_reject(ts_world *w, int diag) {
+/* The kind and diag of the next endpoint-level PDU of B; with `own` false
+ * it answers a request other than A's (a modified copy): bound to that one
+ * (D17), A ignores it and keeps waiting. */
+static void expect_reject_of(ts_world *w, int diag, bool own) {
   static uint8_t pdu[70000];
   size_t len = 0;
   assert_int_equal(gs_endpoint_pop_output(w->b.ep, pdu, sizeof(pdu), &len), GS_OK);
@@ -39,14 +41,28 @@ static void expect_reject(ts_world *w, int diag) {
   assert_true(p.u.notice.tbs.has_diag);
   assert_int_equal(p.u.notice.tbs.diag, diag);
   assert_true(p.u.notice.tbs.token3.has_pk_cert);
-  /* A accepts the signed reject and fails with it */
+  assert_true(p.u.notice.tbs.token3.has_binding);
+  assert_int_equal(p.u.notice.tbs.token3.binding.len, 32);
   gs_rx rx;
+  if (!own) {
+    int ign = ts_count(&w->a, GS_EV_NOTICE_IGNORED);
+    assert_int_equal(gs_session_receive(w->sa, pdu, len, NOW, g_out, sizeof(g_out), &rx),
+                     GS_ERR_NOTICE_IGNORED);
+    assert_int_equal(gs_session_state_get(w->sa), GS_STATE_HS_SENT);
+    assert_int_equal(ts_count(&w->a, GS_EV_NOTICE_IGNORED), ign + 1);
+    return;
+  }
+  /* A accepts the signed reject of its own request and fails with it */
   assert_int_equal(gs_session_receive(w->sa, pdu, len, NOW, g_out, sizeof(g_out), &rx),
                    GS_ERR_HANDSHAKE_REJECTED);
   assert_int_equal(gs_session_state_get(w->sa), GS_STATE_FAILED);
   const gs_event *ev = ts_last(&w->a, GS_EV_REJECTED);
   assert_non_null(ev);
   assert_int_equal(ev->diag, diag);
+}
+
+static void expect_reject(ts_world *w, int diag) {
+  expect_reject_of(w, diag, true);
 }
 
 static void start(ts_world *w) {
@@ -72,8 +88,11 @@ static void test_hs_time(void **state) {
   ts_world_free(&w);
 }
 
-/* §3.3 c: a sigAlg that does not match the certificate key (RSA named for
- * a P-256 key, or Ed25519) is refused before the signature is looked at. */
+/* §3.3 b: a sigAlg that does not match the certificate key (RSA named for
+ * a P-256 key, or Ed25519). The signature is verified under the key's own
+ * algorithm first: a request A really signed that way gets the signed
+ * invalid-signatureAlgorithm reject; the same change made by someone else
+ * (the signature no longer verifies) is dropped silently, nothing signed. */
 static void hs_sig_alg_mismatch(gs_alg alg) {
   ts_world w;
   start(&w);
@@ -84,15 +103,32 @@ static void hs_sig_alg_mismatch(gs_alg alg) {
   p.u.hs.tbs.token1.sig_alg.alg = alg;
   p.u.hs.tbs.token1.sig_alg.oid.ptr = NULL; /* encode from `alg` */
   p.u.hs.tbs.token1.sig_alg.oid.len = 0;
-  static uint8_t re[70000];
+  static uint8_t re[70000], tbs[70000];
   size_t re_len = 0;
   assert_int_equal(gs_secpdu_encode(&p, re, sizeof(re), &re_len), GS_OK);
   gs_session *s = NULL;
   int sig_events = ts_count(&w.b, GS_EV_BAD_SIGNATURE);
+  assert_int_equal(gs_endpoint_receive_hs(w.b.ep, re, re_len, NOW, &s), GS_ERR_BAD_SIGNATURE);
+  assert_null(s);
+  assert_int_equal(ts_count(&w.b, GS_EV_BAD_SIGNATURE), sig_events + 1);
+  size_t n = 0;
+  assert_int_equal(gs_endpoint_pop_output(w.b.ep, g_out, sizeof(g_out), &n), GS_ERR_NOT_FOUND);
+  /* signed by A over the changed tbs (ECDSA, its key's algorithm) */
+  size_t tbs_len = 0, sig_len = 0;
+  assert_int_equal(gs_tbs_handshake_encode(&p.u.hs.tbs, tbs, sizeof(tbs), &tbs_len), GS_OK);
+  gs_slice content;
+  assert_int_equal(gs_der_content(tbs, tbs_len, &content), GS_OK);
+  uint8_t sig[GS_MAX_SIG_LEN];
+  gs_iov part = {content.ptr, content.len};
+  assert_int_equal(
+      w.crypto->sign(w.a.key, GS_SIG_ECDSA_SHA256, &part, 1, sig, sizeof(sig), &sig_len), GS_OK);
+  p.u.hs.sign.ptr = sig;
+  p.u.hs.sign.len = sig_len;
+  assert_int_equal(gs_secpdu_encode(&p, re, sizeof(re), &re_len), GS_OK);
   assert_int_equal(gs_endpoint_receive_hs(w.b.ep, re, re_len, NOW, &s), GS_ERR_UNSUPPORTED_ALG);
   assert_null(s);
-  assert_int_equal(ts_count(&w.b, GS_EV_BAD_SIGNATURE), sig_events);
-  expect_reject(&w, GS_HS_INVALID_SIG_ALG);
+  assert_int_equal(ts_count(&w.b, GS_EV_BAD_SIGNATURE), sig_events + 1);
+  expect_reject_of(&w, GS_HS_INVALID_SIG_ALG, false); /* it answers the re-signed copy */
   ts_world_free(&w);
 }
 
@@ -117,8 +153,16 @@ static void test_hs_untrusted_cert(void **state) {
   assert_int_equal(ts_world_start(&w), GS_OK);
   size_t len = make_req(&w, NOW);
   gs_session *s = NULL;
+  /* a certificate that does not validate gives no key to verify the
+   * request with: dropped, its event and error, nothing signed */
   assert_int_equal(gs_endpoint_receive_hs(w.b.ep, g_buf, len, NOW, &s), GS_ERR_CERT_UNTRUSTED);
-  expect_reject(&w, GS_HS_INVALID_CERT_PATH);
+  assert_null(s);
+  size_t n = 0;
+  assert_int_equal(gs_endpoint_pop_output(w.b.ep, g_out, sizeof(g_out), &n), GS_ERR_NOT_FOUND);
+  const gs_event *ev = ts_last(&w.b, GS_EV_HANDSHAKE_FAILED);
+  assert_non_null(ev);
+  assert_int_equal(ev->err, GS_ERR_CERT_UNTRUSTED);
+  assert_int_equal(ev->diag, -1);
   ts_world_free(&w);
   gs_test_ident_free(&id);
   gs_test_ca_free(&other);
@@ -275,6 +319,9 @@ static void test_hs_expected_peer(void **state) {
   gs_identity want = {GS_ID_URI, "urn:gridseal:der2"};
   w.a.cfg.expected_peer = &want;
   assert_int_equal(ts_world_start(&w), GS_OK);
+  /* B (der1) drops a request meant for der2 (D16): an insider that answers
+   * it anyway is caught by A's own identity check */
+  ts_ignore_responder_name(w.b.ep);
   assert_int_equal(ts_handshake(&w, NOW), GS_ERR_PEER_IDENTITY);
   assert_int_equal(gs_session_state_get(w.sa), GS_STATE_FAILED);
   assert_int_equal(gs_session_send(w.sa, NOW, (const uint8_t *)"x", 1), GS_ERR_PEER_IDENTITY);

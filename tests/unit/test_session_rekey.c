@@ -195,6 +195,98 @@ static void test_budget(void **state) {
   ts_world_free(&w);
 }
 
+/* §6.4: an initiator that only receives (a control center reading reports)
+ * and notices its budget on a received PDU rekeys at once with an empty M;
+ * before, it only marked the update for a PDU it never sent, ignored B's
+ * reqRekey, and B aborted at twice the limit. */
+static void test_receiving_initiator_rekeys_at_budget(void **state) {
+  (void)state;
+  ts_world w;
+  established(&w, GS_REPLAY_MODE_STRICT);
+  assert_int_equal(gs_session_test_set_key_count(w.sa, 0, GS_KEY_BUDGET_DEFAULT - 1), GS_OK);
+  assert_int_equal(gs_session_send(w.sb, NOW, (const uint8_t *)"report", 6), GS_OK);
+  gs_rx rx;
+  assert_int_equal(ts_pass(w.sb, w.sa, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_true(rx.has_data);
+  /* the empty M is queued in the same call */
+  assert_int_equal(gs_session_output_count(w.sa), 1);
+  size_t len = 0;
+  assert_int_equal(ts_pop(w.sa, g_buf, &len), GS_OK);
+  gs_secpdu p;
+  assert_int_equal(gs_secpdu_decode(&p, g_buf, len), GS_OK);
+  assert_true(p.u.xfer.tbp.token2.has_rekey);
+  gs_session_info info;
+  assert_int_equal(gs_session_get_info(w.sa, &info), GS_OK);
+  assert_true(info.rekey_pending);
+  assert_int_equal(gs_session_next_deadline(w.sa), INT64_MAX); /* awaits changedKey */
+  assert_int_equal(gs_session_receive(w.sb, g_buf, len, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(epoch_of(w.sb), 1);
+  assert_int_equal(ts_flush(&w, NOW), GS_OK); /* B's changedKey */
+  assert_int_equal(epoch_of(w.sa), 1);
+  assert_int_equal(gs_session_get_info(w.sa, &info), GS_OK);
+  assert_false(info.rekey_pending);
+  assert_int_equal(gs_session_next_deadline(w.sa), NOW + HOUR); /* the new key's lifetime */
+  ts_world_free(&w);
+}
+
+/* The same at the key lifetime, noticed on a received PDU before A's own
+ * timer fired: M at once, and B's later reqRekey is not needed. */
+static void test_receiving_initiator_rekeys_at_lifetime(void **state) {
+  (void)state;
+  ts_world w;
+  established(&w, GS_REPLAY_MODE_STRICT);
+  gs_time_ms t = NOW + HOUR + 5;
+  assert_int_equal(gs_session_send(w.sb, t, (const uint8_t *)"report", 6), GS_OK);
+  gs_rx rx;
+  assert_int_equal(ts_pass(w.sb, w.sa, t, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(gs_session_output_count(w.sa), 1);
+  assert_int_equal(ts_flush(&w, t), GS_OK);
+  assert_int_equal(epoch_of(w.sa), 1);
+  assert_int_equal(epoch_of(w.sb), 1);
+  /* B's limits restart with the new key: no abort at 2x the old one */
+  assert_int_equal(gs_session_handle_timeout(w.sb, NOW + 2 * HOUR), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sb), GS_STATE_ESTABLISHED);
+  ts_world_free(&w);
+}
+
+/* An update that falls due while A's output queue is full is not lost:
+ * the deadline becomes "now", and the timer sends M once there is room. */
+static void test_due_rekey_with_full_queue(void **state) {
+  (void)state;
+  ts_world w;
+  established(&w, GS_REPLAY_MODE_STRICT);
+  for (unsigned i = 0; i < GS_OUTPUT_QUEUE_MAX; i++) {
+    assert_int_equal(gs_session_send(w.sa, NOW, (const uint8_t *)"q", 1), GS_OK);
+  }
+  static uint8_t held[GS_OUTPUT_QUEUE_MAX][512];
+  size_t held_len[GS_OUTPUT_QUEUE_MAX];
+  assert_int_equal(
+      gs_session_test_set_key_count(w.sa, GS_OUTPUT_QUEUE_MAX, GS_KEY_BUDGET_DEFAULT - 1), GS_OK);
+  assert_int_equal(gs_session_send(w.sb, NOW, (const uint8_t *)"report", 6), GS_OK);
+  gs_rx rx;
+  assert_int_equal(ts_pass(w.sb, w.sa, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(gs_session_output_count(w.sa), GS_OUTPUT_QUEUE_MAX); /* no room for M */
+  assert_true(gs_session_next_deadline(w.sa) <= NOW);
+  for (unsigned i = 0; i < GS_OUTPUT_QUEUE_MAX; i++) {
+    assert_int_equal(ts_pop(w.sa, held[i], &held_len[i]), GS_OK);
+  }
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW), GS_OK);
+  assert_int_equal(gs_session_output_count(w.sa), 1);
+  size_t len = 0;
+  assert_int_equal(ts_pop(w.sa, g_buf, &len), GS_OK);
+  gs_secpdu p;
+  assert_int_equal(gs_secpdu_decode(&p, g_buf, len), GS_OK);
+  assert_true(p.u.xfer.tbp.token2.has_rekey);
+  assert_int_equal(gs_session_next_deadline(w.sa), INT64_MAX);
+  for (unsigned i = 0; i < GS_OUTPUT_QUEUE_MAX; i++) {
+    assert_int_equal(gs_session_receive(w.sb, held[i], held_len[i], NOW, g_out, sizeof(g_out), &rx),
+                     GS_OK);
+  }
+  assert_int_equal(gs_session_receive(w.sb, g_buf, len, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(epoch_of(w.sb), 1);
+  ts_world_free(&w);
+}
+
 static void window_across_switch(gs_replay_mode mode, int want_late) {
   ts_world w;
   established(&w, mode);
@@ -288,6 +380,9 @@ int main(void) {
       cmocka_unit_test(test_lifetime_initiator),
       cmocka_unit_test(test_lifetime_responder_aborts),
       cmocka_unit_test(test_budget),
+      cmocka_unit_test(test_receiving_initiator_rekeys_at_budget),
+      cmocka_unit_test(test_receiving_initiator_rekeys_at_lifetime),
+      cmocka_unit_test(test_due_rekey_with_full_queue),
       cmocka_unit_test(test_window_keeps_previous_key),
       cmocka_unit_test(test_strict_late_is_replay),
       cmocka_unit_test(test_injected_keys_reproducible),

@@ -173,7 +173,7 @@ static int party_start(run_ctx *r, run_party *p) {
   snprintf(p->peer_id.value, sizeof(p->peer_id.value), "%s", v->identity[1 - p->who]);
   cfg.expected_peer = &p->peer_id;
   rc = gs_endpoint_new(&cfg, &p->ep);
-  gs_test_hooks hooks = {hook_dh, hook_random, p, true};
+  gs_test_hooks hooks = {hook_dh, hook_random, p, true, false};
   if (rc == GS_OK) {
     rc = gs_endpoint_test_set_hooks(p->ep, &hooks);
   }

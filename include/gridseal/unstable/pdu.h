@@ -19,6 +19,7 @@
 #ifndef GRIDSEAL_PDU_H
 #define GRIDSEAL_PDU_H
 
+#include "../cert.h"
 #include "../common.h"
 #include "../error.h"
 #include "../pdu_kind.h"
@@ -81,6 +82,13 @@ typedef struct gs_token1 {
   uint8_t conf_params; /* GS_CONF_* bits */
   bool has_att_cert;
   gs_slice att_cert;
+  /* responder [2] PeerName OPTIONAL (departure D16): the responder the
+   * request is meant for. PeerName ::= CHOICE { xmppAddr [0] UTF8String,
+   * uri [1] IA5String, dns [2] IA5String }, each 1..GS_MAX_NAME_LEN-1
+   * octets, no NUL; UTF8String well-formed UTF-8, IA5String 7-bit. */
+  bool has_responder;
+  gs_identity_kind responder_kind; /* GS_ID_XMPP, GS_ID_URI or GS_ID_DNS */
+  gs_slice responder;
 } gs_token1;
 
 typedef struct gs_tbs_handshake {
