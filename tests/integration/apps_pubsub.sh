@@ -310,7 +310,10 @@ relay_run() { # type port
   ders_stop
   local ev1=$P/der1-events.jsonl ok refused
   ok=$(count '"event":"handshake-ok"' "$ev1")
-  refused=$(count '"event":"\(transport-identity-mismatch\|handshake-failed\)".*via der2@localhost' "$ev1")
+  # der1's refusal: transport-identity-mismatch (and its handshake-failed),
+  # or, before any signature, the request naming another responder (D16)
+  refused=$(grep -v '"event":"\(transport-up\|transport-down\|handshake-ok\|handshake-request\)"' \
+    "$ev1" | count 'via der2@localhost' -)
   echo "$1-relay: $(cat "$T/relay.out"); der1: $ok association(s)," \
     "$refused refusal event(s) via der2@localhost"
   [ "$ok" = 1 ] || fail "der1 made $ok associations (the relayed request must make none)"
