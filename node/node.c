@@ -46,6 +46,23 @@ static void slot_clear(gs_node *n, node_sess *e) {
   n->st.sessions--;
 }
 
+static bool peer_has_session(const gs_node *n, const char *xpeer) {
+  for (size_t i = 0; i < n->cap; i++) {
+    if (n->tab[i].s != NULL && strcmp(n->tab[i].xpeer, xpeer) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The node holds nothing for `xpeer` any more: let the transport forget it
+ * (a pub/sub responder frees the initiator's slot). */
+static void release_if_unused(gs_node *n, const char *xpeer) {
+  if (xpeer != NULL && xpeer[0] != '\0' && !peer_has_session(n, xpeer)) {
+    gs_transport_release_peer(n->t, xpeer);
+  }
+}
+
 /* ------------------------------------------------------------ events */
 
 void gs_node_event(gs_node *n, node_sess *e, int kind, int err, const char *xpeer) {
@@ -88,6 +105,8 @@ const char *gs_node_event_name(int kind) {
     return "association-lost";
   case GS_NODE_EV_FULL:
     return "handshake-ignored";
+  case GS_NODE_EV_IDENTITY_MISMATCH:
+    return "transport-identity-mismatch";
   default:
     return NULL;
   }
@@ -143,7 +162,10 @@ void gs_node_settle(gs_node *n, node_sess *e) {
     n->cb.on_closed(n->cb.user, n, e->s, err, n->now);
   }
   e->busy--;
+  char xpeer[GS_MAX_XPEER_LEN + 1];
+  memcpy(xpeer, e->xpeer, sizeof(xpeer));
   slot_clear(n, e);
+  release_if_unused(n, xpeer);
 }
 
 /* ------------------------------------------------------------ receiving */
@@ -205,6 +227,7 @@ static void node_on_recv(void *user, const char *peer, const uint8_t *pdu, size_
     } else if (rc <= GS_ERR_DER_TRUNCATED && rc > GS_ERR_CRYPTO) {
       n->st.malformed_dropped++; /* not a well-formed SecPDU */
     }
+    release_if_unused(n, peer); /* what it sent holds nothing */
     n->cur_peer = NULL;
     return;
   }
@@ -268,6 +291,42 @@ static void idle_recv(void *user, const char *peer, const uint8_t *pdu, size_t l
   (void)len;
 }
 
+/* ------------------------------------------------------------ peer policy */
+
+static bool cert_holds(const gs_cert_info *c, const gs_identity *id) {
+  for (size_t i = 0; c != NULL && i < c->n_identities && i < GS_MAX_IDENTITIES; i++) {
+    if (c->identities[i].kind == id->kind && strcmp(c->identities[i].value, id->value) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* endpoint.peer_check of every node: the verified certificate against the
+ * identity the transport vouches for as the sender of the handshake PDU
+ * being handled, then the application's own check. */
+static int node_peer_check(void *user, const gs_cert_info *peer, gs_role role) {
+  gs_node *n = user;
+  gs_identity want;
+  if (n->xid != GS_NODE_XID_OFF && n->cur_peer != NULL &&
+      gs_transport_peer_identity(n->t, n->cur_peer, &want) == GS_OK && !cert_holds(peer, &want)) {
+    n->st.identity_refused++;
+    if (n->cb.on_event != NULL) {
+      gs_event ev;
+      memset(&ev, 0, sizeof(ev));
+      ev.kind = (gs_event_kind)GS_NODE_EV_IDENTITY_MISMATCH;
+      ev.err = GS_ERR_NOT_AUTHORIZED;
+      ev.diag = GS_HS_PEER_NOT_AUTHORIZED;
+      ev.asso_id = "";
+      ev.peer = peer;
+      ev.pdu_kind = role == GS_ROLE_RESPONDER ? GS_PDU_HANDSHAKE_REQ : GS_PDU_HANDSHAKE_ACC;
+      n->cb.on_event(n->cb.user, n, NULL, &ev, n->cur_peer);
+    }
+    return GS_HS_PEER_NOT_AUTHORIZED;
+  }
+  return n->user_check != NULL ? n->user_check(n->user_check_user, peer, role) : 0;
+}
+
 /* ------------------------------------------------------------ life cycle */
 
 void gs_node_config_init(gs_node_config *cfg) {
@@ -301,6 +360,11 @@ int gs_node_new(const gs_node_config *cfg, gs_node **out) {
   ec.max_sessions = n->cap; /* every session the engine admits has a slot */
   ec.on_event = on_engine_event;
   ec.event_user = n;
+  n->xid = cfg->transport_identity;
+  n->user_check = cfg->endpoint.peer_check;
+  n->user_check_user = cfg->endpoint.peer_check_user;
+  ec.peer_check = node_peer_check;
+  ec.peer_check_user = n;
   int rc = gs_endpoint_new(&ec, &n->ep);
   if (rc != GS_OK) {
     gs_node_free(n);

@@ -23,9 +23,12 @@ struct gs_node {
   node_sess *tab;
   size_t cap;
   gs_node_stats st;
-  gs_time_ms now;       /* of the step or call being handled */
-  const char *cur_peer; /* transport peer of the PDU being handled */
-  uint8_t *rx;          /* plaintext, GS_MAX_PDU_SIZE; wiped after use */
+  gs_time_ms now;              /* of the step or call being handled */
+  const char *cur_peer;        /* transport peer of the PDU being handled */
+  uint8_t *rx;                 /* plaintext, GS_MAX_PDU_SIZE; wiped after use */
+  gs_node_xid xid;             /* identity-vs-transport-peer check */
+  gs_peer_check_cb user_check; /* the application's endpoint.peer_check, chained */
+  void *user_check_user;
 };
 
 /* What the engine made of one received PDU. */

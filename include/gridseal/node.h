@@ -31,7 +31,15 @@
  * policy are untouched (gs_endpoint_receive()). PDUs naming no association
  * and PDUs that do not decode are dropped and counted. A HandshakeReq that
  * passes the engine's responder checks creates an association bound to the
- * transport peer it came from (on_request).
+ * transport peer it came from (on_request), once its certificate holds the
+ * identity the transport vouches for as that peer (transport_identity).
+ *
+ * Transport peers. When a PDU leaves no association with its transport
+ * peer (it was dropped, or refused in the handshake), and when the last
+ * association of a transport peer ends, the node releases that peer
+ * (gs_transport_release_peer()): a pub/sub responder frees the slot it
+ * made for an initiator it learnt from a topic, so no unverified input
+ * holds one.
  *
  * Sending. After every engine call the node drains the session's output
  * and sends each PDU to the session's transport peer, as the transport kind
@@ -77,12 +85,17 @@ typedef enum gs_node_event_kind {
   GS_NODE_EV_SEND_FAILED = 64, /* the transport refused a PDU (err): dropped */
   GS_NODE_EV_PEER_LOST = 65,   /* an association ended because its transport
                                   peer went down (err GS_ERR_IO) */
-  GS_NODE_EV_FULL = 66         /* a verified HandshakeReq dropped: the node
+  GS_NODE_EV_FULL = 66,        /* a verified HandshakeReq dropped: the node
                                   holds max_sessions sessions */
+  /* a verified peer certificate does not hold the identity its transport
+   * peer stands for (gs_node_config.transport_identity): the handshake is
+   * refused with peer-not-authorized (err GS_ERR_NOT_AUTHORIZED, diag 26;
+   * ev->peer is the certificate, xpeer the sender) */
+  GS_NODE_EV_IDENTITY_MISMATCH = 67
 } gs_node_event_kind;
 
-/* "send-failed", "association-lost", "handshake-ignored" for a gs_node_event_kind; NULL for
- * other values. */
+/* "send-failed", "association-lost", "handshake-ignored", "transport-identity-mismatch" for a
+ * gs_node_event_kind; NULL for other values. */
 GS_EXPORT const char *gs_node_event_name(int kind);
 
 typedef struct gs_node_callbacks {
@@ -124,6 +137,13 @@ typedef struct gs_node_callbacks {
   void *user;
 } gs_node_callbacks;
 
+/* The identity-vs-transport-peer check (gs_node_config.transport_identity). */
+typedef enum gs_node_xid {
+  GS_NODE_XID_AUTO = 0, /* on wherever the transport vouches for its peers
+                           (gs_transport_peer_identity(): MQTT, AMQP) */
+  GS_NODE_XID_OFF = 1   /* no check */
+} gs_node_xid;
+
 typedef struct gs_node_config {
   /* The endpoint's configuration (copied; what it points to is borrowed
    * and must outlive the node). Its on_event / event_user are replaced by
@@ -132,6 +152,17 @@ typedef struct gs_node_config {
   gs_transport *transport; /* borrowed; its events are replaced by the node's */
   gs_node_callbacks cb;
   size_t max_sessions; /* sessions the node holds at once (0: endpoint.max_sessions) */
+  /* Identity vs transport peer (both roles). When the transport vouches
+   * for who a peer is (a pub/sub broker's authenticated user, carried by
+   * the topic or user_id of every message), the verified certificate of a
+   * handshake from that peer must hold that identity, exact and of the
+   * same kind; else the association is refused in the handshake with
+   * peer-not-authorized (responder: signed handshakeSecReject; initiator:
+   * handshakeSecAbort), GS_NODE_EV_IDENTITY_MISMATCH is reported and
+   * gs_node_stats.identity_refused counted. It runs before
+   * endpoint.peer_check (which the node chains). A request that one broker
+   * client relays from another endpoint is so refused. */
+  gs_node_xid transport_identity;
 } gs_node_config;
 
 /* Zero `cfg` and fill cfg->endpoint with gs_endpoint_config_init(). */
@@ -209,6 +240,7 @@ typedef struct gs_node_stats {
   uint64_t foreign_dropped; /* from a transport peer other than the association's */
   uint64_t unknown_dropped; /* for no association */
   uint64_t malformed_dropped;
+  uint64_t identity_refused; /* handshakes refused: certificate vs transport peer */
 } gs_node_stats;
 GS_EXPORT int gs_node_get_stats(const gs_node *n, gs_node_stats *st);
 

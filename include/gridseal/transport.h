@@ -40,6 +40,7 @@
 
 #include <poll.h>
 
+#include "cert.h"
 #include "common.h"
 #include "error.h"
 #include "pdu_kind.h"
@@ -132,6 +133,21 @@ typedef struct gs_transport_ops {
   /* PDUs or octets still queued for sending (0: all flushed). */
   size_t (*pending)(gs_transport *t);
   void (*free)(gs_transport *t);
+  /* ---- optional (NULL: not provided) */
+  /* The identity the transport itself has authenticated for `peer`, as the
+   * E2E certificate would carry it: MQTT and AMQP give the broker user of
+   * the peer's topics or user_id (its hop certificate CN, which gridseal's
+   * PKI issues as the endpoint's xmppAddr) as GS_ID_XMPP. GS_OK and *out;
+   * GS_ERR_NOT_FOUND (no such peer, or nothing vouched for). The node
+   * refuses an association whose verified certificate does not hold it
+   * (gs_node_config.transport_identity). */
+  int (*peer_identity)(gs_transport *t, const char *peer, gs_identity *out);
+  /* The node holds no association with `peer` any more (none was made from
+   * what it sent, or the last one ended). A transport that keeps state for
+   * peers it learnt from the wire (a pub/sub responder's initiators) frees
+   * it now, on_down following an on_up; configured and dialled peers stay.
+   * So unverified input never holds a peer slot. */
+  void (*release_peer)(gs_transport *t, const char *peer);
 } gs_transport_ops;
 
 /* The common head of every transport object: implementations embed it
@@ -156,6 +172,10 @@ GS_EXPORT int gs_transport_send(gs_transport *t, const char *peer, gs_transport_
                                 const uint8_t *pdu, size_t len);
 GS_EXPORT void gs_transport_close_peer(gs_transport *t, const char *peer);
 GS_EXPORT size_t gs_transport_pending(gs_transport *t);
+/* ops->peer_identity (GS_ERR_NOT_FOUND when the transport has none). */
+GS_EXPORT int gs_transport_peer_identity(gs_transport *t, const char *peer, gs_identity *out);
+/* ops->release_peer (nothing when the transport has none). */
+GS_EXPORT void gs_transport_release_peer(gs_transport *t, const char *peer);
 GS_EXPORT void gs_transport_recv_requeue(gs_transport *t);
 GS_EXPORT const char *gs_transport_name(const gs_transport *t);
 GS_EXPORT const char *gs_transport_error(const gs_transport *t);

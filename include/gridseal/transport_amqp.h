@@ -170,14 +170,17 @@ GS_EXPORT void gs_amqp_get_stats(const gs_amqp *a, gs_amqp_stats *out);
  *
  * Up and down: as the MQTT transport (an initiator's peers are up from the
  * first broker connection on, across outages; close_peer() re-offers after
- * the back-off; a responder's peer comes up with its first delivery).
+ * the back-off; a responder's peer comes up with its first delivery and
+ * is forgotten by close_peer() and release_peer()). peer_identity(): the
+ * peer's user_id (its broker login) as a GS_ID_XMPP identity.
  *
  * on_status: GS_TS_CONNECTED at every established connection;
  * GS_TS_DISCONNECTED for every lost connection and every failed connect
  * attempt (retried after the back-off); GS_TS_DROPPED (and the delivery
  * rejected without requeue) for a delivery from a sender that is not a peer
- * (err GS_ERR_NOT_FOUND) or whose topic header does not name its sender
- * (GS_ERR_PROTOCOL). The first connect is made in the first
+ * (err GS_ERR_NOT_FOUND), whose topic header does not name its sender
+ * (GS_ERR_PROTOCOL), or from a new initiator while every slot is taken
+ * (GS_ERR_LIMIT). The first connect is made in the first
  * gs_transport_step and blocks for at most the connect timeout (5 s). */
 #define GS_AMQP_TRANSPORT_MAX_PEERS 64u
 

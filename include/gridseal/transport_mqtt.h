@@ -212,13 +212,20 @@ GS_EXPORT bool gs_mqtt_name_ok(const char *name);
  * connection and stay up across broker outages (QoS 1 and the persistent
  * session keep the messages); close_peer() takes one down and offers it
  * again (on_up) after the back-off. A responder's peer comes up with its
- * first message; close_peer() forgets it. on_down also comes from free().
+ * first message; close_peer() and release_peer() forget it (the node
+ * releases a peer that holds no association, so unverified messages never
+ * keep a slot). on_down also comes from free().
+ *
+ * peer_identity(): the peer's endpoint name (the broker user that the
+ * sender level of its topics carries) as a GS_ID_XMPP identity, for the
+ * node's identity-vs-transport-peer check.
  *
  * on_status: GS_TS_CONNECTED at every accepted CONNACK; GS_TS_DISCONNECTED
  * for every lost connection and every failed connect attempt (retried
  * after the back-off); GS_TS_ERROR for a refused subscription; GS_TS_DROPPED
- * for a retained message or a foreign topic (err GS_ERR_PROTOCOL), or a
- * message from a sender that is not a peer (err GS_ERR_NOT_FOUND).
+ * for a retained message or a foreign topic (err GS_ERR_PROTOCOL), a
+ * message from a sender that is not a peer (err GS_ERR_NOT_FOUND), or from
+ * a new initiator while every slot is taken (err GS_ERR_LIMIT).
  * Every kind travels the same way (one QoS 1 message). */
 #define GS_MQTT_TRANSPORT_MAX_PEERS 64u
 

@@ -11,9 +11,23 @@
 #       mqtt-aead     a monitor with read access to gridseal/# records what
 #                     the broker relays: no set-point or measurement in AEAD
 #                     mode, both visible in integrity-only mode
-# Ports: Mosquitto 18887-18890, RabbitMQ AMQPS 15673 (dist 25673, epmd 35673).
+#       mqtt-flood    70 broker clients each publish a correctly signed
+#                     HandshakeReq with a self-signed certificate (claiming
+#                     to be the control center) on der1's request topic;
+#                     der1 refuses them all and holds no peer slot for any,
+#                     and the real control center then associates
+#       mqtt-relay    der2's broker client republishes the request the
+#                     control center sent to der2 onto der1's request topic
+#                     (under its own name, as the ACL requires): der1 makes
+#                     no association of it, the real one works
+#       amqp-attacks  the flood and the relayed request through RabbitMQ
+#                     (AMQP 0-9-1; the clients use raw librabbitmq)
+#   apps_pubsub.sh mqtt-flood|mqtt-relay GRIDSEAL MQTT_TAP INJECT_MQTT MAKE_HSREQ
+#   apps_pubsub.sh amqp-attacks GRIDSEAL MQTT_TAP INJECT_AMQP MAKE_HSREQ
+# Ports: Mosquitto 18887-18890, 18894 (flood), 18895 (relay); RabbitMQ AMQPS
+# 15673 (dist 25673, epmd 35673), 15674 (dist 25674, epmd 35674).
 set -euo pipefail
-case_=$1 G=$2 TAP=$3
+case_=$1 G=$2 TAP=$3 INJ=${4:-} MKREQ=${5:-}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/gs-appsps.XXXXXX)
 P=$T/pki
@@ -193,6 +207,124 @@ aead_run() { # port mode label
   "$TAP" scan "$T/tap-$3" 7777
 }
 
+# The request flood: N broker clients (hop certificates flood1..N), one
+# self-signed, correctly signed HandshakeReq each on der1's request topic
+# (AMQP: to der1 under their own user_id). flood_prepare makes the
+# certificates and requests and sets $users; flood_run TYPE PORT runs it
+# against a broker already listening.
+FLOOD_N=${GS_FLOOD:-70}
+flood_prepare() {
+  local i names=""
+  [ -n "$INJ" ] && [ -n "$MKREQ" ] || fail "$case_ needs the inject tool and MAKE_HSREQ"
+  users=$USERS
+  for i in $(seq 1 "$FLOOD_N"); do
+    names="$names flood$i" users="$users flood$i@localhost"
+  done
+  # shellcheck disable=SC2086
+  bash "$src/scripts/lib-hop-pki.sh" "$P" $names >/dev/null
+  # an E2E certificate of its own making that claims the control center's names
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=cc" \
+    -addext "subjectAltName=URI:urn:gridseal:cc,otherName:1.3.6.1.5.5.7.8.5;UTF8:cc@localhost" \
+    -keyout "$T/self.key" -out "$T/self.crt" 2>/dev/null
+  mkdir -p "$T/reqs"
+  "$MKREQ" "$T/self.crt" "$T/self.key" "$T/reqs" "$FLOOD_N" >/dev/null || fail "requests not built"
+}
+
+flood_send() { # type port i
+  local h=$P/flood$3 me=flood$3@localhost
+  if [ "$1" = mqtt ]; then
+    "$INJ" 127.0.0.1 "$2" "$P/hop-ca/ca.crt" "$h/hop.crt" "$h/hop.key" \
+      "gridseal/der1@localhost/$me/req" "$T/reqs/req-$3.pdu" 1
+  else
+    "$INJ" localhost "$2" "$P/hop-ca/ca.crt" "$h/hop.crt" "$h/hop.key" "$me" publish gridseal \
+      der1@localhost "gridseal/der1@localhost/$me/req" "$me" "$T/reqs/req-$3.pdu"
+  fi
+}
+
+flood_run() { # type port
+  local n=$FLOOD_N i p batch=()
+  rm -f "$P"/*-events.jsonl "$P"/cc.csv
+  ders_start "$1"
+  for i in $(seq 1 "$n"); do
+    flood_send "$1" "$2" "$i" >>"$T/flood.out" 2>&1 &
+    batch+=($!)
+    if [ ${#batch[@]} -ge 10 ]; then
+      for p in "${batch[@]}"; do wait "$p" || fail "a flood client failed"; done
+      batch=()
+    fi
+  done
+  for p in "${batch[@]}"; do wait "$p" || fail "a flood client failed"; done
+  local ev1=$P/der1-events.jsonl k
+  for k in $(seq 100); do
+    [ "$(count '"event":"transport-down".*flood' "$ev1")" -ge "$n" ] && break
+    sleep 0.1
+  done
+  run_cc "$1" --run-for 4
+  ders_stop
+  local up down refused
+  up=$(count '"event":"transport-up".*flood' "$ev1")
+  down=$(count '"event":"transport-down".*flood' "$ev1")
+  # flood peers whose request der1 refused with an event of the engine
+  refused=$(grep -v '"event":"transport-\(up\|down\)"' "$ev1" | grep -o 'via flood[0-9]*@' |
+    sort -u | wc -l)
+  echo "$1-flood: $n requests; der1: $refused refused, $up flood peers up, $down released;" \
+    "cc: $(count '"event":"handshake-ok"' "$P/cc-events.jsonl") associations," \
+    "$(count ',der1,' "$P/cc.csv") reports from der1"
+  [ "$(count '"event":"handshake-ok".*flood' "$ev1")" = 0 ] || fail "a flood request associated"
+  [ "$up" = "$n" ] || fail "der1 saw $up of $n flood peers"
+  [ "$down" = "$n" ] || fail "der1 released $down of $n flood peers (slots held)"
+  [ "$refused" = "$n" ] || fail "der1 refused $refused of $n self-signed requests"
+  [ "$(count '"event":"handshake-ok"' "$ev1")" = 1 ] || fail "der1: the control center did not associate"
+  [ "$(count '"event":"handshake-ok"' "$P/cc-events.jsonl")" = 3 ] || fail "cc: expected 3 associations"
+  [ "$(count ',der1,' "$P/cc.csv")" -ge 3 ] || fail "no reports from der1"
+  [ "$(count 'too many initiators' "$ev1")" = 0 ] || fail "der1's peer table was full"
+}
+
+# The relayed request: der2 is the attacker. Its own broker client (der2's
+# hop certificate, in place of the der2 DER) takes the request the control
+# center sends to der2 and publishes it to der1 under its own name.
+relay_run() { # type port
+  local relay_pid i
+  [ -n "$INJ" ] || fail "$case_ needs the inject tool"
+  rm -f "$P"/*-events.jsonl "$P"/cc.csv "$T/relay.ready"
+  if [ "$1" = mqtt ]; then
+    "$INJ" 127.0.0.1 "$2" "$P/hop-ca/ca.crt" "$P/der2/hop.crt" "$P/der2/hop.key" --relay \
+      "gridseal/der2@localhost/+/req" "gridseal/der1@localhost/der2@localhost/req" \
+      "$T/relay.ready" 30 >"$T/relay.out" 2>&1 &
+  else
+    "$INJ" localhost "$2" "$P/hop-ca/ca.crt" "$P/der2/hop.crt" "$P/der2/hop.key" der2@localhost \
+      relay der2@localhost der1@localhost "$T/relay.ready" 30 >"$T/relay.out" 2>&1 &
+  fi
+  relay_pid=$!
+  for i in $(seq 100); do [ -f "$T/relay.ready" ] && break; sleep 0.1; done
+  [ -f "$T/relay.ready" ] || fail "relay client not ready: $(cat "$T/relay.out")"
+  for i in 1 3; do
+    "$G" der --config "$P/der$i.conf" --transport "$1" >"$T/der$i.out" 2>&1 &
+    pids+=($!)
+  done
+  sleep 0.5
+  # der2 never answers: the cc may end with its association to der2 failed
+  timeout 60 "$G" cc --config "$P/cc.conf" --transport "$1" --run-for 5 </dev/null \
+    >"$T/cc.out" 2>&1 || true
+  wait "$relay_pid" || fail "relay failed: $(cat "$T/relay.out")"
+  ders_stop
+  local ev1=$P/der1-events.jsonl ok refused
+  ok=$(count '"event":"handshake-ok"' "$ev1")
+  # der1's refusal: transport-identity-mismatch (and its handshake-failed),
+  # or, before any signature, the request naming another responder (D16)
+  refused=$(grep -v '"event":"\(transport-up\|transport-down\|handshake-ok\|handshake-request\)"' \
+    "$ev1" | count 'via der2@localhost' -)
+  echo "$1-relay: $(cat "$T/relay.out"); der1: $ok association(s)," \
+    "$refused refusal event(s) via der2@localhost"
+  [ "$ok" = 1 ] || fail "der1 made $ok associations (the relayed request must make none)"
+  [ "$(count '"event":"handshake-ok".*via der2@localhost' "$ev1")" = 0 ] ||
+    fail "der1 associated with the relayed request"
+  [ "$refused" -ge 1 ] || fail "der1 did not refuse the relayed request"
+  [ "$(count '"event":"handshake-ok".*der1' "$P/cc-events.jsonl")" -ge 1 ] ||
+    fail "cc did not associate with der1"
+  [ "$(count ',der1,' "$P/cc.csv")" -ge 3 ] || fail "no reports from der1"
+}
+
 bash "$src/scripts/lib-hop-pki.sh" "$P" monitor >/dev/null
 t0=$(date +%s%N)
 case "$case_" in
@@ -225,6 +357,25 @@ case "$case_" in
     case "$a" in payloads=0*) fail "monitor saw nothing" ;; esac
     case "$i" in *setpoint_float=0*) fail "integrity-only: set-point bytes not found: $i" ;; esac
     case "$i" in *hz_float=0) fail "integrity-only: measurements not found: $i" ;; esac ;;
+  mqtt-flood)
+    flood_prepare
+    configure mqtt 127.0.0.1:18894 300ms
+    broker=mosquitto
+    "$src/scripts/mqtt-broker" start --pki "$P" --dir "$T/run" --port 18894 --users "$users" \
+      >/dev/null
+    flood_run mqtt 18894 ;;
+  mqtt-relay)
+    configure mqtt 127.0.0.1:18895 300ms
+    mosq_start 18895
+    relay_run mqtt 18895 ;;
+  amqp-attacks)
+    flood_prepare
+    configure amqp localhost:15674 300ms
+    broker=rabbitmq
+    "$src/scripts/amqp-broker" start --pki "$P" --dir "$T/run" --port 15674 --mqtt-port 0 \
+      --dist-port 25674 --epmd-port 35674 --node gsamqp4 --users "$users" >/dev/null
+    flood_run amqp 15674
+    relay_run amqp 15674 ;;
   *) echo "unknown case $case_" >&2; exit 2 ;;
 esac
 echo "$case_: $(( ($(date +%s%N) - t0) / 1000000 )) ms including broker start"

@@ -6,7 +6,7 @@ if(TARGET gridseal_mqtt)
   target_link_libraries(pubsub_mqtt PRIVATE gridseal_mqtt)
   find_program(GS_MOSQUITTO mosquitto PATHS /usr/sbin)
   if(GS_MOSQUITTO)
-    foreach(_c exchange acl restart crash reconnect)
+    foreach(_c exchange acl takeover restart crash reconnect)
       add_test(NAME mqtt_${_c} COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
                mqtt-${_c} $<TARGET_FILE_DIR:pubsub_mqtt>)
       set_tests_properties(mqtt_${_c} PROPERTIES LABELS "mqtt;integration"
@@ -24,6 +24,8 @@ endif()
 if(TARGET gridseal_amqp AND TARGET gridseal_mqtt)
   add_executable(pubsub_amqp ${CMAKE_CURRENT_LIST_DIR}/pubsub_amqp.c)
   target_link_libraries(pubsub_amqp PRIVATE gridseal_amqp)
+  # amqp_rabbitmq also runs inject_amqp (apps_pubsub.cmake) from this directory
+  add_dependencies(pubsub_amqp inject_amqp)
   if(EXISTS /usr/lib/rabbitmq/bin/rabbitmq-server)
     add_test(NAME amqp_rabbitmq COMMAND ${CMAKE_CURRENT_LIST_DIR}/pubsub-run.sh
              rabbit-amqp $<TARGET_FILE_DIR:pubsub_amqp>)

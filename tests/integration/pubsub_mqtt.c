@@ -5,6 +5,16 @@
  *   pubsub_mqtt acl PKI PORT           a client cannot publish on, or read,
  *                                      another endpoint's topics, nor send a
  *                                      request under another client's name
+ *   pubsub_mqtt takeover PKI PORT      a client with der2's certificate
+ *                                      connecting with client id
+ *                                      der1@localhost takes over nothing:
+ *                                      der1 stays connected, gets every PDU
+ *                                      sent to it meanwhile, and the
+ *                                      intruder sees none of them
+ *                                      (... PORT rabbitmq: RabbitMQ's MQTT
+ *                                      plugin, which disconnects der1 on
+ *                                      every attempt: only no loss and no
+ *                                      session for the intruder)
  *   pubsub_mqtt restart PKI PORT CMD   CMD restarts the broker mid-stream;
  *                                      both clients reconnect and continue
  *   pubsub_mqtt crash PKI PORT CMD     same, CMD kills it with SIGKILL
@@ -92,11 +102,15 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   }
 }
 
-static void client_init(client *c, const char *name, const char *pki, int port) {
-  static char paths[3][3][512];
+/* A client with client id `name`, logged in with the hop certificate of
+ * `cert_of` (an endpoint name: its short name is the PKI directory). */
+static void client_init_as(client *c, const char *name, const char *cert_of, const char *pki,
+                           int port) {
+  static char paths[4][3][512];
   static int used;
   char short_name[64];
-  snprintf(short_name, sizeof(short_name), "%s", name);
+  CHECK(used < 4);
+  snprintf(short_name, sizeof(short_name), "%s", cert_of);
   *strchr(short_name, '@') = '\0';
   char(*p)[512] = paths[used++];
   snprintf(p[0], 512, "%s/hop-ca/ca.crt", pki);
@@ -116,6 +130,10 @@ static void client_init(client *c, const char *name, const char *pki, int port) 
                         .on_event = on_event,
                         .ctx = c};
   CHECK(gs_mqtt_new(&cfg, &c->m) == GS_OK);
+}
+
+static void client_init(client *c, const char *name, const char *pki, int port) {
+  client_init_as(c, name, name, pki, port);
 }
 
 static void client_done(client *c) {
@@ -542,12 +560,103 @@ static int run_reconnect(const char *pki, int port, const char *kill_cmd, const 
   return 0;
 }
 
+/* g_b holds every PDU 500 .. 500 + g_want_b - 1 (duplicates allowed). */
+static bool b_has_want(client **cs) {
+  (void)cs;
+  for (unsigned i = 0; i < g_want_b; i++) {
+    if (!has_seq(g_b, 500 + i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The client-id takeover: der2's certificate, client id der1@localhost,
+ * connecting again and again while cc sends PDUs to der1. The broker ties
+ * the client id to the certificate (use_username_as_clientid), so der1 is
+ * never disconnected, its session is not touched, every PDU arrives once,
+ * and the intruder receives none of them. */
+static int run_takeover(const char *pki, int port, bool rabbitmq) {
+  enum { ROUNDS = 6, PER_ROUND = 3 };
+  client cc, der1, evil;
+  client *cs[2] = {&cc, &der1};
+  client_init(&cc, CC, pki, port);
+  client_init(&der1, DER1, pki, port);
+  client_init_as(&evil, DER1, DER2, pki, port);
+  g_a = &cc, g_b = &der1, g_c = NULL;
+  CHECK(gs_mqtt_subscribe_initiator(cc.m) == GS_OK);
+  CHECK(gs_mqtt_subscribe_responder(der1.m) == GS_OK);
+  g_subs_a = 1, g_subs_b = 2;
+  connect_all(cs, 2);
+  CHECK(der1.connects == 1 && der1.disconnects == 0);
+  char up[GS_MQTT_MAX_TOPIC];
+  topic(up, DER1, CC, GS_MQTT_UP);
+  client *all[3] = {&cc, &der1, &evil};
+  unsigned sent = 0;
+  int evil_up = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    /* the intruder connects as "der1@localhost" (clean session false, so a
+     * broker that took the client id would hand it der1's session) */
+    int rc = gs_mqtt_connect(evil.m, now_ms());
+    CHECK(rc == GS_OK || rc == GS_ERR_IO); /* IO: retried after the back-off */
+    gs_time_ms until = now_ms() + 3000;
+    while (!gs_mqtt_is_connected(evil.m) && now_ms() < until) {
+      (void)pump(all, 3, 20, NULL);
+    }
+    evil_up += gs_mqtt_is_connected(evil.m);
+    for (int i = 0; i < PER_ROUND; i++) {
+      uint8_t buf[64];
+      fill(buf, sizeof(buf), 500 + sent++);
+      CHECK(gs_mqtt_publish(cc.m, up, buf, sizeof(buf), NULL) == GS_OK);
+    }
+    (void)pump(all, 3, 150, NULL);
+    gs_mqtt_disconnect(evil.m);
+    (void)pump(all, 3, 50, NULL);
+  }
+  g_want_b = sent;
+  bool all_in = pump(cs, 2, 10000, b_has_want);
+  (void)pump(all, 3, 300, NULL);
+  printf("takeover: the intruder connected %d of %d times as %s with %s's certificate; "
+         "%s: %d connect(s), %d disconnect(s), %zu of %u PDUs received; intruder received %zu\n",
+         evil_up, ROUNDS, DER1, DER2, DER1, der1.connects, der1.disconnects, der1.n, sent, evil.n);
+  CHECK(all_in);
+  if (rabbitmq) {
+    /* RabbitMQ 3.10's MQTT plugin registers the client id before it checks
+     * the session queue's permissions: the intruder is refused (it never
+     * gets der1's queue), but each attempt disconnects der1, which comes
+     * back and misses nothing (docs/MQTT-AMQP.md) */
+    CHECK(evil_up == 0);
+  } else {
+    CHECK(der1.connects == 1 && der1.disconnects == 0);
+  }
+  CHECK(gs_mqtt_is_connected(der1.m));
+  if (rabbitmq) {
+    /* each PDU at least once (QoS 1 re-sends after der1's reconnects) */
+    for (unsigned i = 0; i < sent; i++) {
+      CHECK(has_seq(&der1, 500 + i));
+    }
+  } else {
+    CHECK(der1.n == sent);
+    for (unsigned i = 0; i < sent; i++) {
+      CHECK(seq_of(&der1.msgs[i]) == 500 + i);
+    }
+  }
+  CHECK(evil.n == 0);
+  client_done(&cc);
+  client_done(&der1);
+  client_done(&evil);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "exchange") == 0) {
     return run_exchange(argv[2], atoi(argv[3]));
   }
   if (argc >= 4 && strcmp(argv[1], "acl") == 0) {
     return run_acl(argv[2], atoi(argv[3]));
+  }
+  if (argc >= 4 && strcmp(argv[1], "takeover") == 0) {
+    return run_takeover(argv[2], atoi(argv[3]), argc >= 5 && strcmp(argv[4], "rabbitmq") == 0);
   }
   if (argc >= 5 && strcmp(argv[1], "restart") == 0) {
     return run_restart(argv[2], atoi(argv[3]), argv[4], false);
@@ -559,7 +668,8 @@ int main(int argc, char **argv) {
     return run_reconnect(argv[2], atoi(argv[3]), argv[4], argv[5]);
   }
   fprintf(stderr,
-          "usage: %s exchange|acl|restart|crash PKI PORT [CMD] | reconnect PKI PORT KILL START\n",
+          "usage: %s exchange|acl|takeover|restart|crash PKI PORT [CMD] | reconnect PKI PORT KILL "
+          "START\n",
           argv[0]);
   return 2;
 }

@@ -42,6 +42,11 @@ typedef struct sp_transport {
   size_t n;
   sp_sent log[SP_LOG];
   size_t n_log;
+  /* the pub/sub-like variant (sp_ops_vouch): who the transport says each
+   * peer is (kind 0: nothing vouched), and the release_peer calls */
+  gs_identity vouch[SP_LINKS];
+  char released[SP_LOG][32];
+  size_t n_released;
 } sp_transport;
 
 static sp_link *sp_find(sp_transport *t, const char *peer) {
@@ -154,8 +159,39 @@ static void sp_free(gs_transport *bt) {
   free(t);
 }
 
-static const gs_transport_ops sp_ops = {"socketpair", sp_pollfds,    sp_next_timer, sp_step,
-                                        sp_send,      sp_close_peer, sp_pending,    sp_free};
+static const gs_transport_ops sp_ops = {"socketpair",  sp_pollfds, sp_next_timer, sp_step, sp_send,
+                                        sp_close_peer, sp_pending, sp_free,       NULL,    NULL};
+
+/* As a broker would: the identity it authenticated for the peer. */
+static int sp_peer_identity(gs_transport *bt, const char *peer, gs_identity *out) {
+  sp_transport *t = (sp_transport *)bt;
+  for (size_t i = 0; i < t->n; i++) {
+    if (strcmp(t->links[i].name, peer) == 0 && t->vouch[i].kind != 0) {
+      *out = t->vouch[i];
+      return GS_OK;
+    }
+  }
+  return GS_ERR_NOT_FOUND;
+}
+
+static void sp_release_peer(gs_transport *bt, const char *peer) {
+  sp_transport *t = (sp_transport *)bt;
+  if (t->n_released < SP_LOG) {
+    snprintf(t->released[t->n_released++], sizeof(t->released[0]), "%s", peer);
+  }
+}
+
+static const gs_transport_ops sp_ops_vouch = {
+    "socketpair-vouch", sp_pollfds, sp_next_timer, sp_step,          sp_send,
+    sp_close_peer,      sp_pending, sp_free,       sp_peer_identity, sp_release_peer};
+
+static size_t sp_released(const sp_transport *t, const char *peer) {
+  size_t k = 0;
+  for (size_t i = 0; i < t->n_released; i++) {
+    k += strcmp(t->released[i], peer) == 0;
+  }
+  return k;
+}
 
 static sp_transport *sp_new(void) {
   sp_transport *t = calloc(1, sizeof(*t));
@@ -185,6 +221,7 @@ typedef struct app {
   char peer_up[32];
   int peers_up, peers_down;
   int ev[APP_MAX_EV];
+  int last_diag[APP_MAX_EV];
   char last_ev_peer[64];
 } app;
 
@@ -262,6 +299,7 @@ static void a_event(void *u, gs_node *n, gs_session *s, const gs_event *ev, cons
   (void)s;
   if (ev->kind >= 0 && ev->kind < APP_MAX_EV) {
     a->ev[ev->kind]++;
+    a->last_diag[ev->kind] = ev->diag;
   }
   snprintf(a->last_ev_peer, sizeof(a->last_ev_peer), "%s", xpeer);
 }
@@ -301,7 +339,21 @@ static gs_node_callbacks callbacks(app *a) {
 
 static gs_malformed_policy g_on_malformed = GS_MALFORMED_DROP; /* for world_new */
 
+/* What the transports of a world vouch for (NULL: plain transports, no
+ * peer_identity / release_peer). */
+typedef struct vouching {
+  const gs_identity *cc_at_b;   /* B's transport: who "cc" is */
+  const gs_identity *der1_at_a; /* A's transport: who "der1" is */
+  gs_node_xid xid[2];
+} vouching;
+
+static void world_new_v(world *w, gs_integrity_policy pol, const vouching *v);
+
 static void world_new(world *w, gs_integrity_policy pol) {
+  world_new_v(w, pol, NULL);
+}
+
+static void world_new_v(world *w, gs_integrity_policy pol, const vouching *v) {
   memset(w, 0, sizeof(*w));
   ts_world_prepare(&w->ts, GS_TKEY_P256, GS_TKEY_P256);
   party_keys(w, 0, &w->ts.a);
@@ -316,9 +368,20 @@ static void world_new(world *w, gs_integrity_policy pol) {
   sp_add(w->t[1], "x", bx[0]);
   w->intruder = bx[1];
   w->app[1].accept = true;
+  if (v != NULL) {
+    w->t[0]->base.ops = &sp_ops_vouch;
+    w->t[1]->base.ops = &sp_ops_vouch;
+    if (v->der1_at_a != NULL) {
+      w->t[0]->vouch[0] = *v->der1_at_a;
+    }
+    if (v->cc_at_b != NULL) {
+      w->t[1]->vouch[0] = *v->cc_at_b;
+    }
+  }
   for (int i = 0; i < 2; i++) {
     gs_node_config nc;
     gs_node_config_init(&nc);
+    nc.transport_identity = v != NULL ? v->xid[i] : GS_NODE_XID_AUTO;
     nc.endpoint = i == 0 ? w->ts.a.cfg : w->ts.b.cfg;
     nc.endpoint.on_integrity = pol;
     nc.endpoint.on_malformed = g_on_malformed;
@@ -754,6 +817,132 @@ static void test_close_locally(void **state) {
   world_free(&w);
 }
 
+/* Identity vs transport peer, responder side: the transport vouches that
+ * "cc" is someone the certificate in the request does not name (a request
+ * relayed by another broker client): refused in the handshake with
+ * peer-not-authorized, reported and counted; the application never sees
+ * it, and the transport peer is released. Names match by type too. */
+static void test_transport_identity_refused(void **state) {
+  (void)state;
+  const gs_identity wrong[] = {{GS_ID_URI, "urn:gridseal:der2"},
+                               {GS_ID_XMPP, "urn:gridseal:cc"}, /* right value, wrong type */
+                               {GS_ID_DNS, "urn:gridseal:cc"}};
+  for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+    world w;
+    vouching v = {&wrong[i], NULL, {GS_NODE_XID_AUTO, GS_NODE_XID_AUTO}};
+    world_new_v(&w, GS_INTEGRITY_ABORT, &v);
+    pump(&w);
+    assert_int_equal(gs_node_connect(w.n[0], "der1", NULL, (const uint8_t *)"setup", 5,
+                                     gs_node_now(), &w.app[0].s),
+                     GS_OK);
+    pump(&w);
+    assert_int_equal(w.app[1].requests, 0);
+    assert_int_equal(w.app[1].ev[GS_NODE_EV_IDENTITY_MISMATCH], 1);
+    assert_int_equal(w.app[1].last_diag[GS_NODE_EV_IDENTITY_MISMATCH], GS_HS_PEER_NOT_AUTHORIZED);
+    assert_string_equal(w.app[1].last_ev_peer, "cc");
+    const sp_sent *rej = last_sent(w.t[1], GS_PDU_HANDSHAKE_SEC_REJECT);
+    assert_non_null(rej);
+    assert_string_equal(rej->to, "cc");
+    assert_null(last_sent(w.t[1], GS_PDU_HANDSHAKE_ACC));
+    gs_node_stats st;
+    assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
+    assert_int_equal(st.identity_refused, 1);
+    assert_int_equal(st.sessions, 0);
+    assert_int_equal(sp_released(w.t[1], "cc"), 1);
+    /* A learns why */
+    assert_int_equal(w.app[0].established, 0);
+    assert_int_equal(w.app[0].closed, 1);
+    assert_int_equal(w.app[0].ev[GS_EV_REJECTED], 1);
+    assert_int_equal(w.app[0].last_diag[GS_EV_REJECTED], GS_HS_PEER_NOT_AUTHORIZED);
+    world_free(&w);
+  }
+}
+
+/* The certificate holds the vouched identity: associated, and nothing is
+ * released while the association lives; with the check off, a mismatch
+ * associates as before. */
+static void test_transport_identity_match_and_off(void **state) {
+  (void)state;
+  const gs_identity cc = {GS_ID_URI, "urn:gridseal:cc"};
+  const gs_identity der1 = {GS_ID_URI, "urn:gridseal:der1"};
+  world w;
+  vouching v = {&cc, &der1, {GS_NODE_XID_AUTO, GS_NODE_XID_AUTO}};
+  world_new_v(&w, GS_INTEGRITY_ABORT, &v);
+  associate(&w);
+  gs_node_stats st;
+  assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
+  assert_int_equal(st.identity_refused, 0);
+  assert_int_equal(w.app[1].ev[GS_NODE_EV_IDENTITY_MISMATCH], 0);
+  assert_int_equal(sp_released(w.t[1], "cc"), 0);
+  world_free(&w);
+
+  const gs_identity other = {GS_ID_URI, "urn:gridseal:der2"};
+  vouching off = {&other, &other, {GS_NODE_XID_OFF, GS_NODE_XID_OFF}};
+  world_new_v(&w, GS_INTEGRITY_ABORT, &off);
+  associate(&w);
+  assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
+  assert_int_equal(st.identity_refused, 0);
+  world_free(&w);
+}
+
+/* Initiator side: the HandshakeAcc's certificate does not hold the identity
+ * A's transport vouches for as "der1": A aborts the handshake. */
+static void test_transport_identity_initiator(void **state) {
+  (void)state;
+  const gs_identity other = {GS_ID_URI, "urn:gridseal:der2"};
+  world w;
+  vouching v = {NULL, &other, {GS_NODE_XID_AUTO, GS_NODE_XID_AUTO}};
+  world_new_v(&w, GS_INTEGRITY_ABORT, &v);
+  pump(&w);
+  assert_int_equal(gs_node_connect(w.n[0], "der1", NULL, (const uint8_t *)"setup", 5, gs_node_now(),
+                                   &w.app[0].s),
+                   GS_OK);
+  pump(&w);
+  assert_int_equal(w.app[0].established, 0);
+  assert_int_equal(w.app[0].closed, 1);
+  assert_int_equal(w.app[0].ev[GS_NODE_EV_IDENTITY_MISMATCH], 1);
+  assert_string_equal(w.app[0].last_ev_peer, "der1");
+  assert_non_null(last_sent(w.t[0], GS_PDU_HANDSHAKE_SEC_ABORT));
+  gs_node_stats st;
+  assert_int_equal(gs_node_get_stats(w.n[0], &st), GS_OK);
+  assert_int_equal(st.identity_refused, 1);
+  assert_int_equal(st.sessions, 0);
+  world_free(&w);
+}
+
+/* Transport peers are released when the node holds nothing for them: at
+ * once after a PDU that made no association, and after the last
+ * association of a peer ended; never while one lives. */
+static void test_release_peer(void **state) {
+  (void)state;
+  const gs_identity cc = {GS_ID_URI, "urn:gridseal:cc"};
+  world w;
+  vouching v = {&cc, NULL, {GS_NODE_XID_AUTO, GS_NODE_XID_AUTO}};
+  world_new_v(&w, GS_INTEGRITY_ABORT, &v);
+  associate(&w);
+  assert_int_equal(sp_released(w.t[1], "cc"), 0);
+  /* junk and a genuine PDU replayed from "x": x holds nothing afterwards */
+  const uint8_t junk[] = {0xa0, 0x03, 0x01, 0x02, 0x03};
+  intrude(&w, junk, sizeof(junk));
+  assert_int_equal(sp_released(w.t[1], "x"), 1);
+  const sp_sent *req = last_sent(w.t[0], GS_PDU_HANDSHAKE_REQ);
+  assert_non_null(req);
+  intrude(&w, req->pdu, req->len); /* a replayed request: dropped */
+  assert_int_equal(sp_released(w.t[1], "x"), 2);
+  assert_int_equal(sp_released(w.t[1], "cc"), 0);
+  assert_int_equal(gs_session_state_get(w.app[1].s), GS_STATE_ESTABLISHED);
+  /* the association ends: cc is released once */
+  assert_int_equal(gs_node_release(w.n[0], w.app[0].s, (const uint8_t *)"bye", 3, gs_node_now()),
+                   GS_OK);
+  pump(&w);
+  assert_int_equal(w.app[1].closed, 1);
+  assert_int_equal(sp_released(w.t[1], "cc"), 1);
+  /* the initiator's side releases its peer too (a configured peer: the
+   * transport keeps it) */
+  assert_int_equal(sp_released(w.t[0], "der1"), 1);
+  world_free(&w);
+}
+
 static void test_args(void **state) {
   (void)state;
   gs_node_config nc;
@@ -766,6 +955,8 @@ static void test_args(void **state) {
   assert_null(n);
   sp_free(&t->base);
   assert_string_equal(gs_node_event_name(GS_NODE_EV_PEER_LOST), "association-lost");
+  assert_string_equal(gs_node_event_name(GS_NODE_EV_IDENTITY_MISMATCH),
+                      "transport-identity-mismatch");
   assert_null(gs_node_event_name(GS_EV_REPLAY));
   gs_node_free(NULL);
 }
@@ -782,6 +973,10 @@ int main(void) {
       cmocka_unit_test(test_wrong_identity),
       cmocka_unit_test(test_close_locally),
       cmocka_unit_test(test_malformed_same_at_both_roles),
+      cmocka_unit_test(test_transport_identity_refused),
+      cmocka_unit_test(test_transport_identity_match_and_off),
+      cmocka_unit_test(test_transport_identity_initiator),
+      cmocka_unit_test(test_release_peer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

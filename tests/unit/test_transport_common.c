@@ -194,8 +194,8 @@ static size_t r_pending(gs_transport *t) {
 static void r_free(gs_transport *t) {
   ((rec_transport *)t)->frees++;
 }
-static const gs_transport_ops r_ops = {"rec",  r_pollfds, r_next,    r_step,
-                                       r_send, r_close,   r_pending, r_free};
+static const gs_transport_ops r_ops = {"rec",   r_pollfds, r_next, r_step, r_send,
+                                       r_close, r_pending, r_free, NULL,   NULL};
 
 static int g_recv;
 static void on_recv(void *u, const char *peer, const uint8_t *pdu, size_t len) {

@@ -267,6 +267,32 @@ static void aq_close_peer(gs_transport *x, const char *peer) {
   }
 }
 
+/* The broker-authenticated user behind `peer`: the sender level of its
+ * topics (the ACL lets only that user publish there) or its user_id. */
+static int aq_peer_identity(gs_transport *x, const char *peer, gs_identity *out) {
+  xport_amqp *t = (xport_amqp *)x;
+  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
+  if (p == NULL || strlen(p->addr) >= sizeof(out->value)) {
+    return GS_ERR_NOT_FOUND;
+  }
+  memset(out, 0, sizeof(*out));
+  out->kind = GS_ID_XMPP;
+  memcpy(out->value, p->addr, strlen(p->addr) + 1);
+  return GS_OK;
+}
+
+/* Responder: an initiator learnt from a message holds its slot only while
+ * the node has an association with it. */
+static void aq_release_peer(gs_transport *x, const char *peer) {
+  xport_amqp *t = (xport_amqp *)x;
+  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
+  if (p == NULL || t->role != GS_AMQP_RESPONDER) {
+    return;
+  }
+  peer_down(t, p);
+  gs_tc_peers_remove(&t->peers, p);
+}
+
 static size_t aq_pending(gs_transport *x) {
   (void)x;
   return 0; /* every publish waited for its confirm */
@@ -284,7 +310,8 @@ static void aq_free(gs_transport *x) {
 }
 
 static const gs_transport_ops amqp_ops = {
-    "amqp", aq_pollfds, aq_next_timer, aq_step, aq_send, aq_close_peer, aq_pending, aq_free,
+    "amqp",        aq_pollfds, aq_next_timer, aq_step,          aq_send,
+    aq_close_peer, aq_pending, aq_free,       aq_peer_identity, aq_release_peer,
 };
 
 static bool name_ok(const char *s) {

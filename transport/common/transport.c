@@ -61,6 +61,22 @@ size_t gs_transport_pending(gs_transport *t) {
   return t->ops->pending(t);
 }
 
+int gs_transport_peer_identity(gs_transport *t, const char *peer, gs_identity *out) {
+  if (t == NULL || peer == NULL || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (t->ops->peer_identity == NULL) {
+    return GS_ERR_NOT_FOUND;
+  }
+  return t->ops->peer_identity(t, peer, out);
+}
+
+void gs_transport_release_peer(gs_transport *t, const char *peer) {
+  if (t != NULL && peer != NULL && t->ops->release_peer != NULL) {
+    t->ops->release_peer(t, peer);
+  }
+}
+
 void gs_transport_recv_requeue(gs_transport *t) {
   t->recv_requeue = true;
 }

@@ -257,6 +257,32 @@ static void mq_close_peer(gs_transport *x, const char *peer) {
   }
 }
 
+/* The broker-authenticated user behind `peer`: the sender level of its
+ * topics (the ACL lets only that user publish there) or its user_id. */
+static int mq_peer_identity(gs_transport *x, const char *peer, gs_identity *out) {
+  xport_mqtt *t = (xport_mqtt *)x;
+  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
+  if (p == NULL || strlen(p->addr) >= sizeof(out->value)) {
+    return GS_ERR_NOT_FOUND;
+  }
+  memset(out, 0, sizeof(*out));
+  out->kind = GS_ID_XMPP;
+  memcpy(out->value, p->addr, strlen(p->addr) + 1);
+  return GS_OK;
+}
+
+/* Responder: an initiator learnt from a message holds its slot only while
+ * the node has an association with it. */
+static void mq_release_peer(gs_transport *x, const char *peer) {
+  xport_mqtt *t = (xport_mqtt *)x;
+  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
+  if (p == NULL || t->role != GS_MQTT_RESPONDER) {
+    return;
+  }
+  peer_down(t, p);
+  gs_tc_peers_remove(&t->peers, p);
+}
+
 static size_t mq_pending(gs_transport *x) {
   return gs_mqtt_pending(((xport_mqtt *)x)->m);
 }
@@ -273,7 +299,8 @@ static void mq_free(gs_transport *x) {
 }
 
 static const gs_transport_ops mqtt_ops = {
-    "mqtt", mq_pollfds, mq_next_timer, mq_step, mq_send, mq_close_peer, mq_pending, mq_free,
+    "mqtt",        mq_pollfds, mq_next_timer, mq_step,          mq_send,
+    mq_close_peer, mq_pending, mq_free,       mq_peer_identity, mq_release_peer,
 };
 
 static int setup(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err, size_t cap) {

@@ -293,7 +293,9 @@ static void tcp_free(gs_transport *x) {
 }
 
 static const gs_transport_ops tcp_ops = {
-    "tcp", tcp_pollfds, tcp_next_timer, tcp_step, tcp_send, tcp_close_peer, tcp_pending, tcp_free,
+    "tcp",       tcp_pollfds, tcp_next_timer, tcp_step, tcp_send, tcp_close_peer,
+    tcp_pending, tcp_free,    NULL,           NULL, /* no peer identity; dialled and accepted
+                                                       connections stay until closed */
 };
 
 static int open_dialers(xport_tcp *t, const gs_tcp_transport_config *cfg, gs_time_ms now, char *err,

@@ -353,7 +353,9 @@ static void xm_free(gs_transport *x) {
 }
 
 static const gs_transport_ops xmpp_ops = {
-    "xmpp", xm_pollfds, xm_next_timer, xm_step, xm_send, xm_close_peer, xm_pending, xm_free,
+    "xmpp",     xm_pollfds, xm_next_timer, xm_step, xm_send, xm_close_peer,
+    xm_pending, xm_free,    NULL,          NULL, /* no peer identity check (docs/MQTT-AMQP.md:
+                                                    pub/sub only); roster peers */
 };
 
 static bool jid_ok(const char *bare) {
