@@ -123,6 +123,23 @@ static void test_peers_refuses_bad_and_repeated(void **state) {
   assert_int_equal(gs_tc_peers_count(&t), 2);
 }
 
+/* The identity a broker transport vouches for is the peer's address, as an
+ * xmppAddr; an unknown peer has none. */
+static void test_peers_identity(void **state) {
+  (void)state;
+  gs_tc_peer slots[2];
+  gs_tc_peers t;
+  gs_tc_peers_init(&t, slots, 2);
+  assert_int_equal(gs_tc_peers_add(&t, "der1", "der1@localhost", NULL), GS_OK);
+  gs_identity id;
+  memset(&id, 0xAA, sizeof(id));
+  assert_int_equal(gs_tc_peers_identity(&t, "der1", &id), GS_OK);
+  assert_int_equal(id.kind, GS_ID_XMPP);
+  assert_string_equal(id.value, "der1@localhost");
+  assert_int_equal(gs_tc_peers_identity(&t, "der1@localhost", &id), GS_ERR_NOT_FOUND);
+  assert_int_equal(gs_tc_peers_identity(&t, "der2", &id), GS_ERR_NOT_FOUND);
+}
+
 static void test_kind_of(void **state) {
   (void)state;
   assert_int_equal(gs_transport_kind_of(GS_PDU_HANDSHAKE_REQ, GS_TK_UNCONFIRMED),
@@ -246,6 +263,7 @@ int main(void) {
       cmocka_unit_test(test_backoff_jitter_seeded),
       cmocka_unit_test(test_peers_add_find_remove),
       cmocka_unit_test(test_peers_refuses_bad_and_repeated),
+      cmocka_unit_test(test_peers_identity),
       cmocka_unit_test(test_kind_of),
       cmocka_unit_test(test_wrappers),
   };

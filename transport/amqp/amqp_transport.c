@@ -270,15 +270,7 @@ static void aq_close_peer(gs_transport *x, const char *peer) {
 /* The broker-authenticated user behind `peer`: the sender level of its
  * topics (the ACL lets only that user publish there) or its user_id. */
 static int aq_peer_identity(gs_transport *x, const char *peer, gs_identity *out) {
-  xport_amqp *t = (xport_amqp *)x;
-  gs_tc_peer *p = gs_tc_peers_by_name(&t->peers, peer);
-  if (p == NULL || strlen(p->addr) >= sizeof(out->value)) {
-    return GS_ERR_NOT_FOUND;
-  }
-  memset(out, 0, sizeof(*out));
-  out->kind = GS_ID_XMPP;
-  memcpy(out->value, p->addr, strlen(p->addr) + 1);
-  return GS_OK;
+  return gs_tc_peers_identity(&((xport_amqp *)x)->peers, peer, out);
 }
 
 /* Responder: an initiator learnt from a message holds its slot only while

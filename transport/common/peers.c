@@ -76,3 +76,15 @@ size_t gs_tc_peers_count(const gs_tc_peers *t) {
   }
   return n;
 }
+
+int gs_tc_peers_identity(const gs_tc_peers *t, const char *name, gs_identity *out) {
+  const gs_tc_peer *p = gs_tc_peers_by_name(t, name);
+  size_t n = p != NULL ? strlen(p->addr) : 0;
+  if (p == NULL || n >= sizeof(out->value)) {
+    return GS_ERR_NOT_FOUND;
+  }
+  memset(out, 0, sizeof(*out));
+  out->kind = GS_ID_XMPP;
+  memcpy(out->value, p->addr, n + 1);
+  return GS_OK;
+}

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gridseal/cert.h"
+
 #define GS_TC_NAME_MAX 129u /* a name or address (<= 128 octets) + NUL */
 
 typedef struct gs_tc_peer {
@@ -41,5 +43,9 @@ size_t gs_tc_peers_index(const gs_tc_peers *t, const gs_tc_peer *p);
 void gs_tc_peers_remove(gs_tc_peers *t, gs_tc_peer *p);
 /* Peers in use. */
 size_t gs_tc_peers_count(const gs_tc_peers *t);
+/* The identity a broker transport vouches for: the peer's `addr` (the
+ * broker user its ACL ties to the sender's topics or user_id) as an
+ * xmppAddr. GS_OK; GS_ERR_NOT_FOUND (no such peer, or too long). */
+int gs_tc_peers_identity(const gs_tc_peers *t, const char *name, gs_identity *out);
 
 #endif
