@@ -3,10 +3,11 @@
  *
  * Accepts an association when the HandshakeReq carries an MMS
  * Initiate-Request (answered with the Initiate-Response), refuses it with
- * an Initiate-Error otherwise. Serves reads; applies set-point writes only
- * from peers whose certificate identity or role is in allowed_writers
- * (others get object-access-denied); sends a measurement report to every
- * association each report_interval. A lost control center leaves the plant
+ * an Initiate-Error otherwise. Admits only the peers of its authorization
+ * policy (allowed_peers / required_roles); serves reads, applies set-point
+ * writes and sends a measurement report each report_interval only to peers
+ * whose roles permit it ([roles]; others get object-access-denied and no
+ * reports). A lost control center leaves the plant
  * running; a new association is accepted when it comes back. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,8 +13,8 @@ static void cmd_version_usage(FILE *f);
 static const gs_app_command gs_app_commands[] = {
     {"pki", "create a demo PKI (E2E and hop CAs, certificates, configs)", gs_cmd_pki,
      gs_cmd_pki_usage},
-    {"inspect", "decode a SecPDU (hex, base64 or DER) into a readable tree", gs_cmd_inspect,
-     gs_cmd_inspect_usage},
+    {"inspect", "decode SecPDUs (DER, hex, base64, TCP framing or a pcap) as trees or JSON",
+     gs_cmd_inspect, gs_cmd_inspect_usage},
     {"config", "check a configuration file and print what it sets", gs_cmd_config,
      gs_cmd_config_usage},
     {"der", "run a DER controller (responder)", gs_cmd_der, gs_cmd_der_usage},
