@@ -94,7 +94,9 @@ static void seg(int ipv, uint16_t sport, uint16_t dport, uint32_t seq, uint8_t f
   t[7] = (uint8_t)seq;
   t[12] = 0x50;
   t[13] = flags;
-  memcpy(t + 20, data, n);
+  if (n > 0) {
+    memcpy(t + 20, data, n);
+  }
   record(p, l2 + l3 + 20 + n);
 }
 
