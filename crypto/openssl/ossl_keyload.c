@@ -194,8 +194,29 @@ static int tcti_ok(const char *t) {
   return 1;
 }
 
-static void tpm_release(void *hold) {
-  OSSL_LIB_CTX_free(hold);
+/* The library context of one TPM key and the two providers loaded into
+ * it. The providers are unloaded before the context is freed: a provider
+ * loaded by name holds a reference that OSSL_LIB_CTX_free alone does not
+ * drop, and the tpm2 provider's teardown (which closes its ESYS context
+ * and TCTI) runs only when the last reference goes. */
+typedef struct tpm_hold {
+  OSSL_LIB_CTX *lc;
+  OSSL_PROVIDER *def, *tpm;
+} tpm_hold;
+
+static void tpm_release(void *p) {
+  tpm_hold *h = p;
+  if (h == NULL) {
+    return;
+  }
+  if (h->tpm != NULL) {
+    OSSL_PROVIDER_unload(h->tpm);
+  }
+  if (h->def != NULL) {
+    OSSL_PROVIDER_unload(h->def);
+  }
+  OSSL_LIB_CTX_free(h->lc);
+  free(h);
 }
 
 /* Load "default" and "tpm2" into `lc`. The tpm2 provider of Debian 12
@@ -203,7 +224,7 @@ static void tpm_release(void *hold) {
  * configuration parameter is not read), so a TCTI given here is put into
  * the environment while the provider starts, and the previous value is
  * restored afterwards. */
-static int tpm_providers(OSSL_LIB_CTX *lc, const char *tcti) {
+static int tpm_providers(tpm_hold *h, const char *tcti) {
   char *saved = NULL;
   int had = 0;
   if (tcti != NULL) {
@@ -214,7 +235,9 @@ static int tpm_providers(OSSL_LIB_CTX *lc, const char *tcti) {
       return 0;
     }
   }
-  int ok = OSSL_PROVIDER_load(lc, "default") != NULL && OSSL_PROVIDER_load(lc, "tpm2") != NULL;
+  h->def = OSSL_PROVIDER_load(h->lc, "default");
+  h->tpm = h->def != NULL ? OSSL_PROVIDER_load(h->lc, "tpm2") : NULL;
+  int ok = h->tpm != NULL;
   if (tcti != NULL) {
     if (had) {
       setenv("TPM2OPENSSL_TCTI", saved, 1);
@@ -236,16 +259,19 @@ static int load_tpm(const char *ref, const gs_ossl_key_opts *o, gs_ossl_pw *pw, 
   }
   const char *shown = tcti != NULL ? tcti : getenv("TPM2OPENSSL_TCTI");
   char why[256];
-  OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+  tpm_hold *h = calloc(1, sizeof(*h));
+  OSSL_LIB_CTX *lc = h != NULL ? OSSL_LIB_CTX_new() : NULL;
   if (lc == NULL) {
+    free(h);
     return wrap_msg(GS_ERR_NOMEM, ref, msg, cap);
   }
-  if (!tpm_providers(lc, tcti)) {
+  h->lc = lc;
+  if (!tpm_providers(h, tcti)) {
     gs_ossl_key_msg(msg, cap,
                     "%s: TPM unreachable: the tpm2 OpenSSL provider (tpm2-openssl) did not start "
                     "with TCTI '%s' (%s)",
                     ref, shown != NULL ? shown : "default", gs_ossl_last_error(why, sizeof(why)));
-    OSSL_LIB_CTX_free(lc);
+    tpm_release(h);
     return GS_ERR_KEY_UNREACHABLE;
   }
   UI_METHOD *ui = gs_ossl_pw_ui();
@@ -280,10 +306,10 @@ static int load_tpm(const char *ref, const gs_ossl_key_opts *o, gs_ossl_pw *pw, 
       rc = GS_ERR_NOT_FOUND;
     }
     ERR_clear_error();
-    OSSL_LIB_CTX_free(lc);
+    tpm_release(h);
     return rc;
   }
-  int rc = gs_ossl_privkey_wrap(pkey, lc, "?provider=tpm2", tpm_release, lc, out);
+  int rc = gs_ossl_privkey_wrap(pkey, lc, "?provider=tpm2", tpm_release, h, out);
   if (rc == GS_OK && pw->asked) {
     /* The TPM checks an authorization value when the key is used, not when
      * it is loaded: one signature now tells a wrong one at start-up. */
