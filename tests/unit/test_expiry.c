@@ -12,7 +12,7 @@
 #include "expiry.h"
 
 #define DAY (24LL * 3600 * 1000)
-#define END 1797163200000LL /* 2026-12-13T10:00:00Z */
+#define END 1797156000000LL /* 2026-12-13T10:00:00Z */
 
 static void test_state(void **state) {
   (void)state;
