@@ -20,7 +20,7 @@
 
 #define GS_EXP_REPEAT_MS (24LL * 3600 * 1000)
 #define GS_EXP_MEMO_MAX 16
-#define GS_EXP_KEY_MAX 160
+#define GS_EXP_KEY_MAX 384
 
 typedef enum gs_exp_state { GS_EXP_OK = 0, GS_EXP_EXPIRING = 1, GS_EXP_EXPIRED = 2 } gs_exp_state;
 
