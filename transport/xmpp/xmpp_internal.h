@@ -39,7 +39,12 @@ struct gs_xmpp {
   uint64_t next_id;
   char ping_id[GS_XMPP_MAX_ID];
   bool ping_outstanding;
-  char fail_text[160]; /* TLS verification failure of the attempt */
+  char fail_text[400];        /* TLS verification failure of the attempt */
+  char log_text[200];         /* the first error libstrophe logged during the attempt */
+  gs_xmpp_reason fail_reason; /* what fail_text says */
+  int sock_err;               /* the socket error libstrophe logged for the attempt */
+  bool start_failed;          /* libstrophe refused to start the attempt: report it */
+  bool sm_drop;               /* do not carry the stream state to a next connection */
 };
 
 /* Monotonic milliseconds. */
