@@ -72,7 +72,9 @@ bool gs_connlog_note(gs_connlog *l, const char *node, const char *tn, gs_transpo
     break;
   }
   gs_connlog_entry *e = entry(l, peer, now);
-  bool changed = !e->failing || strcmp(e->diag, d) != 0 || strcmp(e->reason, m) != 0;
+  /* a change of the reason code; without a precise one, of the text */
+  bool vague = d[0] == '\0' || strcmp(d, "io") == 0;
+  bool changed = !e->failing || strcmp(e->diag, d) != 0 || (vague && strcmp(e->reason, m) != 0);
   if (!e->failing) {
     e->failing = true;
     e->attempts = 0;

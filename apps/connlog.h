@@ -29,7 +29,7 @@
 #define GS_CONNLOG_SUMMARY_MS 60000 /* a summary line per minute of unchanged failure */
 #define GS_CONNLOG_MAX 64           /* peers followed (the oldest is forgotten) */
 #define GS_CONNLOG_KEY 136
-#define GS_CONNLOG_REASON 320
+#define GS_CONNLOG_REASON 1024
 
 typedef struct gs_connlog_entry {
   bool used;

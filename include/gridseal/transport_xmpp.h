@@ -236,9 +236,15 @@ GS_EXPORT int gs_xmpp_reconnect(gs_xmpp *x);
  * (reconnect_min_ms, doubling to reconnect_max_ms, jittered) while its
  * presence stays available.
  *
- * on_status: GS_TS_CONNECTED (msg: the bound JID) at every login;
+ * on_status: GS_TS_CONNECTED at every login (msg "connected to HOST:PORT as
+ * the bound JID", or "reconnected ... after N failed attempts (T s)");
  * GS_TS_DISCONNECTED for every lost connection and every failed connect or
- * login attempt (err GS_ERR_IO, msg the reason); GS_TS_ERROR for a stanza
+ * login attempt (err GS_ERR_IO; msg "connect to HOST:PORT as JID: REASON"
+ * or "connection to ... lost: REASON"; gs_transport_status_diag() gives
+ * the reason code: refused, unreachable, timeout, dns, tls-verify,
+ * tls-client-cert, tls, auth (SASL failure), lost, io); GS_TS_CONFLICT
+ * for the stream error <conflict/> (another client logged in with our full
+ * JID; no reconnect follows); GS_TS_ERROR for a stanza
  * error (peer: its sender, msg: condition and stanza); GS_TS_DROPPED for a
  * malformed e2e element (err the decoder's error) or a PDU from a sender
  * that is not a peer.

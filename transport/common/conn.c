@@ -48,6 +48,10 @@ void gs_tc_conn_up(gs_tc_conn *c, gs_time_ms now, const char *addr, const char *
   who = who != NULL ? who : "";
   if (!c->up_once && c->fails == 0) {
     snprintf(out, cap, "connected to %s%s%s", addr, as, who);
+  } else if (c->fails == 0) {
+    gs_time_ms d = c->down_since != 0 && now > c->down_since ? now - c->down_since : 0;
+    snprintf(out, cap, "reconnected to %s%s%s (%lld.%lld s after the loss)", addr, as, who,
+             (long long)(d / 1000), (long long)(d % 1000 / 100));
   } else {
     gs_time_ms d = c->down_since != 0 && now > c->down_since ? now - c->down_since : 0;
     snprintf(out, cap, "%s to %s%s%s after %lu failed attempt%s (%lld.%lld s)",

@@ -35,10 +35,11 @@ typedef struct gs_tc_conn {
 uint32_t gs_tc_conn_failed(gs_tc_conn *c, gs_time_ms now);
 /* The established connection was lost at `now`. */
 void gs_tc_conn_lost(gs_tc_conn *c, gs_time_ms now);
-/* Connected at `now`: writes "connected to ADDR as WHO" (the first time) or
- * "reconnected to ADDR as WHO after N failed attempts (T.T s)" into
- * out[0..cap) (" as WHO" left out when who is NULL) and starts counting
- * again. */
+/* Connected at `now`: writes "connected to ADDR as WHO" (the first time),
+ * "reconnected to ADDR as WHO after N failed attempts (T.T s)" or, after a
+ * loss without a failed attempt, "reconnected to ADDR as WHO (T.T s after
+ * the loss)" into out[0..cap) (" as WHO" left out when who is NULL) and
+ * starts counting again. */
 void gs_tc_conn_up(gs_tc_conn *c, gs_time_ms now, const char *addr, const char *who, char *out,
                    size_t cap);
 
