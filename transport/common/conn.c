@@ -2,7 +2,12 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 gs_transport_diag gs_tc_diag_errno(int e) {
   switch (e) {
@@ -21,6 +26,39 @@ gs_transport_diag gs_tc_diag_errno(int e) {
   default:
     return GS_TD_IO;
   }
+}
+
+int gs_tc_probe_tcp(const char *host, uint16_t port, int timeout_ms) {
+  char ps[8];
+  snprintf(ps, sizeof(ps), "%u", (unsigned)port);
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+  if (getaddrinfo(host, ps, &hints, &res) != 0 || res == NULL) {
+    return -1;
+  }
+  int err = ECONNREFUSED;
+  int fd =
+      socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, res->ai_protocol);
+  if (fd < 0) {
+    err = errno;
+  } else if (connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
+    err = 0;
+  } else if (errno != EINPROGRESS) {
+    err = errno;
+  } else {
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int n = poll(&p, 1, timeout_ms);
+    socklen_t len = sizeof(err);
+    if (n == 0) {
+      err = ETIMEDOUT;
+    } else if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+      err = errno;
+    }
+  }
+  if (fd >= 0) {
+    close(fd);
+  }
+  freeaddrinfo(res);
+  return err;
 }
 
 uint32_t gs_tc_conn_failed(gs_tc_conn *c, gs_time_ms now) {

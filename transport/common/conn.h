@@ -23,6 +23,13 @@
  * -> GS_TD_LOST, anything else -> GS_TD_IO. */
 gs_transport_diag gs_tc_diag_errno(int e);
 
+/* For a library that reports a failed TCP connect without its errno
+ * (librabbitmq): connect once more to host:port, non-blocking, waiting at
+ * most timeout_ms, and return the errno of that connect (ECONNREFUSED,
+ * ETIMEDOUT, EHOSTUNREACH, ...), 0 if it connected (then closed at once),
+ * or EAI_* errors as -1. Only used to classify a failure. */
+int gs_tc_probe_tcp(const char *host, uint16_t port, int timeout_ms);
+
 typedef struct gs_tc_conn {
   uint32_t fails;        /* failed attempts since the last connect */
   gs_time_ms down_since; /* first failure or loss since then (0: none) */
