@@ -52,11 +52,11 @@ bool gs_connlog_note(gs_connlog *l, const char *node, const char *tn, gs_transpo
     return true;
   case GS_TS_CONNECTED: {
     gs_connlog_entry *e = entry(l, peer, now);
-    bool print = !e->up_once || e->failing;
+    bool print = !e->up_once || e->fail_printed;
     e->up_once = true;
     e->failing = false;
-    e->attempts = 0;
-    e->reason[0] = e->diag[0] = '\0';
+    e->fail_printed = false;
+    e->up_at = now;
     if (print) {
       snprintf(out, cap, "%s: %s: %s%s", node, tn, who, m);
     }
@@ -74,17 +74,24 @@ bool gs_connlog_note(gs_connlog *l, const char *node, const char *tn, gs_transpo
   gs_connlog_entry *e = entry(l, peer, now);
   /* a change of the reason code; without a precise one, of the text */
   bool vague = d[0] == '\0' || strcmp(d, "io") == 0;
-  bool changed = !e->failing || strcmp(e->diag, d) != 0 || (vague && strcmp(e->reason, m) != 0);
+  bool same = e->has_reason && strcmp(e->diag, d) == 0 && (!vague || strcmp(e->reason, m) == 0);
   if (!e->failing) {
     e->failing = true;
-    e->attempts = 0;
-    e->since = now;
+    /* a connection that failed again soon, for the same reason, continues
+     * the series (a flapping link is one line, not two per attempt) */
+    if (!same || !e->up_once || now - e->up_at >= GS_CONNLOG_SUMMARY_MS) {
+      e->attempts = 0;
+      e->since = now;
+      same = false;
+    }
   }
   e->attempts++;
-  if (changed) {
+  if (!same) {
     snprintf(e->diag, sizeof(e->diag), "%s", d);
+    e->has_reason = true;
     snprintf(e->reason, sizeof(e->reason), "%s", m);
     e->last_line = now;
+    e->fail_printed = true;
     snprintf(out, cap, "%s: %s: %snot connected (%s); retrying", node, tn, who, m);
     return true;
   }
@@ -97,6 +104,7 @@ bool gs_connlog_note(gs_connlog *l, const char *node, const char *tn, gs_transpo
       dot[1] = '\0';
     }
     e->last_line = now;
+    e->fail_printed = true;
     snprintf(out, cap, "%s: %s: %sstill not connected (%s), %lu attempts since %s", node, tn, who,
              m, (unsigned long)e->attempts, since);
     return true;

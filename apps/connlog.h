@@ -13,9 +13,13 @@
  *   der1: xmpp: reconnected to 127.0.0.1:15222 as der1@localhost/IEC after 12 failed
  *         attempts (61.0 s)
  *
- * A connect is printed the first time and after a failure or loss, not on
- * every re-dial. State is kept per transport peer (NULL: the server or
- * broker connection). Time is an argument. */
+ * A connect is printed the first time and after a printed failure, not on
+ * every re-dial. A connection that fails again within
+ * GS_CONNLOG_SUMMARY_MS for the same reason continues the series (a link
+ * that connects and drops at once is one line plus the summaries, not two
+ * lines per attempt). The reason is the reason code; for "io" (or none),
+ * the text. State is kept per transport peer (NULL: the server or broker
+ * connection). Time is an argument. */
 #ifndef GS_APPS_CONNLOG_H
 #define GS_APPS_CONNLOG_H
 
@@ -35,6 +39,9 @@ typedef struct gs_connlog_entry {
   bool used;
   char key[GS_CONNLOG_KEY]; /* the peer, "" for the server connection */
   bool up_once, failing;
+  bool fail_printed;    /* a failure line since the last connect line */
+  bool has_reason;      /* diag and reason hold the last printed failure */
+  gs_time_ms up_at;     /* the last connect */
   uint32_t attempts;    /* failed attempts (and losses) of this failure */
   gs_time_ms since;     /* the first of them */
   gs_time_ms last_line; /* when its last line was printed */
