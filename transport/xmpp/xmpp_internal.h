@@ -62,6 +62,12 @@ void gs_xmpp_recv_login_(gs_xmpp *x);
 /* Mark every available peer unavailable, with events. */
 void gs_xmpp_peers_lost_(gs_xmpp *x);
 
+/* The condition of a SASL <failure/> element as the server sent it
+ * (untrusted): the name of its first child element ("not-authorized",
+ * "account-disabled") into out[0..cap), NUL-terminated; its length, or 0
+ * (out "") when there is none or it is not a plain element name. */
+size_t gs_xmpp_sasl_condition_(const char *xml, char *out, size_t cap);
+
 /* Our libstrophe log handler (features of the login; optional trace). */
 void gs_xmpp_log_(void *userdata, xmpp_log_level_t level, const char *area, const char *msg);
 

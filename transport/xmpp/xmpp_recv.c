@@ -257,18 +257,32 @@ int gs_xmpp_ping_timer_(xmpp_conn_t *conn, void *userdata) {
   return 1;
 }
 
+size_t gs_xmpp_sasl_condition_(const char *xml, char *out, size_t cap) {
+  if (cap == 0)
+    return 0;
+  out[0] = '\0';
+  const char *c = xml ? strchr(xml, '>') : NULL;
+  if (!c || c == xml || c[-1] == '/' || c[1] != '<' || c[2] == '/')
+    return 0; /* <failure .../> or <failure></failure>: no condition */
+  size_t n = strcspn(c + 2, " \t\r\n/>");
+  if (n == 0 || n >= cap)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = c[2 + i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+          ch == '-' || ch == '_' || ch == ':' || ch == '.'))
+      return 0; /* not an element name */
+  }
+  memcpy(out, c + 2, n);
+  out[n] = '\0';
+  return n;
+}
+
 /* A SASL <failure/> (RFC 6120 6.5): its condition, the first child element,
  * names the refusal; libstrophe only logs it. */
 static void sasl_failure(gs_xmpp *x, const char *xml) {
-  const char *c = strchr(xml, '>');
-  char cond[48] = "";
-  if (c && c[1] == '<' && c[2] != '/') {
-    size_t n = strcspn(c + 2, " />");
-    if (n < sizeof cond) {
-      memcpy(cond, c + 2, n);
-      cond[n] = '\0';
-    }
-  }
+  char cond[48];
+  (void)gs_xmpp_sasl_condition_(xml, cond, sizeof cond);
   bool external = x->cert_file && (x->features & GS_XMPP_FEAT_SASL_EXTERNAL);
   if (external)
     snprintf(x->fail_text, sizeof x->fail_text,
