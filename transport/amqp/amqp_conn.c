@@ -2,6 +2,7 @@
 #include "amqp_internal.h"
 
 #include "conn.h"
+#include "gridseal/crypto_openssl.h"
 
 #include <amqp_ssl_socket.h>
 #include <errno.h>
@@ -195,15 +196,30 @@ static void fail_status(gs_amqp *a, const char *what, int st, int err) {
   }
   if ((st == AMQP_STATUS_SOCKET_ERROR || st == AMQP_STATUS_TCP_ERROR) && err > 0) {
     gs_amqp_fail_(a, gs_tc_diag_errno(err), "%s", strerror(err));
-  } else if (st == AMQP_STATUS_SSL_PEER_VERIFY_FAILED) {
-    gs_amqp_fail_(a, GS_TD_TLS_VERIFY,
-                  "TLS: broker certificate verify failed: it does not chain to tls_ca %s",
-                  a->ca_file);
-  } else if (st == AMQP_STATUS_SSL_CONNECTION_FAILED) {
-    gs_amqp_fail_(a, GS_TD_TLS,
-                  "TLS: handshake failed (%s): the broker refused our client certificate %s, "
-                  "or its certificate does not chain to tls_ca %s",
-                  amqp_error_string2(st), a->cert_file, a->ca_file);
+  } else if (st == AMQP_STATUS_SSL_PEER_VERIFY_FAILED ||
+             st == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
+             st == AMQP_STATUS_SSL_CONNECTION_FAILED || st == AMQP_STATUS_SSL_ERROR) {
+    char e[200];
+    (void)gs_ossl_take_error(e, sizeof(e)); /* what OpenSSL said under librabbitmq */
+    gs_transport_diag d = status_diag(st);
+    if (strstr(e, "certificate verify failed") != NULL) {
+      d = GS_TD_TLS_VERIFY;
+    } else if (strstr(e, "alert") != NULL && strstr(e, "certificate") != NULL) {
+      d = GS_TD_TLS_CLIENT_CERT;
+    } else if (strstr(e, "alert unknown ca") != NULL || strstr(e, "alert access denied") != NULL) {
+      d = GS_TD_TLS_CLIENT_CERT;
+    }
+    if (d == GS_TD_TLS_VERIFY) {
+      gs_amqp_fail_(a, d,
+                    "TLS: broker certificate verify failed: it does not chain to tls_ca %s%s%s%s",
+                    a->ca_file, e[0] ? " (" : "", e, e[0] ? ")" : "");
+    } else if (d == GS_TD_TLS_CLIENT_CERT) {
+      gs_amqp_fail_(a, d, "TLS: the broker refused our client certificate %s (%s)", a->cert_file,
+                    e);
+    } else {
+      gs_amqp_fail_(a, d, "TLS: %s%s%s%s", amqp_error_string2(st), e[0] ? " (" : "", e,
+                    e[0] ? ")" : "");
+    }
   } else {
     gs_amqp_fail_(a, status_diag(st), "%s: %s", what, amqp_error_string2(st));
   }
@@ -270,6 +286,7 @@ static gs_err open_socket(gs_amqp *a) {
     return GS_ERR_IO;
   }
   errno = 0;
+  (void)gs_ossl_take_error(NULL, 0); /* start from an empty OpenSSL error queue */
   int st = amqp_socket_open_noblock(s, a->host, a->cfg.port, &tv);
   if (st != AMQP_STATUS_OK) {
     fail_status(a, "connect", st, errno);
@@ -298,10 +315,12 @@ static gs_err login(gs_amqp *a) {
     /* the TLS handshake went through on our side, then the broker ended the
      * session before the login: with TLS 1.3 the way a refused client
      * certificate shows */
+    char e[200];
+    (void)gs_ossl_take_error(e, sizeof(e));
     gs_amqp_fail_(a, GS_TD_TLS_CLIENT_CERT,
-                  "TLS: the broker ended the session before the login (%s): it refused our "
+                  "TLS: the broker ended the session before the login (%s%s%s): it refused our "
                   "client certificate %s (not issued by the broker's CA?)",
-                  amqp_error_string2(r.library_error), a->cert_file);
+                  amqp_error_string2(r.library_error), e[0] ? ", " : "", e, a->cert_file);
   }
   return GS_ERR_IO;
 }
