@@ -72,19 +72,19 @@ typedef enum gs_mqtt_event {
                                   filter, 128 if the broker refused it */
   GS_MQTT_EV_CONFLICT = 5      /* another client holds our client id: the
                                   broker took the session over right after
-                                  GS_MQTT_CONFLICT_KICKS successful connects
-                                  in a row (see below). No reconnect follows:
-                                  a later gs_mqtt_connect starts again. */
+                                  conflict_kicks successful connects in a
+                                  row (see below). No reconnect follows: a
+                                  later gs_mqtt_connect starts again. */
 } gs_mqtt_event;
 
 /* Duplicate client id (MQTT 3.1.1 has no reason code for it): the broker
  * closes the older connection when another client connects with the same
- * id, so two instances kick each other off. A connection that the broker
- * closes, immediately followed by a reconnect that succeeds at its first
- * try and is closed again within GS_MQTT_CONFLICT_WINDOW_MS, counts as one
- * take-over; GS_MQTT_CONFLICT_KICKS of them in a row are a conflict. A
- * broker restart breaks the series (the reconnect is refused), and so does
- * a connection that lasts longer. */
+ * id, so two instances kick each other off. With conflict_kicks set, a
+ * connection that the broker closes, immediately followed by a reconnect
+ * that succeeds at its first try and is closed again within
+ * GS_MQTT_CONFLICT_WINDOW_MS, counts as one take-over; conflict_kicks of
+ * them in a row are a conflict. A broker restart breaks the series (the
+ * reconnect is refused), and so does a connection that lasts longer. */
 #define GS_MQTT_CONFLICT_KICKS 3
 #define GS_MQTT_CONFLICT_WINDOW_MS 30000
 
@@ -116,6 +116,13 @@ typedef struct gs_mqtt_config {
   int64_t backoff_max_ms;     /* default 10000 */
   uint64_t seed;              /* the back-off jitter's seed (any value) */
   int64_t connect_timeout_ms; /* one attempt: TCP + TLS + CONNACK, default 2000 */
+  unsigned conflict_kicks;    /* duplicate client id detection (below): this
+                                 many take-overs in a row are a conflict
+                                 (GS_MQTT_CONFLICT_KICKS); 0 = off (default).
+                                 Only where the broker ties the client id to
+                                 the certificate (scripts/mqtt-broker:
+                                 use_username_as_clientid): elsewhere any
+                                 client that sends our id could make us stop */
   gs_mqtt_msg_fn on_message;
   gs_mqtt_event_fn on_event; /* may be NULL */
   void *ctx;                 /* passed to both callbacks */
@@ -250,8 +257,8 @@ GS_EXPORT bool gs_mqtt_name_ok(const char *name);
  * HOST:PORT as NAME: REASON" or "connection to ... lost: REASON", the
  * reason code from gs_mqtt_last_failure: refused, timeout, dns,
  * tls-verify, tls-client-cert, auth, lost, io); GS_TS_CONFLICT when
- * another client takes our client id over again and again
- * (GS_MQTT_CONFLICT_KICKS; no reconnect follows); GS_TS_ERROR for a refused subscription;
+ * another client takes our client id over again and again (with
+ * conflict_kicks set; no reconnect follows); GS_TS_ERROR for a refused subscription;
  * GS_TS_DROPPED for a retained message or a foreign topic (err GS_ERR_PROTOCOL), a message from a
  * sender that is not a peer (err GS_ERR_NOT_FOUND), or from a new initiator while every slot is
  * taken (err GS_ERR_LIMIT). Every kind travels the same way (one QoS 1 message). */
@@ -280,6 +287,7 @@ typedef struct gs_mqtt_transport_config {
   gs_time_ms reconnect_min_ms; /* broker reconnect and peer re-offer, default 250 */
   gs_time_ms reconnect_max_ms; /* default 10000 */
   uint64_t seed;               /* the back-off jitter's seed (any value) */
+  unsigned conflict_kicks;     /* gs_mqtt_config.conflict_kicks (0: off) */
 } gs_mqtt_transport_config;
 
 /* Create the client, subscribe and start connecting (non-blocking; the

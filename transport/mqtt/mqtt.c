@@ -131,7 +131,7 @@ static void mq_reason(gs_mqtt *m, mq_why why, int reason, bool was_up) {
 /* Duplicate client id: one more take-over, or the series is broken.
  * True when it is a conflict. */
 static bool mq_kicked(gs_mqtt *m, bool was_up) {
-  if (!was_up) {
+  if (!was_up || m->cfg.conflict_kicks == 0) {
     m->kicks = 0;
     return false;
   }
@@ -139,7 +139,7 @@ static bool mq_kicked(gs_mqtt *m, bool was_up) {
     m->kicks = 0; /* that connection lasted: a new series starts here */
   }
   m->kicks++;
-  return m->kicks >= GS_MQTT_CONFLICT_KICKS;
+  return m->kicks >= m->cfg.conflict_kicks;
 }
 
 /* The connection is gone: schedule the next attempt (none after a

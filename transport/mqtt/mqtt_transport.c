@@ -371,6 +371,7 @@ static int client(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err,
   mc.backoff_min_ms = t->reup.min_ms;
   mc.backoff_max_ms = t->reup.max_ms;
   mc.seed = cfg->seed ^ 0x5bd1e995u; /* not in step with the peer re-offers */
+  mc.conflict_kicks = cfg->conflict_kicks;
   mc.on_message = on_message;
   mc.on_event = on_event;
   mc.ctx = t;
