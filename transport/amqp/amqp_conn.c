@@ -252,8 +252,13 @@ void gs_amqp_fail_reply_(gs_amqp *a, const char *what, amqp_rpc_reply_t r) {
                         : code == AMQP_CONNECTION_FORCED                        ? GS_TD_LOST
                                                                                 : GS_TD_IO;
   int n = text.len > 300 ? 300 : (int)text.len;
-  gs_amqp_fail_(a, d, "%s refused by the broker (%s close %u: %.*s)", what, scope, code, n,
-                (const char *)text.bytes);
+  if (d == GS_TD_LOST || strcmp(what, "the connection") == 0) { /* not a refusal of a step */
+    gs_amqp_fail_(a, d, "the broker closed the %s (%u: %.*s)", scope, code, n,
+                  (const char *)text.bytes);
+  } else {
+    gs_amqp_fail_(a, d, "%s refused by the broker (%s close %u: %.*s)", what, scope, code, n,
+                  (const char *)text.bytes);
+  }
 }
 
 /* rpc_ok, recording the failure of step `what`. */
