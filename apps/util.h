@@ -10,6 +10,9 @@
 #define GS_EXIT_OK 0
 #define GS_EXIT_FAIL 1  /* the operation failed (bad input, I/O, ...) */
 #define GS_EXIT_USAGE 2 /* wrong usage, or a command not available yet */
+/* der / cc: another instance holds this node's identity at the XMPP server
+ * or broker (docs/CLI.md, exit codes); stopped after releasing. */
+#define GS_EXIT_CONFLICT 4
 
 /* Print "gridseal: " + message + newline to stderr. */
 void gs_app_err(const char *fmt, ...)
