@@ -166,8 +166,10 @@ int gs_cmd_cc(int argc, char **argv) {
       gs_app_line("gridseal cc %s: %zu DERs over %s", a->rt.cfg.name, a->n,
                   gs_cfg_transport_name(a->rt.cfg.transport.type));
     }
+    cc_term_begin(a);
     rc = gs_rt_run(&a->rt);
     cc_draw(a, gs_app_now(), true);
+    cc_term_end(a);
   }
   teardown(a);
   free(a);
