@@ -143,6 +143,10 @@ void cc_note_report(cc_app *a, cc_der *d) {
 }
 
 void cc_key_event(cc_app *a, cc_der *d, const gs_event *ev) {
+  if (ev->kind == GS_EV_HANDSHAKE_DONE) { /* a new association: nothing in progress */
+    d->rekey_by = CC_REKEY_ENGINE;
+    return;
+  }
   if (ev->kind == GS_EV_REKEY_REQUESTED) { /* the DER's reqRekey reached us */
     if (d->rekey_by != CC_REKEY_CC) {
       d->rekey_by = CC_REKEY_DER;
