@@ -5,9 +5,10 @@
 # console_pty.py runs `gridseal cc` on a pseudo-terminal three times (ended
 # by Ctrl-C, SIGTERM, SIGABRT) and checks the screen: the alternate screen,
 # the refusal in the message pane, the input line kept across redraws, the
-# key update note, the terminal modes restored. Then a plain (non-terminal)
-# run shows the key update as a timestamped line. Every process started here
-# is killed on exit (trap).
+# key update note, the terminal modes restored. Then plain (non-terminal)
+# runs show key updates as timestamped lines: those the cc initiates, and one
+# the DER requests when its message budget is spent. Every process started
+# here is killed on exit (trap).
 set -eu
 
 G=$1
@@ -42,15 +43,18 @@ sed -i 's/^report_interval = .*/report_interval = 1s/; s/^reconnect_max = .*/rec
 sed -i 's/^OPERATOR = .*/OPERATOR = read/' pki/der1.conf
 grep -q '^OPERATOR = read$' pki/der1.conf || fail "der1.conf has no [roles] OPERATOR line"
 
-"$G" der --config pki/der1.conf --events der1.jsonl >der1.out 2>&1 &
-DER_PID=$!
-PIDS="$PIDS $DER_PID"
-i=0
-while ! grep -q listening der1.out 2>/dev/null; do
-  i=$((i + 1))
-  [ $i -le 50 ] || fail "der1 did not start"
-  sleep 0.1
-done
+start_der() { # start_der OUT: der1 with its plain output to OUT
+  "$G" der --config pki/der1.conf --events der1.jsonl >"$1" 2>&1 &
+  DER_PID=$!
+  PIDS="$PIDS $DER_PID"
+  i=0
+  while ! grep -q listening "$1" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -le 50 ] || fail "der1 did not start"
+    sleep 0.1
+  done
+}
+start_der der1.out
 
 for end in ctrl-c term abort; do
   python3 "$HERE/console_pty.py" "$G" pki/cc.conf "cc-$end.jsonl" "$end" >"pty-$end.out" 2>&1 ||
@@ -72,8 +76,23 @@ grep -Eq "${ts}der1 key update #2 \(initiated by cc\)$" cc-plain.out ||
   fail "plain output: no second key update line"
 echo "ok: plain output shows the key updates"
 
-kill -TERM "$DER_PID"
+stop_der() {
+  kill -TERM "$DER_PID"
+  rc=0
+  wait "$DER_PID" || rc=$?
+  [ "$rc" -eq 0 ] || fail "der1 exited with $rc after SIGTERM"
+}
+stop_der
+
+# A DER whose message budget is spent asks for the key update (reqRekey).
+sed -i 's/^key_lifetime = 1h$/key_lifetime = 1h\nmessage_budget = 3/' pki/der1.conf
+grep -q '^message_budget = 3$' pki/der1.conf || fail "der1.conf: no message_budget line"
+start_der der1-budget.out
 rc=0
-wait "$DER_PID" || rc=$?
-[ "$rc" -eq 0 ] || fail "der1 exited with $rc after SIGTERM"
+"$G" cc --config pki/cc.conf --run-for 6 </dev/null >cc-budget.out 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || fail "cc (budget) exited with $rc"
+grep -Eq "${ts}der1 key update #1 \(requested by der1\)$" cc-budget.out ||
+  fail "plain output: no key update requested by der1"
+echo "ok: a key update the DER requested is shown as such"
+stop_der
 echo "ok: console"
