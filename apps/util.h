@@ -21,6 +21,21 @@ void gs_app_err(const char *fmt, ...)
 #endif
     ;
 
+/* Print one plain output line on stdout and flush it: the time as
+ * gs_app_iso_time() writes it, a space, the message, a newline
+ * ("2026-12-07T05:48:29.801Z der1: association 1:1 with urn:gridseal:cc"). */
+void gs_app_line(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* While a full-screen view owns the terminal, gs_app_line() and gs_app_err()
+ * hand their message (without time or "gridseal: ") to `fn` instead of
+ * printing it; is_err tells which one. fn NULL: print again. */
+typedef void (*gs_app_sink_fn)(void *ctx, bool is_err, const char *text);
+void gs_app_set_sink(gs_app_sink_fn fn, void *ctx);
+
 /* Read a whole file ("-" = stdin), at most `max` octets, into a malloc'd
  * buffer (NUL-terminated one past the end). 0, or -1 with a message on
  * stderr naming the file. */
