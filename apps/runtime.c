@@ -185,8 +185,7 @@ static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, cons
                       : err != GS_OK ? gs_errname(err)
                                      : NULL,
                       gs_app_now(), line, sizeof(line))) {
-    fprintf(stderr, "%s\n", line);
-    fflush(stderr);
+    gs_app_status(line);
   }
   if (st == GS_TS_CONFLICT && !conflict_seen) {
     conflict_seen = true;

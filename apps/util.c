@@ -45,6 +45,17 @@ void gs_app_line(const char *fmt, ...) {
   fflush(stdout);
 }
 
+void gs_app_status(const char *line) {
+  if (sink_fn != NULL) {
+    sink_fn(sink_ctx, false, line);
+    return;
+  }
+  char t[40];
+  gs_app_iso_time(gs_app_now(), t, sizeof(t));
+  fprintf(stderr, "%s %s\n", t, line);
+  fflush(stderr);
+}
+
 int gs_app_read_file(const char *path, size_t max, uint8_t **out, size_t *len) {
   bool is_stdin = strcmp(path, "-") == 0;
   FILE *f = is_stdin ? stdin : fopen(path, "rb");

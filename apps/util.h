@@ -30,7 +30,11 @@ void gs_app_line(const char *fmt, ...)
 #endif
     ;
 
-/* While a full-screen view owns the terminal, gs_app_line() and gs_app_err()
+/* Print one status line (a transport's connect, failure or loss) on stderr
+ * with the time prefix of gs_app_line(), or hand it to the sink. */
+void gs_app_status(const char *line);
+
+/* While a full-screen view owns the terminal, gs_app_line(), gs_app_status() and gs_app_err()
  * hand their message (without time or "gridseal: ") to `fn` instead of
  * printing it; is_err tells which one. fn NULL: print again. */
 typedef void (*gs_app_sink_fn)(void *ctx, bool is_err, const char *text);

@@ -1,7 +1,8 @@
 /* The CLI's plain output lines (apps/util.c): gs_app_line() prefixes the
  * ISO-8601 UTC time with milliseconds; a sink set with gs_app_set_sink()
  * receives gs_app_line() and gs_app_err() messages instead of stdout and
- * stderr, and printing resumes once it is removed. */
+ * stderr, and printing resumes once it is removed. gs_app_status() writes
+ * a transport's status line on stderr with the same prefix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +40,10 @@ static void capture(int fd, void (*fn)(void), char *out, size_t cap) {
 
 static void say_line(void) {
   gs_app_line("der1: association %s with %s", "1:1", "urn:gridseal:cc");
+}
+
+static void say_status(void) {
+  gs_app_status("der1: xmpp: not connected (connection refused at 127.0.0.1:15222)");
 }
 
 static void say_err(void) {
@@ -80,6 +85,23 @@ static void test_line_timestamped(void **state) {
   assert_true(t >= before - 1 && t <= after + 1);
 }
 
+/* A transport status line goes to stderr with the same time prefix, and
+ * nothing to stdout. */
+static void test_status_timestamped(void **state) {
+  (void)state;
+  char out[512];
+  static const char text[] = "der1: xmpp: not connected (connection refused at 127.0.0.1:15222)\n";
+  gs_time_ms before = gs_app_now();
+  capture(STDERR_FILENO, say_status, out, sizeof(out));
+  gs_time_ms after = gs_app_now();
+  assert_int_equal(strlen(out), 25 + strlen(text));
+  assert_string_equal(out + 25, text);
+  gs_time_ms t = parse_stamp(out);
+  assert_true(t >= before - 1 && t <= after + 1);
+  capture(STDOUT_FILENO, say_status, out, sizeof(out));
+  assert_string_equal(out, "");
+}
+
 typedef struct seen {
   int calls;
   bool is_err;
@@ -109,17 +131,23 @@ static void test_sink(void **state) {
   assert_int_equal(s.calls, 2);
   assert_true(s.is_err);
   assert_string_equal(s.text, "x.conf: cannot open");
+  capture(STDERR_FILENO, say_status, out, sizeof(out));
+  assert_string_equal(out, "");
+  assert_int_equal(s.calls, 3);
+  assert_false(s.is_err);
+  assert_string_equal(s.text, "der1: xmpp: not connected (connection refused at 127.0.0.1:15222)");
   gs_app_set_sink(NULL, NULL);
   capture(STDERR_FILENO, say_err, out, sizeof(out));
   assert_string_equal(out, "gridseal: x.conf: cannot open\n");
   capture(STDOUT_FILENO, say_line, out, sizeof(out));
   assert_string_equal(out + 25, "der1: association 1:1 with urn:gridseal:cc\n");
-  assert_int_equal(s.calls, 2);
+  assert_int_equal(s.calls, 3);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_line_timestamped),
+      cmocka_unit_test(test_status_timestamped),
       cmocka_unit_test(test_sink),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
