@@ -8,6 +8,18 @@
 #include "dermodel.h"
 #include "runtime.h"
 
+/* The console (cc_view.c): one message with its time (t 0: none). */
+#define CC_MSG_MAX 160
+#define CC_NOTES 8 /* the scrolling pane: the last notes overall */
+typedef struct cc_msg {
+  gs_time_ms t;
+  char who[GS_CFG_NAME_MAX]; /* the DER, or "" for the control center */
+  char text[CC_MSG_MAX];
+} cc_msg;
+
+/* Who started the key update in progress. */
+typedef enum { CC_REKEY_ENGINE = 0, CC_REKEY_CC, CC_REKEY_DER } cc_rekey_by;
+
 typedef struct cc_der {
   const gs_cfg_peer *cfg;
   char ld[GS_DERMODEL_MAX_LD + 1];
@@ -30,6 +42,10 @@ typedef struct cc_der {
   bool read_pending; /* --read: read the rating once associated */
   bool reassociate;  /* released after a reload renewed the own certificate:
                         associate again (on_reload = reassociate) */
+  /* console */
+  cc_msg result;        /* the last command result */
+  cc_msg error;         /* the last error (refusals included) */
+  cc_rekey_by rekey_by; /* of the key update in progress */
 } cc_der;
 
 typedef struct cc_app {
@@ -47,6 +63,13 @@ typedef struct cc_app {
   size_t inlen;
   bool dirty;
   gs_time_ms next_draw;
+  /* console (terminal mode) */
+  cc_msg notes[CC_NOTES]; /* a ring: the last CC_NOTES notes */
+  size_t n_notes;         /* notes ever recorded */
+  bool line_edit;         /* stdin is the terminal: the input line is ours */
+  int esc;                /* inside an escape sequence of the input */
+  cc_msg errs[CC_NOTES];  /* gs_app_err() messages, printed again at exit */
+  size_t n_errs;
 } cc_app;
 
 cc_der *cc_find(cc_app *a, const char *name);
@@ -61,13 +84,24 @@ void cc_app_hooks(cc_app *a, gs_rt_app *out);
 /* cc_view.c */
 int cc_csv_open(cc_app *a, const char *path);
 void cc_csv_row(cc_app *a, const cc_der *d, gs_time_ms now);
-/* A change worth a plain line (not a terminal) or a redraw (terminal). */
-void cc_note(cc_app *a, const cc_der *d, const char *fmt, ...)
+/* A change worth a plain line (not a terminal) or a note in the console's
+ * pane (terminal). cc_result() is also the DER's last command result,
+ * cc_error() its last error (d NULL: the control center's own). */
 #if defined(__GNUC__) || defined(__clang__)
-    __attribute__((format(printf, 3, 4)))
+#define CC_PRINTF34 __attribute__((format(printf, 3, 4)))
+#else
+#define CC_PRINTF34
 #endif
-    ;
-void cc_note_report(cc_app *a, const cc_der *d);
+void cc_note(cc_app *a, cc_der *d, const char *fmt, ...) CC_PRINTF34;
+void cc_result(cc_app *a, cc_der *d, const char *fmt, ...) CC_PRINTF34;
+void cc_error(cc_app *a, cc_der *d, const char *fmt, ...) CC_PRINTF34;
+/* An engine event of d's association: key updates become notes. */
+void cc_key_event(cc_app *a, cc_der *d, const gs_event *ev);
+/* Terminal mode: the alternate screen, the input line (stdin a terminal),
+ * the terminal restored at exit, on fatal signals and on SIGTSTP. */
+void cc_term_begin(cc_app *a);
+void cc_term_end(cc_app *a);
+void cc_note_report(cc_app *a, cc_der *d);
 void cc_draw(cc_app *a, gs_time_ms now, bool force);
 size_t cc_stdin_pollfds(void *ctx, struct pollfd *fds, size_t cap);
 void cc_stdin_io(void *ctx, const struct pollfd *fds, size_t n, gs_time_ms now);

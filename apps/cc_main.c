@@ -163,12 +163,13 @@ int gs_cmd_cc(int argc, char **argv) {
   }
   if (rc == GS_EXIT_OK) {
     if (!a->tty) {
-      printf("gridseal cc %s: %zu DERs over %s\n", a->rt.cfg.name, a->n,
-             gs_cfg_transport_name(a->rt.cfg.transport.type));
-      fflush(stdout);
+      gs_app_line("gridseal cc %s: %zu DERs over %s", a->rt.cfg.name, a->n,
+                  gs_cfg_transport_name(a->rt.cfg.transport.type));
     }
+    cc_term_begin(a);
     rc = gs_rt_run(&a->rt);
     cc_draw(a, gs_app_now(), true);
+    cc_term_end(a);
   }
   teardown(a);
   free(a);

@@ -90,7 +90,7 @@ static void send_setpoint(cc_app *a, cc_der *d, float w, gs_time_ms now) {
   gs_rt_app_event(&a->rt, rc == GS_OK ? "setpoint-sent" : "send-failed", d->s,
                   rc == GS_OK ? NULL : gs_errname(rc), det);
   d->sent_w = w;
-  cc_note(a, d, "set-point %.0f W sent", (double)w);
+  cc_result(a, d, "set-point %.0f W sent", (double)w);
 }
 
 #define CC_READ_ITEM "DGEN1$CF$WMaxRtg$setMag$f"
@@ -115,14 +115,14 @@ static void on_read_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
     char det[160];
     snprintf(det, sizeof(det), "%s WMaxRtg=%.0f", d->cfg->name, (double)r->items[0].v.fp);
     gs_rt_app_event(&a->rt, "read-result", d->s, NULL, det);
-    cc_note(a, d, "read WMaxRtg=%.0f W", (double)r->items[0].v.fp);
+    cc_result(a, d, "read WMaxRtg=%.0f W", (double)r->items[0].v.fp);
     return;
   }
   const char *why = r->count > 0 && r->items[0].type == GS_MMS_DATA_FAILURE
                         ? gs_mms_access_error_name(r->items[0].v.failure)
                         : "unexpected-result";
   gs_rt_app_event(&a->rt, "read-refused", d->s, why, d->cfg->name);
-  cc_note(a, d, "read refused: %s", why);
+  cc_error(a, d, "read refused: %s", why);
 }
 
 void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now) {
@@ -131,18 +131,20 @@ void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now) {
   } else {
     d->set_pending = true;
     d->set_w = w;
-    cc_note(a, d, "set-point %.0f W queued until associated", (double)w);
+    cc_result(a, d, "set-point %.0f W queued until associated", (double)w);
   }
 }
 
 void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now) {
   if (!established(d)) {
-    cc_note(a, d, "rekey: not associated");
+    cc_error(a, d, "rekey: not associated");
     return;
   }
   int rc = gs_node_update_keys(a->rt.node, d->s, now);
   if (rc != GS_OK) {
-    cc_note(a, d, "rekey: %s", gs_errname(rc));
+    cc_error(a, d, "rekey: %s", gs_errname(rc));
+  } else {
+    d->rekey_by = CC_REKEY_CC;
   }
 }
 
@@ -209,9 +211,9 @@ static void on_write_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
   snprintf(det, sizeof(det), "%s WMaxSpt=%.0f", d->cfg->name, (double)d->sent_w);
   gs_rt_app_event(&a->rt, ok ? "setpoint-accepted" : "setpoint-refused", d->s, why, det);
   if (ok) {
-    cc_note(a, d, "set-point %.0f W accepted", (double)d->sent_w);
+    cc_result(a, d, "set-point %.0f W accepted", (double)d->sent_w);
   } else {
-    cc_note(a, d, "set-point %.0f W refused: %s", (double)d->sent_w, why);
+    cc_error(a, d, "set-point %.0f W refused: %s", (double)d->sent_w, why);
   }
 }
 
@@ -248,7 +250,7 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
     on_read_result(a, d, &pdu);
   } else if (pdu.type == GS_MMS_CONFIRMED_ERROR || pdu.type == GS_MMS_REJECT) {
     gs_rt_app_event(&a->rt, "mms-error", d->s, gs_mms_pdu_type_name(pdu.type), d->cfg->name);
-    cc_note(a, d, "MMS %s", gs_mms_pdu_type_name(pdu.type));
+    cc_error(a, d, "MMS %s", gs_mms_pdu_type_name(pdu.type));
   }
 }
 
@@ -293,7 +295,7 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
              err == GS_ERR_HANDSHAKE_REJECTED || err == GS_ERR_APPL_REJECTED ? "refused" : "failed",
              gs_errname(err));
     set_status(a, d, st);
-    cc_note(a, d, "association ended: %s", st);
+    cc_error(a, d, "association ended: %s", st);
     if (!a->stopping) { /* drop the connection: retried later, with back-off */
       gs_transport_close_peer(gs_node_transport(n), d->cfg->name);
     }
@@ -330,6 +332,9 @@ static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, c
   if (d != NULL && ev->kind == GS_EV_KEY_UPDATE) {
     d->last_key_update = gs_app_now();
     a->dirty = true;
+  }
+  if (d != NULL) {
+    cc_key_event(a, d, ev);
   }
 }
 

@@ -122,17 +122,16 @@ static void log_write(der_app *a, gs_session *s, const gs_mms_pdu *resp) {
     if (r->type == GS_MMS_DATA_SUCCESS) {
       snprintf(d, sizeof(d), "WMaxSpt=%.0f", (double)a->model.wmax_spt_w);
       gs_rt_app_event(&a->rt, "setpoint-applied", s, NULL, d);
-      printf("%s: set-point %.0f W from %s\n", a->rt.cfg.name, (double)a->model.wmax_spt_w,
-             gs_rt_peer_name(gs_session_peer(s)));
+      gs_app_line("%s: set-point %.0f W from %s", a->rt.cfg.name, (double)a->model.wmax_spt_w,
+                  gs_rt_peer_name(gs_session_peer(s)));
     } else {
       const char *why = gs_mms_access_error_name(r->v.failure);
       snprintf(d, sizeof(d), "write refused by the model; WMaxSpt stays %.0f",
                (double)a->model.wmax_spt_w);
       gs_rt_app_event(&a->rt, "write-refused", s, why, d);
-      printf("%s: write refused (%s)\n", a->rt.cfg.name, why);
+      gs_app_line("%s: write refused (%s)", a->rt.cfg.name, why);
     }
   }
-  fflush(stdout);
 }
 
 /* Answer one MMS request received on an established association. */
@@ -164,10 +163,9 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
       snprintf(d, sizeof(d), "the peer's roles do not permit '%s'", gs_authz_op_name(lack));
       gs_rt_app_event(&a->rt, is_write ? "write-refused" : "read-refused", s,
                       "object-access-denied", d);
-      printf("%s: %s from %s refused (roles do not permit %s)\n", a->rt.cfg.name,
-             is_write ? "write" : "read", gs_rt_peer_name(gs_session_peer(s)),
-             gs_authz_op_name(lack));
-      fflush(stdout);
+      gs_app_line("%s: %s from %s refused (roles do not permit %s)", a->rt.cfg.name,
+                  is_write ? "write" : "read", gs_rt_peer_name(gs_session_peer(s)),
+                  gs_authz_op_name(lack));
       send_mms(a, s, &resp, now);
     }
     return;
@@ -214,9 +212,8 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
   }
   *slot = s;
   if (gs_node_accept(n, s, buf, blen, now) == GS_OK) {
-    printf("%s: association %s with %s\n", a->rt.cfg.name, gs_session_asso_id(s),
-           gs_rt_peer_name(gs_session_peer(s)));
-    fflush(stdout);
+    gs_app_line("%s: association %s with %s", a->rt.cfg.name, gs_session_asso_id(s),
+                gs_rt_peer_name(gs_session_peer(s)));
   }
 }
 
@@ -243,9 +240,8 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   }
   *slot = NULL;
   if (err == GS_ERR_IO) {
-    printf("%s: association %s lost (%s gone)\n", a->rt.cfg.name, gs_session_asso_id(s),
-           gs_node_session_peer(n, s));
-    fflush(stdout);
+    gs_app_line("%s: association %s lost (%s gone)", a->rt.cfg.name, gs_session_asso_id(s),
+                gs_node_session_peer(n, s));
   }
 }
 
@@ -373,10 +369,9 @@ int gs_cmd_der(int argc, char **argv) {
       a->next_report = gs_app_now() + a->interval;
       a->sim_offset = sim_offset(a->rt.cfg.app.sim_hour, gs_app_now());
       (void)gs_dermodel_step(&a->model, plant_now(a, gs_app_now()));
-      printf("%s: DER %s (%s), rating %u kW, listening (%s)\n", a->rt.cfg.name, ld,
-             a->rt.cfg.identity, (unsigned)a->rt.cfg.app.rating_kw,
-             gs_cfg_transport_name(a->rt.cfg.transport.type));
-      fflush(stdout);
+      gs_app_line("%s: DER %s (%s), rating %u kW, listening (%s)", a->rt.cfg.name, ld,
+                  a->rt.cfg.identity, (unsigned)a->rt.cfg.app.rating_kw,
+                  gs_cfg_transport_name(a->rt.cfg.transport.type));
       rc = gs_rt_run(&a->rt);
     } else {
       gs_app_err("%s: DER model: %s", a->rt.cfg.file, gs_strerror(e));

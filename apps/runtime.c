@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "connlog.h"
 #include "emit.h"
 #include "expiry.h"
 #include "gridseal/crypto_openssl.h"
@@ -157,13 +158,19 @@ static void rt_on_peer(void *user, gs_node *n, const char *xpeer, bool up, gs_ti
 }
 
 /* Transport status: one event line each ("xmpp-connected",
- * "mqtt-disconnected", "amqp-error", ...); losses and errors also on
- * stderr. */
+ * "mqtt-disconnected", "amqp-error", "xmpp-conflict", ...) with the
+ * transport's reason code as diag; the plain lines on stderr without the
+ * flood (connlog.h). A conflict (another instance holds the identity) stops
+ * the program with GS_EXIT_CONFLICT. */
+static gs_connlog conn_log;
+static bool conflict_seen;
+
 static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, const char *peer,
                             int err, const char *msg) {
   gs_rt *rt = user;
   const char *tn = gs_cfg_transport_name(rt->cfg.transport.type);
-  const char *diag = err != GS_OK ? gs_errname(err) : NULL;
+  const char *code = gs_transport_diag_name(gs_transport_status_diag(rt->t));
+  const char *diag = code[0] != '\0' ? code : err != GS_OK ? gs_errname(err) : NULL;
   char type[48];
   switch (st) {
   case GS_TS_CONNECTED:
@@ -171,24 +178,31 @@ static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, cons
     break;
   case GS_TS_DISCONNECTED:
     snprintf(type, sizeof(type), "%s-disconnected", tn);
-    fprintf(stderr, "%s: not connected (%s); retrying\n", tn,
-            msg != NULL    ? msg
-            : diag != NULL ? diag
-                           : "?");
     break;
   case GS_TS_DROPPED:
     snprintf(type, sizeof(type), "%s",
              err == GS_ERR_NOT_FOUND ? "transport-dropped" : "malformed-dropped");
     break;
+  case GS_TS_CONFLICT:
+    snprintf(type, sizeof(type), "%s-conflict", tn);
+    break;
   default:
     snprintf(type, sizeof(type), "%s-error", tn);
-    fprintf(stderr, "%s: %s%s%s\n", tn, peer != NULL ? peer : "", peer != NULL ? ": " : "",
-            msg != NULL    ? msg
-            : diag != NULL ? diag
-                           : "error");
     break;
   }
   gs_emit(gs_app_now(), type, NULL, peer, diag, msg);
+  char line[GS_CONNLOG_REASON + GS_CONNLOG_KEY + 160];
+  if (gs_connlog_note(&conn_log, rt->cfg.name, tn, st, code, peer,
+                      msg != NULL    ? msg
+                      : err != GS_OK ? gs_errname(err)
+                                     : NULL,
+                      gs_app_now(), line, sizeof(line))) {
+    gs_app_status(line);
+  }
+  if (st == GS_TS_CONFLICT && !conflict_seen) {
+    conflict_seen = true;
+    gs_rt_stop(); /* release what is held, then exit GS_EXIT_CONFLICT */
+  }
   if (rt->app.cb.on_transport != NULL) {
     rt->app.cb.on_transport(rt->app.ctx, n, st, peer, err, msg);
   }
@@ -270,6 +284,8 @@ static void pre_status(void *user, gs_transport_status st, const char *peer, int
 
 static int open_transport(gs_rt *rt, char *err, size_t cap) {
   gs_transport_events ev = {pre_up, pre_up, pre_recv, pre_status, rt};
+  gs_connlog_init(&conn_log);
+  conflict_seen = false;
   return gs_app_transport_open(&rt->cfg, &ev, gs_app_now(), &rt->t, err, cap);
 }
 
@@ -1025,5 +1041,5 @@ int gs_rt_run(gs_rt *rt) {
     rt->app.shutdown(rt->app.ctx, gs_app_now());
   }
   (void)gs_node_run(rt->node, &loop);
-  return GS_EXIT_OK;
+  return conflict_seen ? GS_EXIT_CONFLICT : GS_EXIT_OK;
 }

@@ -8,13 +8,52 @@
 #include <string.h>
 #include <time.h>
 
+static gs_app_sink_fn sink_fn;
+static void *sink_ctx;
+
+void gs_app_set_sink(gs_app_sink_fn fn, void *ctx) {
+  sink_fn = fn;
+  sink_ctx = ctx;
+}
+
 void gs_app_err(const char *fmt, ...) {
+  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
-  fputs("gridseal: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
+  if (sink_fn != NULL) {
+    sink_fn(sink_ctx, true, msg);
+    return;
+  }
+  fprintf(stderr, "gridseal: %s\n", msg);
+}
+
+void gs_app_line(const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if (sink_fn != NULL) {
+    sink_fn(sink_ctx, false, msg);
+    return;
+  }
+  char t[40];
+  gs_app_iso_time(gs_app_now(), t, sizeof(t));
+  printf("%s %s\n", t, msg);
+  fflush(stdout);
+}
+
+void gs_app_status(const char *line) {
+  if (sink_fn != NULL) {
+    sink_fn(sink_ctx, false, line);
+    return;
+  }
+  char t[40];
+  gs_app_iso_time(gs_app_now(), t, sizeof(t));
+  fprintf(stderr, "%s %s\n", t, line);
+  fflush(stderr);
 }
 
 int gs_app_read_file(const char *path, size_t max, uint8_t **out, size_t *len) {

@@ -10,6 +10,9 @@
 #define GS_EXIT_OK 0
 #define GS_EXIT_FAIL 1  /* the operation failed (bad input, I/O, ...) */
 #define GS_EXIT_USAGE 2 /* wrong usage, or a command not available yet */
+/* der / cc: another instance holds this node's identity at the XMPP server
+ * or broker (docs/CLI.md, exit codes); stopped after releasing. */
+#define GS_EXIT_CONFLICT 4
 
 /* Print "gridseal: " + message + newline to stderr. */
 void gs_app_err(const char *fmt, ...)
@@ -17,6 +20,25 @@ void gs_app_err(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+
+/* Print one plain output line on stdout and flush it: the time as
+ * gs_app_iso_time() writes it, a space, the message, a newline
+ * ("2026-12-07T05:48:29.801Z der1: association 1:1 with urn:gridseal:cc"). */
+void gs_app_line(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Print one status line (a transport's connect, failure or loss) on stderr
+ * with the time prefix of gs_app_line(), or hand it to the sink. */
+void gs_app_status(const char *line);
+
+/* While a full-screen view owns the terminal, gs_app_line(), gs_app_status() and gs_app_err()
+ * hand their message (without time or "gridseal: ") to `fn` instead of
+ * printing it; is_err tells which one. fn NULL: print again. */
+typedef void (*gs_app_sink_fn)(void *ctx, bool is_err, const char *text);
+void gs_app_set_sink(gs_app_sink_fn fn, void *ctx);
 
 /* Read a whole file ("-" = stdin), at most `max` octets, into a malloc'd
  * buffer (NUL-terminated one past the end). 0, or -1 with a message on

@@ -259,6 +259,9 @@ static int mqtt_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
     mc.n_peers = cfg->n_peers;
   }
   mc.role = cfg->role == GS_CFG_ROLE_CC ? GS_MQTT_INITIATOR : GS_MQTT_RESPONDER;
+  /* a client id taken over again and again is another instance of this
+   * node (scripts/mqtt-broker ties the client id to the certificate) */
+  mc.conflict_kicks = GS_MQTT_CONFLICT_KICKS;
   mc.name = me;
   mc.server = ts->server[0] != '\0' ? ts->server : NULL;
   mc.ca_file = ts->tls_ca;

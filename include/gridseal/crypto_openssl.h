@@ -64,6 +64,14 @@ GS_EXPORT int gs_ossl_privkey_load(gs_crypto *c, const char *ref, const gs_ossl_
  * NULL, 0). */
 GS_EXPORT int gs_ossl_privkey_load_file(gs_crypto *c, const char *path, gs_privkey **out);
 
+/* The most recent error OpenSSL queued in this thread, as one line
+ * ("error:0A000086:SSL routines::certificate verify failed"), into
+ * out[0..cap); the thread's error queue is emptied. True if there was one
+ * (out "" otherwise). For code that drives OpenSSL through another library
+ * (librabbitmq's TLS socket) and must name the TLS failure: call it once
+ * before the attempt to start from an empty queue. */
+GS_EXPORT bool gs_ossl_take_error(char *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -84,12 +84,43 @@ typedef enum gs_transport_status {
                              a failed connect to a dialled peer (TCP; `peer`
                              names it), a refused subscription, a stanza
                              error from `peer` */
-  GS_TS_DROPPED = 4       /* a message from `peer` (NULL: not known) was
+  GS_TS_DROPPED = 4,      /* a message from `peer` (NULL: not known) was
                              dropped before on_recv: malformed, from a sender
                              that is not a peer (err GS_ERR_NOT_FOUND), or on
                              a topic that does not name its sender (err, msg
                              say which) */
+  GS_TS_CONFLICT = 5      /* another client holds our identity at the server
+                             or broker (XMPP stream error <conflict/>, an
+                             MQTT client id taken over again and again, an
+                             AMQP queue in exclusive use by another
+                             consumer). The transport does not reconnect on
+                             its own after it: that would take the identity
+                             back and start the two instances kicking each
+                             other off. The application decides (the CLI
+                             stops); msg names the identity and the server. */
 } gs_transport_status;
+
+/* Why a status was reported: a stable short code for log matching
+ * (gs_transport_diag_name), valid inside on_status through
+ * gs_transport_status_diag(). */
+typedef enum gs_transport_diag {
+  GS_TD_NONE = 0,            /* "" (a success, or nothing more precise) */
+  GS_TD_REFUSED = 1,         /* "refused": TCP connection refused */
+  GS_TD_UNREACHABLE = 2,     /* "unreachable": no route to the host or network */
+  GS_TD_TIMEOUT = 3,         /* "timeout": connect, TLS or login timed out */
+  GS_TD_DNS = 4,             /* "dns": the server name does not resolve */
+  GS_TD_TLS_VERIFY = 5,      /* "tls-verify": we do not trust the server's certificate */
+  GS_TD_TLS_CLIENT_CERT = 6, /* "tls-client-cert": the server refused our client certificate */
+  GS_TD_TLS = 7,             /* "tls": another TLS failure (protocol, handshake) */
+  GS_TD_AUTH = 8,            /* "auth": login refused (SASL failure, MQTT not authorized,
+                                AMQP access refused) */
+  GS_TD_CONFLICT = 9,        /* "conflict": another client holds our identity */
+  GS_TD_LOST = 10,           /* "lost": an established connection ended */
+  GS_TD_IO = 11              /* "io": another failure (msg says which) */
+} gs_transport_diag;
+
+/* "refused", "unreachable", ...; "" for GS_TD_NONE, "io" for unknown values. */
+GS_EXPORT const char *gs_transport_diag_name(gs_transport_diag d);
 
 typedef struct gs_transport_events {
   /* A peer became reachable: a dialled connection completed, a connection
@@ -161,6 +192,9 @@ struct gs_transport {
    * inside on_recv keeps it for a later redelivery instead. Cleared before
    * every on_recv; ignored by transports without acknowledgements. */
   bool recv_requeue;
+  /* The reason code of the status being reported: set by the transport
+   * before every on_status call (gs_transport_status_diag). */
+  gs_transport_diag diag;
 };
 
 /* Thin wrappers over t->ops. */
@@ -177,6 +211,9 @@ GS_EXPORT int gs_transport_peer_identity(gs_transport *t, const char *peer, gs_i
 /* ops->release_peer (nothing when the transport has none). */
 GS_EXPORT void gs_transport_release_peer(gs_transport *t, const char *peer);
 GS_EXPORT void gs_transport_recv_requeue(gs_transport *t);
+/* Inside on_status: the reason code of the status being reported
+ * (t->diag); GS_TD_NONE for NULL. */
+GS_EXPORT gs_transport_diag gs_transport_status_diag(const gs_transport *t);
 GS_EXPORT const char *gs_transport_name(const gs_transport *t);
 GS_EXPORT const char *gs_transport_error(const gs_transport *t);
 GS_EXPORT void gs_transport_free(gs_transport *t); /* NULL allowed */

@@ -147,6 +147,13 @@ GS_EXPORT gs_err gs_amqp_reject(gs_amqp *a, const gs_amqp_delivery *d, bool requ
 GS_EXPORT void gs_amqp_delivery_free(gs_amqp_delivery *d);
 
 GS_EXPORT void gs_amqp_get_stats(const gs_amqp *a, gs_amqp_stats *out);
+/* Why the last connect attempt failed or the connection ended: its reason
+ * code, and one line into out[0..cap) (if out is not NULL) from
+ * librabbitmq's status (amqp_error_string2), the errno of a socket error,
+ * or the broker's connection.close / channel.close reply, e.g.
+ * "Connection refused", "login refused by the broker: 403 ACCESS_REFUSED -
+ * ...". GS_TD_NONE and "" before any failure. */
+GS_EXPORT gs_transport_diag gs_amqp_last_failure(const gs_amqp *a, char *out, size_t cap);
 
 /* ------------------------------------ the gs_transport over AMQP */
 
@@ -174,9 +181,13 @@ GS_EXPORT void gs_amqp_get_stats(const gs_amqp *a, gs_amqp_stats *out);
  * is forgotten by close_peer() and release_peer()). peer_identity(): the
  * peer's user_id (its broker login) as a GS_ID_XMPP identity.
  *
- * on_status: GS_TS_CONNECTED at every established connection;
- * GS_TS_DISCONNECTED for every lost connection and every failed connect
- * attempt (retried after the back-off); GS_TS_DROPPED (and the delivery
+ * on_status: GS_TS_CONNECTED at every established connection (msg
+ * "connected to broker HOST:PORT as NAME", or "reconnected ... after N
+ * failed attempts (T s)"); GS_TS_DISCONNECTED for every lost connection and
+ * every failed connect attempt (retried after the back-off; msg "connect to
+ * broker HOST:PORT as NAME: REASON" or "connection to ... lost: REASON",
+ * the reason code from gs_amqp_last_failure: refused, unreachable,
+ * timeout, dns, tls-verify, tls, auth, lost, io); GS_TS_DROPPED (and the delivery
  * rejected without requeue) for a delivery from a sender that is not a peer
  * (err GS_ERR_NOT_FOUND), whose topic header does not name its sender
  * (GS_ERR_PROTOCOL), or from a new initiator while every slot is taken

@@ -68,9 +68,25 @@ typedef enum gs_mqtt_event {
                                   the libmosquitto reason code */
   GS_MQTT_EV_PUBLISHED = 3,    /* a QoS 1 message was acknowledged (PUBACK);
                                   `detail` = the id gs_mqtt_publish gave */
-  GS_MQTT_EV_SUBSCRIBED = 4    /* SUBACK; `detail` = granted QoS of its
+  GS_MQTT_EV_SUBSCRIBED = 4,   /* SUBACK; `detail` = granted QoS of its
                                   filter, 128 if the broker refused it */
+  GS_MQTT_EV_CONFLICT = 5      /* another client holds our client id: the
+                                  broker took the session over right after
+                                  conflict_kicks successful connects in a
+                                  row (see below). No reconnect follows: a
+                                  later gs_mqtt_connect starts again. */
 } gs_mqtt_event;
+
+/* Duplicate client id (MQTT 3.1.1 has no reason code for it): the broker
+ * closes the older connection when another client connects with the same
+ * id, so two instances kick each other off. With conflict_kicks set, a
+ * connection that the broker closes, immediately followed by a reconnect
+ * that succeeds at its first try and is closed again within
+ * GS_MQTT_CONFLICT_WINDOW_MS, counts as one take-over; conflict_kicks of
+ * them in a row are a conflict. A broker restart breaks the series (the
+ * reconnect is refused), and so does a connection that lasts longer. */
+#define GS_MQTT_CONFLICT_KICKS 3
+#define GS_MQTT_CONFLICT_WINDOW_MS 30000
 
 /* A received message; every pointer is borrowed for the callback only. */
 typedef struct gs_mqtt_msg {
@@ -100,6 +116,13 @@ typedef struct gs_mqtt_config {
   int64_t backoff_max_ms;     /* default 10000 */
   uint64_t seed;              /* the back-off jitter's seed (any value) */
   int64_t connect_timeout_ms; /* one attempt: TCP + TLS + CONNACK, default 2000 */
+  unsigned conflict_kicks;    /* duplicate client id detection (below): this
+                                 many take-overs in a row are a conflict
+                                 (GS_MQTT_CONFLICT_KICKS); 0 = off (default).
+                                 Only where the broker ties the client id to
+                                 the certificate (scripts/mqtt-broker:
+                                 use_username_as_clientid): elsewhere any
+                                 client that sends our id could make us stop */
   gs_mqtt_msg_fn on_message;
   gs_mqtt_event_fn on_event; /* may be NULL */
   void *ctx;                 /* passed to both callbacks */
@@ -131,6 +154,13 @@ GS_EXPORT gs_err gs_mqtt_connect(gs_mqtt *m, gs_time_ms now);
  * gs_mqtt_connect starts again). The persistent session stays on the
  * broker. */
 GS_EXPORT void gs_mqtt_disconnect(gs_mqtt *m);
+
+/* Why the last GS_MQTT_EV_DISCONNECTED or GS_MQTT_EV_CONFLICT happened:
+ * its reason code, and one line into out[0..cap) (if out is not NULL),
+ * e.g. "Connection refused", "TLS: certificate verify failed", "CONNACK:
+ * not authorised", "the broker closed the connection". GS_TD_NONE and ""
+ * before any. */
+GS_EXPORT gs_transport_diag gs_mqtt_last_failure(const gs_mqtt *m, char *out, size_t cap);
 
 /* The socket to poll, or -1 while there is none. It changes on reconnect. */
 GS_EXPORT int gs_mqtt_fd(const gs_mqtt *m);
@@ -220,13 +250,18 @@ GS_EXPORT bool gs_mqtt_name_ok(const char *name);
  * sender level of its topics carries) as a GS_ID_XMPP identity, for the
  * node's identity-vs-transport-peer check.
  *
- * on_status: GS_TS_CONNECTED at every accepted CONNACK; GS_TS_DISCONNECTED
- * for every lost connection and every failed connect attempt (retried
- * after the back-off); GS_TS_ERROR for a refused subscription; GS_TS_DROPPED
- * for a retained message or a foreign topic (err GS_ERR_PROTOCOL), a
- * message from a sender that is not a peer (err GS_ERR_NOT_FOUND), or from
- * a new initiator while every slot is taken (err GS_ERR_LIMIT).
- * Every kind travels the same way (one QoS 1 message). */
+ * on_status: GS_TS_CONNECTED at every accepted CONNACK (msg "connected to
+ * broker HOST:PORT as NAME", or "reconnected ... after N failed attempts
+ * (T s)"); GS_TS_DISCONNECTED for every lost connection and every failed
+ * connect attempt (retried after the back-off; msg "connect to broker
+ * HOST:PORT as NAME: REASON" or "connection to ... lost: REASON", the
+ * reason code from gs_mqtt_last_failure: refused, timeout, dns,
+ * tls-verify, tls-client-cert, auth, lost, io); GS_TS_CONFLICT when
+ * another client takes our client id over again and again (with
+ * conflict_kicks set; no reconnect follows); GS_TS_ERROR for a refused subscription;
+ * GS_TS_DROPPED for a retained message or a foreign topic (err GS_ERR_PROTOCOL), a message from a
+ * sender that is not a peer (err GS_ERR_NOT_FOUND), or from a new initiator while every slot is
+ * taken (err GS_ERR_LIMIT). Every kind travels the same way (one QoS 1 message). */
 #define GS_MQTT_TRANSPORT_MAX_PEERS 64u
 
 typedef enum gs_mqtt_transport_role {
@@ -252,6 +287,7 @@ typedef struct gs_mqtt_transport_config {
   gs_time_ms reconnect_min_ms; /* broker reconnect and peer re-offer, default 250 */
   gs_time_ms reconnect_max_ms; /* default 10000 */
   uint64_t seed;               /* the back-off jitter's seed (any value) */
+  unsigned conflict_kicks;     /* gs_mqtt_config.conflict_kicks (0: off) */
 } gs_mqtt_transport_config;
 
 /* Create the client, subscribe and start connecting (non-blocking; the

@@ -139,7 +139,12 @@ GS_EXPORT void gs_tcp_conn_free(gs_tcp_conn *c);
  *
  * on_status: GS_TS_ERROR for every failed connect attempt to a dialled
  * peer (peer = its name, err = GS_ERR_IO or GS_ERR_CLOSED, msg = "connect
- * HOST:PORT: reason"), GS_TS_DROPPED when a connection is closed for a bad
+ * to HOST:PORT: reason", gs_transport_status_diag() the reason code:
+ * refused, unreachable, timeout, io), GS_TS_CONNECTED when a dialled
+ * connection is up (msg "connected to HOST:PORT", or "... after N failed
+ * attempts (T s)", "reconnected ..."), GS_TS_DISCONNECTED when the peer
+ * closes or resets an established dialled connection (diag lost; our own
+ * close_peer() is not reported), GS_TS_DROPPED when a connection is closed for a bad
  * frame (err = GS_ERR_DER_TOO_LARGE or GS_ERR_PROTOCOL) and when a
  * connection is refused because GS_TCP_TRANSPORT_MAX_LINKS are open. */
 #define GS_TCP_TRANSPORT_MAX_LINKS 64u /* dialled peers + accepted connections */

@@ -86,6 +86,22 @@ typedef enum gs_xmpp_event_type {
                                       or empty base64); from, kind, id set */
 } gs_xmpp_event_type;
 
+/* Why a connection attempt failed or the connection ended (DISCONNECTED). */
+typedef enum gs_xmpp_reason {
+  GS_XMPP_R_NONE = 0,
+  GS_XMPP_R_SOCKET = 1,      /* a socket error: `sock_err` holds the errno */
+  GS_XMPP_R_DNS = 2,         /* the server name did not resolve */
+  GS_XMPP_R_TLS_VERIFY = 3,  /* the server's certificate is not trusted */
+  GS_XMPP_R_TLS_REFUSED = 4, /* the server refused our client certificate */
+  GS_XMPP_R_TLS = 5,         /* another TLS failure */
+  GS_XMPP_R_AUTH = 6,        /* SASL failure, or not-authorized */
+  GS_XMPP_R_CONFLICT = 7,    /* stream error <conflict/>: another client logged
+                                in with our full JID; no reconnect follows */
+  GS_XMPP_R_STREAM = 8,      /* another stream error */
+  GS_XMPP_R_PING = 9,        /* XEP-0199 ping unanswered */
+  GS_XMPP_R_CLOSED = 10      /* the server closed the connection */
+} gs_xmpp_reason;
+
 /* One event. Every pointer is borrowed and valid only during the callback. */
 typedef struct gs_xmpp_event {
   gs_xmpp_event_type type;
@@ -96,7 +112,9 @@ typedef struct gs_xmpp_event {
   const char *condition; /* ERROR, DISCONNECTED: reason text, or NULL */
   const uint8_t *data;   /* PDU: the decoded SecPDU */
   size_t len;
-  int err; /* DISCONNECTED, DROPPED: a gs_err; else 0 */
+  int err;               /* DISCONNECTED, DROPPED: a gs_err; else 0 */
+  gs_xmpp_reason reason; /* DISCONNECTED: why; else 0 */
+  int sock_err;          /* DISCONNECTED with GS_XMPP_R_SOCKET: the errno */
 } gs_xmpp_event;
 
 typedef void (*gs_xmpp_event_cb)(void *user, const gs_xmpp_event *ev);
@@ -218,9 +236,15 @@ GS_EXPORT int gs_xmpp_reconnect(gs_xmpp *x);
  * (reconnect_min_ms, doubling to reconnect_max_ms, jittered) while its
  * presence stays available.
  *
- * on_status: GS_TS_CONNECTED (msg: the bound JID) at every login;
+ * on_status: GS_TS_CONNECTED at every login (msg "connected to HOST:PORT as
+ * the bound JID", or "reconnected ... after N failed attempts (T s)");
  * GS_TS_DISCONNECTED for every lost connection and every failed connect or
- * login attempt (err GS_ERR_IO, msg the reason); GS_TS_ERROR for a stanza
+ * login attempt (err GS_ERR_IO; msg "connect to HOST:PORT as JID: REASON"
+ * or "connection to ... lost: REASON"; gs_transport_status_diag() gives
+ * the reason code: refused, unreachable, timeout, dns, tls-verify,
+ * tls-client-cert, tls, auth (SASL failure), lost, io); GS_TS_CONFLICT
+ * for the stream error <conflict/> (another client logged in with our full
+ * JID; no reconnect follows); GS_TS_ERROR for a stanza
  * error (peer: its sender, msg: condition and stanza); GS_TS_DROPPED for a
  * malformed e2e element (err the decoder's error) or a PDU from a sender
  * that is not a peer.

@@ -109,7 +109,16 @@ fleet() { # fleet MODE-WORD
     expect_ge 1 "\"event\":\"released\".*\"peer\":\"urn:gridseal:der$n\"" cc.jsonl "release der$n (cc)"
     expect_ge 1 '"event":"released"' der$n.jsonl "release (der$n)"
     expect_none '"event":"integrity-failure"' der$n.jsonl "no integrity failure"
+    # der's plain lines carry the time, as the cc's do
+    ts='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z '
+    grep -Eq "${ts}der$n: DER DER$n \(urn:gridseal:der$n\), rating .* listening \(tcp\)$" der$n.out ||
+      fail "der$n: no timestamped listening line"
+    grep -Eq "${ts}der$n: association [0-9]+:[0-9]+ with urn:gridseal:cc$" der$n.out ||
+      fail "der$n: no timestamped association line"
+    [ "$(grep -c "der$n: " der$n.out)" -eq "$(grep -Ec "${ts}der$n: " der$n.out)" ] ||
+      fail "der$n: a plain line without its time"
   done
+  grep -Eq "${ts}gridseal cc cc: 3 DERs over tcp$" cc.out || fail "cc: no timestamped first line"
   expect_ge 1 '"event":"setpoint-applied".*WMaxSpt=2500' der2.jsonl "der2 applied the set-point"
   acc=$(line_of "der2 set-point 2500 W accepted" cc.out)
   [ -n "$acc" ] && [ "$acc" -gt 0 ] || fail "set-point not accepted"

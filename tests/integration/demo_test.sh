@@ -25,7 +25,8 @@ done
 grep -q "der3 set-point 20000 W accepted" "$OUT" || fail "curtailment not accepted"
 grep -q "der3 report .* W=20000.0 .* setpoint=20000 state=curtailed" "$OUT" ||
   fail "der3 not shown curtailed"
-grep -q "der3 log: der3: set-point 20000 W from urn:gridseal:cc" "$OUT" || fail "der3 log"
+grep -Eq "der3 log: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z der3: set-point 20000 W from urn:gridseal:cc" \
+  "$OUT" || fail "der3 log (timestamped)"
 grep -q "key updates [1-9][0-9]* (der1: [1-9]" "$OUT" || fail "no key update on der1"
 grep -q "08 46 9c 40 00) in 0, as ASCII in 0, the name WMaxSpt in 0, the name TotW in 0 of them" \
   "$OUT" || fail "the server's view is not empty of values"

@@ -1,7 +1,12 @@
 /* gridseal AMQP transport: configuration, connection setup, reconnect. */
 #include "amqp_internal.h"
 
+#include "conn.h"
+#include "gridseal/crypto_openssl.h"
+
 #include <amqp_ssl_socket.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,8 +152,123 @@ void gs_amqp_lost_(gs_amqp *a, gs_time_ms now) {
   a->next_attempt = gs_tc_backoff_fail(&a->backoff, now);
 }
 
-static bool rpc_ok(amqp_connection_state_t c) {
-  return amqp_get_rpc_reply(c).reply_type == AMQP_RESPONSE_NORMAL;
+void gs_amqp_fail_(gs_amqp *a, gs_transport_diag d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  (void)vsnprintf(a->fail, sizeof(a->fail), fmt, ap);
+  va_end(ap);
+  a->fail_diag = d;
+}
+
+gs_transport_diag gs_amqp_last_failure(const gs_amqp *a, char *out, size_t cap) {
+  if (out != NULL && cap > 0) {
+    snprintf(out, cap, "%s", a != NULL ? a->fail : "");
+  }
+  return a != NULL ? a->fail_diag : GS_TD_NONE;
+}
+
+/* A librabbitmq status (negative AMQP_STATUS_*) as a reason code. */
+static gs_transport_diag status_diag(int st) {
+  switch (st) {
+  case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED:
+    return GS_TD_DNS;
+  case AMQP_STATUS_TIMEOUT:
+  case AMQP_STATUS_HEARTBEAT_TIMEOUT:
+    return GS_TD_TIMEOUT;
+  case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED:
+  case AMQP_STATUS_SSL_PEER_VERIFY_FAILED:
+    return GS_TD_TLS_VERIFY;
+  case AMQP_STATUS_SSL_ERROR:
+  case AMQP_STATUS_SSL_CONNECTION_FAILED:
+    return GS_TD_TLS;
+  case AMQP_STATUS_CONNECTION_CLOSED:
+  case AMQP_STATUS_SOCKET_CLOSED:
+    return GS_TD_LOST;
+  default:
+    return GS_TD_IO;
+  }
+}
+
+static void fail_status(gs_amqp *a, const char *what, int st, int err) {
+  if (st == AMQP_STATUS_SOCKET_ERROR && (err == 0 || err == EINPROGRESS)) {
+    /* librabbitmq keeps the errno of its non-blocking connect to itself */
+    err = gs_tc_probe_tcp(a->host, (uint16_t)a->cfg.port, 500);
+  }
+  if ((st == AMQP_STATUS_SOCKET_ERROR || st == AMQP_STATUS_TCP_ERROR) && err > 0) {
+    gs_amqp_fail_(a, gs_tc_diag_errno(err), "%s", strerror(err));
+  } else if (st == AMQP_STATUS_SSL_PEER_VERIFY_FAILED ||
+             st == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED ||
+             st == AMQP_STATUS_SSL_CONNECTION_FAILED || st == AMQP_STATUS_SSL_ERROR) {
+    char e[200];
+    (void)gs_ossl_take_error(e, sizeof(e)); /* what OpenSSL said under librabbitmq */
+    gs_transport_diag d = status_diag(st);
+    if (strstr(e, "certificate verify failed") != NULL) {
+      d = GS_TD_TLS_VERIFY;
+    } else if (strstr(e, "alert") != NULL && strstr(e, "certificate") != NULL) {
+      d = GS_TD_TLS_CLIENT_CERT;
+    } else if (strstr(e, "alert unknown ca") != NULL || strstr(e, "alert access denied") != NULL) {
+      d = GS_TD_TLS_CLIENT_CERT;
+    }
+    if (d == GS_TD_TLS_VERIFY) {
+      gs_amqp_fail_(a, d,
+                    "TLS: broker certificate verify failed: it does not chain to tls_ca %s%s%s%s",
+                    a->ca_file, e[0] ? " (" : "", e, e[0] ? ")" : "");
+    } else if (d == GS_TD_TLS_CLIENT_CERT) {
+      gs_amqp_fail_(a, d, "TLS: the broker refused our client certificate %s (%s)", a->cert_file,
+                    e);
+    } else {
+      gs_amqp_fail_(a, d, "TLS: %s%s%s%s", amqp_error_string2(st), e[0] ? " (" : "", e,
+                    e[0] ? ")" : "");
+    }
+  } else {
+    gs_amqp_fail_(a, status_diag(st), "%s: %s", what, amqp_error_string2(st));
+  }
+}
+
+void gs_amqp_fail_reply_(gs_amqp *a, const char *what, amqp_rpc_reply_t r) {
+  if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION) {
+    fail_status(a, what, r.library_error, 0);
+    return;
+  }
+  if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION || r.reply.decoded == NULL) {
+    gs_amqp_fail_(a, GS_TD_IO, "%s: no reply", what);
+    return;
+  }
+  unsigned code = 0;
+  amqp_bytes_t text = amqp_empty_bytes;
+  const char *scope = "channel";
+  if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+    const amqp_connection_close_t *m = r.reply.decoded;
+    code = m->reply_code;
+    text = m->reply_text;
+    scope = "connection";
+  } else if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+    const amqp_channel_close_t *m = r.reply.decoded;
+    code = m->reply_code;
+    text = m->reply_text;
+  }
+  gs_transport_diag d = code == AMQP_ACCESS_REFUSED || code == AMQP_NOT_ALLOWED ? GS_TD_AUTH
+                        : code == AMQP_RESOURCE_LOCKED                          ? GS_TD_CONFLICT
+                        : code == AMQP_CONNECTION_FORCED                        ? GS_TD_LOST
+                                                                                : GS_TD_IO;
+  int n = text.len > 300 ? 300 : (int)text.len;
+  if (d == GS_TD_LOST || strcmp(what, "the connection") == 0) { /* not a refusal of a step */
+    gs_amqp_fail_(a, d, "the broker closed the %s (%u: %.*s)", scope, code, n,
+                  (const char *)text.bytes);
+  } else {
+    gs_amqp_fail_(a, d, "%s refused by the broker (%s close %u: %.*s)", what, scope, code, n,
+                  (const char *)text.bytes);
+  }
+}
+
+/* rpc_ok, recording the failure of step `what`. */
+static bool rpc_ok_as(gs_amqp *a, const char *what) {
+  amqp_rpc_reply_t r = amqp_get_rpc_reply(a->conn);
+  if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+    return true;
+  }
+  gs_amqp_fail_reply_(a, what, r);
+  return false;
 }
 
 static gs_err open_socket(gs_amqp *a) {
@@ -166,8 +286,15 @@ static gs_err open_socket(gs_amqp *a) {
   struct timeval tv = {.tv_sec = a->cfg.connect_timeout_ms / 1000,
                        .tv_usec = (a->cfg.connect_timeout_ms % 1000) * 1000};
   if (amqp_set_handshake_timeout(a->conn, &tv) != AMQP_STATUS_OK ||
-      amqp_set_rpc_timeout(a->conn, &tv) != AMQP_STATUS_OK ||
-      amqp_socket_open_noblock(s, a->host, a->cfg.port, &tv) != AMQP_STATUS_OK) {
+      amqp_set_rpc_timeout(a->conn, &tv) != AMQP_STATUS_OK) {
+    gs_amqp_fail_(a, GS_TD_IO, "librabbitmq refused the timeouts");
+    return GS_ERR_IO;
+  }
+  errno = 0;
+  (void)gs_ossl_take_error(NULL, 0); /* start from an empty OpenSSL error queue */
+  int st = amqp_socket_open_noblock(s, a->host, a->cfg.port, &tv);
+  if (st != AMQP_STATUS_OK) {
+    fail_status(a, "connect", st, errno);
     return GS_ERR_IO;
   }
   return GS_OK;
@@ -182,7 +309,25 @@ static gs_err login(gs_amqp *a) {
     r = amqp_login(a->conn, a->vhost, 0, 131072, a->cfg.heartbeat_s, AMQP_SASL_METHOD_EXTERNAL,
                    a->user);
   }
-  return r.reply_type == AMQP_RESPONSE_NORMAL ? GS_OK : GS_ERR_IO;
+  if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+    return GS_OK;
+  }
+  gs_amqp_fail_reply_(a, "login", r);
+  if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+      (r.library_error == AMQP_STATUS_SSL_ERROR ||
+       r.library_error == AMQP_STATUS_CONNECTION_CLOSED ||
+       r.library_error == AMQP_STATUS_SOCKET_CLOSED)) {
+    /* the TLS handshake went through on our side, then the broker ended the
+     * session before the login: with TLS 1.3 the way a refused client
+     * certificate shows */
+    char e[200];
+    (void)gs_ossl_take_error(e, sizeof(e));
+    gs_amqp_fail_(a, GS_TD_TLS_CLIENT_CERT,
+                  "TLS: the broker ended the session before the login (%s%s%s): it refused our "
+                  "client certificate %s (not issued by the broker's CA?)",
+                  amqp_error_string2(r.library_error), e[0] ? ", " : "", e, a->cert_file);
+  }
+  return GS_ERR_IO;
 }
 
 /* Channel, confirm mode, exchange, queue, binding, qos, consumer. */
@@ -194,31 +339,31 @@ static gs_err declare(gs_amqp *a) {
   amqp_bytes_t qb = amqp_cstring_bytes(q);
   amqp_bytes_t ex = amqp_cstring_bytes(GS_AMQP_EXCHANGE);
   amqp_channel_open(c, ch);
-  if (!rpc_ok(c)) {
+  if (!rpc_ok_as(a, "channel open")) {
     return GS_ERR_IO;
   }
   amqp_confirm_select(c, ch);
-  if (!rpc_ok(c)) {
+  if (!rpc_ok_as(a, "confirm mode")) {
     return GS_ERR_IO;
   }
   amqp_exchange_declare(c, ch, ex, amqp_cstring_bytes("direct"), 0, 1, 0, 0, amqp_empty_table);
-  if (!rpc_ok(c)) {
+  if (!rpc_ok_as(a, "exchange declare")) {
     return GS_ERR_IO;
   }
   amqp_queue_declare(c, ch, qb, 0, 1, 0, 0, amqp_empty_table);
-  if (!rpc_ok(c)) {
+  if (!rpc_ok_as(a, "queue declare")) {
     return GS_ERR_IO;
   }
   amqp_queue_bind(c, ch, qb, ex, amqp_cstring_bytes(a->name), amqp_empty_table);
-  if (!rpc_ok(c)) {
+  if (!rpc_ok_as(a, "queue bind")) {
     return GS_ERR_IO;
   }
   amqp_basic_qos(c, ch, 0, (uint16_t)(a->cfg.prefetch > 65535 ? 65535 : a->cfg.prefetch), 0);
-  if (!rpc_ok(c)) {
+  if (!rpc_ok_as(a, "qos")) {
     return GS_ERR_IO;
   }
   amqp_basic_consume(c, ch, qb, amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
-  return rpc_ok(c) ? GS_OK : GS_ERR_IO;
+  return rpc_ok_as(a, "consume") ? GS_OK : GS_ERR_IO;
 }
 
 gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now) {
@@ -230,6 +375,7 @@ gs_err gs_amqp_connect(gs_amqp *a, gs_time_ms now) {
   }
   a->conn = amqp_new_connection();
   if (a->conn == NULL) {
+    gs_amqp_fail_(a, GS_TD_IO, "out of memory");
     a->next_attempt = gs_tc_backoff_fail(&a->backoff, now);
     a->st.failed_attempts++;
     return GS_ERR_NOMEM;

@@ -29,7 +29,17 @@ struct gs_amqp {
   int wait_result; /* 0 waiting, 1 ack, -1 nack */
   bool returned;
   gs_amqp_stats st;
+  /* why the last attempt failed or the connection ended */
+  gs_transport_diag fail_diag;
+  char fail[400];
 };
+
+/* Record why the attempt failed or the connection ended. */
+void gs_amqp_fail_(gs_amqp *a, gs_transport_diag d, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same from an RPC reply of librabbitmq (`what`: the step, e.g.
+ * "login"); a server exception gives the broker's reply code and text. */
+void gs_amqp_fail_reply_(gs_amqp *a, const char *what, amqp_rpc_reply_t r);
 
 /* The connection is unusable: drop it, discard buffered deliveries (the
  * broker redelivers them) and schedule a reconnect. */

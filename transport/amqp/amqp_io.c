@@ -74,7 +74,10 @@ static gs_amqp_delivery *make_delivery(gs_amqp *a, const amqp_envelope_t *e) {
 /* A frame other than basic.deliver. Returns -1 if the connection is done. */
 static int other_frame(gs_amqp *a) {
   amqp_frame_t f;
-  if (amqp_simple_wait_frame(a->conn, &f) != AMQP_STATUS_OK) {
+  int st = amqp_simple_wait_frame(a->conn, &f);
+  if (st != AMQP_STATUS_OK) {
+    gs_amqp_fail_(a, st == AMQP_STATUS_HEARTBEAT_TIMEOUT ? GS_TD_TIMEOUT : GS_TD_LOST, "%s",
+                  amqp_error_string2(st));
     return -1;
   }
   if (f.frame_type != AMQP_FRAME_METHOD) {
@@ -108,8 +111,14 @@ static int other_frame(gs_amqp *a) {
     return 0;
   }
   case AMQP_CHANNEL_CLOSE_METHOD:
-  case AMQP_CONNECTION_CLOSE_METHOD:
+  case AMQP_CONNECTION_CLOSE_METHOD: {
+    amqp_rpc_reply_t r = {.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION, .reply = f.payload.method};
+    gs_amqp_fail_reply_(a, "the connection", r);
+    if (a->fail_diag == GS_TD_IO) {
+      a->fail_diag = GS_TD_LOST;
+    }
     return -1;
+  }
   default:
     return 0;
   }
@@ -134,6 +143,10 @@ static int step(gs_amqp *a, int64_t ms, gs_amqp_delivery **got) {
   if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
       r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
     return other_frame(a);
+  }
+  gs_amqp_fail_reply_(a, "the connection", r);
+  if (a->fail_diag == GS_TD_IO) {
+    a->fail_diag = GS_TD_LOST;
   }
   return -1;
 }
@@ -181,6 +194,7 @@ gs_err gs_amqp_publish(gs_amqp *a, const char *dest, const char *topic, const ui
     return GS_ERR_STATE;
   }
   if (send_pdu(a, dest, topic, pdu, len) != GS_OK) {
+    gs_amqp_fail_(a, GS_TD_LOST, "publishing failed: the connection is gone");
     gs_amqp_lost_(a, now);
     return GS_ERR_IO;
   }
@@ -264,6 +278,7 @@ static gs_err settle(gs_amqp *a, const gs_amqp_delivery *d, int how) {
   int rc = how == 0 ? amqp_basic_ack(a->conn, GS_AMQP_CHANNEL, d->tag, 0)
                     : amqp_basic_reject(a->conn, GS_AMQP_CHANNEL, d->tag, how == 1 ? 1 : 0);
   if (rc != AMQP_STATUS_OK) {
+    gs_amqp_fail_(a, GS_TD_LOST, "acknowledging failed: %s", amqp_error_string2(rc));
     gs_amqp_lost_(a, a->now);
     return GS_ERR_IO;
   }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "conn.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_amqp.h"
 #include "hostport.h"
@@ -52,13 +53,21 @@ typedef struct xport_amqp {
   gs_time_ms reup_at;
   gs_tc_backoff reup;
   uint64_t dropped;
+  gs_tc_conn conn; /* failed attempts since the last connect */
 } xport_amqp;
 
-static void status(xport_amqp *t, gs_transport_status st, const char *peer, int err,
-                   const char *msg) {
+static void status_d(xport_amqp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
+                     int err, const char *msg) {
+  t->base.diag = d;
   if (t->base.ev.on_status != NULL) {
     t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
   }
+  t->base.diag = GS_TD_NONE;
+}
+
+static void status(xport_amqp *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  status_d(t, st, GS_TD_NONE, peer, err, msg);
 }
 
 static void peer_up(xport_amqp *t, gs_tc_peer *p) {
@@ -176,19 +185,27 @@ static void watch_connection(xport_amqp *t) {
   gs_amqp_stats st;
   gs_amqp_get_stats(t->a, &st);
   bool up = gs_amqp_is_connected(t->a);
-  char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 96];
+  char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 600];
+  char why[400];
+  if (t->was_connected && !up) { /* the loss before any failed reconnect */
+    gs_transport_diag d = gs_amqp_last_failure(t->a, why, sizeof(why));
+    snprintf(msg, sizeof(msg), "connection to broker %s as %s lost: %s", t->server, t->me,
+             why[0] ? why : "connection lost");
+    gs_tc_conn_lost(&t->conn, t->last);
+    status_d(t, GS_TS_DISCONNECTED, d != GS_TD_NONE ? d : GS_TD_LOST, NULL, GS_ERR_IO, msg);
+  }
   if (st.failed_attempts != t->failed_seen) {
     t->failed_seen = st.failed_attempts;
-    snprintf(msg, sizeof(msg),
-             "%s at broker %s: connect failed (network, TLS, login or permissions)", t->me,
-             t->server);
-    status(t, GS_TS_DISCONNECTED, NULL, GS_ERR_IO, msg);
+    gs_transport_diag d = gs_amqp_last_failure(t->a, why, sizeof(why));
+    snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->server, t->me,
+             why[0] ? why : "connect failed");
+    (void)gs_tc_conn_failed(&t->conn, t->last);
+    status_d(t, GS_TS_DISCONNECTED, d != GS_TD_NONE ? d : GS_TD_IO, NULL, GS_ERR_IO, msg);
   }
-  if (t->was_connected && !up) {
-    snprintf(msg, sizeof(msg), "%s at broker %s: connection lost", t->me, t->server);
-    status(t, GS_TS_DISCONNECTED, NULL, GS_ERR_IO, msg);
-  } else if (!t->was_connected && up) {
-    snprintf(msg, sizeof(msg), "%s at broker %s", t->me, t->server);
+  if (!t->was_connected && up) {
+    char broker[GS_TC_HOST_MAX + 16];
+    snprintf(broker, sizeof(broker), "broker %s", t->server);
+    gs_tc_conn_up(&t->conn, t->last, broker, t->me, msg, sizeof(msg));
     status(t, GS_TS_CONNECTED, NULL, 0, msg);
   }
   t->was_connected = up;

@@ -81,6 +81,17 @@ void gs_transport_recv_requeue(gs_transport *t) {
   t->recv_requeue = true;
 }
 
+gs_transport_diag gs_transport_status_diag(const gs_transport *t) {
+  return t != NULL ? t->diag : GS_TD_NONE;
+}
+
+const char *gs_transport_diag_name(gs_transport_diag d) {
+  static const char *const names[] = {
+      "",    "refused", "unreachable", "timeout", "dns", "tls-verify", "tls-client-cert",
+      "tls", "auth",    "conflict",    "lost",    "io"};
+  return (unsigned)d < sizeof(names) / sizeof(names[0]) ? names[d] : "io";
+}
+
 const char *gs_transport_name(const gs_transport *t) {
   return t->ops->name;
 }

@@ -2,6 +2,7 @@
 #include "gridseal/transport_mqtt.h"
 
 #include "backoff.h"
+#include "conn.h"
 
 #include "gridseal/profile.h"
 
@@ -26,6 +27,7 @@ struct gs_mqtt {
   struct mosquitto *mosq;
   gs_mqtt_config cfg;
   char *host, *name;
+  char *ca_name, *cert_name; /* the TLS file names, for the failure reports */
   mq_state state;
   gs_time_ms now;
   gs_time_ms attempt_at;   /* when the current attempt started */
@@ -34,7 +36,21 @@ struct gs_mqtt {
   char *subs[GS_MQTT_MAX_SUBS];
   size_t nsubs;
   gs_mqtt_stats st;
+  /* why the last attempt failed or the connection ended */
+  gs_transport_diag fail_diag;
+  char fail[640];
+  char tls_log[200]; /* the first OpenSSL error libmosquitto logged in this attempt */
+  /* duplicate client id: take-overs in a row (GS_MQTT_CONFLICT_KICKS) */
+  unsigned kicks;
+  gs_time_ms up_at;
 };
+
+/* How mq_lost() got its reason. */
+typedef enum mq_why {
+  MQ_WHY_MOSQ = 0,    /* a libmosquitto MOSQ_ERR_* code */
+  MQ_WHY_CONNACK = 1, /* a CONNACK return code (1..5) */
+  MQ_WHY_ERRNO = 2    /* an errno value */
+} mq_why;
 
 static int lib_refs;
 
@@ -44,27 +60,151 @@ static void emit(gs_mqtt *m, gs_mqtt_event ev, int detail) {
   }
 }
 
-/* The connection is gone: schedule the next attempt. */
-static void mq_lost(gs_mqtt *m, int reason) {
+/* What an OpenSSL error libmosquitto logged says. */
+static gs_transport_diag tls_diag(const char *text) {
+  if (strstr(text, "alert certificate required") || strstr(text, "alert unknown ca") ||
+      strstr(text, "alert bad certificate") || strstr(text, "alert certificate unknown") ||
+      strstr(text, "alert certificate revoked") || strstr(text, "alert certificate expired") ||
+      strstr(text, "alert access denied") || strstr(text, "alert unsupported certificate")) {
+    return GS_TD_TLS_CLIENT_CERT;
+  }
+  return strstr(text, "certificate verify failed") ? GS_TD_TLS_VERIFY : GS_TD_TLS;
+}
+
+/* The reason of a failure, into m->fail and m->fail_diag. */
+static void mq_reason(gs_mqtt *m, mq_why why, int reason, bool was_up) {
+  gs_transport_diag d = GS_TD_IO;
+  const char *tls = m->tls_log;
+  if (why == MQ_WHY_CONNACK) {
+    snprintf(m->fail, sizeof(m->fail), "CONNACK: %s", mosquitto_connack_string(reason));
+    d = reason == 2 || reason == 4 || reason == 5 ? GS_TD_AUTH : GS_TD_IO;
+  } else if (tls[0] != '\0' && !was_up) {
+    d = tls_diag(tls);
+    if (d == GS_TD_TLS_VERIFY) {
+      snprintf(m->fail, sizeof(m->fail),
+               "TLS: broker certificate verify failed: it does not chain to tls_ca %s (%s)",
+               m->ca_name, tls);
+    } else {
+      snprintf(m->fail, sizeof(m->fail), "%s (%s)",
+               d == GS_TD_TLS_CLIENT_CERT ? "TLS: the broker refused our client certificate"
+                                          : "TLS handshake failed",
+               tls);
+    }
+  } else if (why == MQ_WHY_ERRNO && reason == EPROTO && !was_up) {
+    /* libmosquitto's TLS read failed without an OpenSSL error of ours: the
+     * broker ended the TLS session after the handshake, before CONNACK --
+     * with TLS 1.3 the way a refused client certificate shows */
+    snprintf(m->fail, sizeof(m->fail),
+             "TLS: the broker ended the session before CONNACK: it refused our client "
+             "certificate %s (not issued by the broker's CA?)",
+             m->cert_name);
+    d = GS_TD_TLS_CLIENT_CERT;
+  } else if (why == MQ_WHY_ERRNO) {
+    snprintf(m->fail, sizeof(m->fail), "%s", strerror(reason));
+    d = gs_tc_diag_errno(reason);
+    d = was_up && d == GS_TD_IO ? GS_TD_LOST : d;
+  } else if (reason == MOSQ_ERR_TIMEOUT) {
+    snprintf(m->fail, sizeof(m->fail), "no CONNACK within %lld ms",
+             (long long)m->cfg.connect_timeout_ms);
+    d = GS_TD_TIMEOUT;
+  } else if (reason == MOSQ_ERR_KEEPALIVE) {
+    snprintf(m->fail, sizeof(m->fail), "keep-alive: the broker stopped answering");
+    d = GS_TD_TIMEOUT;
+  } else if (reason == MOSQ_ERR_EAI) {
+    snprintf(m->fail, sizeof(m->fail), "cannot resolve %s", m->host);
+    d = GS_TD_DNS;
+  } else if (reason == MOSQ_ERR_CONN_LOST || reason == MOSQ_ERR_NO_CONN) {
+    snprintf(m->fail, sizeof(m->fail), "%s",
+             was_up ? "the broker closed the connection"
+                    : "the broker closed the connection during the login");
+    d = was_up ? GS_TD_LOST : GS_TD_IO;
+  } else if (reason == MOSQ_ERR_TLS) {
+    snprintf(m->fail, sizeof(m->fail), "TLS error");
+    d = GS_TD_TLS;
+  } else {
+    snprintf(m->fail, sizeof(m->fail), "%s", mosquitto_strerror(reason));
+    d = was_up ? GS_TD_LOST : GS_TD_IO;
+  }
+  m->fail_diag = d;
+}
+
+/* Duplicate client id: one more take-over, or the series is broken.
+ * True when it is a conflict. */
+static bool mq_kicked(gs_mqtt *m, bool was_up) {
+  if (!was_up || m->cfg.conflict_kicks == 0) {
+    m->kicks = 0;
+    return false;
+  }
+  if (m->kicks > 0 && m->now - m->up_at > GS_MQTT_CONFLICT_WINDOW_MS) {
+    m->kicks = 0; /* that connection lasted: a new series starts here */
+  }
+  m->kicks++;
+  return m->kicks >= m->cfg.conflict_kicks;
+}
+
+/* The connection is gone: schedule the next attempt (none after a
+ * conflict). */
+static void mq_lost_why(gs_mqtt *m, mq_why why, int reason) {
   if (m->state != MQ_CONNECTING && m->state != MQ_UP) {
     return;
   }
-  if (m->state == MQ_UP) {
+  bool was_up = m->state == MQ_UP;
+  if (was_up) {
     m->st.disconnects++;
+  }
+  mq_reason(m, why, reason, was_up);
+  if (mq_kicked(m, was_up)) {
+    int fd = mosquitto_socket(m->mosq);
+    if (fd >= 0) {
+      (void)shutdown(fd, SHUT_RDWR);
+    }
+    m->state = MQ_IDLE;
+    m->fail_diag = GS_TD_CONFLICT;
+    snprintf(m->fail, sizeof(m->fail), "client id %s taken over %u times in a row", m->name,
+             m->kicks);
+    m->kicks = 0;
+    emit(m, GS_MQTT_EV_CONFLICT, reason);
+    return;
   }
   m->state = MQ_WAITING;
   m->next_attempt = gs_tc_backoff_fail(&m->backoff, m->now);
-  emit(m, GS_MQTT_EV_DISCONNECTED, reason);
+  emit(m, GS_MQTT_EV_DISCONNECTED,
+       why != MQ_WHY_ERRNO      ? reason
+       : reason == ECONNREFUSED ? MOSQ_ERR_CONN_REFUSED
+                                : MOSQ_ERR_ERRNO);
+}
+
+static void mq_lost(gs_mqtt *m, int reason) {
+  mq_lost_why(m, MQ_WHY_MOSQ, reason);
+}
+
+/* libmosquitto logs what OpenSSL said about a failed handshake. */
+static void on_log_cb(struct mosquitto *mosq, void *obj, int level, const char *str) {
+  (void)mosq;
+  gs_mqtt *m = obj;
+  if ((level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING)) != 0 && m->tls_log[0] == '\0' &&
+      strstr(str, "OpenSSL Error") != NULL) {
+    const char *e = strstr(str, "error:");
+    snprintf(m->tls_log, sizeof(m->tls_log), "%s", e != NULL ? e : str);
+  }
+}
+
+gs_transport_diag gs_mqtt_last_failure(const gs_mqtt *m, char *out, size_t cap) {
+  if (out != NULL && cap > 0) {
+    snprintf(out, cap, "%s", m != NULL ? m->fail : "");
+  }
+  return m != NULL ? m->fail_diag : GS_TD_NONE;
 }
 
 static void on_connect_cb(struct mosquitto *mosq, void *obj, int rc, int flags) {
   (void)mosq;
   gs_mqtt *m = obj;
   if (rc != 0) {
-    mq_lost(m, rc);
+    mq_lost_why(m, MQ_WHY_CONNACK, rc);
     return;
   }
   m->state = MQ_UP;
+  m->up_at = m->now;
   gs_tc_backoff_reset(&m->backoff);
   m->st.connects++;
   for (size_t i = 0; i < m->nsubs; i++) {
@@ -76,7 +216,12 @@ static void on_connect_cb(struct mosquitto *mosq, void *obj, int rc, int flags) 
 static void on_disconnect_cb(struct mosquitto *mosq, void *obj, int rc) {
   (void)mosq;
   gs_mqtt *m = obj;
-  mq_lost(m, rc == 0 ? MOSQ_ERR_CONN_LOST : rc);
+  int e = errno;
+  if (rc == MOSQ_ERR_ERRNO && e != 0) {
+    mq_lost_why(m, MQ_WHY_ERRNO, e);
+  } else {
+    mq_lost(m, rc == 0 ? MOSQ_ERR_CONN_LOST : rc);
+  }
 }
 
 static void on_publish_cb(struct mosquitto *mosq, void *obj, int mid) {
@@ -160,6 +305,7 @@ static gs_err mq_setup(gs_mqtt *m) {
   mosquitto_publish_callback_set(m->mosq, on_publish_cb);
   mosquitto_message_callback_set(m->mosq, on_message_cb);
   mosquitto_subscribe_callback_set(m->mosq, on_subscribe_cb);
+  mosquitto_log_callback_set(m->mosq, on_log_cb);
   return GS_OK;
 }
 
@@ -185,7 +331,9 @@ gs_err gs_mqtt_new(const gs_mqtt_config *cfg, gs_mqtt **out) {
   (void)gs_tc_backoff_init(&m->backoff, m->cfg.backoff_min_ms, m->cfg.backoff_max_ms, m->cfg.seed);
   m->host = dup_str(cfg->host != NULL ? cfg->host : "127.0.0.1");
   m->name = dup_str(cfg->name);
-  gs_err rc = (m->host && m->name) ? mq_setup(m) : GS_ERR_NOMEM;
+  m->ca_name = dup_str(cfg->ca_file);
+  m->cert_name = dup_str(cfg->cert_file);
+  gs_err rc = (m->host && m->name && m->ca_name && m->cert_name) ? mq_setup(m) : GS_ERR_NOMEM;
   /* The file names are only needed by mosquitto_tls_set, which copies. */
   m->cfg.ca_file = m->cfg.cert_file = m->cfg.key_file = NULL;
   m->cfg.host = m->cfg.name = NULL;
@@ -212,6 +360,8 @@ void gs_mqtt_free(gs_mqtt *m) {
   }
   free(m->host);
   free(m->name);
+  free(m->ca_name);
+  free(m->cert_name);
   free(m);
   if (--lib_refs == 0) {
     mosquitto_lib_cleanup();
@@ -222,10 +372,13 @@ void gs_mqtt_free(gs_mqtt *m) {
 static gs_err mq_attempt(gs_mqtt *m, bool first) {
   m->attempt_at = m->now;
   m->state = MQ_CONNECTING;
+  m->tls_log[0] = '\0';
   int rc = first ? mosquitto_connect_async(m->mosq, m->host, m->cfg.port, m->cfg.keepalive_s)
                  : mosquitto_reconnect_async(m->mosq);
   if (rc != MOSQ_ERR_SUCCESS) {
-    mq_lost(m, rc);
+    int e = errno;
+    mq_lost_why(m, rc == MOSQ_ERR_ERRNO && e != 0 ? MQ_WHY_ERRNO : MQ_WHY_MOSQ,
+                rc == MOSQ_ERR_ERRNO && e != 0 ? e : rc);
     return GS_ERR_IO;
   }
   return GS_OK;
@@ -306,12 +459,12 @@ static int mq_sock_failed(const gs_mqtt *m) {
 /* Gives up the current attempt: its socket is shut down (no more I/O on it;
  * libmosquitto closes it at the next attempt, which opens a fresh one) and
  * the next attempt is scheduled from m->now. */
-static gs_err mq_abandon(gs_mqtt *m, int reason) {
+static gs_err mq_abandon(gs_mqtt *m, mq_why why, int reason) {
   int fd = mosquitto_socket(m->mosq);
   if (fd >= 0) {
     (void)shutdown(fd, SHUT_RDWR);
   }
-  mq_lost(m, reason);
+  mq_lost_why(m, why, reason);
   return GS_ERR_IO;
 }
 
@@ -348,7 +501,7 @@ gs_err gs_mqtt_handle(gs_mqtt *m, bool readable, bool writable, gs_time_ms now) 
   if (m->state == MQ_CONNECTING) {
     int err = mq_sock_failed(m);
     if (err != 0) {
-      return mq_abandon(m, err == ECONNREFUSED ? MOSQ_ERR_CONN_REFUSED : MOSQ_ERR_ERRNO);
+      return mq_abandon(m, MQ_WHY_ERRNO, err);
     }
   }
   int rc = mq_io(m, readable, writable);
@@ -357,7 +510,7 @@ gs_err gs_mqtt_handle(gs_mqtt *m, bool readable, bool writable, gs_time_ms now) 
     return GS_ERR_IO;
   }
   if (m->state == MQ_CONNECTING && now - m->attempt_at >= m->cfg.connect_timeout_ms) {
-    return mq_abandon(m, MOSQ_ERR_TIMEOUT);
+    return mq_abandon(m, MQ_WHY_MOSQ, MOSQ_ERR_TIMEOUT);
   }
   return m->state == MQ_WAITING ? GS_ERR_IO : GS_OK;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "backoff.h"
+#include "conn.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_mqtt.h"
 #include "hostport.h"
@@ -46,13 +47,21 @@ typedef struct xport_mqtt {
   gs_time_ms reup_at; /* initiator: on_up again for closed peers (INT64_MAX: none) */
   gs_tc_backoff reup;
   uint64_t dropped; /* messages from unknown or misnamed senders */
+  gs_tc_conn conn;  /* failed attempts since the last connect */
 } xport_mqtt;
 
-static void status(xport_mqtt *t, gs_transport_status st, const char *peer, int err,
-                   const char *msg) {
+static void status_d(xport_mqtt *t, gs_transport_status st, gs_transport_diag d, const char *peer,
+                     int err, const char *msg) {
+  t->base.diag = d;
   if (t->base.ev.on_status != NULL) {
     t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
   }
+  t->base.diag = GS_TD_NONE;
+}
+
+static void status(xport_mqtt *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  status_d(t, st, GS_TD_NONE, peer, err, msg);
 }
 
 static void peer_up(xport_mqtt *t, gs_tc_peer *p) {
@@ -133,12 +142,18 @@ static void on_message(void *ctx, const gs_mqtt_msg *msg) {
 
 static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   xport_mqtt *t = ctx;
-  char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 96];
+  char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 800];
+  char why[640];
+  gs_transport_diag d;
   switch (ev) {
-  case GS_MQTT_EV_CONNECTED:
-    snprintf(msg, sizeof(msg), "%s at broker %s%s", t->me, t->server,
-             detail ? " (session resumed)" : "");
+  case GS_MQTT_EV_CONNECTED: {
+    char broker[GS_TC_HOST_MAX + 16];
+    snprintf(broker, sizeof(broker), "broker %s", t->server);
+    gs_tc_conn_up(&t->conn, t->last, broker, t->me, msg, sizeof(msg));
+    size_t l = strlen(msg);
+    snprintf(msg + l, sizeof(msg) - l, "%s", detail ? " (session resumed)" : "");
     status(t, GS_TS_CONNECTED, NULL, 0, msg);
+  }
     if (!t->connected_once) {
       t->connected_once = true;
       t->announce = t->role == GS_MQTT_INITIATOR;
@@ -149,9 +164,22 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
       t->failed_in_new = detail != 0 ? detail : -1;
       break;
     }
-    snprintf(msg, sizeof(msg), "%s at broker %s: connection lost or refused (reason %d)", t->me,
-             t->server, detail);
-    status(t, GS_TS_DISCONNECTED, NULL, GS_ERR_IO, msg);
+    d = gs_mqtt_last_failure(t->m, why, sizeof(why));
+    if (t->conn.up) {
+      snprintf(msg, sizeof(msg), "connection to broker %s as %s lost: %s", t->server, t->me, why);
+      gs_tc_conn_lost(&t->conn, t->last);
+    } else {
+      snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->server, t->me, why);
+      (void)gs_tc_conn_failed(&t->conn, t->last);
+    }
+    status_d(t, GS_TS_DISCONNECTED, d, NULL, GS_ERR_IO, msg);
+    break;
+  case GS_MQTT_EV_CONFLICT:
+    (void)gs_mqtt_last_failure(t->m, why, sizeof(why));
+    snprintf(msg, sizeof(msg), "another instance is connected as %s at broker %s (%s)", t->me,
+             t->server, why);
+    gs_tc_conn_lost(&t->conn, t->last);
+    status_d(t, GS_TS_CONFLICT, GS_TD_CONFLICT, NULL, GS_ERR_IO, msg);
     break;
   case GS_MQTT_EV_SUBSCRIBED:
     if (detail == 128) {
@@ -343,6 +371,7 @@ static int client(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err,
   mc.backoff_min_ms = t->reup.min_ms;
   mc.backoff_max_ms = t->reup.max_ms;
   mc.seed = cfg->seed ^ 0x5bd1e995u; /* not in step with the peer re-offers */
+  mc.conflict_kicks = cfg->conflict_kicks;
   mc.on_message = on_message;
   mc.on_event = on_event;
   mc.ctx = t;

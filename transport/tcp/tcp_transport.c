@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "conn.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_tcp.h"
 #include "peers.h"
@@ -27,6 +28,7 @@ typedef struct tcp_link {
   bool closing; /* close_peer asked: flush, then close */
   gs_tcp_conn *conn;
   gs_tcp_dialer dialer;
+  gs_tc_conn report; /* dialled: failed attempts since the last connect */
 } tcp_link;
 
 typedef struct xport_tcp {
@@ -45,11 +47,29 @@ static tcp_link *find_link(xport_tcp *t, const char *peer) {
   return id != NULL ? &t->links[gs_tc_peers_index(&t->peers, id)] : NULL;
 }
 
-static void status(xport_tcp *t, gs_transport_status st, const char *peer, int err,
-                   const char *msg) {
+static void status_d(xport_tcp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
+                     int err, const char *msg) {
+  t->base.diag = d;
   if (t->base.ev.on_status != NULL) {
     t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
   }
+  t->base.diag = GS_TD_NONE;
+}
+
+static void status(xport_tcp *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  status_d(t, st, GS_TD_NONE, peer, err, msg);
+}
+
+/* A failed connect attempt of a dialled link (errno: its cause, 0 if
+ * unknown): GS_TS_ERROR with the reason code. */
+static void dial_failed(xport_tcp *t, tcp_link *l, int rc, int e, gs_time_ms now) {
+  char msg[GS_TCP_MAX_HOST + 96];
+  snprintf(msg, sizeof(msg), "connect to %s: %s", l->dialer.target,
+           rc == GS_ERR_IO && e != 0 ? strerror(e) : gs_strerror(rc));
+  (void)gs_tc_conn_failed(&l->report, now);
+  status_d(t, GS_TS_ERROR, rc == GS_ERR_IO && e != 0 ? gs_tc_diag_errno(e) : GS_TD_IO, l->id->name,
+           rc, msg);
 }
 
 /* The connection is over (rc: the error, peer close, or GS_OK for our
@@ -57,10 +77,14 @@ static void status(xport_tcp *t, gs_transport_status st, const char *peer, int e
 static void link_lost(xport_tcp *t, tcp_link *l, int rc, gs_time_ms now) {
   bool was_up = l->id->up;
   char msg[GS_TCP_MAX_HOST + 96];
+  int e = errno;
   if (!was_up && l->dial) {
-    snprintf(msg, sizeof(msg), "connect %s: %s", l->dialer.target,
-             rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
-    status(t, GS_TS_ERROR, l->id->name, rc, msg);
+    dial_failed(t, l, rc, e, now);
+  } else if (was_up && l->dial && (rc == GS_ERR_CLOSED || rc == GS_ERR_IO)) {
+    snprintf(msg, sizeof(msg), "connection to %s lost: %s", l->dialer.target,
+             rc == GS_ERR_IO && e != 0 ? strerror(e) : "closed by the peer");
+    gs_tc_conn_lost(&l->report, now);
+    status_d(t, GS_TS_DISCONNECTED, GS_TD_LOST, l->id->name, rc, msg);
   } else if (rc == GS_ERR_DER_TOO_LARGE || rc == GS_ERR_PROTOCOL) {
     snprintf(msg, sizeof(msg), "connection closed: %s", gs_strerror(rc));
     status(t, GS_TS_DROPPED, l->id->name, rc, msg);
@@ -186,6 +210,9 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
     if (opening && gs_tcp_conn_is_open(l->conn) && !l->id->up) {
       l->id->up = true;
       gs_tcp_dialer_connected(&l->dialer);
+      char msg[GS_TCP_MAX_HOST + 96];
+      gs_tc_conn_up(&l->report, now, l->dialer.target, NULL, msg, sizeof(msg));
+      status(t, GS_TS_CONNECTED, l->id->name, 0, msg);
       if (t->base.ev.on_up != NULL) {
         t->base.ev.on_up(t->base.ev.user, l->id->name);
       }
@@ -220,10 +247,7 @@ static void timers(xport_tcp *t, gs_time_ms now) {
       if (rc == GS_OK) {
         l->conn = c;
       } else if (rc != GS_ERR_STATE) {
-        char msg[GS_TCP_MAX_HOST + 96];
-        snprintf(msg, sizeof(msg), "connect %s: %s", l->dialer.target,
-                 rc == GS_ERR_IO && errno != 0 ? strerror(errno) : gs_strerror(rc));
-        status(t, GS_TS_ERROR, l->id->name, rc, msg);
+        dial_failed(t, l, rc, errno, now);
       }
     }
   }

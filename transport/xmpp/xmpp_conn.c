@@ -52,10 +52,117 @@ static int sockopt_cb(xmpp_conn_t *conn, void *sock) {
 
 static int certfail_cb(const xmpp_tlscert_t *cert, const char *errormsg) {
   (void)cert;
-  if (tl_cur)
-    snprintf(tl_cur->fail_text, sizeof tl_cur->fail_text, "server certificate rejected: %s",
-             errormsg ? errormsg : "?");
+  if (tl_cur) {
+    snprintf(tl_cur->fail_text, sizeof tl_cur->fail_text,
+             "TLS: server certificate verify failed: %s", errormsg ? errormsg : "?");
+    tl_cur->fail_reason = GS_XMPP_R_TLS_VERIFY;
+  }
   return 0; /* never accept a certificate the hop CA does not vouch for */
+}
+
+/* The name of a stream error condition (RFC 6120 4.9.3). */
+static const char *se_name(xmpp_error_type_t t) {
+  static const char *const names[] = {"bad-format",
+                                      "bad-namespace-prefix",
+                                      "conflict",
+                                      "connection-timeout",
+                                      "host-gone",
+                                      "host-unknown",
+                                      "improper-addressing",
+                                      "internal-server-error",
+                                      "invalid-from",
+                                      "invalid-id",
+                                      "invalid-namespace",
+                                      "invalid-xml",
+                                      "not-authorized",
+                                      "policy-violation",
+                                      "remote-connection-failed",
+                                      "resource-constraint",
+                                      "restricted-xml",
+                                      "see-other-host",
+                                      "system-shutdown",
+                                      "undefined-condition",
+                                      "unsupported-encoding",
+                                      "unsupported-stanza-type",
+                                      "unsupported-version",
+                                      "not-well-formed"};
+  return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "undefined-condition";
+}
+
+/* What an error libstrophe logged during the attempt says. */
+static gs_xmpp_reason classify_log(const char *text) {
+  if (strstr(text, "alert certificate required") || strstr(text, "alert unknown ca") ||
+      strstr(text, "alert bad certificate") || strstr(text, "alert certificate unknown") ||
+      strstr(text, "alert certificate revoked") || strstr(text, "alert certificate expired") ||
+      strstr(text, "alert access denied") || strstr(text, "alert unsupported certificate"))
+    return GS_XMPP_R_TLS_REFUSED;
+  if (strstr(text, "certificate verify failed"))
+    return GS_XMPP_R_TLS_VERIFY;
+  if (strncmp(text, "tls", 3) == 0 || strstr(text, "SSL") || strstr(text, "TLS"))
+    return GS_XMPP_R_TLS;
+  if (strncmp(text, "auth", 4) == 0 || strstr(text, "uthentication"))
+    return GS_XMPP_R_AUTH;
+  if (strstr(text, "resolve") || strstr(text, "getaddrinfo") || strstr(text, "DNS"))
+    return GS_XMPP_R_DNS;
+  return GS_XMPP_R_NONE;
+}
+
+/* Why the connection ended, from what libstrophe passed and logged. */
+static gs_xmpp_reason end_reason(gs_xmpp *x, int error, bool secured, const xmpp_stream_error_t *se,
+                                 char *out, size_t cap, int *sock_err) {
+  *sock_err = 0;
+  if (se) {
+    const char *name = se_name(se->type);
+    if (se->type == XMPP_SE_CONFLICT) {
+      snprintf(out, cap, "stream error: conflict (another client logged in as %s)%s%s", x->jid,
+               se->text ? ": " : "", se->text ? se->text : "");
+      return GS_XMPP_R_CONFLICT;
+    }
+    snprintf(out, cap, "stream error: %s%s%s", name, se->text ? ": " : "",
+             se->text ? se->text : "");
+    return se->type == XMPP_SE_NOT_AUTHORIZED ? GS_XMPP_R_AUTH : GS_XMPP_R_STREAM;
+  }
+  if (x->fail_text[0]) {
+    snprintf(out, cap, "%s", x->fail_text);
+    return x->fail_reason != GS_XMPP_R_NONE ? x->fail_reason : GS_XMPP_R_STREAM;
+  }
+  gs_xmpp_reason r = x->log_text[0] ? classify_log(x->log_text) : GS_XMPP_R_NONE;
+  if (r == GS_XMPP_R_TLS_REFUSED) {
+    snprintf(out, cap, "TLS: the server refused our client certificate (%s)", x->log_text);
+    return r;
+  }
+  if (r == GS_XMPP_R_TLS_VERIFY || r == GS_XMPP_R_TLS) {
+    snprintf(out, cap, "TLS: %s", x->log_text);
+    return r;
+  }
+  if (r == GS_XMPP_R_AUTH) {
+    snprintf(out, cap, "login refused (%s)", x->log_text);
+    return r;
+  }
+  if (secured && error > 0) {
+    /* on a TLS stream libstrophe passes OpenSSL's SSL_get_error() code */
+    if (error == 1) { /* SSL_ERROR_SSL */
+      snprintf(out, cap, "TLS error%s%s", x->log_text[0] ? ": " : "", x->log_text);
+      return GS_XMPP_R_TLS;
+    }
+    snprintf(out, cap, "%s",
+             error == 6 ? "the server closed the connection"
+                        : "the connection was closed without a TLS close (reset or cut)");
+    return GS_XMPP_R_CLOSED;
+  }
+  if (error <= 0)
+    error = x->sock_err;
+  if (error > 0) {
+    *sock_err = error;
+    snprintf(out, cap, "%s", strerror(error));
+    return GS_XMPP_R_SOCKET;
+  }
+  if (r != GS_XMPP_R_NONE || x->log_text[0]) {
+    snprintf(out, cap, "%s", x->log_text);
+    return r != GS_XMPP_R_NONE ? r : GS_XMPP_R_CLOSED;
+  }
+  snprintf(out, cap, "connection closed by the server");
+  return GS_XMPP_R_CLOSED;
 }
 
 static void schedule_retry(gs_xmpp *x) {
@@ -72,6 +179,8 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error, xmpp
   (void)conn;
   if (status == XMPP_CONN_CONNECT) {
     x->online = true;
+    x->log_text[0] = '\0'; /* what the login logged is no reason for a later loss */
+    x->sock_err = 0;
     gs_tc_backoff_reset(&x->backoff);
     if (xmpp_conn_is_secured(x->conn))
       x->features |= GS_XMPP_FEAT_TLS;
@@ -89,21 +198,48 @@ static void on_conn(xmpp_conn_t *conn, xmpp_conn_event_t status, int error, xmpp
   x->conn_dead = true;
   if (was_online)
     gs_xmpp_peers_lost_(x);
-  char cond[200];
-  const char *c = NULL;
-  if (se && se->text) {
-    snprintf(cond, sizeof cond, "stream error: %s", se->text);
-    c = cond;
-  } else if (se) {
-    c = "stream error";
-  } else if (x->fail_text[0]) {
-    c = x->fail_text;
-  } else if (error) {
-    snprintf(cond, sizeof cond, "connection lost (libstrophe error %d)", error);
-    c = cond;
+  char cond[600];
+  int sock_err;
+  bool secured = was_online || (x->conn && xmpp_conn_is_secured(x->conn));
+  gs_xmpp_reason r = end_reason(x, error, secured, se, cond, sizeof cond, &sock_err);
+  if (r == GS_XMPP_R_CONFLICT) {
+    x->next_attempt = 0; /* reconnecting would kick the other client off in turn */
+    x->sm_drop = true;
+  } else {
+    schedule_retry(x);
   }
-  schedule_retry(x);
-  gs_xmpp_event ev = {.type = GS_XMPP_EV_DISCONNECTED, .err = GS_ERR_IO, .condition = c};
+  gs_xmpp_event ev = {.type = GS_XMPP_EV_DISCONNECTED,
+                      .err = GS_ERR_IO,
+                      .condition = cond,
+                      .reason = r,
+                      .sock_err = sock_err};
+  gs_xmpp_emit_(x, &ev);
+}
+
+/* An attempt that could not even start (libstrophe refused it, e.g. a
+ * server name that does not resolve): reported from the next poll, as every
+ * event is. */
+static void start_failed(gs_xmpp *x) {
+  char cond[600];
+  int sock_err = 0;
+  gs_xmpp_reason r = GS_XMPP_R_CLOSED;
+  if (x->log_text[0]) {
+    r = classify_log(x->log_text);
+    snprintf(cond, sizeof cond, "%s", x->log_text);
+  } else {
+    snprintf(cond, sizeof cond, "libstrophe could not start the connection");
+  }
+  if (r == GS_XMPP_R_NONE || r == GS_XMPP_R_CLOSED) {
+    r = GS_XMPP_R_DNS; /* the one thing libstrophe does before connecting */
+    snprintf(cond, sizeof cond, "cannot resolve %.200s%s%.200s", x->host ? x->host : x->domain,
+             x->log_text[0] ? ": " : "", x->log_text);
+  }
+  x->start_failed = false;
+  gs_xmpp_event ev = {.type = GS_XMPP_EV_DISCONNECTED,
+                      .err = GS_ERR_IO,
+                      .condition = cond,
+                      .reason = r,
+                      .sock_err = sock_err};
   gs_xmpp_emit_(x, &ev);
 }
 
@@ -135,6 +271,9 @@ static int start_conn(gs_xmpp *x) {
   x->login_seen = false;
   x->ping_outstanding = false;
   x->fail_text[0] = '\0';
+  x->log_text[0] = '\0';
+  x->sock_err = 0;
+  x->fail_reason = GS_XMPP_R_NONE;
   x->features = 0;
   x->log.handler = gs_xmpp_log_;
   x->next_attempt = 0;
@@ -145,6 +284,7 @@ static int start_conn(gs_xmpp *x) {
     xmpp_conn_release(c);
     x->conn = NULL;
     schedule_retry(x);
+    x->start_failed = true;
     return GS_ERR_IO;
   }
   return GS_OK;
@@ -296,10 +436,13 @@ static void pump(gs_xmpp *x) {
     idle = fd_readable(x->fd) ? 0 : idle + 1;
   }
   tl_cur = NULL;
+  if (x->start_failed)
+    start_failed(x);
   if (x->conn && x->conn_dead) {
     if (x->sm)
       xmpp_free_sm_state(x->sm);
-    x->sm = release_conn(x, x->next_attempt != 0);
+    x->sm = release_conn(x, x->next_attempt != 0 && !x->sm_drop);
+    x->sm_drop = false;
   }
   if (!x->conn && x->next_attempt && gs_xmpp_now_ms_() >= x->next_attempt)
     (void)start_conn(x);

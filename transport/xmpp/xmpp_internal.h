@@ -39,7 +39,12 @@ struct gs_xmpp {
   uint64_t next_id;
   char ping_id[GS_XMPP_MAX_ID];
   bool ping_outstanding;
-  char fail_text[160]; /* TLS verification failure of the attempt */
+  char fail_text[400];        /* TLS verification failure of the attempt */
+  char log_text[200];         /* the first error libstrophe logged during the attempt */
+  gs_xmpp_reason fail_reason; /* what fail_text says */
+  int sock_err;               /* the socket error libstrophe logged for the attempt */
+  bool start_failed;          /* libstrophe refused to start the attempt: report it */
+  bool sm_drop;               /* do not carry the stream state to a next connection */
 };
 
 /* Monotonic milliseconds. */
@@ -56,6 +61,12 @@ void gs_xmpp_recv_login_(gs_xmpp *x);
 
 /* Mark every available peer unavailable, with events. */
 void gs_xmpp_peers_lost_(gs_xmpp *x);
+
+/* The condition of a SASL <failure/> element as the server sent it
+ * (untrusted): the name of its first child element ("not-authorized",
+ * "account-disabled") into out[0..cap), NUL-terminated; its length, or 0
+ * (out "") when there is none or it is not a plain element name. */
+size_t gs_xmpp_sasl_condition_(const char *xml, char *out, size_t cap);
 
 /* Our libstrophe log handler (features of the login; optional trace). */
 void gs_xmpp_log_(void *userdata, xmpp_log_level_t level, const char *area, const char *msg);

@@ -1,6 +1,8 @@
 /* gridseal XMPP transport: received stanzas (e2e payloads, errors, presence,
  * pings), the login sequence and what the server offered. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xmpp_internal.h"
@@ -236,6 +238,7 @@ int gs_xmpp_ping_timer_(xmpp_conn_t *conn, void *userdata) {
     return 0;
   if (x->ping_outstanding) {
     snprintf(x->fail_text, sizeof x->fail_text, "XEP-0199 ping unanswered");
+    x->fail_reason = GS_XMPP_R_PING;
     xmpp_disconnect(conn);
     return 0;
   }
@@ -254,14 +257,62 @@ int gs_xmpp_ping_timer_(xmpp_conn_t *conn, void *userdata) {
   return 1;
 }
 
+size_t gs_xmpp_sasl_condition_(const char *xml, char *out, size_t cap) {
+  if (cap == 0)
+    return 0;
+  out[0] = '\0';
+  const char *c = xml ? strchr(xml, '>') : NULL;
+  if (!c || c == xml || c[-1] == '/' || c[1] != '<' || c[2] == '/')
+    return 0; /* <failure .../> or <failure></failure>: no condition */
+  size_t n = strcspn(c + 2, " \t\r\n/>");
+  if (n == 0 || n >= cap)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = c[2 + i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+          ch == '-' || ch == '_' || ch == ':' || ch == '.'))
+      return 0; /* not an element name */
+  }
+  memcpy(out, c + 2, n);
+  out[n] = '\0';
+  return n;
+}
+
+/* A SASL <failure/> (RFC 6120 6.5): its condition, the first child element,
+ * names the refusal; libstrophe only logs it. */
+static void sasl_failure(gs_xmpp *x, const char *xml) {
+  char cond[48];
+  (void)gs_xmpp_sasl_condition_(xml, cond, sizeof cond);
+  bool external = x->cert_file && (x->features & GS_XMPP_FEAT_SASL_EXTERNAL);
+  if (external)
+    snprintf(x->fail_text, sizeof x->fail_text,
+             "login refused: SASL EXTERNAL failure %s (the server did not accept the client "
+             "certificate %s for %s)",
+             cond[0] ? cond : "(no condition)", x->cert_file, x->jid);
+  else
+    snprintf(x->fail_text, sizeof x->fail_text, "login refused: SASL failure %s",
+             cond[0] ? cond : "(no condition)");
+  x->fail_reason = GS_XMPP_R_AUTH;
+}
+
 /* Features of the login, read from the raw stream libstrophe logs while the
  * login runs (libstrophe has no API for them); optional trace to stderr. */
 void gs_xmpp_log_(void *userdata, xmpp_log_level_t level, const char *area, const char *msg) {
   gs_xmpp *x = userdata;
   if (x->trace)
     fprintf(stderr, "xmpp %s: %s\n", area, msg);
+  if (level >= XMPP_LEVEL_WARN && x->log_text[0] == '\0') /* the first error of the attempt */
+    snprintf(x->log_text, sizeof x->log_text, "%s: %s", area, msg);
+  /* libstrophe passes no socket error to the connection handler; it logs it */
+  static const char failed[] = "connection failed, error ";
+  if (strncmp(msg, failed, sizeof failed - 1) == 0)
+    x->sock_err = atoi(msg + sizeof failed - 1);
+  else if (x->sock_err == 0 && strstr(msg, "timed out"))
+    x->sock_err = ETIMEDOUT;
   if (level != XMPP_LEVEL_DEBUG || strncmp(msg, "RECV: ", 6) != 0)
     return;
+  if (strncmp(msg + 6, "<failure", 8) == 0 && strstr(msg, "urn:ietf:params:xml:ns:xmpp-sasl"))
+    sasl_failure(x, msg + 6);
   if (strstr(msg, "<stream:features") || strstr(msg, "<features")) {
     if (strstr(msg, ">EXTERNAL<"))
       x->features |= GS_XMPP_FEAT_SASL_EXTERNAL;

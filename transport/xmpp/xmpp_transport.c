@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "backoff.h"
+#include "conn.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_xmpp.h"
 #include "hostport.h"
@@ -55,17 +56,53 @@ typedef struct xport_xmpp {
   xm_peer st[XM_MAX_PEERS]; /* st[i] belongs to slots[i] */
   gs_time_ms last;
   gs_time_ms delay_min, delay_max;
+  char server[GS_TC_HOST_MAX + 8]; /* "HOST:PORT" we connect to, for the reports */
+  gs_tc_conn conn;                 /* failed attempts since the last login */
   bool was_online;
   bool closing; /* free(): deliver nothing more */
   uint64_t dropped;
   unsigned long long n_orphan; /* results without a request to answer */
 } xport_xmpp;
 
-static void status(xport_xmpp *t, gs_transport_status st, const char *peer, int err,
-                   const char *msg) {
+static void status_d(xport_xmpp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
+                     int err, const char *msg) {
+  t->base.diag = d;
   if (t->base.ev.on_status != NULL && !t->closing) {
     t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
   }
+  t->base.diag = GS_TD_NONE;
+}
+
+static void status(xport_xmpp *t, gs_transport_status st, const char *peer, int err,
+                   const char *msg) {
+  status_d(t, st, GS_TD_NONE, peer, err, msg);
+}
+
+static gs_transport_diag diag_of(const gs_xmpp_event *ev) {
+  switch (ev->reason) {
+  case GS_XMPP_R_SOCKET:
+    return gs_tc_diag_errno(ev->sock_err);
+  case GS_XMPP_R_DNS:
+    return GS_TD_DNS;
+  case GS_XMPP_R_TLS_VERIFY:
+    return GS_TD_TLS_VERIFY;
+  case GS_XMPP_R_TLS_REFUSED:
+    return GS_TD_TLS_CLIENT_CERT;
+  case GS_XMPP_R_TLS:
+    return GS_TD_TLS;
+  case GS_XMPP_R_AUTH:
+    return GS_TD_AUTH;
+  case GS_XMPP_R_CONFLICT:
+    return GS_TD_CONFLICT;
+  case GS_XMPP_R_PING:
+    return GS_TD_TIMEOUT;
+  case GS_XMPP_R_CLOSED:
+    return GS_TD_LOST;
+  case GS_XMPP_R_NONE:
+  case GS_XMPP_R_STREAM:
+    break;
+  }
+  return GS_TD_IO;
 }
 
 /* A clock for the bounded wait in free() only (never a protocol decision). */
@@ -199,17 +236,38 @@ static void on_presence(xport_xmpp *t, const gs_xmpp_event *ev, bool avail) {
 static void on_event(void *user, const gs_xmpp_event *ev) {
   xport_xmpp *t = user;
   switch (ev->type) {
-  case GS_XMPP_EV_CONNECTED:
+  case GS_XMPP_EV_CONNECTED: {
+    char det[GS_XMPP_MAX_JID + sizeof(t->server) + 96];
     t->was_online = true;
-    status(t, GS_TS_CONNECTED, NULL, 0,
-           gs_xmpp_bound_jid(t->x) != NULL ? gs_xmpp_bound_jid(t->x) : t->me);
+    gs_tc_conn_up(&t->conn, t->last, t->server,
+                  gs_xmpp_bound_jid(t->x) != NULL ? gs_xmpp_bound_jid(t->x) : t->me, det,
+                  sizeof(det));
+    status(t, GS_TS_CONNECTED, NULL, 0, det);
     break;
+  }
   case GS_XMPP_EV_DISCONNECTED:
     if (!t->closing) { /* a lost connection or a failed attempt */
-      char det[240];
-      snprintf(det, sizeof(det), "%s %s: %s", t->was_online ? "connection of" : "login as", t->me,
-               ev->condition ? ev->condition : gs_strerror(ev->err));
-      status(t, GS_TS_DISCONNECTED, NULL, ev->err != 0 ? ev->err : GS_ERR_IO, det);
+      char det[600];
+      const char *why = ev->condition ? ev->condition : gs_strerror(ev->err);
+      gs_transport_diag d = diag_of(ev);
+      if (ev->reason == GS_XMPP_R_CONFLICT) {
+        snprintf(det, sizeof(det), "another instance is logged in as %s/%s at %s (stream conflict)",
+                 t->me, GS_XMPP_RESOURCE, t->server);
+        gs_tc_conn_lost(&t->conn, t->last);
+        status_d(t, GS_TS_CONFLICT, d, NULL, GS_ERR_IO, det);
+      } else if (t->was_online) {
+        snprintf(det, sizeof(det), "connection to %s as %s/%s lost: %s", t->server, t->me,
+                 GS_XMPP_RESOURCE, why);
+        gs_tc_conn_lost(&t->conn, t->last);
+        status_d(t, GS_TS_DISCONNECTED, d == GS_TD_IO ? GS_TD_LOST : d, NULL,
+                 ev->err != 0 ? ev->err : GS_ERR_IO, det);
+      } else {
+        snprintf(det, sizeof(det), "connect to %s as %s/%s: %s", t->server, t->me, GS_XMPP_RESOURCE,
+                 why);
+        (void)gs_tc_conn_failed(&t->conn, t->last);
+        status_d(t, GS_TS_DISCONNECTED, d == GS_TD_LOST ? GS_TD_IO : d, NULL,
+                 ev->err != 0 ? ev->err : GS_ERR_IO, det);
+      }
     }
     t->was_online = false;
     for (size_t i = 0; i < XM_MAX_PEERS; i++) { /* gs_xmpp reported them already */
@@ -427,6 +485,11 @@ static int client(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err,
   gs_xmpp_config xc;
   memset(&xc, 0, sizeof(xc));
   xc.jid = t->me;
+  if (port != 0) {
+    snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
+  } else {
+    snprintf(t->server, sizeof(t->server), "%s:5222", strchr(t->me, '@') + 1);
+  }
   xc.host = port != 0 ? host : NULL;
   xc.port = port;
   xc.ca_file = cfg->ca_file;
