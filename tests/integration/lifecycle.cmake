@@ -3,7 +3,7 @@
 # tests/integration/lifecycle.sh has the scenarios.
 if(TARGET gridseal_cli)
   set(_gs_life_port 17700)
-  foreach(_s expiring revoke renew broken logrotate)
+  foreach(_s expiring revoke renew broken logrotate reassociate)
     add_test(NAME lifecycle_${_s}
              COMMAND ${CMAKE_CURRENT_LIST_DIR}/lifecycle.sh $<TARGET_FILE:gridseal_cli>
                      ${CMAKE_CURRENT_BINARY_DIR}/lifecycle-${_s} ${_s} ${_gs_life_port})

@@ -7,6 +7,7 @@
 #   renew      der1 SIGHUP with a renewed certificate: the next handshake carries it
 #   broken     SIGHUP with a garbage CRL: reload-failed, the old set stays, still associates
 #   logrotate  SIGHUP reopens the events file; SIGTERM still releases and exits 0
+#   reassociate  cc on_reload = reassociate: a renewal re-associates at once
 # Every process started here is killed on exit (trap).
 set -eu
 
@@ -224,6 +225,32 @@ logrotate)
   expect_ge 4 '"event":"reloaded"' der1.jsonl "every SIGHUP reloaded"
   stop "$CC_PID" cc
   expect_ge 1 '"event":"released"' der1.jsonl "a release after the reloads"
+  stop "$DER1_PID" der1
+  echo "ok: $SCEN"
+  ;;
+reassociate)
+  # on_reload = reassociate: after the cc's renewal it releases and
+  # associates again, so der1 sees the new certificate at once
+  sed -i 's/^max_assoc_per_peer = \(.*\)$/max_assoc_per_peer = \1\non_reload = reassociate/' pki/cc.conf
+  grep -q '^on_reload = reassociate$' pki/cc.conf || fail "cc.conf has no on_reload line"
+  start_der 1
+  start_cc
+  wait_for '"event":"handshake-ok".*"peer":"urn:gridseal:der1"' cc.jsonl 10 "der1 associated"
+  "$G" pki issue --ca pki/e2e-ca --name cc --role OPERATOR --out pki/ccnew >/dev/null ||
+    fail "pki issue cc"
+  cp pki/ccnew/e2e.crt pki/cc/e2e.crt
+  cp pki/ccnew/e2e.key pki/cc/e2e.key
+  kill -HUP "$CC_PID"
+  wait_for '"event":"reloaded".*own certificate serial' cc.jsonl 5 "cc reloaded"
+  ser=$(grep '"event":"reloaded"' cc.jsonl | sed 's/.*serial [0-9A-F]* -> \([0-9A-F]*\).*/\1/')
+  wait_for '"event":"reassociating".*"peer":"urn:gridseal:der1"' cc.jsonl 5 "reassociating"
+  wait_for "\"event\":\"handshake-ok\".*peer-serial=$ser" der1.jsonl 10 \
+    "der1 sees the renewed cc certificate (serial $ser)"
+  expect_ge 1 '"event":"released"' der1.jsonl "the old association was released"
+  n1=$(count "der1 report seq=" cc.out)
+  sleep 1.5
+  [ "$(count "der1 report seq=" cc.out)" -gt "$n1" ] || fail "no reports after re-associating"
+  stop "$CC_PID" cc
   stop "$DER1_PID" der1
   echo "ok: $SCEN"
   ;;
