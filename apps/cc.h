@@ -40,6 +40,8 @@ typedef struct cc_der {
   float set_w;
   float sent_w;      /* the last set-point sent (for the answer) */
   bool read_pending; /* --read: read the rating once associated */
+  bool reassociate;  /* released after a reload renewed the own certificate:
+                        associate again (on_reload = reassociate) */
   /* console */
   cc_msg result;        /* the last command result */
   cc_msg error;         /* the last error (refusals included) */

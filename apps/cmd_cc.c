@@ -281,6 +281,9 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   if (err == GS_ERR_IO) {
     set_status(a, d, "disconnected");
     cc_note(a, d, "disconnected; retrying");
+  } else if (err == GS_OK && d->reassociate) {
+    set_status(a, d, "re-associating");
+    cc_note(a, d, "released; associating again with the renewed certificate");
   } else if (err == GS_OK) {
     set_status(a, d, "released");
     cc_note(a, d, "released");
@@ -342,6 +345,10 @@ static void tick(void *ctx, gs_time_ms now) {
   }
   for (size_t i = 0; i < a->n; i++) {
     cc_der *d = &a->ders[i];
+    if (!a->stopping && d->reassociate && d->s == NULL && d->up) {
+      d->reassociate = false;
+      start_association(a, d, now);
+    }
     if (!a->stopping && a->rekey_after_ms > 0 && established(d) && now >= d->next_rekey) {
       d->next_rekey = now + a->rekey_after_ms;
       cc_rekey(a, d, now);
@@ -395,6 +402,38 @@ static bool shutdown_done(void *ctx) {
   return true;
 }
 
+/* The associations, for a reload (runtime.h). */
+static size_t list_sessions(void *ctx, gs_session **out, size_t cap) {
+  cc_app *a = ctx;
+  size_t n = 0;
+  for (size_t i = 0; i < a->n && n < cap; i++) {
+    if (a->ders[i].s != NULL) {
+      out[n++] = a->ders[i].s;
+    }
+  }
+  return n;
+}
+
+/* on_reload = reassociate: release (Conclude), then associate again from
+ * tick() once on_closed has seen the release. */
+static void reassociate(void *ctx, gs_session *s, gs_time_ms now) {
+  cc_app *a = ctx;
+  cc_der *d = der_of_session(a, s);
+  if (d == NULL || a->stopping) {
+    return;
+  }
+  gs_mms_pdu c;
+  uint8_t buf[64];
+  size_t len = 0;
+  gs_app_mms_conclude(&c, true);
+  (void)gs_mms_encode(&c, buf, sizeof(buf), &len);
+  d->reassociate = true;
+  set_status(a, d, "releasing");
+  if (gs_node_release(a->rt.node, s, buf, len, now) != GS_OK) {
+    d->reassociate = false;
+  }
+}
+
 void cc_app_hooks(cc_app *a, gs_rt_app *out) {
   memset(out, 0, sizeof(*out));
   out->ctx = a;
@@ -410,4 +449,6 @@ void cc_app_hooks(cc_app *a, gs_rt_app *out) {
   out->next_deadline = next_deadline;
   out->shutdown = shutdown_all;
   out->shutdown_done = shutdown_done;
+  out->sessions = list_sessions;
+  out->reassociate = reassociate;
 }

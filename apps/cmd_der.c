@@ -308,6 +308,18 @@ static bool shutdown_done(void *ctx) {
   return true;
 }
 
+/* The associations, for a reload (runtime.h). */
+static size_t list_sessions(void *ctx, gs_session **out, size_t cap) {
+  der_app *a = ctx;
+  size_t n = 0;
+  for (size_t i = 0; i < DER_MAX_ASSOC && n < cap; i++) {
+    if (a->as[i] != NULL) {
+      out[n++] = a->as[i];
+    }
+  }
+  return n;
+}
+
 static int parse_args(int argc, char **argv, gs_rt_opts *o) {
   for (int i = 1; i < argc; i++) {
     int r = gs_rt_common_opt(o, argc, argv, &i);
@@ -345,6 +357,7 @@ int gs_cmd_der(int argc, char **argv) {
   app.shutdown = shutdown_all;
   app.shutdown_done = shutdown_done;
   app.peer_assocs = peer_assocs;
+  app.sessions = list_sessions;
   rc = gs_rt_init(&a->rt, &o, GS_CFG_ROLE_DER, DER_MAX_ASSOC, &app);
   if (rc == GS_EXIT_OK) {
     char ld[GS_DERMODEL_MAX_LD + 1];

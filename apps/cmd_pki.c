@@ -1,6 +1,6 @@
 /* `gridseal pki init DIR [--ders N] [--domain D] [--force]`: the demo PKI
  * (gs_pki_issue_demo) and the matching configuration files; `pki issue` and
- * `pki attr-cert` are in cmd_pki_issue.c. */
+ * `pki attr-cert` are in cmd_pki_issue.c, `pki revoke` in cmd_pki_revoke.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,8 @@ void gs_cmd_pki_usage(FILE *f) {
         "       gridseal pki issue --ca DIR --name NAME [--role ROLE]... [--domain D]\n"
         "                          [--out DIR] [--days N] [--force]\n"
         "       gridseal pki attr-cert --ca DIR --holder CERT --role ROLE... --out FILE\n"
-        "                          [--days N] [--force]\n\n"
+        "                          [--days N] [--force]\n"
+        "       gridseal pki revoke --ca DIR --cert CERT [--crl FILE] [--days N]\n\n"
         "init: create a demo PKI in DIR: an E2E root CA and a hop-by-hop TLS CA (ECDSA\n"
         "P-256), E2E and TLS client certificates for the control center (cc, role\n"
         "OPERATOR), a read-only peer (viewer, role VIEWER) and DERs der1..derN,\n"
@@ -49,13 +50,17 @@ void gs_cmd_pki_usage(FILE *f) {
         "  --role ROLE  VIEWER, OPERATOR, ENGINEER, INSTALLER, SECADM, SECAUD, RBACMNT,\n"
         "               SECRECOVERY (any case) or a RoleId -32768..32767; up to 8\n"
         "  --days N     validity now - 1 h .. now + N days (default 365, at most 3650)\n"
-        "  --force      overwrite existing files\n",
+        "  --force      overwrite existing files\n\n"
+        "revoke: add CERT, issued by the CA in DIR, to the CA's CRL (default DIR/crl.pem;\n"
+        "a missing file is a new CRL) and write it again, replaced atomically: the old\n"
+        "entries kept, the next CRL number, next update in N days (default 30). Then\n"
+        "install the CRL where the nodes read it and reload them (SIGHUP).\n",
         f);
 }
 
 static int parse_args(int argc, char **argv, pki_args *a) {
   if (argc < 2 || strcmp(argv[1], "init") != 0) {
-    gs_app_err("pki: expected 'init', 'issue' or 'attr-cert' (see gridseal pki --help)");
+    gs_app_err("pki: expected 'init', 'issue', 'attr-cert' or 'revoke' (see gridseal pki --help)");
     return -1;
   }
   memset(a, 0, sizeof(*a));
@@ -239,6 +244,9 @@ int gs_cmd_pki(int argc, char **argv) {
   }
   if (argc >= 2 && strcmp(argv[1], "attr-cert") == 0) {
     return gs_cmd_pki_attr_cert(argc - 1, argv + 1);
+  }
+  if (argc >= 2 && strcmp(argv[1], "revoke") == 0) {
+    return gs_cmd_pki_revoke(argc - 1, argv + 1);
   }
   pki_args a;
   if (parse_args(argc, argv, &a) != 0) {

@@ -20,6 +20,8 @@ void gs_cmd_pki_usage(FILE *f);
 /* `pki issue`, `pki attr-cert` (cmd_pki_issue.c); argv[0] is "issue" / "attr-cert" */
 int gs_cmd_pki_issue(int argc, char **argv);
 int gs_cmd_pki_attr_cert(int argc, char **argv);
+/* `pki revoke` (cmd_pki_revoke.c); argv[0] is "revoke" */
+int gs_cmd_pki_revoke(int argc, char **argv);
 int gs_cmd_inspect(int argc, char **argv);
 void gs_cmd_inspect_usage(FILE *f);
 int gs_cmd_config(int argc, char **argv);

@@ -56,6 +56,9 @@ void gs_cfg_defaults(gs_config *cfg) {
   s->encryption = GS_ENCR_REQUIRED;
   memcpy(s->pp, GS_PP_DEFAULT, sizeof(GS_PP_DEFAULT));
   s->max_assoc_per_peer = GS_CFG_ASSOC_PER_PEER;
+  s->on_reload = GS_CFG_RELOAD_KEEP;
+  cfg->id.cert_warn_before_ms = GS_CFG_CERT_WARN_DEFAULT_MS;
+  cfg->id.crl_warn_before_ms = GS_CFG_CRL_WARN_DEFAULT_MS;
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;
   cfg->transport.reconnect_min_ms = 500;
   cfg->transport.reconnect_max_ms = 30000;
@@ -63,6 +66,10 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->app.rating_kw = 100;
   cfg->app.seed = 1;
   cfg->app.sim_hour = GS_CFG_SIM_HOUR_OFF;
+}
+
+const char *gs_cfg_on_reload_name(gs_cfg_on_reload r) {
+  return gs_cfg_name_of(gs_cfg_on_reload_names, (int)r);
 }
 
 const char *gs_cfg_mode_name(gs_offer_mode m) {

@@ -38,6 +38,20 @@ typedef enum gs_cfg_transport {
   GS_CFG_TRANSPORT_AMQP = 3
 } gs_cfg_transport;
 
+/* [security] on_reload: what a reload (SIGHUP) does to the associations
+ * that continue (docs/PKI-OPERATIONS.md). Whatever the policy, an
+ * association whose peer the reloaded trust anchors or CRLs no longer
+ * accept is ended. */
+typedef enum gs_cfg_on_reload {
+  GS_CFG_RELOAD_KEEP = 0,       /* they go on as they are (default) */
+  GS_CFG_RELOAD_REKEY = 1,      /* each updates its keys */
+  GS_CFG_RELOAD_REASSOCIATE = 2 /* a renewed own certificate: the initiator
+                                   releases and associates again */
+} gs_cfg_on_reload;
+
+#define GS_CFG_CERT_WARN_DEFAULT_MS (30LL * 86400000) /* [identity] cert_warn_before */
+#define GS_CFG_CRL_WARN_DEFAULT_MS (2LL * 86400000)   /* [identity] crl_warn_before */
+
 /* [security], in the engine's types (gs_endpoint_config takes them as
  * they are). */
 typedef struct gs_cfg_security {
@@ -65,6 +79,7 @@ typedef struct gs_cfg_security {
   char required[GS_CFG_MAX_REQUIRED][GS_CFG_ROLE_MAX];
   int allow_any_peer;          /* allow_any_peer = yes */
   uint32_t max_assoc_per_peer; /* associations one identity may hold at once */
+  gs_cfg_on_reload on_reload;  /* SIGHUP: continuing associations */
 } gs_cfg_security;
 
 /* One line of [roles]: the operations a role permits (replaces the default
@@ -89,6 +104,10 @@ typedef struct gs_cfg_identity {
   char key_passphrase_file[GS_CFG_PATH_MAX]; /* pass phrase, PIN or TPM auth */
   char pkcs11_module[GS_CFG_PATH_MAX];
   char tpm_tcti[GS_CFG_STR_MAX];
+  /* expiry warnings (0: none): the own certificate, its trust anchor and
+   * attribute certificate, and each CRL */
+  gs_time_ms cert_warn_before_ms;
+  gs_time_ms crl_warn_before_ms;
 } gs_cfg_identity;
 
 /* [transport] */
@@ -179,6 +198,7 @@ const char *gs_cfg_aead_name(gs_aead_alg a);
 const char *gs_cfg_cipher_name(gs_cipher_alg a);
 const char *gs_cfg_hash_name(gs_hash_alg a);
 const char *gs_cfg_transport_name(gs_cfg_transport t);
+const char *gs_cfg_on_reload_name(gs_cfg_on_reload r);
 
 /* The [der NAME] section called `name`, or NULL. */
 const gs_cfg_peer *gs_cfg_find_peer(const gs_config *cfg, const char *name);

@@ -55,6 +55,7 @@ typedef struct gs_cfg_name {
 /* config_keys.c: the names of [security] values, in the engine's enums. */
 extern const gs_cfg_name gs_cfg_mode_names[];
 extern const gs_cfg_name gs_cfg_replay_names[];
+extern const gs_cfg_name gs_cfg_on_reload_names[];
 extern const gs_cfg_name gs_cfg_encryption_names[];
 extern const gs_cfg_name gs_cfg_aead_names[];
 extern const gs_cfg_name gs_cfg_cipher_names[];

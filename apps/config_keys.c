@@ -309,12 +309,12 @@ static int v_u64(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
   return rc;
 }
 
-/* A duration: a number and a unit, ms | s | min | h. */
+/* A duration: a number and a unit, ms | s | min | h | d. */
 static int v_duration(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
   static const struct {
     const char *unit;
     uint64_t ms;
-  } units[] = {{"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}};
+  } units[] = {{"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}};
   uint64_t x;
   const char *end;
   if (parse_u64(v, &x, &end) != 0) {
@@ -335,7 +335,7 @@ static int v_duration(cfg_parser *p, const cfg_key *k, const char *v, void *fiel
       return rc;
     }
   }
-  return cfg_fail(p, "duration '%s' for '%s' needs a unit (ms, s, min, h)", v, k->name);
+  return cfg_fail(p, "duration '%s' for '%s' needs a unit (ms, s, min, h, d)", v, k->name);
 }
 
 /* Algorithm names are case-insensitive. -1 if not in the table. */
@@ -470,6 +470,10 @@ const gs_cfg_name gs_cfg_mode_names[] = {{"aead", GS_OFFER_AEAD},
                                          {NULL, 0}};
 const gs_cfg_name gs_cfg_replay_names[] = {
     {"strict", GS_REPLAY_MODE_STRICT}, {"window", GS_REPLAY_MODE_WINDOW}, {NULL, 0}};
+const gs_cfg_name gs_cfg_on_reload_names[] = {{"keep", GS_CFG_RELOAD_KEEP},
+                                              {"rekey", GS_CFG_RELOAD_REKEY},
+                                              {"reassociate", GS_CFG_RELOAD_REASSOCIATE},
+                                              {NULL, 0}};
 static const gs_cfg_name malformed_names[] = {
     {"drop", GS_MALFORMED_DROP}, {"abort", GS_MALFORMED_ABORT}, {NULL, 0}};
 const gs_cfg_name gs_cfg_encryption_names[] = {{"required", GS_ENCR_REQUIRED},
@@ -533,6 +537,7 @@ static const cfg_key keys[] = {
      GS_CFG_MAX_REQUIRED, NULL},
     {SECT_SECURITY, "allow_any_peer", v_bool, C(security.allow_any_peer), 0, 0, NULL},
     {SECT_SECURITY, "max_assoc_per_peer", v_u32, C(security.max_assoc_per_peer), 1, 32, NULL},
+    {SECT_SECURITY, "on_reload", v_enum, C(security.on_reload), 0, 0, gs_cfg_on_reload_names},
     {SECT_IDENTITY, "cert", v_path, C(id.cert), 0, 0, NULL},
     {SECT_IDENTITY, "key", v_keyref, C(id.key), 0, 0, NULL},
     {SECT_IDENTITY, "key_passphrase_file", v_path, C(id.key_passphrase_file), 0, 0, NULL},
@@ -542,6 +547,8 @@ static const cfg_key keys[] = {
      NULL},
     {SECT_IDENTITY, "crl", v_paths, C(id.crls), C(id.n_crls), GS_CFG_MAX_FILES, NULL},
     {SECT_IDENTITY, "attribute_cert", v_path, C(id.attr_cert), 0, 0, NULL},
+    {SECT_IDENTITY, "cert_warn_before", v_duration, C(id.cert_warn_before_ms), 0, 365 * DAY, NULL},
+    {SECT_IDENTITY, "crl_warn_before", v_duration, C(id.crl_warn_before_ms), 0, 30 * DAY, NULL},
     {SECT_TRANSPORT, "type", v_enum, C(transport.type), 0, 0, transport_names},
     {SECT_TRANSPORT, "listen", v_hostport, C(transport.listen), 1, 0, NULL},
     {SECT_TRANSPORT, "server", v_hostport, C(transport.server), 0, 0, NULL},

@@ -13,5 +13,11 @@ int gs_emit_open(const char *path);
 void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
              const char *detail);
 void gs_emit_close(void);
+/* Open the sink's file again at its path (after logrotate moved it): 0, or
+ * -1 with errno (the old file stays the sink). Nothing to do for stdout or
+ * no sink. */
+int gs_emit_reopen(void);
+/* The sink's path ("-": stdout), NULL without a sink. */
+const char *gs_emit_path(void);
 
 #endif

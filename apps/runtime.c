@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +12,23 @@
 
 #include "connlog.h"
 #include "emit.h"
+#include "expiry.h"
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
 #include "util.h"
 #include "xport.h"
 
 static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t hup_flag;
 
 static void on_signal(int sig) {
   (void)sig;
   stop_flag = 1;
+}
+
+static void on_hup(int sig) {
+  (void)sig;
+  hup_flag = 1;
 }
 
 void gs_rt_stop(void) {
@@ -122,6 +130,10 @@ static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *e
              ev->kind == GS_EV_REJECTED) {
     snprintf(detail + len, sizeof(detail) - len, "%s%s", len ? " " : "",
              gs_pdu_kind_name(ev->pdu_kind));
+  } else if (ev->kind == GS_EV_HANDSHAKE_DONE && ev->peer != NULL) {
+    /* which certificate the peer used (a renewal shows here) */
+    snprintf(detail + len, sizeof(detail) - len, "%speer-serial=%s", len ? " " : "",
+             ev->peer->serial);
   }
   len = strlen(detail);
   if (xpeer != NULL && xpeer[0] != '\0') {
@@ -302,24 +314,66 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->pp = sec->pp;
 }
 
-static int load_pki(gs_rt *rt) {
+/* What the [identity] files give, loaded and validated together: at start
+ * and again at each reload (SIGHUP). */
+typedef struct rt_set {
+  gs_pki *pki;
+  size_t anchors_of[GS_CFG_MAX_FILES]; /* anchors each trust_anchor file added */
+  size_t crls_of[GS_CFG_MAX_FILES];    /* CRLs each crl file added */
+  uint8_t *cert_der;
+  size_t cert_len;
+  const gs_cert_info *own;
+  gs_privkey *key;
+  uint8_t *att_der;
+  size_t att_len;
+} rt_set;
+
+#define RT_WHY 1024
+
+static void set_free(const gs_crypto *c, rt_set *s) {
+  if (s->own != NULL) {
+    gs_pki_release(s->pki, s->own);
+  }
+  if (s->key != NULL) {
+    c->privkey_free(s->key);
+  }
+  free(s->cert_der);
+  free(s->att_der);
+  gs_pki_free(s->pki);
+  memset(s, 0, sizeof(*s));
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+fail(char *why, int rc, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, RT_WHY, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+static int load_pki(const gs_rt *rt, rt_set *s, char *why) {
   const gs_cfg_identity *id = &rt->cfg.id;
-  int rc = gs_pki_new(rt->crypto, &rt->pki);
+  int rc = gs_pki_new(rt->crypto, &s->pki);
   if (rc != GS_OK) {
-    gs_app_err("pki: %s", gs_strerror(rc));
-    return rc;
+    return fail(why, rc, "pki: %s", gs_strerror(rc));
   }
   for (size_t i = 0; i < id->n_anchors; i++) {
-    if ((rc = gs_pki_add_anchor_file(rt->pki, id->anchors[i])) != GS_OK) {
-      gs_app_err("%s: cannot load trust anchor: %s", id->anchors[i], gs_strerror(rc));
-      return rc;
+    size_t before = gs_pki_anchor_count(s->pki);
+    if ((rc = gs_pki_add_anchor_file(s->pki, id->anchors[i])) != GS_OK) {
+      return fail(why, rc, "%s: cannot load trust anchor: %s", id->anchors[i], gs_strerror(rc));
     }
+    s->anchors_of[i] = gs_pki_anchor_count(s->pki) - before;
   }
   for (size_t i = 0; i < id->n_crls; i++) {
-    if ((rc = gs_pki_add_crl_file(rt->pki, id->crls[i])) != GS_OK) {
-      gs_app_err("%s: cannot load CRL: %s", id->crls[i], gs_strerror(rc));
-      return rc;
+    size_t before = gs_pki_crl_count(s->pki);
+    if ((rc = gs_pki_add_crl_file(s->pki, id->crls[i])) != GS_OK) {
+      return fail(why, rc, "%s: cannot load CRL: %s", id->crls[i], gs_strerror(rc));
     }
+    s->crls_of[i] = gs_pki_crl_count(s->pki) - before;
   }
   return GS_OK;
 }
@@ -343,7 +397,8 @@ static void warn_mode(const char *what, const char *path) {
 }
 
 /* [identity] key: a file, a pkcs11: URI or a TPM key (docs/KEYS.md). */
-static int load_key(gs_rt *rt, const gs_cfg_identity *id) {
+static int load_key(const gs_rt *rt, rt_set *s, char *why) {
+  const gs_cfg_identity *id = &rt->cfg.id;
   bool file = strncmp(id->key, "pkcs11:", 7) != 0 && strncmp(id->key, "handle:", 7) != 0;
   if (file) {
     warn_mode("private key file", id->key);
@@ -357,90 +412,106 @@ static int load_key(gs_rt *rt, const gs_cfg_identity *id) {
       .tpm_tcti = id->tpm_tcti[0] != '\0' ? id->tpm_tcti : NULL,
   };
   char msg[768];
-  int rc = gs_ossl_privkey_load(rt->crypto, id->key, &ko, &rt->key, msg, sizeof(msg));
+  msg[0] = '\0';
+  int rc = gs_ossl_privkey_load(rt->crypto, id->key, &ko, &s->key, msg, sizeof(msg));
   if (rc != GS_OK) {
     if (msg[0] != '\0') {
-      gs_app_err("%s", msg); /* "KEY: reason", e.g. "...: wrong pass phrase or PIN (from F)" */
-    } else {
-      gs_app_err("%s: cannot load private key: %s", id->key, gs_strerror(rc));
+      /* "KEY: reason", e.g. "...: wrong pass phrase or PIN (from F)" */
+      return fail(why, rc, "%s", msg);
     }
+    return fail(why, rc, "%s: cannot load private key: %s", id->key, gs_strerror(rc));
   }
-  return rc;
+  return GS_OK;
 }
 
 /* The private key signs what the certificate's public key verifies. */
-static bool key_matches(gs_rt *rt) {
+static bool key_matches(const gs_crypto *c, gs_privkey *key, const gs_cert_info *own) {
   static const uint8_t probe[] = "gridseal: does this key belong to this certificate?";
   gs_iov part = {probe, sizeof(probe)};
   uint8_t sig[GS_MAX_SIG_LEN];
   size_t sig_len = 0;
   gs_sig_alg alg;
-  const gs_crypto *c = rt->crypto;
-  if (c->privkey_sig_alg(rt->key, &alg) != GS_OK || alg != rt->own->sig_alg) {
+  if (c->privkey_sig_alg(key, &alg) != GS_OK || alg != own->sig_alg) {
     return false;
   }
-  return c->sign(rt->key, alg, &part, 1, sig, sizeof(sig), &sig_len) == GS_OK &&
-         c->verify(rt->own->pubkey, alg, &part, 1, sig, sig_len) == GS_OK;
+  return c->sign(key, alg, &part, 1, sig, sizeof(sig), &sig_len) == GS_OK &&
+         c->verify(own->pubkey, alg, &part, 1, sig, sig_len) == GS_OK;
 }
 
-static void key_mismatch(const gs_rt *rt) {
-  gs_app_err("%s does not match %s: the private key is not the one of the certificate (%s)",
-             rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
+static int key_mismatch(const gs_rt *rt, char *why) {
+  return fail(why, GS_ERR_KEY_MISMATCH,
+              "%s does not match %s: the private key is not the one of the certificate (%s)",
+              rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
+}
+
+/* The whole file (at most `max` octets), with the messages of
+ * gs_app_read_file. */
+static int read_whole(const char *path, size_t max, uint8_t **out, size_t *len, char *why) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return fail(why, GS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  }
+  uint8_t *buf = malloc(max + 1);
+  size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
+  bool bad = buf == NULL || ferror(f);
+  fclose(f);
+  if (bad || n > max) {
+    free(buf);
+    return fail(why, GS_ERR_IO, "%s: %s", path, bad ? "cannot read" : "input too large");
+  }
+  *out = buf;
+  *len = n;
+  return GS_OK;
 }
 
 /* [identity] attribute_cert: an RFC 5755 attribute certificate (DER) whose
  * holder is the own certificate, valid now. */
-static int load_attr_cert(gs_rt *rt) {
+static int load_attr_cert(const gs_rt *rt, rt_set *s, gs_time_ms now, char *why) {
   const gs_cfg_identity *id = &rt->cfg.id;
   if (id->attr_cert[0] == '\0') {
     return GS_OK;
   }
-  if (gs_app_read_file(id->attr_cert, 64 * 1024, &rt->att_der, &rt->att_len) != 0) {
-    return GS_ERR_IO; /* the message names the file */
-  }
-  int rc;
-  gs_slice att = {rt->att_der, rt->att_len};
-  const gs_cert_info *info = NULL;
-  rc = gs_pki_validate(rt->pki, (gs_slice){rt->cert_der, rt->cert_len}, NULL, 0, &att, gs_app_now(),
-                       &info);
+  int rc = read_whole(id->attr_cert, 64 * 1024, &s->att_der, &s->att_len, why);
   if (rc != GS_OK) {
-    gs_app_err("%s: attribute certificate not valid now for %s: %s (%s)", id->attr_cert, id->cert,
-               gs_strerror(rc), gs_errname(rc));
     return rc;
   }
-  gs_pki_release(rt->pki, info);
+  gs_slice att = {s->att_der, s->att_len};
+  const gs_cert_info *info = NULL;
+  rc = gs_pki_validate(s->pki, (gs_slice){s->cert_der, s->cert_len}, NULL, 0, &att, now, &info);
+  if (rc != GS_OK) {
+    return fail(why, rc, "%s: attribute certificate not valid now for %s: %s (%s)", id->attr_cert,
+                id->cert, gs_strerror(rc), gs_errname(rc));
+  }
+  gs_pki_release(s->pki, info);
   return GS_OK;
 }
 
-static int load_identity(gs_rt *rt) {
+/* The own certificate against the set's anchors and CRLs at `now`, the
+ * configured identity, the key and the attribute certificate: the startup
+ * checks, and the same at each reload. */
+static int load_identity(const gs_rt *rt, rt_set *s, gs_time_ms now, char *why) {
   const gs_cfg_identity *id = &rt->cfg.id;
-  int rc = gs_pki_load_cert_file(id->cert, &rt->cert_der, &rt->cert_len);
+  int rc = gs_pki_load_cert_file(id->cert, &s->cert_der, &s->cert_len);
   if (rc != GS_OK) {
-    gs_app_err("%s: cannot load certificate: %s", id->cert, gs_strerror(rc));
-    return rc;
+    return fail(why, rc, "%s: cannot load certificate: %s", id->cert, gs_strerror(rc));
   }
-  rc = gs_pki_validate(rt->pki, (gs_slice){rt->cert_der, rt->cert_len}, NULL, 0, NULL, gs_app_now(),
-                       &rt->own);
+  rc = gs_pki_validate(s->pki, (gs_slice){s->cert_der, s->cert_len}, NULL, 0, NULL, now, &s->own);
   if (rc != GS_OK) {
-    gs_app_err("%s: own certificate not valid now against the trust anchors: %s (%s)", id->cert,
-               gs_strerror(rc), gs_errname(rc));
-    return rc;
+    return fail(why, rc, "%s: own certificate not valid now against the trust anchors: %s (%s)",
+                id->cert, gs_strerror(rc), gs_errname(rc));
   }
-  gs_rt_identity_parse(rt->cfg.identity, &rt->own_id);
-  if (!cert_names(rt->own, &rt->own_id)) {
-    gs_app_err("%s: certificate does not name the configured identity '%s'", id->cert,
-               rt->cfg.identity);
-    return GS_ERR_CONFIG;
+  if (!cert_names(s->own, &rt->own_id)) {
+    return fail(why, GS_ERR_CONFIG, "%s: certificate does not name the configured identity '%s'",
+                id->cert, rt->cfg.identity);
   }
-  rc = load_key(rt, id);
+  rc = load_key(rt, s, why);
   if (rc != GS_OK) {
     return rc;
   }
-  if (!key_matches(rt)) {
-    key_mismatch(rt);
-    return GS_ERR_KEY_MISMATCH;
+  if (!key_matches(rt->crypto, s->key, s->own)) {
+    return key_mismatch(rt, why);
   }
-  return load_attr_cert(rt);
+  return load_attr_cert(rt, s, now, why);
 }
 
 bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b) {
@@ -530,10 +601,31 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   return GS_OK;
 }
 
+/* The loaded set becomes the runtime's. */
+static void set_take(gs_rt *rt, rt_set *s) {
+  rt->pki = s->pki;
+  rt->own = s->own;
+  rt->key = s->key;
+  rt->cert_der = s->cert_der;
+  rt->cert_len = s->cert_len;
+  rt->att_der = s->att_der;
+  rt->att_len = s->att_len;
+  memcpy(rt->anchors_of, s->anchors_of, sizeof(rt->anchors_of));
+  memcpy(rt->crls_of, s->crls_of, sizeof(rt->crls_of));
+  memset(s, 0, sizeof(*s));
+}
+
 int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sessions,
                const gs_rt_app *app) {
   memset(rt, 0, sizeof(*rt));
   rt->app = *app;
+  /* SIGHUP asks for a reload from now on: never the default action (an
+   * exit without a release), whatever state the program is in */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_hup;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, NULL);
   if (o->config == NULL) {
     gs_app_err("--config FILE is required");
     return GS_EXIT_USAGE;
@@ -547,8 +639,18 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
   if ((rc = apply_opts(rt, o, role)) == GS_OK && (rc = gs_ossl_crypto_new(&rt->crypto)) != GS_OK) {
     gs_app_err("crypto provider: %s", gs_strerror(rc));
   }
-  if (rc == GS_OK && (rc = load_pki(rt)) == GS_OK) {
-    rc = load_identity(rt);
+  gs_rt_identity_parse(rt->cfg.identity, &rt->own_id);
+  rt_set set;
+  memset(&set, 0, sizeof(set));
+  char why[RT_WHY];
+  if (rc == GS_OK && (rc = load_pki(rt, &set, why)) == GS_OK) {
+    rc = load_identity(rt, &set, gs_app_now(), why);
+  }
+  if (rc != GS_OK && rt->crypto != NULL) {
+    gs_app_err("%s", why);
+    set_free(rt->crypto, &set);
+  } else if (rc == GS_OK) {
+    set_take(rt, &set);
   }
   char err[512];
   if (rc == GS_OK && (rc = gs_cfg_authz(&rt->cfg, &rt->authz, err, sizeof(err))) != GS_OK) {
@@ -587,7 +689,8 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
                                 rt_on_peer, rt_on_event,    rt_on_transport, rt};
     nc.max_sessions = max_sessions;
     if ((rc = gs_node_new(&nc, &rt->node)) == GS_ERR_KEY_MISMATCH) {
-      key_mismatch(rt);
+      key_mismatch(rt, why);
+      gs_app_err("%s", why);
     } else if (rc != GS_OK) {
       gs_app_err("%s: endpoint: %s", rt->cfg.file, gs_strerror(rc));
     }
@@ -627,6 +730,246 @@ void gs_rt_free(gs_rt *rt) {
   gs_emit_close();
 }
 
+/* ------------------------------------------------------------ expiry */
+
+/* "2026-12-13T10:00:00Z" */
+static void iso_s(gs_time_ms t, char *out, size_t cap) {
+  char full[40];
+  gs_app_iso_time(t, full, sizeof(full));
+  snprintf(out, cap, "%.19sZ", full);
+}
+
+/* One object: a report when due (the memo), as an event and a plain line
+ * on stderr. `what` names it for the line ("own certificate der1/e2e.crt"),
+ * `kind` is "cert" or "crl". */
+static void expiry_report(gs_rt *rt, const char *kind, const char *key, const char *what,
+                          const char *detail, gs_time_ms end, gs_time_ms before, gs_time_ms now) {
+  gs_exp_state st = gs_exp_state_at(end, before, now);
+  if (!gs_exp_due(&rt->warned, key, st, now)) {
+    return;
+  }
+  bool crl = strcmp(kind, "crl") == 0;
+  char at[32], type[24], det[1600];
+  iso_s(end, at, sizeof(at));
+  long days = gs_exp_days_left(end, now);
+  snprintf(type, sizeof(type), "%s-%s", kind, st == GS_EXP_EXPIRED ? "expired" : "expiring");
+  if (st == GS_EXP_EXPIRING) {
+    snprintf(det, sizeof(det), "severity=warning days=%ld %s %s=%s", days, detail,
+             crl ? "nextUpdate" : "notAfter", at);
+    gs_emit(now, type, NULL, NULL, NULL, det);
+    fprintf(stderr, "%s: %s %s in %ld day%s (%s); %s\n", rt->cfg.name, what,
+            crl ? "is due for renewal" : "expires", days, days == 1 ? "" : "s", at,
+            crl ? "install a fresh CRL and reload (SIGHUP)" : "renew it");
+  } else {
+    snprintf(det, sizeof(det), "severity=error %s %s=%s", detail, crl ? "nextUpdate" : "notAfter",
+             at);
+    gs_emit(now, type, NULL, NULL, gs_errname(crl ? GS_ERR_CRL_EXPIRED : GS_ERR_CERT_EXPIRED), det);
+    fprintf(stderr, "%s: %s expired at %s; %s\n", rt->cfg.name, what, at,
+            crl ? "new handshakes fail (GS_ERR_CRL_EXPIRED) until a fresh CRL is installed "
+                  "and reloaded (SIGHUP); existing associations continue"
+                : "new handshakes fail until it is renewed and reloaded (SIGHUP); existing "
+                  "associations continue");
+  }
+  fflush(stderr);
+}
+
+/* The own certificate, the trust anchors and the CRLs against the
+ * [identity] thresholds. */
+static void check_expiry(gs_rt *rt, gs_time_ms now) {
+  const gs_cfg_identity *id = &rt->cfg.id;
+  char key[GS_EXP_KEY_MAX], what[GS_CFG_PATH_MAX + 64], det[1400];
+  if (rt->own != NULL) {
+    snprintf(key, sizeof(key), "cert:%s", rt->own->serial);
+    snprintf(what, sizeof(what), "own certificate %s", id->cert);
+    snprintf(det, sizeof(det), "object=own-certificate file=%s subject=%s serial=%s", id->cert,
+             rt->own->subject, rt->own->serial);
+    expiry_report(rt, "cert", key, what, det, rt->own->not_after, id->cert_warn_before_ms, now);
+  }
+  size_t at = 0;
+  for (size_t f = 0; f < id->n_anchors; f++) {
+    for (size_t j = 0; j < rt->anchors_of[f]; j++, at++) {
+      gs_pki_cert_summary a;
+      if (gs_pki_anchor_get(rt->pki, at, &a) != GS_OK) {
+        continue;
+      }
+      snprintf(key, sizeof(key), "anchor:%s:%.300s", a.serial, a.subject);
+      snprintf(what, sizeof(what), "trust anchor %s", id->anchors[f]);
+      snprintf(det, sizeof(det), "object=trust-anchor file=%s subject=%s serial=%s", id->anchors[f],
+               a.subject, a.serial);
+      expiry_report(rt, "cert", key, what, det, a.not_after, id->cert_warn_before_ms, now);
+    }
+  }
+  at = 0;
+  for (size_t f = 0; f < id->n_crls; f++) {
+    for (size_t j = 0; j < rt->crls_of[f]; j++, at++) {
+      gs_pki_crl_info c;
+      if (gs_pki_crl_get(rt->pki, at, &c) != GS_OK) {
+        continue;
+      }
+      snprintf(key, sizeof(key), "crl:%.300s:%lld", c.issuer, (long long)c.next_update);
+      snprintf(what, sizeof(what), "CRL %s", id->crls[f]);
+      snprintf(det, sizeof(det), "file=%s issuer=%s", id->crls[f], c.issuer);
+      expiry_report(rt, "crl", key, what, det, c.next_update, id->crl_warn_before_ms, now);
+    }
+  }
+  rt->next_expiry_check = now + GS_RT_EXPIRY_CHECK_MS;
+}
+
+/* ------------------------------------------------------------ reload (SIGHUP) */
+
+#define RT_MAX_RELOAD_SESSIONS 1024
+
+/* Revoked entries of the CRLs file `f` added. */
+static size_t crl_file_revoked(const gs_pki *pki, const size_t *crls_of, size_t f) {
+  size_t at = 0, n = 0;
+  for (size_t i = 0; i < f; i++) {
+    at += crls_of[i];
+  }
+  for (size_t j = 0; j < crls_of[f]; j++) {
+    gs_pki_crl_info c;
+    if (gs_pki_crl_get(pki, at + j, &c) == GS_OK) {
+      n += c.n_revoked;
+    }
+  }
+  return n;
+}
+
+static void reload_failed(gs_rt *rt, int rc, const char *why, gs_time_ms now) {
+  gs_emit(now, "reload-failed", NULL, NULL, gs_errname(rc), why);
+  fprintf(stderr,
+          "%s: reload failed: %s; still using the certificate, key, trust anchors and CRLs "
+          "loaded before\n",
+          rt->cfg.name, why);
+  fflush(stderr);
+}
+
+/* The live associations after a successful reload: a peer the reloaded
+ * trust anchors and CRLs no longer accept ends its association (abort);
+ * the others follow [security] on_reload. */
+static void reload_sessions(gs_rt *rt, bool new_cert, gs_time_ms now) {
+  if (rt->app.sessions == NULL) {
+    return;
+  }
+  static gs_session *list[RT_MAX_RELOAD_SESSIONS];
+  size_t n = rt->app.sessions(rt->app.ctx, list, RT_MAX_RELOAD_SESSIONS);
+  for (size_t i = 0; i < n; i++) {
+    gs_session *s = list[i];
+    gs_session_state st = gs_session_state_get(s);
+    const gs_cert_info *peer = gs_session_peer(s);
+    if (st == GS_STATE_CLOSED || st == GS_STATE_FAILED) {
+      continue;
+    }
+    int v = peer != NULL ? gs_pki_recheck(rt->pki, peer, now) : GS_OK;
+    if (v != GS_OK) {
+      char det[160];
+      snprintf(det, sizeof(det), "the peer's certificate (serial %s) no longer validates: %s",
+               peer->serial, gs_strerror(v));
+      gs_rt_app_event(rt, "peer-invalid", s, gs_errname(v), det);
+      fprintf(stderr, "%s: association %s with %s ended: %s (%s)\n", rt->cfg.name,
+              gs_session_asso_id(s), gs_rt_peer_name(peer), det, gs_errname(v));
+      fflush(stderr);
+      if (st == GS_STATE_ESTABLISHED || st == GS_STATE_RELEASE_SENT ||
+          st == GS_STATE_RELEASE_RECEIVED) {
+        (void)gs_node_abort(rt->node, s, NULL, 0, now);
+      } else {
+        (void)gs_node_close(rt->node, s, now);
+      }
+      continue;
+    }
+    if (st != GS_STATE_ESTABLISHED) {
+      continue;
+    }
+    if (rt->cfg.security.on_reload == GS_CFG_RELOAD_REKEY) {
+      (void)gs_node_update_keys(rt->node, s, now);
+    } else if (rt->cfg.security.on_reload == GS_CFG_RELOAD_REASSOCIATE && new_cert &&
+               gs_session_role(s) == GS_ROLE_INITIATOR && rt->app.reassociate != NULL) {
+      gs_rt_app_event(rt, "reassociating", s, NULL,
+                      "the own certificate was renewed (on_reload = reassociate)");
+      rt->app.reassociate(rt->app.ctx, s, now);
+    }
+  }
+}
+
+/* SIGHUP: the event log is opened again (logrotate); the [identity] files
+ * are loaded and validated as at start into a new set; on success it
+ * replaces the old one (the PKI in place, the credentials in the endpoint
+ * for new handshakes), else nothing changes. */
+static void rt_reload(gs_rt *rt, gs_time_ms now) {
+  if (gs_emit_reopen() != 0) {
+    fprintf(stderr, "%s: cannot open the event log %s again: %s; still writing to the old file\n",
+            rt->cfg.name, gs_emit_path(), strerror(errno));
+  }
+  const gs_cfg_identity *id = &rt->cfg.id;
+  rt_set s;
+  memset(&s, 0, sizeof(s));
+  char why[RT_WHY];
+  int rc = load_pki(rt, &s, why);
+  if (rc == GS_OK) {
+    rc = load_identity(rt, &s, now, why);
+  }
+  bool new_cert = rc == GS_OK &&
+                  (s.cert_len != rt->cert_len ||
+                   memcmp(s.cert_der, rt->cert_der, s.cert_len) != 0 || s.att_len != rt->att_len ||
+                   (s.att_len > 0 && memcmp(s.att_der, rt->att_der, s.att_len) != 0));
+  if (new_cert) {
+    rc = gs_endpoint_set_credentials(gs_node_endpoint(rt->node), s.cert_der, s.cert_len, NULL, 0,
+                                     s.key, s.att_der, s.att_len);
+    if (rc != GS_OK) {
+      fail(why, rc, "%s: the endpoint refused the new certificate: %s", id->cert, gs_strerror(rc));
+    } else {
+      s.key = NULL; /* the endpoint's now */
+    }
+  }
+  if (rc != GS_OK) {
+    reload_failed(rt, rc, why, now);
+    set_free(rt->crypto, &s);
+    return;
+  }
+  /* what changed, for the log */
+  char what[1024];
+  size_t len = 0;
+  for (size_t f = 0; f < id->n_crls; f++) {
+    len += (size_t)snprintf(what + len, sizeof(what) - len, "%scrl %s (%zu revoked)",
+                            len ? ", " : "", id->crls[f], crl_file_revoked(s.pki, s.crls_of, f));
+    len = len < sizeof(what) ? len : sizeof(what) - 1;
+  }
+  size_t n_anchors = gs_pki_anchor_count(s.pki);
+  len += (size_t)snprintf(what + len, sizeof(what) - len, "%s%zu trust anchor%s, ", len ? ", " : "",
+                          n_anchors, n_anchors == 1 ? "" : "s");
+  len = len < sizeof(what) ? len : sizeof(what) - 1;
+  if (new_cert) {
+    snprintf(what + len, sizeof(what) - len, "own certificate serial %s -> %s%s", rt->own->serial,
+             s.own->serial, s.att_len > 0 ? " (with its attribute certificate)" : "");
+  } else {
+    snprintf(what + len, sizeof(what) - len, "own certificate unchanged (serial %s)",
+             rt->own->serial);
+  }
+  /* the new set: trust in place (sessions keep their peers), credentials */
+  (void)gs_pki_swap_trust(rt->pki, s.pki); /* s.pki now holds the old set */
+  gs_pki_release(rt->pki, rt->own);
+  rt->own = s.own;
+  s.own = NULL;
+  if (new_cert) {
+    free(rt->cert_der);
+    rt->cert_der = s.cert_der;
+    rt->cert_len = s.cert_len;
+    s.cert_der = NULL;
+    free(rt->att_der);
+    rt->att_der = s.att_der;
+    rt->att_len = s.att_len;
+    s.att_der = NULL;
+  }
+  memcpy(rt->anchors_of, s.anchors_of, sizeof(rt->anchors_of));
+  memcpy(rt->crls_of, s.crls_of, sizeof(rt->crls_of));
+  set_free(rt->crypto, &s); /* the old anchors and CRLs, an unchanged key */
+  rt->reloads++;
+  gs_emit(now, "reloaded", NULL, NULL, NULL, what);
+  fprintf(stderr, "%s: reloaded: %s\n", rt->cfg.name, what);
+  fflush(stderr);
+  reload_sessions(rt, new_cert, now);
+  check_expiry(rt, now);
+}
+
 /* ------------------------------------------------------------ the loop */
 
 typedef struct rt_loop {
@@ -648,6 +991,12 @@ static void loop_on_fds(void *user, const struct pollfd *fds, size_t n, gs_time_
 
 static void loop_tick(void *user, gs_time_ms now) {
   gs_rt *rt = ((rt_loop *)user)->rt;
+  if (hup_flag) {
+    hup_flag = 0;
+    rt_reload(rt, now);
+  } else if (now >= rt->next_expiry_check) {
+    check_expiry(rt, now);
+  }
   if (rt->app.tick != NULL) {
     rt->app.tick(rt->app.ctx, now);
   }
@@ -657,6 +1006,7 @@ static gs_time_ms loop_deadline(void *user) {
   rt_loop *l = user;
   gs_time_ms t =
       l->rt->app.next_deadline != NULL ? l->rt->app.next_deadline(l->rt->app.ctx) : INT64_MAX;
+  t = l->rt->next_expiry_check < t ? l->rt->next_expiry_check : t;
   return l->end < t ? l->end : t;
 }
 
@@ -678,6 +1028,7 @@ int gs_rt_run(gs_rt *rt) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
+  check_expiry(rt, gs_app_now()); /* at start, then hourly */
   rt_loop l = {rt, INT64_MAX};
   gs_node_loop loop = {loop_pollfds, loop_on_fds, loop_tick, loop_deadline, loop_stop, &l, 1000};
   int rc = gs_node_run(rt->node, &loop);

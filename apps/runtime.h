@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "expiry.h"
 #include "gridseal/authz.h"
 #include "gridseal/cert.h"
 #include "gridseal/crypto.h"
@@ -34,7 +35,8 @@
 #include "gridseal/session.h"
 #include "gridseal/transport.h"
 
-#define GS_RT_SHUTDOWN_MS 3000 /* longest orderly release at exit */
+#define GS_RT_SHUTDOWN_MS 3000          /* longest orderly release at exit */
+#define GS_RT_EXPIRY_CHECK_MS 3600000LL /* expiry checks: at start, hourly, at each reload */
 
 /* Options every node takes; the command parses the rest. */
 typedef struct gs_rt_opts {
@@ -65,6 +67,14 @@ typedef struct gs_rt_app {
    * already holding [security] max_assoc_per_peer of them is refused in
    * the handshake (too-many-associations). */
   size_t (*peer_assocs)(void *ctx, const gs_cert_info *peer);
+  /* The associations the application holds (any state), for a reload
+   * (SIGHUP): each peer is checked again under the reloaded trust anchors
+   * and CRLs and the association ended when it no longer passes; then
+   * [security] on_reload applies. Returns how many it wrote (at most cap). */
+  size_t (*sessions)(void *ctx, gs_session **out, size_t cap);
+  /* on_reload = reassociate, the own certificate renewed: release `s`
+   * (an established initiator-side association) and associate again. */
+  void (*reassociate)(void *ctx, gs_session *s, gs_time_ms now);
 } gs_rt_app;
 
 typedef struct gs_rt {
@@ -80,9 +90,14 @@ typedef struct gs_rt {
   uint8_t *att_der;        /* [identity] attribute_cert (DER), validated for the own
                               certificate at startup; NULL: none */
   size_t att_len;
+  size_t anchors_of[GS_CFG_MAX_FILES]; /* trust anchors each trust_anchor file holds */
+  size_t crls_of[GS_CFG_MAX_FILES];    /* CRLs each crl file holds */
   gs_transport *t;
   gs_node *node;
   gs_rt_app app;
+  gs_time_ms next_expiry_check; /* the hourly expiry check */
+  gs_exp_memo warned;           /* expiry reports given (at most one a day each) */
+  uint64_t reloads;             /* successful reloads */
 } gs_rt;
 
 /* Parse a common option at argv[*i] (advancing *i past its value).

@@ -118,16 +118,16 @@ static int config_check(const gs_endpoint_config *c) {
 }
 
 /* The private key matches the certificate: a fixed message signed with
- * cfg->key verifies under the certificate's public key (GS_ERR_KEY_MISMATCH
+ * `key` verifies under the certificate's public key (GS_ERR_KEY_MISMATCH
  * otherwise). GS_ERR_CONFIG when the certificate's key cannot be read or
  * the provider cannot read it. */
-static int key_matches_cert(const gs_endpoint_config *cfg, gs_sig_alg alg) {
-  const gs_crypto *c = cfg->crypto;
+int gs_sess_key_matches_cert(const gs_crypto *c, const uint8_t *cert, size_t cert_len,
+                             gs_privkey *key, gs_sig_alg alg) {
   if (c->pubkey_from_cert == NULL) {
     return GS_ERR_CONFIG;
   }
   gs_pubkey *pub = NULL;
-  if (c->pubkey_from_cert(c->ctx, cfg->cert_der, cfg->cert_len, &pub) != GS_OK) {
+  if (c->pubkey_from_cert(c->ctx, cert, cert_len, &pub) != GS_OK) {
     return GS_ERR_CONFIG;
   }
   static const uint8_t msg[] = "gridseal: the endpoint key matches its certificate";
@@ -140,7 +140,7 @@ static int key_matches_cert(const gs_endpoint_config *cfg, gs_sig_alg alg) {
     rc = GS_ERR_KEY_MISMATCH; /* not even the same kind of key */
   }
   if (rc == GS_OK) {
-    rc = c->sign(cfg->key, alg, &part, 1, sig, sizeof(sig), &sig_len);
+    rc = c->sign(key, alg, &part, 1, sig, sizeof(sig), &sig_len);
   }
   if (rc == GS_OK) {
     rc = c->verify(pub, alg, &part, 1, sig, sig_len) == GS_OK ? GS_OK : GS_ERR_KEY_MISMATCH;
@@ -174,17 +174,34 @@ int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out) {
     ep->has_expected = true;
   }
   ep->cfg.expected_peer = NULL;
-  if (cfg->crypto->privkey_sig_alg(cfg->key, &ep->sig_alg) != GS_OK) {
+  gs_sig_alg alg;
+  if (cfg->crypto->privkey_sig_alg(cfg->key, &alg) != GS_OK) {
     free(ep);
     return GS_ERR_CONFIG;
   }
-  rc = key_matches_cert(cfg, ep->sig_alg);
+  rc = gs_sess_key_matches_cert(cfg->crypto, cfg->cert_der, cfg->cert_len, cfg->key, alg);
   if (rc != GS_OK) {
     free(ep);
     return rc;
   }
+  /* the own credentials are copied (the key stays the caller's); the
+   * configuration keeps no pointer to the caller's octets */
+  ep->creds = gs_creds_new(cfg->cert_der, cfg->cert_len, cfg->chain, cfg->n_chain, cfg->key, alg,
+                           cfg->att_cert_der, cfg->att_cert_len);
+  if (ep->creds == NULL) {
+    free(ep);
+    return GS_ERR_NOMEM;
+  }
+  ep->cfg.cert_der = NULL;
+  ep->cfg.cert_len = 0;
+  ep->cfg.chain = NULL;
+  ep->cfg.n_chain = 0;
+  ep->cfg.key = NULL;
+  ep->cfg.att_cert_der = NULL;
+  ep->cfg.att_cert_len = 0;
   rc = gs_replay_cache_init(&ep->rc, cfg->replay_cache_size);
   if (rc != GS_OK) {
+    gs_creds_unref(cfg->crypto, ep->creds);
     free(ep);
     return rc;
   }
@@ -201,6 +218,7 @@ void gs_endpoint_free(gs_endpoint *ep) {
   while (ep->sessions != NULL) {
     gs_session_free(ep->sessions);
   }
+  gs_creds_unref(ep->cfg.crypto, ep->creds);
   gs_replay_cache_clear(&ep->rc);
   gs_outq_clear(&ep->out);
   gs_wipe(&ep->hooks, sizeof(ep->hooks));
@@ -377,12 +395,15 @@ gs_session *gs_sess_alloc(gs_endpoint *ep, gs_role role) {
     return NULL;
   }
   s->ep = ep;
+  s->creds = ep->creds;
+  s->creds->refs++;
   s->role = role;
   s->state = GS_STATE_IDLE;
   gs_replay_init(&s->rp, ep->cfg.replay);
   if (ep->has_hooks && ep->hooks.keep_secrets) {
     s->secrets = calloc(1, sizeof(*s->secrets));
     if (s->secrets == NULL) {
+      s->creds->refs--; /* the endpoint still holds the set */
       free(s);
       return NULL;
     }
@@ -529,6 +550,7 @@ void gs_session_free(gs_session *s) {
   if (s->peer != NULL) {
     ep->cfg.validator.release(ep->cfg.validator.ctx, s->peer);
   }
+  gs_creds_unref(ep->cfg.crypto, s->creds);
   gs_outq_clear(&s->out);
   if (s->secrets != NULL) {
     gs_wipe(s->secrets, sizeof(*s->secrets));
@@ -606,11 +628,24 @@ int gs_sess_random(gs_session *s, uint8_t *out, size_t len) {
   return ep->cfg.crypto->random(ep->cfg.crypto->ctx, out, len);
 }
 
-bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert) {
+static bool is_cert(const gs_creds *cr, gs_slice cert) {
   /* the fingerprint is SHA-256 of these octets: equal octets, equal
    * fingerprint; public data, no constant-time compare needed */
-  return cert.len == ep->cfg.cert_len && cert.len > 0 &&
-         memcmp(cert.ptr, ep->cfg.cert_der, cert.len) == 0;
+  return cert.len == cr->cert_len && cert.len > 0 && memcmp(cert.ptr, cr->cert_der, cert.len) == 0;
+}
+
+bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert) {
+  if (is_cert(ep->creds, cert)) {
+    return true;
+  }
+  /* a certificate replaced by gs_endpoint_set_credentials() is still the
+   * own one while an association signs with it */
+  for (const gs_session *s = ep->sessions; s != NULL; s = s->next) {
+    if (s->creds != ep->creds && is_cert(s->creds, cert)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool gs_sess_identity_ok(const gs_session *s, const gs_cert_info *peer) {
@@ -663,22 +698,23 @@ int gs_sess_cert_diag(int err) {
 /* Fill the fields of token1 common to both roles. */
 void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
   const gs_endpoint *ep = s->ep;
+  const gs_creds *cr = s->creds;
   memset(t1, 0, sizeof(*t1));
-  t1->sig_alg.alg = gs_alg_of_sig(ep->sig_alg);
-  t1->pk_cert.ptr = ep->cfg.cert_der;
-  t1->pk_cert.len = ep->cfg.cert_len;
-  t1->n_cert_path = ep->cfg.n_chain;
-  for (size_t i = 0; i < ep->cfg.n_chain; i++) {
-    t1->cert_path[i] = ep->cfg.chain[i];
+  t1->sig_alg.alg = gs_alg_of_sig(cr->sig_alg);
+  t1->pk_cert.ptr = cr->cert_der;
+  t1->pk_cert.len = cr->cert_len;
+  t1->n_cert_path = cr->n_chain;
+  for (size_t i = 0; i < cr->n_chain; i++) {
+    t1->cert_path[i] = cr->chain[i];
   }
   t1->version = GS_PROTOCOL_VERSION;
   t1->asso_id.ptr = (const uint8_t *)s->asso;
   t1->asso_id.len = s->asso_len;
   t1->time = now;
   t1->conf_params = ep->cfg.conf_params & (GS_CONF_TLS_PROTECTED | GS_CONF_VPN);
-  if (ep->cfg.att_cert_der != NULL && ep->cfg.att_cert_len > 0) { /* own roles (§3.1) */
+  if (cr->att_der != NULL && cr->att_len > 0) { /* own roles (§3.1) */
     t1->has_att_cert = true;
-    t1->att_cert.ptr = ep->cfg.att_cert_der;
-    t1->att_cert.len = ep->cfg.att_cert_len;
+    t1->att_cert.ptr = cr->att_der;
+    t1->att_cert.len = cr->att_len;
   }
 }

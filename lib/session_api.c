@@ -1,5 +1,6 @@
 /* The session API: receive dispatch by (state, PDU kind), send, key update
  * requests, release, abort, deadlines and accessors. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "session_internal.h"
@@ -106,16 +107,16 @@ int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *appl, size_
     return rc;
   }
   if (s->state == GS_STATE_ESTABLISHED) {
-    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len, -1, s->h_cur,
-                             appl, len, now);
+    rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len, -1,
+                             s->h_cur, appl, len, now);
     if (rc == GS_OK) {
       s->state = GS_STATE_RELEASE_SENT;
     }
     return rc;
   }
   if (s->state == GS_STATE_RELEASE_RECEIVED) {
-    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1, s->h_cur,
-                             appl, len, now);
+    rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1,
+                             s->h_cur, appl, len, now);
     gs_sess_event(s->ep, s, GS_EV_RELEASED, GS_OK, -1, GS_PDU_RELEASE_RSP, 0);
     gs_sess_close(s); /* §7: every key wiped */
     return rc;
@@ -132,11 +133,11 @@ int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t 
     return rc;
   }
   if (data_state(s)) {
-    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1, s->h_cur,
-                             appl, len, now);
+    rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1,
+                             s->h_cur, appl, len, now);
   } else if (s->state == GS_STATE_HS_SENT || s->state == GS_STATE_HS_RECEIVED) {
-    rc = gs_sess_notice_send(s->ep, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1, NULL,
-                             appl, len, now);
+    rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1,
+                             NULL, appl, len, now);
   }
   gs_sess_event(s->ep, s, GS_EV_ABORT_SENT, GS_ERR_ABORTED, -1, GS_PDU_APPL_ABORT, 0);
   gs_sess_fail(s, GS_ERR_ABORTED);
@@ -476,4 +477,91 @@ int gs_endpoint_receive(gs_endpoint *ep, const char *xpeer, int role, const uint
   rv->data_len = rx.data_len;
   rv->peer = rx.peer;
   return rc;
+}
+
+/* ------------------------------------------------------------ own credentials
+ * gs_endpoint_set_credentials(): a renewed own certificate and key for the
+ * handshakes begun from now on. Every session keeps the set it was created
+ * with (gs_creds, session_internal.h): its notices stay signed with the key
+ * the peer verified in its handshake. */
+gs_creds *gs_creds_new(const uint8_t *cert, size_t cert_len, const gs_slice *chain, size_t n_chain,
+                       gs_privkey *key, gs_sig_alg alg, const uint8_t *att, size_t att_len) {
+  size_t total = cert_len + (att != NULL ? att_len : 0);
+  for (size_t i = 0; i < n_chain; i++) {
+    total += chain[i].len;
+  }
+  gs_creds *cr = calloc(1, sizeof(*cr));
+  uint8_t *buf = malloc(total > 0 ? total : 1);
+  if (cr == NULL || buf == NULL) {
+    free(cr);
+    free(buf);
+    return NULL;
+  }
+  size_t at = 0;
+  memcpy(buf, cert, cert_len);
+  cr->cert_der = buf;
+  cr->cert_len = cert_len;
+  at += cert_len;
+  for (size_t i = 0; i < n_chain; i++) {
+    memcpy(buf + at, chain[i].ptr, chain[i].len);
+    cr->chain[i] = (gs_slice){buf + at, chain[i].len};
+    at += chain[i].len;
+  }
+  cr->n_chain = n_chain;
+  if (att != NULL && att_len > 0) {
+    memcpy(buf + at, att, att_len);
+    cr->att_der = buf + at;
+    cr->att_len = att_len;
+  }
+  cr->buf = buf;
+  cr->key = key;
+  cr->sig_alg = alg;
+  cr->refs = 1;
+  return cr;
+}
+
+void gs_creds_unref(const gs_crypto *c, gs_creds *cr) {
+  if (cr == NULL || --cr->refs > 0) {
+    return;
+  }
+  if (cr->owns_key && cr->key != NULL) {
+    c->privkey_free(cr->key);
+  }
+  free(cr->buf);
+  free(cr);
+}
+
+int gs_endpoint_set_credentials(gs_endpoint *ep, const uint8_t *cert_der, size_t cert_len,
+                                const gs_slice *chain, size_t n_chain, gs_privkey *key,
+                                const uint8_t *att_cert_der, size_t att_cert_len) {
+  if (ep == NULL || cert_der == NULL || cert_len == 0 || key == NULL ||
+      (n_chain > 0 && chain == NULL) || (att_cert_der == NULL && att_cert_len > 0)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (n_chain > GS_MAX_CERT_PATH) {
+    return GS_ERR_CONFIG;
+  }
+  for (size_t i = 0; i < n_chain; i++) {
+    if (chain[i].ptr == NULL || chain[i].len == 0) {
+      return GS_ERR_INVALID_ARG;
+    }
+  }
+  const gs_crypto *c = ep->cfg.crypto;
+  gs_sig_alg alg;
+  if (c->privkey_sig_alg(key, &alg) != GS_OK) {
+    return GS_ERR_CONFIG;
+  }
+  int rc = gs_sess_key_matches_cert(c, cert_der, cert_len, key, alg);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  gs_creds *cr =
+      gs_creds_new(cert_der, cert_len, chain, n_chain, key, alg, att_cert_der, att_cert_len);
+  if (cr == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  cr->owns_key = true;
+  gs_creds_unref(c, ep->creds); /* sessions begun before keep their own reference */
+  ep->creds = cr;
+  return GS_OK;
 }

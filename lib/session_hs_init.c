@@ -113,7 +113,7 @@ int gs_sess_check_responder_name(gs_endpoint *ep, const gs_token1 *t1) {
   if (!t1->has_responder) {
     ok = ep->cfg.accept_unnamed_requests;
   } else {
-    gs_slice own = {ep->cfg.cert_der, ep->cfg.cert_len};
+    gs_slice own = {ep->creds->cert_der, ep->creds->cert_len};
     ok = gs_sess_cert_names(own, t1->responder_kind, t1->responder.ptr, t1->responder.len);
   }
   if (ok) {
@@ -150,7 +150,7 @@ int gs_sess_hs_emit(gs_session *s, gs_pdu_kind kind, const gs_tbs_handshake *tbs
   /* §3.2: A signs tbs_A; §3.4 (PROPOSED): B signs tbs_B || h_A. */
   gs_iov parts[2] = {{content.ptr, content.len}, {h_in, GS_HASH_LEN}};
   size_t nparts = kind == GS_PDU_HANDSHAKE_ACC && GS_RESPONDER_SIGNS_H_A ? 2 : 1;
-  rc = c->sign(ep->cfg.key, ep->sig_alg, parts, nparts, sig, sizeof(sig), &sig_len);
+  rc = c->sign(s->creds->key, s->creds->sig_alg, parts, nparts, sig, sizeof(sig), &sig_len);
   if (rc != GS_OK) {
     goto out;
   }
@@ -275,8 +275,8 @@ int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const u
    * chain value once it answered, so B acts on it, D11) */
   const char *id = s->acc_asso_len > 0 ? s->acc_asso : s->asso;
   size_t id_len = s->acc_asso_len > 0 ? s->acc_asso_len : s->asso_len;
-  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag, h_b, NULL,
-                               0, now);
+  int rc = gs_sess_notice_send(ep, s->creds, &s->out, GS_PDU_HANDSHAKE_SEC_ABORT, id, id_len, diag,
+                               h_b, NULL, 0, now);
   gs_sess_event(ep, s, GS_EV_HANDSHAKE_FAILED, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);
   if (rc == GS_OK) {
     gs_sess_event(ep, s, GS_EV_ABORT_SENT, err, diag, GS_PDU_HANDSHAKE_SEC_ABORT, 0);

@@ -35,8 +35,9 @@ static int reject(gs_endpoint *ep, const char *xpeer, const gs_handshake *hs, in
   }
   uint8_t h_a[GS_HASH_LEN];
   if (gs_sess_chain(ep->cfg.crypto, hs->tbs_content.ptr, hs->tbs_content.len, h0, h_a) == GS_OK &&
-      gs_sess_reject_send(ep, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT, (const char *)t1->asso_id.ptr,
-                          t1->asso_id.len, diag, h_a, NULL, 0, now) == GS_OK) {
+      gs_sess_reject_send(ep, ep->creds, &ep->out, GS_PDU_HANDSHAKE_SEC_REJECT,
+                          (const char *)t1->asso_id.ptr, t1->asso_id.len, diag, h_a, NULL, 0,
+                          now) == GS_OK) {
     size_t n = strlen(xpeer); /* checked <= GS_MAX_XPEER_LEN by the caller */
     memcpy(ep->out.tail->xpeer, xpeer, n + 1);
   }
@@ -523,8 +524,8 @@ int gs_session_refuse(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t
   if (s->role != GS_ROLE_RESPONDER || s->state != GS_STATE_HS_RECEIVED) {
     return GS_ERR_STATE;
   }
-  int rc = gs_sess_reject_send(s->ep, &s->out, GS_PDU_APPLICATION_REJECT, s->asso, s->asso_len, -1,
-                               s->h_cur, appl, len, now); /* h_cur = h_A (D17) */
+  int rc = gs_sess_reject_send(s->ep, s->creds, &s->out, GS_PDU_APPLICATION_REJECT, s->asso,
+                               s->asso_len, -1, s->h_cur, appl, len, now); /* h_cur = h_A (D17) */
   gs_sess_close(s);
   return rc;
 }

@@ -107,6 +107,34 @@ int gs_outq_ack(gs_outq *q);
 /* Wipe and free every entry. */
 void gs_outq_clear(gs_outq *q);
 
+/* ------------------------------------------------------ own credentials */
+/* The own certificate, its chain, the signing key and the attribute
+ * certificate a handshake is signed with. The endpoint holds the current
+ * set; every session takes a reference to the set current when it was
+ * created and signs its handshake and notices with it, so a session begun
+ * before gs_endpoint_set_credentials() keeps the key its peer knows.
+ * The octets are copies held in `buf`; `key` is freed at the last
+ * reference when `owns_key` (sets from gs_endpoint_set_credentials; the
+ * key of gs_endpoint_config stays the caller's). */
+typedef struct gs_creds {
+  unsigned refs;
+  bool owns_key;
+  gs_privkey *key;
+  gs_sig_alg sig_alg;
+  const uint8_t *cert_der;
+  size_t cert_len;
+  gs_slice chain[GS_MAX_CERT_PATH];
+  size_t n_chain;
+  const uint8_t *att_der; /* NULL: none */
+  size_t att_len;
+  uint8_t *buf; /* cert, chain and attribute certificate octets */
+} gs_creds;
+
+/* A new set (refs = 1) with copies of the octets; NULL on no memory. */
+gs_creds *gs_creds_new(const uint8_t *cert, size_t cert_len, const gs_slice *chain, size_t n_chain,
+                       gs_privkey *key, gs_sig_alg alg, const uint8_t *att, size_t att_len);
+void gs_creds_unref(const gs_crypto *c, gs_creds *cr);
+
 /* ------------------------------------------------------ keys */
 typedef struct gs_dir_keys {
   bool set;
@@ -132,6 +160,7 @@ struct gs_session {
   char acc_asso[GS_MAX_ASSOID_LEN + 1]; /* A: assoID of the answer being checked */
   size_t acc_asso_len;
   const gs_cert_info *peer;
+  gs_creds *creds; /* own credentials this association signs with */
   /* negotiated */
   gs_dh_group group;
   gs_hash_alg hmac;
@@ -187,7 +216,7 @@ struct gs_endpoint {
   bool has_expected;
   char pp[GS_MAX_PP_LEN + 1];
   size_t pp_len;
-  gs_sig_alg sig_alg;
+  gs_creds *creds; /* current own credentials (new sessions take these) */
   gs_replay_cache rc;
   gs_ratelimit rl;
   gs_session *sessions;
@@ -228,6 +257,11 @@ bool gs_sess_identity_ok(const gs_session *s, const gs_cert_info *peer);
  * own PDU reflected back (catalogue M2), refused with GS_ERR_REFLECTION. */
 bool gs_sess_own_cert(const gs_endpoint *ep, gs_slice cert);
 int gs_sess_peer_check(const gs_endpoint *ep, const gs_cert_info *peer, gs_role role);
+/* `key` (of signature algorithm `alg`) signs what the certificate's public
+ * key verifies: GS_OK, GS_ERR_KEY_MISMATCH, or GS_ERR_CONFIG (the
+ * certificate's key cannot be read). */
+int gs_sess_key_matches_cert(const gs_crypto *c, const uint8_t *cert, size_t cert_len,
+                             gs_privkey *key, gs_sig_alg alg);
 
 /* ------------------------------------------------------ session_keys.c */
 /* out = H(content || prev) */
@@ -256,14 +290,15 @@ int gs_sess_init_abort(gs_session *s, gs_time_ms now, int diag, int err, const u
 
 /* ------------------------------------------------------ session_notice.c */
 /* Build, sign and queue a SignedNotice. binding NULL: pkCert form. */
-int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
-                        size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
-                        size_t appl_len, gs_time_ms now);
+int gs_sess_notice_send(gs_endpoint *ep, const gs_creds *cr, gs_outq *q, gs_pdu_kind kind,
+                        const char *asso, size_t asso_len, int diag, const uint8_t *binding,
+                        const uint8_t *appl, size_t appl_len, gs_time_ms now);
 /* handshakeSecReject / applicationReject (D17): pkCert form plus binding =
  * h_req, the chain value h_A of the request it answers (H(tbs_A || h_0)). */
-int gs_sess_reject_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
-                        size_t asso_len, int diag, const uint8_t h_req[GS_HASH_LEN],
-                        const uint8_t *appl, size_t appl_len, gs_time_ms now);
+int gs_sess_reject_send(gs_endpoint *ep, const gs_creds *cr, gs_outq *q, gs_pdu_kind kind,
+                        const char *asso, size_t asso_len, int diag,
+                        const uint8_t h_req[GS_HASH_LEN], const uint8_t *appl, size_t appl_len,
+                        gs_time_ms now);
 int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                            size_t cap, gs_rx *rx);
 /* dtSecAbort with diag, event, fail with err. */

@@ -35,16 +35,17 @@ static size_t notice_sig_input(gs_pdu_kind kind, gs_slice tbs_content, uint8_t *
 }
 
 /* with_cert: pkCert (+ certPath); binding: 32 octets or NULL. */
-static int notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
-                       size_t asso_len, int diag, bool with_cert, const uint8_t *binding,
-                       const uint8_t *appl, size_t appl_len, gs_time_ms now) {
+static int notice_send(gs_endpoint *ep, const gs_creds *cr, gs_outq *q, gs_pdu_kind kind,
+                       const char *asso, size_t asso_len, int diag, bool with_cert,
+                       const uint8_t *binding, const uint8_t *appl, size_t appl_len,
+                       gs_time_ms now) {
   const gs_crypto *c = ep->cfg.crypto;
   gs_secpdu p;
   memset(&p, 0, sizeof(p));
   p.kind = kind;
   gs_tbs_notice *tbs = &p.u.notice.tbs;
   gs_token3 *t3 = &tbs->token3;
-  t3->sig_alg.alg = gs_alg_of_sig(ep->sig_alg);
+  t3->sig_alg.alg = gs_alg_of_sig(cr->sig_alg);
   t3->version = GS_PROTOCOL_VERSION;
   t3->asso_id.ptr = (const uint8_t *)asso;
   t3->asso_id.len = asso_len;
@@ -56,11 +57,11 @@ static int notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char
   }
   if (with_cert) {
     t3->has_pk_cert = true;
-    t3->pk_cert.ptr = ep->cfg.cert_der;
-    t3->pk_cert.len = ep->cfg.cert_len;
-    t3->n_cert_path = ep->cfg.n_chain;
-    for (size_t i = 0; i < ep->cfg.n_chain; i++) {
-      t3->cert_path[i] = ep->cfg.chain[i];
+    t3->pk_cert.ptr = cr->cert_der;
+    t3->pk_cert.len = cr->cert_len;
+    t3->n_cert_path = cr->n_chain;
+    for (size_t i = 0; i < cr->n_chain; i++) {
+      t3->cert_path[i] = cr->chain[i];
     }
   }
   if (diag >= 0) {
@@ -88,7 +89,7 @@ static int notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char
     uint8_t tag = 0;
     gs_iov parts[2];
     size_t np = notice_sig_input(kind, content, &tag, parts);
-    rc = c->sign(ep->cfg.key, ep->sig_alg, parts, np, sig, sizeof(sig), &sig_len);
+    rc = c->sign(cr->key, cr->sig_alg, parts, np, sig, sizeof(sig), &sig_len);
   }
   if (rc == GS_OK) {
     p.u.notice.sign.ptr = sig;
@@ -111,17 +112,18 @@ static int notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char
   return rc;
 }
 
-int gs_sess_notice_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
-                        size_t asso_len, int diag, const uint8_t *binding, const uint8_t *appl,
-                        size_t appl_len, gs_time_ms now) {
-  return notice_send(ep, q, kind, asso, asso_len, diag, binding == NULL, binding, appl, appl_len,
-                     now);
+int gs_sess_notice_send(gs_endpoint *ep, const gs_creds *cr, gs_outq *q, gs_pdu_kind kind,
+                        const char *asso, size_t asso_len, int diag, const uint8_t *binding,
+                        const uint8_t *appl, size_t appl_len, gs_time_ms now) {
+  return notice_send(ep, cr, q, kind, asso, asso_len, diag, binding == NULL, binding, appl,
+                     appl_len, now);
 }
 
-int gs_sess_reject_send(gs_endpoint *ep, gs_outq *q, gs_pdu_kind kind, const char *asso,
-                        size_t asso_len, int diag, const uint8_t h_req[GS_HASH_LEN],
-                        const uint8_t *appl, size_t appl_len, gs_time_ms now) {
-  return notice_send(ep, q, kind, asso, asso_len, diag, true, h_req, appl, appl_len, now);
+int gs_sess_reject_send(gs_endpoint *ep, const gs_creds *cr, gs_outq *q, gs_pdu_kind kind,
+                        const char *asso, size_t asso_len, int diag,
+                        const uint8_t h_req[GS_HASH_LEN], const uint8_t *appl, size_t appl_len,
+                        gs_time_ms now) {
+  return notice_send(ep, cr, q, kind, asso, asso_len, diag, true, h_req, appl, appl_len, now);
 }
 
 int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err) {
@@ -129,8 +131,8 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err) {
   if (s->state == GS_STATE_FAILED || s->state == GS_STATE_CLOSED) {
     return s->err != GS_OK ? s->err : err;
   }
-  int rc = gs_sess_notice_send(ep, &s->out, GS_PDU_DT_SEC_ABORT, s->asso, s->asso_len, diag,
-                               s->h_cur, NULL, 0, now);
+  int rc = gs_sess_notice_send(ep, s->creds, &s->out, GS_PDU_DT_SEC_ABORT, s->asso, s->asso_len,
+                               diag, s->h_cur, NULL, 0, now);
   if (rc == GS_OK) {
     gs_sess_event(ep, s, GS_EV_ABORT_SENT, err, diag, GS_PDU_DT_SEC_ABORT, 0);
   }
@@ -241,8 +243,8 @@ static int notice_act(gs_session *s, const gs_notice *n, gs_pdu_kind k, gs_time_
   }
   case GS_PDU_RELEASE_REQ:
     if (s->state == GS_STATE_RELEASE_SENT) { /* both released at once */
-      (void)gs_sess_notice_send(ep, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1, s->h_cur,
-                                NULL, 0, now);
+      (void)gs_sess_notice_send(ep, s->creds, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1,
+                                s->h_cur, NULL, 0, now);
       gs_sess_event(ep, s, GS_EV_RELEASED, GS_OK, -1, k, 0);
       gs_sess_close(s);
       return GS_OK;

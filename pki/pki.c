@@ -44,6 +44,7 @@ void gs_pki_entry_unref(gs_pki_entry *e) {
   if (e->info.pubkey != NULL) {
     e->crypto->pubkey_free(e->info.pubkey);
   }
+  free(e->in_buf);
   free(e);
 }
 
@@ -387,5 +388,97 @@ int gs_pki_load_cert_file(const char *path, uint8_t **der, size_t *len) {
     OPENSSL_free(out);
   }
   sk_X509_pop_free(sk, X509_free);
+  return rc;
+}
+
+/* ------------------------------------------------------------ reload */
+int gs_pki_swap_trust(gs_pki *pki, gs_pki *other) {
+  if (pki == NULL || other == NULL || pki == other) {
+    return GS_ERR_INVALID_ARG;
+  }
+  STACK_OF(X509) *a = pki->anchors;
+  STACK_OF(X509_CRL) *c = pki->crls;
+  pki->anchors = other->anchors;
+  pki->crls = other->crls;
+  other->anchors = a;
+  other->crls = c;
+  invalidate(pki);
+  invalidate(other);
+  return GS_OK;
+}
+
+int gs_pki_recheck(gs_pki *pki, const gs_cert_info *info, gs_time_ms now) {
+  if (pki == NULL || info == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  /* info is the first member of its entry (pki_internal.h) */
+  const gs_pki_entry *e = (const gs_pki_entry *)(uintptr_t)info;
+  if (e->in_buf == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  gs_pki_entry *fresh = NULL;
+  int rc = gs_pki_validate_fresh(pki, e->in_leaf, e->in_path, e->in_n_path,
+                                 e->in_has_att ? &e->in_att : NULL, now, &fresh);
+  gs_pki_entry_unref(fresh);
+  return rc;
+}
+
+/* ------------------------------------------------------------ what is loaded */
+size_t gs_pki_crl_count(const gs_pki *pki) {
+  return pki != NULL ? (size_t)sk_X509_CRL_num(pki->crls) : 0;
+}
+
+int gs_pki_crl_get(const gs_pki *pki, size_t i, gs_pki_crl_info *out) {
+  if (pki == NULL || out == NULL || i >= gs_pki_crl_count(pki)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  memset(out, 0, sizeof *out);
+  X509_CRL *c = sk_X509_CRL_value(pki->crls, (int)i);
+  int rc = gs_pki_name_text(X509_CRL_get_issuer(c), out->issuer, sizeof out->issuer);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  out->this_update = gs_pki_asn1_time_s(X509_CRL_get0_lastUpdate(c)) * 1000;
+  const ASN1_TIME *nu = X509_CRL_get0_nextUpdate(c);
+  out->next_update = nu != NULL ? gs_pki_asn1_time_s(nu) * 1000 : 0;
+  STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(c);
+  out->n_revoked = rev != NULL ? (size_t)sk_X509_REVOKED_num(rev) : 0;
+  return GS_OK;
+}
+
+size_t gs_pki_anchor_count(const gs_pki *pki) {
+  return pki != NULL ? (size_t)sk_X509_num(pki->anchors) : 0;
+}
+
+static int summary_of(X509 *x, gs_pki_cert_summary *out) {
+  memset(out, 0, sizeof *out);
+  int rc = gs_pki_subject(x, out->subject, sizeof out->subject);
+  if (rc == GS_OK) {
+    rc = gs_pki_serial_hex(x, out->serial, sizeof out->serial);
+  }
+  out->not_before = gs_pki_asn1_time_s(X509_get0_notBefore(x)) * 1000;
+  out->not_after = gs_pki_asn1_time_s(X509_get0_notAfter(x)) * 1000;
+  return rc;
+}
+
+int gs_pki_anchor_get(const gs_pki *pki, size_t i, gs_pki_cert_summary *out) {
+  if (pki == NULL || out == NULL || i >= gs_pki_anchor_count(pki)) {
+    return GS_ERR_INVALID_ARG;
+  }
+  return summary_of(sk_X509_value(pki->anchors, (int)i), out);
+}
+
+int gs_pki_cert_summary_get(const uint8_t *der, size_t len, gs_pki_cert_summary *out) {
+  if (der == NULL || len == 0 || len > INT32_MAX || out == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  const unsigned char *p = der;
+  X509 *x = d2i_X509(NULL, &p, (long)len);
+  if (x == NULL || (size_t)(p - der) != len) {
+    X509_free(x);
+    return GS_ERR_CERT_PARSE;
+  }
+  int rc = summary_of(x, out);
+  X509_free(x);
   return rc;
 }

@@ -35,6 +35,13 @@ typedef struct gs_pki_entry {
   int64_t valid_from_s;  /* latest notBefore / thisUpdate / role start */
   int64_t valid_until_s; /* earliest notAfter / nextUpdate / role end */
   uint64_t last_used;
+  /* copies of the inputs, validated again by gs_pki_recheck() */
+  uint8_t *in_buf;
+  gs_slice in_leaf;
+  gs_slice in_path[GS_MAX_CERT_PATH];
+  size_t in_n_path;
+  bool in_has_att;
+  gs_slice in_att;
 } gs_pki_entry;
 
 struct gs_pki {
@@ -68,6 +75,10 @@ int gs_pki_d2i_strict(const uint8_t *der, size_t len, X509 **out);
 int64_t gs_pki_asn1_time_s(const ASN1_TIME *t);
 int64_t gs_pki_floor_s(gs_time_ms now);
 int gs_pki_subject(X509 *x, char *out, size_t cap);
+/* A name in RFC 2253 form; GS_ERR_CERT_INVALID when it does not fit. */
+int gs_pki_name_text(const X509_NAME *name, char *out, size_t cap);
+/* The serial number in upper-case hex (OpenSSL's BN_bn2hex form). */
+int gs_pki_serial_hex(X509 *x, char *out, size_t cap);
 int gs_pki_identities(X509 *x, gs_cert_info *info);
 int gs_pki_leaf_key_check(X509 *leaf, gs_sig_alg *alg);
 int gs_pki_ca_key_check(X509 *ca);

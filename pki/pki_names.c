@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 #include <openssl/x509v3.h>
@@ -50,12 +51,33 @@ int64_t gs_pki_floor_s(gs_time_ms now) {
 }
 
 int gs_pki_subject(X509 *x, char *out, size_t cap) {
+  return gs_pki_name_text(X509_get_subject_name(x), out, cap);
+}
+
+int gs_pki_serial_hex(X509 *x, char *out, size_t cap) {
+  BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+  char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+  int rc = hex == NULL ? GS_ERR_NOMEM : GS_OK;
+  if (rc == GS_OK) {
+    size_t n = strlen(hex);
+    if (n >= cap) {
+      rc = GS_ERR_CERT_INVALID;
+    } else {
+      memcpy(out, hex, n + 1);
+    }
+  }
+  OPENSSL_free(hex);
+  BN_free(bn);
+  return rc;
+}
+
+int gs_pki_name_text(const X509_NAME *name, char *out, size_t cap) {
   BIO *b = BIO_new(BIO_s_mem());
   if (b == NULL) {
     return GS_ERR_NOMEM;
   }
   int rc = GS_OK;
-  if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) < 0) {
+  if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253) < 0) {
     rc = GS_ERR_CERT_INVALID;
   } else {
     char *data = NULL;

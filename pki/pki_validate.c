@@ -196,6 +196,9 @@ static int fill_info(gs_pki *pki, X509 *leaf, gs_slice leaf_der, STACK_OF(X509) 
   info->not_after = gs_pki_asn1_time_s(X509_get0_notAfter(leaf)) * 1000;
   int rc = gs_pki_subject(leaf, info->subject, sizeof info->subject);
   if (rc == GS_OK) {
+    rc = gs_pki_serial_hex(leaf, info->serial, sizeof info->serial);
+  }
+  if (rc == GS_OK) {
     rc = gs_pki_identities(leaf, info);
   }
   if (rc == GS_OK) {
@@ -209,6 +212,38 @@ static int fill_info(gs_pki *pki, X509 *leaf, gs_slice leaf_der, STACK_OF(X509) 
     rc = fill_key(pki, leaf, info);
   }
   return rc;
+}
+
+/* Keep copies of the inputs in `e` (gs_pki_recheck). */
+static int keep_inputs(gs_pki_entry *e, gs_slice leaf, const gs_slice *path, size_t n_path,
+                       const gs_slice *att) {
+  size_t total = leaf.len + (att != NULL ? att->len : 0);
+  for (size_t i = 0; i < n_path; i++) {
+    total += path[i].len;
+  }
+  uint8_t *b = malloc(total);
+  if (b == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  size_t at = 0;
+  memcpy(b, leaf.ptr, leaf.len);
+  e->in_leaf = (gs_slice){b, leaf.len};
+  at += leaf.len;
+  for (size_t i = 0; i < n_path; i++) {
+    memcpy(b + at, path[i].ptr, path[i].len);
+    e->in_path[i] = (gs_slice){b + at, path[i].len};
+    at += path[i].len;
+  }
+  e->in_n_path = n_path;
+  if (att != NULL) {
+    if (att->len > 0) {
+      memcpy(b + at, att->ptr, att->len);
+    }
+    e->in_att = (gs_slice){b + at, att->len};
+    e->in_has_att = true;
+  }
+  e->in_buf = b;
+  return GS_OK;
 }
 
 static int parse_inputs(gs_slice leaf, const gs_slice *path, size_t n_path, X509 **x,
@@ -256,6 +291,9 @@ int gs_pki_validate_fresh(gs_pki *pki, gs_slice leaf, const gs_slice *path, size
     e->refs = 1;
     e->info.sig_alg = alg;
     rc = fill_info(pki, x, leaf, chain, att_cert, now_s, e);
+  }
+  if (rc == GS_OK) {
+    rc = keep_inputs(e, leaf, path, n_path, att_cert);
   }
   if (rc != GS_OK && e != NULL) {
     gs_pki_entry_unref(e);

@@ -721,3 +721,182 @@ int gs_pki_cert_subject(const uint8_t *der, size_t len, char *out, size_t cap) {
   X509_free(c);
   return rc;
 }
+
+/* ------------------------------------------------------------ revoke */
+
+/* The CRL at `path`, or a new empty one when the file does not exist. */
+static int read_crl(job *j, const char *path, const issuer *ca, X509_CRL **out) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL && errno == ENOENT) {
+    *out = X509_CRL_new();
+    return *out != NULL ? GS_OK : GS_ERR_NOMEM;
+  }
+  if (f == NULL) {
+    return job_fail(j, GS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+  }
+  X509_CRL *c = PEM_read_X509_CRL(f, NULL, NULL, NULL);
+  if (c == NULL) {
+    rewind(f);
+    c = d2i_X509_CRL_fp(f, NULL);
+  }
+  fclose(f);
+  if (c == NULL) {
+    return job_fail(j, GS_ERR_CRL_INVALID, "%s: not a CRL (PEM or DER)", path);
+  }
+  if (X509_NAME_cmp(X509_CRL_get_issuer(c), X509_get_subject_name(ca->cert)) != 0 ||
+      X509_CRL_verify(c, ca->key) != 1) {
+    X509_CRL_free(c);
+    return job_fail(j, GS_ERR_CRL_INVALID, "%s: not a CRL of this CA (issuer or signature)", path);
+  }
+  *out = c;
+  return GS_OK;
+}
+
+/* The next CRL number (the old one + 1; 1 for a new CRL). */
+static ASN1_INTEGER *next_crl_number(X509_CRL *old) {
+  ASN1_INTEGER *n = X509_CRL_get_ext_d2i(old, NID_crl_number, NULL, NULL);
+  BIGNUM *bn = n != NULL ? ASN1_INTEGER_to_BN(n, NULL) : BN_new();
+  ASN1_INTEGER_free(n);
+  ASN1_INTEGER *r = NULL;
+  if (bn != NULL && BN_add_word(bn, 1)) {
+    r = BN_to_ASN1_INTEGER(bn, NULL);
+  }
+  BN_free(bn);
+  return r;
+}
+
+static bool crl_lists(X509_CRL *c, const ASN1_INTEGER *serial) {
+  STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(c);
+  for (int i = 0; rev != NULL && i < sk_X509_REVOKED_num(rev); i++) {
+    if (ASN1_INTEGER_cmp(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(rev, i)), serial) ==
+        0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* A new CRL: the old entries, `serial` added unless listed, times, number,
+ * AKI, signature. */
+static X509_CRL *renew_crl(job *j, X509_CRL *old, const issuer *ca, X509 *x, unsigned days,
+                           bool *already) {
+  X509_CRL *c = X509_CRL_new();
+  ASN1_TIME *t0 = ASN1_TIME_set(NULL, (time_t)(j->now_s - 60));
+  ASN1_TIME *t1 = ASN1_TIME_set(NULL, (time_t)(j->now_s + (long long)days * 24 * 3600));
+  ASN1_INTEGER *num = next_crl_number(old);
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, ca->cert, NULL, NULL, c, 0);
+  X509_EXTENSION *aki = X509V3_EXT_nconf(NULL, &ctx, "authorityKeyIdentifier", "keyid:always");
+  bool ok = c != NULL && t0 != NULL && t1 != NULL && num != NULL && aki != NULL &&
+            X509_CRL_set_version(c, 1) &&
+            X509_CRL_set_issuer_name(c, X509_get_subject_name(ca->cert)) &&
+            X509_CRL_set1_lastUpdate(c, t0) && X509_CRL_set1_nextUpdate(c, t1);
+  STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(old);
+  for (int i = 0; ok && rev != NULL && i < sk_X509_REVOKED_num(rev); i++) {
+    X509_REVOKED *e = X509_REVOKED_dup(sk_X509_REVOKED_value(rev, i));
+    ok = e != NULL && X509_CRL_add0_revoked(c, e);
+    if (!ok) {
+      X509_REVOKED_free(e);
+    }
+  }
+  const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
+  *already = crl_lists(old, serial);
+  if (ok && !*already) {
+    X509_REVOKED *e = X509_REVOKED_new();
+    ok = e != NULL && X509_REVOKED_set_serialNumber(e, (ASN1_INTEGER *)serial) &&
+         X509_REVOKED_set_revocationDate(e, t0) && X509_CRL_add0_revoked(c, e);
+    if (!ok) {
+      X509_REVOKED_free(e);
+    }
+  }
+  ok = ok && X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0) && X509_CRL_add_ext(c, aki, -1) &&
+       X509_CRL_sort(c) && X509_CRL_sign(c, ca->key, EVP_sha256()) > 0;
+  ASN1_INTEGER_free(num);
+  X509_EXTENSION_free(aki);
+  ASN1_TIME_free(t0);
+  ASN1_TIME_free(t1);
+  if (!ok) {
+    X509_CRL_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+/* Write `c` to path.tmp and rename it over `path`. */
+static int write_crl_atomic(job *j, const char *path, X509_CRL *c) {
+  char tmp[ISSUE_PATH_MAX + 8];
+  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL) {
+    int e = errno;
+    if (fd >= 0) {
+      close(fd);
+    }
+    return job_fail(j, GS_ERR_IO, "%s: cannot create: %s", tmp, strerror(e));
+  }
+  int ok = PEM_write_X509_CRL(f, c) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+  ok = fclose(f) == 0 && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    int e = errno;
+    unlink(tmp);
+    return job_fail(j, GS_ERR_IO, "%s: write failed: %s", path, strerror(e));
+  }
+  return GS_OK;
+}
+
+int gs_pki_revoke(const gs_pki_revoke_opts *o, char *serial, bool *already, size_t *n_revoked,
+                  char *msg, size_t cap) {
+  gs_pki_issue_opts demo = {0, NULL, false, 0};
+  job j = {".", &demo, msg, cap, 0, YEAR_S};
+  if (o == NULL || o->ca_dir == NULL || o->cert == NULL || already == NULL) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "revoke: missing argument");
+  }
+  if (o->days > GS_PKI_ISSUE_MAX_DAYS) {
+    return job_fail(&j, GS_ERR_INVALID_ARG, "--days: %u is out of range (1..%u)", o->days,
+                    GS_PKI_ISSUE_MAX_DAYS);
+  }
+  j.now_s = o->now / 1000;
+  char crl_path[ISSUE_PATH_MAX];
+  if (o->crl != NULL) {
+    snprintf(crl_path, sizeof(crl_path), "%s", o->crl);
+  } else {
+    snprintf(crl_path, sizeof(crl_path), "%s/crl.pem", o->ca_dir);
+  }
+  issuer ca = {NULL, NULL};
+  X509 *x = NULL;
+  X509_CRL *old = NULL, *fresh = NULL;
+  int rc = load_ca(&j, o->ca_dir, &ca);
+  if (rc == GS_OK) {
+    x = load_holder(&j, o->cert, &rc);
+  }
+  if (rc == GS_OK && (X509_check_issued(ca.cert, x) != X509_V_OK || X509_verify(x, ca.key) != 1)) {
+    rc = job_fail(&j, GS_ERR_CERT_UNTRUSTED, "%s: not issued by the CA in %s", o->cert, o->ca_dir);
+  }
+  if (rc == GS_OK) {
+    rc = read_crl(&j, crl_path, &ca, &old);
+  }
+  if (rc == GS_OK) {
+    fresh = renew_crl(&j, old, &ca, x, o->days == 0 ? 30 : o->days, already);
+    rc = fresh != NULL ? GS_OK : job_fail(&j, GS_ERR_CRYPTO, "%s: signing failed", crl_path);
+  }
+  if (rc == GS_OK) {
+    rc = write_crl_atomic(&j, crl_path, fresh);
+  }
+  if (rc == GS_OK && serial != NULL) {
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+    snprintf(serial, GS_MAX_SERIAL_HEX, "%s", hex != NULL ? hex : "?");
+    OPENSSL_free(hex);
+    BN_free(bn);
+  }
+  if (rc == GS_OK && n_revoked != NULL) {
+    STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(fresh);
+    *n_revoked = rev != NULL ? (size_t)sk_X509_REVOKED_num(rev) : 0;
+  }
+  X509_CRL_free(fresh);
+  X509_CRL_free(old);
+  X509_free(x);
+  free_ca(&ca);
+  return rc;
+}

@@ -88,6 +88,30 @@ typedef struct gs_pki_issue_ac_opts {
 } gs_pki_issue_ac_opts;
 GS_EXPORT int gs_pki_issue_attr_cert(const gs_pki_issue_ac_opts *o, char *msg, size_t cap);
 
+/* `gridseal pki revoke`: add the certificate in `cert` (PEM or DER), which
+ * the CA in ca_dir must have issued (its issuer name and signature), to the
+ * CA's CRL and write the CRL again: `crl` (default ca_dir/crl.pem) is read
+ * if it exists, must be the CA's (issuer and signature), and keeps its
+ * entries; the new CRL has the next CRL number, thisUpdate now - 1 min,
+ * nextUpdate now + days, the authorityKeyIdentifier, and is signed with
+ * ca_dir/ca.key (SHA-256). It replaces the file atomically (a temporary
+ * file renamed over it, mode 0644). A certificate already listed is no
+ * error (*already = true; the CRL is still renewed). *serial (cap
+ * GS_MAX_SERIAL_HEX, may be NULL) receives the serial in hex and *n_revoked
+ * (may be NULL) the entries of the new CRL. Errors (message in msg, naming
+ * the file): GS_ERR_IO, GS_ERR_CERT_PARSE, GS_ERR_CRL_INVALID (not a CRL,
+ * or not this CA's), GS_ERR_CERT_UNTRUSTED (the certificate is not this
+ * CA's), GS_ERR_INVALID_ARG (days), GS_ERR_CRYPTO, GS_ERR_NOMEM. */
+typedef struct gs_pki_revoke_opts {
+  const char *ca_dir; /* holds ca.crt and ca.key */
+  const char *cert;   /* the certificate to revoke */
+  const char *crl;    /* NULL: ca_dir/crl.pem */
+  unsigned days;      /* nextUpdate: now + days, 1..GS_PKI_ISSUE_MAX_DAYS; 0 = 30 */
+  gs_time_ms now;
+} gs_pki_revoke_opts;
+GS_EXPORT int gs_pki_revoke(const gs_pki_revoke_opts *o, char *serial, bool *already,
+                            size_t *n_revoked, char *msg, size_t cap);
+
 /* For tools: the subject of a DER certificate in RFC 2253 form into
  * out[0..cap) (truncated to fit, NUL-terminated). No validation is made.
  * GS_OK, GS_ERR_CERT_PARSE (not a certificate), GS_ERR_INVALID_ARG. */

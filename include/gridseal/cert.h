@@ -16,6 +16,7 @@ extern "C" {
 #define GS_MAX_IDENTITIES 8
 #define GS_MAX_ROLES 8
 #define GS_MAX_NAME_LEN 256
+#define GS_MAX_SERIAL_HEX 68 /* serial number in hex, with the NUL */
 
 typedef enum gs_identity_kind {
   GS_ID_XMPP = 1, /* subjectAltName otherName id-on-xmppAddr */
@@ -37,9 +38,10 @@ typedef struct gs_cert_info {
   gs_identity identities[GS_MAX_IDENTITIES];
   size_t n_roles; /* IEC 62351-8 / RFC 5755 role names */
   char roles[GS_MAX_ROLES][64];
-  gs_sig_alg sig_alg;   /* the signature algorithm its key is used with */
-  gs_pubkey *pubkey;    /* owned by this info; valid while referenced */
-  gs_time_ms not_after; /* end of the certificate's validity */
+  gs_sig_alg sig_alg;             /* the signature algorithm its key is used with */
+  gs_pubkey *pubkey;              /* owned by this info; valid while referenced */
+  gs_time_ms not_after;           /* end of the certificate's validity */
+  char serial[GS_MAX_SERIAL_HEX]; /* serial number, upper-case hex ("1A2B") */
 } gs_cert_info;
 
 /* The validator interface.

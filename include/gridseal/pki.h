@@ -56,6 +56,48 @@ GS_EXPORT int gs_pki_add_crl_file(gs_pki *pki, const char *path);
 /* Replace every CRL with the contents of `paths` (reload while running). */
 GS_EXPORT int gs_pki_reload_crls(gs_pki *pki, const char *const *paths, size_t n);
 
+/* Reload while running (SIGHUP): build a second gs_pki from the new files
+ * (gs_pki_new, gs_pki_add_anchor_file, gs_pki_add_crl_file), validate what
+ * must hold under it (the own certificate), then gs_pki_swap_trust(pki,
+ * fresh): the two exchange their trust anchors and CRLs (each keeps its
+ * configuration) and both validation caches are emptied; gs_pki_free(fresh)
+ * then frees the old set. Certificate infos handed out before stay valid
+ * (sessions in progress keep their peer) until released. GS_OK, or
+ * GS_ERR_INVALID_ARG (NULL, or the same object twice). */
+GS_EXPORT int gs_pki_swap_trust(gs_pki *pki, gs_pki *other);
+
+/* Validate again, with the anchors and CRLs `pki` holds now and at `now`,
+ * the inputs (certificate, path, attribute certificate) a certificate info
+ * was validated from, e.g. a live association's peer after a CRL reload:
+ * GS_OK, or the verdict's error (GS_ERR_CERT_REVOKED when a reloaded CRL
+ * lists it, GS_ERR_CERT_UNTRUSTED when its anchor is gone, ...). The cache
+ * is not used or changed. `info` must come from a gs_pki (any one);
+ * GS_ERR_INVALID_ARG otherwise. */
+GS_EXPORT int gs_pki_recheck(gs_pki *pki, const gs_cert_info *info, gs_time_ms now);
+
+/* What is loaded, for expiry warnings and the reload report. Times in ms
+ * since the epoch. */
+typedef struct gs_pki_crl_info {
+  char issuer[GS_MAX_NAME_LEN]; /* RFC 2253 */
+  gs_time_ms this_update;
+  gs_time_ms next_update; /* 0: the CRL has none */
+  size_t n_revoked;       /* entries */
+} gs_pki_crl_info;
+typedef struct gs_pki_cert_summary {
+  char subject[GS_MAX_NAME_LEN]; /* RFC 2253 */
+  char serial[GS_MAX_SERIAL_HEX];
+  gs_time_ms not_before, not_after;
+} gs_pki_cert_summary;
+/* CRLs in the order they were added (a PEM file may add several). */
+GS_EXPORT size_t gs_pki_crl_count(const gs_pki *pki);
+GS_EXPORT int gs_pki_crl_get(const gs_pki *pki, size_t i, gs_pki_crl_info *out);
+/* Trust anchors in the order they were added. */
+GS_EXPORT size_t gs_pki_anchor_count(const gs_pki *pki);
+GS_EXPORT int gs_pki_anchor_get(const gs_pki *pki, size_t i, gs_pki_cert_summary *out);
+/* A certificate (DER) as it reads, without validating it: GS_OK,
+ * GS_ERR_INVALID_ARG, GS_ERR_CERT_PARSE. */
+GS_EXPORT int gs_pki_cert_summary_get(const uint8_t *der, size_t len, gs_pki_cert_summary *out);
+
 /* Validate; see gs_validator.validate in cert.h. Release with
  * gs_pki_release(). */
 GS_EXPORT int gs_pki_validate(gs_pki *pki, gs_slice leaf, const gs_slice *path, size_t n_path,

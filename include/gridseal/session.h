@@ -175,7 +175,8 @@ typedef int (*gs_peer_check_cb)(void *user, const gs_cert_info *peer, gs_role ow
 #define GS_MAX_SESSIONS_PER_PEER_DEFAULT 2u
 
 typedef struct gs_endpoint_config {
-  /* ---- required; borrowed: must outlive the endpoint */
+  /* ---- required; crypto, validator and key borrowed (must outlive the
+   * endpoint); the certificate and chain octets are copied */
   const gs_crypto *crypto;
   gs_validator validator;
   const uint8_t *cert_der; /* own end-entity certificate (DER) */
@@ -263,8 +264,10 @@ typedef struct gs_endpoint_config {
  * required fields are left NULL/0. */
 GS_EXPORT void gs_endpoint_config_init(gs_endpoint_config *cfg);
 
-/* Create an endpoint. The configuration is copied; the buffers and objects
- * it points to are borrowed and must outlive the endpoint.
+/* Create an endpoint. The configuration is copied, and so are the own
+ * certificate, chain and attribute certificate octets; the other buffers
+ * and objects it points to (crypto, validator, key) are borrowed and must
+ * outlive the endpoint.
  * Errors: GS_ERR_INVALID_ARG (NULL), GS_ERR_CONFIG (missing crypto,
  * validator, certificate or key, empty or invalid algorithm lists, a
  * lifetime outside 15 min..24 h, a chain longer than GS_MAX_CERT_PATH, a
@@ -279,6 +282,30 @@ GS_EXPORT int gs_endpoint_new(const gs_endpoint_config *cfg, gs_endpoint **out);
 /* Free an endpoint. All its sessions must have been freed first (sessions
  * still alive are freed too). NULL is allowed. */
 GS_EXPORT void gs_endpoint_free(gs_endpoint *ep);
+
+/* ---- Own credentials while running (a renewed certificate, a new key).
+ * gs_endpoint_set_credentials(): every handshake begun from now on (as
+ * initiator, and every HandshakeReq answered from now on) carries `cert_der`
+ * with `chain` (issuer of the certificate first, 0..GS_MAX_CERT_PATH) and
+ * `att_cert_der` (NULL: none) and is signed with `key`; the D16 responder
+ * name check uses the new certificate's subjectAltName. Sessions created
+ * before keep the credentials they began with: their notices (release,
+ * abort) stay signed with the key their peer verified, and a session in
+ * HS_SENT finishes its handshake with the old certificate. The octets are
+ * copied. On GS_OK the endpoint owns `key` and frees it with the crypto
+ * provider's privkey_free() once no session uses it (and at
+ * gs_endpoint_free()); on an error nothing changes and `key` stays the
+ * caller's. (gs_endpoint_new() copies the configuration's octets too; the
+ * configuration's key stays the caller's and must outlive every session
+ * begun with it, i.e. the endpoint.) The caller validates the certificate
+ * (gs_pki_validate) first: the engine checks only that the key matches it.
+ * Errors: GS_ERR_INVALID_ARG (NULL endpoint, certificate or key, an empty
+ * chain element), GS_ERR_CONFIG (a chain longer than GS_MAX_CERT_PATH, a
+ * key without a profile signature algorithm, a certificate whose public key
+ * cannot be read), GS_ERR_KEY_MISMATCH, GS_ERR_NOMEM. */
+GS_EXPORT int gs_endpoint_set_credentials(gs_endpoint *ep, const uint8_t *cert_der, size_t cert_len,
+                                          const gs_slice *chain, size_t n_chain, gs_privkey *key,
+                                          const uint8_t *att_cert_der, size_t att_cert_len);
 
 /* Memory and association counts of an endpoint (gs_endpoint_get_stats). */
 typedef struct gs_endpoint_stats {

@@ -121,7 +121,7 @@ expect_fail "pki attr-cert --days 0" 2 "--days '0': expected a number 1..3650" \
   "$G" pki attr-cert --ca "$P/e2e-ca" --holder "$P/der1/e2e.crt" --out "$W/x.ac" --role 1 --days 0
 expect_fail "pki attr-cert missing CA" 1 "nope/ca.crt: cannot open" \
   "$G" pki attr-cert --ca "$W/nope" --holder "$P/der1/e2e.crt" --out "$W/x.ac" --role 1
-expect_fail "pki unknown subcommand" 2 "expected 'init', 'issue' or 'attr-cert'" "$G" pki frob
+expect_fail "pki unknown subcommand" 2 "expected 'init', 'issue', 'attr-cert' or 'revoke'" "$G" pki frob
 # a hop (TLS) certificate configured as the E2E certificate: refused at startup
 sed 's|^cert = der1/e2e.crt|cert = der1/hop.crt|; s|^key = der1/e2e.key|key = der1/hop.key|' \
   "$P/der1.conf" >"$P/hop-as-e2e.conf"

@@ -200,6 +200,62 @@ static void test_crl_reload_revokes(void **state) {
   free((void *)leaf.ptr);
 }
 
+/* SIGHUP reload: a second gs_pki built from the new files is swapped in;
+ * a live association's peer (a certificate info handed out before) is
+ * checked again under the new CRL and found revoked, while a good
+ * certificate still validates. */
+static void test_swap_trust_and_recheck(void **state) {
+  (void)state;
+  gs_pki *live = pki_with("croot.pem", NULL);
+  gs_slice rev = der("c_rev.der"), ok = der("c_ok.der");
+  const gs_cert_info *peer = NULL, *b = NULL;
+  assert_int_equal(gs_pki_validate(live, rev, NULL, 0, NULL, NOW_MS, &peer), GS_OK);
+  assert_int_equal(gs_pki_recheck(live, peer, NOW_MS), GS_OK);
+  gs_pki *fresh = pki_with("croot.pem", "croot.crl");
+  assert_int_equal(gs_pki_crl_count(live), 0);
+  assert_int_equal(gs_pki_swap_trust(live, fresh), GS_OK);
+  assert_int_equal(gs_pki_crl_count(live), 1);
+  assert_int_equal(gs_pki_crl_count(fresh), 0);
+  assert_int_equal(gs_pki_anchor_count(live), 1);
+  /* the info handed out before stays readable; its certificate is now revoked */
+  assert_true(peer->subject[0] != '\0');
+  assert_int_equal(gs_pki_recheck(live, peer, NOW_MS), GS_ERR_CERT_REVOKED);
+  /* the old set (no CRL) is now fresh's: there it is still good */
+  assert_int_equal(gs_pki_recheck(fresh, peer, NOW_MS), GS_OK);
+  assert_int_equal(gs_pki_validate(live, rev, NULL, 0, NULL, NOW_MS, &b), GS_ERR_CERT_REVOKED);
+  assert_int_equal(gs_pki_validate(live, ok, NULL, 0, NULL, NOW_MS, &b), GS_OK);
+  assert_int_equal(gs_pki_recheck(live, b, NOW_MS), GS_OK);
+  gs_pki_release(live, b);
+  gs_pki_free(fresh);
+  /* what is loaded */
+  gs_pki_crl_info ci;
+  assert_int_equal(gs_pki_crl_get(live, 0, &ci), GS_OK);
+  assert_non_null(strstr(ci.issuer, "CN="));
+  assert_int_equal(ci.this_update, 1735689600000LL); /* 2025-01-01 */
+  assert_int_equal(ci.next_update, 1767225600000LL); /* 2026-01-01 */
+  assert_true(ci.n_revoked >= 1);
+  assert_int_equal(gs_pki_crl_get(live, 1, &ci), GS_ERR_INVALID_ARG);
+  gs_pki_cert_summary sum, anchor;
+  assert_int_equal(gs_pki_cert_summary_get(rev.ptr, rev.len, &sum), GS_OK);
+  assert_string_equal(sum.serial, peer->serial);
+  assert_true(strlen(sum.serial) > 0);
+  assert_string_equal(sum.subject, peer->subject);
+  assert_int_equal(sum.not_after, peer->not_after);
+  assert_int_equal(gs_pki_anchor_get(live, 0, &anchor), GS_OK);
+  assert_string_equal(anchor.subject, ci.issuer);
+  assert_true(anchor.not_after > anchor.not_before);
+  assert_int_equal(gs_pki_anchor_get(live, 1, &anchor), GS_ERR_INVALID_ARG);
+  uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+  assert_int_equal(gs_pki_cert_summary_get(junk, sizeof junk, &sum), GS_ERR_CERT_PARSE);
+  assert_int_equal(gs_pki_swap_trust(live, live), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_pki_swap_trust(live, NULL), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_pki_recheck(live, NULL, NOW_MS), GS_ERR_INVALID_ARG);
+  gs_pki_release(live, peer);
+  gs_pki_free(live);
+  free((void *)rev.ptr);
+  free((void *)ok.ptr);
+}
+
 static void test_validator_vtable(void **state) {
   (void)state;
   gs_pki *pki = pki_with("root.pem", NULL);
@@ -339,6 +395,7 @@ int main(void) {
       cmocka_unit_test(test_cache_chain_expiry),
       cmocka_unit_test(test_invalidation_on_anchor_change),
       cmocka_unit_test(test_crl_reload_revokes),
+      cmocka_unit_test(test_swap_trust_and_recheck),
       cmocka_unit_test(test_validator_vtable),
       cmocka_unit_test(test_load_cert_file),
       cmocka_unit_test(test_bad_input),

@@ -240,7 +240,7 @@ static const bad_case bad[] = {
      "cc.conf:6: unknown DH group '21' for 'dh_groups' (expected 19|p256, 14|modp2048, "
      "20|p384, 28|brainpoolP256r1, 31|x25519)"},
     {HEAD "[security]\ntime_tolerance = 600\n",
-     "cc.conf:6: duration '600' for 'time_tolerance' needs a unit (ms, s, min, h)"},
+     "cc.conf:6: duration '600' for 'time_tolerance' needs a unit (ms, s, min, h, d)"},
     {HEAD "[security]\ntime_tolerance = 11min\n",
      "cc.conf:6: value '11min' for 'time_tolerance' out of range (1000..600000)"},
     {HEAD "[security]\nkey_lifetime = 25h\n",

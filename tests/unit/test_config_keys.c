@@ -88,11 +88,60 @@ static void test_key_tpm_handle(void **state) {
   assert_non_null(strstr(err.msg, "der1.conf:10:"));
 }
 
+/* The lifecycle keys: expiry warning thresholds (with the day unit) and
+ * the reload policy; their defaults; out-of-range values. */
+static void test_lifecycle_keys(void **state) {
+  (void)state;
+  gs_cfg_error err;
+  assert_int_equal(parse("k.pem", "", &err), GS_OK);
+  assert_int_equal(cfg->id.cert_warn_before_ms, 30LL * 86400000);
+  assert_int_equal(cfg->id.crl_warn_before_ms, 2LL * 86400000);
+  assert_int_equal(cfg->security.on_reload, GS_CFG_RELOAD_KEEP);
+  assert_int_equal(parse("k.pem", "cert_warn_before = 45d\ncrl_warn_before = 12h\n", &err), GS_OK);
+  assert_int_equal(cfg->id.cert_warn_before_ms, 45LL * 86400000);
+  assert_int_equal(cfg->id.crl_warn_before_ms, 12LL * 3600000);
+  assert_int_equal(parse("k.pem", "cert_warn_before = 0d\n", &err), GS_OK);
+  assert_int_equal(cfg->id.cert_warn_before_ms, 0);
+  assert_int_equal(parse("k.pem", "crl_warn_before = 31d\n", &err), GS_ERR_CONFIG);
+  assert_string_equal(err.msg, "der1.conf:9: value '31d' for 'crl_warn_before' out of range "
+                               "(0..2592000000)");
+  assert_int_equal(parse("k.pem", "cert_warn_before = 30\n", &err), GS_ERR_CONFIG);
+  assert_string_equal(err.msg, "der1.conf:9: duration '30' for 'cert_warn_before' needs a unit "
+                               "(ms, s, min, h, d)");
+  static const struct {
+    const char *v;
+    gs_cfg_on_reload want;
+  } pol[] = {{"keep", GS_CFG_RELOAD_KEEP},
+             {"rekey", GS_CFG_RELOAD_REKEY},
+             {"reassociate", GS_CFG_RELOAD_REASSOCIATE}};
+  for (size_t i = 0; i < sizeof(pol) / sizeof(pol[0]); i++) {
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
+             "[identity]\ncert = e.crt\nkey = k\ntrust_anchor = ca.crt\n"
+             "[transport]\nlisten = 127.0.0.1:0\n[security]\nallowed_peers = "
+             "uri:urn:gridseal:cc\non_reload = %s\n",
+             pol[i].v);
+    memset(cfg, 0, sizeof(*cfg));
+    assert_int_equal(gs_cfg_parse(cfg, "der1.conf", "", text, strlen(text), &err), GS_OK);
+    assert_int_equal(cfg->security.on_reload, pol[i].want);
+    assert_string_equal(gs_cfg_on_reload_name(cfg->security.on_reload), pol[i].v);
+  }
+  const char *bad = "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
+                    "[identity]\ncert = e.crt\nkey = k\ntrust_anchor = ca.crt\n"
+                    "[transport]\nlisten = 127.0.0.1:0\n[security]\nallowed_peers = "
+                    "uri:urn:gridseal:cc\non_reload = restart\n";
+  assert_int_equal(gs_cfg_parse(cfg, "der1.conf", "", bad, strlen(bad), &err), GS_ERR_CONFIG);
+  assert_string_equal(err.msg, "der1.conf:13: invalid value 'restart' for 'on_reload' (expected "
+                               "keep | rekey | reassociate)");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_key_file_resolved),
       cmocka_unit_test(test_key_pkcs11_uri),
       cmocka_unit_test(test_key_tpm_handle),
+      cmocka_unit_test(test_lifecycle_keys),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

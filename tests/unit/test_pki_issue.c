@@ -471,6 +471,70 @@ static void test_cert_subject(void **state) {
   free(der);
 }
 
+/* gs_pki_revoke: the CRL it writes revokes that certificate for gs_pki and
+ * keeps the others valid; a second revocation keeps the first; a foreign
+ * certificate and a foreign CRL are refused. Runs last: it changes the
+ * demo's CRL. */
+static void test_revoke(void **state) {
+  (void)state;
+  char ca[128], cert1[128], cert2[128], crl[128], hop[128], msg[512], serial[GS_MAX_SERIAL_HEX];
+  snprintf(ca, sizeof(ca), "%s/e2e-ca", dir);
+  snprintf(cert1, sizeof(cert1), "%s/der1/e2e.crt", dir);
+  snprintf(cert2, sizeof(cert2), "%s/der2/e2e.crt", dir);
+  snprintf(crl, sizeof(crl), "%s/e2e-ca/crl.pem", dir);
+  snprintf(hop, sizeof(hop), "%s/hop-ca/ca.crt", dir);
+  bool already = true;
+  size_t n = 0;
+  gs_pki_revoke_opts o = {ca, cert2, NULL, 0, now_ms};
+  assert_int_equal(gs_pki_revoke(&o, serial, &already, &n, msg, sizeof(msg)), GS_OK);
+  assert_false(already);
+  assert_int_equal(n, 1);
+  gs_crypto *c = NULL;
+  assert_int_equal(gs_ossl_crypto_new(&c), GS_OK);
+  gs_pki *pki = NULL;
+  assert_int_equal(gs_pki_new(c, &pki), GS_OK);
+  char anchor[160];
+  snprintf(anchor, sizeof(anchor), "%s/ca.crt", ca);
+  assert_int_equal(gs_pki_add_anchor_file(pki, anchor), GS_OK);
+  assert_int_equal(gs_pki_add_crl_file(pki, crl), GS_OK);
+  const gs_cert_info *info = NULL;
+  assert_int_equal(validate(pki, "der2/e2e.crt", now_ms, &info), GS_ERR_CERT_REVOKED);
+  assert_int_equal(validate(pki, "der1/e2e.crt", now_ms, &info), GS_OK);
+  assert_string_equal(info->serial[0] != '\0' ? "set" : "", "set");
+  gs_pki_release(pki, info);
+  gs_pki_crl_info ci;
+  assert_int_equal(gs_pki_crl_get(pki, 0, &ci), GS_OK);
+  assert_int_equal(ci.n_revoked, 1);
+  assert_int_equal(ci.next_update, (now_ms / 1000 + 30LL * 86400) * 1000);
+  /* the same again: listed already, still one entry; then a second one */
+  assert_int_equal(gs_pki_revoke(&o, serial, &already, &n, msg, sizeof(msg)), GS_OK);
+  assert_true(already);
+  assert_int_equal(n, 1);
+  o.cert = cert1;
+  o.days = 7;
+  assert_int_equal(gs_pki_revoke(&o, serial, &already, &n, msg, sizeof(msg)), GS_OK);
+  assert_int_equal(n, 2);
+  assert_int_equal(gs_pki_reload_crls(pki, (const char *const[]){crl}, 1), GS_OK);
+  assert_int_equal(validate(pki, "der1/e2e.crt", now_ms, &info), GS_ERR_CERT_REVOKED);
+  assert_int_equal(validate(pki, "der2/e2e.crt", now_ms, &info), GS_ERR_CERT_REVOKED);
+  assert_int_equal(validate(pki, "cc/e2e.crt", now_ms, &info), GS_OK);
+  gs_pki_release(pki, info);
+  /* another CA's certificate; a file that is not this CA's CRL */
+  o.cert = hop;
+  assert_int_equal(gs_pki_revoke(&o, serial, &already, &n, msg, sizeof(msg)),
+                   GS_ERR_CERT_UNTRUSTED);
+  assert_non_null(strstr(msg, "not issued by the CA"));
+  o.cert = cert1;
+  o.crl = cert2;
+  assert_int_equal(gs_pki_revoke(&o, serial, &already, &n, msg, sizeof(msg)), GS_ERR_CRL_INVALID);
+  assert_non_null(strstr(msg, "not a CRL"));
+  o.crl = NULL;
+  o.days = GS_PKI_ISSUE_MAX_DAYS + 1;
+  assert_int_equal(gs_pki_revoke(&o, serial, &already, &n, msg, sizeof(msg)), GS_ERR_INVALID_ARG);
+  gs_pki_free(pki);
+  gs_ossl_crypto_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_validates_with_identities_and_roles),
@@ -482,6 +546,7 @@ int main(void) {
       cmocka_unit_test(test_ed25519_ca),
       cmocka_unit_test(test_role_names),
       cmocka_unit_test(test_cert_subject),
+      cmocka_unit_test(test_revoke),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
