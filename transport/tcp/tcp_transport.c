@@ -185,7 +185,7 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
     }
     if (opening && gs_tcp_conn_is_open(l->conn) && !l->id->up) {
       l->id->up = true;
-      gs_tcp_dialer_connected(&l->dialer);
+      gs_tcp_dialer_connected(&l->dialer, now);
       if (t->base.ev.on_up != NULL) {
         t->base.ev.on_up(t->base.ev.user, l->id->name);
       }
