@@ -9,3 +9,4 @@ gs_unit_test(test_events SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_events.c
              LIBS gridseal_apps_common PkgConfig::JANSSON)
 gs_unit_test(test_pki_issue SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pki_issue.c
              LIBS gridseal_democa gridseal_pki gridseal_ossl gridseal_core)
+gs_unit_test(test_failsum SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_failsum.c LIBS gridseal_apps_common)
