@@ -8,8 +8,9 @@
 
 /* Exit codes of every subcommand. */
 #define GS_EXIT_OK 0
-#define GS_EXIT_FAIL 1  /* the operation failed (bad input, I/O, ...) */
-#define GS_EXIT_USAGE 2 /* wrong usage, or a command not available yet */
+#define GS_EXIT_FAIL 1         /* the operation failed (bad input, I/O, ...) */
+#define GS_EXIT_USAGE 2        /* wrong usage, or a command not available yet */
+#define GS_EXIT_UNASSOCIATED 3 /* cc --run-for: a configured DER never associated */
 
 /* Print "gridseal: " + message + newline to stderr. */
 void gs_app_err(const char *fmt, ...)
