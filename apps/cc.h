@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "dermodel.h"
+#include "failsum.h"
 #include "runtime.h"
 
 /* The console (cc_view.c): one message with its time (t 0: none). */
@@ -46,6 +47,11 @@ typedef struct cc_der {
   cc_msg result;        /* the last command result */
   cc_msg error;         /* the last error (refusals included) */
   cc_rekey_by rekey_by; /* of the key update in progress */
+  /* connect back-off and failure summary (cmd_cc.c) */
+  bool est;         /* the current association was established */
+  bool waiting;     /* up, but the back-off holds the next attempt */
+  char why[64];     /* the diagnostic of the current attempt's failure */
+  gs_failsum fails; /* consecutive failed attempts */
 } cc_der;
 
 typedef struct cc_app {
@@ -55,6 +61,7 @@ typedef struct cc_app {
   gs_time_ms start;
   gs_time_ms run_for_ms;     /* 0: until stopped */
   gs_time_ms rekey_after_ms; /* 0: engine policy only */
+  bool run_for_done;         /* --run-for ended the run */
   bool stopping;
   bool tty;
   FILE *csv;

@@ -1,4 +1,5 @@
 /* `gridseal cc`: options, set-up and tear-down (cc.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -125,6 +126,27 @@ static void stdin_setup(cc_app *a) {
                 (fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)));
 }
 
+/* --run-for: every configured DER associated at least once, or exit
+ * GS_EXIT_UNASSOCIATED naming those that never did, with why. */
+static int never_associated(const cc_app *a) {
+  int rc = GS_EXIT_OK;
+  for (size_t i = 0; i < a->n; i++) {
+    const cc_der *d = &a->ders[i];
+    if (d->associations > 0) {
+      continue;
+    }
+    rc = GS_EXIT_UNASSOCIATED;
+    if (d->fails.same > 0) {
+      fprintf(stderr, "%s: %s never associated during the run: %s (last %u attempts)\n",
+              a->rt.cfg.name, d->cfg->name, d->fails.reason, (unsigned)d->fails.same);
+    } else {
+      fprintf(stderr, "%s: %s never associated during the run: %s\n", a->rt.cfg.name, d->cfg->name,
+              d->up ? "no handshake completed" : "never reachable");
+    }
+  }
+  return rc;
+}
+
 static void teardown(cc_app *a) {
   gs_rt_free(&a->rt); /* the node frees every association */
   if (a->csv != NULL) {
@@ -170,6 +192,9 @@ int gs_cmd_cc(int argc, char **argv) {
     rc = gs_rt_run(&a->rt);
     cc_draw(a, gs_app_now(), true);
     cc_term_end(a);
+    if (rc == GS_EXIT_OK && a->run_for_done) {
+      rc = never_associated(a);
+    }
   }
   teardown(a);
   free(a);

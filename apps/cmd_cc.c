@@ -161,7 +161,54 @@ static void start_association(cc_app *a, cc_der *d, gs_time_ms now) {
     gs_app_err("%s: handshake not started: %s", d->cfg->name, gs_strerror(rc));
     return;
   }
+  d->est = false;
+  d->why[0] = '\0';
   set_status(a, d, "handshake");
+}
+
+/* Start the next association with d once its connection is up and the
+ * node's connect back-off allows it (docs/NODE.md, "Connect back-off"). */
+static void try_connect(cc_app *a, cc_der *d, gs_time_ms now) {
+  if (a->stopping || !d->up || d->s != NULL) {
+    d->waiting = false;
+    return;
+  }
+  if (now < gs_node_connect_after(a->rt.node, d->cfg->name)) {
+    d->waiting = true;
+    return;
+  }
+  d->waiting = false;
+  start_association(a, d, now);
+}
+
+/* An attempt ended before it was established: one line for the first
+ * failure of a kind, then a summary line ever more rarely (failsum.h), and
+ * one event per attempt (bounded by the back-off). */
+static void attempt_failed(cc_app *a, cc_der *d, int err, gs_time_ms now) {
+  char reason[GS_FAILSUM_REASON_MAX];
+  if (d->why[0] != '\0') {
+    snprintf(reason, sizeof(reason), "%s (%s)", d->why, gs_errname(err));
+  } else {
+    snprintf(reason, sizeof(reason), "%s (%s)",
+             err == GS_ERR_IO ? "connection lost during the handshake" : gs_strerror(err),
+             gs_errname(err));
+  }
+  uint32_t n = gs_node_connect_failures(a->rt.node, d->cfg->name);
+  gs_time_ms next = gs_node_connect_after(a->rt.node, d->cfg->name) - now;
+  next = next < 0 ? 0 : next;
+  char det[GS_FAILSUM_REASON_MAX + 96];
+  snprintf(det, sizeof(det), "%s attempts=%u next-in-ms=%lld", d->cfg->name, (unsigned)n,
+           (long long)next);
+  gs_rt_app_event(&a->rt, "handshake-retry", NULL, gs_errname(err), det);
+  if (!gs_failsum_note(&d->fails, reason)) {
+    return;
+  }
+  if (d->fails.same == 1) {
+    cc_note(a, d, "handshake failed: %s; next attempt in %.1f s", reason, (double)next / 1000);
+  } else {
+    cc_note(a, d, "handshake failing: %s (last %u attempts, next in %.1f s)", reason,
+            (unsigned)d->fails.same, (double)next / 1000);
+  }
 }
 
 /* The HandshakeAcc arrived: check the MMS Initiate-Response. */
@@ -181,6 +228,7 @@ static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *
     (void)gs_node_abort(n, s, NULL, 0, now);
     return;
   }
+  d->est = true;
   d->mode = gs_session_mode(s);
   d->associations++;
   d->next_rekey = now + a->rekey_after_ms;
@@ -191,6 +239,10 @@ static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *
           : d->mode == GS_MODE_ETM ? "encrypt-then-mac"
                                    : "integrity-only",
           (unsigned)d->associations);
+  uint32_t failed = gs_failsum_reset(&d->fails);
+  if (failed > 0) {
+    cc_note(a, d, "handshake succeeded after %u failed attempts", (unsigned)failed);
+  }
   if (d->read_pending) {
     d->read_pending = false;
     send_read(a, d, now);
@@ -273,11 +325,27 @@ static void on_release(void *ctx, gs_node *n, gs_session *s, const uint8_t *appl
 static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms now) {
   cc_app *a = ctx;
   cc_der *d = der_of_session(a, s);
-  (void)now;
   if (d == NULL) {
     return;
   }
   d->s = NULL;
+  bool was_est = d->est;
+  d->est = false;
+  if (err == GS_ERR_CLOSED) {
+    return; /* dropped at shutdown: the status stays */
+  }
+  if (!was_est) { /* a failed attempt: the node's back-off has grown */
+    char st[64];
+    snprintf(st, sizeof(st), "%s (%s)",
+             err == GS_ERR_HANDSHAKE_REJECTED || err == GS_ERR_APPL_REJECTED ? "refused" : "failed",
+             gs_errname(err));
+    set_status(a, d, err == GS_ERR_IO ? "disconnected" : st);
+    attempt_failed(a, d, err, now);
+    if (err != GS_ERR_IO && !a->stopping) { /* drop the connection too */
+      gs_transport_close_peer(gs_node_transport(n), d->cfg->name);
+    }
+    return;
+  }
   if (err == GS_ERR_IO) {
     set_status(a, d, "disconnected");
     cc_note(a, d, "disconnected; retrying");
@@ -287,8 +355,6 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   } else if (err == GS_OK) {
     set_status(a, d, "released");
     cc_note(a, d, "released");
-  } else if (err == GS_ERR_CLOSED) {
-    /* dropped at shutdown: the status stays */
   } else {
     char st[64];
     snprintf(st, sizeof(st), "%s (%s)",
@@ -310,6 +376,7 @@ static void on_peer(void *ctx, gs_node *n, const char *peer, bool up, gs_time_ms
   }
   d->up = up;
   if (!up) {
+    d->waiting = false;
     if (strncmp(d->status, "refused", 7) != 0 && strncmp(d->status, "failed", 6) != 0) {
       set_status(a, d, "disconnected");
     }
@@ -319,9 +386,7 @@ static void on_peer(void *ctx, gs_node *n, const char *peer, bool up, gs_time_ms
     gs_transport_close_peer(gs_node_transport(n), peer);
     return;
   }
-  if (d->s == NULL) {
-    start_association(a, d, now);
-  }
+  try_connect(a, d, now);
 }
 
 static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, const char *xpeer) {
@@ -336,18 +401,30 @@ static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, c
   if (d != NULL) {
     cc_key_event(a, d, ev);
   }
+  /* why the handshake in progress fails when the DER refused it (a local
+   * failure is named by its error in on_closed) */
+  if (d != NULL && !d->est && ev->diag >= 0 &&
+      (ev->kind == GS_EV_REJECTED || ev->kind == GS_EV_ABORT_RECEIVED)) {
+    const char *dn = gs_hs_diag_name(ev->diag);
+    snprintf(d->why, sizeof(d->why), "refused by the DER: %s", dn != NULL ? dn : "?");
+  }
 }
 
 static void tick(void *ctx, gs_time_ms now) {
   cc_app *a = ctx;
   if (!a->stopping && a->run_for_ms > 0 && now - a->start >= a->run_for_ms) {
+    a->run_for_done = true;
     gs_rt_stop();
   }
   for (size_t i = 0; i < a->n; i++) {
     cc_der *d = &a->ders[i];
     if (!a->stopping && d->reassociate && d->s == NULL && d->up) {
+      /* released on purpose after a reload: at once, not after a back-off */
       d->reassociate = false;
+      d->waiting = false;
       start_association(a, d, now);
+    } else if (d->waiting) {
+      try_connect(a, d, now);
     }
     if (!a->stopping && a->rekey_after_ms > 0 && established(d) && now >= d->next_rekey) {
       d->next_rekey = now + a->rekey_after_ms;
@@ -368,6 +445,10 @@ static gs_time_ms next_deadline(void *ctx) {
     const cc_der *d = &a->ders[i];
     if (a->rekey_after_ms > 0 && established(d)) {
       t = d->next_rekey < t ? d->next_rekey : t;
+    }
+    if (d->waiting && !a->stopping) {
+      gs_time_ms c = gs_node_connect_after(a->rt.node, d->cfg->name);
+      t = c < t ? c : t;
     }
   }
   return t;

@@ -16,16 +16,33 @@
 #include "appmms.h"
 #include "commands.h"
 #include "dermodel.h"
+#include "failsum.h"
 #include "gridseal/error.h"
 #include "runtime.h"
 #include "util.h"
 
 #define DER_MAX_ASSOC 32u
+/* An accepted association counts as established, and gets its line, once
+ * its peer sends a verified PDU on it or it has lasted this long without
+ * being aborted (an initiator that refuses the HandshakeAcc aborts within
+ * one round trip). */
+#define DER_CONFIRM_MS 2000
+#define DER_MAX_FAILING 16u /* peers whose attempts are counted at once */
+
+/* The failed attempts of one peer (its certificate's identity). */
+typedef struct der_failing {
+  char peer[128];
+  gs_failsum f;
+} der_failing;
 
 typedef struct der_app {
   gs_rt rt;
   gs_dermodel model;
-  gs_session *as[DER_MAX_ASSOC]; /* accepted associations */
+  gs_session *as[DER_MAX_ASSOC];    /* accepted associations */
+  gs_time_ms acc_at[DER_MAX_ASSOC]; /* accepted, not yet confirmed (0: confirmed) */
+  char why[DER_MAX_ASSOC][64];      /* the diagnostic it was aborted with */
+  der_failing failing[DER_MAX_FAILING];
+  size_t next_failing; /* the entry reused next when all are taken */
   gs_time_ms interval;
   gs_time_ms next_report;
   gs_time_ms sim_offset; /* plant clock - wall clock ([application] sim_hour) */
@@ -134,6 +151,94 @@ static void log_write(der_app *a, gs_session *s, const gs_mms_pdu *resp) {
   }
 }
 
+static size_t slot_index(const der_app *a, const gs_session *s) {
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (s != NULL && a->as[i] == s) {
+      return i;
+    }
+  }
+  return DER_MAX_ASSOC;
+}
+
+/* The failure count of `peer`, made (or the oldest taken over) if asked. */
+static gs_failsum *failing_of(der_app *a, const char *peer, bool make) {
+  for (size_t i = 0; i < DER_MAX_FAILING; i++) {
+    if (a->failing[i].f.same > 0 && strcmp(a->failing[i].peer, peer) == 0) {
+      return &a->failing[i].f;
+    }
+  }
+  if (!make) {
+    return NULL;
+  }
+  der_failing *e = NULL;
+  for (size_t i = 0; i < DER_MAX_FAILING && e == NULL; i++) {
+    e = a->failing[i].f.same == 0 ? &a->failing[i] : NULL;
+  }
+  if (e == NULL) {
+    e = &a->failing[a->next_failing++ % DER_MAX_FAILING];
+  }
+  memset(e, 0, sizeof(*e));
+  snprintf(e->peer, sizeof(e->peer), "%s", peer);
+  return &e->f;
+}
+
+/* Association i is established from both sides: its one line. */
+static void confirm(der_app *a, size_t i) {
+  if (i >= DER_MAX_ASSOC || a->acc_at[i] == 0) {
+    return;
+  }
+  a->acc_at[i] = 0;
+  gs_session *s = a->as[i];
+  const char *peer = gs_rt_peer_name(gs_session_peer(s));
+  gs_failsum *f = failing_of(a, peer, false);
+  uint32_t failed = f != NULL ? gs_failsum_reset(f) : 0;
+  if (failed > 0) {
+    gs_app_line("%s: association %s with %s (after %u failed attempts)", a->rt.cfg.name,
+                gs_session_asso_id(s), peer, (unsigned)failed);
+  } else {
+    gs_app_line("%s: association %s with %s", a->rt.cfg.name, gs_session_asso_id(s), peer);
+  }
+}
+
+/* Association i ended before it was confirmed: a failed attempt of its
+ * peer, one line for the first, then ever more rarely (failsum.h). */
+static void attempt_failed(der_app *a, size_t i, int err) {
+  gs_session *s = a->as[i];
+  const char *peer = gs_rt_peer_name(gs_session_peer(s));
+  char reason[GS_FAILSUM_REASON_MAX];
+  snprintf(reason, sizeof(reason), "%s (%s)",
+           a->why[i][0] != '\0' ? a->why[i]
+           : err == GS_ERR_IO   ? "connection lost"
+                                : gs_strerror(err),
+           gs_errname(err));
+  gs_failsum *f = failing_of(a, peer, true);
+  if (!gs_failsum_note(f, reason)) {
+    return;
+  }
+  if (f->same == 1) {
+    gs_app_line("%s: association with %s not completed: %s", a->rt.cfg.name, peer, reason);
+  } else {
+    gs_app_line("%s: associations with %s failing: %s (last %u attempts)", a->rt.cfg.name, peer,
+                reason, (unsigned)f->same);
+  }
+}
+
+static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, const char *xpeer) {
+  der_app *a = ctx;
+  (void)n;
+  (void)xpeer;
+  size_t i = slot_index(a, s);
+  if (i == DER_MAX_ASSOC || a->acc_at[i] == 0) {
+    return;
+  }
+  if (ev->kind == GS_EV_ABORT_RECEIVED && ev->diag >= 0) {
+    const char *dn = gs_hs_diag_name(ev->diag);
+    snprintf(a->why[i], sizeof(a->why[i]), "aborted by the peer: %s", dn != NULL ? dn : "?");
+  } else if (ev->kind == GS_EV_KEY_UPDATE) {
+    confirm(a, i); /* the peer took part in a key update */
+  }
+}
+
 /* Answer one MMS request received on an established association. */
 static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size_t len,
                     gs_time_ms now) {
@@ -142,6 +247,7 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
   if (gs_session_state_get(s) != GS_STATE_ESTABLISHED) {
     return;
   }
+  confirm(a, slot_index(a, s));
   gs_mms_data nodes[96];
   gs_mms_object_name names[16];
   gs_mms_arena ar;
@@ -211,16 +317,16 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
     return;
   }
   *slot = s;
-  if (gs_node_accept(n, s, buf, blen, now) == GS_OK) {
-    gs_app_line("%s: association %s with %s", a->rt.cfg.name, gs_session_asso_id(s),
-                gs_rt_peer_name(gs_session_peer(s)));
-  }
+  size_t i = (size_t)(slot - a->as);
+  a->why[i][0] = '\0';
+  a->acc_at[i] = now > 0 ? now : 1; /* its line once confirmed (confirm()) */
+  (void)gs_node_accept(n, s, buf, blen, now);
 }
 
 /* The control center asked to release: answer with Conclude-Response. */
 static void on_release(void *ctx, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
                        gs_time_ms now) {
-  (void)ctx;
+  confirm(ctx, slot_index(ctx, s));
   (void)appl;
   (void)len;
   uint8_t buf[64];
@@ -237,6 +343,14 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   gs_session **slot = slot_of(a, s);
   if (slot == NULL) {
     return; /* refused */
+  }
+  size_t i = (size_t)(slot - a->as);
+  bool pending = a->acc_at[i] != 0;
+  a->acc_at[i] = 0;
+  if (pending && err != GS_ERR_CLOSED && err != GS_OK) {
+    attempt_failed(a, i, err);
+    *slot = NULL;
+    return;
   }
   *slot = NULL;
   if (err == GS_ERR_IO) {
@@ -265,6 +379,11 @@ static void send_reports(der_app *a, gs_time_ms now) {
 static void tick(void *ctx, gs_time_ms now) {
   der_app *a = ctx;
   (void)gs_dermodel_step(&a->model, plant_now(a, now));
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i] != NULL && a->acc_at[i] != 0 && now - a->acc_at[i] >= DER_CONFIRM_MS) {
+      confirm(a, i);
+    }
+  }
   if (!a->stopping && now >= a->next_report) {
     send_reports(a, now);
     a->next_report =
@@ -274,7 +393,13 @@ static void tick(void *ctx, gs_time_ms now) {
 
 static gs_time_ms next_deadline(void *ctx) {
   der_app *a = ctx;
-  return a->stopping ? INT64_MAX : a->next_report;
+  gs_time_ms t = a->stopping ? INT64_MAX : a->next_report;
+  for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i] != NULL && a->acc_at[i] != 0 && a->acc_at[i] + DER_CONFIRM_MS < t) {
+      t = a->acc_at[i] + DER_CONFIRM_MS;
+    }
+  }
+  return t;
 }
 
 static void shutdown_all(void *ctx, gs_time_ms now) {
@@ -352,6 +477,7 @@ int gs_cmd_der(int argc, char **argv) {
   app.cb.on_data = on_data;
   app.cb.on_release = on_release;
   app.cb.on_closed = on_closed;
+  app.cb.on_event = on_event;
   app.tick = tick;
   app.next_deadline = next_deadline;
   app.shutdown = shutdown_all;

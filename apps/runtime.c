@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "connlog.h"
 #include "emit.h"
@@ -688,6 +689,11 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
                                 rt_on_peer, rt_on_event,    rt_on_transport, rt};
     nc.max_sessions = max_sessions;
+    /* the connect back-off of an initiator (docs/NODE.md): [transport]
+     * reconnect_min / reconnect_max, jitter seeded per process */
+    nc.connect_min_ms = rt->cfg.transport.reconnect_min_ms;
+    nc.connect_max_ms = rt->cfg.transport.reconnect_max_ms;
+    nc.connect_seed = (uint64_t)gs_app_now() ^ ((uint64_t)getpid() << 20);
     if ((rc = gs_node_new(&nc, &rt->node)) == GS_ERR_KEY_MISMATCH) {
       key_mismatch(rt, why);
       gs_app_err("%s", why);

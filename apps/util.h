@@ -8,8 +8,9 @@
 
 /* Exit codes of every subcommand. */
 #define GS_EXIT_OK 0
-#define GS_EXIT_FAIL 1  /* the operation failed (bad input, I/O, ...) */
-#define GS_EXIT_USAGE 2 /* wrong usage, or a command not available yet */
+#define GS_EXIT_FAIL 1         /* the operation failed (bad input, I/O, ...) */
+#define GS_EXIT_USAGE 2        /* wrong usage, or a command not available yet */
+#define GS_EXIT_UNASSOCIATED 3 /* cc --run-for: a configured DER never associated */
 /* der / cc: another instance holds this node's identity at the XMPP server
  * or broker (docs/CLI.md, exit codes); stopped after releasing. */
 #define GS_EXIT_CONFLICT 4

@@ -156,6 +156,9 @@ void gs_node_settle(gs_node *n, node_sess *e) {
   } else {
     return;
   }
+  if (e->initiator && !e->succeeded && err != GS_ERR_CLOSED) {
+    gs_node_retry_fail(n, e->xpeer, n->now); /* a failed attempt: the back-off grows */
+  }
   e->busy++;
   e->closing = true;
   if (n->cb.on_closed != NULL) {
@@ -178,6 +181,10 @@ static void deliver(gs_node *n, node_sess *e, const node_rx *rv, gs_time_ms now)
     e->established = true;
     if (n->cb.on_established != NULL) {
       n->cb.on_established(n->cb.user, n, e->s, d, dl, now);
+    }
+    if (e->initiator && gs_session_state_get(e->s) == GS_STATE_ESTABLISHED) {
+      e->succeeded = true; /* not aborted by on_established: the back-off starts over */
+      gs_node_retry_reset(n, e->xpeer);
     }
   } else if (rv->kind == GS_PDU_RELEASE_REQ && st == GS_STATE_RELEASE_RECEIVED) {
     if (n->cb.on_release != NULL) {
@@ -361,6 +368,7 @@ int gs_node_new(const gs_node_config *cfg, gs_node **out) {
   ec.on_event = on_engine_event;
   ec.event_user = n;
   n->xid = cfg->transport_identity;
+  gs_node_retry_config(n, cfg->connect_min_ms, cfg->connect_max_ms, cfg->connect_seed);
   n->user_check = cfg->endpoint.peer_check;
   n->user_check_user = cfg->endpoint.peer_check_user;
   ec.peer_check = node_peer_check;
@@ -388,6 +396,7 @@ void gs_node_free(gs_node *n) {
     }
   }
   gs_endpoint_free(n->ep);
+  gs_node_retry_free(n);
   if (n->rx != NULL) {
     gs_wipe(n->rx, GS_MAX_PDU_SIZE);
   }
@@ -448,6 +457,7 @@ int gs_node_connect(gs_node *n, const char *xpeer, const gs_identity *expected,
     return rc;
   }
   gs_node_slot_put(n, e, s, xpeer);
+  e->initiator = true;
   n->now = now;
   rc = gs_session_connect(s, now, setup, len);
   if (rc != GS_OK) {

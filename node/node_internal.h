@@ -2,6 +2,7 @@
 #ifndef GS_NODE_INTERNAL_H
 #define GS_NODE_INTERNAL_H
 
+#include "backoff.h"
 #include "gridseal/node.h"
 
 /* One association the node holds. */
@@ -12,9 +13,19 @@ typedef struct node_sess {
   bool lost;        /* its transport peer went down */
   bool closing;     /* on_closed is running: it is over already */
   bool dropped;     /* gs_node_close(): ended locally, nothing sent */
+  bool initiator;   /* made by gs_node_connect(): its outcome feeds the back-off */
+  bool succeeded;   /* initiator: established and kept by on_established */
   unsigned busy;    /* callbacks running on it: freeing waits */
   void *user;
 } node_sess;
+
+/* The connect back-off of one transport peer whose attempts fail. */
+typedef struct node_retry {
+  char xpeer[GS_MAX_XPEER_LEN + 1];
+  gs_tc_backoff b;
+  gs_time_ms next_at; /* gs_node_connect_after() */
+  uint32_t failures;  /* consecutive failed attempts */
+} node_retry;
 
 struct gs_node {
   gs_endpoint *ep;
@@ -29,6 +40,10 @@ struct gs_node {
   gs_node_xid xid;             /* identity-vs-transport-peer check */
   gs_peer_check_cb user_check; /* the application's endpoint.peer_check, chained */
   void *user_check_user;
+  node_retry *retry; /* peers whose attempts fail (node_backoff.c) */
+  size_t n_retry, cap_retry;
+  gs_time_ms retry_min, retry_max;
+  uint64_t retry_seed;
 };
 
 /* What the engine made of one received PDU. */
@@ -55,6 +70,12 @@ void gs_node_slot_put(gs_node *n, node_sess *e, gs_session *s, const char *xpeer
 void gs_node_event(gs_node *n, node_sess *e, int kind, int err, const char *xpeer);
 int gs_node_flush(gs_node *n, node_sess *e);
 void gs_node_settle(gs_node *n, node_sess *e);
+
+/* node_backoff.c: the connect back-off per transport peer. */
+void gs_node_retry_config(gs_node *n, gs_time_ms min_ms, gs_time_ms max_ms, uint64_t seed);
+void gs_node_retry_fail(gs_node *n, const char *xpeer, gs_time_ms now);
+void gs_node_retry_reset(gs_node *n, const char *xpeer);
+void gs_node_retry_free(gs_node *n);
 
 /* node_engine.c: the engine calls the node makes, in one place. */
 int gs_node_engine_receive(gs_node *n, const char *xpeer, const uint8_t *pdu, size_t len,

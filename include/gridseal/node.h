@@ -41,6 +41,18 @@
  * made for an initiator it learnt from a topic, so no unverified input
  * holds one.
  *
+ * Connect back-off. For every transport peer the node initiated an
+ * association with (gs_node_connect()) it keeps one jittered exponential
+ * back-off, from connect_min_ms doubling to connect_max_ms, each delay
+ * drawn from [d/2, d] (the transports' back-off). It grows with every
+ * attempt that ends before it was established -- refused, failed, timed
+ * out, its transport peer lost -- and starts over only when an association
+ * with that peer is established (and kept by on_established). A local end
+ * (gs_node_close(), GS_ERR_CLOSED) counts as neither. It is advice:
+ * gs_node_connect() does not refuse an early attempt; the application asks
+ * gs_node_connect_after() when to try again (by on_closed the failure is
+ * already counted).
+ *
  * Sending. After every engine call the node drains the session's output
  * and sends each PDU to the session's transport peer, as the transport kind
  * gs_transport_kind_of(PDU kind, the kind given to gs_node_send()). A PDU
@@ -163,6 +175,13 @@ typedef struct gs_node_config {
    * endpoint.peer_check (which the node chains). A request that one broker
    * client relays from another endpoint is so refused. */
   gs_node_xid transport_identity;
+  /* The connect back-off (above): first delay (0: 250 ms), cap (0: 10 s;
+   * at least connect_min_ms), and the seed of its jitter (each peer's
+   * sequence also depends on its name; give every process its own seed so
+   * that restarted fleets do not retry in step). */
+  gs_time_ms connect_min_ms;
+  gs_time_ms connect_max_ms;
+  uint64_t connect_seed;
 } gs_node_config;
 
 /* Zero `cfg` and fill cfg->endpoint with gs_endpoint_config_init(). */
@@ -195,6 +214,14 @@ GS_EXPORT void *gs_node_session_user(gs_node *n, const gs_session *s);
  * session stays and times out). */
 GS_EXPORT int gs_node_connect(gs_node *n, const char *xpeer, const gs_identity *expected,
                               const uint8_t *setup, size_t len, gs_time_ms now, gs_session **out);
+/* Initiator: the earliest time to start the next association with
+ * `xpeer` (connect back-off): 0 when none of its attempts failed since its
+ * last established association (or ever), else the time the last failure
+ * scheduled. */
+GS_EXPORT gs_time_ms gs_node_connect_after(const gs_node *n, const char *xpeer);
+/* Initiator: consecutive failed attempts with `xpeer` since its last
+ * established association (0: none). */
+GS_EXPORT uint32_t gs_node_connect_failures(const gs_node *n, const char *xpeer);
 /* Responder: accept `s` (from on_request) with the setup response. */
 GS_EXPORT int gs_node_accept(gs_node *n, gs_session *s, const uint8_t *rsp, size_t len,
                              gs_time_ms now);

@@ -126,7 +126,11 @@ GS_EXPORT void gs_tcp_conn_free(gs_tcp_conn *c);
  * of TCP connections: it accepts connections on `listen` (a responder such
  * as a DER) and/or keeps one connection to each configured peer (an
  * initiator such as a control center), reconnecting with the jittered
- * back-off after every failure or loss.
+ * back-off after every failure or loss. The back-off starts over only
+ * after a connection that stayed open for at least reconnect_max_ms: a
+ * peer that accepts and then closes at once (or is closed by the
+ * application, e.g. after a refused handshake) is redialled ever more
+ * slowly, up to reconnect_max_ms.
  *
  * Peer names: a dialled peer is named by its gs_tcp_transport_peer.name (1
  * to GS_TCP_TRANSPORT_NAME_MAX - 1 octets); an accepted connection is

@@ -104,7 +104,10 @@ check_pair() { # check_pair VIA-PATTERN
   [ "$after" -ge $((before + 2)) ] || fail "reports stopped after the injection ($before -> $after)"
   rc=0
   wait "$CC_PID" || rc=$?
-  [ "$rc" -eq 0 ] || fail "cc exited with $rc"
+  # der2 is configured but never runs: exit 3 naming it (docs/CLI.md)
+  [ "$rc" -eq 3 ] || fail "cc exited with $rc, expected 3 (der2 never associated)"
+  grep -q "^cc: der2 never associated during the run" cc.out || fail "cc did not name der2"
+  grep -q "der1 never associated" cc.out && fail "der1 did associate"
   kill -TERM "$DER_PID"
   rc=0
   wait "$DER_PID" || rc=$?

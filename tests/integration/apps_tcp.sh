@@ -88,6 +88,23 @@ run_cc() { # run_cc CONF ARGS...: foreground, plain output to cc.out
   [ "$rc" -eq 0 ] || fail "cc exited with $rc"
 }
 
+# run_cc_unassoc "DERS" CONF ARGS...: as run_cc, for a run in which exactly
+# the DERs named (configured, not running or refused) never associate:
+# exit 3 (docs/CLI.md), each of them named on stderr, no other
+run_cc_unassoc() {
+  never=$1
+  conf=$2
+  shift 2
+  rc=0
+  "$G" cc --config "$conf" --events cc.jsonl "$@" </dev/null >cc.out 2>&1 || rc=$?
+  [ "$rc" -eq 3 ] || fail "cc exited with $rc, expected 3 ($never never associated)"
+  for d in $never; do
+    grep -q "^cc: $d never associated during the run" cc.out || fail "cc did not name $d"
+  done
+  c=$(grep -c "never associated during the run" cc.out || true)
+  [ "$c" -eq "$(echo $never | wc -w)" ] || fail "cc named $c DERs, expected: $never"
+}
+
 # The first line number of PATTERN in FILE (0 if none).
 line_of() {
   grep -n -- "$1" "$2" | head -1 | cut -d: -f1 || true
@@ -156,7 +173,10 @@ restart)
   start_der 1
   rc=0
   wait "$CC_PID" || rc=$?
-  [ "$rc" -eq 0 ] || fail "cc exited with $rc"
+  # der3 (configured, not running) never associated: exit 3 naming it only
+  [ "$rc" -eq 3 ] || fail "cc exited with $rc, expected 3 (der3 never associated)"
+  grep -q "^cc: der3 never associated during the run" cc.out || fail "cc did not name der3"
+  expect_none "der[12] never associated" cc.out "der1 and der2 did associate"
   for n in 1 2; do stop_der $n; done
   expect_ge 2 '"event":"handshake-ok".*"peer":"urn:gridseal:der1"' cc.jsonl "der1 re-associated"
   expect_ge 1 '"event":"association-lost".*"peer":"urn:gridseal:der1"' cc.jsonl "der1 loss seen"
@@ -174,7 +194,7 @@ untrusted)
   "$G" pki init other --ders 1 >/dev/null || fail "pki init other"
   sed -i "s/127\.0\.0\.1:7001\$/127.0.0.1:$((BASE + 1))/" other/cc.conf
   start_der 1
-  run_cc other/cc.conf --run-for 3
+  run_cc_unassoc der1 other/cc.conf --run-for 3
   stop_der 1
   expect_ge 1 '"event":"handshake-failed".*"diag":"GS_ERR_CERT_UNTRUSTED"' der1.jsonl \
     "DER refuses the untrusted cc"
@@ -189,7 +209,7 @@ untrusted)
   ;;
 overrating)
   start_der 1
-  run_cc pki/cc.conf --run-for 4 --set der1=500000
+  run_cc_unassoc "der2 der3" pki/cc.conf --run-for 4 --set der1=500000
   stop_der 1
   expect_ge 1 "der1 set-point 500000 W refused: object-value-invalid" cc.out "refused over rating"
   expect_ge 1 '"event":"setpoint-refused".*"diag":"object-value-invalid"' cc.jsonl "refusal event"
@@ -204,7 +224,7 @@ writer)
   sed -i 's/^OPERATOR = .*/OPERATOR = read/' pki/der1.conf
   grep -q '^OPERATOR = read$' pki/der1.conf || fail "der1.conf has no [roles] OPERATOR line"
   start_der 1
-  run_cc pki/cc.conf --run-for 4 --set der1=2500
+  run_cc_unassoc "der2 der3" pki/cc.conf --run-for 4 --set der1=2500
   stop_der 1
   expect_ge 1 "der1 set-point 2500 W refused: object-access-denied" cc.out "refused writer"
   expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied".*permit .setpoint' \

@@ -386,6 +386,9 @@ static void world_new_v(world *w, gs_integrity_policy pol, const vouching *v) {
     nc.endpoint.on_integrity = pol;
     nc.endpoint.on_malformed = g_on_malformed;
     nc.transport = &w->t[i]->base;
+    nc.connect_min_ms = 100; /* the connect back-off (test_connect_backoff) */
+    nc.connect_max_ms = 400;
+    nc.connect_seed = 7;
     nc.cb = callbacks(&w->app[i]);
     assert_int_equal(gs_node_new(&nc, &w->n[i]), GS_OK);
   }
@@ -943,6 +946,70 @@ static void test_release_peer(void **state) {
   world_free(&w);
 }
 
+/* One refused attempt with der1 between t0 and t1 (the node's clock): the
+ * delay it scheduled is within the jittered [ceiling/2, ceiling]. */
+static void refused_attempt(world *w, uint32_t nth, gs_time_ms ceiling) {
+  gs_time_ms t0 = gs_node_now();
+  assert_int_equal(
+      gs_node_connect(w->n[0], "der1", NULL, (const uint8_t *)"setup", 5, t0, &w->app[0].s), GS_OK);
+  pump(w);
+  gs_time_ms t1 = gs_node_now();
+  assert_int_equal(w->app[0].closed_err, GS_ERR_APPL_REJECTED);
+  assert_int_equal(gs_node_connect_failures(w->n[0], "der1"), nth);
+  gs_time_ms after = gs_node_connect_after(w->n[0], "der1");
+  assert_true(after >= t0 + ceiling / 2);
+  assert_true(after <= t1 + ceiling);
+}
+
+/* The connect back-off: it grows across refused attempts up to its cap,
+ * is per transport peer, ignores a local end, and starts over only after
+ * an established association. */
+static void test_connect_backoff(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  pump(&w);
+  assert_int_equal(gs_node_connect_after(w.n[0], "der1"), 0);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  w.app[1].accept = false;
+  const gs_time_ms ceil[] = {100, 200, 400, 400, 400};
+  for (uint32_t i = 0; i < 5; i++) {
+    refused_attempt(&w, i + 1, ceil[i]);
+  }
+  /* another peer has its own, untouched */
+  assert_int_equal(gs_node_connect_after(w.n[0], "der2"), 0);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der2"), 0);
+  assert_int_equal(gs_node_connect_failures(w.n[1], "cc"), 0); /* responders keep none */
+  /* a handshake ended locally counts as neither failure nor success */
+  gs_time_ms before = gs_node_connect_after(w.n[0], "der1");
+  assert_int_equal(gs_node_connect(w.n[0], "der1", NULL, (const uint8_t *)"setup", 5, gs_node_now(),
+                                   &w.app[0].s),
+                   GS_OK);
+  assert_int_equal(gs_node_close(w.n[0], w.app[0].s, gs_node_now()), GS_OK);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_CLOSED);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 5);
+  assert_int_equal(gs_node_connect_after(w.n[0], "der1"), before);
+  pump(&w); /* B's half-open request */
+  /* established: it starts over */
+  w.app[1].accept = true;
+  w.app[1].requests = 0;
+  assert_int_equal(gs_node_connect(w.n[0], "der1", NULL, (const uint8_t *)"setup", 5, gs_node_now(),
+                                   &w.app[0].s),
+                   GS_OK);
+  pump(&w);
+  assert_int_equal(w.app[0].established, 1);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  assert_int_equal(gs_node_connect_after(w.n[0], "der1"), 0);
+  /* the established association ending is no failed attempt */
+  assert_int_equal(gs_node_abort(w.n[0], w.app[0].s, NULL, 0, gs_node_now()), GS_OK);
+  pump(&w);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  /* the next refusal waits the first delay again */
+  w.app[1].accept = false;
+  refused_attempt(&w, 1, 100);
+  world_free(&w);
+}
+
 static void test_args(void **state) {
   (void)state;
   gs_node_config nc;
@@ -958,6 +1025,8 @@ static void test_args(void **state) {
   assert_string_equal(gs_node_event_name(GS_NODE_EV_IDENTITY_MISMATCH),
                       "transport-identity-mismatch");
   assert_null(gs_node_event_name(GS_EV_REPLAY));
+  assert_int_equal(gs_node_connect_after(NULL, "der1"), 0);
+  assert_int_equal(gs_node_connect_failures(NULL, "der1"), 0);
   gs_node_free(NULL);
 }
 
@@ -977,6 +1046,7 @@ int main(void) {
       cmocka_unit_test(test_transport_identity_match_and_off),
       cmocka_unit_test(test_transport_identity_initiator),
       cmocka_unit_test(test_release_peer),
+      cmocka_unit_test(test_connect_backoff),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -376,7 +376,8 @@ static void test_dialer_reconnect(void **state) {
     assert_null(c);
     now = d.next_at;
   }
-  /* the server comes up: the next due step connects, and the back-off resets */
+  /* the server comes up: the next due step connects; a connect alone does
+   * not reset the back-off */
   if (gs_tcp_listen(target, &l) != GS_OK) {
     skip(); /* the port was taken meanwhile */
   }
@@ -384,8 +385,21 @@ static void test_dialer_reconnect(void **state) {
   wait_fd(gs_tcp_conn_fd(c), POLLOUT);
   assert_int_equal(gs_tcp_on_writable(c), GS_OK);
   assert_true(gs_tcp_conn_is_open(c));
-  gs_tcp_dialer_connected(&d);
-  assert_int_equal(gs_tc_backoff_ceiling(&d.backoff), 100);
+  gs_tcp_dialer_connected(&d, now);
+  assert_int_equal(gs_tc_backoff_ceiling(&d.backoff), 800);
+  /* closed 5 ms later (e.g. a refused handshake): still growing, capped */
+  gs_time_ms at = gs_tcp_dialer_failed(&d, now + 5);
+  assert_true(at - (now + 5) >= 400 && at - (now + 5) <= 800);
+  assert_int_equal(gs_tc_backoff_ceiling(&d.backoff), 800);
+  /* a connection that stayed open for max_ms (800) starts it over */
+  now = at;
+  gs_tcp_dialer_connected(&d, now);
+  gs_time_ms at2 = gs_tcp_dialer_failed(&d, now + 799);
+  assert_true(at2 - (now + 799) >= 400); /* 799 ms: not yet stable */
+  gs_tcp_dialer_connected(&d, at2);
+  gs_time_ms at3 = gs_tcp_dialer_failed(&d, at2 + 800);
+  assert_true(at3 - (at2 + 800) >= 50 && at3 - (at2 + 800) <= 100);
+  assert_int_equal(gs_tc_backoff_ceiling(&d.backoff), 200);
   gs_tcp_conn_free(c);
   gs_tcp_listener_free(l);
 }

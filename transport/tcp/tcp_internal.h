@@ -35,7 +35,8 @@ typedef struct gs_tcp_dialer {
   char target[GS_TCP_MAX_HOST + 8];
   gs_tcp_opts opts;
   gs_tc_backoff backoff;
-  gs_time_ms next_at; /* earliest time of the next attempt */
+  gs_time_ms next_at;   /* earliest time of the next attempt */
+  gs_time_ms opened_at; /* when the current connection opened (0: none) */
 } gs_tcp_dialer;
 
 /* Errors: GS_ERR_INVALID_ARG (bad "HOST:PORT" or back-off values). */
@@ -45,10 +46,14 @@ int gs_tcp_dialer_init(gs_tcp_dialer *d, const char *hostport, const gs_tcp_opts
  * due yet: GS_ERR_STATE and *out = NULL. An immediate connect failure is
  * recorded as a failure (next_at moves) and returned (GS_ERR_IO). */
 int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn **out);
-/* The connection from step() failed or was lost at `now`: schedule the
- * next attempt by the back-off. Returns next_at. */
+/* The connection from step() failed or was lost (or closed) at `now`:
+ * schedule the next attempt by the back-off. A connection that had stayed
+ * open for at least max_ms resets the back-off first (it was stable), so a
+ * peer that accepts and then drops or refuses at once is redialled ever
+ * more slowly. Returns next_at. */
 gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now);
-/* The connection from step() is up: reset the back-off. */
-void gs_tcp_dialer_connected(gs_tcp_dialer *d);
+/* The connection from step() opened at `now`. The back-off is not reset
+ * here: only a connection that lasts does it (gs_tcp_dialer_failed). */
+void gs_tcp_dialer_connected(gs_tcp_dialer *d, gs_time_ms now);
 
 #endif

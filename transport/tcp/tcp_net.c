@@ -244,11 +244,15 @@ int gs_tcp_dialer_step(gs_tcp_dialer *d, gs_time_ms now, gs_tcp_conn **out) {
 }
 
 gs_time_ms gs_tcp_dialer_failed(gs_tcp_dialer *d, gs_time_ms now) {
+  if (d->opened_at != 0 && now - d->opened_at >= d->backoff.max_ms) {
+    gs_tc_backoff_reset(&d->backoff);
+  }
+  d->opened_at = 0;
   d->next_at = gs_tc_backoff_fail(&d->backoff, now);
   return d->next_at;
 }
 
-void gs_tcp_dialer_connected(gs_tcp_dialer *d) {
-  gs_tc_backoff_reset(&d->backoff);
+void gs_tcp_dialer_connected(gs_tcp_dialer *d, gs_time_ms now) {
+  d->opened_at = now > 0 ? now : 1;
   d->next_at = 0;
 }

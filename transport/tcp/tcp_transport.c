@@ -209,7 +209,7 @@ static void link_io(xport_tcp *t, tcp_link *l, short rev, gs_time_ms now) {
     }
     if (opening && gs_tcp_conn_is_open(l->conn) && !l->id->up) {
       l->id->up = true;
-      gs_tcp_dialer_connected(&l->dialer);
+      gs_tcp_dialer_connected(&l->dialer, now);
       char msg[GS_TCP_MAX_HOST + 96];
       gs_tc_conn_up(&l->report, now, l->dialer.target, NULL, msg, sizeof(msg));
       status(t, GS_TS_CONNECTED, l->id->name, 0, msg);
