@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "credentials.h"
 #include "emit.h"
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
@@ -286,145 +287,38 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->pp = sec->pp;
 }
 
-static int load_pki(gs_rt *rt) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  int rc = gs_pki_new(rt->crypto, &rt->pki);
-  if (rc != GS_OK) {
-    gs_app_err("pki: %s", gs_strerror(rc));
-    return rc;
-  }
-  for (size_t i = 0; i < id->n_anchors; i++) {
-    if ((rc = gs_pki_add_anchor_file(rt->pki, id->anchors[i])) != GS_OK) {
-      gs_app_err("%s: cannot load trust anchor: %s", id->anchors[i], gs_strerror(rc));
-      return rc;
-    }
-  }
-  for (size_t i = 0; i < id->n_crls; i++) {
-    if ((rc = gs_pki_add_crl_file(rt->pki, id->crls[i])) != GS_OK) {
-      gs_app_err("%s: cannot load CRL: %s", id->crls[i], gs_strerror(rc));
-      return rc;
-    }
-  }
-  return GS_OK;
-}
-
-static bool cert_names(const gs_cert_info *ci, const gs_identity *id) {
-  for (size_t i = 0; i < ci->n_identities; i++) {
-    if (ci->identities[i].kind == id->kind && strcmp(ci->identities[i].value, id->value) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/* A warning when a secret file can be read by group or others. */
-static void warn_mode(const char *what, const char *path) {
-  struct stat st;
-  if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
-    gs_app_err("warning: %s %s is readable by group or others (mode %04o); chmod 600 it", what,
-               path, (unsigned)(st.st_mode & 07777));
+/* What gs_creds_load reports: errors as the one stderr line naming the
+ * file, warnings as "warning: ..." lines. */
+static void creds_line(void *user, gs_creds_level lvl, const char *msg) {
+  (void)user;
+  if (lvl == GS_CREDS_ERROR) {
+    gs_app_err("%s", msg);
+  } else if (lvl == GS_CREDS_WARNING) {
+    gs_app_err("warning: %s", msg);
   }
 }
 
-/* [identity] key: a file, a pkcs11: URI or a TPM key (docs/KEYS.md). */
-static int load_key(gs_rt *rt, const gs_cfg_identity *id) {
-  bool file = strncmp(id->key, "pkcs11:", 7) != 0 && strncmp(id->key, "handle:", 7) != 0;
-  if (file) {
-    warn_mode("private key file", id->key);
-  }
-  if (id->key_passphrase_file[0] != '\0') {
-    warn_mode("pass phrase file", id->key_passphrase_file);
-  }
-  gs_ossl_key_opts ko = {
-      .passphrase_file = id->key_passphrase_file[0] != '\0' ? id->key_passphrase_file : NULL,
-      .pkcs11_module = id->pkcs11_module[0] != '\0' ? id->pkcs11_module : NULL,
-      .tpm_tcti = id->tpm_tcti[0] != '\0' ? id->tpm_tcti : NULL,
-  };
-  char msg[768];
-  int rc = gs_ossl_privkey_load(rt->crypto, id->key, &ko, &rt->key, msg, sizeof(msg));
-  if (rc != GS_OK) {
-    if (msg[0] != '\0') {
-      gs_app_err("%s", msg); /* "KEY: reason", e.g. "...: wrong pass phrase or PIN (from F)" */
-    } else {
-      gs_app_err("%s: cannot load private key: %s", id->key, gs_strerror(rc));
-    }
+static int load_credentials(gs_rt *rt) {
+  gs_creds c;
+  gs_creds_report rep = {creds_line, rt, false};
+  int rc = gs_creds_load(&c, rt->crypto, &rt->cfg, gs_app_now(), &rep);
+  if (rc == GS_OK) {
+    rt->pki = c.pki;
+    rt->cert_der = c.cert_der;
+    rt->cert_len = c.cert_len;
+    rt->key = c.key;
+    rt->own = c.own;
+    rt->att_der = c.att_der;
+    rt->att_len = c.att_len;
+    gs_rt_identity_parse(rt->cfg.identity, &rt->own_id);
   }
   return rc;
 }
 
-/* The private key signs what the certificate's public key verifies. */
-static bool key_matches(gs_rt *rt) {
-  static const uint8_t probe[] = "gridseal: does this key belong to this certificate?";
-  gs_iov part = {probe, sizeof(probe)};
-  uint8_t sig[GS_MAX_SIG_LEN];
-  size_t sig_len = 0;
-  gs_sig_alg alg;
-  const gs_crypto *c = rt->crypto;
-  if (c->privkey_sig_alg(rt->key, &alg) != GS_OK || alg != rt->own->sig_alg) {
-    return false;
-  }
-  return c->sign(rt->key, alg, &part, 1, sig, sizeof(sig), &sig_len) == GS_OK &&
-         c->verify(rt->own->pubkey, alg, &part, 1, sig, sig_len) == GS_OK;
-}
-
 static void key_mismatch(const gs_rt *rt) {
-  gs_app_err("%s does not match %s: the private key is not the one of the certificate (%s)",
-             rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
-}
-
-/* [identity] attribute_cert: an RFC 5755 attribute certificate (DER) whose
- * holder is the own certificate, valid now. */
-static int load_attr_cert(gs_rt *rt) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  if (id->attr_cert[0] == '\0') {
-    return GS_OK;
-  }
-  if (gs_app_read_file(id->attr_cert, 64 * 1024, &rt->att_der, &rt->att_len) != 0) {
-    return GS_ERR_IO; /* the message names the file */
-  }
-  int rc;
-  gs_slice att = {rt->att_der, rt->att_len};
-  const gs_cert_info *info = NULL;
-  rc = gs_pki_validate(rt->pki, (gs_slice){rt->cert_der, rt->cert_len}, NULL, 0, &att, gs_app_now(),
-                       &info);
-  if (rc != GS_OK) {
-    gs_app_err("%s: attribute certificate not valid now for %s: %s (%s)", id->attr_cert, id->cert,
-               gs_strerror(rc), gs_errname(rc));
-    return rc;
-  }
-  gs_pki_release(rt->pki, info);
-  return GS_OK;
-}
-
-static int load_identity(gs_rt *rt) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  int rc = gs_pki_load_cert_file(id->cert, &rt->cert_der, &rt->cert_len);
-  if (rc != GS_OK) {
-    gs_app_err("%s: cannot load certificate: %s", id->cert, gs_strerror(rc));
-    return rc;
-  }
-  rc = gs_pki_validate(rt->pki, (gs_slice){rt->cert_der, rt->cert_len}, NULL, 0, NULL, gs_app_now(),
-                       &rt->own);
-  if (rc != GS_OK) {
-    gs_app_err("%s: own certificate not valid now against the trust anchors: %s (%s)", id->cert,
-               gs_strerror(rc), gs_errname(rc));
-    return rc;
-  }
-  gs_rt_identity_parse(rt->cfg.identity, &rt->own_id);
-  if (!cert_names(rt->own, &rt->own_id)) {
-    gs_app_err("%s: certificate does not name the configured identity '%s'", id->cert,
-               rt->cfg.identity);
-    return GS_ERR_CONFIG;
-  }
-  rc = load_key(rt, id);
-  if (rc != GS_OK) {
-    return rc;
-  }
-  if (!key_matches(rt)) {
-    key_mismatch(rt);
-    return GS_ERR_KEY_MISMATCH;
-  }
-  return load_attr_cert(rt);
+  char m[2 * GS_CFG_PATH_MAX + 128];
+  gs_creds_mismatch_text(rt->cfg.id.key, rt->cfg.id.cert, m, sizeof(m));
+  gs_app_err("%s", m);
 }
 
 bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b) {
@@ -531,8 +425,8 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
   if ((rc = apply_opts(rt, o, role)) == GS_OK && (rc = gs_ossl_crypto_new(&rt->crypto)) != GS_OK) {
     gs_app_err("crypto provider: %s", gs_strerror(rc));
   }
-  if (rc == GS_OK && (rc = load_pki(rt)) == GS_OK) {
-    rc = load_identity(rt);
+  if (rc == GS_OK) {
+    rc = load_credentials(rt);
   }
   char err[512];
   if (rc == GS_OK && (rc = gs_cfg_authz(&rt->cfg, &rt->authz, err, sizeof(err))) != GS_OK) {
