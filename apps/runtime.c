@@ -13,6 +13,7 @@
 #include "emit.h"
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
+#include "gridseal/transport_tcp.h"
 #include "util.h"
 #include "xport.h"
 
@@ -31,24 +32,35 @@ bool gs_rt_stopping(void) {
   return stop_flag != 0;
 }
 
-int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i) {
-  const char *a = argv[*i];
-  const char **dst = NULL;
-  if (strcmp(a, "--config") == 0) {
-    dst = &o->config;
-  } else if (strcmp(a, "--events") == 0) {
-    dst = &o->events;
-  } else if (strcmp(a, "--transport") == 0) {
-    dst = &o->transport;
-  } else {
+int gs_rt_parse_opt(gs_rt_opts *o, const char *cmd, int c, const char *arg) {
+  gs_cfg_transport type;
+  char host[GS_TCP_MAX_HOST];
+  uint16_t port;
+  switch (c) {
+  case 'c':
+    o->config = arg;
+    return 1;
+  case 'e':
+    o->events = arg;
+    return 1;
+  case 't':
+    if (gs_app_transport_parse_type(arg, &type) != 0) {
+      gs_app_err("%s: --transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)", cmd, arg);
+      return -1;
+    }
+    o->transport = arg;
+    return 1;
+  case 's':
+    if (gs_tcp_parse_hostport(arg, host, &port, false) != GS_OK) {
+      gs_app_err("%s: --server '%s': expected HOST:PORT (e.g. 127.0.0.1:15222, [::1]:8883)", cmd,
+                 arg);
+      return -1;
+    }
+    o->server = arg;
+    return 1;
+  default:
     return 0;
   }
-  if (*i + 1 >= argc) {
-    gs_app_err("%s needs a value", a);
-    return -1;
-  }
-  *dst = argv[++*i];
-  return 1;
 }
 
 void gs_rt_identity_parse(const char *s, gs_identity *out) {
@@ -395,15 +407,25 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
                rn[role]);
     return GS_ERR_CONFIG;
   }
-  if (o->transport != NULL &&
-      gs_app_transport_parse_type(o->transport, &rt->cfg.transport.type) != 0) {
+  gs_cfg_transport type;
+  if (o->transport != NULL && gs_app_transport_parse_type(o->transport, &type) != 0) {
     gs_app_err("--transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)", o->transport);
+    return GS_ERR_CONFIG;
+  }
+  gs_cfg_error cerr;
+  if (gs_cfg_override(&rt->cfg, o->transport != NULL ? &type : NULL, o->server, &cerr) != GS_OK) {
+    gs_app_err("%s", cerr.msg);
     return GS_ERR_CONFIG;
   }
   const char *ev = o->events != NULL ? o->events : rt->cfg.log.events;
   if (gs_emit_open(ev) != 0) {
     gs_app_err("%s: cannot open the event log: %s", ev, strerror(errno));
     return GS_ERR_IO;
+  }
+  char w[GS_CFG_PATH_MAX + 512];
+  if (gs_cfg_replay_warning(&rt->cfg, w, sizeof(w))) {
+    fprintf(stderr, "%s: warning: %s\n", rt->cfg.name, w);
+    gs_emit(gs_app_now(), "config-warning", NULL, NULL, "replay-strict-on-broker", w);
   }
   return GS_OK;
 }

@@ -167,7 +167,7 @@ expect_fail "cc needs --config" 2 "--config FILE is required" "$G" cc
 expect_fail "der with a cc configuration" 1 "role is 'cc', this command needs 'der'" \
   "$G" der --config "$P/cc.conf"
 expect_fail "cc --set unknown DER" 2 "no \\[der der9\\]" "$G" cc --config "$P/cc.conf" --set der9=1
-expect_fail "unknown transport" 1 "unknown transport 'pigeon'" \
+expect_fail "unknown transport" 2 "cc: --transport: unknown transport 'pigeon'" \
   "$G" cc --config "$P/cc.conf" --transport pigeon
 expect_fail "unknown command" 2 "unknown command 'frob'" "$G" frob
 "$G" version | grep -Eq '^gridseal [0-9]+\.[0-9]+\.[0-9]+$' && ok "version" || bad "version"
