@@ -1,11 +1,13 @@
 /* The node's E2E credentials (credentials.h). */
 #include "credentials.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
@@ -38,6 +40,15 @@ static void say(creds_ctx *x, gs_creds_level lvl, const char *fmt, ...) {
   if (x->rep != NULL && x->rep->line != NULL) {
     x->rep->line(x->rep->user, lvl, msg);
   }
+}
+
+/* Why loading `path` failed: the system's reason when the file cannot be
+ * read at all ("No such file or directory"), else the library's. */
+static const char *why(const char *path, int rc) {
+  if (access(path, R_OK) != 0) {
+    return strerror(errno);
+  }
+  return gs_strerror(rc);
 }
 
 static bool go_on(const creds_ctx *x, int rc) {
@@ -87,7 +98,8 @@ static int load_pki(creds_ctx *x, gs_crypto *crypto, const gs_cfg_identity *id) 
   }
   for (size_t i = 0; i < id->n_anchors; i++) {
     if ((rc = gs_pki_add_anchor_file(x->c->pki, id->anchors[i])) != GS_OK) {
-      say(x, GS_CREDS_ERROR, "%s: cannot load trust anchor: %s", id->anchors[i], gs_strerror(rc));
+      say(x, GS_CREDS_ERROR, "%s: cannot load trust anchor: %s", id->anchors[i],
+          why(id->anchors[i], rc));
       first = first != GS_OK ? first : rc;
       if (!go_on(x, rc)) {
         return rc;
@@ -98,7 +110,7 @@ static int load_pki(creds_ctx *x, gs_crypto *crypto, const gs_cfg_identity *id) 
   }
   for (size_t i = 0; i < id->n_crls; i++) {
     if ((rc = gs_pki_add_crl_file(x->c->pki, id->crls[i])) != GS_OK) {
-      say(x, GS_CREDS_ERROR, "%s: cannot load CRL: %s", id->crls[i], gs_strerror(rc));
+      say(x, GS_CREDS_ERROR, "%s: cannot load CRL: %s", id->crls[i], why(id->crls[i], rc));
       first = first != GS_OK ? first : rc;
       if (!go_on(x, rc)) {
         return rc;
@@ -187,7 +199,7 @@ static int load_identity(creds_ctx *x, gs_crypto *crypto, const gs_config *cfg, 
   int first = GS_OK;
   int rc = gs_pki_load_cert_file(id->cert, &c->cert_der, &c->cert_len);
   if (rc != GS_OK) {
-    say(x, GS_CREDS_ERROR, "%s: cannot load certificate: %s", id->cert, gs_strerror(rc));
+    say(x, GS_CREDS_ERROR, "%s: cannot load certificate: %s", id->cert, why(id->cert, rc));
     if (!go_on(x, rc)) {
       return rc;
     }
