@@ -9,6 +9,7 @@
 #include "cc.h"
 #include "commands.h"
 #include "gridseal/error.h"
+#include "options.h"
 #include "util.h"
 
 #define CC_MAX_SETS 64
@@ -27,50 +28,67 @@ static int seconds_arg(const char *opt, const char *v, double *out) {
   char *end = NULL;
   double d = strtod(v, &end);
   if (end == v || *end != '\0' || !(d > 0 && d < 1e7)) {
-    gs_app_err("%s: expected a positive number of seconds, got '%s'", opt, v);
+    gs_app_err("cc: %s: expected a positive number of seconds, got '%s'", opt, v);
     return -1;
   }
   *out = d;
   return 0;
 }
 
+static int add_name(const char *opt, const char **list, size_t *n, const char *v) {
+  if (*n == CC_MAX_SETS) {
+    gs_app_err("cc: %s: at most %d", opt, CC_MAX_SETS);
+    return -1;
+  }
+  list[(*n)++] = v;
+  return 0;
+}
+
 static int parse_args(int argc, char **argv, cc_opts *o) {
-  for (int i = 1; i < argc; i++) {
-    int r = gs_rt_common_opt(&o->rt, argc, argv, &i);
-    if (r < 0) {
-      return GS_EXIT_USAGE;
-    }
-    if (r > 0) {
+  static const struct option lo[] = {GS_RT_LONGOPTS,
+                                     {"set", required_argument, NULL, 'w'},
+                                     {"read", required_argument, NULL, 'r'},
+                                     {"rekey-after", required_argument, NULL, 'R'},
+                                     {"run-for", required_argument, NULL, 'd'},
+                                     {NULL, 0, NULL, 0}};
+  opterr = 0;
+  optind = 0; /* a fresh scan (glibc) */
+  int c, bad = 0;
+  while (!bad && (c = getopt_long(argc, argv, "+:" GS_RT_SHORTOPTS "w:r:R:d:", lo, NULL)) != -1) {
+    int r = gs_rt_parse_opt(&o->rt, "cc", c, optarg);
+    if (r != 0) {
+      bad = r < 0;
       continue;
     }
-    const char *a = argv[i];
-    bool known = strcmp(a, "--set") == 0 || strcmp(a, "--rekey-after") == 0 ||
-                 strcmp(a, "--run-for") == 0 || strcmp(a, "--read") == 0;
-    if (!known) {
-      gs_app_err("cc: unknown option '%s' (see gridseal cc --help)", a);
-      return GS_EXIT_USAGE;
+    switch (c) {
+    case 'w':
+      bad = add_name("--set", o->sets, &o->n_sets, optarg);
+      break;
+    case 'r':
+      bad = add_name("--read", o->reads, &o->n_reads, optarg);
+      break;
+    case 'R':
+      bad = seconds_arg("--rekey-after", optarg, &o->rekey_after_s);
+      break;
+    case 'd':
+      bad = seconds_arg("--run-for", optarg, &o->run_for_s);
+      break;
+    case 'h':
+      gs_cmd_cc_usage(stdout);
+      return GS_EXIT_HELP;
+    default:
+      return gs_app_opt_error("cc", c, lo, argv);
     }
-    if (i + 1 >= argc) {
-      gs_app_err("%s needs a value", a);
-      return GS_EXIT_USAGE;
-    }
-    const char *v = argv[++i];
-    if (strcmp(a, "--set") == 0) {
-      if (o->n_sets == CC_MAX_SETS) {
-        gs_app_err("--set: at most %d", CC_MAX_SETS);
-        return GS_EXIT_USAGE;
-      }
-      o->sets[o->n_sets++] = v;
-    } else if (strcmp(a, "--read") == 0) {
-      if (o->n_reads == CC_MAX_SETS) {
-        gs_app_err("--read: at most %d", CC_MAX_SETS);
-        return GS_EXIT_USAGE;
-      }
-      o->reads[o->n_reads++] = v;
-    } else if (seconds_arg(a, v, strcmp(a, "--run-for") == 0 ? &o->run_for_s : &o->rekey_after_s) !=
-               0) {
-      return GS_EXIT_USAGE;
-    }
+  }
+  if (bad) {
+    return GS_EXIT_USAGE;
+  }
+  if (optind < argc) {
+    return gs_app_opt_extra("cc", argv[optind]);
+  }
+  if (o->rt.config == NULL) {
+    gs_app_err("cc: --config FILE is required (see gridseal cc --help)");
+    return GS_EXIT_USAGE;
   }
   return GS_EXIT_OK;
 }
@@ -85,14 +103,14 @@ static int apply_sets(cc_app *a, const cc_opts *o) {
     size_t n = eq ? (size_t)(eq - o->sets[i]) : 0;
     if (eq == NULL || n == 0 || n >= sizeof(name) || end == eq + 1 || *end != '\0' ||
         !(w >= 0 && w < 1e9)) {
-      gs_app_err("--set: expected DER=WATTS, got '%s'", o->sets[i]);
+      gs_app_err("cc: --set: expected DER=WATTS, got '%s'", o->sets[i]);
       return GS_EXIT_USAGE;
     }
     memcpy(name, o->sets[i], n);
     name[n] = '\0';
     cc_der *d = cc_find(a, name);
     if (d == NULL) {
-      gs_app_err("--set: no [der %s] in %s", name, a->rt.cfg.file);
+      gs_app_err("cc: --set: no [der %s] in %s", name, a->rt.cfg.file);
       return GS_EXIT_USAGE;
     }
     d->set_pending = true;
@@ -101,7 +119,7 @@ static int apply_sets(cc_app *a, const cc_opts *o) {
   for (size_t i = 0; i < o->n_reads; i++) {
     cc_der *d = cc_find(a, o->reads[i]);
     if (d == NULL) {
-      gs_app_err("--read: no [der %s] in %s", o->reads[i], a->rt.cfg.file);
+      gs_app_err("cc: --read: no [der %s] in %s", o->reads[i], a->rt.cfg.file);
       return GS_EXIT_USAGE;
     }
     d->read_pending = true;
@@ -159,7 +177,7 @@ int gs_cmd_cc(int argc, char **argv) {
   memset(&o, 0, sizeof(o));
   int rc = parse_args(argc, argv, &o);
   if (rc != GS_EXIT_OK) {
-    return rc;
+    return rc == GS_EXIT_HELP ? GS_EXIT_OK : rc;
   }
   cc_app *a = calloc(1, sizeof(*a));
   if (a == NULL) {

@@ -17,22 +17,26 @@
 #include "util.h"
 
 void gs_cmd_cc_usage(FILE *f) {
-  fputs("usage: gridseal cc --config FILE [--events FILE|-] [--transport T]\n"
-        "                   [--set DER=WATTS]... [--read DER]... [--rekey-after SECONDS]\n"
-        "                   [--run-for SECONDS]\n\n"
+  fputs("usage: gridseal cc -c FILE [-e FILE|-] [-t T] [-s HOST:PORT] [-w DER=WATTS]...\n"
+        "                   [-r DER]... [-R SECONDS] [-d SECONDS]\n\n"
         "Run a control center: the initiator side of IEC 62351-4 E2E security and the\n"
         "IEC 61850 (MMS) client of every [der NAME] in the configuration. Shows a live\n"
         "fleet table on a terminal (plain lines otherwise), logs measurements to the\n"
         "[log] csv file, and reads commands from standard input when it is a terminal\n"
         "or a pipe: `set DER WATTS`, `rekey DER`, `quit`. SIGINT/SIGTERM (or quit)\n"
         "release every association, then exit 0.\n\n"
-        "  --config FILE          configuration (docs/CONFIG.md), role = cc\n"
-        "  --events FILE|-        security events as JSON lines (overrides [log] events)\n"
-        "  --transport T          override [transport] type (tcp | xmpp | mqtt | amqp)\n"
-        "  --set DER=WATTS        send this set-point once DER is associated (repeatable)\n"
-        "  --read DER             read DER's rating (DGEN1 WMaxRtg) once associated\n"
-        "  --rekey-after SECONDS  key update on every association every SECONDS\n"
-        "  --run-for SECONDS      release everything and exit after SECONDS\n",
+        "  -c, --config FILE          configuration (docs/CONFIG.md), role = cc\n"
+        "  -e, --events FILE|-        security events as JSON lines (overrides [log] events)\n"
+        "  -t, --transport T          override [transport] type (tcp | xmpp | mqtt | amqp)\n"
+        "  -s, --server HOST:PORT     override [transport] server (xmpp, mqtt, amqp)\n"
+        "  -w, --set DER=WATTS        send this set-point once DER is associated (repeatable)\n"
+        "  -r, --read DER             read DER's rating (DGEN1 WMaxRtg) once associated\n"
+        "  -R, --rekey-after SECONDS  key update on every association every SECONDS\n"
+        "  -d, --run-for SECONDS      release everything and exit after SECONDS\n"
+        "  -h, --help                 this text\n\n"
+        "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
+        "Exit status: 0 after a clean stop, 1 on a runtime failure (configuration,\n"
+        "credentials, transport), 2 on a usage error.\n",
         f);
 }
 

@@ -18,6 +18,7 @@
 #include "dermodel.h"
 #include "failsum.h"
 #include "gridseal/error.h"
+#include "options.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -50,7 +51,7 @@ typedef struct der_app {
 } der_app;
 
 void gs_cmd_der_usage(FILE *f) {
-  fputs("usage: gridseal der --config FILE [--events FILE|-] [--transport tcp|xmpp|mqtt|amqp]\n\n"
+  fputs("usage: gridseal der -c FILE [-e FILE|-] [-t tcp|xmpp|mqtt|amqp] [-s HOST:PORT]\n\n"
         "Run a DER controller: the responder side of IEC 62351-4 E2E security and the\n"
         "IEC 61850 (MMS) server of a simulated PV plant. It accepts associations whose\n"
         "handshake carries an MMS Initiate-Request from a peer [security] admits\n"
@@ -58,9 +59,14 @@ void gs_cmd_der_usage(FILE *f) {
         "peer's roles permit ([roles]), and sends a measurement report to every\n"
         "association whose peer may read, each report_interval. SIGINT/SIGTERM\n"
         "release every association, then exit 0.\n\n"
-        "  --config FILE     configuration (docs/CONFIG.md), role = der\n"
-        "  --events FILE|-   security events as JSON lines (overrides [log] events)\n"
-        "  --transport T     override [transport] type\n",
+        "  -c, --config FILE      configuration (docs/CONFIG.md), role = der\n"
+        "  -e, --events FILE|-    security events as JSON lines (overrides [log] events)\n"
+        "  -t, --transport T      override [transport] type (tcp, xmpp, mqtt, amqp)\n"
+        "  -s, --server HOST:PORT override [transport] server (xmpp, mqtt, amqp)\n"
+        "  -h, --help             this text\n\n"
+        "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
+        "Exit status: 0 after a clean stop, 1 on a runtime failure (configuration,\n"
+        "credentials, transport), 2 on a usage error.\n",
         f);
 }
 
@@ -446,24 +452,39 @@ static size_t list_sessions(void *ctx, gs_session **out, size_t cap) {
 }
 
 static int parse_args(int argc, char **argv, gs_rt_opts *o) {
-  for (int i = 1; i < argc; i++) {
-    int r = gs_rt_common_opt(o, argc, argv, &i);
+  static const struct option lo[] = {GS_RT_LONGOPTS, {NULL, 0, NULL, 0}};
+  opterr = 0;
+  optind = 0; /* a fresh scan (glibc) */
+  int c;
+  while ((c = getopt_long(argc, argv, "+:" GS_RT_SHORTOPTS, lo, NULL)) != -1) {
+    int r = gs_rt_parse_opt(o, "der", c, optarg);
     if (r < 0) {
       return GS_EXIT_USAGE;
     }
-    if (r == 0) {
-      gs_app_err("der: unknown option '%s' (see gridseal der --help)", argv[i]);
-      return GS_EXIT_USAGE;
+    if (r > 0) {
+      continue;
     }
+    if (c == 'h') {
+      gs_cmd_der_usage(stdout);
+      return GS_EXIT_HELP;
+    }
+    return gs_app_opt_error("der", c, lo, argv);
+  }
+  if (optind < argc) {
+    return gs_app_opt_extra("der", argv[optind]);
+  }
+  if (o->config == NULL) {
+    gs_app_err("der: --config FILE is required (see gridseal der --help)");
+    return GS_EXIT_USAGE;
   }
   return GS_EXIT_OK;
 }
 
 int gs_cmd_der(int argc, char **argv) {
-  gs_rt_opts o = {NULL, NULL, NULL};
+  gs_rt_opts o = {NULL, NULL, NULL, NULL};
   int rc = parse_args(argc, argv, &o);
   if (rc != GS_EXIT_OK) {
-    return rc;
+    return rc == GS_EXIT_HELP ? GS_EXIT_OK : rc;
   }
   der_app *a = calloc(1, sizeof(*a));
   if (a == NULL) {

@@ -1,9 +1,11 @@
-/* `gridseal pki init DIR [--ders N] [--domain D] [--force]`: the demo PKI
+/* `gridseal pki init DIR [--ders N] [--domain D] [--force] [--transport T]
+ * [--server HOST:PORT]`: the demo PKI
  * (gs_pki_issue_demo) and the matching configuration files; `pki issue` and
  * `pki attr-cert` are in cmd_pki_issue.c, `pki revoke` in cmd_pki_revoke.c. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +14,12 @@
 #include "commands.h"
 #include "config.h"
 #include "gridseal/authz.h"
+#include "gridseal/error.h"
+#include "gridseal/transport_tcp.h"
+#include "options.h"
 #include "pki_issue.h"
 #include "util.h"
+#include "xport.h"
 
 #define BASE_PORT 7001
 
@@ -22,10 +28,13 @@ typedef struct pki_args {
   unsigned ders;
   const char *domain;
   bool force;
+  gs_cfg_transport transport; /* --transport: [transport] type of the configs */
+  const char *server;         /* --server HOST:PORT; NULL: the default of the transport */
 } pki_args;
 
 void gs_cmd_pki_usage(FILE *f) {
-  fputs("usage: gridseal pki init DIR [--ders N] [--domain D] [--force]\n"
+  fputs("usage: gridseal pki init DIR [-n|--ders N] [-d|--domain D] [-f|--force]\n"
+        "                        [-t|--transport tcp|xmpp|mqtt|amqp] [-s|--server HOST:PORT]\n"
         "       gridseal pki issue --ca DIR --name NAME [--role ROLE]... [--domain D]\n"
         "                          [--out DIR] [--days N] [--force]\n"
         "       gridseal pki attr-cert --ca DIR --holder CERT --role ROLE... --out FILE\n"
@@ -36,9 +45,14 @@ void gs_cmd_pki_usage(FILE *f) {
         "OPERATOR), a read-only peer (viewer, role VIEWER) and DERs der1..derN,\n"
         "the intermediary's server certificate, an empty CRL, and the configuration\n"
         "files DIR/cc.conf and DIR/derN.conf (DER N listens on 127.0.0.1:7000+N).\n\n"
-        "  --ders N     number of DERs (default 1, at most 999)\n"
-        "  --domain D   XMPP domain of the identities (default localhost)\n"
-        "  --force      overwrite the files of an existing DIR\n\n"
+        "  -n, --ders N          number of DERs (default 1, at most 999)\n"
+        "  -d, --domain D        XMPP domain of the identities (default localhost)\n"
+        "  -f, --force           overwrite the files of an existing DIR\n"
+        "  -t, --transport T     [transport] type of the configurations (default tcp);\n"
+        "                        mqtt and amqp get replay = window\n"
+        "  -s, --server H:P      the XMPP server or broker (default: where the project's\n"
+        "                        scripts put it: xmpp 127.0.0.1:15222 = scripts/xmpp-server\n"
+        "                        prosody, mqtt 127.0.0.1:8883, amqp localhost:5671)\n\n"
         "Private keys are written unencrypted with mode 0600: for demonstrations only.\n\n"
         "issue: one more E2E certificate from the CA in DIR (DIR/ca.crt, DIR/ca.key, e.g.\n"
         "demo/e2e-ca), written to OUT/e2e.crt and OUT/e2e.key (default OUT: NAME beside\n"
@@ -58,51 +72,86 @@ void gs_cmd_pki_usage(FILE *f) {
         f);
 }
 
-static int parse_args(int argc, char **argv, pki_args *a) {
-  if (argc < 2 || strcmp(argv[1], "init") != 0) {
-    gs_app_err("pki: expected 'init', 'issue', 'attr-cert' or 'revoke' (see gridseal pki --help)");
+static int parse_ders(const char *v, unsigned *out) {
+  char *end;
+  errno = 0;
+  unsigned long n = strtoul(v, &end, 10);
+  if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n > GS_PKI_ISSUE_MAX_DERS) {
+    gs_app_err("pki init: --ders '%s': expected a number 0..%u", v, GS_PKI_ISSUE_MAX_DERS);
     return -1;
   }
-  memset(a, 0, sizeof(*a));
+  *out = (unsigned)n;
+  return 0;
+}
+
+/* argv[0] is "init"; DIR may come before or after the options. */
+static int parse_args(int argc, char **argv, pki_args *a) {
+  static const struct option lo[] = {{"ders", required_argument, NULL, 'n'},
+                                     {"domain", required_argument, NULL, 'd'},
+                                     {"force", no_argument, NULL, 'f'},
+                                     {"server", required_argument, NULL, 's'},
+                                     {"transport", required_argument, NULL, 't'},
+                                     {"help", no_argument, NULL, 'h'},
+                                     {NULL, 0, NULL, 0}};
+  memset(a, 0, sizeof(a[0]));
   a->ders = 1;
   a->domain = "localhost";
-  for (int i = 2; i < argc; i++) {
-    const char *s = argv[i];
-    if (strcmp(s, "--force") == 0) {
+  a->transport = GS_CFG_TRANSPORT_TCP;
+  opterr = 0;
+  optind = 0; /* a fresh scan (glibc), permuting: DIR may come first */
+  int c;
+  while ((c = getopt_long(argc, argv, ":n:d:fs:t:h", lo, NULL)) != -1) {
+    char host[GS_TCP_MAX_HOST];
+    uint16_t port;
+    switch (c) {
+    case 'n':
+      if (parse_ders(optarg, &a->ders) != 0) {
+        return GS_EXIT_USAGE;
+      }
+      break;
+    case 'd':
+      a->domain = optarg;
+      break;
+    case 'f':
       a->force = true;
-    } else if (strcmp(s, "--ders") == 0 || strcmp(s, "--domain") == 0) {
-      if (i + 1 >= argc) {
-        gs_app_err("pki init: %s needs a value", s);
-        return -1;
+      break;
+    case 's':
+      if (gs_tcp_parse_hostport(optarg, host, &port, false) != GS_OK) {
+        gs_app_err("pki init: --server '%s': expected HOST:PORT (e.g. 127.0.0.1:15222)", optarg);
+        return GS_EXIT_USAGE;
       }
-      const char *v = argv[++i];
-      if (s[2] == 'd' && s[3] == 'e') {
-        char *end;
-        errno = 0;
-        unsigned long n = strtoul(v, &end, 10);
-        if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n > GS_PKI_ISSUE_MAX_DERS) {
-          gs_app_err("pki init: --ders '%s': expected a number 0..%u", v, GS_PKI_ISSUE_MAX_DERS);
-          return -1;
-        }
-        a->ders = (unsigned)n;
-      } else {
-        a->domain = v;
+      a->server = optarg;
+      break;
+    case 't':
+      if (gs_app_transport_parse_type(optarg, &a->transport) != 0) {
+        gs_app_err("pki init: --transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)",
+                   optarg);
+        return GS_EXIT_USAGE;
       }
-    } else if (s[0] == '-' && s[1] != '\0') {
-      gs_app_err("pki init: unknown option '%s'", s);
-      return -1;
-    } else if (a->dir == NULL) {
-      a->dir = s;
-    } else {
-      gs_app_err("pki init: unexpected argument '%s'", s);
-      return -1;
+      break;
+    case 'h':
+      gs_cmd_pki_usage(stdout);
+      return GS_EXIT_HELP;
+    default:
+      return gs_app_opt_error("pki init", c, lo, argv);
     }
   }
-  if (a->dir == NULL) {
-    gs_app_err("pki init: missing DIR");
-    return -1;
+  if (optind < argc) {
+    a->dir = argv[optind++];
   }
-  return 0;
+  if (optind < argc) {
+    return gs_app_opt_extra("pki init", argv[optind]);
+  }
+  if (a->dir == NULL) {
+    gs_app_err("pki init: missing DIR (see gridseal pki --help)");
+    return GS_EXIT_USAGE;
+  }
+  if (a->server != NULL && a->transport == GS_CFG_TRANSPORT_TCP) {
+    gs_app_err("pki init: --server applies to --transport xmpp, mqtt or amqp (tcp nodes use "
+               "127.0.0.1:7000+N)");
+    return GS_EXIT_USAGE;
+  }
+  return GS_EXIT_OK;
 }
 
 /* 1 if `dir` exists and holds anything, 0 if absent or empty, -1 if it is
@@ -136,7 +185,7 @@ static void write_authz(FILE *f, bool cc, unsigned ders) {
   fprintf(f, "%smax_assoc_per_peer = 2\n", cc ? "\n" : "");
 }
 
-static void write_common(FILE *f) {
+static void write_common(FILE *f, gs_cfg_transport t) {
   fputs("\n[security]\n"
         "mode = aead\n"
         "aead = aes256-GCM, aes128-GCM\n"
@@ -145,9 +194,20 @@ static void write_common(FILE *f) {
         "hmac = hmacWithSHA256\n"
         "dh_groups = 19\n"
         "time_tolerance = 10min\n"
-        "key_lifetime = 1h\n"
-        "replay = strict\n"
-        "encryption_policy = required\n"
+        "key_lifetime = 1h\n",
+        f);
+  if (t == GS_CFG_TRANSPORT_MQTT || t == GS_CFG_TRANSPORT_AMQP) {
+    fputs("# a broker may redeliver and reorder PDUs: the replay window accepts a late\n"
+          "# PDU once and drops duplicates (strict mode would drop every late one)\n"
+          "replay = window\n",
+          f);
+  } else {
+    fputs("# strict suits tcp and xmpp; with --transport mqtt|amqp set window (or delete\n"
+          "# this line: window is the default for the brokers)\n"
+          "replay = strict\n",
+          f);
+  }
+  fputs("encryption_policy = required\n"
         "pp = IEC61850-8-2\n",
         f);
 }
@@ -177,14 +237,33 @@ static void write_identity(FILE *f, const char *name) {
           name, name);
 }
 
-static void write_transport(FILE *f, const char *name, const char *domain, unsigned port) {
-  fputs("\n[transport]\ntype = tcp\n", f);
+/* The default server of each transport: where the project's scripts put
+ * it (scripts/xmpp-server: Prosody on 15222; scripts/mqtt-broker and
+ * scripts/amqp-broker take --port: the protocols' TLS ports, 8883 and 5671;
+ * AMQP names the broker by the DNS name of its certificate). */
+static const char *default_server(gs_cfg_transport t) {
+  switch (t) {
+  case GS_CFG_TRANSPORT_MQTT:
+    return "127.0.0.1:8883";
+  case GS_CFG_TRANSPORT_AMQP:
+    return "localhost:5671";
+  default:
+    return "127.0.0.1:15222";
+  }
+}
+
+static const char *server_of(const pki_args *a) {
+  return a->server != NULL ? a->server : default_server(a->transport);
+}
+
+static void write_transport(FILE *f, const pki_args *a, const char *name, unsigned port) {
+  fprintf(f, "\n[transport]\ntype = %s\n", gs_cfg_transport_name(a->transport));
   if (port != 0) {
     fprintf(f, "listen = 127.0.0.1:%u\n", port);
   }
   fprintf(f,
-          "# for type = xmpp (the intermediary of scripts/demo):\n"
-          "server = 127.0.0.1:5222\n"
+          "# for type = xmpp, mqtt, amqp (the XMPP server or broker, docs/CLI.md):\n"
+          "server = %s\n"
           "domain = %s\n"
           "jid = %s@%s/IEC\n"
           "tls_cert = %s/hop.crt\n"
@@ -192,7 +271,7 @@ static void write_transport(FILE *f, const char *name, const char *domain, unsig
           "tls_ca = hop-ca/ca.crt\n"
           "reconnect_min = 500ms\n"
           "reconnect_max = 30s\n",
-          domain, name, domain, name, name);
+          server_of(a), a->domain, name, a->domain, name, name);
 }
 
 static int write_conf(const pki_args *a, const char *name, unsigned der_index) {
@@ -213,10 +292,10 @@ static int write_conf(const pki_args *a, const char *name, unsigned der_index) {
           "# Relative paths are relative to this file.\n\n"
           "[node]\nrole = %s\nname = %s\nidentity = urn:gridseal:%s\n",
           name, cc ? "cc" : "der", name, name);
-  write_common(f);
+  write_common(f, a->transport);
   write_authz(f, cc, a->ders);
   write_identity(f, name);
-  write_transport(f, name, a->domain, cc ? 0 : BASE_PORT + der_index - 1);
+  write_transport(f, a, name, cc ? 0 : BASE_PORT + der_index - 1);
   fprintf(f, "\n[application]\nreport_interval = 2s\n");
   if (!cc) {
     fprintf(f, "rating_kw = 100\nseed = %u\n", der_index);
@@ -238,6 +317,31 @@ static int write_conf(const pki_args *a, const char *name, unsigned der_index) {
   return 0;
 }
 
+/* How to start the server the configurations name (the project's
+ * scripts, docs/CLI.md). */
+static void print_hint(const pki_args *a) {
+  const char *srv = server_of(a);
+  const char *colon = strrchr(srv, ':');
+  const char *port = colon != NULL ? colon + 1 : "";
+  switch (a->transport) {
+  case GS_CFG_TRANSPORT_XMPP:
+    printf("transport xmpp via %s: scripts/xmpp-server start prosody --pki %s --dir RUNDIR%s%s\n",
+           srv, a->dir, strcmp(port, "15222") != 0 ? " --port " : "",
+           strcmp(port, "15222") != 0 ? port : "");
+    break;
+  case GS_CFG_TRANSPORT_MQTT:
+    printf("transport mqtt via %s: scripts/mqtt-broker start --pki %s --dir RUNDIR --port %s\n",
+           srv, a->dir, port);
+    break;
+  case GS_CFG_TRANSPORT_AMQP:
+    printf("transport amqp via %s: scripts/amqp-broker start --pki %s --dir RUNDIR --port %s\n",
+           srv, a->dir, port);
+    break;
+  default:
+    break;
+  }
+}
+
 int gs_cmd_pki(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "issue") == 0) {
     return gs_cmd_pki_issue(argc - 1, argv + 1);
@@ -248,9 +352,14 @@ int gs_cmd_pki(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "revoke") == 0) {
     return gs_cmd_pki_revoke(argc - 1, argv + 1);
   }
-  pki_args a;
-  if (parse_args(argc, argv, &a) != 0) {
+  if (argc < 2 || strcmp(argv[1], "init") != 0) {
+    gs_app_err("pki: expected 'init', 'issue', 'attr-cert' or 'revoke' (see gridseal pki --help)");
     return GS_EXIT_USAGE;
+  }
+  pki_args a;
+  int prc = parse_args(argc - 1, argv + 1, &a);
+  if (prc != GS_EXIT_OK) {
+    return prc == GS_EXIT_HELP ? GS_EXIT_OK : prc;
   }
   int has = dir_has_entries(a.dir);
   if (has < 0) {
@@ -280,5 +389,8 @@ int gs_cmd_pki(int argc, char **argv) {
   }
   printf("demo PKI in %s: e2e-ca/, hop-ca/, server/, cc/, viewer/, %u DER(s)%s\n", a.dir, a.ders,
          a.ders > 0 ? ", cc.conf, der*.conf" : "");
+  if (a.ders > 0) {
+    print_hint(&a);
+  }
   return GS_EXIT_OK;
 }

@@ -298,6 +298,68 @@ static int check_authz(cfg_parser *p) {
   return GS_OK;
 }
 
+static bool is_broker(gs_cfg_transport t) {
+  return t == GS_CFG_TRANSPORT_MQTT || t == GS_CFG_TRANSPORT_AMQP;
+}
+
+/* The defaults that depend on the transport type, chosen for the final
+ * type (after --transport). */
+static void transport_defaults(gs_config *c) {
+  if (c->replay_line == 0) { /* docs/PROTOCOL.md §9: brokers may redeliver and reorder */
+    c->security.replay =
+        is_broker(c->transport.type) ? GS_REPLAY_MODE_WINDOW : GS_REPLAY_MODE_STRICT;
+  }
+}
+
+int gs_cfg_override(gs_config *cfg, const gs_cfg_transport *type, const char *server,
+                    gs_cfg_error *err) {
+  cfg_parser p;
+  memset(&p, 0, sizeof(p));
+  memset(err, 0, sizeof(*err));
+  p.cfg = cfg;
+  p.file = cfg->file;
+  p.err = err;
+  if (type != NULL) {
+    cfg->transport.type = *type;
+  }
+  if (server != NULL) {
+    if (cfg->transport.type == GS_CFG_TRANSPORT_TCP) {
+      return cfg_fail(&p, "--server applies to xmpp, mqtt and amqp, but the transport is tcp (a "
+                          "DER listens on [transport] listen, a control center connects to [der "
+                          "NAME] connect)");
+    }
+    size_t n = strlen(server);
+    if (n >= sizeof(cfg->transport.server)) {
+      return cfg_fail(&p, "--server '%.40s...' too long", server);
+    }
+    memcpy(cfg->transport.server, server, n + 1);
+  }
+  transport_defaults(cfg);
+  int rc = check_transport(&p);
+  rc = rc ? rc : check_peers(&p);
+  if (rc != GS_OK && type != NULL) {
+    size_t len = strlen(err->msg);
+    snprintf(err->msg + len, sizeof(err->msg) - len, " (with --transport %s)",
+             gs_cfg_transport_name(*type));
+  }
+  return rc;
+}
+
+bool gs_cfg_replay_warning(const gs_config *cfg, char *out, size_t cap) {
+  out[0] = '\0';
+  if (!is_broker(cfg->transport.type) || cfg->replay_line == 0 ||
+      cfg->security.replay != GS_REPLAY_MODE_STRICT) {
+    return false;
+  }
+  snprintf(out, cap,
+           "%s:%u: replay = strict with transport %s: a broker may redeliver or reorder PDUs "
+           "(QoS 1, reconnects, resumed sessions), and strict mode drops every late one as a "
+           "replay; set replay = window (or delete the line: window is the default for mqtt "
+           "and amqp)",
+           cfg->file, cfg->replay_line, gs_cfg_transport_name(cfg->transport.type));
+  return true;
+}
+
 static int finish(cfg_parser *p) {
   gs_config *c = p->cfg;
   p->line = 0;
@@ -317,10 +379,7 @@ static int finish(cfg_parser *p) {
     return rc;
   }
   gs_cfg_security *s = &c->security;
-  if (!p->replay_set &&
-      (c->transport.type == GS_CFG_TRANSPORT_MQTT || c->transport.type == GS_CFG_TRANSPORT_AMQP)) {
-    s->replay = GS_REPLAY_MODE_WINDOW; /* docs/PROTOCOL.md §9: brokers may redeliver */
-  }
+  transport_defaults(c);
   if (s->mode == GS_OFFER_INTEGRITY) {
     if (!p->encryption_set) {
       s->encryption = GS_ENCR_OPTIONAL;

@@ -167,6 +167,8 @@ typedef struct gs_config {
   gs_cfg_role_ops role_ops[GS_CFG_MAX_ROLE_OPS];
   size_t n_peers;
   gs_cfg_peer peers[GS_CFG_MAX_PEERS];
+  unsigned replay_line; /* line of [security] replay; 0 = not set, the
+                           transport's default applies (gs_cfg_override) */
 } gs_config;
 
 /* One error message: "FILE:LINE: text" (or "FILE: text" for file-level
@@ -188,6 +190,23 @@ int gs_cfg_parse(gs_config *cfg, const char *file, const char *base_dir, const c
 /* Read and parse the file at `path` (at most 1 MiB). GS_ERR_IO (cannot read,
  * message names the file and errno text) or the errors of gs_cfg_parse. */
 int gs_cfg_load(gs_config *cfg, const char *path, gs_cfg_error *err);
+
+/* Command-line overrides after gs_cfg_load / gs_cfg_parse: `type`
+ * (--transport; NULL = keep) and `server` (--server HOST:PORT; NULL = keep)
+ * replace [transport] type and server. The defaults that depend on the
+ * transport are chosen again for the final type (replay: window for mqtt
+ * and amqp, strict for tcp and xmpp, when the file sets no replay line),
+ * and the parser's transport checks run again ("missing key
+ * 'transport.jid' (with --transport xmpp)"). GS_OK, or GS_ERR_CONFIG with
+ * *err filled (--server with transport tcp is one). */
+int gs_cfg_override(gs_config *cfg, const gs_cfg_transport *type, const char *server,
+                    gs_cfg_error *err);
+
+/* The replay warning (docs/CONFIG.md): a broker transport (mqtt, amqp)
+ * with replay = strict set in the file. Writes "FILE:LINE: ..." saying why
+ * and what to set into out[0..cap) and returns true; false (out = "")
+ * when there is nothing to say. */
+bool gs_cfg_replay_warning(const gs_config *cfg, char *out, size_t cap);
 
 /* Names for printing, as the configuration writes them. */
 const char *gs_cfg_mode_name(gs_offer_mode m);

@@ -590,6 +590,7 @@ int cfg_set_key(cfg_parser *p, const char *key, const char *value) {
     }
     if (p->sect == SECT_SECURITY && strcmp(key, "replay") == 0) {
       p->replay_set = true;
+      p->cfg->replay_line = p->line;
     }
     if (p->sect == SECT_SECURITY && strcmp(key, "mode") == 0) {
       p->mode_line = p->line;

@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "connlog.h"
+#include "credentials.h"
 #include "emit.h"
 #include "expiry.h"
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
+#include "gridseal/transport_tcp.h"
 #include "util.h"
 #include "xport.h"
 
@@ -40,24 +42,35 @@ bool gs_rt_stopping(void) {
   return stop_flag != 0;
 }
 
-int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i) {
-  const char *a = argv[*i];
-  const char **dst = NULL;
-  if (strcmp(a, "--config") == 0) {
-    dst = &o->config;
-  } else if (strcmp(a, "--events") == 0) {
-    dst = &o->events;
-  } else if (strcmp(a, "--transport") == 0) {
-    dst = &o->transport;
-  } else {
+int gs_rt_parse_opt(gs_rt_opts *o, const char *cmd, int c, const char *arg) {
+  gs_cfg_transport type;
+  char host[GS_TCP_MAX_HOST];
+  uint16_t port;
+  switch (c) {
+  case 'c':
+    o->config = arg;
+    return 1;
+  case 'e':
+    o->events = arg;
+    return 1;
+  case 't':
+    if (gs_app_transport_parse_type(arg, &type) != 0) {
+      gs_app_err("%s: --transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)", cmd, arg);
+      return -1;
+    }
+    o->transport = arg;
+    return 1;
+  case 's':
+    if (gs_tcp_parse_hostport(arg, host, &port, false) != GS_OK) {
+      gs_app_err("%s: --server '%s': expected HOST:PORT (e.g. 127.0.0.1:15222, [::1]:8883)", cmd,
+                 arg);
+      return -1;
+    }
+    o->server = arg;
+    return 1;
+  default:
     return 0;
   }
-  if (*i + 1 >= argc) {
-    gs_app_err("%s needs a value", a);
-    return -1;
-  }
-  *dst = argv[++*i];
-  return 1;
 }
 
 void gs_rt_identity_parse(const char *s, gs_identity *out) {
@@ -315,204 +328,42 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->pp = sec->pp;
 }
 
-/* What the [identity] files give, loaded and validated together: at start
- * and again at each reload (SIGHUP). */
-typedef struct rt_set {
-  gs_pki *pki;
-  size_t anchors_of[GS_CFG_MAX_FILES]; /* anchors each trust_anchor file added */
-  size_t crls_of[GS_CFG_MAX_FILES];    /* CRLs each crl file added */
-  uint8_t *cert_der;
-  size_t cert_len;
-  const gs_cert_info *own;
-  gs_privkey *key;
-  uint8_t *att_der;
-  size_t att_len;
-} rt_set;
+/* What the [identity] files give, loaded and validated together
+ * (credentials.h): at start and again at each reload (SIGHUP). */
+typedef gs_creds rt_set;
 
 #define RT_WHY 1024
 
 static void set_free(const gs_crypto *c, rt_set *s) {
-  if (s->own != NULL) {
-    gs_pki_release(s->pki, s->own);
-  }
-  if (s->key != NULL) {
-    c->privkey_free(s->key);
-  }
-  free(s->cert_der);
-  free(s->att_der);
-  gs_pki_free(s->pki);
-  memset(s, 0, sizeof(*s));
+  gs_creds_free(s, c);
 }
 
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int
-fail(char *why, int rc, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, RT_WHY, fmt, ap);
-  va_end(ap);
+/* gs_creds_load's report: the first error becomes `why`, warnings are
+ * printed at once ("warning: der1/e2e.key is readable by ..."). */
+static void set_line(void *user, gs_creds_level lvl, const char *msg) {
+  char *why = user;
+  if (lvl == GS_CREDS_ERROR && why[0] == '\0') {
+    snprintf(why, RT_WHY, "%s", msg);
+  } else if (lvl == GS_CREDS_WARNING) {
+    gs_app_err("warning: %s", msg);
+  }
+}
+
+/* The anchors and CRLs, the own certificate against them at `now`, the
+ * configured identity, the key and the attribute certificate: the startup
+ * checks, and the same at each reload. */
+static int load_set(const gs_rt *rt, rt_set *s, gs_time_ms now, char *why) {
+  why[0] = '\0';
+  gs_creds_report rep = {set_line, why, false};
+  int rc = gs_creds_load(s, rt->crypto, &rt->cfg, now, &rep);
+  if (rc != GS_OK && why[0] == '\0') {
+    snprintf(why, RT_WHY, "%s: %s", rt->cfg.file, gs_strerror(rc));
+  }
   return rc;
 }
 
-static int load_pki(const gs_rt *rt, rt_set *s, char *why) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  int rc = gs_pki_new(rt->crypto, &s->pki);
-  if (rc != GS_OK) {
-    return fail(why, rc, "pki: %s", gs_strerror(rc));
-  }
-  for (size_t i = 0; i < id->n_anchors; i++) {
-    size_t before = gs_pki_anchor_count(s->pki);
-    if ((rc = gs_pki_add_anchor_file(s->pki, id->anchors[i])) != GS_OK) {
-      return fail(why, rc, "%s: cannot load trust anchor: %s", id->anchors[i], gs_strerror(rc));
-    }
-    s->anchors_of[i] = gs_pki_anchor_count(s->pki) - before;
-  }
-  for (size_t i = 0; i < id->n_crls; i++) {
-    size_t before = gs_pki_crl_count(s->pki);
-    if ((rc = gs_pki_add_crl_file(s->pki, id->crls[i])) != GS_OK) {
-      return fail(why, rc, "%s: cannot load CRL: %s", id->crls[i], gs_strerror(rc));
-    }
-    s->crls_of[i] = gs_pki_crl_count(s->pki) - before;
-  }
-  return GS_OK;
-}
-
-static bool cert_names(const gs_cert_info *ci, const gs_identity *id) {
-  for (size_t i = 0; i < ci->n_identities; i++) {
-    if (ci->identities[i].kind == id->kind && strcmp(ci->identities[i].value, id->value) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/* A warning when a secret file can be read by group or others. */
-static void warn_mode(const char *what, const char *path) {
-  struct stat st;
-  if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
-    gs_app_err("warning: %s %s is readable by group or others (mode %04o); chmod 600 it", what,
-               path, (unsigned)(st.st_mode & 07777));
-  }
-}
-
-/* [identity] key: a file, a pkcs11: URI or a TPM key (docs/KEYS.md). */
-static int load_key(const gs_rt *rt, rt_set *s, char *why) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  bool file = strncmp(id->key, "pkcs11:", 7) != 0 && strncmp(id->key, "handle:", 7) != 0;
-  if (file) {
-    warn_mode("private key file", id->key);
-  }
-  if (id->key_passphrase_file[0] != '\0') {
-    warn_mode("pass phrase file", id->key_passphrase_file);
-  }
-  gs_ossl_key_opts ko = {
-      .passphrase_file = id->key_passphrase_file[0] != '\0' ? id->key_passphrase_file : NULL,
-      .pkcs11_module = id->pkcs11_module[0] != '\0' ? id->pkcs11_module : NULL,
-      .tpm_tcti = id->tpm_tcti[0] != '\0' ? id->tpm_tcti : NULL,
-  };
-  char msg[768];
-  msg[0] = '\0';
-  int rc = gs_ossl_privkey_load(rt->crypto, id->key, &ko, &s->key, msg, sizeof(msg));
-  if (rc != GS_OK) {
-    if (msg[0] != '\0') {
-      /* "KEY: reason", e.g. "...: wrong pass phrase or PIN (from F)" */
-      return fail(why, rc, "%s", msg);
-    }
-    return fail(why, rc, "%s: cannot load private key: %s", id->key, gs_strerror(rc));
-  }
-  return GS_OK;
-}
-
-/* The private key signs what the certificate's public key verifies. */
-static bool key_matches(const gs_crypto *c, gs_privkey *key, const gs_cert_info *own) {
-  static const uint8_t probe[] = "gridseal: does this key belong to this certificate?";
-  gs_iov part = {probe, sizeof(probe)};
-  uint8_t sig[GS_MAX_SIG_LEN];
-  size_t sig_len = 0;
-  gs_sig_alg alg;
-  if (c->privkey_sig_alg(key, &alg) != GS_OK || alg != own->sig_alg) {
-    return false;
-  }
-  return c->sign(key, alg, &part, 1, sig, sizeof(sig), &sig_len) == GS_OK &&
-         c->verify(own->pubkey, alg, &part, 1, sig, sig_len) == GS_OK;
-}
-
-static int key_mismatch(const gs_rt *rt, char *why) {
-  return fail(why, GS_ERR_KEY_MISMATCH,
-              "%s does not match %s: the private key is not the one of the certificate (%s)",
-              rt->cfg.id.key, rt->cfg.id.cert, gs_errname(GS_ERR_KEY_MISMATCH));
-}
-
-/* The whole file (at most `max` octets), with the messages of
- * gs_app_read_file. */
-static int read_whole(const char *path, size_t max, uint8_t **out, size_t *len, char *why) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return fail(why, GS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-  }
-  uint8_t *buf = malloc(max + 1);
-  size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
-  bool bad = buf == NULL || ferror(f);
-  fclose(f);
-  if (bad || n > max) {
-    free(buf);
-    return fail(why, GS_ERR_IO, "%s: %s", path, bad ? "cannot read" : "input too large");
-  }
-  *out = buf;
-  *len = n;
-  return GS_OK;
-}
-
-/* [identity] attribute_cert: an RFC 5755 attribute certificate (DER) whose
- * holder is the own certificate, valid now. */
-static int load_attr_cert(const gs_rt *rt, rt_set *s, gs_time_ms now, char *why) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  if (id->attr_cert[0] == '\0') {
-    return GS_OK;
-  }
-  int rc = read_whole(id->attr_cert, 64 * 1024, &s->att_der, &s->att_len, why);
-  if (rc != GS_OK) {
-    return rc;
-  }
-  gs_slice att = {s->att_der, s->att_len};
-  const gs_cert_info *info = NULL;
-  rc = gs_pki_validate(s->pki, (gs_slice){s->cert_der, s->cert_len}, NULL, 0, &att, now, &info);
-  if (rc != GS_OK) {
-    return fail(why, rc, "%s: attribute certificate not valid now for %s: %s (%s)", id->attr_cert,
-                id->cert, gs_strerror(rc), gs_errname(rc));
-  }
-  gs_pki_release(s->pki, info);
-  return GS_OK;
-}
-
-/* The own certificate against the set's anchors and CRLs at `now`, the
- * configured identity, the key and the attribute certificate: the startup
- * checks, and the same at each reload. */
-static int load_identity(const gs_rt *rt, rt_set *s, gs_time_ms now, char *why) {
-  const gs_cfg_identity *id = &rt->cfg.id;
-  int rc = gs_pki_load_cert_file(id->cert, &s->cert_der, &s->cert_len);
-  if (rc != GS_OK) {
-    return fail(why, rc, "%s: cannot load certificate: %s", id->cert, gs_strerror(rc));
-  }
-  rc = gs_pki_validate(s->pki, (gs_slice){s->cert_der, s->cert_len}, NULL, 0, NULL, now, &s->own);
-  if (rc != GS_OK) {
-    return fail(why, rc, "%s: own certificate not valid now against the trust anchors: %s (%s)",
-                id->cert, gs_strerror(rc), gs_errname(rc));
-  }
-  if (!cert_names(s->own, &rt->own_id)) {
-    return fail(why, GS_ERR_CONFIG, "%s: certificate does not name the configured identity '%s'",
-                id->cert, rt->cfg.identity);
-  }
-  rc = load_key(rt, s, why);
-  if (rc != GS_OK) {
-    return rc;
-  }
-  if (!key_matches(rt->crypto, s->key, s->own)) {
-    return key_mismatch(rt, why);
-  }
-  return load_attr_cert(rt, s, now, why);
+static void key_mismatch(const gs_rt *rt, char *why) {
+  gs_creds_mismatch_text(rt->cfg.id.key, rt->cfg.id.cert, why, RT_WHY);
 }
 
 bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b) {
@@ -589,15 +440,25 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
                rn[role]);
     return GS_ERR_CONFIG;
   }
-  if (o->transport != NULL &&
-      gs_app_transport_parse_type(o->transport, &rt->cfg.transport.type) != 0) {
+  gs_cfg_transport type;
+  if (o->transport != NULL && gs_app_transport_parse_type(o->transport, &type) != 0) {
     gs_app_err("--transport: unknown transport '%s' (tcp | xmpp | mqtt | amqp)", o->transport);
+    return GS_ERR_CONFIG;
+  }
+  gs_cfg_error cerr;
+  if (gs_cfg_override(&rt->cfg, o->transport != NULL ? &type : NULL, o->server, &cerr) != GS_OK) {
+    gs_app_err("%s", cerr.msg);
     return GS_ERR_CONFIG;
   }
   const char *ev = o->events != NULL ? o->events : rt->cfg.log.events;
   if (gs_emit_open(ev) != 0) {
     gs_app_err("%s: cannot open the event log: %s", ev, strerror(errno));
     return GS_ERR_IO;
+  }
+  char w[GS_CFG_PATH_MAX + 512];
+  if (gs_cfg_replay_warning(&rt->cfg, w, sizeof(w))) {
+    fprintf(stderr, "%s: warning: %s\n", rt->cfg.name, w);
+    gs_emit(gs_app_now(), "config-warning", NULL, NULL, "replay-strict-on-broker", w);
   }
   return GS_OK;
 }
@@ -644,8 +505,8 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
   rt_set set;
   memset(&set, 0, sizeof(set));
   char why[RT_WHY];
-  if (rc == GS_OK && (rc = load_pki(rt, &set, why)) == GS_OK) {
-    rc = load_identity(rt, &set, gs_app_now(), why);
+  if (rc == GS_OK) {
+    rc = load_set(rt, &set, gs_app_now(), why);
   }
   if (rc != GS_OK && rt->crypto != NULL) {
     gs_app_err("%s", why);
@@ -909,10 +770,7 @@ static void rt_reload(gs_rt *rt, gs_time_ms now) {
   rt_set s;
   memset(&s, 0, sizeof(s));
   char why[RT_WHY];
-  int rc = load_pki(rt, &s, why);
-  if (rc == GS_OK) {
-    rc = load_identity(rt, &s, now, why);
-  }
+  int rc = load_set(rt, &s, now, why);
   bool new_cert = rc == GS_OK &&
                   (s.cert_len != rt->cert_len ||
                    memcmp(s.cert_der, rt->cert_der, s.cert_len) != 0 || s.att_len != rt->att_len ||
@@ -921,7 +779,8 @@ static void rt_reload(gs_rt *rt, gs_time_ms now) {
     rc = gs_endpoint_set_credentials(gs_node_endpoint(rt->node), s.cert_der, s.cert_len, NULL, 0,
                                      s.key, s.att_der, s.att_len);
     if (rc != GS_OK) {
-      fail(why, rc, "%s: the endpoint refused the new certificate: %s", id->cert, gs_strerror(rc));
+      snprintf(why, sizeof(why), "%s: the endpoint refused the new certificate: %s", id->cert,
+               gs_strerror(rc));
     } else {
       s.key = NULL; /* the endpoint's now */
     }

@@ -40,10 +40,19 @@
 
 /* Options every node takes; the command parses the rest. */
 typedef struct gs_rt_opts {
-  const char *config;    /* --config FILE (required) */
-  const char *events;    /* --events FILE|- (overrides [log] events) */
-  const char *transport; /* --transport tcp|xmpp|mqtt|amqp */
+  const char *config;    /* -c, --config FILE (required) */
+  const char *events;    /* -e, --events FILE|- (overrides [log] events) */
+  const char *transport; /* -t, --transport tcp|xmpp|mqtt|amqp */
+  const char *server;    /* -s, --server HOST:PORT (overrides [transport] server) */
 } gs_rt_opts;
+
+/* The common options, for a command's getopt_long tables (options.h). */
+#define GS_RT_SHORTOPTS "c:e:t:s:h"
+#define GS_RT_LONGOPTS                                                                             \
+  {"config", required_argument, NULL, 'c'}, {"events", required_argument, NULL, 'e'},              \
+      {"transport", required_argument, NULL, 't'}, {"server", required_argument, NULL, 's'}, {     \
+    "help", no_argument, NULL, 'h'                                                                 \
+  }
 
 /* What the application plugs in. Every member may be NULL. */
 typedef struct gs_rt_app {
@@ -100,10 +109,11 @@ typedef struct gs_rt {
   uint64_t reloads;             /* successful reloads */
 } gs_rt;
 
-/* Parse a common option at argv[*i] (advancing *i past its value).
- * 1 if consumed, 0 if not a common option, -1 on a missing value (message
- * printed). */
-int gs_rt_common_opt(gs_rt_opts *o, int argc, char **argv, int *i);
+/* Take getopt_long's return `c` (with `arg` = optarg) if it is a common
+ * option: 1 if stored, 0 if not a common option, -1 on a bad value
+ * (message printed, naming `cmd` and the option: an unknown transport, a
+ * server that is not HOST:PORT). */
+int gs_rt_parse_opt(gs_rt_opts *o, const char *cmd, int c, const char *arg);
 
 /* Load and open everything (see above). `role` is the role the command
  * needs; a configuration of the other role is an error. `max_sessions`

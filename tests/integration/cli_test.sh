@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # CLI tests of `gridseal`: pki init (files, modes, openssl verify, extensions),
-# pki issue and pki attr-cert (roles, usage errors), config, inspect (sample SecPDUs in DER, hex and base64; garbage), usage.
+# pki issue and pki attr-cert (roles, usage errors), config, config --check (missing file, key/certificate
+# mismatch, expired and expiring certificates, CRL nextUpdate, bad server, replay for brokers),
+# pki init --transport/--server, inspect (sample SecPDUs in DER, hex and base64; garbage), the
+# options of every command (--opt=value, short options, --, exit 2 on usage errors).
 # Usage: cli_test.sh GRIDSEAL SAMPLE_PDU WORKDIR
 set -euo pipefail
 G=$1 SAMPLE=$2 W=$3
@@ -159,6 +162,166 @@ printf 'a0 03 02 01' >"$W/short.hex"
 expect_fail "inspect bad hex PDU" 1 "short.hex: cannot decode SecPDU \(hex input, 4 octets\)" "$G" inspect "$W/short.hex"
 expect_fail "inspect missing file" 1 "nope.der: cannot open: No such file" "$G" inspect "$W/nope.der"
 
+
+# ------------------------------------------------------------ options (getopt_long everywhere)
+Q="$W/q"
+check "pki init -n 1 (short option, DIR after the options)" "$G" pki init -n 1 "$Q"
+expect_fail "der --config=FILE" 1 "nope.conf: cannot open" "$G" der --config="$W/nope.conf"
+expect_fail "der -c FILE" 1 "nope.conf: cannot open" "$G" der -c "$W/nope.conf"
+expect_fail "cc -c FILE" 1 "nope.conf: cannot open" "$G" cc -c "$W/nope.conf"
+expect_fail "cc --config=FILE" 1 "nope.conf: cannot open" "$G" cc --config="$W/nope.conf" --run-for=1
+for c in der cc; do
+  expect_fail "$c unknown option" 2 "^gridseal: $c: unknown option '--frob'" "$G" $c --frob
+  expect_fail "$c unknown short option" 2 "^gridseal: $c: unknown option '-Z'" "$G" $c -Z
+  expect_fail "$c option without value" 2 "^gridseal: $c: --config needs a value" "$G" $c --config
+  expect_fail "$c -- ends the options" 2 "^gridseal: $c: unexpected argument '--events'" \
+    "$G" $c -c "$Q/$c.conf" -- --events x
+  expect_fail "$c bad --server" 2 "^gridseal: $c: --server 'nohost': expected HOST:PORT" \
+    "$G" $c -c "$Q/$c.conf" --server nohost
+  expect_fail "$c --help=x" 2 "^gridseal: $c: --help takes no value" "$G" $c --help=x
+done
+expect_fail "der config missing" 2 "der: --config FILE is required" "$G" der -e -
+expect_fail "cc --run-for=abc" 2 "cc: --run-for: expected a positive number of seconds, got 'abc'" \
+  "$G" cc -c "$Q/cc.conf" --run-for=abc
+expect_fail "cc -w DER=W unknown DER" 2 "no \\[der der7\\]" "$G" cc -c "$Q/cc.conf" -w der7=5
+expect_fail "der --server with tcp" 1 "der1.conf: --server applies to xmpp, mqtt and amqp, but the transport is tcp" \
+  "$G" der -c "$Q/der1.conf" -s 127.0.0.1:1
+check "config --config=FILE" "$G" config --config="$Q/cc.conf"
+check "config -c FILE" "$G" config -c "$Q/cc.conf"
+check "config -- FILE" "$G" config -- "$Q/cc.conf"
+expect_fail "config unknown option" 2 "^gridseal: config: unknown option '--frob'" "$G" config --frob "$Q/cc.conf"
+expect_fail "config extra argument" 2 "^gridseal: config: unexpected argument 'x'" "$G" config "$Q/cc.conf" x
+expect_fail "config --check=1" 2 "^gridseal: config: --check takes no value" "$G" config --check=1 "$Q/cc.conf"
+expect_fail "pki init unknown option" 2 "^gridseal: pki init: unknown option '--frob'" "$G" pki init --frob "$W/q2"
+expect_fail "pki init --force=1" 2 "^gridseal: pki init: --force takes no value" "$G" pki init --force=1 "$W/q2"
+expect_fail "pki init two DIRs" 2 "^gridseal: pki init: unexpected argument 'b'" "$G" pki init "$W/q2" b
+expect_fail "pki init --ders without value" 2 "^gridseal: pki init: --ders needs a value" "$G" pki init "$W/q2" --ders
+check "pki init --ders=2 --domain=x.example -- DIR" "$G" pki init --ders=2 --domain=x.example -- "$W/q3"
+[ -s "$W/q3/der2.conf" ] && grep -q "^domain = x.example" "$W/q3/der2.conf" && ok "pki init --opt=value applied" ||
+  bad "pki init --opt=value applied"
+expect_fail "version unknown option" 2 "^gridseal: version: unknown option '--frob'" "$G" version --frob
+expect_fail "version extra argument" 2 "^gridseal: version: unexpected argument 'x'" "$G" version x
+expect_fail "top-level unknown option" 2 "^gridseal: unknown option '--frob'" "$G" --frob
+"$G" -V | grep -Eq '^gridseal [0-9]+\.[0-9]+\.[0-9]+$' && ok "gridseal -V" || bad "gridseal -V"
+"$G" -- version | grep -q '^gridseal ' && ok "gridseal -- version" || bad "gridseal -- version"
+
+# ------------------------------------------------------------ pki init --transport / --server
+check "pki init --transport xmpp" "$G" pki init --transport xmpp "$W/px"
+grep -q '^type = xmpp$' "$W/px/der1.conf" && grep -q '^server = 127.0.0.1:15222$' "$W/px/cc.conf" &&
+  grep -q '^replay = strict$' "$W/px/cc.conf" &&
+  ok "pki init --transport xmpp: type xmpp, server of scripts/xmpp-server" || bad "pki init --transport xmpp"
+check "pki init -t mqtt" "$G" pki init -t mqtt "$W/pm"
+grep -q '^type = mqtt$' "$W/pm/der1.conf" && grep -q '^server = 127.0.0.1:8883$' "$W/pm/der1.conf" &&
+  grep -q '^replay = window$' "$W/pm/der1.conf" && grep -q '^replay = window$' "$W/pm/cc.conf" &&
+  ok "pki init -t mqtt: replay = window, server 8883" || bad "pki init -t mqtt"
+check "pki init --transport amqp --server localhost:15999" "$G" pki init --transport amqp --server localhost:15999 "$W/pa"
+grep -q '^type = amqp$' "$W/pa/cc.conf" && grep -q '^server = localhost:15999$' "$W/pa/cc.conf" &&
+  grep -q '^replay = window$' "$W/pa/cc.conf" && ok "pki init --server" || bad "pki init --server"
+expect_fail "pki init --server with tcp" 2 "pki init: --server applies to --transport xmpp, mqtt or amqp" \
+  "$G" pki init --server 127.0.0.1:1 "$W/pt"
+expect_fail "pki init bad --server" 2 "pki init: --server 'x': expected HOST:PORT" "$G" pki init -t xmpp -s x "$W/pt"
+expect_fail "pki init bad --transport" 2 "pki init: --transport: unknown transport 'udp'" "$G" pki init -t udp "$W/pt"
+
+# ------------------------------------------------------------ config --check
+# check_ok NAME FILE ARGS...: exit 0, no error line
+check_ok() {
+  local name=$1; shift
+  local rc=0; "$G" config --check "$@" >"$W/chk" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ] && ! grep -q '^error: ' "$W/chk" && grep -q ' 0 error(s)$' "$W/chk"; then ok "$name"
+  else bad "$name (exit $rc: $(grep -v '^ok: ' "$W/chk" | head -c 400))"; fi
+}
+# check_bad NAME EXIT REGEX ARGS...: exit code and a line of the output
+check_bad() {
+  local name=$1 code=$2 re=$3; shift 3
+  local rc=0; "$G" config --check "$@" >"$W/chk" 2>&1 || rc=$?
+  if [ "$rc" -eq "$code" ] && grep -Eq -e "$re" "$W/chk"; then ok "$name"
+  else bad "$name (exit $rc: $(grep -v '^ok: ' "$W/chk" | head -c 400))"; fi
+}
+for d in q px pm pa; do
+  for f in cc der1; do check_ok "config --check $d/$f.conf (pki init)" "$W/$d/$f.conf"; done
+done
+grep -q "^ok: .*q/der1/e2e.key matches .*q/der1/e2e.crt$" "$W/chk" 2>/dev/null ||
+  "$G" config --check "$W/q/der1.conf" | grep -q "^ok: .*q/der1/e2e.key matches .*q/der1/e2e.crt$" &&
+  ok "config --check says the key matches" || bad "config --check says the key matches"
+sed 's|^cert = der1/e2e.crt|cert = der1/gone.crt|' "$Q/der1.conf" >"$Q/missing.conf"
+check_bad "config --check: missing certificate file" 1 \
+  "^error: .*q/der1/gone.crt: cannot load certificate: No such file or directory$" "$Q/missing.conf"
+expect_fail "config (plain): missing certificate file" 1 \
+  "q/der1/gone.crt: No such file or directory \(\[identity\] cert of .*missing.conf\)" "$G" config "$Q/missing.conf"
+sed 's|^key = der1/e2e.key|key = cc/e2e.key|' "$Q/der1.conf" >"$Q/mismatch.conf"
+check_bad "config --check: key does not match the certificate (names both)" 1 \
+  "^error: .*q/cc/e2e.key does not match .*q/der1/e2e.crt: the private key is not the one of the certificate" \
+  "$Q/mismatch.conf"
+check_bad "config --check: bad server address" 1 "invalid address 'nonsense' for 'server'" \
+  <(sed 's|^server = .*|server = nonsense|' "$Q/der1.conf")
+expect_fail "config --check: bad --server" 2 "config: --server 'x': expected HOST:PORT" \
+  "$G" config --check -t xmpp -s x "$Q/der1.conf"
+check_bad "config --check: unresolvable server host (warning)" 0 \
+  "^warning: .*server 'host.invalid:5222': host 'host.invalid' does not resolve" \
+  -t xmpp -s host.invalid:5222 "$Q/der1.conf"
+sed 's|^tls_key = der1/hop.key|tls_key = cc/hop.key|' "$Q/der1.conf" >"$Q/hopmis.conf"
+check_bad "config --check -t mqtt: hop key does not match the hop certificate" 1 \
+  "^error: .*q/cc/hop.key does not match .*q/der1/hop.crt" -t mqtt "$Q/hopmis.conf"
+sed 's|^tls_cert = der1/hop.crt|tls_cert = der1/e2e.crt|; s|^tls_key = der1/hop.key|tls_key = der1/e2e.key|' \
+  "$Q/der1.conf" >"$Q/hope2e.conf"
+check_bad "config --check -t xmpp: E2E certificate as hop certificate" 1 \
+  "^error: .*q/der1/e2e.crt: tls_cert is the E2E certificate" -t xmpp "$Q/hope2e.conf"
+# strict replay on a broker: a warning (exit 0); the window default when the file sets none
+check_bad "config --check -t mqtt: replay = strict warning" 0 \
+  "^warning: .*q/der1.conf:[0-9]+: replay = strict with transport mqtt: a broker may redeliver or reorder PDUs.*set replay = window" \
+  -t mqtt "$Q/der1.conf"
+grep -v '^replay = ' "$Q/der1.conf" >"$Q/noreplay.conf"
+"$G" config "$Q/noreplay.conf" | grep -q '^  replay            strict$' && ok "no replay line, tcp: strict" ||
+  bad "no replay line, tcp: strict"
+"$G" config -t mqtt "$Q/noreplay.conf" | grep -q '^  replay            window$' &&
+  ok "no replay line, --transport mqtt: window" || bad "no replay line, --transport mqtt: window"
+check_ok "config --check -t amqp, no replay line: no warning" -t amqp "$Q/noreplay.conf"
+grep -q "^warning: " "$W/chk" && bad "no warning without replay = strict" || ok "no warning without replay = strict"
+# the programs warn too (stderr line and config-warning event), then run
+timeout 2 "$G" der -c "$Q/der1.conf" -t mqtt -s 127.0.0.1:1 -e "$W/w.jsonl" >"$W/w.out" 2>"$W/w.err" || true
+grep -q "^der1: warning: .*der1.conf:[0-9]*: replay = strict with transport mqtt" "$W/w.err" &&
+  ok "der -t mqtt warns about replay = strict" || bad "der -t mqtt warns about replay = strict ($(head -c 300 "$W/w.err"))"
+grep -q '"event":"config-warning".*"diag":"replay-strict-on-broker"' "$W/w.jsonl" &&
+  ok "config-warning event" || bad "config-warning event ($(head -c 300 "$W/w.jsonl"))"
+# certificates: expiring within 30 days (warning), expired (error); a CRL near its nextUpdate
+"$G" pki issue --ca "$Q/e2e-ca" --name der1 --out "$Q/soon" --days 5 >/dev/null
+sed 's|^cert = der1/e2e.crt|cert = soon/e2e.crt|; s|^key = der1/e2e.key|key = soon/e2e.key|' "$Q/der1.conf" >"$Q/soon.conf"
+check_bad "config --check: certificate expiring within 30 days (warning)" 0 \
+  "^warning: .*q/soon/e2e.crt: own certificate expires in [45] day\(s\), on " "$Q/soon.conf"
+CAD="$W/cadb" && mkdir -p "$CAD" && : >"$CAD/index.txt" && echo 1000 >"$CAD/serial"
+cat >"$CAD/ca.cnf" <<CNF
+[ca]
+default_ca = c
+[c]
+database = $CAD/index.txt
+new_certs_dir = $CAD
+serial = $CAD/serial
+default_md = sha256
+policy = pol
+unique_subject = no
+[pol]
+organizationName = optional
+commonName = supplied
+[x]
+keyUsage = critical,digitalSignature
+extendedKeyUsage = 2.25.196238893761634410473206962927718766280.1
+subjectAltName = URI:urn:gridseal:der1
+CNF
+mkdir -p "$Q/old"
+openssl req -new -key "$Q/der1/e2e.key" -subj "/O=gridseal demo/CN=der1" -out "$CAD/old.csr" 2>/dev/null
+openssl ca -batch -config "$CAD/ca.cnf" -in "$CAD/old.csr" -out "$Q/old/e2e.crt" -notext \
+  -cert "$Q/e2e-ca/ca.crt" -keyfile "$Q/e2e-ca/ca.key" -startdate 20250101000000Z \
+  -enddate 20250201000000Z -extensions x -extfile "$CAD/ca.cnf" 2>"$CAD/log" || cat "$CAD/log"
+sed 's|^cert = der1/e2e.crt|cert = old/e2e.crt|' "$Q/der1.conf" >"$Q/old.conf"
+check_bad "config --check: expired certificate" 1 \
+  "^error: .*q/old/e2e.crt: own certificate not valid now against the trust anchors: .*GS_ERR_CERT_EXPIRED" "$Q/old.conf"
+openssl ca -batch -config "$CAD/ca.cnf" -gencrl -cert "$Q/e2e-ca/ca.crt" -keyfile "$Q/e2e-ca/ca.key" \
+  -crldays 3 -out "$Q/short-crl.pem" 2>>"$CAD/log" || cat "$CAD/log"
+sed 's|^crl = e2e-ca/crl.pem|crl = short-crl.pem|' "$Q/der1.conf" >"$Q/shortcrl.conf"
+check_bad "config --check: CRL nextUpdate within 30 days (warning)" 0 \
+  "^warning: .*short-crl.pem: a CRL of the own certificate's path reaches its nextUpdate within 30 days" \
+  "$Q/shortcrl.conf"
+
 # dispatcher
 check "gridseal --help" "$G" --help
 for c in pki inspect config der cc version; do check "gridseal $c --help" "$G" "$c" --help; done
@@ -167,7 +330,7 @@ expect_fail "cc needs --config" 2 "--config FILE is required" "$G" cc
 expect_fail "der with a cc configuration" 1 "role is 'cc', this command needs 'der'" \
   "$G" der --config "$P/cc.conf"
 expect_fail "cc --set unknown DER" 2 "no \\[der der9\\]" "$G" cc --config "$P/cc.conf" --set der9=1
-expect_fail "unknown transport" 1 "unknown transport 'pigeon'" \
+expect_fail "unknown transport" 2 "cc: --transport: unknown transport 'pigeon'" \
   "$G" cc --config "$P/cc.conf" --transport pigeon
 expect_fail "unknown command" 2 "unknown command 'frob'" "$G" frob
 "$G" version | grep -Eq '^gridseal [0-9]+\.[0-9]+\.[0-9]+$' && ok "version" || bad "version"

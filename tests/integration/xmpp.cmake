@@ -33,6 +33,9 @@ if(TARGET gridseal_xmpp)
     add_test(NAME xmpp_${_name}
              COMMAND ${_gs_xmpp_run} ${_srv} ${_port} ${_scn} $<TARGET_FILE:xmpp_it> ${_mode})
     set_tests_properties(xmpp_${_name} PROPERTIES LABELS "xmpp" TIMEOUT 60)
+    if(_port STREQUAL "15222") # the default port of scripts/xmpp-server (cli_xmpp_defaults)
+      set_tests_properties(xmpp_${_name} PROPERTIES RESOURCE_LOCK xmpp-port-15222)
+    endif()
   endforeach()
   add_test(NAME xmpp_prosody_transport
            COMMAND ${_gs_xmpp_run} prosody 15228 transport $<TARGET_FILE:xmpp_transport_it>)

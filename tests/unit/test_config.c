@@ -199,6 +199,55 @@ static void test_derived_defaults(void **state) {
   assert_int_equal(cfg->transport.type, GS_CFG_TRANSPORT_MQTT);
 }
 
+/* The replay default is chosen for the transport that finally applies:
+ * --transport mqtt on a file without a replay line gives the window, back
+ * to tcp gives strict again; a replay line in the file always wins. */
+static void test_override_replay_default(void **state) {
+  (void)state;
+  gs_cfg_error err;
+  assert_int_equal(gs_cfg_parse(cfg, "der1.conf", NULL, min_der, strlen(min_der), &err), GS_OK);
+  assert_int_equal(cfg->security.replay, GS_REPLAY_MODE_STRICT);
+  assert_int_equal(cfg->replay_line, 0);
+  /* min_der has no server: a broker needs one */
+  gs_cfg_transport mqtt = GS_CFG_TRANSPORT_MQTT, tcp = GS_CFG_TRANSPORT_TCP;
+  assert_int_equal(gs_cfg_override(cfg, &mqtt, NULL, &err), GS_ERR_CONFIG);
+  assert_string_equal(err.msg, "der1.conf: missing key 'transport.server' (with --transport mqtt)");
+  assert_int_equal(gs_cfg_override(cfg, &mqtt, "127.0.0.1:8883", &err), GS_OK);
+  assert_int_equal(cfg->transport.type, GS_CFG_TRANSPORT_MQTT);
+  assert_string_equal(cfg->transport.server, "127.0.0.1:8883");
+  assert_int_equal(cfg->security.replay, GS_REPLAY_MODE_WINDOW);
+  char w[512];
+  assert_false(gs_cfg_replay_warning(cfg, w, sizeof(w)));
+  assert_string_equal(w, "");
+  assert_int_equal(gs_cfg_override(cfg, &tcp, NULL, &err), GS_OK);
+  assert_int_equal(cfg->security.replay, GS_REPLAY_MODE_STRICT);
+  /* --server means nothing to tcp */
+  assert_int_equal(gs_cfg_override(cfg, NULL, "127.0.0.1:8883", &err), GS_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "der1.conf: --server applies to xmpp, mqtt and amqp, but the "
+                                  "transport is tcp"));
+
+  /* replay = strict written in the file: kept, and warned about with a broker */
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "[node]\nrole = der\nname = der1\nidentity = urn:gridseal:der1\n"
+           "[identity]\ncert = e.crt\nkey = e.key\ntrust_anchor = ca.crt\n"
+           "[transport]\nlisten = 127.0.0.1:0\nserver = 127.0.0.1:8883\n"
+           "[security]\nallowed_peers = uri:urn:gridseal:cc\nreplay = strict\n");
+  assert_int_equal(gs_cfg_parse(cfg, "der1.conf", NULL, text, strlen(text), &err), GS_OK);
+  assert_int_equal(cfg->replay_line, 14);
+  assert_false(gs_cfg_replay_warning(cfg, w, sizeof(w))); /* tcp: strict is right */
+  assert_int_equal(gs_cfg_override(cfg, &mqtt, NULL, &err), GS_OK);
+  assert_int_equal(cfg->security.replay, GS_REPLAY_MODE_STRICT);
+  assert_true(gs_cfg_replay_warning(cfg, w, sizeof(w)));
+  assert_non_null(strstr(w, "der1.conf:14: replay = strict with transport mqtt: a broker may "
+                            "redeliver or reorder PDUs"));
+  assert_non_null(strstr(w, "set replay = window"));
+  gs_cfg_transport amqp = GS_CFG_TRANSPORT_AMQP;
+  assert_int_equal(gs_cfg_override(cfg, &amqp, NULL, &err), GS_OK);
+  assert_true(gs_cfg_replay_warning(cfg, w, sizeof(w)));
+  assert_non_null(strstr(w, "with transport amqp"));
+}
+
 typedef struct bad_case {
   const char *text;
   const char *msg; /* the whole expected message */
@@ -517,15 +566,11 @@ static void test_ops_text(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_good_file),
-      cmocka_unit_test(test_defaults),
-      cmocka_unit_test(test_derived_defaults),
-      cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_long_line_and_nul),
-      cmocka_unit_test(test_load_file),
-      cmocka_unit_test(test_names),
-      cmocka_unit_test(test_authz_policy_der),
-      cmocka_unit_test(test_authz_policy_cc),
+      cmocka_unit_test(test_good_file),        cmocka_unit_test(test_defaults),
+      cmocka_unit_test(test_derived_defaults), cmocka_unit_test(test_override_replay_default),
+      cmocka_unit_test(test_errors),           cmocka_unit_test(test_long_line_and_nul),
+      cmocka_unit_test(test_load_file),        cmocka_unit_test(test_names),
+      cmocka_unit_test(test_authz_policy_der), cmocka_unit_test(test_authz_policy_cc),
       cmocka_unit_test(test_ops_text),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
