@@ -10,7 +10,7 @@
 #   mqtt-refused  the same through Mosquitto
 #   run-for       `cc --run-for 3`: exit 3 naming a DER that never
 #                 associated (not running), exit 0 when every DER did
-# Ports: TCP 17301-17303, Mosquitto 18897.
+# Ports: TCP 17801-17803, Mosquitto 18897 (every scenario: RESOURCE_LOCK backoff-ports).
 set -euo pipefail
 G=$1 CASE=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,7 +57,7 @@ times_of() { # PATTERN FILE
 sed -i -e 's/^reconnect_min = .*/reconnect_min = 100ms/' -e 's/^reconnect_max = .*/reconnect_max = 2s/' \
   -e 's/^report_interval = .*/report_interval = 1s/' "$P"/*.conf
 for n in 1 2; do
-  sed -i "s/127\.0\.0\.1:700$n\$/127.0.0.1:$((17300 + n))/" "$P"/*.conf
+  sed -i "s/127\.0\.0\.1:700$n\$/127.0.0.1:$((17800 + n))/" "$P"/*.conf
 done
 
 refused_case() { # [--transport mqtt]
