@@ -1,13 +1,25 @@
-/* The JSON-lines event sink (emit.h) over events.h. */
+/* The JSON-lines event sink and the record subscribers (emit.h). */
 #include "emit.h"
 
-#include "events.h"
-
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "event_types.h"
+#include "events.h"
 
 static gs_events sink;
 static bool sink_open;
 static char sink_path[4096];
+static char node_name[128];
+static uint64_t write_failures;
+static bool failing; /* the last write failed */
+
+static struct {
+  gs_emit_subscriber fn;
+  void *ctx;
+} subs[GS_EMIT_MAX_SUBSCRIBERS];
+static size_t n_subs;
 
 int gs_emit_open(const char *path) {
   if (path == NULL || path[0] == '\0') {
@@ -41,13 +53,87 @@ const char *gs_emit_path(void) {
   return sink_open ? sink_path : NULL;
 }
 
-void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
-             const char *detail) {
-  if (!sink_open) {
+void gs_emit_set_node(const char *node) {
+  snprintf(node_name, sizeof(node_name), "%s", node != NULL ? node : "");
+}
+
+int gs_emit_subscribe(gs_emit_subscriber fn, void *ctx) {
+  if (fn == NULL || n_subs >= GS_EMIT_MAX_SUBSCRIBERS) {
+    return -1;
+  }
+  subs[n_subs].fn = fn;
+  subs[n_subs].ctx = ctx;
+  n_subs++;
+  return 0;
+}
+
+void gs_emit_unsubscribe_all(void) {
+  n_subs = 0;
+}
+
+uint64_t gs_emit_write_failures(void) {
+  return write_failures;
+}
+
+static void sink_write(const char *line, size_t len) {
+  errno = 0;
+  bool ok = fwrite(line, 1, len, sink.f) == len;
+  ok = fflush(sink.f) == 0 && ok;
+  if (!ok) {
+    int e = errno != 0 ? errno : EIO;
+    clearerr(sink.f);
+    write_failures++;
+    if (!failing) {
+      fprintf(stderr, "%s: events: cannot write to %s: %s (events are being lost and counted)\n",
+              node_name[0] ? node_name : "gridseal",
+              strcmp(sink_path, "-") == 0 ? "stdout" : sink_path, strerror(e));
+    }
+    failing = true;
+  } else if (failing) {
+    failing = false;
+    fprintf(stderr, "%s: events: writing to %s again; %llu events were lost\n",
+            node_name[0] ? node_name : "gridseal",
+            strcmp(sink_path, "-") == 0 ? "stdout" : sink_path, (unsigned long long)write_failures);
+  }
+}
+
+void gs_emit_rec(const gs_evrec *e) {
+  if (e == NULL || (!sink_open && n_subs == 0)) {
     return;
   }
-  gs_event e = {t, type, assoc, peer, diag, detail};
-  (void)gs_events_write(&sink, &e);
+  gs_evrec r = *e;
+  if (r.severity < 0 || r.severity > 7) {
+    const gs_event_type *t = gs_event_type_find(r.type);
+    r.severity = t != NULL ? t->severity : GS_SEV_NOTICE;
+  }
+  if (r.node == NULL && node_name[0] != '\0') {
+    r.node = node_name;
+  }
+  char line[8192];
+  size_t len;
+  if (gs_evrec_format(&r, line, sizeof(line), &len) != 0) {
+    return;
+  }
+  if (sink_open && sink.f != NULL) {
+    sink_write(line, len);
+  }
+  for (size_t i = 0; i < n_subs; i++) {
+    subs[i].fn(subs[i].ctx, &r, line, len);
+  }
+}
+
+void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
+             const char *detail) {
+  gs_evrec r = {0};
+  r.time = t;
+  r.type = type;
+  r.severity = -1;
+  r.assoc = assoc;
+  r.peer = peer;
+  r.diag = diag;
+  r.diag_code = -1;
+  (void)gs_evrec_str(&r, "detail", detail);
+  gs_emit_rec(&r);
 }
 
 void gs_emit_close(void) {

@@ -4,6 +4,9 @@
 #ifndef GS_APPS_EMIT_H
 #define GS_APPS_EMIT_H
 
+#include <stdint.h>
+
+#include "evrec.h"
 #include "gridseal/common.h"
 
 /* Open the sink ("-" = stdout, NULL or "" = none). 0, or -1 with errno. */
@@ -13,6 +16,27 @@ int gs_emit_open(const char *path);
 void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
              const char *detail);
 void gs_emit_close(void);
+
+/* Emit one structured record: formatted once (evrec.h), written to the
+ * JSON-lines sink if there is one, then given to every subscriber. The
+ * record's node is filled from gs_emit_set_node() when NULL. */
+void gs_emit_rec(const gs_evrec *e);
+/* The own identity that records without a node carry ("der1", "cc"). */
+void gs_emit_set_node(const char *node);
+
+/* A subscriber sees every record with its JSON line (json[len] is the
+ * '\n'); it runs on the emitting thread and must not emit. Up to
+ * GS_EMIT_MAX_SUBSCRIBERS; 0, or -1 when full. */
+#define GS_EMIT_MAX_SUBSCRIBERS 4
+typedef void (*gs_emit_subscriber)(void *ctx, const gs_evrec *e, const char *json, size_t len);
+int gs_emit_subscribe(gs_emit_subscriber fn, void *ctx);
+void gs_emit_unsubscribe_all(void);
+
+/* Events the JSON-lines sink failed to write (full disk, closed pipe, an
+ * I/O error). Each failure is counted; the first of a run of failures, and
+ * the first success after one, are reported on stderr naming the path and
+ * the error. */
+uint64_t gs_emit_write_failures(void);
 /* Open the sink's file again at its path (after logrotate moved it): 0, or
  * -1 with errno (the old file stays the sink). Nothing to do for stdout or
  * no sink. */
