@@ -22,6 +22,7 @@ typedef struct gs_http_config {
   const char *tls_cert;
   const char *tls_key;
   const char *client_ca;
+  bool tls;         /* TLS with client certificates on loopback too */
   const char *node; /* the own name, for error lines ("cc") */
 } gs_http_config;
 
@@ -55,8 +56,25 @@ typedef struct gs_http_stats {
   uint64_t requests;
   uint64_t refused; /* 404, 405, 400: requests that got no document */
   uint64_t stream_clients;
-  uint64_t stream_lost; /* events dropped for slow clients */
+  uint64_t stream_lost;   /* events dropped for slow clients */
+  uint64_t cert_refused;  /* TLS requests without a valid client certificate (403) */
+  uint64_t stream_events; /* events published */
 } gs_http_stats;
 void gs_http_get_stats(const gs_http *h, gs_http_stats *st);
+
+/* The request dispatch, a pure function: `method` and the request target
+ * url[0..url_len) as the client sent it (not percent-decoded; a query is
+ * ignored) against the served paths. The HTTP status: 200 with *index the
+ * path's, 400 (longer than GS_HTTP_MAX_URL, no leading '/', a byte that is
+ * not printable ASCII, a bad or NUL percent escape, a ".." segment, plain
+ * or escaped), 405 (a method other than GET and HEAD), 404 (no such path). */
+#define GS_HTTP_MAX_URL 1024
+int gs_http_route(const char *method, const char *url, size_t url_len, const char *const *paths,
+                  size_t n_paths, size_t *index);
+
+/* The listen address: "PORT" (127.0.0.1:PORT), "ADDR:PORT" or
+ * "[ADDR6]:PORT". 0 with the address family's sockaddr in *sa (a struct
+ * sockaddr_storage) and whether it is a loopback address, or -1. */
+int gs_http_parse_listen(const char *listen, void *sa, size_t sa_cap, bool *loopback);
 
 #endif
