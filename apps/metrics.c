@@ -99,7 +99,11 @@ int gs_metrics_histogram(gs_metrics *m, const char *name, const char *help, cons
 }
 
 /* Append printf output to buf[*n..cap); false when it does not fit. */
-static bool put(char *buf, size_t cap, size_t *n, const char *fmt, ...) {
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static bool
+put(char *buf, size_t cap, size_t *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int w = vsnprintf(buf + *n, cap - *n, fmt, ap);
