@@ -141,6 +141,14 @@ typedef struct gs_cfg_application {
 typedef struct gs_cfg_log {
   char events[GS_CFG_PATH_MAX]; /* JSON lines; "-" = stdout; "" = none */
   char csv[GS_CFG_PATH_MAX];    /* CSV measurement log; "" = none */
+  /* syslog (docs/SYSLOG.md) */
+  int syslog;                         /* syslog = yes: events to the local syslog(3) */
+  int syslog_facility;                /* the syslog facility code: 3 (daemon) or 16..23
+                                         (local0..local7); 0 = not set, daemon */
+  char syslog_remote[GS_CFG_STR_MAX]; /* HOST:PORT of an RFC 5425 collector; "" = none */
+  char syslog_ca[GS_CFG_PATH_MAX];    /* the CA that signs the collector's certificate */
+  char syslog_cert[GS_CFG_PATH_MAX];  /* client certificate for the collector; "" = none */
+  char syslog_key[GS_CFG_PATH_MAX];   /* its key */
 } gs_cfg_log;
 
 /* [der NAME] in a control center's file: one DER it talks to. */
