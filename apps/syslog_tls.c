@@ -28,6 +28,8 @@
 #define REPORT_EVERY_MS 30000
 #define CONNECT_TIMEOUT_MS 5000
 #define IO_TIMEOUT_MS 10000
+#define SETTLE_MS 200       /* wait for a refusal after the handshake */
+#define ESTABLISHED_MS 5000 /* a connection up this long resets the back-off */
 
 typedef struct frame {
   struct frame *next;
@@ -146,7 +148,11 @@ static int load_ctx(gs_syslog_tls *s, const gs_syslog_tls_cfg *c, char *err, siz
       return load_fail(err, cap, "syslog_cert", c->cert, "not a PEM certificate");
     }
     if (SSL_CTX_use_PrivateKey_file(s->ctx, c->key, SSL_FILETYPE_PEM) != 1) {
-      return load_fail(err, cap, "syslog_key", c->key, "not a PEM private key");
+      unsigned long e = ERR_peek_last_error();
+      bool mismatch =
+          ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
+      return load_fail(err, cap, "syslog_key", c->key,
+                       mismatch ? "does not match syslog_cert" : "not a PEM private key");
     }
     if (SSL_CTX_check_private_key(s->ctx) != 1) {
       return load_fail(err, cap, "syslog_key", c->key, "does not match syslog_cert");
@@ -424,6 +430,38 @@ static int ssl_step(gs_syslog_tls *s, int r, char *why, size_t cap, int timeout_
   return 0;
 }
 
+/* After a TLS 1.3 handshake the collector may still refuse the client
+ * (no certificate, or one it does not accept): its alert follows the
+ * handshake. Wait SETTLE_MS for it before sending anything, reading what
+ * arrives (session tickets). 0, or -1 with the reason. */
+static int settle(gs_syslog_tls *s, char *why, size_t cap) {
+  long long end = mono_ms() + SETTLE_MS;
+  for (;;) {
+    long long left = end - mono_ms();
+    if (left <= 0) {
+      return 0;
+    }
+    struct pollfd p = {s->fd, POLLIN, 0};
+    int r = poll(&p, 1, (int)left);
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) {
+        continue;
+      }
+      return 0;
+    }
+    char junk[256];
+    ERR_clear_error();
+    int n = SSL_read(s->ssl, junk, sizeof(junk));
+    if (n > 0 || SSL_get_error(s->ssl, n) == SSL_ERROR_WANT_READ) {
+      continue;
+    }
+    bool again;
+    (void)ssl_step(s, n, why, cap, 0, &again);
+    disconnect(s);
+    return -1;
+  }
+}
+
 static int tls_connect(gs_syslog_tls *s, char *why, size_t cap) {
   if (tcp_connect(s, why, cap) != 0) {
     return -1;
@@ -447,7 +485,7 @@ static int tls_connect(gs_syslog_tls *s, char *why, size_t cap) {
     bool again;
     int r = SSL_connect(s->ssl);
     if (ssl_step(s, r, why, cap, (int)(end - mono_ms()), &again) == 1) {
-      return 0;
+      return settle(s, why, cap);
     }
     if (!again || mono_ms() >= end) {
       long v = SSL_get_verify_result(s->ssl);
@@ -514,8 +552,8 @@ static void report_drops(gs_syslog_tls *s) {
   pthread_mutex_unlock(&s->mu);
   long long now = mono_ms();
   if (d > s->drops_reported && (s->drops_reported == 0 || now - s->drop_report_ms >= 10000)) {
-    say(s, "%llu events dropped, the queue to %s is full",
-        (unsigned long long)(d - s->drops_reported), s->server);
+    unsigned long long n = (unsigned long long)(d - s->drops_reported);
+    say(s, "%llu event%s dropped, the queue to %s is full", n, n == 1 ? "" : "s", s->server);
     s->drops_reported = d;
     s->drop_report_ms = now;
   }
@@ -523,7 +561,7 @@ static void report_drops(gs_syslog_tls *s) {
 
 static void *run(void *arg) {
   gs_syslog_tls *s = arg;
-  long long backoff = BACKOFF_MIN_MS, next_try = 0;
+  long long backoff = BACKOFF_MIN_MS, next_try = 0, connected_at = 0;
   char why[400];
   for (;;) {
     pthread_mutex_lock(&s->mu);
@@ -557,15 +595,22 @@ static void *run(void *arg) {
         say(s, "connected to %s (%s)", s->server, SSL_get_version(s->ssl));
       }
       s->failed = false;
+      connected_at = mono_ms();
+      continue;
+    }
+    if (connected_at != 0 && mono_ms() - connected_at >= ESTABLISHED_MS) {
+      /* up for a while: the next failure is news, and starts the back-off
+       * from its minimum */
+      connected_at = 0;
       s->last_reason[0] = '\0';
       backoff = BACKOFF_MIN_MS;
-      continue;
     }
     if (have) {
       if (tls_write(s, f, why, sizeof(why)) != 0) {
         disconnect(s);
         report_failure(s, why);
         next_try = mono_ms() + backoff;
+        backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
         continue;
       }
       pthread_mutex_lock(&s->mu);
@@ -583,6 +628,7 @@ static void *run(void *arg) {
       disconnect(s);
       report_failure(s, why);
       next_try = mono_ms() + backoff;
+      backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
     }
   }
   if (s->ssl != NULL) {
@@ -605,7 +651,7 @@ void gs_syslog_tls_close(gs_syslog_tls *s, int flush_ms) {
     pthread_join(s->th, NULL);
   }
   if (s->n > 0) {
-    say(s, "%zu events not delivered to %s", s->n, s->server);
+    say(s, "%zu event%s not delivered to %s", s->n, s->n == 1 ? "" : "s", s->server);
   }
   tls_free(s);
 }
