@@ -167,6 +167,17 @@ static void print_config(const gs_config *c) {
          (unsigned long long)c->app.seed);
   printf("[log]\n  %-18s%s\n  %-18s%s\n", "events", c->log.events[0] ? c->log.events : "(none)",
          "csv", c->log.csv[0] ? c->log.csv : "(none)");
+  /* syslog (docs/SYSLOG.md): the local one, and the remote collector when set */
+  printf("  %-18s%s\n  %-18s%s\n", "syslog", c->log.syslog ? "yes" : "no", "syslog_facility",
+         gs_cfg_syslog_facility_name(c->log.syslog_facility));
+  if (c->log.syslog_remote[0]) {
+    printf("  %-18s%s\n  %-18s%s\n", "syslog_remote", c->log.syslog_remote, "syslog_ca",
+           c->log.syslog_ca[0] ? c->log.syslog_ca : "(none)");
+    if (c->log.syslog_cert[0]) {
+      printf("  %-18s%s\n  %-18s%s\n", "syslog_cert", c->log.syslog_cert, "syslog_key",
+             c->log.syslog_key);
+    }
+  }
   for (size_t i = 0; i < c->n_peers; i++) {
     const gs_cfg_peer *p = &c->peers[i];
     printf("[der %s]\n  %-18s%s\n", p->name, "identity", p->identity);

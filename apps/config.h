@@ -226,6 +226,8 @@ const char *gs_cfg_cipher_name(gs_cipher_alg a);
 const char *gs_cfg_hash_name(gs_hash_alg a);
 const char *gs_cfg_transport_name(gs_cfg_transport t);
 const char *gs_cfg_on_reload_name(gs_cfg_on_reload r);
+/* [log] syslog_facility as written: "daemon" (also for 0, not set), "local0".. */
+const char *gs_cfg_syslog_facility_name(int facility);
 
 /* The [der NAME] section called `name`, or NULL. */
 const gs_cfg_peer *gs_cfg_find_peer(const gs_config *cfg, const char *name);

@@ -494,6 +494,15 @@ const gs_cfg_name gs_cfg_cipher_names[] = {
 const gs_cfg_name gs_cfg_hash_names[] = {
     {"hmacWithSHA256", GS_HASH_SHA256}, {"hmacWithSHA384", GS_HASH_SHA384}, {NULL, 0}};
 
+const char *gs_cfg_syslog_facility_name(int facility) {
+  for (int i = 0; syslog_facility_names[i].name != NULL; i++) {
+    if (syslog_facility_names[i].value == facility) {
+      return syslog_facility_names[i].name;
+    }
+  }
+  return "daemon"; /* 0: not set */
+}
+
 const char *gs_cfg_name_of(const gs_cfg_name *t, int value) {
   for (size_t i = 0; t[i].name != NULL; i++) {
     if (t[i].value == value) {
