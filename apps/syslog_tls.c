@@ -233,6 +233,27 @@ int gs_syslog_tls_open(gs_syslog_tls **out, const gs_syslog_tls_cfg *c, char *er
   return 0;
 }
 
+int gs_syslog_tls_check(const gs_syslog_tls_cfg *c, char *err, size_t cap) {
+  gs_syslog_tls *s = NULL;
+  uint16_t port;
+  char host[GS_TCP_MAX_HOST];
+  if (c->server == NULL || gs_tcp_parse_hostport(c->server, host, &port, false) != 0) {
+    snprintf(err, cap, "syslog remote '%s': expected HOST:PORT or [IPV6]:PORT",
+             c->server ? c->server : "");
+    return -1;
+  }
+  s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    snprintf(err, cap, "out of memory");
+    return -1;
+  }
+  pthread_mutex_init(&s->mu, NULL);
+  s->wake[0] = s->wake[1] = -1;
+  int rc = load_ctx(s, c, err, cap);
+  tls_free(s);
+  return rc;
+}
+
 /* ------------------------------------------------------------ queue */
 
 static void wake(gs_syslog_tls *s) {
@@ -314,6 +335,12 @@ static int wait_fd(gs_syslog_tls *s, short ev, int ms) {
     long long left = end - mono_ms();
     if (left <= 0) {
       return 0;
+    }
+    pthread_mutex_lock(&s->mu);
+    bool over = s->stop && mono_ms() >= s->flush_deadline;
+    pthread_mutex_unlock(&s->mu);
+    if (over) {
+      return 0; /* stopping, and the time to flush is up */
     }
     struct pollfd p[2] = {{s->fd, ev, 0}, {s->wake[0], POLLIN, 0}};
     int r = poll(p, 2, (int)(left > 1000 ? 1000 : left));

@@ -40,6 +40,10 @@ typedef struct gs_syslog_tls_cfg {
  * the problem in err[0..cap)), then start the thread. 0 and *out, or -1. */
 int gs_syslog_tls_open(gs_syslog_tls **out, const gs_syslog_tls_cfg *cfg, char *err, size_t cap);
 
+/* The checks and file loads of gs_syslog_tls_open, without starting
+ * anything (`gridseal config --check`): 0, or -1 with the problem. */
+int gs_syslog_tls_check(const gs_syslog_tls_cfg *cfg, char *err, size_t cap);
+
 /* Queue a copy of one frame (gs_syslog_frame). 0, or -1 when the queue is
  * full (counted in gs_syslog_tls_dropped) or out of memory. */
 int gs_syslog_tls_send(gs_syslog_tls *s, const char *frame, size_t len);

@@ -259,6 +259,19 @@ config)
     "invalid value 'kern' for 'syslog_facility' (expected daemon | local0 |"
   expect_start_error "syslog_remote = nowhere" -- "invalid address 'nowhere' for 'syslog_remote'"
   expect_start_error "syslog = maybe" -- "invalid value 'maybe' for 'syslog' (expected yes | no)"
+  # config --check loads the collector's files as der and cc do
+  cp pki/der1.conf pki/check.conf
+  sed -i "/^\[log\]/a syslog_ca = $WORK/nonexistent.crt" pki/check.conf
+  sed -i "/^\[log\]/a syslog_remote = 127.0.0.1:19204" pki/check.conf
+  rc=0
+  "$G" config --check pki/check.conf >check.out 2>&1 || rc=$?
+  [ "$rc" -eq 1 ] || fail "config --check with a missing syslog_ca: exit $rc"
+  grep -q "^error: \[log\] syslog_ca $WORK/nonexistent.crt: cannot open" check.out ||
+    fail "config --check: $(cat check.out)"
+  sed -i "s#^syslog_ca = .*#syslog_ca = $WORK/logca.crt#" pki/check.conf
+  "$G" config --check pki/check.conf >check.out 2>&1 || fail "config --check: $(cat check.out)"
+  grep -q "^ok: \[log\] syslog collector 127.0.0.1:19204: syslog_ca load" check.out ||
+    fail "config --check: $(cat check.out)"
   rc=0
   "$G" der --config pki/der1.conf --syslog-remote nowhere >bad.out 2>&1 || rc=$?
   [ "$rc" -eq 2 ] || fail "--syslog-remote nowhere: exit $rc, expected 2"
