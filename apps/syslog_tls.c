@@ -58,7 +58,7 @@ struct gs_syslog_tls {
   SSL *ssl;
   uint64_t drops_reported;
   long long drop_report_ms;
-  char last_reason[320];
+  char last_reason[512];
   long long last_report_ms;
   bool failed; /* the last attempt failed: say so when it works again */
 };
@@ -522,9 +522,12 @@ static int tls_connect(gs_syslog_tls *s, char *why, size_t cap) {
       } else if (again) {
         snprintf(why, cap, "TLS handshake timed out");
       } else {
-        char tmp[300];
-        snprintf(tmp, sizeof(tmp), "%s", why);
-        snprintf(why, cap, "TLS handshake failed: %s", tmp);
+        char tmp[512];
+        snprintf(tmp, sizeof(tmp), "TLS handshake failed: %s", why);
+        size_t n = strnlen(tmp, sizeof(tmp) - 1);
+        n = n < cap ? n : cap - 1;
+        memcpy(why, tmp, n);
+        why[n] = '\0';
       }
       disconnect(s);
       return -1;

@@ -304,8 +304,9 @@ local)
   associate_and_refuse
   stop_der
   sleep 0.5
-  python3 - loc/received.log der1.jsonl <<'EOF' || fail "local syslog"
-import json, sys
+  SCHEMA=$SRC/docs/events.schema.json
+  python3 - loc/received.log der1.jsonl "$SCHEMA" <<'EOF' || fail "local syslog"
+import json, os, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 mine = [r for r in recs if r["appname"] == "gridseal"]
 evs = [json.loads(l) for l in open(sys.argv[2])]
@@ -317,6 +318,12 @@ for r, ev in zip(mine, evs):
     name, _, js = r["msg"].strip().partition(" ")
     assert name == ev["event"] and json.loads(js) == ev, (r, ev)
     assert r["procid"].isdigit(), r
+schema_path = sys.argv[3]
+if os.path.exists(schema_path):
+    import jsonschema
+    schema = json.load(open(schema_path))
+    for ev in evs:
+        jsonschema.validate(ev, schema)
 kinds = {ev["event"] for ev in evs}
 assert {"handshake-ok", "handshake-failed"} <= kinds, kinds
 print(f"ok: {len(mine)} events through syslog(3), facility local5")
