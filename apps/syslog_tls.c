@@ -28,7 +28,7 @@
 #define REPORT_EVERY_MS 30000
 #define CONNECT_TIMEOUT_MS 5000
 #define IO_TIMEOUT_MS 10000
-#define SETTLE_MS 200       /* wait for a refusal after the handshake */
+#define SETTLE_MS 500       /* wait for a refusal after the handshake */
 #define ESTABLISHED_MS 5000 /* a connection up this long resets the back-off */
 
 typedef struct frame {
@@ -373,11 +373,13 @@ static void disconnect(gs_syslog_tls *s) {
   }
 }
 
-/* The failure report, at most one every REPORT_EVERY_MS for one reason. */
+/* The failure report: at most one line every REPORT_EVERY_MS until a
+ * connection stays up (a collector that keeps failing, whatever the
+ * reason, is one line every 30 s). */
 static void report_failure(gs_syslog_tls *s, const char *reason) {
   long long now = mono_ms();
   s->failed = true;
-  if (strcmp(reason, s->last_reason) == 0 && now - s->last_report_ms < REPORT_EVERY_MS) {
+  if (s->last_reason[0] != '\0' && now - s->last_report_ms < REPORT_EVERY_MS) {
     return;
   }
   snprintf(s->last_reason, sizeof(s->last_reason), "%s", reason);

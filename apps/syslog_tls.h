@@ -8,15 +8,15 @@
  * A thread of its own owns the connection: TLS 1.2 or later, the
  * collector's certificate verified against `ca` and against HOST (its DNS
  * name, or its IP address when HOST is one), optionally a client
- * certificate. After the handshake it waits 200 ms for a refusal (a TLS
+ * certificate. After the handshake it waits 500 ms for a refusal (a TLS
  * 1.3 collector refuses a client certificate after the handshake) before
  * it sends. Frames wait in a bounded queue; gs_syslog_tls_send() never
  * blocks: a full queue drops the frame and counts it. A lost or refused
  * connection is tried again after a capped doubling back-off (0.5 s ..
  * 30 s, back to 0.5 s after a connection that stayed up 5 s); queued
- * frames stay queued meanwhile. Failures and drops are plain
- * stderr lines "NODE: syslog: ..." naming HOST:PORT and the reason, at
- * most one every 30 s for the same reason. */
+ * frames stay queued meanwhile. Failures and drops are plain stderr
+ * lines "NODE: syslog: ..." naming HOST:PORT and the reason: failures at
+ * most one every 30 s until a connection stays up, drops one every 10 s. */
 #ifndef GS_APPS_SYSLOG_TLS_H
 #define GS_APPS_SYSLOG_TLS_H
 

@@ -116,6 +116,20 @@ associate_and_refuse() { # ARGS for the good cc
   [ "$rc" -eq 3 ] || fail "the other PKI's cc exited with $rc, expected 3 (never associated)"
 }
 
+# settle FILE: wait (at most 5 s) until rsyslog has written FILE and it
+# stops growing.
+settle() {
+  i=0
+  prev=-1
+  while [ $i -lt 25 ]; do
+    n=$(wc -l <"$1" 2>/dev/null || echo 0)
+    [ "$n" -gt 0 ] && [ "$n" -eq "$prev" ] && return 0
+    prev=$n
+    i=$((i + 1))
+    sleep 0.2
+  done
+}
+
 # check_received FILE NODE FACILITY EVENT...: every EVENT arrived from NODE,
 # with the right MSGID, PRI (FACILITY * 8 + the event's severity), structured
 # data params and the JSON event as MSG (validated against the schema when
@@ -187,7 +201,7 @@ tls)
   stop_der
   grep -q '"event":"handshake-failed".*"diag":"GS_ERR_CERT_UNTRUSTED"' der1.jsonl ||
     fail "no refusal in der1.jsonl"
-  sleep 0.5 # rsyslog's omfile writes asynchronously
+  settle coll/received.log
   check_received coll/received.log der1 19 handshake-ok@urn:gridseal:cc handshake-failed released
   same_count der1.jsonl coll/received.log der1 handshake-ok
   same_count der1.jsonl coll/received.log der1 handshake-failed
@@ -303,7 +317,7 @@ local)
   done
   associate_and_refuse
   stop_der
-  sleep 0.5
+  settle loc/received.log
   SCHEMA=$SRC/docs/events.schema.json
   python3 - loc/received.log der1.jsonl "$SCHEMA" <<'EOF' || fail "local syslog"
 import json, os, sys
