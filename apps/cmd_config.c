@@ -20,6 +20,7 @@
 #include "gridseal/pki.h"
 #include "gridseal/transport_tcp.h"
 #include "options.h"
+#include "syslog_tls.h"
 #include "util.h"
 #include "xport.h"
 
@@ -167,6 +168,17 @@ static void print_config(const gs_config *c) {
          (unsigned long long)c->app.seed);
   printf("[log]\n  %-18s%s\n  %-18s%s\n", "events", c->log.events[0] ? c->log.events : "(none)",
          "csv", c->log.csv[0] ? c->log.csv : "(none)");
+  /* syslog (docs/SYSLOG.md): the local one, and the remote collector when set */
+  printf("  %-18s%s\n  %-18s%s\n", "syslog", c->log.syslog ? "yes" : "no", "syslog_facility",
+         gs_cfg_syslog_facility_name(c->log.syslog_facility));
+  if (c->log.syslog_remote[0]) {
+    printf("  %-18s%s\n  %-18s%s\n", "syslog_remote", c->log.syslog_remote, "syslog_ca",
+           c->log.syslog_ca[0] ? c->log.syslog_ca : "(none)");
+    if (c->log.syslog_cert[0]) {
+      printf("  %-18s%s\n  %-18s%s\n", "syslog_cert", c->log.syslog_cert, "syslog_key",
+             c->log.syslog_key);
+    }
+  }
   for (size_t i = 0; i < c->n_peers; i++) {
     const gs_cfg_peer *p = &c->peers[i];
     printf("[der %s]\n  %-18s%s\n", p->name, "identity", p->identity);
@@ -396,6 +408,23 @@ static void check_transport(checker *k, gs_crypto *crypto, const gs_config *c,
   check_hop(k, crypto, c, e2e);
 }
 
+/* The remote syslog collector's files (docs/SYSLOG.md). */
+static void check_syslog(checker *k, const gs_config *c) {
+  const gs_cfg_log *l = &c->log;
+  if (l->syslog_remote[0] == '\0') {
+    return;
+  }
+  gs_syslog_tls_cfg sc = {l->syslog_remote, l->syslog_ca, l->syslog_cert,
+                          l->syslog_key,    c->name,      0};
+  char err[GS_CFG_PATH_MAX + 300];
+  if (gs_syslog_tls_check(&sc, err, sizeof(err)) != 0) {
+    say(k, GS_CREDS_ERROR, "[log] %s", err);
+  } else {
+    say(k, GS_CREDS_OK, "[log] syslog collector %s: syslog_ca%s load", l->syslog_remote,
+        l->syslog_cert[0] ? ", syslog_cert and syslog_key" : "");
+  }
+}
+
 static int run_check(const gs_config *cfg) {
   checker k = {0, 0, 0};
   gs_time_ms now = gs_app_now();
@@ -413,6 +442,7 @@ static int run_check(const gs_config *cfg) {
   check_expiry(&k, cfg, &c, now);
   check_policy(&k, cfg);
   check_transport(&k, crypto, cfg, &c);
+  check_syslog(&k, cfg);
   gs_creds_free(&c, crypto);
   gs_ossl_crypto_free(crypto);
   printf("%s: %u ok, %u warning(s), %u error(s)\n", cfg->file, k.ok, k.warnings, k.errors);

@@ -63,6 +63,10 @@ void gs_cmd_der_usage(FILE *f) {
         "  -e, --events FILE|-    security events as JSON lines (overrides [log] events)\n"
         "  -t, --transport T      override [transport] type (tcp, xmpp, mqtt, amqp)\n"
         "  -s, --server HOST:PORT override [transport] server (xmpp, mqtt, amqp)\n"
+        "      --syslog           events to the local syslog too ([log] syslog)\n"
+        "      --syslog-remote HOST:PORT\n"
+        "                         events to an RFC 5425 collector over TLS\n"
+        "                         ([log] syslog_remote; needs syslog_ca)\n"
         "  -h, --help             this text\n\n"
         "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
         "Exit status: 0 after a clean stop, 1 on a runtime failure (configuration,\n"
@@ -481,7 +485,7 @@ static int parse_args(int argc, char **argv, gs_rt_opts *o) {
 }
 
 int gs_cmd_der(int argc, char **argv) {
-  gs_rt_opts o = {NULL, NULL, NULL, NULL};
+  gs_rt_opts o = {0};
   int rc = parse_args(argc, argv, &o);
   if (rc != GS_EXIT_OK) {
     return rc == GS_EXIT_HELP ? GS_EXIT_OK : rc;

@@ -141,6 +141,14 @@ typedef struct gs_cfg_application {
 typedef struct gs_cfg_log {
   char events[GS_CFG_PATH_MAX]; /* JSON lines; "-" = stdout; "" = none */
   char csv[GS_CFG_PATH_MAX];    /* CSV measurement log; "" = none */
+  /* syslog (docs/SYSLOG.md) */
+  int syslog;                         /* syslog = yes: events to the local syslog(3) */
+  int syslog_facility;                /* the syslog facility code: 3 (daemon) or 16..23
+                                         (local0..local7); 0 = not set, daemon */
+  char syslog_remote[GS_CFG_STR_MAX]; /* HOST:PORT of an RFC 5425 collector; "" = none */
+  char syslog_ca[GS_CFG_PATH_MAX];    /* the CA that signs the collector's certificate */
+  char syslog_cert[GS_CFG_PATH_MAX];  /* client certificate for the collector; "" = none */
+  char syslog_key[GS_CFG_PATH_MAX];   /* its key */
 } gs_cfg_log;
 
 /* [http]: the control center's HTTP server (docs/METRICS.md); `--http`
@@ -232,6 +240,8 @@ const char *gs_cfg_cipher_name(gs_cipher_alg a);
 const char *gs_cfg_hash_name(gs_hash_alg a);
 const char *gs_cfg_transport_name(gs_cfg_transport t);
 const char *gs_cfg_on_reload_name(gs_cfg_on_reload r);
+/* [log] syslog_facility as written: "daemon" (also for 0, not set), "local0".. */
+const char *gs_cfg_syslog_facility_name(int facility);
 
 /* The [der NAME] section called `name`, or NULL. */
 const gs_cfg_peer *gs_cfg_find_peer(const gs_config *cfg, const char *name);

@@ -516,6 +516,10 @@ const gs_cfg_name gs_cfg_on_reload_names[] = {{"keep", GS_CFG_RELOAD_KEEP},
                                               {"rekey", GS_CFG_RELOAD_REKEY},
                                               {"reassociate", GS_CFG_RELOAD_REASSOCIATE},
                                               {NULL, 0}};
+/* [log] syslog_facility: the syslog facility codes (RFC 5424 §6.2.1). */
+static const gs_cfg_name syslog_facility_names[] = {
+    {"daemon", 3},  {"local0", 16}, {"local1", 17}, {"local2", 18}, {"local3", 19},
+    {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}, {NULL, 0}};
 static const gs_cfg_name malformed_names[] = {
     {"drop", GS_MALFORMED_DROP}, {"abort", GS_MALFORMED_ABORT}, {NULL, 0}};
 const gs_cfg_name gs_cfg_encryption_names[] = {{"required", GS_ENCR_REQUIRED},
@@ -531,6 +535,15 @@ const gs_cfg_name gs_cfg_cipher_names[] = {
     {"aes256-CBC", GS_CIPHER_AES256_CBC}, {"aes128-CBC", GS_CIPHER_AES128_CBC}, {NULL, 0}};
 const gs_cfg_name gs_cfg_hash_names[] = {
     {"hmacWithSHA256", GS_HASH_SHA256}, {"hmacWithSHA384", GS_HASH_SHA384}, {NULL, 0}};
+
+const char *gs_cfg_syslog_facility_name(int facility) {
+  for (int i = 0; syslog_facility_names[i].name != NULL; i++) {
+    if (syslog_facility_names[i].value == facility) {
+      return syslog_facility_names[i].name;
+    }
+  }
+  return "daemon"; /* 0: not set */
+}
 
 const char *gs_cfg_name_of(const gs_cfg_name *t, int value) {
   for (size_t i = 0; t[i].name != NULL; i++) {
@@ -609,6 +622,12 @@ static const cfg_key keys[] = {
     {SECT_APPLICATION, "sim_hour", v_u32, C(app.sim_hour), 0, 23, NULL},
     {SECT_LOG, "events", v_path, C(log.events), 0, 0, NULL},
     {SECT_LOG, "csv", v_path, C(log.csv), 0, 0, NULL},
+    {SECT_LOG, "syslog", v_bool, C(log.syslog), 0, 0, NULL},
+    {SECT_LOG, "syslog_facility", v_enum, C(log.syslog_facility), 0, 0, syslog_facility_names},
+    {SECT_LOG, "syslog_remote", v_hostport, C(log.syslog_remote), 0, 0, NULL},
+    {SECT_LOG, "syslog_ca", v_path, C(log.syslog_ca), 0, 0, NULL},
+    {SECT_LOG, "syslog_cert", v_path, C(log.syslog_cert), 0, 0, NULL},
+    {SECT_LOG, "syslog_key", v_path, C(log.syslog_key), 0, 0, NULL},
     {SECT_HTTP, "listen", v_http_listen, C(http.listen), 0, 0, NULL},
     {SECT_HTTP, "tls", v_bool, C(http.tls), 0, 0, NULL},
     {SECT_HTTP, "tls_cert", v_path, C(http.tls_cert), 0, 0, NULL},

@@ -18,6 +18,7 @@
 #include "gridseal/crypto_openssl.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_tcp.h"
+#include "syslog_out.h"
 #include "util.h"
 #include "xport.h"
 
@@ -67,6 +68,16 @@ int gs_rt_parse_opt(gs_rt_opts *o, const char *cmd, int c, const char *arg) {
       return -1;
     }
     o->server = arg;
+    return 1;
+  case GS_RT_OPT_SYSLOG:
+    o->syslog = true;
+    return 1;
+  case GS_RT_OPT_SYSLOG_REMOTE:
+    if (gs_tcp_parse_hostport(arg, host, &port, false) != GS_OK) {
+      gs_app_err("%s: --syslog-remote '%s': expected HOST:PORT (e.g. 127.0.0.1:6514)", cmd, arg);
+      return -1;
+    }
+    o->syslog_remote = arg;
     return 1;
   default:
     return 0;
@@ -433,6 +444,27 @@ static int rt_peer_check(void *user, const gs_cert_info *peer, gs_role own_role)
   return 0;
 }
 
+/* The syslog sinks ([log] syslog*, --syslog, --syslog-remote;
+ * docs/SYSLOG.md). A bad file is an error naming it. */
+static int open_syslog(gs_rt *rt, const gs_rt_opts *o) {
+  const gs_cfg_log *l = &rt->cfg.log;
+  gs_syslog_opts so = {
+      .local = o->syslog || l->syslog,
+      .facility = l->syslog_facility != 0 ? l->syslog_facility : 3,
+      .remote = o->syslog_remote != NULL ? o->syslog_remote : l->syslog_remote,
+      .ca = l->syslog_ca,
+      .cert = l->syslog_cert,
+      .key = l->syslog_key,
+      .node = rt->cfg.name,
+  };
+  char err[GS_CFG_PATH_MAX + 300];
+  if (gs_syslog_open(&so, err, sizeof(err)) != 0) {
+    gs_app_err("%s: %s", rt->cfg.file, err);
+    return -1;
+  }
+  return 0;
+}
+
 static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   static const char *const rn[] = {"", "cc", "der"};
   if (rt->cfg.role != role) {
@@ -454,6 +486,10 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   if (gs_emit_open(ev) != 0) {
     gs_app_err("%s: cannot open the event log: %s", ev, strerror(errno));
     return GS_ERR_IO;
+  }
+  if (open_syslog(rt, o) != 0) {
+    gs_emit_close();
+    return GS_ERR_CONFIG;
   }
   char w[GS_CFG_PATH_MAX + 512];
   if (gs_cfg_replay_warning(&rt->cfg, w, sizeof(w))) {
@@ -594,6 +630,7 @@ void gs_rt_free(gs_rt *rt) {
   rt->authz = NULL;
   gs_ossl_crypto_free(rt->crypto);
   rt->crypto = NULL;
+  gs_syslog_close();
   gs_emit_close();
 }
 

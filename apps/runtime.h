@@ -40,17 +40,24 @@
 
 /* Options every node takes; the command parses the rest. */
 typedef struct gs_rt_opts {
-  const char *config;    /* -c, --config FILE (required) */
-  const char *events;    /* -e, --events FILE|- (overrides [log] events) */
-  const char *transport; /* -t, --transport tcp|xmpp|mqtt|amqp */
-  const char *server;    /* -s, --server HOST:PORT (overrides [transport] server) */
+  const char *config;        /* -c, --config FILE (required) */
+  const char *events;        /* -e, --events FILE|- (overrides [log] events) */
+  const char *transport;     /* -t, --transport tcp|xmpp|mqtt|amqp */
+  const char *server;        /* -s, --server HOST:PORT (overrides [transport] server) */
+  bool syslog;               /* --syslog: events to the local syslog too ([log] syslog = yes) */
+  const char *syslog_remote; /* --syslog-remote HOST:PORT (overrides [log] syslog_remote) */
 } gs_rt_opts;
 
-/* The common options, for a command's getopt_long tables (options.h). */
+/* The common options, for a command's getopt_long tables (options.h).
+ * The long-only ones return GS_RT_OPT_*. */
+#define GS_RT_OPT_SYSLOG 0x1001
+#define GS_RT_OPT_SYSLOG_REMOTE 0x1002
 #define GS_RT_SHORTOPTS "c:e:t:s:h"
 #define GS_RT_LONGOPTS                                                                             \
   {"config", required_argument, NULL, 'c'}, {"events", required_argument, NULL, 'e'},              \
-      {"transport", required_argument, NULL, 't'}, {"server", required_argument, NULL, 's'}, {     \
+      {"transport", required_argument, NULL, 't'}, {"server", required_argument, NULL, 's'},       \
+      {"syslog", no_argument, NULL, GS_RT_OPT_SYSLOG},                                             \
+      {"syslog-remote", required_argument, NULL, GS_RT_OPT_SYSLOG_REMOTE}, {                       \
     "help", no_argument, NULL, 'h'                                                                 \
   }
 
