@@ -176,6 +176,17 @@ grep -q "cc: --http 127.0.0.1:99999: expected PORT, ADDR:PORT or \[ADDR6\]:PORT"
 cp pki/cc.conf pki/cc-tls.conf
 printf '\n[http]\nlisten = 127.0.0.1:%s\ntls = yes\ntls_cert = server/server.crt\ntls_key = server/server.key\nclient_ca = e2e-ca/ca.crt\n' \
   "$TLS" >>pki/cc-tls.conf
+# config --check knows [http]: the address rule, the server's key and certificate, the client CA
+"$G" config --check pki/cc-tls.conf >check-tls.out 2>&1 || fail "config --check of [http] TLS failed"
+grep -q "ok: \[http\] listen 127.0.0.1:$TLS: HTTPS, pki/server/server.key matches pki/server/server.crt" \
+  check-tls.out || fail "config --check: no [http] TLS line"
+cp pki/cc.conf pki/cc-open.conf
+printf '\n[http]\nlisten = 0.0.0.0:19114\n' >>pki/cc-open.conf
+rc=0
+"$G" config --check pki/cc-open.conf >check-open.out 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "config --check of a non-loopback [http] without TLS: exit $rc"
+grep -q "error: \[http\] listen 0.0.0.0:19114: a non-loopback address needs \[http\] tls_cert, tls_key and client_ca" \
+  check-open.out || fail "config --check: no [http] address error"
 "$G" cc --config pki/cc-tls.conf >cctls.out 2>&1 </dev/null &
 CT=$!
 PIDS="$PIDS $CT"
