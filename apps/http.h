@@ -1,6 +1,7 @@
 /* gridseal CLI: the control center's read-only HTTP server (`cc --http`):
  * the dashboard, its server-sent event stream and /metrics, on
- * libmicrohttpd. docs/DASHBOARD.md describes what it serves.
+ * libmicrohttpd. docs/DASHBOARD.md describes what it serves, docs/METRICS.md
+ * the metrics and the HTTP and TLS rules.
  *
  * The server runs on its own threads. Everything the main loop hands it is
  * copied under a lock: the main loop never waits on a client, and a client
@@ -47,8 +48,12 @@ int gs_http_add_file(gs_http *h, const char *path, const char *ctype, const char
 int gs_http_set_doc(gs_http *h, const char *path, const char *ctype, const void *data, size_t len);
 
 /* Send one server-sent event ("event: NAME\ndata: DATA\n\n"; DATA one
- * line) to every client of GET /events (text/event-stream). Clients that
- * fall behind lose the oldest and get a "lost" event with the count. */
+ * line) to every client of GET /events (text/event-stream). A client gets
+ * the events published after it connected. The last 256 are kept: clients
+ * that fall further behind lose the oldest and first get "event: lost"
+ * with data {"lost":N}. An event with a line break in NAME or DATA, or
+ * longer than 16 kB, is not sent. An idle stream gets a comment line
+ * every 10 s. */
 void gs_http_publish(gs_http *h, const char *event, const char *data, size_t len);
 
 /* Counters for /metrics and the tests. */
