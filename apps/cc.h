@@ -7,6 +7,7 @@
 
 #include "dermodel.h"
 #include "failsum.h"
+#include "http.h"
 #include "runtime.h"
 
 /* The console (cc_view.c): one message with its time (t 0: none). */
@@ -48,11 +49,14 @@ typedef struct cc_der {
   cc_msg error;         /* the last error (refusals included) */
   cc_rekey_by rekey_by; /* of the key update in progress */
   /* connect back-off and failure summary (cmd_cc.c) */
-  bool est;         /* the current association was established */
-  bool waiting;     /* up, but the back-off holds the next attempt */
-  char why[64];     /* the diagnostic of the current attempt's failure */
-  gs_failsum fails; /* consecutive failed attempts */
+  bool est;            /* the current association was established */
+  bool waiting;        /* up, but the back-off holds the next attempt */
+  char why[64];        /* the diagnostic of the current attempt's failure */
+  gs_failsum fails;    /* consecutive failed attempts */
+  gs_time_ms hs_start; /* the current attempt's handshake request (metrics) */
 } cc_der;
+
+typedef struct cc_metrics cc_metrics; /* cc_http.c */
 
 typedef struct cc_app {
   gs_rt rt;
@@ -77,6 +81,9 @@ typedef struct cc_app {
   int esc;                /* inside an escape sequence of the input */
   cc_msg errs[CC_NOTES];  /* gs_app_err() messages, printed again at exit */
   size_t n_errs;
+  /* --http (cc_http.c): the server, NULL when off, and /metrics */
+  gs_http *http;
+  cc_metrics *metrics;
 } cc_app;
 
 cc_der *cc_find(cc_app *a, const char *name);
@@ -87,6 +94,19 @@ void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now);
 
 /* The runtime hooks of the control center. */
 void cc_app_hooks(cc_app *a, gs_rt_app *out);
+
+/* cc_http.c: --http / [http] listen (NULL: the configuration's; neither:
+ * off). GS_EXIT_OK, GS_EXIT_USAGE for an address the rules refuse (a
+ * non-loopback address without TLS), GS_EXIT_FAIL otherwise (message on
+ * stderr). cc_http_stop() is safe when it never started. */
+int cc_http_start(cc_app *a, const char *listen);
+void cc_http_tick(cc_app *a, gs_time_ms now);
+gs_time_ms cc_http_deadline(const cc_app *a);
+void cc_http_stop(cc_app *a);
+/* A data PDU sent (tx) or received, with its application data length. */
+void cc_metrics_pdu(cc_app *a, gs_data_mode mode, bool tx, size_t len);
+/* A handshake took `ms` from request to established. */
+void cc_metrics_handshake_time(cc_app *a, gs_time_ms ms);
 
 /* cc_view.c */
 int cc_csv_open(cc_app *a, const char *path);

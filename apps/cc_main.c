@@ -22,6 +22,7 @@ typedef struct cc_opts {
   size_t n_reads;
   double rekey_after_s;
   double run_for_s;
+  const char *http; /* --http [ADDR:]PORT */
 } cc_opts;
 
 static int seconds_arg(const char *opt, const char *v, double *out) {
@@ -50,11 +51,12 @@ static int parse_args(int argc, char **argv, cc_opts *o) {
                                      {"read", required_argument, NULL, 'r'},
                                      {"rekey-after", required_argument, NULL, 'R'},
                                      {"run-for", required_argument, NULL, 'd'},
+                                     {"http", required_argument, NULL, 'H'},
                                      {NULL, 0, NULL, 0}};
   opterr = 0;
   optind = 0; /* a fresh scan (glibc) */
   int c, bad = 0;
-  while (!bad && (c = getopt_long(argc, argv, "+:" GS_RT_SHORTOPTS "w:r:R:d:", lo, NULL)) != -1) {
+  while (!bad && (c = getopt_long(argc, argv, "+:" GS_RT_SHORTOPTS "w:r:R:d:H:", lo, NULL)) != -1) {
     int r = gs_rt_parse_opt(&o->rt, "cc", c, optarg);
     if (r != 0) {
       bad = r < 0;
@@ -72,6 +74,9 @@ static int parse_args(int argc, char **argv, cc_opts *o) {
       break;
     case 'd':
       bad = seconds_arg("--run-for", optarg, &o->run_for_s);
+      break;
+    case 'H':
+      o->http = optarg;
       break;
     case 'h':
       gs_cmd_cc_usage(stdout);
@@ -166,6 +171,7 @@ static int never_associated(const cc_app *a) {
 }
 
 static void teardown(cc_app *a) {
+  cc_http_stop(a);
   gs_rt_free(&a->rt); /* the node frees every association */
   if (a->csv != NULL) {
     fclose(a->csv);
@@ -200,6 +206,9 @@ int gs_cmd_cc(int argc, char **argv) {
   rc = apply_sets(a, &o);
   if (rc == GS_EXIT_OK && cc_csv_open(a, a->rt.cfg.log.csv) != 0) {
     rc = GS_EXIT_FAIL;
+  }
+  if (rc == GS_EXIT_OK) {
+    rc = cc_http_start(a, o.http);
   }
   if (rc == GS_EXIT_OK) {
     if (!a->tty) {

@@ -18,7 +18,7 @@
 
 void gs_cmd_cc_usage(FILE *f) {
   fputs("usage: gridseal cc -c FILE [-e FILE|-] [-t T] [-s HOST:PORT] [-w DER=WATTS]...\n"
-        "                   [-r DER]... [-R SECONDS] [-d SECONDS]\n\n"
+        "                   [-r DER]... [-R SECONDS] [-d SECONDS] [-H [ADDR:]PORT]\n\n"
         "Run a control center: the initiator side of IEC 62351-4 E2E security and the\n"
         "IEC 61850 (MMS) client of every [der NAME] in the configuration. Shows a live\n"
         "fleet table on a terminal (plain lines otherwise), logs measurements to the\n"
@@ -37,6 +37,8 @@ void gs_cmd_cc_usage(FILE *f) {
         "  -r, --read DER             read DER's rating (DGEN1 WMaxRtg) once associated\n"
         "  -R, --rekey-after SECONDS  key update on every association every SECONDS\n"
         "  -d, --run-for SECONDS      release everything and exit after SECONDS\n"
+        "  -H, --http [ADDR:]PORT     serve /metrics (and the dashboard) over HTTP; PORT alone\n"
+        "                             is 127.0.0.1:PORT; another address needs [http] TLS\n"
         "  -h, --help                 this text\n\n"
         "Options take their value as --opt VALUE or --opt=VALUE; -- ends the options.\n"
         "Exit status: 0 after a clean stop, 1 on a runtime failure (configuration,\n"
@@ -78,6 +80,9 @@ static int send_mms(cc_app *a, cc_der *d, const gs_mms_pdu *pdu, gs_time_ms now)
   if (rc == GS_OK) {
     rc = gs_node_send(a->rt.node, d->s, buf, len,
                       gs_app_mms_kind((int)pdu->type, (int)pdu->service), now);
+  }
+  if (rc == GS_OK) {
+    cc_metrics_pdu(a, d->mode, true, len);
   }
   return rc;
 }
@@ -171,6 +176,7 @@ static void start_association(cc_app *a, cc_der *d, gs_time_ms now) {
   }
   d->est = false;
   d->why[0] = '\0';
+  d->hs_start = now;
   set_status(a, d, "handshake");
 }
 
@@ -239,6 +245,7 @@ static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *
   d->est = true;
   d->mode = gs_session_mode(s);
   d->associations++;
+  cc_metrics_handshake_time(a, now - d->hs_start);
   d->next_rekey = now + a->rekey_after_ms;
   set_status(a, d, "associated");
   cc_note(a, d, "associated %s with %s (mode %s, association #%u)", gs_session_asso_id(s),
@@ -285,6 +292,7 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
   if (d == NULL || !established(d)) {
     return;
   }
+  cc_metrics_pdu(a, d->mode, false, len);
   gs_mms_data nodes[96];
   gs_mms_object_name names[16];
   gs_mms_arena ar;
@@ -439,12 +447,15 @@ static void tick(void *ctx, gs_time_ms now) {
       cc_rekey(a, d, now);
     }
   }
+  cc_http_tick(a, now);
   cc_draw(a, now, false);
 }
 
 static gs_time_ms next_deadline(void *ctx) {
   cc_app *a = ctx;
   gs_time_ms t = a->tty ? a->next_draw : INT64_MAX;
+  gs_time_ms h = cc_http_deadline(a);
+  t = h < t ? h : t;
   if (a->run_for_ms > 0 && !a->stopping) {
     gs_time_ms e = a->start + a->run_for_ms;
     t = e < t ? e : t;

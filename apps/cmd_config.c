@@ -19,6 +19,7 @@
 #include "gridseal/error.h"
 #include "gridseal/pki.h"
 #include "gridseal/transport_tcp.h"
+#include "http.h"
 #include "options.h"
 #include "syslog_tls.h"
 #include "util.h"
@@ -177,6 +178,18 @@ static void print_config(const gs_config *c) {
     if (c->log.syslog_cert[0]) {
       printf("  %-18s%s\n  %-18s%s\n", "syslog_cert", c->log.syslog_cert, "syslog_key",
              c->log.syslog_key);
+    }
+  }
+  const gs_cfg_http *h = &c->http;
+  if (h->listen[0] || h->tls_cert[0] || h->tls_key[0] || h->client_ca[0]) {
+    printf("[http]\n  %-18s%s\n  %-18s%s\n", "listen", h->listen[0] ? h->listen : "(off)", "tls",
+           h->tls ? "yes" : "no");
+    const char *const hf[][2] = {
+        {"tls_cert", h->tls_cert}, {"tls_key", h->tls_key}, {"client_ca", h->client_ca}};
+    for (size_t i = 0; i < 3; i++) {
+      if (hf[i][1][0] != '\0') {
+        printf("  %-18s%s\n", hf[i][0], hf[i][1]);
+      }
     }
   }
   for (size_t i = 0; i < c->n_peers; i++) {
@@ -425,6 +438,63 @@ static void check_syslog(checker *k, const gs_config *c) {
   }
 }
 
+/* [http] (docs/METRICS.md): the address rule, and with TLS the server's
+ * certificate and key (matching) and the client CA. */
+static void check_http(checker *k, gs_crypto *crypto, const gs_config *c) {
+  const gs_cfg_http *h = &c->http;
+  if (h->listen[0] == '\0') {
+    return;
+  }
+  struct sockaddr_storage sa;
+  bool loopback = false;
+  bool tls = h->tls_cert[0] && h->tls_key[0] && h->client_ca[0];
+  if (gs_http_parse_listen(h->listen, &sa, sizeof(sa), &loopback) != 0) {
+    say(k, GS_CREDS_ERROR, "[http] listen %s: expected PORT, ADDR:PORT or [ADDR6]:PORT", h->listen);
+    return;
+  }
+  if ((!loopback || h->tls) && !tls) {
+    say(k, GS_CREDS_ERROR, "[http] listen %s: %s needs [http] tls_cert, tls_key and client_ca",
+        h->listen, loopback ? "tls = yes" : "a non-loopback address");
+    return;
+  }
+  if (!tls) {
+    say(k, GS_CREDS_OK, "[http] listen %s: loopback, plain HTTP", h->listen);
+    return;
+  }
+  gs_pki *ca = NULL;
+  int rc = gs_pki_new(crypto, &ca);
+  if (rc == GS_OK && (rc = gs_pki_add_anchor_file(ca, h->client_ca)) != GS_OK) {
+    say(k, GS_CREDS_ERROR, "%s: cannot load the HTTP client CA ([http] client_ca): %s",
+        h->client_ca, access(h->client_ca, R_OK) != 0 ? strerror(errno) : gs_strerror(rc));
+  } else if (rc == GS_OK) {
+    say(k, GS_CREDS_OK, "%s: HTTP client CA ([http] client_ca) loaded", h->client_ca);
+  }
+  gs_pki_free(ca);
+  uint8_t *der = NULL;
+  size_t len = 0;
+  if ((rc = gs_pki_load_cert_file(h->tls_cert, &der, &len)) != GS_OK) {
+    say(k, GS_CREDS_ERROR, "%s: cannot load the HTTP server certificate ([http] tls_cert): %s",
+        h->tls_cert, access(h->tls_cert, R_OK) != 0 ? strerror(errno) : gs_strerror(rc));
+  }
+  gs_privkey *key = NULL;
+  char msg[768];
+  msg[0] = '\0';
+  if ((rc = gs_ossl_privkey_load_file(crypto, h->tls_key, &key)) != GS_OK) {
+    say(k, GS_CREDS_ERROR, "%s: cannot load the HTTP server key ([http] tls_key): %s", h->tls_key,
+        access(h->tls_key, R_OK) != 0 ? strerror(errno) : gs_strerror(rc));
+  } else if (der != NULL && !gs_creds_key_matches(crypto, key, der, len)) {
+    gs_creds_mismatch_text(h->tls_key, h->tls_cert, msg, sizeof(msg));
+    say(k, GS_CREDS_ERROR, "%s", msg);
+  } else if (der != NULL) {
+    say(k, GS_CREDS_OK, "[http] listen %s: HTTPS, %s matches %s", h->listen, h->tls_key,
+        h->tls_cert);
+  }
+  if (key != NULL) {
+    crypto->privkey_free(key);
+  }
+  free(der);
+}
+
 static int run_check(const gs_config *cfg) {
   checker k = {0, 0, 0};
   gs_time_ms now = gs_app_now();
@@ -443,6 +513,7 @@ static int run_check(const gs_config *cfg) {
   check_policy(&k, cfg);
   check_transport(&k, crypto, cfg, &c);
   check_syslog(&k, cfg);
+  check_http(&k, crypto, cfg);
   gs_creds_free(&c, crypto);
   gs_ossl_crypto_free(crypto);
   printf("%s: %u ok, %u warning(s), %u error(s)\n", cfg->file, k.ok, k.warnings, k.errors);
@@ -460,7 +531,7 @@ static int check_files_exist(const gs_config *c) {
   const gs_cfg_transport_settings *t = &c->transport;
   bool hop = t->type != GS_CFG_TRANSPORT_TCP;
   bool key_file = strncmp(id->key, "pkcs11:", 7) != 0 && strncmp(id->key, "handle:", 7) != 0;
-  named_file f[4 + 2 * GS_CFG_MAX_FILES + 3];
+  named_file f[4 + 2 * GS_CFG_MAX_FILES + 6];
   size_t n = 0;
   f[n++] = (named_file){"[identity] cert", id->cert, true};
   f[n++] = (named_file){"[identity] key", id->key, key_file};
@@ -475,6 +546,9 @@ static int check_files_exist(const gs_config *c) {
   f[n++] = (named_file){"[transport] tls_cert", t->tls_cert, hop};
   f[n++] = (named_file){"[transport] tls_key", t->tls_key, hop};
   f[n++] = (named_file){"[transport] tls_ca", t->tls_ca, hop};
+  f[n++] = (named_file){"[http] tls_cert", c->http.tls_cert, true};
+  f[n++] = (named_file){"[http] tls_key", c->http.tls_key, true};
+  f[n++] = (named_file){"[http] client_ca", c->http.client_ca, true};
   int rc = GS_EXIT_OK;
   for (size_t i = 0; i < n; i++) {
     if (f[i].used && f[i].path[0] != '\0' && access(f[i].path, R_OK) != 0) {

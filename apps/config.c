@@ -13,7 +13,7 @@
 #define CFG_FILE_MAX (1024 * 1024)
 
 static const char *const sect_names[SECT_COUNT_] = {
-    "", "node", "security", "identity", "transport", "application", "log", "roles", "der"};
+    "", "node", "security", "identity", "transport", "application", "log", "roles", "http", "der"};
 
 const char *cfg_sect_name(cfg_sect s) {
   return (s > SECT_NONE && s < SECT_COUNT_) ? sect_names[s] : "(none)";
@@ -375,6 +375,9 @@ static int finish(cfg_parser *p) {
   }
   rc = rc ? rc : check_transport(p);
   rc = rc ? rc : check_peers(p);
+  if (rc == GS_OK && c->role == GS_CFG_ROLE_DER && p->sect_seen[SECT_HTTP]) {
+    rc = cfg_fail(p, "[http] is only allowed with role = cc");
+  }
   if (rc != GS_OK) {
     return rc;
   }

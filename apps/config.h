@@ -151,6 +151,19 @@ typedef struct gs_cfg_log {
   char syslog_key[GS_CFG_PATH_MAX];   /* its key */
 } gs_cfg_log;
 
+/* [http]: the control center's HTTP server (docs/METRICS.md); `--http`
+ * overrides listen. "" = off. */
+typedef struct gs_cfg_http {
+  char listen[GS_CFG_STR_MAX]; /* PORT, ADDR:PORT or [ADDR6]:PORT */
+  int tls;                     /* tls = yes: TLS on loopback too */
+  char tls_cert[GS_CFG_PATH_MAX];
+  char tls_key[GS_CFG_PATH_MAX];
+  char client_ca[GS_CFG_PATH_MAX];
+} gs_cfg_http;
+
+/* PORT, ADDR:PORT or [ADDR6]:PORT with a numeric address (or localhost). */
+bool gs_cfg_http_listen_ok(const char *v);
+
 /* [der NAME] in a control center's file: one DER it talks to. */
 typedef struct gs_cfg_peer {
   char name[GS_CFG_NAME_MAX];
@@ -171,6 +184,7 @@ typedef struct gs_config {
   gs_cfg_transport_settings transport;
   gs_cfg_application app;
   gs_cfg_log log;
+  gs_cfg_http http;
   size_t n_role_ops; /* [roles] */
   gs_cfg_role_ops role_ops[GS_CFG_MAX_ROLE_OPS];
   size_t n_peers;

@@ -14,7 +14,8 @@ typedef enum cfg_sect {
   SECT_APPLICATION,
   SECT_LOG,
   SECT_ROLES,
-  SECT_DER, /* [der NAME] */
+  SECT_HTTP, /* [http]: cc --http */
+  SECT_DER,  /* [der NAME] */
   SECT_COUNT_
 } cfg_sect;
 

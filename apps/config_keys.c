@@ -1,4 +1,5 @@
 /* The configuration keys (docs/CONFIG.md) and their value parsers. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -444,6 +445,47 @@ static int v_hostport(cfg_parser *p, const cfg_key *k, const char *v, void *fiel
   return copy_str(p, k, v, field, GS_CFG_STR_MAX);
 }
 
+/* [http] listen: PORT (loopback), ADDR:PORT or [ADDR6]:PORT, numeric
+ * (or localhost); the same rule as the server's (http.h). */
+bool gs_cfg_http_listen_ok(const char *v) {
+  const char *colon = strrchr(v, ':');
+  const char *port = colon ? colon + 1 : v;
+  char host[64] = "127.0.0.1";
+  if (colon != NULL) {
+    size_t hl = (size_t)(colon - v);
+    const char *h = v;
+    bool v6 = hl >= 2 && h[0] == '[' && h[hl - 1] == ']';
+    if (v6) {
+      h++;
+      hl -= 2;
+    }
+    if (hl == 0 || hl >= sizeof(host)) {
+      return false;
+    }
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    unsigned char a[16];
+    if (!(v6 ? inet_pton(AF_INET6, host, a) == 1
+             : (inet_pton(AF_INET, host, a) == 1 || strcmp(host, "localhost") == 0))) {
+      return false;
+    }
+  }
+  if (*port < '0' || *port > '9' || strlen(port) > 5) {
+    return false;
+  }
+  char *end = NULL;
+  long n = strtol(port, &end, 10);
+  return *end == '\0' && n >= 1 && n <= 65535;
+}
+
+static int v_http_listen(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  if (!gs_cfg_http_listen_ok(v)) {
+    return cfg_fail(p, "invalid address '%s' for '%s' (expected PORT, ADDR:PORT or [IPV6]:PORT)", v,
+                    k->name);
+  }
+  return copy_str(p, k, v, field, GS_CFG_STR_MAX);
+}
+
 /* pp: a PrintableString of 1..32 characters. */
 static int v_pp(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
   static const char extra[] = " '()+,-./:=?";
@@ -586,6 +628,11 @@ static const cfg_key keys[] = {
     {SECT_LOG, "syslog_ca", v_path, C(log.syslog_ca), 0, 0, NULL},
     {SECT_LOG, "syslog_cert", v_path, C(log.syslog_cert), 0, 0, NULL},
     {SECT_LOG, "syslog_key", v_path, C(log.syslog_key), 0, 0, NULL},
+    {SECT_HTTP, "listen", v_http_listen, C(http.listen), 0, 0, NULL},
+    {SECT_HTTP, "tls", v_bool, C(http.tls), 0, 0, NULL},
+    {SECT_HTTP, "tls_cert", v_path, C(http.tls_cert), 0, 0, NULL},
+    {SECT_HTTP, "tls_key", v_path, C(http.tls_key), 0, 0, NULL},
+    {SECT_HTTP, "client_ca", v_path, C(http.client_ca), 0, 0, NULL},
     {SECT_DER, "identity", v_word, P(identity), 0, GS_CFG_STR_MAX, NULL},
     {SECT_DER, "connect", v_hostport, P(connect), 0, 0, NULL},
     {SECT_DER, "jid", v_word, P(jid), 0, GS_CFG_STR_MAX, NULL},

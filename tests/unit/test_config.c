@@ -391,6 +391,23 @@ static const bad_case bad[] = {
      "cc.conf:13: allow_any_peer = yes conflicts with allowed_peers / required_roles"},
     {HEAD IDENT TAIL "[security]\nallow_any_peer = yes\nrequired_roles = OPERATOR\n",
      "cc.conf:12: allow_any_peer = yes conflicts with allowed_peers / required_roles"},
+    /* [http] */
+    {HEAD "[http]\nlisten = 0.0.0.0\n",
+     "cc.conf:6: invalid address '0.0.0.0' for 'listen' (expected PORT, ADDR:PORT or [IPV6]:PORT)"},
+    {HEAD "[http]\nlisten = dashboard.example:8080\n",
+     "cc.conf:6: invalid address 'dashboard.example:8080' for 'listen' (expected PORT, ADDR:PORT "
+     "or [IPV6]:PORT)"},
+    {HEAD "[http]\nlisten = 127.0.0.1:65536\n",
+     "cc.conf:6: invalid address '127.0.0.1:65536' for 'listen' (expected PORT, ADDR:PORT or "
+     "[IPV6]:PORT)"},
+    {HEAD "[http]\nlisten = ::1:8080\n",
+     "cc.conf:6: invalid address '::1:8080' for 'listen' (expected PORT, ADDR:PORT or "
+     "[IPV6]:PORT)"},
+    {HEAD "[http]\ntls = 1\n", "cc.conf:6: invalid value '1' for 'tls' (expected yes | no)"},
+    {HEAD "[http]\nport = 80\n", "cc.conf:6: unknown key 'port' in [http]"},
+    {HEAD "[http]\n[http]\n", "cc.conf:6: duplicate section [http]"},
+    {HEAD IDENT TAIL "[security]\nallow_any_peer = yes\n[http]\nlisten = 8080\n",
+     "cc.conf: [http] is only allowed with role = cc"},
 };
 
 static void test_errors(void **state) {
@@ -402,6 +419,29 @@ static void test_errors(void **state) {
       print_error("case %zu: rc %d, got \"%s\"\n   expected \"%s\"\n", i, rc, err.msg, bad[i].msg);
       fail();
     }
+  }
+}
+
+static void test_http_section(void **state) {
+  (void)state;
+  gs_cfg_error err;
+  assert_int_equal(parse(good_cc, &err), GS_OK);
+  assert_string_equal(cfg->http.listen, ""); /* off by default */
+  assert_int_equal(cfg->http.tls, 0);
+  static const char *const listens[] = {"8080", "127.0.0.1:8080", "0.0.0.0:443", "[::1]:9000",
+                                        "localhost:19101"};
+  for (size_t i = 0; i < sizeof(listens) / sizeof(listens[0]); i++) {
+    char text[4096];
+    snprintf(text, sizeof(text),
+             "%s[http]\nlisten = %s\ntls = yes\ntls_cert = http/server.crt\n"
+             "tls_key = /k/server.key\nclient_ca = ops-ca.crt\n",
+             good_cc, listens[i]);
+    assert_int_equal(parse(text, &err), GS_OK);
+    assert_string_equal(cfg->http.listen, listens[i]);
+    assert_int_equal(cfg->http.tls, 1);
+    assert_string_equal(cfg->http.tls_cert, "/etc/gs/http/server.crt");
+    assert_string_equal(cfg->http.tls_key, "/k/server.key");
+    assert_string_equal(cfg->http.client_ca, "/etc/gs/ops-ca.crt");
   }
 }
 
@@ -571,7 +611,7 @@ int main(void) {
       cmocka_unit_test(test_errors),           cmocka_unit_test(test_long_line_and_nul),
       cmocka_unit_test(test_load_file),        cmocka_unit_test(test_names),
       cmocka_unit_test(test_authz_policy_der), cmocka_unit_test(test_authz_policy_cc),
-      cmocka_unit_test(test_ops_text),
+      cmocka_unit_test(test_ops_text),         cmocka_unit_test(test_http_section),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
