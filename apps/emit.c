@@ -131,7 +131,6 @@ void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer
   r.assoc = assoc;
   r.peer = peer;
   r.diag = diag;
-  r.diag_code = -1;
   (void)gs_evrec_str(&r, "detail", detail);
   gs_emit_rec(&r);
 }

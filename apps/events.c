@@ -254,7 +254,9 @@ int gs_evrec_format(const gs_evrec *e, char *out, size_t cap, size_t *len) {
   str_member(out, cap, &pos, "xpeer", e->xpeer, false);
   if (e->diag != NULL) {
     str_member(out, cap, &pos, "diag", e->diag, false);
-    num_member(out, cap, &pos, "diag_code", e->diag_code, false);
+    if (e->has_diag_code) {
+      num_member(out, cap, &pos, "diag_code", e->diag_code, false);
+    }
   }
   if (e->cert_subject != NULL || e->cert_serial != NULL || e->cert_sha256 != NULL) {
     put(out, cap, &pos, ",\"cert\":{", 9);

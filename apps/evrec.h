@@ -41,14 +41,15 @@ typedef struct gs_evfield {
 
 typedef struct gs_evrec {
   gs_time_ms time;
-  const char *type;  /* required: the stable type name ("handshake-failed") */
-  int severity;      /* gs_severity, or -1: the type's (event_types.h) */
-  const char *node;  /* the own identity: the config's node name */
-  const char *assoc; /* the association ("12:345"), or NULL */
-  const char *peer;  /* the E2E peer's identity, or NULL */
-  const char *xpeer; /* the transport peer (JID, client id, host:port), or NULL */
-  const char *diag;  /* the diagnostic's or error's name, or NULL */
-  int diag_code;     /* its number (gs_hs_diag, gs_dt_diag or gs_err); with diag */
+  const char *type;   /* required: the stable type name ("handshake-failed") */
+  int severity;       /* gs_severity, or -1: the type's (event_types.h) */
+  const char *node;   /* the own identity: the config's node name */
+  const char *assoc;  /* the association ("12:345"), or NULL */
+  const char *peer;   /* the E2E peer's identity, or NULL */
+  const char *xpeer;  /* the transport peer (JID, client id, host:port), or NULL */
+  const char *diag;   /* the diagnostic's or error's name, or NULL */
+  int diag_code;      /* its number (gs_hs_diag, gs_dt_diag, gs_transport_diag or gs_err) */
+  bool has_diag_code; /* diag_code is set (some diagnostics have only a name) */
   /* certificate failures: the peer certificate's subject (RFC 2253),
    * serial (upper-case hex) and SHA-256 fingerprint (lower-case hex, 64) */
   const char *cert_subject;
@@ -70,7 +71,7 @@ bool gs_evrec_num(gs_evrec *e, const char *key, unsigned long long value);
  *    "diag_code":7,"cert":{"subject":"...","serial":"...","sha256":"..."},
  *    "fields":{"key":"value","count":3}}
  * Absent members are left out ("cert" when no cert_* is set, "fields" when
- * there are none, "diag_code" without diag). 0 and *len, or -1 (cap too
+ * there are none, "diag_code" without has_diag_code). 0 and *len, or -1 (cap too
  * small, or type missing). */
 int gs_evrec_format(const gs_evrec *e, char *out, size_t cap, size_t *len);
 

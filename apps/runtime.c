@@ -136,39 +136,44 @@ static const char *event_type(int k) {
 static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *ev,
                         const char *xpeer) {
   gs_rt *rt = user;
-  const char *diag = NULL;
-  char detail[160] = "";
+  gs_evrec r = {0};
+  r.time = gs_app_now();
+  r.type = event_type((int)ev->kind);
+  r.severity = -1;
+  r.assoc = ev->asso_id && ev->asso_id[0] ? ev->asso_id : NULL;
+  const char *peer = ev->peer != NULL ? gs_rt_peer_name(ev->peer) : NULL;
+  r.peer = peer && peer[0] ? peer : NULL;
+  r.xpeer = xpeer != NULL && xpeer[0] != '\0' ? xpeer : NULL;
   if (ev->diag >= 0) {
-    diag =
+    r.diag =
         ev->pdu_kind == GS_PDU_DT_SEC_ABORT ? gs_dt_diag_name(ev->diag) : gs_hs_diag_name(ev->diag);
+    r.diag_code = ev->diag;
+    r.has_diag_code = true;
     if (ev->err != GS_OK) {
-      snprintf(detail, sizeof(detail), "%s", gs_errname(ev->err));
+      (void)gs_evrec_str(&r, "error", gs_errname(ev->err));
     }
   } else if (ev->err != GS_OK) {
-    diag = gs_errname(ev->err);
+    r.diag = gs_errname(ev->err);
+    r.diag_code = ev->err;
+    r.has_diag_code = true;
   }
-  size_t len = strlen(detail);
-  if (ev->kind == GS_EV_KEY_UPDATE || ev->kind == GS_EV_GAP) {
-    snprintf(detail + len, sizeof(detail) - len, "%scount=%llu", len ? " " : "",
-             (unsigned long long)ev->count);
+  if (ev->kind == GS_EV_KEY_UPDATE) {
+    (void)gs_evrec_num(&r, "epoch", ev->count);
+  } else if (ev->kind == GS_EV_GAP) {
+    (void)gs_evrec_num(&r, "count", ev->count);
   } else if (ev->kind == GS_EV_ABORT_SENT || ev->kind == GS_EV_ABORT_RECEIVED ||
              ev->kind == GS_EV_REJECTED) {
-    snprintf(detail + len, sizeof(detail) - len, "%s%s", len ? " " : "",
-             gs_pdu_kind_name(ev->pdu_kind));
+    (void)gs_evrec_str(&r, "pdu", gs_pdu_kind_name(ev->pdu_kind));
   } else if (ev->kind == GS_EV_HANDSHAKE_DONE && ev->peer != NULL) {
     /* which certificate the peer used (a renewal shows here) */
-    snprintf(detail + len, sizeof(detail) - len, "%speer-serial=%s", len ? " " : "",
-             ev->peer->serial);
+    (void)gs_evrec_str(&r, "peer_serial", ev->peer->serial);
   }
-  len = strlen(detail);
-  if (xpeer != NULL && xpeer[0] != '\0') {
-    snprintf(detail + len, sizeof(detail) - len, "%s%s %s", len ? " " : "",
-             (int)ev->kind == GS_NODE_EV_SEND_FAILED ? "to" : "via", xpeer);
+  if (ev->peer != NULL && ev->kind != GS_EV_HANDSHAKE_DONE && ev->err <= -300 && ev->err > -400) {
+    /* a certificate refusal of an authenticated peer names the certificate */
+    r.cert_subject = ev->peer->subject;
+    r.cert_serial = ev->peer->serial;
   }
-  const char *peer = ev->peer != NULL ? gs_rt_peer_name(ev->peer) : NULL;
-  gs_emit(gs_app_now(), event_type((int)ev->kind),
-          ev->asso_id && ev->asso_id[0] ? ev->asso_id : NULL, peer && peer[0] ? peer : NULL, diag,
-          detail[0] ? detail : NULL);
+  gs_emit_rec(&r);
   if (rt->app.cb.on_event != NULL) {
     rt->app.cb.on_event(rt->app.ctx, n, s, ev, xpeer);
   }
@@ -176,7 +181,12 @@ static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *e
 
 static void rt_on_peer(void *user, gs_node *n, const char *xpeer, bool up, gs_time_ms now) {
   gs_rt *rt = user;
-  gs_rt_app_event(rt, up ? "transport-up" : "transport-down", NULL, NULL, xpeer);
+  gs_evrec r = {0};
+  r.time = gs_app_now();
+  r.type = up ? "transport-up" : "transport-down";
+  r.severity = -1;
+  r.xpeer = xpeer != NULL && xpeer[0] != '\0' ? xpeer : NULL;
+  gs_emit_rec(&r);
   if (rt->app.cb.on_peer != NULL) {
     rt->app.cb.on_peer(rt->app.ctx, n, xpeer, up, now);
   }
@@ -215,7 +225,22 @@ static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, cons
     snprintf(type, sizeof(type), "%s-error", tn);
     break;
   }
-  gs_emit(gs_app_now(), type, NULL, peer, diag, msg);
+  gs_evrec r = {0};
+  r.time = gs_app_now();
+  r.type = type;
+  r.severity = -1;
+  r.xpeer = peer != NULL && peer[0] != '\0' ? peer : NULL;
+  r.diag = diag;
+  if (code[0] != '\0') {
+    r.diag_code = (int)gs_transport_status_diag(rt->t);
+    r.has_diag_code = true;
+  } else if (diag != NULL) {
+    r.diag_code = err;
+    r.has_diag_code = true;
+  }
+  (void)gs_evrec_str(&r, "transport", tn);
+  (void)gs_evrec_str(&r, "reason", msg);
+  gs_emit_rec(&r);
   char line[GS_CONNLOG_REASON + GS_CONNLOG_KEY + 160];
   if (gs_connlog_note(&conn_log, rt->cfg.name, tn, st, code, peer,
                       msg != NULL    ? msg
@@ -277,12 +302,45 @@ static void fw_closed(void *user, gs_node *n, gs_session *s, int err, gs_time_ms
   }
 }
 
+/* The number of a diagnostic or error named `name`: a gs_err name
+ * ("GS_ERR_REPLAY") or a handshake diagnostic name. false: it has none. */
+static bool diag_code_of(const char *name, int *code) {
+  if (name == NULL) {
+    return false;
+  }
+  if (strncmp(name, "GS_ERR_", 7) == 0) {
+    for (int e = 0; e > -1000; e--) {
+      if (strcmp(gs_errname(e), name) == 0) {
+        *code = e;
+        return true;
+      }
+    }
+    return false;
+  }
+  for (int d = 0; d < 64; d++) {
+    const char *n = gs_hs_diag_name(d);
+    if (n != NULL && strcmp(n, name) == 0) {
+      *code = d;
+      return true;
+    }
+  }
+  return false;
+}
+
 void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,
                      const char *detail) {
   const char *assoc = s != NULL ? gs_session_asso_id(s) : NULL;
   const char *peer = s != NULL ? gs_rt_peer_name(gs_session_peer(s)) : NULL;
-  gs_emit(gs_app_now(), type, assoc && assoc[0] ? assoc : NULL, peer && peer[0] ? peer : NULL, diag,
-          detail);
+  gs_evrec r = {0};
+  r.time = gs_app_now();
+  r.type = type;
+  r.severity = -1;
+  r.assoc = assoc && assoc[0] ? assoc : NULL;
+  r.peer = peer && peer[0] ? peer : NULL;
+  r.diag = diag;
+  r.has_diag_code = diag_code_of(diag, &r.diag_code);
+  (void)gs_evrec_str(&r, "detail", detail);
+  gs_emit_rec(&r);
   (void)rt;
 }
 
@@ -483,6 +541,7 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
     return GS_ERR_CONFIG;
   }
   const char *ev = o->events != NULL ? o->events : rt->cfg.log.events;
+  gs_emit_set_node(rt->cfg.name);
   if (gs_emit_open(ev) != 0) {
     gs_app_err("%s: cannot open the event log: %s", ev, strerror(errno));
     return GS_ERR_IO;
@@ -647,27 +706,41 @@ static void iso_s(gs_time_ms t, char *out, size_t cap) {
  * on stderr. `what` names it for the line ("own certificate der1/e2e.crt"),
  * `kind` is "cert" or "crl". */
 static void expiry_report(gs_rt *rt, const char *kind, const char *key, const char *what,
-                          const char *detail, gs_time_ms end, gs_time_ms before, gs_time_ms now) {
+                          const char *object, const char *file, const char *subj, const char *ser,
+                          gs_time_ms end, gs_time_ms before, gs_time_ms now) {
   gs_exp_state st = gs_exp_state_at(end, before, now);
   if (!gs_exp_due(&rt->warned, key, st, now)) {
     return;
   }
   bool crl = strcmp(kind, "crl") == 0;
-  char at[32], type[24], det[1600];
+  char at[32], type[24];
   iso_s(end, at, sizeof(at));
   long days = gs_exp_days_left(end, now);
   snprintf(type, sizeof(type), "%s-%s", kind, st == GS_EXP_EXPIRED ? "expired" : "expiring");
+  gs_evrec r = {0};
+  r.time = now;
+  r.type = type;
+  r.severity = st == GS_EXP_EXPIRING ? GS_SEV_WARNING : GS_SEV_ERROR;
+  (void)gs_evrec_str(&r, "object", object);
+  (void)gs_evrec_str(&r, "file", file);
+  if (!crl) {
+    r.cert_subject = subj;
+    r.cert_serial = ser;
+  } else {
+    (void)gs_evrec_str(&r, "issuer", subj);
+  }
+  (void)gs_evrec_str(&r, crl ? "next_update" : "not_after", at);
   if (st == GS_EXP_EXPIRING) {
-    snprintf(det, sizeof(det), "severity=warning days=%ld %s %s=%s", days, detail,
-             crl ? "nextUpdate" : "notAfter", at);
-    gs_emit(now, type, NULL, NULL, NULL, det);
+    (void)gs_evrec_num(&r, "days_left", days > 0 ? (unsigned long long)days : 0);
+    gs_emit_rec(&r);
     fprintf(stderr, "%s: %s %s in %ld day%s (%s); %s\n", rt->cfg.name, what,
             crl ? "is due for renewal" : "expires", days, days == 1 ? "" : "s", at,
             crl ? "install a fresh CRL and reload (SIGHUP)" : "renew it");
   } else {
-    snprintf(det, sizeof(det), "severity=error %s %s=%s", detail, crl ? "nextUpdate" : "notAfter",
-             at);
-    gs_emit(now, type, NULL, NULL, gs_errname(crl ? GS_ERR_CRL_EXPIRED : GS_ERR_CERT_EXPIRED), det);
+    r.diag = gs_errname(crl ? GS_ERR_CRL_EXPIRED : GS_ERR_CERT_EXPIRED);
+    r.diag_code = crl ? GS_ERR_CRL_EXPIRED : GS_ERR_CERT_EXPIRED;
+    r.has_diag_code = true;
+    gs_emit_rec(&r);
     fprintf(stderr, "%s: %s expired at %s; %s\n", rt->cfg.name, what, at,
             crl ? "new handshakes fail (GS_ERR_CRL_EXPIRED) until a fresh CRL is installed "
                   "and reloaded (SIGHUP); existing associations continue"
@@ -681,13 +754,12 @@ static void expiry_report(gs_rt *rt, const char *kind, const char *key, const ch
  * [identity] thresholds. */
 static void check_expiry(gs_rt *rt, gs_time_ms now) {
   const gs_cfg_identity *id = &rt->cfg.id;
-  char key[GS_EXP_KEY_MAX], what[GS_CFG_PATH_MAX + 64], det[1400];
+  char key[GS_EXP_KEY_MAX], what[GS_CFG_PATH_MAX + 64];
   if (rt->own != NULL) {
     snprintf(key, sizeof(key), "cert:%s", rt->own->serial);
     snprintf(what, sizeof(what), "own certificate %s", id->cert);
-    snprintf(det, sizeof(det), "object=own-certificate file=%s subject=%s serial=%s", id->cert,
-             rt->own->subject, rt->own->serial);
-    expiry_report(rt, "cert", key, what, det, rt->own->not_after, id->cert_warn_before_ms, now);
+    expiry_report(rt, "cert", key, what, "own-certificate", id->cert, rt->own->subject,
+                  rt->own->serial, rt->own->not_after, id->cert_warn_before_ms, now);
   }
   size_t at = 0;
   for (size_t f = 0; f < id->n_anchors; f++) {
@@ -698,9 +770,8 @@ static void check_expiry(gs_rt *rt, gs_time_ms now) {
       }
       snprintf(key, sizeof(key), "anchor:%s:%.300s", a.serial, a.subject);
       snprintf(what, sizeof(what), "trust anchor %s", id->anchors[f]);
-      snprintf(det, sizeof(det), "object=trust-anchor file=%s subject=%s serial=%s", id->anchors[f],
-               a.subject, a.serial);
-      expiry_report(rt, "cert", key, what, det, a.not_after, id->cert_warn_before_ms, now);
+      expiry_report(rt, "cert", key, what, "trust-anchor", id->anchors[f], a.subject, a.serial,
+                    a.not_after, id->cert_warn_before_ms, now);
     }
   }
   at = 0;
@@ -712,8 +783,8 @@ static void check_expiry(gs_rt *rt, gs_time_ms now) {
       }
       snprintf(key, sizeof(key), "crl:%.300s:%lld", c.issuer, (long long)c.next_update);
       snprintf(what, sizeof(what), "CRL %s", id->crls[f]);
-      snprintf(det, sizeof(det), "file=%s issuer=%s", id->crls[f], c.issuer);
-      expiry_report(rt, "crl", key, what, det, c.next_update, id->crl_warn_before_ms, now);
+      expiry_report(rt, "crl", key, what, "crl", id->crls[f], c.issuer, NULL, c.next_update,
+                    id->crl_warn_before_ms, now);
     }
   }
   rt->next_expiry_check = now + GS_RT_EXPIRY_CHECK_MS;

@@ -190,7 +190,9 @@ int gs_syslog_format(const gs_evrec *rec, int facility, const char *host, long p
   put_param(&w, "xpeer", r.xpeer);
   if (r.diag != NULL) {
     put_param(&w, "diag", r.diag);
-    put_num_param(&w, "diag_code", r.diag_code);
+    if (r.has_diag_code) {
+      put_num_param(&w, "diag_code", r.diag_code);
+    }
   }
   put_param(&w, "cert_subject", r.cert_subject);
   put_param(&w, "cert_serial", r.cert_serial);

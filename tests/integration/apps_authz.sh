@@ -23,6 +23,7 @@
 # with the IEC 62351-8 role extension as pki/pki_roles.c reads it.
 # Every process started here is killed on exit (trap).
 set -eu
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 WORK=$2
@@ -294,3 +295,5 @@ keymismatch)
   exit 2
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

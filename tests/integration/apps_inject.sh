@@ -11,6 +11,7 @@
 #          (Mosquitto of scripts/mqtt-broker on port PORTBASE)
 # Every process started here is killed on exit (trap), the broker stopped.
 set -eu
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 INJ=$2
@@ -114,7 +115,7 @@ check_pair() { # check_pair VIA-PATTERN
   [ "$rc" -eq 0 ] || fail "der1 exited with $rc after SIGTERM"
   expect_eq 3 "\"event\":\"foreign-peer-dropped\",\"assoc\":\"$assoc\"" der1.jsonl \
     "the DER drops the three injected PDUs as foreign"
-  expect_ge 3 "\"event\":\"foreign-peer-dropped\".*via $1" der1.jsonl \
+  expect_ge 3 "\"event\":\"foreign-peer-dropped\".*\"xpeer\":\"$1" der1.jsonl \
     "the drop names the injecting peer"
   for f in der1.jsonl cc.jsonl; do
     for e in abort-sent abort-received integrity-failure replay-dropped stale-dropped; do
@@ -145,3 +146,5 @@ mqtt)
   exit 2
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

@@ -27,6 +27,7 @@
 # Ports: Mosquitto 18887-18890, 18894 (flood), 18895 (relay); RabbitMQ AMQPS
 # 15673 (dist 25673, epmd 35673), 15674 (dist 25674, epmd 35674).
 set -euo pipefail
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 case_=$1 G=$2 TAP=$3 INJ=${4:-} MKREQ=${5:-}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/gs-appsps.XXXXXX)
@@ -153,8 +154,8 @@ restart_test() {
     u=$(sort -un "$T/seq$i" | wc -l)
     lo=$(sort -n "$T/seq$i" | head -1)
     hi=$(sort -n "$T/seq$i" | tail -1)
-    g=$({ grep '"event":"gap"' "$ev" || true; } | { grep "via der$i\"" || true; } |
-      sed 's/.*count=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+    g=$({ grep '"event":"gap"' "$ev" || true; } | { grep "\"xpeer\":\"der$i\"" || true; } |
+      sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
     [ "$n" = "$u" ] || fail "der$i: $((n - u)) reports delivered twice"
     [ $((hi - lo + 1 - u)) -le "$g" ] || fail "der$i: $((hi - lo + 1 - u)) lost, only $g reported"
     sent=$((sent + hi - lo + 1)) deliv=$((deliv + u)) gaps=$((gaps + g))
@@ -265,7 +266,7 @@ flood_run() { # type port
   up=$(count '"event":"transport-up".*flood' "$ev1")
   down=$(count '"event":"transport-down".*flood' "$ev1")
   # flood peers whose request der1 refused with an event of the engine
-  refused=$(grep -v '"event":"transport-\(up\|down\)"' "$ev1" | grep -o 'via flood[0-9]*@' |
+  refused=$(grep -v '"event":"transport-\(up\|down\)"' "$ev1" | grep -o '"xpeer":"flood[0-9]*@' |
     sort -u | wc -l)
   echo "$1-flood: $n requests; der1: $refused refused, $up flood peers up, $down released;" \
     "cc: $(count '"event":"handshake-ok"' "$P/cc-events.jsonl") associations," \
@@ -313,11 +314,11 @@ relay_run() { # type port
   # der1's refusal: transport-identity-mismatch (and its handshake-failed),
   # or, before any signature, the request naming another responder (D16)
   refused=$(grep -v '"event":"\(transport-up\|transport-down\|handshake-ok\|handshake-request\)"' \
-    "$ev1" | count 'via der2@localhost' -)
+    "$ev1" | count '"xpeer":"der2@localhost' -)
   echo "$1-relay: $(cat "$T/relay.out"); der1: $ok association(s)," \
     "$refused refusal event(s) via der2@localhost"
   [ "$ok" = 1 ] || fail "der1 made $ok associations (the relayed request must make none)"
-  [ "$(count '"event":"handshake-ok".*via der2@localhost' "$ev1")" = 0 ] ||
+  [ "$(count '"event":"handshake-ok".*"xpeer":"der2@localhost' "$ev1")" = 0 ] ||
     fail "der1 associated with the relayed request"
   [ "$refused" -ge 1 ] || fail "der1 did not refuse the relayed request"
   [ "$(count '"event":"handshake-ok".*der1' "$P/cc-events.jsonl")" -ge 1 ] ||
@@ -379,3 +380,5 @@ case "$case_" in
   *) echo "unknown case $case_" >&2; exit 2 ;;
 esac
 echo "$case_: $(( ($(date +%s%N) - t0) / 1000000 )) ms including broker start"
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty "$P"/*-events.jsonl || fail "events that do not match docs/events.schema.json"

@@ -8,6 +8,7 @@
 #   writer       a cc whose roles do not permit set-points is refused, nothing changes
 # Every process started here is killed on exit (trap).
 set -eu
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 WORK=$2
@@ -238,3 +239,5 @@ writer)
   exit 2
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

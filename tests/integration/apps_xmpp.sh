@@ -13,6 +13,7 @@
 # Every process started here is stopped on exit (trap), the server by its
 # process group (scripts/xmpp-server stop).
 set -euo pipefail
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 WORK=$2
@@ -260,3 +261,5 @@ ejabberd)
   exit 2
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

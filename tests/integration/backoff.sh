@@ -12,6 +12,7 @@
 #                 associated (not running), exit 0 when every DER did
 # Ports: TCP 17801-17803, Mosquitto 18897 (every scenario: RESOURCE_LOCK backoff-ports).
 set -euo pipefail
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 G=$1 CASE=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/gs-backoff.XXXXXX)
@@ -147,3 +148,5 @@ run-for)
   exit 2
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty "$T"/*.jsonl || fail "events that do not match docs/events.schema.json"

@@ -283,6 +283,13 @@ grep -q "^der1: warning: .*der1.conf:[0-9]*: replay = strict with transport mqtt
   ok "der -t mqtt warns about replay = strict" || bad "der -t mqtt warns about replay = strict ($(head -c 300 "$W/w.err"))"
 grep -q '"event":"config-warning".*"diag":"replay-strict-on-broker"' "$W/w.jsonl" &&
   ok "config-warning event" || bad "config-warning event ($(head -c 300 "$W/w.jsonl"))"
+# an event log that cannot be written (--events /dev/full): said once on stderr, the program runs on
+timeout 2 "$G" der -c "$Q/der1.conf" -t mqtt -s 127.0.0.1:1 -e /dev/full >"$W/full.out" 2>"$W/full.err" || true
+n=$(grep -c "^der1: events: cannot write to /dev/full: No space left on device (events are being lost and counted)$" "$W/full.err" || true)
+[ "$n" = 1 ] && ok "--events /dev/full: one stderr line for the run of failures" ||
+  bad "--events /dev/full: $n stderr line(s) ($(head -c 300 "$W/full.err"))"
+grep -q "^der1: warning: .*replay = strict" "$W/full.err" && ok "--events /dev/full: der1 ran on" ||
+  bad "--events /dev/full: der1 did not run ($(head -c 300 "$W/full.err"))"
 # certificates: expiring within 30 days (warning), expired (error); a CRL near its nextUpdate
 "$G" pki issue --ca "$Q/e2e-ca" --name der1 --out "$Q/soon" --days 5 >/dev/null
 sed 's|^cert = der1/e2e.crt|cert = soon/e2e.crt|; s|^key = der1/e2e.key|key = soon/e2e.key|' "$Q/der1.conf" >"$Q/soon.conf"

@@ -6,6 +6,7 @@
 # `config --check` passes on both.
 # usage: cli_xmpp_defaults.sh GRIDSEAL WORKDIR
 set -euo pipefail
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 G=$1 WORK=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 PIDS="" RUN=""
@@ -60,3 +61,5 @@ rc=0
 wait "$DER" || rc=$?
 [ "$rc" -eq 0 ] || fail "der1 exited with $rc after SIGTERM"
 echo "ok: pki init --transport xmpp + scripts/xmpp-server defaults: der1 and cc associate"
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

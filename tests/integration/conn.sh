@@ -21,6 +21,7 @@
 # PORT: the server's port (RabbitMQ also uses PORT+10000 and PORT+20000; tcp:
 # the DER's listen port). Every process started here is stopped on exit.
 set -euo pipefail
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 case_=$1 G=$2 PORT=$3
 src=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/gs-conn.XXXXXX)
@@ -230,7 +231,7 @@ case $case_ in
       "failure line"
     grep -F "cc: tcp: der1: not connected" "$T/cc.err" | grep -qi "refused" ||
       fail "the failure line does not name the refusal"
-    wait_for 3 "\"event\":\"tcp-error\",\"peer\":\"der1\",\"diag\":\"refused\"" "$T/cc.jsonl" \
+    wait_for 3 "\"event\":\"tcp-error\",\"xpeer\":\"der1\",\"diag\":\"refused\"" "$T/cc.jsonl" \
       "failure event"
     grep -F "tcp-error" "$T/cc.jsonl" | head -n 1 | grep -qF "127.0.0.1:$PORT" ||
       fail "the failure event does not name the address"
@@ -241,7 +242,7 @@ case $case_ in
       "connection line"
     grep -F "cc: tcp: der1: connected to" "$T/cc.err" |
       grep -qE "after [0-9]+ failed attempts \([0-9]+\.[0-9] s\)" || fail "no attempt count"
-    wait_for 3 "\"event\":\"tcp-connected\",\"peer\":\"der1\"" "$T/cc.jsonl" "connected event"
+    wait_for 3 "\"event\":\"tcp-connected\",\"xpeer\":\"der1\"" "$T/cc.jsonl" "connected event"
     wait_for 15 "\"event\":\"handshake-ok\"" "$T/cc.jsonl" "association after the connect"
     ;;
   tls-xmpp)
@@ -268,3 +269,5 @@ case $case_ in
   *) fail "unknown case" ;;
 esac
 echo "PASS ($case_)"
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty "$T"/*.jsonl || fail "events that do not match docs/events.schema.json"

@@ -10,6 +10,7 @@
 # the DER requests when its message budget is spent. Every process started
 # here is killed on exit (trap).
 set -eu
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 WORK=$2
@@ -96,3 +97,5 @@ grep -Eq "${ts}der1 key update #1 \(requested by der1\)$" cc-budget.out ||
 echo "ok: a key update the DER requested is shown as such"
 stop_der
 echo "ok: console"
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

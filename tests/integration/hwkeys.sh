@@ -16,6 +16,7 @@
 #               TSS2 key file; then a key made persistent as handle:0x81000001
 # Every process started here is stopped on exit (trap, by PID).
 set -eu
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 WORK=$2
@@ -232,3 +233,5 @@ tpm)
   fail "unknown scenario"
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

@@ -10,6 +10,7 @@
 #   reassociate  cc on_reload = reassociate: a renewal re-associates at once
 # Every process started here is killed on exit (trap).
 set -eu
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 
 G=$1
 WORK=$2
@@ -102,9 +103,9 @@ expiring)
   cp pki/der1new/e2e.key pki/der1/e2e.key
   start_der 1
   wait_for '"event":"cert-expiring"' der1.jsonl 5 "cert-expiring event"
-  expect_ge 1 '"event":"cert-expiring".*severity=warning days=5.*object=own-certificate' der1.jsonl \
+  expect_ge 1 '"severity":4,"level":"warning","event":"cert-expiring".*"object":"own-certificate".*"days_left":5' der1.jsonl \
     "the event names the days left and the object"
-  expect_ge 1 '"event":"cert-expiring".*subject=.*CN=der1.*serial=[0-9A-F]\{8,\}.*notAfter=20' \
+  expect_ge 1 '"event":"cert-expiring".*"cert":{"subject":"[^"]*CN=der1[^"]*","serial":"[0-9A-F]\{8,\}"}.*"not_after":"20' \
     der1.jsonl "subject, serial and notAfter"
   expect_ge 1 '^der1: own certificate .*der1/e2e.crt expires in 5 days (20.*Z); renew it$' \
     der1.out "the plain line"
@@ -163,7 +164,7 @@ renew)
   start_der 1
   start_cc
   wait_for '"event":"handshake-ok".*"peer":"urn:gridseal:der1"' cc.jsonl 10 "der1 associated"
-  old=$(grep '"event":"handshake-ok"' cc.jsonl | sed 's/.*peer-serial=\([0-9A-F]*\).*/\1/' | head -1)
+  old=$(grep '"event":"handshake-ok"' cc.jsonl | sed 's/.*"peer_serial":"\([0-9A-F]*\)".*/\1/' | head -1)
   [ -n "$old" ] || fail "no peer-serial in handshake-ok"
   "$G" pki issue --ca pki/e2e-ca --name der1 --out pki/der1new >/dev/null || fail "pki issue"
   cp pki/der1new/e2e.crt pki/der1/e2e.crt
@@ -181,7 +182,7 @@ renew)
   # the next handshake carries the renewed certificate
   stop "$CC_PID" cc
   start_cc
-  wait_for "\"event\":\"handshake-ok\".*peer-serial=$ser" cc.jsonl 10 \
+  wait_for "\"event\":\"handshake-ok\".*\"peer_serial\":\"$ser\"" cc.jsonl 10 \
     "the next handshake carries serial $ser"
   stop "$CC_PID" cc
   stop "$DER1_PID" der1
@@ -244,7 +245,7 @@ reassociate)
   wait_for '"event":"reloaded".*own certificate serial' cc.jsonl 5 "cc reloaded"
   ser=$(grep '"event":"reloaded"' cc.jsonl | sed 's/.*serial [0-9A-F]* -> \([0-9A-F]*\).*/\1/')
   wait_for '"event":"reassociating".*"peer":"urn:gridseal:der1"' cc.jsonl 5 "reassociating"
-  wait_for "\"event\":\"handshake-ok\".*peer-serial=$ser" der1.jsonl 10 \
+  wait_for "\"event\":\"handshake-ok\".*\"peer_serial\":\"$ser\"" der1.jsonl 10 \
     "der1 sees the renewed cc certificate (serial $ser)"
   expect_ge 1 '"event":"released"' der1.jsonl "the old association was released"
   n1=$(count "der1 report seq=" cc.out)
@@ -258,3 +259,5 @@ reassociate)
   fail "unknown scenario"
   ;;
 esac
+# every event of the run matches the event schema (docs/events.schema.json)
+/usr/bin/python3 "$CHECK_EVENTS" --allow-empty *.jsonl || fail "events that do not match docs/events.schema.json"

@@ -12,3 +12,5 @@ gs_unit_test(test_pki_issue SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_pki_issue.c
 gs_unit_test(test_expiry SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_expiry.c LIBS gridseal_apps_common)
 gs_unit_test(test_app_util SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_app_util.c LIBS gridseal_apps_common)
 gs_unit_test(test_failsum SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_failsum.c LIBS gridseal_apps_common)
+gs_unit_test(test_emit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_emit.c ${PROJECT_SOURCE_DIR}/apps/emit.c
+             LIBS gridseal_apps_common PkgConfig::JANSSON)

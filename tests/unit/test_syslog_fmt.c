@@ -31,6 +31,7 @@ static gs_evrec full_rec(void) {
   r.xpeer = "127.0.0.1:19205";
   r.diag = "cert-revoked";
   r.diag_code = 7;
+  r.has_diag_code = true;
   r.cert_subject = "CN=der1,O=Grid";
   r.cert_serial = "0A1B";
   r.cert_sha256 = "ab01";
