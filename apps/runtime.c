@@ -168,10 +168,32 @@ static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *e
     /* which certificate the peer used (a renewal shows here) */
     (void)gs_evrec_str(&r, "peer_serial", ev->peer->serial);
   }
-  if (ev->peer != NULL && ev->kind != GS_EV_HANDSHAKE_DONE && ev->err <= -300 && ev->err > -400) {
+  gs_pki_cert_summary cs;
+  char fp[2 * GS_HASH_LEN + 1] = "";
+  if (ev->cert.len > 0 && ev->cert.ptr != NULL) {
+    /* the certificate that did not validate: name it (subject, serial, SHA-256) */
+    if (gs_pki_cert_summary_get(ev->cert.ptr, ev->cert.len, &cs) == GS_OK) {
+      r.cert_subject = cs.subject;
+      r.cert_serial = cs.serial;
+    }
+    uint8_t h[GS_HASH_LEN];
+    gs_iov part = {ev->cert.ptr, ev->cert.len};
+    if (rt->crypto != NULL &&
+        rt->crypto->hash(rt->crypto->ctx, GS_HASH_SHA256, &part, 1, h) == GS_OK) {
+      for (size_t i = 0; i < sizeof(h); i++) {
+        snprintf(fp + 2 * i, sizeof(fp) - 2 * i, "%02x", h[i]);
+      }
+      r.cert_sha256 = fp;
+    }
+  } else if (ev->peer != NULL && ev->kind != GS_EV_HANDSHAKE_DONE && ev->err <= -300 &&
+             ev->err > -400) {
     /* a certificate refusal of an authenticated peer names the certificate */
     r.cert_subject = ev->peer->subject;
     r.cert_serial = ev->peer->serial;
+    for (size_t i = 0; i < GS_FINGERPRINT_LEN; i++) {
+      snprintf(fp + 2 * i, sizeof(fp) - 2 * i, "%02x", ev->peer->fingerprint[i]);
+    }
+    r.cert_sha256 = fp;
   }
   gs_emit_rec(&r);
   if (rt->app.cb.on_event != NULL) {

@@ -579,6 +579,23 @@ void gs_sess_event(gs_endpoint *ep, gs_session *s, gs_event_kind kind, int err, 
   ep->cfg.on_event(ep->cfg.event_user, s, &ev);
 }
 
+void gs_sess_event_cert(gs_endpoint *ep, gs_session *s, gs_event_kind kind, int err, gs_pdu_kind pk,
+                        gs_slice cert) {
+  if (ep->cfg.on_event == NULL) {
+    return;
+  }
+  gs_event ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.kind = kind;
+  ev.asso_id = s != NULL ? s->asso : "";
+  ev.peer = NULL;
+  ev.err = err;
+  ev.diag = -1;
+  ev.pdu_kind = pk;
+  ev.cert = cert;
+  ep->cfg.on_event(ep->cfg.event_user, s, &ev);
+}
+
 /* ------------------------------------------------------------ helpers */
 int gs_sess_verify(const gs_crypto *c, const gs_pubkey *k, gs_sig_alg alg, const gs_iov *parts,
                    size_t n, gs_slice sig) {

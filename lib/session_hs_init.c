@@ -429,7 +429,7 @@ static int verify_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, const g
   int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
                        t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
   if (rc != GS_OK) {
-    gs_sess_event(ep, s, GS_EV_BAD_SIGNATURE, rc, -1, p->kind, 0); /* cannot be verified */
+    gs_sess_event_cert(ep, s, GS_EV_BAD_SIGNATURE, rc, p->kind, t1->pk_cert); /* unverifiable */
     return rc;
   }
   gs_sig_alg sa;

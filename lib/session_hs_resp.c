@@ -229,7 +229,7 @@ static int authenticate(gs_endpoint *ep, const char *xpeer, const gs_handshake *
   int rc = v->validate(v->ctx, t1->pk_cert, t1->cert_path, t1->n_cert_path,
                        t1->has_att_cert ? &t1->att_cert : NULL, now, &info);
   if (rc != GS_OK) {
-    gs_sess_event(ep, NULL, GS_EV_HANDSHAKE_FAILED, rc, -1, GS_PDU_HANDSHAKE_REQ, 0);
+    gs_sess_event_cert(ep, NULL, GS_EV_HANDSHAKE_FAILED, rc, GS_PDU_HANDSHAKE_REQ, t1->pk_cert);
     return rc;
   }
   gs_iov part = {hs->tbs_content.ptr, hs->tbs_content.len};

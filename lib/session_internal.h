@@ -232,6 +232,9 @@ struct gs_endpoint {
 /* ------------------------------------------------------ session.c */
 void gs_sess_event(gs_endpoint *ep, gs_session *s, gs_event_kind kind, int err, int diag,
                    gs_pdu_kind pk, uint64_t count);
+/* The same, naming the certificate that did not validate (gs_event.cert). */
+void gs_sess_event_cert(gs_endpoint *ep, gs_session *s, gs_event_kind kind, int err, gs_pdu_kind pk,
+                        gs_slice cert);
 /* Wipe every key, set FAILED with `err` (sticky); returns err. */
 int gs_sess_fail(gs_session *s, int err);
 /* Wipe every key and set CLOSED. */

@@ -152,6 +152,10 @@ typedef struct gs_event {
   int diag;                 /* diagnostic sent or received, -1 if none */
   gs_pdu_kind pdu_kind;     /* the PDU concerned (where it applies) */
   uint64_t count;           /* GS_EV_GAP: missing PDUs; KEY_UPDATE: epoch */
+  /* The peer's leaf certificate (DER) as it arrived, on the handshake
+   * events whose certificate did not validate (peer is NULL there), so that
+   * the event can name it; {NULL, 0} otherwise. Valid during the call. */
+  gs_slice cert;
 } gs_event;
 
 /* Event callback. `s` is NULL for endpoint-level events (a dropped or

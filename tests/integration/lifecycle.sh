@@ -145,6 +145,14 @@ revoke)
   # HandshakeAcc's certificate) and der2 does not associate again
   wait_for '"event":"\(bad-signature\|handshake-failed\)".*"diag":"GS_ERR_CERT_REVOKED"' cc.jsonl 10 \
     "der2's next handshake fails"
+  # the failure names the refused certificate: its serial and SHA-256 fingerprint
+  ser2=$(grep '"event":"handshake-ok".*"peer":"urn:gridseal:der2"' cc.jsonl | head -1 |
+    sed 's/.*"peer_serial":"\([0-9A-F]*\)".*/\1/')
+  fp2=$(openssl x509 -in pki/der2/e2e.crt -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' |
+    tr 'A-F' 'a-f')
+  [ -n "$ser2" ] && [ ${#fp2} = 64 ] || fail "der2's serial '$ser2' / fingerprint '$fp2'"
+  expect_ge 1 "\"diag\":\"GS_ERR_CERT_REVOKED\".*\"cert\":{\"subject\":\"[^\"]*der2[^\"]*\",\"serial\":\"$ser2\",\"sha256\":\"$fp2\"}" \
+    cc.jsonl "the failure names der2's certificate (subject, serial, SHA-256)"
   n1=$(count "der1 report seq=" cc.out)
   sleep 2
   [ "$(count "der1 report seq=" cc.out)" -gt "$n1" ] || fail "der1 reports stopped"

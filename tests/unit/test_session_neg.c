@@ -163,6 +163,10 @@ static void test_hs_untrusted_cert(void **state) {
   assert_non_null(ev);
   assert_int_equal(ev->err, GS_ERR_CERT_UNTRUSTED);
   assert_int_equal(ev->diag, -1);
+  assert_null(ev->peer);
+  /* the event names the refused certificate: the exact DER it arrived as */
+  assert_int_equal(ev->cert.len, id.cert_len);
+  assert_memory_equal(ev->cert.ptr, id.cert, id.cert_len);
   ts_world_free(&w);
   gs_test_ident_free(&id);
   gs_test_ca_free(&other);
