@@ -7,6 +7,7 @@
 
 #include "appmms.h"
 #include "cc.h"
+#include "cc_dash.h"
 #include "commands.h"
 #include "gridseal/error.h"
 #include "options.h"
@@ -171,6 +172,7 @@ static int never_associated(const cc_app *a) {
 }
 
 static void teardown(cc_app *a) {
+  cc_dash_detach(a);
   cc_http_stop(a);
   gs_rt_free(&a->rt); /* the node frees every association */
   if (a->csv != NULL) {
@@ -209,6 +211,9 @@ int gs_cmd_cc(int argc, char **argv) {
   }
   if (rc == GS_EXIT_OK) {
     rc = cc_http_start(a, o.http);
+  }
+  if (rc == GS_EXIT_OK && a->http != NULL) {
+    rc = cc_dash_attach(a, a->http);
   }
   if (rc == GS_EXIT_OK) {
     if (!a->tty) {

@@ -12,6 +12,7 @@
 
 #include "appmms.h"
 #include "cc.h"
+#include "cc_dash.h"
 #include "commands.h"
 #include "gridseal/error.h"
 #include "util.h"
@@ -448,6 +449,7 @@ static void tick(void *ctx, gs_time_ms now) {
     }
   }
   cc_http_tick(a, now);
+  cc_dash_tick(a, now);
   cc_draw(a, now, false);
 }
 
@@ -455,6 +457,8 @@ static gs_time_ms next_deadline(void *ctx) {
   cc_app *a = ctx;
   gs_time_ms t = a->tty ? a->next_draw : INT64_MAX;
   gs_time_ms h = cc_http_deadline(a);
+  t = h < t ? h : t;
+  h = cc_dash_deadline(a);
   t = h < t ? h : t;
   if (a->run_for_ms > 0 && !a->stopping) {
     gs_time_ms e = a->start + a->run_for_ms;
