@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "gridseal/crypto_openssl.h"
@@ -208,40 +209,37 @@ int gs_http_parse_listen(const char *listen, void *sa, size_t sa_cap, bool *loop
 
 /* ---- helpers ---- */
 
+/* The whole file at `path` in one allocation of its size (no realloc: a
+ * key read here leaves no copy behind in freed memory), NUL-terminated.
+ * Every failure wipes what was read. */
 static char *read_file(const char *path, size_t *len, char *err, size_t cap) {
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
     snprintf(err, cap, "%s: %s", path, strerror(errno));
     return NULL;
   }
-  char *buf = NULL;
-  size_t n = 0, sz = 0;
-  for (;;) {
-    if (n == sz) {
-      if (sz >= HTTP_MAX_FILE) {
-        snprintf(err, cap, "%s: larger than %u octets", path, HTTP_MAX_FILE);
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      sz = sz ? sz * 2 : 65536;
-      char *nb = realloc(buf, sz + 1);
-      if (nb == NULL) {
-        snprintf(err, cap, "%s: out of memory", path);
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = nb;
-    }
-    size_t r = fread(buf + n, 1, sz - n, f);
-    n += r;
-    if (r == 0) {
-      break;
-    }
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, cap, "%s: not a regular file", path);
+    fclose(f);
+    return NULL;
   }
-  if (ferror(f)) {
-    snprintf(err, cap, "%s: %s", path, strerror(errno));
+  if ((unsigned long long)st.st_size > HTTP_MAX_FILE) {
+    snprintf(err, cap, "%s: larger than %u octets", path, HTTP_MAX_FILE);
+    fclose(f);
+    return NULL;
+  }
+  size_t sz = (size_t)st.st_size;
+  char *buf = malloc(sz + 1);
+  if (buf == NULL) {
+    snprintf(err, cap, "%s: out of memory", path);
+    fclose(f);
+    return NULL;
+  }
+  size_t n = fread(buf, 1, sz, f);
+  if (ferror(f) || n != sz || fgetc(f) != EOF) {
+    snprintf(err, cap, "%s: %s", path, ferror(f) ? strerror(errno) : "changed while read");
+    gs_wipe(buf, sz + 1);
     free(buf);
     fclose(f);
     return NULL;
