@@ -1,14 +1,13 @@
-/* gridseal CLI: security events as JSON lines (`--events FILE|-`).
+/* gridseal CLI: the JSON-lines event file (`--events FILE|-`) and the JSON
+ * string escaping every event line uses.
  *
- * One event per line, one JSON object with the members, in this order:
- *   "time"  ISO-8601 UTC with milliseconds ("2026-11-24T19:30:00.250Z")
- *   "event" the event type ("handshake-ok", "replay-dropped", ...)
- *   "assoc" the association ID ("12:345"), when known
- *   "peer"  the peer identity (SAN), when known
- *   "diag"  the diagnostic or error name, when there is one
- *   "detail" free text, when there is some
- * Absent (NULL) members are left out. Strings are escaped per RFC 8259;
- * invalid UTF-8 is replaced by U+FFFD, so every line is valid JSON. */
+ * The lines `der` and `cc` write are gs_evrec records (evrec.h,
+ * gs_evrec_format; docs/EVENTS.md). gs_event / gs_event_format below are
+ * the older six-member line ("time", "event", "assoc", "peer", "diag",
+ * "detail"), which the programs no longer write; only tests/unit/
+ * test_events.c uses it, for the escaping cases. Strings are escaped per
+ * RFC 8259; invalid UTF-8 is replaced by U+FFFD, so every line is valid
+ * JSON. */
 #ifndef GS_APPS_EVENTS_H
 #define GS_APPS_EVENTS_H
 
