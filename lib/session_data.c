@@ -162,7 +162,7 @@ static int seq_exhausted(gs_session *s, gs_time_ms now) {
   gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_SEQ_EXHAUSTED, -1, GS_PDU_RELEASE_REQ, 0);
   if (s->state == GS_STATE_ESTABLISHED) {
     if (gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len, -1,
-                            s->h_cur, NULL, 0, now) == GS_OK) {
+                            gs_sess_notice_binding(s), NULL, 0, now) == GS_OK) {
       s->state = GS_STATE_RELEASE_SENT;
     }
   }

@@ -206,6 +206,10 @@ struct gs_session {
   bool want_rekey;       /* A: rekey with the next PDU */
   bool send_changed_key; /* B: next PDU carries changedKey */
   bool req_rekey_sent;   /* B: reqRekey sent in this epoch */
+  gs_time_ms rekey_at;   /* A: when the pending rekey PDU M was queued */
+  /* half-open responder (§5.4) */
+  gs_time_ms est_at; /* B: when it accepted (ESTABLISHED) */
+  bool peer_seen;    /* a verified data PDU or notice of the peer arrived */
   gs_outq out;
   gs_test_secrets *secrets; /* testing only */
 };
@@ -365,6 +369,15 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
  * hs_started + handshake_timeout_ms: event, FAILED (GS_ERR_HS_TIMEOUT),
  * everything wiped; true if it expired. */
 bool gs_sess_hs_expire(gs_session *s, gs_time_ms now);
+
+/* The effective rekey_timeout_ms / half_open_timeout_ms (0: the handshake
+ * timeout). */
+gs_time_ms gs_sess_rekey_timeout(const gs_endpoint *ep);
+gs_time_ms gs_sess_half_open_timeout(const gs_endpoint *ep);
+/* The chain value a notice of s binds (§7.1): h_cur, except while A's key
+ * update is unconfirmed (rekey_pending): then h_prev, the value B holds
+ * whether or not M reached it. */
+const uint8_t *gs_sess_notice_binding(const gs_session *s);
 
 /* more helpers (session.c) */
 int gs_sess_cert_diag(int err);

@@ -480,6 +480,18 @@ static void test_handshake_data_kinds(void **state) {
   assert_string_equal(acc->to, "cc");
   assert_int_equal(w.app[0].ev[GS_EV_HANDSHAKE_DONE], 1);
   assert_int_equal(w.app[1].ev[GS_EV_HANDSHAKE_DONE], 1);
+  /* §5.4: on_established sent nothing, so the node sent an empty data PDU
+   * at once; B has seen a valid PDU of A and is not half-open */
+  const sp_sent *first = last_sent(w.t[0], GS_PDU_ENCR_TRANSFER);
+  assert_non_null(first);
+  assert_int_equal(first->kind, GS_TK_UNCONFIRMED);
+  gs_session_info bi;
+  assert_int_equal(gs_session_get_info(w.app[1].s, &bi), GS_OK);
+  assert_true(bi.rx_any);
+  assert_int_equal(bi.rx_last, 0);
+  assert_int_equal(w.app[1].n_data, 0); /* nothing for the application */
+  assert_true(gs_session_next_deadline(w.app[1].s) >=
+              gs_node_now() + GS_KEY_LIFETIME_DEFAULT_MS - 60000);
 
   /* A -> B as a read request, B -> A as its response: the kinds reach the
    * transport unchanged, the data arrives verified */
@@ -511,7 +523,7 @@ static void test_handshake_data_kinds(void **state) {
   gs_node_stats st;
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.sessions, 1);
-  assert_int_equal(st.received, 2); /* HandshakeReq + data */
+  assert_int_equal(st.received, 3); /* HandshakeReq + A's first (empty) PDU + data */
   assert_int_equal(st.sent, 3);     /* HandshakeAcc + 2 data */
   assert_int_equal(st.foreign_dropped, 0);
   world_free(&w);
