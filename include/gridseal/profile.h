@@ -39,8 +39,11 @@ extern "C" {
 /* Engine output queue: PDUs held per session / endpoint until drained */
 #define GS_OUTPUT_QUEUE_MAX 32u
 /* Handshake timeout: an initiator in HS_SENT and a responder in HS_RECEIVED
- * (half-open) fail after this long (configurable per endpoint) */
-#define GS_HS_TIMEOUT_DEFAULT_MS (30LL * 1000)
+ * (half-open) fail after this long (configurable per endpoint). A few
+ * seconds: one lost or tampered handshake PDU costs this much before the
+ * next attempt. Also the default of the unconfirmed-key-update and
+ * half-open-responder deadlines (docs/PROTOCOL.md §5.4, §6.5, §8.3) */
+#define GS_HS_TIMEOUT_DEFAULT_MS (5LL * 1000)
 /* Window mode, responder: PDUs that fail under the current key while they
  * may belong to a key update still in flight (they overtook the rekey PDU)
  * are dropped without ending the association, at most this many per key
