@@ -155,6 +155,9 @@ gs_time_ms gs_session_next_deadline(const gs_session *s) {
   if (!data_state(s) || !s->tx.set) {
     return INT64_MAX;
   }
+  if (s->seq_release_due && s->state == GS_STATE_ESTABLISHED) {
+    return s->seq_due_at; /* §5.1: release now */
+  }
   if (s->role == GS_ROLE_INITIATOR) {
     if (s->rekey_pending) { /* §6.5: confirmed by then, or the association ends */
       return s->rekey_at + gs_sess_rekey_timeout(s->ep);
@@ -210,6 +213,10 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
   rc = stuck_expire(s, now);
   if (rc != GS_OK) {
     return rc;
+  }
+  if (s->seq_release_due && s->state == GS_STATE_ESTABLISHED && now >= s->seq_due_at) {
+    rc = gs_sess_seq_release(s, now);
+    return rc == GS_ERR_LIMIT ? GS_OK : rc; /* a full queue: still due */
   }
   bool was_req = s->req_rekey_sent;
   rc = gs_sess_limits_check(s, now);
@@ -274,6 +281,22 @@ gs_role gs_session_role(const gs_session *s) {
 
 int gs_session_error(const gs_session *s) {
   return s->err;
+}
+
+int gs_session_end_reason(const gs_session *s) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (s->state == GS_STATE_FAILED) {
+    return s->err;
+  }
+  if (s->state != GS_STATE_CLOSED) {
+    return GS_OK;
+  }
+  /* §5.1: either side's seq space (nearly) used up: associate again */
+  bool own = s->seq_release_due || s->tx_exhausted;
+  bool peer = s->rp.any && s->rp.last >= GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN;
+  return own || peer ? GS_ERR_SEQ_EXHAUSTED : GS_OK;
 }
 
 const char *gs_session_asso_id(const gs_session *s) {

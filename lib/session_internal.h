@@ -184,6 +184,8 @@ struct gs_session {
   uint32_t epoch;
   uint32_t tx_seq;
   bool tx_exhausted;
+  bool seq_release_due;  /* §5.1: seq GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN used */
+  gs_time_ms seq_due_at; /* when it was (the release deadline) */
   gs_dir_keys tx, rx, rx_prev, rx_next;
   uint32_t rx_switch_seq;  /* rx_prev applies to seq < this */
   uint32_t rx_amb_hi;      /* A, window mode, switch seen before changedKey:
@@ -315,6 +317,11 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err);
 /* Protect and queue a data PDU (flags from the rekey state) with the
  * application's tag (0: none). */
 int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len, uint32_t tag);
+/* §5.1: the orderly release of a sender near the end of its seq space
+ * (seq_release_due): GS_EV_LIMIT (GS_ERR_SEQ_EXHAUSTED) and releaseReq in
+ * ESTABLISHED. GS_OK, or the error of queueing the releaseReq (it stays
+ * due). */
+int gs_sess_seq_release(gs_session *s, gs_time_ms now);
 int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                          size_t cap, gs_rx *rx);
 /* session_rx.c, the malformed-PDU policy (§5.2): a PDU that did not decode

@@ -150,7 +150,7 @@ void gs_node_settle(gs_node *n, node_sess *e) {
   } else if (e->lost) {
     err = GS_ERR_IO;
   } else if (st == GS_STATE_CLOSED) {
-    err = GS_OK;
+    err = gs_session_end_reason(e->s); /* GS_OK, or GS_ERR_SEQ_EXHAUSTED: associate again */
   } else if (st == GS_STATE_FAILED) {
     err = gs_session_error(e->s);
   } else {

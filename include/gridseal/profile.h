@@ -27,6 +27,12 @@ extern "C" {
 #define GS_REJECT_RATE_PER_SEC 10u          /* signed handshakeSecReject per s */
 #define GS_REPLAY_WINDOW 64u                /* window mode, entries */
 
+/* §5.1: once a sender has used seq GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN, its
+ * timer (gs_session_next_deadline: at once) releases the association in
+ * order; the PDUs sent until then all go out. The margin leaves room for
+ * every PDU an application may send before its next timer call. */
+#define GS_SEQ_RELEASE_MARGIN (1u << 20)
+
 /* §6 key lifetime and budget */
 #define GS_KEY_LIFETIME_DEFAULT_MS (60LL * 60 * 1000)  /* 1 h */
 #define GS_KEY_LIFETIME_MIN_MS (15LL * 60 * 1000)      /* 15 min */

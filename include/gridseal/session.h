@@ -658,6 +658,12 @@ GS_EXPORT gs_session_state gs_session_state_get(const gs_session *s);
 GS_EXPORT gs_role gs_session_role(const gs_session *s);
 /* The sticky error (GS_OK while the association is usable). */
 GS_EXPORT int gs_session_error(const gs_session *s);
+/* Why the association ended: GS_OK while it is not over and for an
+ * ordinary release; the sticky error when FAILED; GS_ERR_SEQ_EXHAUSTED
+ * when it was released in order because either side's seq space was
+ * (nearly) used up (docs/PROTOCOL.md §5.1): associate again.
+ * GS_ERR_INVALID_ARG for NULL. */
+GS_EXPORT int gs_session_end_reason(const gs_session *s);
 /* "c" or "c:s" (NUL-terminated, owned by the session). */
 GS_EXPORT const char *gs_session_asso_id(const gs_session *s);
 /* The authenticated peer, or NULL before authentication: its identities

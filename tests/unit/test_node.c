@@ -212,6 +212,7 @@ static void sp_add(sp_transport *t, const char *name, int fd) {
 
 typedef struct app {
   bool accept;
+  bool any_release; /* on_release: a releaseReq without "bye" (the engine's own) */
   gs_session *s;
   int requests, established, released, closed, releases_asked;
   int closed_err;
@@ -266,6 +267,11 @@ static void a_release(void *u, gs_node *n, gs_session *s, const uint8_t *appl, s
                       gs_time_ms now) {
   app *a = u;
   a->releases_asked++;
+  if (a->any_release) {
+    assert_int_equal(len, 0);
+    assert_int_equal(gs_node_release(n, s, NULL, 0, now), GS_OK);
+    return;
+  }
   assert_int_equal(len, 3);
   assert_memory_equal(appl, "bye", 3);
   assert_int_equal(gs_node_release(n, s, (const uint8_t *)"ok", 2, now), GS_OK);
@@ -569,6 +575,50 @@ static void test_key_update_and_release(void **state) {
   assert_int_equal(st.sessions, 0);
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.sessions, 0);
+  world_free(&w);
+}
+
+/* §5.1: a sender near the end of its seq space: every send succeeds, the
+ * node's timer releases the association in order, both applications get
+ * on_closed with GS_ERR_SEQ_EXHAUSTED, and the control center associates
+ * again at once (the back-off has not grown). */
+static void test_seq_exhaustion_reassociates(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  associate(&w);
+  w.app[1].any_release = true;
+  assert_int_equal(gs_session_test_set_tx_seq(w.app[0].s, GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN),
+                   GS_OK);
+  gs_time_ms now = gs_node_now();
+  assert_int_equal(gs_node_send(w.n[0], w.app[0].s, (const uint8_t *)"one", 3, GS_TK_AUTO, now),
+                   GS_OK);
+  assert_int_equal(gs_node_send(w.n[0], w.app[0].s, (const uint8_t *)"two", 3, GS_TK_AUTO, now),
+                   GS_OK);
+  assert_true(gs_node_next_deadline(w.n[0]) <= now);
+  pump(&w);
+  assert_int_equal(w.app[1].n_data, 2);
+  assert_memory_equal(w.app[1].data, "two", 3);
+  assert_int_equal(w.app[1].releases_asked, 1);
+  assert_int_equal(w.app[0].closed, 1);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(w.app[1].closed, 1);
+  assert_int_equal(w.app[1].closed_err, GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(w.app[0].ev[GS_EV_LIMIT], 1);
+  assert_int_equal(w.app[0].ev[GS_EV_RELEASED], 1);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  assert_true(gs_node_connect_after(w.n[0], "der1") <= gs_node_now());
+  /* a fresh association, seq from 0 */
+  gs_identity der1 = {GS_ID_URI, "urn:gridseal:der1"};
+  assert_int_equal(gs_node_connect(w.n[0], "der1", &der1, (const uint8_t *)"setup", 5,
+                                   gs_node_now(), &w.app[0].s),
+                   GS_OK);
+  pump(&w);
+  assert_int_equal(w.app[0].established, 2);
+  gs_session_info info;
+  assert_int_equal(gs_session_get_info(w.app[0].s, &info), GS_OK);
+  assert_int_equal(info.tx_seq, 1); /* the node's first (empty) PDU */
+  assert_int_equal(gs_session_state_get(w.app[1].s), GS_STATE_ESTABLISHED);
   world_free(&w);
 }
 
@@ -1047,6 +1097,7 @@ int main(void) {
       cmocka_unit_test(test_args),
       cmocka_unit_test(test_handshake_data_kinds),
       cmocka_unit_test(test_key_update_and_release),
+      cmocka_unit_test(test_seq_exhaustion_reassociates),
       cmocka_unit_test(test_peer_down_ends_association),
       cmocka_unit_test(test_foreign_peer_dropped),
       cmocka_unit_test(test_unknown_assoc_counted),

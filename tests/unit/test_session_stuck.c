@@ -315,6 +315,105 @@ static void test_tampered_acc_half_open(void **state) {
   ts_world_free(&w);
 }
 
+/* ------------------------------------------- seq exhaustion (§5.1) */
+
+#define SEQ_DUE (GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN)
+
+/* A reaches the release point: no send is refused, the timer releases
+ * at once in order, B gets every PDU, then the releaseReq; both end
+ * CLOSED with gs_session_end_reason() = GS_ERR_SEQ_EXHAUSTED. */
+static void test_seq_exhaustion_initiator_releases(void **state) {
+  (void)state;
+  ts_world w;
+  up(&w);
+  confirm_b(&w);
+  assert_int_equal(gs_session_test_set_tx_seq(w.sa, SEQ_DUE - 1), GS_OK);
+  assert_int_equal(gs_session_send(w.sa, NOW, (const uint8_t *)"a", 1), GS_OK);
+  assert_int_equal(gs_session_next_deadline(w.sa), NOW + GS_KEY_LIFETIME_DEFAULT_MS);
+  assert_int_equal(gs_session_send(w.sa, NOW + 1, (const uint8_t *)"b", 1), GS_OK); /* SEQ_DUE */
+  assert_int_equal(gs_session_next_deadline(w.sa), NOW + 1);
+  assert_int_equal(gs_session_send(w.sa, NOW + 2, (const uint8_t *)"c", 1), GS_OK);
+  assert_int_equal(ts_count(&w.a, GS_EV_LIMIT), 0);
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW + 2), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_RELEASE_SENT);
+  const gs_event *ev = ts_last(&w.a, GS_EV_LIMIT);
+  assert_non_null(ev);
+  assert_int_equal(ev->err, GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(ev->pdu_kind, GS_PDU_RELEASE_REQ);
+  assert_int_equal(ev->count, SEQ_DUE + 2);             /* the next seq */
+  assert_int_equal(gs_session_end_reason(w.sa), GS_OK); /* not over yet */
+  gs_rx rx;
+  const char *want = "abc";
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(ts_pass(w.sa, w.sb, NOW + 3, g_out, sizeof(g_out), &rx), GS_OK);
+    assert_true(rx.has_data);
+    assert_int_equal(rx.data_len, 1);
+    assert_int_equal(g_out[0], want[i]);
+  }
+  assert_int_equal(ts_pass(w.sa, w.sb, NOW + 3, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(rx.kind, GS_PDU_RELEASE_REQ);
+  assert_int_equal(gs_session_release(w.sb, NOW + 3, NULL, 0), GS_OK);
+  assert_int_equal(ts_pass(w.sb, w.sa, NOW + 3, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_CLOSED);
+  assert_int_equal(gs_session_state_get(w.sb), GS_STATE_CLOSED);
+  assert_int_equal(gs_session_error(w.sa), GS_OK);
+  assert_int_equal(gs_session_end_reason(w.sa), GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(gs_session_end_reason(w.sb), GS_ERR_SEQ_EXHAUSTED); /* from A's seq */
+  ts_world_free(&w);
+}
+
+/* The responder's seq space: B releases, A answers; A learns the reason
+ * from B's seq. A full output queue leaves the release due. */
+static void test_seq_exhaustion_responder_releases(void **state) {
+  (void)state;
+  ts_world w;
+  up(&w);
+  confirm_b(&w);
+  assert_int_equal(gs_session_test_set_tx_seq(w.sb, SEQ_DUE), GS_OK);
+  for (unsigned i = 0; i < GS_OUTPUT_QUEUE_MAX; i++) {
+    assert_int_equal(gs_session_send(w.sb, NOW, (const uint8_t *)"r", 1), GS_OK);
+  }
+  assert_int_equal(gs_session_next_deadline(w.sb), NOW);
+  assert_int_equal(gs_session_handle_timeout(w.sb, NOW), GS_OK); /* no room */
+  assert_int_equal(gs_session_state_get(w.sb), GS_STATE_ESTABLISHED);
+  assert_int_equal(gs_session_next_deadline(w.sb), NOW);
+  gs_rx rx;
+  for (unsigned i = 0; i < GS_OUTPUT_QUEUE_MAX; i++) {
+    assert_int_equal(ts_pass(w.sb, w.sa, NOW, g_out, sizeof(g_out), &rx), GS_OK);
+    assert_int_equal(rx.data_len, 1);
+  }
+  assert_int_equal(gs_session_handle_timeout(w.sb, NOW + 5), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sb), GS_STATE_RELEASE_SENT);
+  assert_int_equal(ts_pass(w.sb, w.sa, NOW + 5, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_RELEASE_RECEIVED);
+  assert_int_equal(gs_session_release(w.sa, NOW + 5, NULL, 0), GS_OK);
+  assert_int_equal(gs_session_end_reason(w.sa), GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(ts_pass(w.sa, w.sb, NOW + 5, g_out, sizeof(g_out), &rx), GS_OK);
+  assert_int_equal(gs_session_end_reason(w.sb), GS_ERR_SEQ_EXHAUSTED);
+  ts_world_free(&w);
+}
+
+/* An ordinary release and a failure keep their reasons. */
+static void test_end_reason_ordinary(void **state) {
+  (void)state;
+  ts_world w;
+  up(&w);
+  assert_int_equal(gs_session_end_reason(w.sa), GS_OK);
+  assert_int_equal(gs_session_end_reason(NULL), GS_ERR_INVALID_ARG);
+  assert_int_equal(gs_session_release(w.sa, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_flush(&w, NOW), GS_OK);
+  assert_int_equal(gs_session_release(w.sb, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_flush(&w, NOW), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_CLOSED);
+  assert_int_equal(gs_session_end_reason(w.sa), GS_OK);
+  assert_int_equal(gs_session_end_reason(w.sb), GS_OK);
+  ts_world_free(&w);
+  up(&w);
+  assert_int_equal(gs_session_handle_timeout(w.sb, NOW + T), GS_ERR_HALF_OPEN);
+  assert_int_equal(gs_session_end_reason(w.sb), GS_ERR_HALF_OPEN);
+  ts_world_free(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lost_rekey_pdu_ends_at_deadline),
@@ -327,6 +426,9 @@ int main(void) {
       cmocka_unit_test(test_valid_pdu_keeps_responder),
       cmocka_unit_test(test_invalid_pdu_does_not_keep_responder),
       cmocka_unit_test(test_tampered_acc_half_open),
+      cmocka_unit_test(test_seq_exhaustion_initiator_releases),
+      cmocka_unit_test(test_seq_exhaustion_responder_releases),
+      cmocka_unit_test(test_end_reason_ordinary),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
