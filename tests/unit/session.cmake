@@ -22,3 +22,14 @@ if(TARGET gs_session_testutil)
                LIBS gs_session_testutil)
   gs_testing_count_decodes(test_session_decode_once)
 endif()
+# Long life (docs/PROTOCOL.md §5.1, §6): 10^7 PDUs with a key update every
+# 10^5 (tens of seconds in a Debug build; not under ASan or valgrind), and a
+# short run of the same test that is.
+if(TARGET gs_session_testutil)
+  gs_unit_test(test_session_longlife SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_session_longlife.c
+               LIBS gs_session_testutil)
+  set_tests_properties(test_session_longlife PROPERTIES LABELS "no-asan;no-valgrind" TIMEOUT 900)
+  add_test(NAME test_session_longlife_short COMMAND test_session_longlife)
+  set_tests_properties(test_session_longlife_short PROPERTIES ENVIRONMENT
+    "GS_LONGLIFE_PDUS=200000;GS_SRC_DIR=${PROJECT_SOURCE_DIR};GS_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endif()
