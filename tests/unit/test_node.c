@@ -622,6 +622,40 @@ static void test_seq_exhaustion_reassociates(void **state) {
   world_free(&w);
 }
 
+/* §6.5 through the node: the rekey PDU is lost and A sends nothing. The
+ * node's step at the deadline ends the association: on_closed with
+ * GS_ERR_REKEY_TIMEOUT, a dtSecAbort that B accepts, and the back-off not
+ * grown (the association had succeeded), so A may associate again. */
+static void test_rekey_timeout_closes(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  associate(&w);
+  gs_time_ms now = gs_node_now();
+  assert_int_equal(gs_session_update_keys(w.app[0].s, now), GS_OK);
+  static uint8_t m[GS_MAX_PDU_SIZE];
+  size_t len = 0;
+  assert_int_equal(gs_session_pop_output(w.app[0].s, m, sizeof(m), &len), GS_OK); /* lost */
+  gs_time_ms due = gs_session_next_deadline(w.app[0].s);
+  assert_int_equal(due, now + GS_HS_TIMEOUT_DEFAULT_MS);
+  assert_true(gs_node_next_deadline(w.n[0]) <= due);
+  struct pollfd fds[8];
+  size_t k = gs_node_pollfds(w.n[0], fds, 8);
+  assert_int_equal(gs_node_step(w.n[0], fds, k, due - 1), GS_OK);
+  assert_int_equal(w.app[0].closed, 0);
+  assert_int_equal(gs_node_step(w.n[0], fds, k, due), GS_OK);
+  assert_int_equal(w.app[0].closed, 1);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_REKEY_TIMEOUT);
+  assert_int_equal(w.app[0].ev[GS_EV_LIMIT], 1);
+  assert_non_null(last_sent(w.t[0], GS_PDU_DT_SEC_ABORT));
+  pump(&w);
+  assert_int_equal(w.app[1].closed, 1);
+  assert_int_equal(w.app[1].closed_err, GS_ERR_ABORTED);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  assert_true(gs_node_connect_after(w.n[0], "der1") <= due);
+  world_free(&w);
+}
+
 static void test_peer_down_ends_association(void **state) {
   (void)state;
   world w;
@@ -1098,6 +1132,7 @@ int main(void) {
       cmocka_unit_test(test_handshake_data_kinds),
       cmocka_unit_test(test_key_update_and_release),
       cmocka_unit_test(test_seq_exhaustion_reassociates),
+      cmocka_unit_test(test_rekey_timeout_closes),
       cmocka_unit_test(test_peer_down_ends_association),
       cmocka_unit_test(test_foreign_peer_dropped),
       cmocka_unit_test(test_unknown_assoc_counted),
