@@ -1,11 +1,17 @@
-/* Secrets really wiped (docs/PROTOCOL.md §4, §6): after a key update no
- * byte sequence of the previous epoch's keys, shared secret, PRK or DH
- * private keys is left anywhere in the process's writable memory, and after
- * a release none of any epoch's. One test per data mode (AEAD,
- * integrity-only, encrypt-then-MAC) and a control that must find a copy.
+/* Secrets really wiped (docs/PROTOCOL.md §4, §6, §7): after a key update
+ * no byte sequence of the previous epoch's keys, of either epoch's shared
+ * secret Z and PRK, or of the initiator's DH private keys is left anywhere
+ * in the process's writable memory; after a release (both sessions CLOSED)
+ * and after freeing them, none of any epoch's, the responder's semi-static
+ * handshake DH key included. One test per data mode (AEAD, integrity-only,
+ * encrypt-then-MAC) with the default algorithms, the other key lengths,
+ * ChaCha20-Poly1305 with X25519 and HKDF-SHA-384, and the window replay
+ * mode (which keeps the previous receive key until the window has passed
+ * the switch); a control that must find the copies a child keeps; a
+ * self-test of the search across its read windows.
  *
  * How the secrets are known without a copy in the memory searched:
- *   - the parent creates the fixtures (CA, Ed25519 identities: the
+ *   - the parent creates the fixtures (CA, Ed25519 identities: their
  *     signatures are deterministic) and then forks two children before it
  *     knows any secret: R, a reference run with keep_secrets, and S, the
  *     searched run without it. Both use the same DH private keys (from a
@@ -15,15 +21,18 @@
  *     out through a pipe and exits; S sends only a digest of every PDU it
  *     exchanged at each check point, and the parent asserts it equals R's
  *     (same PDUs, so same keys).
- *   - S stops itself (SIGSTOP) after the key update and after the release;
- *     the parent reads every writable mapping of /proc/PID/maps through
- *     /proc/PID/mem and searches each secret (16-octet halves of every key,
- *     of Z and PRK, and of the DH private keys big- and little-endian, the
- *     latter as a BIGNUM holds them). OpenSSL's AES key schedules begin with
- *     the raw key, so this also finds an EVP context left unwiped.
+ *   - S stops itself (SIGSTOP) right after the key update, after the
+ *     release and after the free; the parent reads every writable mapping
+ *     of /proc/PID/maps through /proc/PID/mem and searches each secret
+ *     (16-octet halves of every key, of Z and PRK, and of the DH private
+ *     keys big- and little-endian, the latter as a BIGNUM holds them).
+ *     OpenSSL's AES key schedules begin with the raw key and its HMAC and
+ *     ChaCha20 contexts keep it, so this also finds a provider context left
+ *     unwiped. At the first check point the keys in use must be found (the
+ *     search sees the provider's key objects).
  *   - the control child C runs as S but keeps a copy of the epoch-0 secrets
  *     on the heap and of its DH keys in static storage: the search must find
- *     each of them, in the mapping where they are. */
+ *     each of them. C's copy, made through keep_secrets, must equal R's. */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -63,6 +73,7 @@ typedef struct variant {
   gs_aead_alg aead;
   gs_cipher_alg encr;
   gs_hash_alg icv;
+  bool window; /* GS_REPLAY_MODE_WINDOW on both sides (MQTT, AMQP) */
 } variant;
 
 /* What the reference run reports. */
@@ -223,8 +234,8 @@ static void secrets_of(const ts_world *w, gs_test_secrets *out) {
   gs_wipe(&b, sizeof(b));
 }
 
-static void send_both(const gs_crypto *c, ts_world *w, gs_time_ms now, const char *what) {
-  for (int i = 0; i < N_DATA; i++) {
+static void send_both(const gs_crypto *c, ts_world *w, gs_time_ms now, const char *what, int n) {
+  for (int i = 0; i < n; i++) {
     CK(gs_session_send(w->sa, now, (const uint8_t *)what, strlen(what)));
     CK(gs_session_send(w->sb, now, (const uint8_t *)what, strlen(what)));
     CK(flush(c, w, now));
@@ -266,6 +277,9 @@ static void child_run(const variant *v, run_kind kind, int fd) {
     w.a.cfg.icv[0] = v->icv;
     w.a.cfg.n_icv = 1;
   }
+  if (v->window) {
+    w.a.cfg.replay = w.b.cfg.replay = GS_REPLAY_MODE_WINDOW;
+  }
   CK(ts_world_start(&w));
   gs_test_hooks hooks = {.dh_private = child_dh,
                          .random = child_random,
@@ -305,12 +319,17 @@ static void child_run(const variant *v, run_kind kind, int fd) {
     }
     secrets_of(&w, kept);
   }
-  send_both(c, &w, NOW + 100, "epoch 0 data");
+  send_both(c, &w, NOW + 100, "epoch 0 data", N_DATA);
 
   /* key update (rekey PDU, changedKey PDU); check point 1 right after it,
    * then data under the new keys */
   CK(gs_session_update_keys(w.sa, NOW + 1000));
   CK(flush(c, &w, NOW + 1000));
+  if (v->window) {
+    /* window mode keeps the previous receive key for late PDUs until the
+     * window has moved past the switch: GS_REPLAY_WINDOW more PDUs */
+    send_both(c, &w, NOW + 1050, "epoch 1 data", GS_REPLAY_WINDOW);
+  }
   CK(gs_session_get_info(w.sa, &info));
   gs_session_info info_b;
   CK(gs_session_get_info(w.sb, &info_b));
@@ -323,7 +342,7 @@ static void child_run(const variant *v, run_kind kind, int fd) {
   } else {
     check_point(fd);
   }
-  send_both(c, &w, NOW + 1100, "epoch 1 data");
+  send_both(c, &w, NOW + 1100, "epoch 1 data", N_DATA);
 
   /* release: releaseReq, releaseRsp; both CLOSED */
   CK(gs_session_release(w.sa, NOW + 2000, NULL, 0));
@@ -356,6 +375,10 @@ static void child_run(const variant *v, run_kind kind, int fd) {
 /* Children of the running test: killed if an assertion ends it early. */
 static pid_t g_children[2];
 
+#define WINDOW (1u << 20)
+#define MAX_MAPPING ((size_t)1 << 32)
+static uint8_t g_win[WINDOW + 15]; /* the child memory being searched */
+
 typedef struct needle {
   char label[64];
   uint8_t b[16];
@@ -366,7 +389,8 @@ typedef struct needle_set {
   size_t count;
 } needle_set;
 
-static void add_needle(needle_set *ns, const uint8_t *p, size_t len, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5))) static void add_needle(needle_set *ns, const uint8_t *p,
+                                                             size_t len, const char *fmt, ...) {
   assert_true(len >= 16);
   char base[48];
   va_list ap;
@@ -463,38 +487,44 @@ static void search(pid_t pid, const needle_set *ns, unsigned *hits, const char *
       continue;
     }
     size_t sz = hi - lo;
-    uint8_t *buf = malloc(sz);
-    assert_non_null(buf);
-    size_t got = 0;
-    while (got < sz) {
-      ssize_t n = pread(mem, buf + got, sz - got, (off_t)(lo + got));
+    if (sz > MAX_MAPPING) {
+      fprintf(stderr, "memwipe: %s: mapping %s is too large to search (a sanitizer build?)\n", tag,
+              line);
+    }
+    assert_true(sz <= MAX_MAPPING);
+    /* read in windows; the last 15 octets of one are kept before the next
+     * so that a needle across the boundary is found (once) */
+    size_t carry = 0;
+    for (size_t off = 0; off < sz;) {
+      size_t want = sz - off < WINDOW ? sz - off : WINDOW;
+      ssize_t n = pread(mem, g_win + carry, want, (off_t)(lo + off));
       if (n <= 0) {
-        break;
+        fprintf(stderr, "memwipe: %s: cannot read %s at +0x%zx: %s\n", tag, line, off,
+                n < 0 ? strerror(errno) : "end of file");
       }
-      got += (size_t)n;
+      assert_true(n > 0);
+      size_t have = carry + (size_t)n;
+      for (size_t i = 0; i < ns->count; i++) {
+        const uint8_t *p = g_win;
+        size_t left = have;
+        const uint8_t *f;
+        while (left >= 16 && (f = memmem(p, left, ns->n[i].b, 16)) != NULL) {
+          hits[i]++;
+          printf("memwipe: %s: %s found at %s +0x%zx\n", tag, ns->n[i].label, line,
+                 off - carry + (size_t)(f - g_win));
+          left -= (size_t)(f - p) + 1;
+          p = f + 1;
+        }
+      }
+      off += (size_t)n;
+      carry = have < 15 ? have : 15;
+      memmove(g_win, g_win + have - carry, carry);
     }
-    if (got != sz) {
-      fprintf(stderr, "memwipe: %s: cannot read %s (%zu of %zu octets)\n", tag, line, got, sz);
-    }
-    assert_int_equal(got, sz);
+    gs_wipe(g_win, sizeof(g_win));
     regions++;
     total += sz;
     heap = heap || strstr(line, "[heap]") != NULL;
     stack = stack || strstr(line, "[stack]") != NULL;
-    for (size_t i = 0; i < ns->count; i++) {
-      const uint8_t *p = buf;
-      size_t left = sz;
-      const uint8_t *f;
-      while (left >= 16 && (f = memmem(p, left, ns->n[i].b, 16)) != NULL) {
-        hits[i]++;
-        printf("memwipe: %s: %s found at %s +0x%zx\n", tag, ns->n[i].label, line,
-               (size_t)(f - buf));
-        left -= (size_t)(f - p) + 1;
-        p = f + 1;
-      }
-    }
-    gs_wipe(buf, sz);
-    free(buf);
   }
   close(mem);
   fclose(maps);
@@ -742,28 +772,113 @@ static void run_variant(const variant *v, run_kind kind) {
   gs_wipe(&kept, sizeof(kept));
 }
 
+/* The search itself: a needle placed across the boundary between two read
+ * windows of a mapping (8 + 8 and 15 + 1 octets), one at the start of a
+ * window and one inside are each found exactly once. The child places
+ * them relative to its own mapping's start, where the windows begin. */
+#define BOUNDARY_SEED 0x626f756e64ULL
+static void boundary_child(int fd) {
+  size_t size = 5 * (size_t)WINDOW;
+  uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    _exit(81);
+  }
+  memset(p, 0xa5, size);
+  FILE *maps = fopen("/proc/self/maps", "r");
+  if (maps == NULL) {
+    _exit(82);
+  }
+  char line[512];
+  unsigned long lo = 0, hi = 0, a, b;
+  while (fgets(line, sizeof(line), maps) != NULL) {
+    if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a <= (unsigned long)p && (unsigned long)p < b) {
+      lo = a;
+      hi = b;
+    }
+  }
+  fclose(maps);
+  if (hi == 0) {
+    _exit(83);
+  }
+  /* the first window boundary after p, and the next ones */
+  uintptr_t first = lo + ((uintptr_t)p - lo + WINDOW) / WINDOW * WINDOW;
+  uintptr_t at[4] = {first - 8, first + WINDOW - 15, first + 2 * WINDOW, first + 2 * WINDOW + 4096};
+  for (size_t i = 0; i < 4; i++) {
+    fill(BOUNDARY_SEED, (uint8_t *)at[i], 16);
+  }
+  uint8_t done = 1;
+  write_all(fd, &done, 1);
+  raise(SIGSTOP);
+  munmap(p, size);
+  _exit(0);
+}
+
+static void test_memwipe_search_window_boundaries(void **state) {
+  (void)state;
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    close(p[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    boundary_child(p[1]);
+  }
+  g_children[1] = pid;
+  close(p[1]);
+  uint8_t done;
+  read_all(p[0], &done, 1);
+  close(p[0]);
+  wait_stopped(pid);
+  static needle_set ns;
+  static unsigned hits[128];
+  memset(&ns, 0, sizeof(ns));
+  uint8_t nd[16];
+  fill(BOUNDARY_SEED, nd, sizeof(nd)); /* only now, after the fork */
+  add_needle(&ns, nd, sizeof(nd), "boundary needle");
+  search(pid, &ns, hits, "search self-test");
+  assert_int_equal(ns.count, 1);
+  assert_int_equal(hits[0], 4);
+  assert_int_equal(kill(pid, SIGCONT), 0);
+  wait_exit(pid);
+  g_children[1] = 0;
+}
+
 /* The configurations: each data mode with the default algorithms, and the
  * other key lengths, ciphers, hashes and a second DH group. */
-static const variant V_AEAD = {"aead", 1, GS_OFFER_AEAD, GS_MODE_AEAD, 0, 0, 0, 0, 0};
-static const variant V_AEAD_AES128 = {
-    "aead-aes128gcm", 2, GS_OFFER_AEAD, GS_MODE_AEAD, 0, 0, GS_AEAD_AES128_GCM, 0, 0};
-static const variant V_AEAD_CHACHA_X25519 = {"aead-chacha20-x25519-sha384",
-                                             3,
-                                             GS_OFFER_AEAD,
-                                             GS_MODE_AEAD,
-                                             GS_DH_X25519,
-                                             GS_HASH_SHA384,
-                                             GS_AEAD_CHACHA20_POLY1305,
-                                             0,
-                                             0};
-static const variant V_INTEGRITY = {"integrity", 4, GS_OFFER_INTEGRITY, GS_MODE_INTEGRITY, 0, 0, 0,
-                                    0,           0};
-static const variant V_INTEGRITY_SHA384 = {
-    "integrity-sha384", 5, GS_OFFER_INTEGRITY, GS_MODE_INTEGRITY, 0, GS_HASH_SHA384, 0, 0,
-    GS_HASH_SHA384};
-static const variant V_ETM = {"etm", 6, GS_OFFER_ETM, GS_MODE_ETM, 0, 0, 0, 0, 0};
-static const variant V_ETM_AES128 = {"etm-aes128cbc",      7, GS_OFFER_ETM, GS_MODE_ETM, 0, 0, 0,
-                                     GS_CIPHER_AES128_CBC, 0};
+static const variant V_AEAD = {
+    .name = "aead", .seed = 1, .offer = GS_OFFER_AEAD, .want = GS_MODE_AEAD};
+static const variant V_AEAD_AES128 = {.name = "aead-aes128gcm",
+                                      .seed = 2,
+                                      .offer = GS_OFFER_AEAD,
+                                      .want = GS_MODE_AEAD,
+                                      .aead = GS_AEAD_AES128_GCM};
+static const variant V_AEAD_CHACHA_X25519 = {.name = "aead-chacha20-x25519-sha384",
+                                             .seed = 3,
+                                             .offer = GS_OFFER_AEAD,
+                                             .want = GS_MODE_AEAD,
+                                             .group = GS_DH_X25519,
+                                             .hmac = GS_HASH_SHA384,
+                                             .aead = GS_AEAD_CHACHA20_POLY1305};
+static const variant V_INTEGRITY = {
+    .name = "integrity", .seed = 4, .offer = GS_OFFER_INTEGRITY, .want = GS_MODE_INTEGRITY};
+static const variant V_INTEGRITY_SHA384 = {.name = "integrity-sha384",
+                                           .seed = 5,
+                                           .offer = GS_OFFER_INTEGRITY,
+                                           .want = GS_MODE_INTEGRITY,
+                                           .hmac = GS_HASH_SHA384,
+                                           .icv = GS_HASH_SHA384};
+static const variant V_ETM = {.name = "etm", .seed = 6, .offer = GS_OFFER_ETM, .want = GS_MODE_ETM};
+static const variant V_ETM_AES128 = {.name = "etm-aes128cbc",
+                                     .seed = 7,
+                                     .offer = GS_OFFER_ETM,
+                                     .want = GS_MODE_ETM,
+                                     .encr = GS_CIPHER_AES128_CBC};
+static const variant V_AEAD_WINDOW = {
+    .name = "aead-window", .seed = 8, .offer = GS_OFFER_AEAD, .want = GS_MODE_AEAD, .window = true};
+static const variant V_ETM_WINDOW = {
+    .name = "etm-window", .seed = 9, .offer = GS_OFFER_ETM, .want = GS_MODE_ETM, .window = true};
 
 static void test_memwipe_aead(void **state) {
   (void)state;
@@ -795,6 +910,16 @@ static void test_memwipe_etm(void **state) {
   run_variant(&V_ETM, RUN_SEARCHED);
 }
 
+static void test_memwipe_aead_window(void **state) {
+  (void)state;
+  run_variant(&V_AEAD_WINDOW, RUN_SEARCHED);
+}
+
+static void test_memwipe_etm_window(void **state) {
+  (void)state;
+  run_variant(&V_ETM_WINDOW, RUN_SEARCHED);
+}
+
 static void test_memwipe_etm_aes128(void **state) {
   (void)state;
   run_variant(&V_ETM_AES128, RUN_SEARCHED);
@@ -823,6 +948,7 @@ static int kill_children(void **state) {
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test_teardown(test_memwipe_search_window_boundaries, kill_children),
       cmocka_unit_test_teardown(test_memwipe_control_finds_copies, kill_children),
       cmocka_unit_test_teardown(test_memwipe_aead, kill_children),
       cmocka_unit_test_teardown(test_memwipe_aead_aes128, kill_children),
@@ -831,6 +957,8 @@ int main(void) {
       cmocka_unit_test_teardown(test_memwipe_integrity_sha384, kill_children),
       cmocka_unit_test_teardown(test_memwipe_etm, kill_children),
       cmocka_unit_test_teardown(test_memwipe_etm_aes128, kill_children),
+      cmocka_unit_test_teardown(test_memwipe_aead_window, kill_children),
+      cmocka_unit_test_teardown(test_memwipe_etm_window, kill_children),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
