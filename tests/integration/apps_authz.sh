@@ -23,51 +23,16 @@
 # with the IEC 62351-8 role extension as pki/pki_roles.c reads it.
 # Every process started here is killed on exit (trap).
 set -eu
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
+. "$(dirname "$0")/lib.sh"
+FAIL_FILES="*.out *.jsonl *.err"
+FAIL_LINES=60
 
 G=$1
 WORK=$2
 SCEN=$3
 BASE=$4
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL ($SCEN): $*"
-  for f in *.out *.jsonl *.err; do
-    [ -f "$f" ] && { echo "==== $f"; tail -n 60 "$f"; }
-  done
-  exit 1
-}
-
-count() { # count PATTERN FILE
-  grep -c -- "$1" "$2" 2>/dev/null || true
-}
-
-expect_ge() { # expect_ge N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -ge "$1" ] || fail "$4: expected >= $1 lines matching '$2' in $3, got $c"
-}
-
-expect_le() { # expect_le N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -le "$1" ] || fail "$4: expected <= $1 lines matching '$2' in $3, got $c"
-}
-
-expect_none() { # expect_none PATTERN FILE WHAT
-  c=$(count "$1" "$2")
-  [ "$c" -eq 0 ] || fail "$3: expected no line matching '$1' in $2, got $c"
-}
+gs_work "$WORK"
 
 "$G" pki init pki --ders 2 >/dev/null || fail "pki init"
 for n in 1 2; do
@@ -231,7 +196,7 @@ flood)
   sleep 3
   run_cc cc --run-for 4
   cp der1.jsonl der1-snapshot.jsonl
-  cleanup
+  gs_cleanup
   real_cc_works "real cc during the flood"
   expect_le 2 '"event":"handshake-ok".*"peer":"urn:gridseal:viewer"' der1-snapshot.jsonl \
     "at most max_assoc_per_peer associations for one identity"

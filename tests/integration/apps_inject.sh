@@ -11,7 +11,7 @@
 #          (Mosquitto of scripts/mqtt-broker on port PORTBASE)
 # Every process started here is killed on exit (trap), the broker stopped.
 set -eu
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
+. "$(dirname "$0")/lib.sh"
 
 G=$1
 INJ=$2
@@ -21,52 +21,14 @@ BASE=$5
 INJ_MQTT=${6:-}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
-PIDS=""
 BROKER=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
+stop_broker() {
   if [ -n "$BROKER" ]; then
     "$SRC/scripts/mqtt-broker" stop --dir "$BROKER" >/dev/null 2>&1 || true
   fi
 }
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL ($SCEN): $*"
-  for f in *.out *.jsonl; do
-    [ -f "$f" ] && { echo "==== $f"; cat "$f"; }
-  done
-  exit 1
-}
-
-count() { # count PATTERN FILE
-  grep -c -- "$1" "$2" 2>/dev/null || true
-}
-
-expect_ge() { # expect_ge N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -ge "$1" ] || fail "$4: expected >= $1 lines matching '$2' in $3, got $c"
-}
-
-expect_eq() { # expect_eq N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -eq "$1" ] || fail "$4: expected $1 lines matching '$2' in $3, got $c"
-}
-
-wait_for() { # wait_for PATTERN FILE WHAT (up to 15 s)
-  i=0
-  while ! grep -q -- "$1" "$2" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -le 150 ] || fail "$3"
-    sleep 0.1
-  done
-}
+GS_ON_EXIT=stop_broker
+gs_work "$WORK"
 
 "$G" pki init pki --ders 2 >/dev/null || fail "pki init"
 sed -i -e "s/127\.0\.0\.1:7001\$/127.0.0.1:$((BASE + 1))/" \
@@ -89,11 +51,11 @@ start_pair() {
   "$G" der --config pki/der1.conf --events der1.jsonl >der1.out 2>&1 &
   DER_PID=$!
   PIDS="$PIDS $DER_PID"
-  wait_for listening der1.out "der1 did not start"
+  wait_for listening der1.out 15 "der1 did not start"
   "$G" cc --config pki/cc.conf --events cc.jsonl --run-for 9 </dev/null >cc.out 2>&1 &
   CC_PID=$!
   PIDS="$PIDS $CC_PID"
-  wait_for "der1 report seq=" cc.out "no association with reports"
+  wait_for "der1 report seq=" cc.out 15 "no association with reports"
   assoc=$(grep '"event":"handshake-ok"' der1.jsonl | head -1 | sed 's/.*"assoc":"\([^"]*\)".*/\1/')
   case "$assoc" in *:*) ;; *) fail "no assoID in der1.jsonl ('$assoc')" ;; esac
 }

@@ -8,48 +8,17 @@
 #   writer       a cc whose roles do not permit set-points is refused, nothing changes
 # Every process started here is killed on exit (trap).
 set -eu
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
+. "$(dirname "$0")/lib.sh"
+FAIL_FILES="*.out *.jsonl *.csv"
 
 G=$1
 WORK=$2
 SCEN=$3
 BASE=$4
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL ($SCEN): $*"
-  for f in *.out *.jsonl *.csv; do
-    [ -f "$f" ] && { echo "==== $f"; cat "$f"; }
-  done
-  exit 1
-}
+gs_work "$WORK"
 
 # count PATTERN FILE: number of matching lines (0 if none)
-count() {
-  grep -c -- "$1" "$2" 2>/dev/null || true
-}
-
-expect_ge() { # expect_ge N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -ge "$1" ] || fail "$4: expected >= $1 lines matching '$2' in $3, got $c"
-}
-
-expect_none() { # expect_none PATTERN FILE WHAT
-  c=$(count "$1" "$2")
-  [ "$c" -eq 0 ] || fail "$3: expected no line matching '$1' in $2, got $c"
-}
-
 "$G" pki init pki --ders 3 >/dev/null || fail "pki init"
 for n in 1 2 3; do
   sed -i "s/127\.0\.0\.1:700$n\$/127.0.0.1:$((BASE + n))/" pki/*.conf

@@ -10,32 +10,14 @@
 # the DER requests when its message budget is spent. Every process started
 # here is killed on exit (trap).
 set -eu
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
+. "$(dirname "$0")/lib.sh"
 
 G=$1
 WORK=$2
 BASE=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL: $*"
-  for f in *.out *.jsonl; do
-    [ -f "$f" ] && { echo "==== $f"; cat "$f"; }
-  done
-  exit 1
-}
+gs_work "$WORK"
 
 "$G" pki init pki --ders 1 >/dev/null || fail "pki init"
 sed -i "s/127\.0\.0\.1:7001\$/127.0.0.1:$((BASE + 1))/" pki/*.conf

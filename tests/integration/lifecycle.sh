@@ -10,56 +10,15 @@
 #   reassociate  cc on_reload = reassociate: a renewal re-associates at once
 # Every process started here is killed on exit (trap).
 set -eu
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
+. "$(dirname "$0")/lib.sh"
+FAIL_FILES="*.out *.jsonl*"
 
 G=$1
 WORK=$2
 SCEN=$3
 BASE=$4
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL ($SCEN): $*"
-  for f in *.out *.jsonl*; do
-    [ -f "$f" ] && { echo "==== $f"; cat "$f"; }
-  done
-  exit 1
-}
-
-count() { # lines of FILE matching PATTERN; 0 also when FILE does not exist yet
-  c=$(grep -c -- "$1" "$2" 2>/dev/null) || true
-  echo "${c:-0}"
-}
-
-expect_ge() { # expect_ge N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -ge "$1" ] || fail "$4: expected >= $1 lines matching '$2' in $3, got $c"
-}
-
-expect_none() { # expect_none PATTERN FILE WHAT
-  c=$(count "$1" "$2")
-  [ "$c" -eq 0 ] || fail "$3: expected no line matching '$1' in $2, got $c"
-}
-
-wait_for() { # wait_for PATTERN FILE SECONDS WHAT
-  i=0
-  while [ "$(count "$1" "$2")" -eq 0 ]; do
-    i=$((i + 1))
-    [ $i -le $(($3 * 10)) ] || fail "$4: no line matching '$1' in $2 after $3 s"
-    sleep 0.1
-  done
-}
+gs_work "$WORK"
 
 "$G" pki init pki --ders 2 >/dev/null || fail "pki init"
 for n in 1 2; do

@@ -6,32 +6,15 @@
 # usage: metrics.sh GRIDSEAL WORKDIR
 # Ports 19110-19114. Every process started here is killed on exit (trap).
 set -eu
+. "$(dirname "$0")/lib.sh"
+FAIL_FILES="*.out *.txt"
 
 G=$1
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 WORK=$2
 HTTP=19110
 TLS=19113
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL (metrics): $*"
-  for f in *.out *.txt; do
-    [ -f "$f" ] && { echo "==== $f"; cat "$f"; }
-  done
-  exit 1
-}
+gs_work "$WORK"
 
 command -v promtool >/dev/null || fail "promtool not found (Debian package prometheus)"
 command -v curl >/dev/null || fail "curl not found"
