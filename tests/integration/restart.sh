@@ -135,7 +135,7 @@ check_flow() { # max-recovery-ms
   for e in integrity-failure bad-signature; do
     [ "$(cat "$P"/*-events.jsonl | count "\"event\":\"$e\"" -)" = 0 ] || fail "unexpected $e"
   done
-  HS="" MISSING=0 GAPS=0 DELIV=0 SENT=0 WORST=0 REASSOC_WORST=0
+  HS="" MISSING=0 GAPS=0 DELIV=0 SENT=0 WORST=0 REASSOC_WORST=0 AT_END=0
   for i in 1 2 3; do
     grep "^der$i report seq=\|[ :]der$i report seq=" "$T/cc.out" | sed 's/.*seq=\([0-9]*\).*/\1/' \
       >"$T/seq$i" || true
@@ -152,8 +152,24 @@ check_flow() { # max-recovery-ms
     hi=$(tail -1 "$T/seq$i")
     g=$({ grep '"event":"gap"' "$ev" || true; } | { grep "\"xpeer\":\"der${i}[\"@]" || true; } |
       sed 's/.*"count":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
-    [ $((hi - lo + 1 - u)) -le "$g" ] || fail "der$i: $((hi - lo + 1 - u)) lost, only $g reported as gaps"
     h=$(count "\"event\":\"handshake-ok\".*\"peer\":\"urn:gridseal:der$i\"" "$ev")
+    # Reports missing where the association changed (XMPP: a restarted
+    # server ends them) were in flight when the old one was lost: both ends
+    # report that as association-lost, not as a gap. Counted apart, at most
+    # 3 per restart; every other missing report must be in a gap event.
+    local at_end
+    { grep "\"event\":\"handshake-ok\".*\"peer\":\"urn:gridseal:der$i\"" "$ev" || true; } |
+      sed 's/.*"time":"[^T]*T\([^"]*\)Z".*/H \1/' >"$T/tl$i"
+    { grep "[ :]der$i report seq=" "$T/cc.out" || true; } |
+      sed 's/^[^T]*T\([^Z]*\)Z .*seq=\([0-9]*\).*/R \1 \2/' >>"$T/tl$i"
+    at_end=$(awk '{ split($2, a, ":"); printf "%.3f %s %s\n", (a[1] * 60 + a[2]) * 60 + a[3], $1, $3 }' "$T/tl$i" |
+      sort -n -s -k1,1 | awk '$2 == "H" { if (seen) hs = 1; next }
+        { if (seen && hs && $3 > p + 1) n += $3 - p - 1; p = $3; seen = 1; hs = 0 }
+        END { print n + 0 }')
+    [ $((hi - lo + 1 - u - at_end)) -le "$g" ] ||
+      fail "der$i: $((hi - lo + 1 - u)) lost ($at_end at a re-association), only $g reported as gaps"
+    [ "$at_end" -le $((3 * ${#BACK[@]})) ] || fail "der$i: $at_end reports lost at re-associations"
+    AT_END=$((AT_END + at_end))
     HS="$HS $h"
     SENT=$((SENT + hi - lo + 1)) DELIV=$((DELIV + u)) GAPS=$((GAPS + g))
     MISSING=$((MISSING + hi - lo + 1 - u))
@@ -167,10 +183,16 @@ check_flow() { # max-recovery-ms
       [ -n "$f" ] || fail "der$i: no report after restart $((k + 1)) (server back at $b)"
       [ "$f" -le "$WORST" ] || WORST=$f
       if [ "$h" -gt 1 ]; then
+        # the first association after the kill, from when the server was
+        # back (ejabberd: `start` returns after its accounts, the clients
+        # may be in before that)
+        local km
+        km=$(ms_of "${KILLS[$k]}")
         f=$({ grep "\"event\":\"handshake-ok\".*\"peer\":\"urn:gridseal:der$i\"" "$ev" || true; } |
           sed 's/.*"time":"\([^"]*\)".*/\1/' | while read -r t; do
-          m=$(ms_of "$t"); [ "$m" -ge "$bm" ] && { echo $((m - bm)); break; }; done || true)
-        [ -z "$f" ] || [ "$f" -le "$REASSOC_WORST" ] || REASSOC_WORST=$f
+          m=$(ms_of "$t"); [ "$m" -ge "$km" ] && { echo $((m > bm ? m - bm : 0)); break; }; done || true)
+        [ -n "$f" ] || fail "der$i: no association after restart $((k + 1))"
+        [ "$f" -le "$REASSOC_WORST" ] || REASSOC_WORST=$f
       fi
       k=$((k + 1))
     done
@@ -237,7 +259,7 @@ case $case_ in
     done
     [ "$REASSOC_WORST" -le 10000 ] || fail "re-association took $REASSOC_WORST ms"
     echo "restart_$server (seed $seed): restarts=2 reports_sent=$SENT delivered=$DELIV" \
-      "lost=$MISSING gaps=$GAPS longest_recovery_ms=$WORST handshakes_per_der=$HS" \
-      "longest_reassociation_ms=$REASSOC_WORST" ;;
+      "lost=$MISSING lost_with_the_association=$AT_END gaps=$GAPS longest_recovery_ms=$WORST" \
+      "handshakes_per_der=$HS longest_reassociation_ms=$REASSOC_WORST" ;;
   *) echo "usage: $0 rabbitmq|amqp-queue|prosody|ejabberd GRIDSEAL" >&2; exit 2 ;;
 esac
