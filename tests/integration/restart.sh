@@ -21,7 +21,9 @@
 # counted by a gap event, and reports resume within the back-off bound
 # after each restart. Where the transport does not keep the associations
 # (XMPP: a restarted server forgets the sessions), each DER re-associates
-# within the back-off bound; the figures are printed.
+# within the back-off bound, and a report in flight when its association
+# was lost (association-lost at both ends, no gap) is counted apart: at
+# most 3 per restart and DER. The figures are printed.
 # Ports (21100-21149): RabbitMQ 21100 (dist 21101, epmd 21102), 21110
 # (dist 21111, epmd 21112); Prosody 21120; ejabberd 21130 (epmd 21131).
 set -euo pipefail
