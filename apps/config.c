@@ -9,6 +9,7 @@
 
 #include "config_internal.h"
 #include "gridseal/error.h"
+#include "gridseal/transport_amqp.h" /* the send-queue defaults */
 
 #define CFG_FILE_MAX (1024 * 1024)
 
@@ -62,6 +63,8 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;
   cfg->transport.reconnect_min_ms = 500;
   cfg->transport.reconnect_max_ms = 30000;
+  cfg->transport.queue_max = GS_AMQP_QUEUE_MAX;
+  cfg->transport.queue_max_age_ms = GS_AMQP_QUEUE_MAX_AGE_MS;
   cfg->app.report_interval_ms = 2000;
   cfg->app.rating_kw = 100;
   cfg->app.seed = 1;

@@ -122,6 +122,9 @@ typedef struct gs_cfg_transport_settings {
   char tls_ca[GS_CFG_PATH_MAX];
   gs_time_ms reconnect_min_ms;
   gs_time_ms reconnect_max_ms;
+  /* amqp: the send queue while the broker is unreachable (0: none) */
+  uint32_t queue_max;
+  gs_time_ms queue_max_age_ms;
   /* der over xmpp: bare XMPP addresses of the control centers it serves
    * (presence, PDUs); none given = cc@domain. */
   size_t n_xmpp_peers;

@@ -32,7 +32,7 @@ typedef struct cfg_parser {
   unsigned mode_line;  /* line of security.mode (0 = default) */
   unsigned any_line;   /* line of security.allow_any_peer (0 = not given) */
   bool sect_seen[SECT_COUNT_];
-  unsigned char key_seen[64]; /* per key index, reset per [der NAME] */
+  unsigned char key_seen[96]; /* per key index, reset per [der NAME] */
 } cfg_parser;
 
 /* Record an error at the current line; returns GS_ERR_CONFIG. */

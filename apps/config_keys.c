@@ -614,6 +614,8 @@ static const cfg_key keys[] = {
     {SECT_TRANSPORT, "tls_ca", v_path, C(transport.tls_ca), 0, 0, NULL},
     {SECT_TRANSPORT, "reconnect_min", v_duration, C(transport.reconnect_min_ms), 10, DAY, NULL},
     {SECT_TRANSPORT, "reconnect_max", v_duration, C(transport.reconnect_max_ms), 10, DAY, NULL},
+    {SECT_TRANSPORT, "queue_max", v_u32, C(transport.queue_max), 0, 1000000, NULL},
+    {SECT_TRANSPORT, "queue_max_age", v_duration, C(transport.queue_max_age_ms), 10, DAY, NULL},
     {SECT_TRANSPORT, "peers", v_words, C(transport.xmpp_peers), C(transport.n_xmpp_peers),
      GS_CFG_MAX_XMPP_PEERS, NULL},
     {SECT_APPLICATION, "report_interval", v_duration, C(app.report_interval_ms), 10, DAY, NULL},

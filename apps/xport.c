@@ -317,6 +317,8 @@ static int amqp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
   mc.key_file = ts->tls_key;
   mc.reconnect_min_ms = ts->reconnect_min_ms;
   mc.reconnect_max_ms = ts->reconnect_max_ms;
+  mc.queue_max = ts->queue_max > 0 ? (int)ts->queue_max : -1;
+  mc.queue_max_age_ms = ts->queue_max_age_ms;
   mc.seed = jitter_seed();
   rc = gs_amqp_transport_new(&mc, ev, now, out, err, cap);
   return rc == GS_ERR_INVALID_ARG ? GS_ERR_CONFIG : rc;

@@ -83,7 +83,8 @@ typedef enum gs_transport_status {
   GS_TS_ERROR = 3,        /* a failure worth an operator's attention (err, msg):
                              a failed connect to a dialled peer (TCP; `peer`
                              names it), a refused subscription, a stanza
-                             error from `peer` */
+                             error from `peer`, PDUs to `peer` lost from a
+                             send queue (diag queue-full / queue-expired) */
   GS_TS_DROPPED = 4,      /* a message from `peer` (NULL: not known) was
                              dropped before on_recv: malformed, from a sender
                              that is not a peer (err GS_ERR_NOT_FOUND), or on
@@ -116,7 +117,13 @@ typedef enum gs_transport_diag {
                                 AMQP access refused) */
   GS_TD_CONFLICT = 9,        /* "conflict": another client holds our identity */
   GS_TD_LOST = 10,           /* "lost": an established connection ended */
-  GS_TD_IO = 11              /* "io": another failure (msg says which) */
+  GS_TD_IO = 11,             /* "io": another failure (msg says which) */
+  GS_TD_QUEUE_FULL = 12,     /* "queue-full": PDUs queued while the server or broker
+                                was unreachable were dropped, the queue being full
+                                (GS_TS_ERROR, err GS_ERR_LIMIT; msg gives the count) */
+  GS_TD_QUEUE_EXPIRED = 13   /* "queue-expired": queued PDUs were dropped after
+                                waiting longer than the age bound (GS_TS_ERROR,
+                                err GS_ERR_LIMIT; msg gives the count) */
 } gs_transport_diag;
 
 /* "refused", "unreachable", ...; "" for GS_TD_NONE, "io" for unknown values. */

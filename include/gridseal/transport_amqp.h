@@ -172,8 +172,23 @@ GS_EXPORT gs_transport_diag gs_amqp_last_failure(const gs_amqp *a, char *out, si
  *
  * Acknowledgements: a delivery is acked when on_recv returns, or rejected
  * for redelivery if on_recv called gs_transport_recv_requeue().
- * gs_transport_send() waits (bounded) for the broker's confirm and returns
- * GS_ERR_IO while the broker is unreachable.
+ * gs_transport_send() waits (bounded) for the broker's confirm.
+ *
+ * Send queue: while the broker is unreachable (and while the queue still
+ * holds PDUs, so that order is kept), send() queues a copy of the PDU and
+ * returns GS_OK; a publish that fails (connection lost, no confirm in
+ * time) is queued too. After the reconnect, gs_transport_step() publishes
+ * the queue in order, each PDU confirmed before the next. The queue is
+ * bounded: a PDU pushed onto a full queue (queue_max) drops the oldest one,
+ * and a PDU queued longer than queue_max_age_ms is dropped. Each loss is
+ * reported by on_status(GS_TS_ERROR, peer, GS_ERR_LIMIT, msg) with the
+ * reason code GS_TD_QUEUE_FULL or GS_TD_QUEUE_EXPIRED and the count in msg
+ * ("N PDUs to PEER lost: ..."), at most once a second per peer while the
+ * broker is down; the receiver's engine sees the same loss as a gap in the
+ * sequence numbers. A PDU the broker returns as unroutable is dropped and
+ * reported as GS_TS_ERROR with GS_ERR_NOT_FOUND. gs_transport_pending()
+ * is the number of PDUs queued; what is still queued at free() is lost
+ * without a report.
  *
  * Up and down: as the MQTT transport (an initiator's peers are up from the
  * first broker connection on, across outages; close_peer() re-offers after
@@ -194,6 +209,8 @@ GS_EXPORT gs_transport_diag gs_amqp_last_failure(const gs_amqp *a, char *out, si
  * (GS_ERR_LIMIT). The first connect is made in the first
  * gs_transport_step and blocks for at most the connect timeout (5 s). */
 #define GS_AMQP_TRANSPORT_MAX_PEERS 64u
+#define GS_AMQP_QUEUE_MAX 1000         /* default send-queue bound, PDUs */
+#define GS_AMQP_QUEUE_MAX_AGE_MS 30000 /* default send-queue age bound */
 
 typedef enum gs_amqp_transport_role {
   GS_AMQP_RESPONDER = 0, /* a DER */
@@ -219,6 +236,12 @@ typedef struct gs_amqp_transport_config {
   gs_time_ms reconnect_min_ms; /* broker reconnect and peer re-offer, default 250 */
   gs_time_ms reconnect_max_ms; /* default 10000 */
   uint64_t seed;               /* the back-off jitter's seed (any value) */
+  /* The send queue while the broker is unreachable: at most queue_max PDUs
+   * (default GS_AMQP_QUEUE_MAX; negative: no queue, send() fails with
+   * GS_ERR_IO while the broker is down), each for at most queue_max_age_ms
+   * (default GS_AMQP_QUEUE_MAX_AGE_MS). */
+  int queue_max;
+  gs_time_ms queue_max_age_ms;
 } gs_amqp_transport_config;
 
 /* Create the client (it connects in the first gs_transport_step). GS_OK and

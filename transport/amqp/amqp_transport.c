@@ -18,9 +18,12 @@
  * drops the copies.
  *
  * gs_amqp_publish waits (bounded) for the broker's confirm; while the
- * broker is unreachable send() fails with GS_ERR_IO and the PDU is lost —
- * the receiver's engine reports the gap. A broker outage is not a peer
- * loss: on_down comes only from close_peer() and free(). */
+ * broker is unreachable send() queues the PDU in a queue bounded in count
+ * and age (transport/common/sendq.h), flushed in order after the reconnect;
+ * what the bounds drop is reported (GS_TS_ERROR, queue-full /
+ * queue-expired) and the receiver's engine reports the same gap. A broker
+ * outage is not a peer loss: on_down comes only from close_peer() and
+ * free(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +31,17 @@
 #include "backoff.h"
 #include "conn.h"
 #include "gridseal/error.h"
+#include "gridseal/profile.h"
 #include "gridseal/transport_amqp.h"
 #include "hostport.h"
 #include "peers.h"
+#include "sendq.h"
 
 #define AQ_IDLE_TICK_MS 250 /* reconnect attempts are timed by gs_amqp */
 #define AQ_TICK_MS 500      /* heartbeats while idle */
 #define AQ_BATCH 64u        /* deliveries handled per step */
 #define AQ_MAX_PEERS GS_AMQP_TRANSPORT_MAX_PEERS
+#define AQ_LOSS_REPORT_MS 1000 /* loss reports while the broker is down */
 
 typedef struct xport_amqp {
   gs_transport base; /* first */
@@ -54,6 +60,11 @@ typedef struct xport_amqp {
   gs_tc_backoff reup;
   uint64_t dropped;
   gs_tc_conn conn; /* failed attempts since the last connect */
+  bool queue_on;
+  gs_tc_sendq q;            /* PDUs sent while the broker is unreachable */
+  gs_time_ms loss_reported; /* when losses were last reported */
+  uint64_t unroutable;      /* queued PDUs returned unroutable, not yet reported */
+  char unroutable_peer[GS_TC_NAME_MAX];
 } xport_amqp;
 
 static void status_d(xport_amqp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
@@ -176,7 +187,15 @@ static gs_time_ms aq_next_timer(gs_transport *x) {
   if (!t->started || gs_amqp_buffered(t->a)) {
     return t->last; /* first connect, or deliveries already read: step at once */
   }
-  gs_time_ms next = t->last + (gs_amqp_is_connected(t->a) ? AQ_TICK_MS : AQ_IDLE_TICK_MS);
+  bool up = gs_amqp_is_connected(t->a);
+  const gs_tc_sendq_entry *h = gs_tc_sendq_head(&t->q);
+  if (h != NULL && up) {
+    return t->last; /* flush the queue */
+  }
+  gs_time_ms next = t->last + (up ? AQ_TICK_MS : AQ_IDLE_TICK_MS);
+  if (h != NULL && h->at + t->q.max_age + 1 < next) {
+    next = h->at + t->q.max_age + 1; /* the oldest PDU expires */
+  }
   return t->reup_at < next ? t->reup_at : next;
 }
 
@@ -227,6 +246,65 @@ static void announce(xport_amqp *t, gs_time_ms now) {
   }
 }
 
+/* Publish the queued PDUs in order while the broker confirms them. A PDU
+ * that fails stays at the head (connection lost: after the reconnect; no
+ * confirm in time: at the next step), until it expires. */
+static void flush_queue(xport_amqp *t) {
+  const gs_tc_sendq_entry *e;
+  while (gs_amqp_is_connected(t->a) && (e = gs_tc_sendq_head(&t->q)) != NULL) {
+    int rc = gs_amqp_publish(t->a, e->dest, e->topic[0] ? e->topic : NULL, e->pdu, e->len, t->last);
+    if (rc == GS_ERR_NOT_FOUND) {
+      t->unroutable++;
+      snprintf(t->unroutable_peer, sizeof(t->unroutable_peer), "%s", e->peer);
+    } else if (rc != GS_OK) {
+      return;
+    }
+    gs_tc_sendq_pop(&t->q);
+  }
+}
+
+/* Report what the send queue lost since the last report: at once while the
+ * broker is up, at most every AQ_LOSS_REPORT_MS while it is down. */
+static void report_losses(xport_amqp *t, gs_time_ms now) {
+  char msg[GS_TC_NAME_MAX * 2 + GS_TC_HOST_MAX + 200];
+  if (t->unroutable != 0) {
+    snprintf(msg, sizeof(msg),
+             "%llu queued PDUs to %s lost: the broker %s returned them unroutable "
+             "(no queue bound to the peer)",
+             (unsigned long long)t->unroutable, t->unroutable_peer, t->server);
+    t->unroutable = 0;
+    status(t, GS_TS_ERROR, t->unroutable_peer, GS_ERR_NOT_FOUND, msg);
+  }
+  if (!gs_amqp_is_connected(t->a) && now - t->loss_reported < AQ_LOSS_REPORT_MS &&
+      now >= t->loss_reported) {
+    return;
+  }
+  char peer[GS_TC_NAME_MAX];
+  uint64_t full, expired;
+  bool any = false;
+  while (gs_tc_sendq_take_loss(&t->q, peer, sizeof(peer), &full, &expired)) {
+    any = true;
+    const char *who = peer[0] ? peer : "other peers";
+    if (full != 0) {
+      snprintf(msg, sizeof(msg),
+               "%llu PDUs to %s lost: the send queue was full (at most %zu queued while the "
+               "broker %s was unreachable)",
+               (unsigned long long)full, who, t->q.max_count, t->server);
+      status_d(t, GS_TS_ERROR, GS_TD_QUEUE_FULL, peer[0] ? peer : NULL, GS_ERR_LIMIT, msg);
+    }
+    if (expired != 0) {
+      snprintf(msg, sizeof(msg),
+               "%llu PDUs to %s lost: queued longer than %lld ms while the broker %s was "
+               "unreachable",
+               (unsigned long long)expired, who, (long long)t->q.max_age, t->server);
+      status_d(t, GS_TS_ERROR, GS_TD_QUEUE_EXPIRED, peer[0] ? peer : NULL, GS_ERR_LIMIT, msg);
+    }
+  }
+  if (any) {
+    t->loss_reported = now;
+  }
+}
+
 static int aq_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_ms now) {
   xport_amqp *t = (xport_amqp *)x;
   (void)fds;
@@ -240,6 +318,12 @@ static int aq_step(gs_transport *x, const struct pollfd *fds, size_t n, gs_time_
   }
   watch_connection(t);
   announce(t, now);
+  if (t->queue_on) {
+    (void)gs_tc_sendq_expire(&t->q, now);
+    flush_queue(t);
+    watch_connection(t); /* a flush may have lost the connection */
+    report_losses(t, now);
+  }
   for (unsigned i = 0; i < AQ_BATCH && gs_amqp_is_connected(t->a); i++) {
     gs_amqp_delivery *d = NULL;
     if (gs_amqp_next(t->a, 0, now, &d) != GS_OK || d == NULL) {
@@ -262,11 +346,28 @@ static int aq_send(gs_transport *x, const char *peer, gs_transport_kind kind, co
   }
   char topic[GS_AMQP_MAX_TOPIC];
   topic_of(t, p, is_hs_req(pdu, len), topic, sizeof(topic));
-  if (!gs_amqp_is_connected(t->a)) {
-    (void)gs_amqp_tick(t->a, t->last);
+  if (!t->queue_on) {
+    if (!gs_amqp_is_connected(t->a)) {
+      (void)gs_amqp_tick(t->a, t->last);
+    }
+    int rc = gs_amqp_publish(t->a, p->addr, topic, pdu, len, t->last);
+    return rc == GS_ERR_STATE || rc == GS_ERR_INVALID_ARG || rc == GS_ERR_NOMEM ? GS_ERR_IO : rc;
   }
-  int rc = gs_amqp_publish(t->a, p->addr, topic, pdu, len, t->last);
-  return rc == GS_ERR_STATE || rc == GS_ERR_INVALID_ARG || rc == GS_ERR_NOMEM ? GS_ERR_IO : rc;
+  if (len == 0 || len > GS_MAX_PDU_SIZE) {
+    return GS_ERR_IO;
+  }
+  /* Straight to the broker only when it is up and nothing older waits (the
+   * reconnect itself is left to step(): send() never blocks on it). */
+  if (gs_amqp_is_connected(t->a) && gs_tc_sendq_count(&t->q) == 0) {
+    int rc = gs_amqp_publish(t->a, p->addr, topic, pdu, len, t->last);
+    if (rc != GS_ERR_IO) {
+      return rc == GS_ERR_STATE || rc == GS_ERR_INVALID_ARG || rc == GS_ERR_NOMEM ? GS_ERR_IO : rc;
+    }
+    /* lost, or not confirmed in time: it may or may not have arrived; sent
+     * again from the queue (the receiver's engine drops a copy) */
+  }
+  int rc = gs_tc_sendq_push(&t->q, p->name, p->addr, topic, pdu, len, t->last);
+  return rc == GS_OK ? GS_OK : GS_ERR_IO;
 }
 
 static void aq_close_peer(gs_transport *x, const char *peer) {
@@ -303,8 +404,8 @@ static void aq_release_peer(gs_transport *x, const char *peer) {
 }
 
 static size_t aq_pending(gs_transport *x) {
-  (void)x;
-  return 0; /* every publish waited for its confirm */
+  /* every publish waited for its confirm: only the queue is pending */
+  return gs_tc_sendq_count(&((xport_amqp *)x)->q);
 }
 
 static void aq_free(gs_transport *x) {
@@ -315,6 +416,7 @@ static void aq_free(gs_transport *x) {
     }
   }
   gs_amqp_free(t->a);
+  gs_tc_sendq_free(&t->q);
   free(t);
 }
 
@@ -415,6 +517,11 @@ int gs_amqp_transport_new(const gs_amqp_transport_config *cfg, const gs_transpor
   gs_time_ms lo = cfg->reconnect_min_ms > 0 ? cfg->reconnect_min_ms : 250;
   gs_time_ms hi = cfg->reconnect_max_ms > 0 ? cfg->reconnect_max_ms : 10000;
   (void)gs_tc_backoff_init(&t->reup, lo, hi < lo ? lo : hi, cfg->seed);
+  t->queue_on = cfg->queue_max >= 0;
+  (void)gs_tc_sendq_init(&t->q, cfg->queue_max > 0 ? (size_t)cfg->queue_max : GS_AMQP_QUEUE_MAX,
+                         cfg->queue_max_age_ms > 0 ? cfg->queue_max_age_ms
+                                                   : GS_AMQP_QUEUE_MAX_AGE_MS);
+  t->loss_reported = INT64_MIN / 2;
   int rc = setup(t, cfg, err, cap);
   rc = rc ? rc : client(t, cfg, err, cap);
   if (rc != GS_OK) {

@@ -88,7 +88,7 @@ gs_transport_diag gs_transport_status_diag(const gs_transport *t) {
 const char *gs_transport_diag_name(gs_transport_diag d) {
   static const char *const names[] = {
       "",    "refused", "unreachable", "timeout", "dns", "tls-verify", "tls-client-cert",
-      "tls", "auth",    "conflict",    "lost",    "io"};
+      "tls", "auth",    "conflict",    "lost",    "io",  "queue-full", "queue-expired"};
   return (unsigned)d < sizeof(names) / sizeof(names[0]) ? names[d] : "io";
 }
 
