@@ -14,8 +14,9 @@ typedef enum cfg_sect {
   SECT_APPLICATION,
   SECT_LOG,
   SECT_ROLES,
-  SECT_HTTP, /* [http]: cc --http */
-  SECT_DER,  /* [der NAME] */
+  SECT_HTTP,    /* [http]: cc --http */
+  SECT_SESSION, /* [session]: the engine's timers */
+  SECT_DER,     /* [der NAME] */
   SECT_COUNT_
 } cfg_sect;
 
@@ -32,7 +33,7 @@ typedef struct cfg_parser {
   unsigned mode_line;  /* line of security.mode (0 = default) */
   unsigned any_line;   /* line of security.allow_any_peer (0 = not given) */
   bool sect_seen[SECT_COUNT_];
-  unsigned char key_seen[64]; /* per key index, reset per [der NAME] */
+  unsigned char key_seen[80]; /* per key index, reset per [der NAME] */
 } cfg_parser;
 
 /* Record an error at the current line; returns GS_ERR_CONFIG. */

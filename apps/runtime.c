@@ -419,6 +419,11 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->pp = sec->pp;
 }
 
+/* [session]: the engine's timers. */
+static void session_to_endpoint(const gs_cfg_session *ses, gs_endpoint_config *e) {
+  e->handshake_timeout_ms = ses->handshake_timeout_ms;
+}
+
 /* What the [identity] files give, loaded and validated together
  * (credentials.h): at start and again at each reload (SIGHUP). */
 typedef gs_creds rt_set;
@@ -647,6 +652,7 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.endpoint.cert_len = rt->cert_len;
     nc.endpoint.key = rt->key;
     security_to_endpoint(&rt->cfg.security, &nc.endpoint);
+    session_to_endpoint(&rt->cfg.session, &nc.endpoint);
     nc.endpoint.peer_check = rt_peer_check;
     nc.endpoint.peer_check_user = rt;
     /* the engine's own per-identity cap (handshaking associations too) */
