@@ -13,6 +13,7 @@
 
 #include "connlog.h"
 #include "credentials.h"
+#include "droplimit.h"
 #include "emit.h"
 #include "expiry.h"
 #include "gridseal/crypto_openssl.h"
@@ -569,6 +570,7 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   }
   const char *ev = o->events != NULL ? o->events : rt->cfg.log.events;
   gs_emit_set_node(rt->cfg.name);
+  gs_emit_set_drop_interval(GS_DROPLIMIT_INTERVAL_DEFAULT_MS);
   if (gs_emit_open(ev) != 0) {
     gs_app_err("%s: cannot open the event log: %s", ev, strerror(errno));
     return GS_ERR_IO;
@@ -717,6 +719,7 @@ void gs_rt_free(gs_rt *rt) {
   rt->authz = NULL;
   gs_ossl_crypto_free(rt->crypto);
   rt->crypto = NULL;
+  gs_emit_drop_flush(gs_app_now(), true); /* the counts of the last interval */
   gs_syslog_close();
   gs_emit_close();
 }
@@ -1001,6 +1004,7 @@ static void loop_tick(void *user, gs_time_ms now) {
   if (rt->app.tick != NULL) {
     rt->app.tick(rt->app.ctx, now);
   }
+  gs_emit_drop_flush(now, false); /* counts of rate-limited drop events */
 }
 
 static gs_time_ms loop_deadline(void *user) {
@@ -1008,6 +1012,8 @@ static gs_time_ms loop_deadline(void *user) {
   gs_time_ms t =
       l->rt->app.next_deadline != NULL ? l->rt->app.next_deadline(l->rt->app.ctx) : INT64_MAX;
   t = l->rt->next_expiry_check < t ? l->rt->next_expiry_check : t;
+  gs_time_ms d = gs_emit_drop_next();
+  t = d < t ? d : t;
   return l->end < t ? l->end : t;
 }
 
