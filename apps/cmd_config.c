@@ -171,6 +171,7 @@ static void print_config(const gs_config *c) {
   printf("[application]\n  %-18s%lld ms\n  %-18s%u\n  %-18s%llu\n", "report_interval",
          (long long)c->app.report_interval_ms, "rating_kw", (unsigned)c->app.rating_kw, "seed",
          (unsigned long long)c->app.seed);
+  printf("  %-18s%lld ms\n", "request_timeout", (long long)c->app.request_timeout_ms);
   printf("[log]\n  %-18s%s\n  %-18s%s\n", "events", c->log.events[0] ? c->log.events : "(none)",
          "csv", c->log.csv[0] ? c->log.csv : "(none)");
   /* syslog (docs/SYSLOG.md): the local one, and the remote collector when set */

@@ -67,6 +67,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->transport.reconnect_min_ms = 500;
   cfg->transport.reconnect_max_ms = 30000;
   cfg->app.report_interval_ms = 2000;
+  cfg->app.request_timeout_ms = GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS;
   cfg->app.rating_kw = 100;
   cfg->app.seed = 1;
   cfg->app.sim_hour = GS_CFG_SIM_HOUR_OFF;

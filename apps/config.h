@@ -142,11 +142,13 @@ typedef struct gs_cfg_transport_settings {
 /* [application] */
 typedef struct gs_cfg_application {
   gs_time_ms report_interval_ms;
-  uint32_t rating_kw; /* DER rating */
-  uint64_t seed;      /* DER simulation seed */
-  uint32_t sim_hour;  /* DER: plant clock starts at this UTC hour (0..23);
-                         GS_CFG_SIM_HOUR_OFF = the wall clock (demo key) */
+  uint32_t rating_kw;            /* DER rating */
+  uint64_t seed;                 /* DER simulation seed */
+  uint32_t sim_hour;             /* DER: plant clock starts at this UTC hour (0..23);
+                                    GS_CFG_SIM_HOUR_OFF = the wall clock (demo key) */
+  gs_time_ms request_timeout_ms; /* cc: a set-point or release unanswered after this */
 } gs_cfg_application;
+#define GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS 5000LL
 
 /* [log] */
 typedef struct gs_cfg_log {

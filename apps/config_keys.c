@@ -623,6 +623,8 @@ static const cfg_key keys[] = {
     {SECT_TRANSPORT, "peers", v_words, C(transport.xmpp_peers), C(transport.n_xmpp_peers),
      GS_CFG_MAX_XMPP_PEERS, NULL},
     {SECT_APPLICATION, "report_interval", v_duration, C(app.report_interval_ms), 10, DAY, NULL},
+    {SECT_APPLICATION, "request_timeout", v_duration, C(app.request_timeout_ms),
+     GS_CFG_TIMER_MIN_MS, GS_CFG_TIMER_MAX_MS, NULL},
     {SECT_APPLICATION, "rating_kw", v_u32, C(app.rating_kw), 1, 1000000, NULL},
     {SECT_APPLICATION, "seed", v_u64, C(app.seed), 0, INT64_MAX, NULL},
     {SECT_APPLICATION, "sim_hour", v_u32, C(app.sim_hour), 0, 23, NULL},

@@ -182,6 +182,7 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg->session.handshake_timeout_ms, GS_HS_TIMEOUT_DEFAULT_MS);
   assert_int_equal(cfg->session.rekey_timeout_ms, GS_CFG_REKEY_TIMEOUT_DEFAULT_MS);
   assert_int_equal(cfg->session.half_open_timeout_ms, GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(cfg->app.request_timeout_ms, GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS);
 }
 
 /* [session]: the three timers, each in any duration unit. */
@@ -190,13 +191,14 @@ static void test_session_timers(void **state) {
   char text[1024];
   snprintf(text, sizeof(text),
            "%s[session]\nhandshake_timeout = 3s\nrekey_timeout = 1500ms\n"
-           "half_open_timeout = 1min\n",
+           "half_open_timeout = 1min\n[application]\nrequest_timeout = 2s\n",
            min_der);
   gs_cfg_error err;
   assert_int_equal(gs_cfg_parse(cfg, "der1.conf", NULL, text, strlen(text), &err), GS_OK);
   assert_int_equal(cfg->session.handshake_timeout_ms, 3000);
   assert_int_equal(cfg->session.rekey_timeout_ms, 1500);
   assert_int_equal(cfg->session.half_open_timeout_ms, 60000);
+  assert_int_equal(cfg->app.request_timeout_ms, 2000);
 }
 
 /* Derived defaults: integrity-only makes encryption optional; brokers use
@@ -424,6 +426,8 @@ static const bad_case bad[] = {
      "cc.conf:7: duplicate key 'rekey_timeout' in [session]"},
     {HEAD "[session]\nkey_lifetime = 1h\n", "cc.conf:6: unknown key 'key_lifetime' in [session]"},
     {HEAD "[session]\n[session]\n", "cc.conf:6: duplicate section [session]"},
+    {HEAD "[application]\nrequest_timeout = 0s\n",
+     "cc.conf:6: value '0s' for 'request_timeout' out of range (100..600000)"},
     {HEAD "[http]\nlisten = 0.0.0.0\n",
      "cc.conf:6: invalid address '0.0.0.0' for 'listen' (expected PORT, ADDR:PORT or [IPV6]:PORT)"},
     {HEAD "[http]\nlisten = dashboard.example:8080\n",
