@@ -16,9 +16,9 @@
  *   none         forward everything
  *
  * Signals: SIGUSR1 drops every frame from the DER from then on (answers
- * lost: request timeouts), SIGUSR2 closes the connections at once (the
- * association is lost) and forwards normally again on the next one.
- * Each action is one line on stderr ("relay: dropped ..."). */
+ * lost: request timeouts), SIGHUP every frame from the cc, SIGUSR2 closes the connections at once
+ * (the association is lost) and forwards normally again on the next one. Each action is one line on
+ * stderr ("relay: dropped ..."). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -38,7 +38,12 @@
 
 typedef enum { RULE_NONE, RULE_DROP_REKEY, RULE_FLIP_ACC } rule_kind;
 
-static volatile sig_atomic_t blackhole_der, cut_now;
+static volatile sig_atomic_t blackhole_der, blackhole_cc, cut_now;
+
+static void on_hup(int sig) {
+  (void)sig;
+  blackhole_cc = 1;
+}
 
 static void on_usr1(int sig) {
   (void)sig;
@@ -110,7 +115,7 @@ static int write_all(int fd, const uint8_t *p, size_t n) {
 /* What to do with one whole frame: 0 forward, 1 drop. */
 static int judge(pipe_dir *d, uint8_t *pdu, size_t len) {
   bool from_cc = strcmp(d->name, "cc->der") == 0;
-  if (!from_cc && blackhole_der) {
+  if ((!from_cc && blackhole_der) || (from_cc && blackhole_cc)) {
     fprintf(stderr, "relay: dropped %s frame of %zu octets (blackhole)\n", d->name, len);
     return 1;
   }
@@ -178,6 +183,7 @@ static void serve(int cc, int der) {
     if (cut_now) {
       cut_now = 0;
       blackhole_der = 0;
+      blackhole_cc = 0;
       fprintf(stderr, "relay: connections cut\n");
       break;
     }
@@ -224,6 +230,8 @@ int main(int argc, char **argv) {
   sigaction(SIGUSR1, &sa, NULL);
   sa.sa_handler = on_usr2;
   sigaction(SIGUSR2, &sa, NULL);
+  sa.sa_handler = on_hup;
+  sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   int l = listen_on(lport);
   fprintf(stderr, "relay: listening on 127.0.0.1:%d -> 127.0.0.1:%d, rule %s\n", lport, tport,

@@ -15,6 +15,7 @@
 #   setpoint-lost     the connection is cut before the answer: setpoint-lost
 #   release-timeout   the DER's answers are lost at exit: release-timeout, the
 #                     cc ends the association itself and exits in time
+#   der-release-timeout  the same for the DER's release at SIGTERM
 # Every process started here is killed on exit (trap).
 set -eu
 CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py"
@@ -259,6 +260,23 @@ release-timeout)
   expect_none '"event":"released"' cc.jsonl "no released without an answer"
   grep -q "release unanswered after 2000 ms" cc.out || fail "no plain line for the release timeout"
   stop_der
+  ;;
+der-release-timeout)
+  start_relay none
+  start_der
+  start_cc
+  associated 1 10
+  wait_for "der1 report seq=" cc.out 5 "no report"
+  kill -HUP "$RELAY_PID" # the cc's releaseRsp will be lost
+  sleep 0.3
+  t0=$(now_ms)
+  stop_der
+  t1=$(now_ms)
+  [ $((t1 - t0)) -le 3500 ] || fail "der1 took $((t1 - t0)) ms to exit"
+  expect_eq 1 '"event":"release-timeout"' der1.jsonl "the unanswered release is reported (der1)"
+  expect_none '"event":"released"' der1.jsonl "no released without an answer (der1)"
+  grep -q "release unanswered after 2000 ms; ended locally" der1.out || fail "no plain line (der1)"
+  stop_cc 5
   ;;
 *)
   fail "unknown scenario"
