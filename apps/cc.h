@@ -171,6 +171,5 @@ void cc_note_report(cc_app *a, cc_der *d);
 void cc_draw(cc_app *a, gs_time_ms now, bool force);
 size_t cc_stdin_pollfds(void *ctx, struct pollfd *fds, size_t cap);
 void cc_stdin_io(void *ctx, const struct pollfd *fds, size_t n, gs_time_ms now);
-const char *cc_opst_name(int32_t opst);
 
 #endif

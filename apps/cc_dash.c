@@ -171,7 +171,7 @@ int cc_dash_fleet_json(const cc_app *a, gs_time_ms now, char *out, size_t cap, s
       jtime(&b, x != NULL ? x->report_at : 0);
       jput(&b, ",\"power_w\":%.1f,\"setpoint_w\":%.1f,\"opst\":", (double)d->meas.w,
            (double)d->meas.wmax_spt_w);
-      jstr(&b, cc_opst_name(d->meas.opst));
+      jstr(&b, gs_dermodel_opst_name(d->meas.opst));
     } else {
       jput(&b, "null,\"power_w\":null,\"setpoint_w\":null,\"opst\":null");
     }

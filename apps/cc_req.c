@@ -4,35 +4,30 @@
 #include <string.h>
 
 #include "cc.h"
-#include "emit.h"
 #include "gridseal/error.h"
 #include "util.h"
 
 void cc_req_event(cc_app *a, cc_der *d, const gs_session *s, const char *type, uint32_t invoke_id,
                   float w, const char *diag, gs_time_ms timeout_ms) {
-  (void)a;
-  const char *assoc = s != NULL ? gs_session_asso_id(s) : NULL;
-  const char *peer = s != NULL ? gs_rt_peer_name(gs_session_peer(s)) : NULL;
+  bool lost = strcmp(type, "setpoint-lost") == 0;
   gs_evrec r = {0};
-  r.time = gs_app_now();
   r.type = type;
-  r.severity = -1;
-  r.assoc = assoc != NULL && assoc[0] ? assoc : NULL;
-  r.peer = peer != NULL && peer[0] ? peer : NULL;
-  r.diag = diag;
+  r.diag = lost ? NULL : diag;
   (void)gs_evrec_str(&r, "der", d->cfg->name);
   if (strcmp(type, "release-timeout") != 0) {
+    char val[32];
+    snprintf(val, sizeof(val), "%.0f", (double)w);
+    (void)gs_evrec_str(&r, "object", "WMaxSpt");
+    (void)gs_evrec_str(&r, "value", val);
     (void)gs_evrec_num(&r, "invoke_id", invoke_id);
-    (void)gs_evrec_num(&r, "wmaxspt", w > 0 ? (unsigned long long)(w + 0.5f) : 0);
   }
   if (timeout_ms > 0) {
     (void)gs_evrec_num(&r, "timeout_ms", (unsigned long long)timeout_ms);
   }
-  if (strcmp(type, "setpoint-lost") == 0) {
-    (void)gs_evrec_str(&r, "reason", diag);
-    r.diag = NULL;
+  if (lost) {
+    (void)gs_evrec_str(&r, "error", diag); /* what ended the association */
   }
-  gs_emit_rec(&r);
+  gs_rt_app_rec(&a->rt, s, &r);
 }
 
 void cc_req_sent(cc_app *a, cc_der *d, uint32_t invoke_id, float w, gs_time_ms now) {

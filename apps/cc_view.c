@@ -13,19 +13,6 @@
 
 #define CC_DRAW_MS 1000
 
-const char *cc_opst_name(int32_t opst) {
-  switch (opst) {
-  case GS_DERMODEL_OPST_STOPPED:
-    return "stopped";
-  case GS_DERMODEL_OPST_OPERATING:
-    return "operating";
-  case GS_DERMODEL_OPST_CURTAILED:
-    return "curtailed";
-  default:
-    return "unknown";
-  }
-}
-
 static const char *mode_name(gs_data_mode m) {
   switch (m) {
   case GS_MODE_AEAD:
@@ -64,7 +51,7 @@ void cc_csv_row(cc_app *a, const cc_der *d, gs_time_ms now) {
   const gs_dermodel_meas *m = &d->meas;
   fprintf(a->csv, "%s,%s,%.1f,%.1f,%.3f,%lld,%.1f,%s\n", t, d->cfg->name, (double)m->w,
           (double)m->var, (double)m->hz, (long long)m->wh, (double)m->wmax_spt_w,
-          cc_opst_name(m->opst));
+          gs_dermodel_opst_name(m->opst));
   fflush(a->csv);
 }
 
@@ -139,7 +126,7 @@ void cc_note_report(cc_app *a, cc_der *d) {
   const gs_dermodel_meas *m = &d->meas;
   cc_note(a, d, "report seq=%u W=%.1f VAr=%.1f Hz=%.3f Wh=%lld setpoint=%.0f state=%s",
           (unsigned)m->seq_num, (double)m->w, (double)m->var, (double)m->hz, (long long)m->wh,
-          (double)m->wmax_spt_w, cc_opst_name(m->opst));
+          (double)m->wmax_spt_w, gs_dermodel_opst_name(m->opst));
 }
 
 void cc_key_event(cc_app *a, cc_der *d, const gs_event *ev) {
@@ -408,8 +395,8 @@ static void draw_row(screen *sc, const cc_der *d) {
   }
   if (d->have_meas) {
     row_add(sc, "%-10s %10.1f %10.0f %-10s %-24s %-9s %-9s %8llu", d->cfg->name, (double)d->meas.w,
-            (double)d->meas.wmax_spt_w, cc_opst_name(d->meas.opst), d->status, mode_name(d->mode),
-            kt, (unsigned long long)d->reports);
+            (double)d->meas.wmax_spt_w, gs_dermodel_opst_name(d->meas.opst), d->status,
+            mode_name(d->mode), kt, (unsigned long long)d->reports);
   } else {
     row_add(sc, "%-10s %10s %10s %-10s %-24s %-9s %-9s %8llu", d->cfg->name, "-", "-", "-",
             d->status, mode_name(d->mode), kt, (unsigned long long)d->reports);

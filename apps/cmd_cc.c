@@ -99,10 +99,17 @@ static void send_setpoint(cc_app *a, cc_der *d, float w, gs_time_ms now) {
   if (rc == GS_OK) {
     rc = send_mms(a, d, &pdu, now);
   }
-  char det[160];
-  snprintf(det, sizeof(det), "%s WMaxSpt=%.0f", d->cfg->name, (double)w);
-  gs_rt_app_event(&a->rt, rc == GS_OK ? "setpoint-sent" : "send-failed", d->s,
-                  rc == GS_OK ? NULL : gs_errname(rc), det);
+  char val[32];
+  snprintf(val, sizeof(val), "%.0f", (double)w);
+  gs_evrec r = {0};
+  r.type = rc == GS_OK ? "setpoint-sent" : "send-failed";
+  r.diag = rc == GS_OK ? NULL : gs_errname(rc);
+  (void)gs_evrec_str(&r, "der", d->cfg->name);
+  (void)gs_evrec_str(&r, "object", "WMaxSpt");
+  (void)gs_evrec_str(&r, "value", val);
+  (void)gs_evrec_num(&r, "invoke_id", d->invoke_id);
+  (void)gs_evrec_str(&r, "error", rc == GS_OK ? NULL : gs_errname(rc));
+  gs_rt_app_rec(&a->rt, d->s, &r);
   if (rc == GS_OK) {
     cc_req_sent(a, d, d->invoke_id, w, now); /* its outcome follows (cc_req.c) */
   }
@@ -122,23 +129,41 @@ static void send_read(cc_app *a, cc_der *d, gs_time_ms now) {
   if (rc == GS_OK) {
     rc = send_mms(a, d, &pdu, now);
   }
-  gs_rt_app_event(&a->rt, rc == GS_OK ? "read-sent" : "send-failed", d->s,
-                  rc == GS_OK ? NULL : gs_errname(rc), d->cfg->name);
+  gs_evrec r = {0};
+  r.type = rc == GS_OK ? "read-sent" : "send-failed";
+  r.diag = rc == GS_OK ? NULL : gs_errname(rc);
+  (void)gs_evrec_str(&r, "der", d->cfg->name);
+  (void)gs_evrec_str(&r, "object", "WMaxRtg");
+  (void)gs_evrec_num(&r, "invoke_id", d->invoke_id);
+  (void)gs_evrec_str(&r, "error", rc == GS_OK ? NULL : gs_errname(rc));
+  gs_rt_app_rec(&a->rt, d->s, &r);
 }
 
 static void on_read_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
   const gs_mms_results *r = &pdu->u.results;
   if (r->count == 1 && r->items[0].type == GS_MMS_DATA_FLOAT) {
-    char det[160];
-    snprintf(det, sizeof(det), "%s WMaxRtg=%.0f", d->cfg->name, (double)r->items[0].v.fp);
-    gs_rt_app_event(&a->rt, "read-result", d->s, NULL, det);
+    char val[32];
+    snprintf(val, sizeof(val), "%.0f", (double)r->items[0].v.fp);
+    gs_evrec e = {0};
+    e.type = "read-result";
+    (void)gs_evrec_str(&e, "der", d->cfg->name);
+    (void)gs_evrec_str(&e, "object", "WMaxRtg");
+    (void)gs_evrec_str(&e, "value", val);
+    (void)gs_evrec_num(&e, "invoke_id", pdu->invoke_id);
+    gs_rt_app_rec(&a->rt, d->s, &e);
     cc_result(a, d, "read WMaxRtg=%.0f W", (double)r->items[0].v.fp);
     return;
   }
   const char *why = r->count > 0 && r->items[0].type == GS_MMS_DATA_FAILURE
                         ? gs_mms_access_error_name(r->items[0].v.failure)
                         : "unexpected-result";
-  gs_rt_app_event(&a->rt, "read-refused", d->s, why, d->cfg->name);
+  gs_evrec e = {0};
+  e.type = "read-refused";
+  e.diag = why;
+  (void)gs_evrec_str(&e, "der", d->cfg->name);
+  (void)gs_evrec_str(&e, "object", "WMaxRtg");
+  (void)gs_evrec_num(&e, "invoke_id", pdu->invoke_id);
+  gs_rt_app_rec(&a->rt, d->s, &e);
   cc_error(a, d, "read refused: %s", why);
 }
 
@@ -214,10 +239,14 @@ static void attempt_failed(cc_app *a, cc_der *d, int err, gs_time_ms now) {
   uint32_t n = gs_node_connect_failures(a->rt.node, d->cfg->name);
   gs_time_ms next = gs_node_connect_after(a->rt.node, d->cfg->name) - now;
   next = next < 0 ? 0 : next;
-  char det[GS_FAILSUM_REASON_MAX + 96];
-  snprintf(det, sizeof(det), "%s attempts=%u next-in-ms=%lld", d->cfg->name, (unsigned)n,
-           (long long)next);
-  gs_rt_app_event(&a->rt, "handshake-retry", NULL, gs_errname(err), det);
+  gs_evrec r = {0};
+  r.type = "handshake-retry";
+  r.diag = gs_errname(err);
+  (void)gs_evrec_str(&r, "der", d->cfg->name);
+  (void)gs_evrec_str(&r, "error", gs_errname(err));
+  (void)gs_evrec_num(&r, "attempts", n);
+  (void)gs_evrec_num(&r, "next_in_ms", (unsigned long long)next);
+  gs_rt_app_rec(&a->rt, NULL, &r);
   if (!gs_failsum_note(&d->fails, reason)) {
     return;
   }
@@ -241,8 +270,12 @@ static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *
   gs_mms_arena_init(&ar, NULL, 0, NULL, 0);
   gs_mms_pdu rsp;
   if (gs_mms_decode(p, len, &ar, &rsp) != GS_OK || rsp.type != GS_MMS_INITIATE_RESPONSE) {
-    gs_rt_app_event(&a->rt, "association-aborted", s, "initiate-response-missing",
-                    "handshakeAcc applData is not an MMS Initiate-Response");
+    gs_evrec r = {0};
+    r.type = "association-aborted";
+    r.diag = "initiate-response-missing";
+    (void)gs_evrec_str(&r, "der", d->cfg->name);
+    (void)gs_evrec_str(&r, "pdu", "handshakeAcc");
+    gs_rt_app_rec(&a->rt, s, &r);
     (void)gs_node_abort(n, s, NULL, 0, now);
     return;
   }
@@ -295,6 +328,15 @@ static void on_write_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
   }
 }
 
+/* An MMS PDU from DER d that is not what the cc expects. */
+static void cc_mms_event(cc_app *a, cc_der *d, const char *type, const char *diag) {
+  gs_evrec r = {0};
+  r.type = type;
+  r.diag = diag;
+  (void)gs_evrec_str(&r, "der", d->cfg->name);
+  gs_rt_app_rec(&a->rt, d->s, &r);
+}
+
 static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size_t len,
                     gs_time_ms now) {
   cc_app *a = ctx;
@@ -311,7 +353,7 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
   gs_mms_pdu pdu;
   int rc = gs_mms_decode(p, len, &ar, &pdu);
   if (rc != GS_OK) {
-    gs_rt_app_event(&a->rt, "mms-malformed", d->s, gs_errname(rc), d->cfg->name);
+    cc_mms_event(a, d, "mms-malformed", gs_errname(rc));
     return;
   }
   if (pdu.type == GS_MMS_UNCONFIRMED) {
@@ -321,14 +363,14 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
       cc_csv_row(a, d, now);
       cc_note_report(a, d);
     } else {
-      gs_rt_app_event(&a->rt, "mms-unexpected", d->s, "not-a-measurement-report", d->cfg->name);
+      cc_mms_event(a, d, "mms-unexpected", "not-a-measurement-report");
     }
   } else if (pdu.type == GS_MMS_CONFIRMED_RESPONSE && pdu.service == GS_MMS_SVC_WRITE) {
     on_write_result(a, d, &pdu);
   } else if (pdu.type == GS_MMS_CONFIRMED_RESPONSE && pdu.service == GS_MMS_SVC_READ) {
     on_read_result(a, d, &pdu);
   } else if (pdu.type == GS_MMS_CONFIRMED_ERROR || pdu.type == GS_MMS_REJECT) {
-    gs_rt_app_event(&a->rt, "mms-error", d->s, gs_mms_pdu_type_name(pdu.type), d->cfg->name);
+    cc_mms_event(a, d, "mms-error", gs_mms_pdu_type_name(pdu.type));
     cc_error(a, d, "MMS %s", gs_mms_pdu_type_name(pdu.type));
   }
 }

@@ -16,7 +16,6 @@
 #include "appmms.h"
 #include "commands.h"
 #include "dermodel.h"
-#include "emit.h"
 #include "failsum.h"
 #include "gridseal/error.h"
 #include "options.h"
@@ -141,24 +140,38 @@ static void send_mms(der_app *a, gs_session *s, const gs_mms_pdu *pdu, gs_time_m
                       now);
   }
   if (rc != GS_OK) {
-    gs_rt_app_event(&a->rt, "send-failed", s, gs_errname(rc), "MMS PDU not sent");
+    gs_evrec r = {0};
+    r.type = "send-failed";
+    r.diag = gs_errname(rc);
+    (void)gs_evrec_str(&r, "error", gs_errname(rc));
+    (void)gs_evrec_str(&r, "pdu", gs_mms_pdu_type_name(pdu->type));
+    if (pdu->type == GS_MMS_CONFIRMED_RESPONSE || pdu->type == GS_MMS_CONFIRMED_ERROR) {
+      (void)gs_evrec_num(&r, "invoke_id", pdu->invoke_id);
+    }
+    gs_rt_app_rec(&a->rt, s, &r);
   }
 }
 
 static void log_write(der_app *a, gs_session *s, const gs_mms_pdu *resp) {
   for (size_t i = 0; i < resp->u.results.count; i++) {
     const gs_mms_data *r = &resp->u.results.items[i];
-    char d[96];
+    char val[32];
+    snprintf(val, sizeof(val), "%.0f", (double)a->model.wmax_spt_w);
+    gs_evrec e = {0};
+    (void)gs_evrec_str(&e, "object", "WMaxSpt");
+    (void)gs_evrec_str(&e, "value", val);
+    (void)gs_evrec_num(&e, "invoke_id", resp->invoke_id);
     if (r->type == GS_MMS_DATA_SUCCESS) {
-      snprintf(d, sizeof(d), "WMaxSpt=%.0f", (double)a->model.wmax_spt_w);
-      gs_rt_app_event(&a->rt, "setpoint-applied", s, NULL, d);
+      e.type = "setpoint-applied";
+      gs_rt_app_rec(&a->rt, s, &e);
       gs_app_line("%s: set-point %.0f W from %s", a->rt.cfg.name, (double)a->model.wmax_spt_w,
                   gs_rt_peer_name(gs_session_peer(s)));
     } else {
       const char *why = gs_mms_access_error_name(r->v.failure);
-      snprintf(d, sizeof(d), "write refused by the model; WMaxSpt stays %.0f",
-               (double)a->model.wmax_spt_w);
-      gs_rt_app_event(&a->rt, "write-refused", s, why, d);
+      e.type = "write-refused";
+      e.diag = why;
+      (void)gs_evrec_str(&e, "reason", "model");
+      gs_rt_app_rec(&a->rt, s, &e);
       gs_app_line("%s: write refused (%s)", a->rt.cfg.name, why);
     }
   }
@@ -278,10 +291,13 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
   if (lack != 0) {
     /* Refused as a whole: nothing of a partly permitted write is applied. */
     if (gs_app_mms_access_denied(&req, &ar, &resp) == GS_OK) {
-      char d[128];
-      snprintf(d, sizeof(d), "the peer's roles do not permit '%s'", gs_authz_op_name(lack));
-      gs_rt_app_event(&a->rt, is_write ? "write-refused" : "read-refused", s,
-                      "object-access-denied", d);
+      gs_evrec e = {0};
+      e.type = is_write ? "write-refused" : "read-refused";
+      e.diag = "object-access-denied";
+      (void)gs_evrec_str(&e, "reason", "roles");
+      (void)gs_evrec_str(&e, "op", gs_authz_op_name(lack));
+      (void)gs_evrec_num(&e, "invoke_id", req.invoke_id);
+      gs_rt_app_rec(&a->rt, s, &e);
       gs_app_line("%s: %s from %s refused (roles do not permit %s)", a->rt.cfg.name,
                   is_write ? "write" : "read", gs_rt_peer_name(gs_session_peer(s)),
                   gs_authz_op_name(lack));
@@ -307,8 +323,13 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
   size_t blen = 0;
   gs_mms_pdu req, rsp;
   if (slot == NULL || a->stopping) {
-    gs_rt_app_event(&a->rt, "handshake-ignored", s, NULL,
-                    a->stopping ? "shutting down" : "too many associations");
+    gs_evrec e = {0};
+    e.type = "handshake-ignored";
+    (void)gs_evrec_str(&e, "reason", a->stopping ? "shutting-down" : "no-free-association");
+    if (!a->stopping) {
+      (void)gs_evrec_num(&e, "limit", DER_MAX_ASSOC);
+    }
+    gs_rt_app_rec(&a->rt, s, &e);
     gs_app_mms_initiate_error(&rsp);
     (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
     (void)gs_node_refuse(n, s, buf, blen, now);
@@ -324,8 +345,11 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
   if (!ok) {
     gs_app_mms_initiate_error(&rsp);
     (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
-    gs_rt_app_event(&a->rt, "association-refused", s, "initiate-error",
-                    "handshake applData is not an MMS Initiate-Request");
+    gs_evrec e = {0};
+    e.type = "association-refused";
+    e.diag = "initiate-error";
+    (void)gs_evrec_str(&e, "pdu", "handshakeReq");
+    gs_rt_app_rec(&a->rt, s, &e);
     (void)gs_node_refuse(n, s, buf, blen, now);
     return;
   }
@@ -399,15 +423,10 @@ static void release_timeout(der_app *a, size_t i, gs_time_ms now) {
     return;
   }
   const char *assoc = gs_session_asso_id(s);
-  const char *peer = gs_rt_peer_name(gs_session_peer(s));
   gs_evrec r = {0};
-  r.time = gs_app_now();
   r.type = "release-timeout";
-  r.severity = -1;
-  r.assoc = assoc != NULL && assoc[0] ? assoc : NULL;
-  r.peer = peer != NULL && peer[0] ? peer : NULL;
   (void)gs_evrec_num(&r, "timeout_ms", DER_RELEASE_AT_EXIT_MS);
-  gs_emit_rec(&r);
+  gs_rt_app_rec(&a->rt, s, &r);
   gs_app_line("%s: association %s: release unanswered after %d ms; ended locally", a->rt.cfg.name,
               assoc, (int)DER_RELEASE_AT_EXIT_MS);
   (void)gs_node_close(a->rt.node, s, now);

@@ -163,19 +163,6 @@ gs_time_ms gs_emit_drop_next(void) {
   return gs_droplimit_next(&drops);
 }
 
-void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
-             const char *detail) {
-  gs_evrec r = {0};
-  r.time = t;
-  r.type = type;
-  r.severity = -1;
-  r.assoc = assoc;
-  r.peer = peer;
-  r.diag = diag;
-  (void)gs_evrec_str(&r, "detail", detail);
-  gs_emit_rec(&r);
-}
-
 void gs_emit_close(void) {
   if (sink_open) {
     gs_events_close(&sink);

@@ -1,6 +1,5 @@
 /* gridseal CLI: the process-wide JSON-lines event sink of `der` and `cc`
- * (apps/events.h format). A separate header because events.h and the
- * session engine both name a type gs_event. */
+ * and its subscribers (syslog, the dashboard); records as in evrec.h. */
 #ifndef GS_APPS_EMIT_H
 #define GS_APPS_EMIT_H
 
@@ -11,10 +10,6 @@
 
 /* Open the sink ("-" = stdout, NULL or "" = none). 0, or -1 with errno. */
 int gs_emit_open(const char *path);
-/* Write one event line (NULL members left out) and flush; no-op without a
- * sink. `type` is required. */
-void gs_emit(gs_time_ms t, const char *type, const char *assoc, const char *peer, const char *diag,
-             const char *detail);
 void gs_emit_close(void);
 
 /* Emit one structured record: formatted once (evrec.h), written to the

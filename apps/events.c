@@ -101,60 +101,10 @@ size_t gs_json_escape(const char *s, char *out, size_t cap) {
   return pos;
 }
 
-static void member(char *out, size_t cap, size_t *pos, const char *name, const char *value) {
-  if (value == NULL) {
-    return;
-  }
-  put(out, cap, pos, ",\"", 2);
-  put(out, cap, pos, name, strlen(name));
-  put(out, cap, pos, "\":\"", 3);
-  size_t room = *pos < cap ? cap - *pos : 0;
-  size_t n = gs_json_escape(value, room ? out + *pos : NULL, room);
-  *pos += n;
-  put(out, cap, pos, "\"", 1);
-}
-
-int gs_event_format(const gs_event *e, char *out, size_t cap, size_t *len) {
-  if (e == NULL || e->type == NULL || out == NULL || cap == 0) {
-    return -1;
-  }
-  char ts[40];
-  gs_app_iso_time(e->time, ts, sizeof(ts));
-  size_t pos = 0;
-  put(out, cap, &pos, "{\"time\":\"", 9);
-  put(out, cap, &pos, ts, strlen(ts));
-  put(out, cap, &pos, "\"", 1);
-  member(out, cap, &pos, "event", e->type);
-  member(out, cap, &pos, "assoc", e->assoc);
-  member(out, cap, &pos, "peer", e->peer);
-  member(out, cap, &pos, "diag", e->diag);
-  member(out, cap, &pos, "detail", e->detail);
-  put(out, cap, &pos, "}\n", 2);
-  if (pos >= cap) {
-    out[cap - 1] = '\0';
-    return -1;
-  }
-  out[pos] = '\0';
-  *len = pos;
-  return 0;
-}
-
 int gs_events_open(gs_events *ev, const char *path) {
   ev->owned = strcmp(path, "-") != 0;
   ev->f = ev->owned ? fopen(path, "a") : stdout;
   return ev->f != NULL ? 0 : -1;
-}
-
-int gs_events_write(gs_events *ev, const gs_event *e) {
-  char line[4096];
-  size_t len;
-  if (ev->f == NULL || gs_event_format(e, line, sizeof(line), &len) != 0) {
-    return -1;
-  }
-  if (fwrite(line, 1, len, ev->f) != len || fflush(ev->f) != 0) {
-    return -1;
-  }
-  return 0;
 }
 
 void gs_events_close(gs_events *ev) {

@@ -2,27 +2,15 @@
  * string escaping every event line uses.
  *
  * The lines `der` and `cc` write are gs_evrec records (evrec.h,
- * gs_evrec_format; docs/EVENTS.md). gs_event / gs_event_format below are
- * the older six-member line ("time", "event", "assoc", "peer", "diag",
- * "detail"), which the programs no longer write; only tests/unit/
- * test_events.c uses it, for the escaping cases. Strings are escaped per
- * RFC 8259; invalid UTF-8 is replaced by U+FFFD, so every line is valid
- * JSON. */
+ * gs_evrec_format; docs/EVENTS.md), written by emit.c. Strings are
+ * escaped per RFC 8259; invalid UTF-8 is replaced by U+FFFD, so every line
+ * is valid JSON. */
 #ifndef GS_APPS_EVENTS_H
 #define GS_APPS_EVENTS_H
 
 #include <stdio.h>
 
 #include "gridseal/common.h"
-
-typedef struct gs_event {
-  gs_time_ms time;
-  const char *type; /* required */
-  const char *assoc;
-  const char *peer;
-  const char *diag;
-  const char *detail;
-} gs_event;
 
 typedef struct gs_events {
   FILE *f;
@@ -34,14 +22,8 @@ typedef struct gs_events {
  * is >= cap the output is truncated (still NUL-terminated if cap > 0). */
 size_t gs_json_escape(const char *s, char *out, size_t cap);
 
-/* Format `e` as one line (with '\n') into out[0..cap). 0 and *len, or -1
- * (cap too small or type missing). */
-int gs_event_format(const gs_event *e, char *out, size_t cap, size_t *len);
-
 /* Open `path` for appending ("-" = stdout). 0, or -1 with errno set. */
 int gs_events_open(gs_events *ev, const char *path);
-/* Write one event and flush. 0 or -1. */
-int gs_events_write(gs_events *ev, const gs_event *e);
 void gs_events_close(gs_events *ev);
 
 #endif

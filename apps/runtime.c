@@ -189,12 +189,7 @@ static void rt_on_event(void *user, gs_node *n, gs_session *s, const gs_event *e
   } else if (ev->peer != NULL && ev->kind != GS_EV_HANDSHAKE_DONE && ev->err <= -300 &&
              ev->err > -400) {
     /* a certificate refusal of an authenticated peer names the certificate */
-    r.cert_subject = ev->peer->subject;
-    r.cert_serial = ev->peer->serial;
-    for (size_t i = 0; i < GS_FINGERPRINT_LEN; i++) {
-      snprintf(fp + 2 * i, sizeof(fp) - 2 * i, "%02x", ev->peer->fingerprint[i]);
-    }
-    r.cert_sha256 = fp;
+    gs_rt_rec_cert(&r, ev->peer, fp);
   }
   gs_emit_rec(&r);
   if (rt->app.cb.on_event != NULL) {
@@ -325,46 +320,40 @@ static void fw_closed(void *user, gs_node *n, gs_session *s, int err, gs_time_ms
   }
 }
 
-/* The number of a diagnostic or error named `name`: a gs_err name
- * ("GS_ERR_REPLAY") or a handshake diagnostic name. false: it has none. */
-static bool diag_code_of(const char *name, int *code) {
-  if (name == NULL) {
-    return false;
-  }
-  if (strncmp(name, "GS_ERR_", 7) == 0) {
-    for (int e = 0; e > -1000; e--) {
-      if (strcmp(gs_errname(e), name) == 0) {
-        *code = e;
-        return true;
-      }
-    }
-    return false;
-  }
-  for (int d = 0; d < 64; d++) {
-    const char *n = gs_hs_diag_name(d);
-    if (n != NULL && strcmp(n, name) == 0) {
-      *code = d;
-      return true;
-    }
-  }
-  return false;
-}
-
-void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,
-                     const char *detail) {
+void gs_rt_app_rec(gs_rt *rt, const gs_session *s, gs_evrec *r) {
   const char *assoc = s != NULL ? gs_session_asso_id(s) : NULL;
   const char *peer = s != NULL ? gs_rt_peer_name(gs_session_peer(s)) : NULL;
-  gs_evrec r = {0};
-  r.time = gs_app_now();
-  r.type = type;
-  r.severity = -1;
-  r.assoc = assoc && assoc[0] ? assoc : NULL;
-  r.peer = peer && peer[0] ? peer : NULL;
-  r.diag = diag;
-  r.has_diag_code = diag_code_of(diag, &r.diag_code);
-  (void)gs_evrec_str(&r, "detail", detail);
-  gs_emit_rec(&r);
+  if (r->time == 0) {
+    r->time = gs_app_now();
+  }
+  r->severity = -1;
+  r->assoc = assoc && assoc[0] ? assoc : NULL;
+  if (r->peer == NULL) {
+    r->peer = peer && peer[0] ? peer : NULL;
+  }
+  r->has_diag_code = gs_app_diag_code(r->diag, &r->diag_code);
+  gs_emit_rec(r);
   (void)rt;
+}
+
+void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag) {
+  gs_evrec r = {0};
+  r.type = type;
+  r.diag = diag;
+  gs_rt_app_rec(rt, s, &r);
+}
+
+void gs_rt_rec_cert(gs_evrec *r, const gs_cert_info *peer, char fp[2 * GS_FINGERPRINT_LEN + 1]) {
+  fp[0] = '\0';
+  if (peer == NULL) {
+    return;
+  }
+  r->cert_subject = peer->subject;
+  r->cert_serial = peer->serial;
+  for (size_t i = 0; i < GS_FINGERPRINT_LEN; i++) {
+    snprintf(fp + 2 * i, 3, "%02x", peer->fingerprint[i]);
+  }
+  r->cert_sha256 = fp;
 }
 
 /* ------------------------------------------------------------ the transport */
@@ -513,18 +502,29 @@ static int rt_peer_check(void *user, const gs_cert_info *peer, gs_role own_role)
   const char *name = peer != NULL ? gs_rt_peer_name(peer) : NULL;
   int d = gs_authz_check(rt->authz, peer, own_role);
   if (d != 0) {
-    gs_emit(gs_app_now(), "peer-refused", NULL, name && name[0] ? name : NULL, gs_hs_diag_name(d),
-            refusal_reason(rt->authz, peer));
+    gs_evrec r = {0};
+    char fp[2 * GS_FINGERPRINT_LEN + 1];
+    r.type = "peer-refused";
+    r.peer = name && name[0] ? name : NULL;
+    r.diag = gs_hs_diag_name(d);
+    (void)gs_evrec_str(&r, "reason", refusal_reason(rt->authz, peer));
+    gs_rt_rec_cert(&r, peer, fp);
+    gs_rt_app_rec(rt, NULL, &r);
     return d;
   }
   size_t held = 0;
   if (own_role == GS_ROLE_RESPONDER && rt->app.peer_assocs != NULL &&
       (held = rt->app.peer_assocs(rt->app.ctx, peer)) >= rt->cfg.security.max_assoc_per_peer) {
-    char det[96];
-    snprintf(det, sizeof(det), "holds %zu associations (max_assoc_per_peer = %u)", held,
-             (unsigned)rt->cfg.security.max_assoc_per_peer);
-    gs_emit(gs_app_now(), "peer-refused", NULL, name && name[0] ? name : NULL,
-            gs_hs_diag_name(GS_HS_TOO_MANY_ASSOCIATIONS), det);
+    gs_evrec r = {0};
+    char fp[2 * GS_FINGERPRINT_LEN + 1];
+    r.type = "peer-refused";
+    r.peer = name && name[0] ? name : NULL;
+    r.diag = gs_hs_diag_name(GS_HS_TOO_MANY_ASSOCIATIONS);
+    (void)gs_evrec_str(&r, "reason", "max_assoc_per_peer");
+    (void)gs_evrec_num(&r, "count", held);
+    (void)gs_evrec_num(&r, "limit", rt->cfg.security.max_assoc_per_peer);
+    gs_rt_rec_cert(&r, peer, fp);
+    gs_rt_app_rec(rt, NULL, &r);
     return GS_HS_TOO_MANY_ASSOCIATIONS;
   }
   return 0;
@@ -582,7 +582,15 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   char w[GS_CFG_PATH_MAX + 512];
   if (gs_cfg_replay_warning(&rt->cfg, w, sizeof(w))) {
     fprintf(stderr, "%s: warning: %s\n", rt->cfg.name, w);
-    gs_emit(gs_app_now(), "config-warning", NULL, NULL, "replay-strict-on-broker", w);
+    gs_evrec r = {0};
+    r.type = "config-warning";
+    r.diag = "replay-strict-on-broker";
+    (void)gs_evrec_str(&r, "file", rt->cfg.file);
+    (void)gs_evrec_num(&r, "line", rt->cfg.replay_line);
+    (void)gs_evrec_str(&r, "key", "security.replay");
+    (void)gs_evrec_str(&r, "transport", gs_cfg_transport_name(rt->cfg.transport.type));
+    (void)gs_evrec_str(&r, "message", w);
+    gs_rt_app_rec(rt, NULL, &r);
   }
   return GS_OK;
 }
@@ -841,7 +849,14 @@ static size_t crl_file_revoked(const gs_pki *pki, const size_t *crls_of, size_t 
 }
 
 static void reload_failed(gs_rt *rt, int rc, const char *why, gs_time_ms now) {
-  gs_emit(now, "reload-failed", NULL, NULL, gs_errname(rc), why);
+  gs_evrec r = {0};
+  r.type = "reload-failed";
+  r.diag = gs_errname(rc);
+  (void)gs_evrec_str(&r, "error", gs_errname(rc));
+  (void)gs_evrec_str(&r, "file", rt->cfg.file);
+  (void)gs_evrec_str(&r, "message", why);
+  r.time = now;
+  gs_rt_app_rec(rt, NULL, &r);
   fprintf(stderr,
           "%s: reload failed: %s; still using the certificate, key, trust anchors and CRLs "
           "loaded before\n",
@@ -867,12 +882,18 @@ static void reload_sessions(gs_rt *rt, bool new_cert, gs_time_ms now) {
     }
     int v = peer != NULL ? gs_pki_recheck(rt->pki, peer, now) : GS_OK;
     if (v != GS_OK) {
-      char det[160];
-      snprintf(det, sizeof(det), "the peer's certificate (serial %s) no longer validates: %s",
-               peer->serial, gs_strerror(v));
-      gs_rt_app_event(rt, "peer-invalid", s, gs_errname(v), det);
-      fprintf(stderr, "%s: association %s with %s ended: %s (%s)\n", rt->cfg.name,
-              gs_session_asso_id(s), gs_rt_peer_name(peer), det, gs_errname(v));
+      gs_evrec r = {0};
+      char fp[2 * GS_FINGERPRINT_LEN + 1];
+      r.type = "peer-invalid";
+      r.diag = gs_errname(v);
+      (void)gs_evrec_str(&r, "error", gs_errname(v));
+      gs_rt_rec_cert(&r, peer, fp);
+      gs_rt_app_rec(rt, s, &r);
+      fprintf(stderr,
+              "%s: association %s with %s ended: the peer's certificate (serial %s) no longer "
+              "validates: %s (%s)\n",
+              rt->cfg.name, gs_session_asso_id(s), gs_rt_peer_name(peer), peer->serial,
+              gs_strerror(v), gs_errname(v));
       fflush(stderr);
       if (st == GS_STATE_ESTABLISHED || st == GS_STATE_RELEASE_SENT ||
           st == GS_STATE_RELEASE_RECEIVED) {
@@ -889,8 +910,10 @@ static void reload_sessions(gs_rt *rt, bool new_cert, gs_time_ms now) {
       (void)gs_node_update_keys(rt->node, s, now);
     } else if (rt->cfg.security.on_reload == GS_CFG_RELOAD_REASSOCIATE && new_cert &&
                gs_session_role(s) == GS_ROLE_INITIATOR && rt->app.reassociate != NULL) {
-      gs_rt_app_event(rt, "reassociating", s, NULL,
-                      "the own certificate was renewed (on_reload = reassociate)");
+      gs_evrec r = {0};
+      r.type = "reassociating";
+      (void)gs_evrec_str(&r, "reason", "own-certificate-renewed");
+      gs_rt_app_rec(rt, s, &r);
       rt->app.reassociate(rt->app.ctx, s, now);
     }
   }
@@ -932,15 +955,33 @@ static void rt_reload(gs_rt *rt, gs_time_ms now) {
   /* what changed, for the log */
   char what[1024];
   size_t len = 0;
+  size_t revoked = 0;
   for (size_t f = 0; f < id->n_crls; f++) {
+    size_t nr = crl_file_revoked(s.pki, s.crls_of, f);
+    revoked += nr;
     len += (size_t)snprintf(what + len, sizeof(what) - len, "%scrl %s (%zu revoked)",
-                            len ? ", " : "", id->crls[f], crl_file_revoked(s.pki, s.crls_of, f));
+                            len ? ", " : "", id->crls[f], nr);
     len = len < sizeof(what) ? len : sizeof(what) - 1;
   }
   size_t n_anchors = gs_pki_anchor_count(s.pki);
   len += (size_t)snprintf(what + len, sizeof(what) - len, "%s%zu trust anchor%s, ", len ? ", " : "",
                           n_anchors, n_anchors == 1 ? "" : "s");
   len = len < sizeof(what) ? len : sizeof(what) - 1;
+  gs_evrec r = {0};
+  char old_serial[GS_MAX_SERIAL_HEX];
+  snprintf(old_serial, sizeof(old_serial), "%s", rt->own->serial);
+  r.type = "reloaded";
+  r.time = now;
+  (void)gs_evrec_num(&r, "anchors", n_anchors);
+  (void)gs_evrec_num(&r, "crls", id->n_crls);
+  (void)gs_evrec_num(&r, "revoked", revoked);
+  if (new_cert) {
+    (void)gs_evrec_str(&r, "old_serial", old_serial);
+    (void)gs_evrec_str(&r, "serial", s.own->serial);
+    (void)gs_evrec_str(&r, "attribute_cert", s.att_len > 0 ? "renewed" : NULL);
+  } else {
+    (void)gs_evrec_str(&r, "serial", old_serial);
+  }
   if (new_cert) {
     snprintf(what + len, sizeof(what) - len, "own certificate serial %s -> %s%s", rt->own->serial,
              s.own->serial, s.att_len > 0 ? " (with its attribute certificate)" : "");
@@ -967,7 +1008,7 @@ static void rt_reload(gs_rt *rt, gs_time_ms now) {
   memcpy(rt->crls_of, s.crls_of, sizeof(rt->crls_of));
   set_free(rt->crypto, &s); /* the old anchors and CRLs, an unchanged key */
   rt->reloads++;
-  gs_emit(now, "reloaded", NULL, NULL, NULL, what);
+  gs_rt_app_rec(rt, NULL, &r);
   fprintf(stderr, "%s: reloaded: %s\n", rt->cfg.name, what);
   fflush(stderr);
   reload_sessions(rt, new_cert, now);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "evrec.h"
 #include "expiry.h"
 #include "gridseal/authz.h"
 #include "gridseal/cert.h"
@@ -149,8 +150,15 @@ bool gs_rt_permits(const gs_rt *rt, const gs_cert_info *peer, gs_authz_op op);
 /* True when two peers share an identity (kind and value) or a certificate. */
 bool gs_rt_same_peer(const gs_cert_info *a, const gs_cert_info *b);
 
-/* Log an application event (JSON line) at the current time. */
-void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag,
-                     const char *detail);
+/* Log an application event about association `s` (NULL: none) at the
+ * current time. The caller sets r->type, r->diag and the structured fields
+ * (gs_evrec_str/num, docs/EVENTS.md); the time, the association, the peer
+ * and the diagnostic's code are filled in here. */
+void gs_rt_app_rec(gs_rt *rt, const gs_session *s, gs_evrec *r);
+/* The same for an event without fields. */
+void gs_rt_app_event(gs_rt *rt, const char *type, const gs_session *s, const char *diag);
+/* Name `peer`'s certificate in `r` (subject, serial, SHA-256 as lower-case
+ * hex written into fp, which must outlive the record). */
+void gs_rt_rec_cert(gs_evrec *r, const gs_cert_info *peer, char fp[2 * GS_FINGERPRINT_LEN + 1]);
 
 #endif

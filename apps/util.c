@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "gridseal/error.h"
+#include "gridseal/profile.h"
+
 static gs_app_sink_fn sink_fn;
 static void *sink_ctx;
 
@@ -185,4 +188,35 @@ void gs_app_hexdump(FILE *f, const uint8_t *p, size_t len, int indent, size_t ma
     fprintf(f, "%s%*s... (%zu octets)", shown ? "\n" : "", indent, "", len);
   }
   fputc('\n', f);
+}
+
+bool gs_app_diag_code(const char *name, int *code) {
+  static const struct {
+    const char *name;
+    int code;
+  } errs[] = {
+#define GS_APP_ERR_ENTRY_(n, value, text) {#n, n},
+      GS_ERRORS(GS_APP_ERR_ENTRY_)
+#undef GS_APP_ERR_ENTRY_
+  };
+  if (name == NULL) {
+    return false;
+  }
+  if (strncmp(name, "GS_ERR_", 7) == 0) {
+    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+      if (strcmp(errs[i].name, name) == 0) {
+        *code = errs[i].code;
+        return true;
+      }
+    }
+    return false;
+  }
+  for (int d = 0; d < 64; d++) {
+    const char *n = gs_hs_diag_name(d);
+    if (n != NULL && strcmp(n, name) == 0) {
+      *code = d;
+      return true;
+    }
+  }
+  return false;
 }

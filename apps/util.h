@@ -64,4 +64,10 @@ long gs_app_base64_decode(const char *text, size_t len, uint8_t *out, size_t cap
  * `indent` spaces; at most `max` octets, then "... (N octets)". */
 void gs_app_hexdump(FILE *f, const uint8_t *p, size_t len, int indent, size_t max);
 
+/* The number of a diagnostic named `name`: a gs_err name ("GS_ERR_REPLAY",
+ * include/gridseal/error.h) or a handshake diagnostic name
+ * (gs_hs_diag_name). false when it has none (NULL, a transport or MMS
+ * name). */
+bool gs_app_diag_code(const char *name, int *code);
+
 #endif

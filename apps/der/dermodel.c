@@ -323,3 +323,16 @@ int gs_dermodel_write(gs_dermodel *m, gs_slice domain, gs_slice item, const gs_m
   }
   return GS_OK;
 }
+
+const char *gs_dermodel_opst_name(int32_t opst) {
+  switch (opst) {
+  case GS_DERMODEL_OPST_STOPPED:
+    return "stopped";
+  case GS_DERMODEL_OPST_OPERATING:
+    return "operating";
+  case GS_DERMODEL_OPST_CURTAILED:
+    return "curtailed";
+  default:
+    return "unknown";
+  }
+}

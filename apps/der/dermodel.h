@@ -38,6 +38,8 @@ typedef enum gs_dermodel_opst {
   GS_DERMODEL_OPST_OPERATING = 2, /* producing, not limited */
   GS_DERMODEL_OPST_CURTAILED = 3  /* producing, limited by WMaxSpt */
 } gs_dermodel_opst;
+/* "stopped", "operating", "curtailed"; "unknown" for any other value. */
+const char *gs_dermodel_opst_name(int32_t opst);
 
 typedef struct gs_dermodel {
   char ld[GS_DERMODEL_MAX_LD + 1];

@@ -137,7 +137,7 @@ fleet() { # fleet MODE-WORD
       fail "der$n: a plain line without its time"
   done
   grep -Eq "${ts}gridseal cc cc: 3 DERs over tcp$" cc.out || fail "cc: no timestamped first line"
-  expect_ge 1 '"event":"setpoint-applied".*WMaxSpt=2500' der2.jsonl "der2 applied the set-point"
+  expect_ge 1 '"event":"setpoint-applied".*"object":"WMaxSpt","value":"2500"' der2.jsonl "der2 applied the set-point"
   acc=$(line_of "der2 set-point 2500 W accepted" cc.out)
   [ -n "$acc" ] && [ "$acc" -gt 0 ] || fail "set-point not accepted"
   tail -n +"$acc" cc.out | grep -q "der2 report .* setpoint=2500 " ||
@@ -228,7 +228,7 @@ writer)
   run_cc_unassoc "der2 der3" pki/cc.conf --run-for 4 --set der1=2500
   stop_der 1
   expect_ge 1 "der1 set-point 2500 W refused: object-access-denied" cc.out "refused writer"
-  expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied".*permit .setpoint' \
+  expect_ge 1 '"event":"write-refused".*"diag":"object-access-denied".*"op":"setpoint"' \
     der1.jsonl "DER refusal names the missing operation"
   expect_none '"event":"setpoint-applied"' der1.jsonl "nothing applied"
   expect_ge 2 "der1 report .* setpoint=100000 " cc.out "setpoint unchanged"

@@ -130,7 +130,7 @@ fleet_checks() { # fleet_checks MODE
     expect_none '"event":"xmpp-error"' "der$n.jsonl" "no stanza error at der$n"
   done
   expect_none '"event":"integrity-failure"' cc.jsonl "no integrity failure (cc)"
-  expect_ge 1 '"event":"setpoint-applied".*WMaxSpt=2500' der2.jsonl "der2 applied the set-point"
+  expect_ge 1 '"event":"setpoint-applied".*"object":"WMaxSpt","value":"2500"' der2.jsonl "der2 applied the set-point"
   expect_ge 1 "der2 set-point 2500 W accepted" cc.out "set-point accepted"
   grep -q ',der2,.*,2500\.0,' pki/cc.csv || fail "CSV has no der2 row with setpoint 2500"
   grep -q "der2 report .* W=2500\.0 .*setpoint=2500 state=curtailed" cc.out ||

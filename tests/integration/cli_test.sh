@@ -281,8 +281,10 @@ grep -q "^warning: " "$W/chk" && bad "no warning without replay = strict" || ok 
 timeout 2 "$G" der -c "$Q/der1.conf" -t mqtt -s 127.0.0.1:1 -e "$W/w.jsonl" >"$W/w.out" 2>"$W/w.err" || true
 grep -q "^der1: warning: .*der1.conf:[0-9]*: replay = strict with transport mqtt" "$W/w.err" &&
   ok "der -t mqtt warns about replay = strict" || bad "der -t mqtt warns about replay = strict ($(head -c 300 "$W/w.err"))"
-grep -q '"event":"config-warning".*"diag":"replay-strict-on-broker"' "$W/w.jsonl" &&
+grep -q '"event":"config-warning".*"diag":"replay-strict-on-broker".*"key":"security.replay"' "$W/w.jsonl" &&
   ok "config-warning event" || bad "config-warning event ($(head -c 300 "$W/w.jsonl"))"
+/usr/bin/python3 "$(dirname "$0")/check_events.py" "$W/w.jsonl" >"$W/w.check" 2>&1 &&
+  ok "the events match docs/events.schema.json" || bad "events: $(head -c 600 "$W/w.check")"
 # an event log that cannot be written (--events /dev/full): said once on stderr, the program runs on
 timeout 2 "$G" der -c "$Q/der1.conf" -t mqtt -s 127.0.0.1:1 -e /dev/full >"$W/full.out" 2>"$W/full.err" || true
 n=$(grep -c "^der1: events: cannot write to /dev/full: No space left on device (events are being lost and counted)$" "$W/full.err" || true)

@@ -64,7 +64,7 @@ else
 fi
 
 for n in 1 2; do
-  "$G" der --config "pki/der$n.conf" >>"der$n.out" 2>&1 &
+  "$G" der --config "pki/der$n.conf" --events "der$n.jsonl" >>"der$n.out" 2>&1 &
   PIDS="$PIDS $!"
 done
 for n in 1 2; do
@@ -134,6 +134,7 @@ exec 3>&-
 rc=0
 wait "$CC" || rc=$?
 [ "$rc" -eq 0 ] || fail "cc exited with $rc"
-grep -q '"event":"setpoint-sent".*WMaxSpt=2500' cc.jsonl || fail "no setpoint-sent event"
+grep -q '"event":"setpoint-sent".*"fields":{"der":"der2","object":"WMaxSpt","value":"2500"' cc.jsonl || fail "no setpoint-sent event"
 grep -q '"event":"key-update".*"peer":"urn:gridseal:der1"' cc.jsonl || fail "no key-update of der1"
+/usr/bin/python3 "$HERE/check_events.py" cc.jsonl der1.jsonl der2.jsonl || fail "events that do not match docs/events.schema.json"
 echo "ok: dashboard"

@@ -140,7 +140,7 @@ def main():
             "const d = window.gsCharts['der2'].data.datasets[1].data;"
             "return d.length > 0 && d[d.length - 1].y === 2500;"))
         ev = wait_for("a setpoint-sent event for der2",
-                      lambda: [t for t in events("setpoint-sent") if "WMaxSpt=2500" in t])
+                      lambda: [t for t in events("setpoint-sent") if "object=WMaxSpt value=2500" in t])
         print("curtailment: der2 %s -> 2500 W; stream: %s" % (old_sp, ev[0]))
         if cell("der1", "setpoint") == "2500":
             fail("der1 shows the curtailment of der2")

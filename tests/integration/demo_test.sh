@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # usage: demo_test.sh GRIDSEAL PORT: run scripts/demo for 8 s of fleet and
-# check what it must show, and that it leaves no process behind.
+# check what it must show, that every event it wrote matches the schema, and
+# that it leaves no process behind.
 set -euo pipefail
 G=$1
 PORT=$2
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$(mktemp /tmp/gs-demo-test.XXXXXX)
-trap 'rm -f "$OUT"' EXIT
+RUN=""
+trap 'rm -f "$OUT"; [ -z "$RUN" ] || rm -rf "$RUN"' EXIT
 fail() {
   echo "FAIL (demo): $*"
   cat "$OUT"
   exit 1
 }
 rc=0
-GS_DEMO_SECONDS=8 GS_DEMO_GRIDSEAL=$G GS_DEMO_PORT=$PORT GS_DEMO_KEEP=0 "$SRC/scripts/demo" \
+GS_DEMO_SECONDS=8 GS_DEMO_GRIDSEAL=$G GS_DEMO_PORT=$PORT GS_DEMO_KEEP=1 "$SRC/scripts/demo" \
   </dev/null >"$OUT" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || fail "scripts/demo exited with $rc"
 RUN=$(sed -n 's/^== demo PKI and configuration in //p' "$OUT")
@@ -38,5 +40,9 @@ if pgrep -f "$RUN" >/dev/null; then
   pgrep -af "$RUN"
   fail "processes of $RUN still running"
 fi
-[ ! -e "$RUN" ] || fail "$RUN not removed (GS_DEMO_KEEP=0)"
+grep -q "^demo: logs in $RUN$" "$OUT" || fail "the demo does not say where its logs are (GS_DEMO_KEEP=1)"
+n_ev=$(ls "$RUN"/pki/*-events.jsonl 2>/dev/null | wc -l)
+[ "$n_ev" -eq 6 ] || fail "$n_ev event files in $RUN/pki, expected 6 (cc and 5 DERs)"
+/usr/bin/python3 "$SRC/tests/integration/check_events.py" "$RUN"/pki/*-events.jsonl ||
+  fail "demo events that do not match docs/events.schema.json"
 echo "ok: demo ($(grep -c ' report seq=' "$OUT") reports shown, nothing left running)"

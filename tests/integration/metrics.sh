@@ -8,6 +8,7 @@
 set -eu
 
 G=$1
+CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py" # the event schema check
 WORK=$2
 HTTP=19110
 TLS=19113
@@ -41,7 +42,7 @@ sed -i 's/^report_interval = .*/report_interval = 500ms/; s/^reconnect_max = .*/
   pki/*.conf
 
 for n in 1 2; do
-  "$G" der --config "pki/der$n.conf" >>"der$n.out" 2>&1 &
+  "$G" der --config "pki/der$n.conf" --events "der$n.jsonl" >>"der$n.out" 2>&1 &
   PIDS="$PIDS $!"
 done
 for n in 1 2; do
@@ -64,7 +65,7 @@ scrape() { # scrape FILE: GET /metrics, then promtool must accept it without a w
   [ -z "$out" ] || fail "promtool check metrics complained: $out"
 }
 
-"$G" cc --config pki/cc.conf --http "127.0.0.1:$HTTP" --rekey-after 2 >cc.out 2>&1 </dev/null &
+"$G" cc --config pki/cc.conf --events cc.jsonl --http "127.0.0.1:$HTTP" --rekey-after 2 >cc.out 2>&1 </dev/null &
 CC=$!
 PIDS="$PIDS $CC"
 
@@ -217,4 +218,6 @@ kill -TERM "$CT"
 rc=0
 wait "$CT" || rc=$?
 [ "$rc" -eq 0 ] || fail "TLS cc exited with $rc"
+/usr/bin/python3 "$CHECK_EVENTS" cc.jsonl der1.jsonl der2.jsonl ||
+  fail "events that do not match docs/events.schema.json"
 echo "metrics: promtool ok, refusals ok, TLS ok (forbidden $forb)"

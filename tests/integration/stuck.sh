@@ -233,7 +233,7 @@ setpoint-lost)
   sleep 0.3
   kill -USR2 "$RELAY_PID" # the association ends before the answer
   wait_for '"event":"setpoint-lost"' cc.jsonl 3 "no setpoint-lost"
-  expect_ge 1 '"event":"setpoint-lost".*"reason":"GS_ERR_IO"' cc.jsonl "lost with the connection"
+  expect_ge 1 '"event":"setpoint-lost".*"error":"GS_ERR_IO"' cc.jsonl "lost with the connection"
   associated 2 8
   cc_cmd "set der1 2000"
   wait_for '"event":"setpoint-accepted"' cc.jsonl 4 "the next set-point was not answered"

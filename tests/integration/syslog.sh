@@ -348,3 +348,10 @@ EOF
   fail "unknown scenario"
   ;;
 esac
+# every event file the scenario wrote matches the schema
+ev_files=$(find . -maxdepth 1 -name '*.jsonl' | sort)
+if [ -n "$ev_files" ]; then
+  # shellcheck disable=SC2086 # one word per file name (no spaces in them)
+  /usr/bin/python3 "$SRC/tests/integration/check_events.py" --allow-empty $ev_files ||
+    fail "events that do not match docs/events.schema.json"
+fi

@@ -64,7 +64,7 @@ sed -i 's/^report_interval = .*/report_interval = 1s/; s/^reconnect_max = .*/rec
 sed -i 's/^mode = .*/mode = integrity-only/; s/^encryption_policy = .*/encryption_policy = optional/' \
   pki/*.conf
 for n in 1 2; do
-  "$G" der --config "pki/der$n.conf" >"der$n.out" 2>&1 &
+  "$G" der --config "pki/der$n.conf" --events "der$n.jsonl" >"der$n.out" 2>&1 &
   PIDS="$PIDS $!"
   i=0
   while ! grep -q listening "der$n.out" 2>/dev/null; do
@@ -73,7 +73,8 @@ for n in 1 2; do
     sleep 0.1
   done
 done
-"$G" cc --config pki/cc.conf --run-for 6 --set der2=2500 --rekey-after 3 </dev/null >cc.out 2>&1 ||
+"$G" cc --config pki/cc.conf --events cc.jsonl --run-for 6 --set der2=2500 --rekey-after 3 \
+  </dev/null >cc.out 2>&1 ||
   fail "cc exited with $?"
 sleep 0.5
 kill -INT "$DUMPCAP"
@@ -122,6 +123,12 @@ ts -r cap.pcap -Y gridseal -T fields -E separator='|' -E occurrence=a -e frame.n
   bad "inspect --pcap failed: $(head -c 300 inspect.err)"
 python3 "$here/wireshark_compare.py" inspect.json dissector.txt $fields ||
   bad "inspect --pcap --json differs from the dissector"
+
+/usr/bin/python3 "$here/check_events.py" cc.jsonl der1.jsonl der2.jsonl >events.check 2>&1 || {
+  echo "FAIL: events that do not match docs/events.schema.json"
+  cat events.check
+  fails=$((fails + 1))
+}
 
 if [ "$fails" -ne 0 ]; then
   echo "wireshark_fleet: $fails failures"

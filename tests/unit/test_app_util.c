@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "gridseal/error.h"
+#include "gridseal/profile.h"
 #include "util.h"
 
 /* Run fn with file descriptor fd (1 or 2) sent to a temporary file; the
@@ -144,8 +146,36 @@ static void test_sink(void **state) {
   assert_int_equal(s.calls, 3);
 }
 
+/* diagnostic names to their numbers: every gs_err name, handshake
+ * diagnostics, and nothing for names without a number */
+static void test_diag_code(void **state) {
+  (void)state;
+  int code = 12345;
+  assert_true(gs_app_diag_code("GS_ERR_REPLAY", &code));
+  assert_int_equal(code, GS_ERR_REPLAY);
+  assert_string_equal(gs_errname(code), "GS_ERR_REPLAY");
+  for (int e = -1; e > -1000; e--) {
+    const char *n = gs_errname(e);
+    if (strcmp(n, "GS_ERR_UNKNOWN") != 0) {
+      code = 1;
+      assert_true(gs_app_diag_code(n, &code));
+      assert_int_equal(code, e);
+    }
+  }
+  assert_true(gs_app_diag_code("peer-not-authorized", &code));
+  assert_int_equal(code, GS_HS_PEER_NOT_AUTHORIZED);
+  code = 77;
+  assert_false(gs_app_diag_code("GS_ERR_UNKNOWN", &code)); /* gs_errname's "no such code" */
+  assert_false(gs_app_diag_code("GS_ERR_NO_SUCH_THING", &code));
+  assert_false(gs_app_diag_code("refused", &code)); /* a transport reason code */
+  assert_false(gs_app_diag_code("not-a-measurement-report", &code));
+  assert_false(gs_app_diag_code(NULL, &code));
+  assert_int_equal(code, 77);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_diag_code),
       cmocka_unit_test(test_line_timestamped),
       cmocka_unit_test(test_status_timestamped),
       cmocka_unit_test(test_sink),

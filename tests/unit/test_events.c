@@ -1,5 +1,6 @@
-/* JSON-lines security events: every line parses as JSON with the values
- * written, including hostile strings; truncation is reported. */
+/* JSON-lines security events (gs_evrec_format): every line parses as JSON
+ * with the values written, including hostile strings in every member;
+ * truncation and bad records are refused; the file sink appends. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <jansson.h>
 
 #include "events.h"
+#include "evrec.h"
 
 static json_t *parse_line(const char *line) {
   json_error_t e;
@@ -23,37 +25,67 @@ static json_t *parse_line(const char *line) {
   return j;
 }
 
-static void test_event_fields(void **state) {
+static void test_record_line(void **state) {
   (void)state;
-  gs_event e = {1795548600250LL,     "replay-dropped", "12:345",
-                "urn:gridseal:der1", "GS_ERR_REPLAY",  NULL};
+  gs_evrec r = {0};
+  r.time = 1795548600250LL;
+  r.node = "cc";
+  r.severity = GS_SEV_WARNING;
+  r.type = "replay-dropped";
+  r.assoc = "12:345";
+  r.peer = "urn:gridseal:der1";
+  r.diag = "GS_ERR_REPLAY";
+  r.has_diag_code = true;
+  r.diag_code = -402;
+  assert_true(gs_evrec_num(&r, "count", 3));
+  assert_true(gs_evrec_str(&r, "pdu", "secPDU"));
   char line[512];
   size_t len;
-  assert_int_equal(gs_event_format(&e, line, sizeof(line), &len), 0);
-  assert_string_equal(line, "{\"time\":\"2026-11-24T19:30:00.250Z\",\"event\":\"replay-dropped\","
+  assert_int_equal(gs_evrec_format(&r, line, sizeof(line), &len), 0);
+  assert_string_equal(line, "{\"v\":1,\"time\":\"2026-11-24T19:30:00.250Z\",\"node\":\"cc\","
+                            "\"severity\":4,\"level\":\"warning\",\"event\":\"replay-dropped\","
                             "\"assoc\":\"12:345\",\"peer\":\"urn:gridseal:der1\","
-                            "\"diag\":\"GS_ERR_REPLAY\"}\n");
+                            "\"diag\":\"GS_ERR_REPLAY\",\"diag_code\":-402,"
+                            "\"fields\":{\"count\":3,\"pdu\":\"secPDU\"}}\n");
   assert_int_equal(len, strlen(line));
   json_t *j = parse_line(line);
   assert_non_null(j);
-  assert_null(json_object_get(j, "detail"));
+  assert_null(json_object_get(j, "cert"));
   json_decref(j);
 }
 
 static void test_escaping(void **state) {
   (void)state;
   const char *hostile = "a\"b\\c\n\r\t\x01\x1f\x7f \xc3\xa9 \xff\xc0\xaf \xed\xa0\x80 </x>";
-  gs_event e = {0, "handshake-rejected", NULL, hostile, NULL, "quote \" end"};
-  char line[512];
+  const char *escaped = "a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f\\u007f \xc3\xa9 "
+                        "\\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd </x>";
+  gs_evrec r = {0};
+  r.node = hostile;
+  r.severity = GS_SEV_NOTICE;
+  r.type = "handshake-failed";
+  r.peer = hostile;
+  r.xpeer = hostile;
+  r.diag = hostile;
+  r.cert_subject = hostile;
+  assert_true(gs_evrec_str(&r, "reason", hostile));
+  char line[2048];
   size_t len;
-  assert_int_equal(gs_event_format(&e, line, sizeof(line), &len), 0);
-  assert_non_null(strstr(line, "\"peer\":\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f\\u007f \xc3\xa9 "
-                               "\\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd </x>\""));
+  assert_int_equal(gs_evrec_format(&r, line, sizeof(line), &len), 0);
+  const char *members[] = {"\"node\":\"", "\"peer\":\"",    "\"xpeer\":\"",
+                           "\"diag\":\"", "\"subject\":\"", "\"reason\":\""};
+  for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+    char want[256];
+    snprintf(want, sizeof(want), "%s%s\"", members[i], escaped);
+    assert_non_null(strstr(line, want));
+  }
   assert_non_null(strstr(line, "\"time\":\"1970-01-01T00:00:00.000Z\""));
   json_t *j = parse_line(line);
   assert_non_null(j);
-  assert_string_equal(json_string_value(json_object_get(j, "detail")), "quote \" end");
-  assert_string_equal(json_string_value(json_object_get(j, "event")), "handshake-rejected");
+  const char *peer = json_string_value(json_object_get(j, "peer"));
+  assert_non_null(peer);
+  assert_int_equal(strncmp(peer, "a\"b\\c\n\r\t\x01\x1f\x7f \xc3\xa9 \xef\xbf\xbd", 17), 0);
+  json_t *f = json_object_get(j, "fields");
+  assert_string_equal(json_string_value(json_object_get(f, "reason")), peer);
   json_decref(j);
 }
 
@@ -64,12 +96,34 @@ static void test_escape_sizes(void **state) {
   assert_string_equal(out, "\\n\\n\\n\\");
   assert_int_equal(gs_json_escape("abc", out, sizeof(out)), 3);
   assert_string_equal(out, "abc");
-  gs_event e = {0, "x", NULL, NULL, NULL, "a long detail that does not fit"};
-  char small[40];
-  size_t len;
-  assert_int_equal(gs_event_format(&e, small, sizeof(small), &len), -1);
-  gs_event none = {0, NULL, NULL, NULL, NULL, NULL};
-  assert_int_equal(gs_event_format(&none, small, sizeof(small), &len), -1);
+  gs_evrec r = {0};
+  r.type = "x";
+  r.severity = GS_SEV_INFO;
+  assert_true(gs_evrec_str(&r, "reason", "a long reason that does not fit"));
+  char small[80];
+  size_t len = 77;
+  assert_int_equal(gs_evrec_format(&r, small, sizeof(small), &len), -1);
+  assert_int_equal(len, 77); /* untouched */
+  assert_int_equal(strlen(small), sizeof(small) - 1);
+  gs_evrec none = {0};
+  assert_int_equal(gs_evrec_format(&none, small, sizeof(small), &len), -1);
+  none.type = "";
+  assert_int_equal(gs_evrec_format(&none, small, sizeof(small), &len), -1);
+}
+
+static void test_field_rules(void **state) {
+  (void)state;
+  gs_evrec r = {0};
+  assert_false(gs_evrec_str(&r, "Bad-Key", "v"));
+  assert_false(gs_evrec_str(&r, "9x", "v"));
+  assert_true(gs_evrec_str(&r, "skipped", NULL)); /* no value: nothing added */
+  assert_true(gs_evrec_str(&r, "skipped", ""));
+  assert_int_equal(r.n_fields, 0);
+  for (int i = 0; i < GS_EVREC_MAX_FIELDS; i++) {
+    assert_true(gs_evrec_num(&r, "n", (unsigned long long)i));
+  }
+  assert_false(gs_evrec_num(&r, "n", 99)); /* full */
+  assert_int_equal(r.n_fields, GS_EVREC_MAX_FIELDS);
 }
 
 static void test_events_file(void **state) {
@@ -77,35 +131,31 @@ static void test_events_file(void **state) {
   char path[] = "/tmp/gs-test-events-XXXXXX";
   int fd = mkstemp(path);
   assert_true(fd >= 0);
+  assert_int_equal(write(fd, "old\n", 4), 4);
   close(fd);
   gs_events ev;
   assert_int_equal(gs_events_open(&ev, path), 0);
-  gs_event e1 = {1000, "handshake-ok", "1:2", "urn:a", NULL, NULL};
-  gs_event e2 = {2000, "released", "1:2", "urn:a", NULL, "by peer"};
-  assert_int_equal(gs_events_write(&ev, &e1), 0);
-  assert_int_equal(gs_events_write(&ev, &e2), 0);
+  assert_true(ev.owned);
+  assert_int_equal(fputs("new\n", ev.f) >= 0, 1);
   gs_events_close(&ev);
+  assert_null(ev.f);
   FILE *f = fopen(path, "r");
-  char line[256];
-  int n = 0;
-  while (fgets(line, sizeof(line), f) != NULL) {
-    json_t *j = parse_line(line);
-    assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(j, "event")),
-                        n == 0 ? "handshake-ok" : "released");
-    json_decref(j);
-    n++;
-  }
+  char buf[32] = "";
+  assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 8);
   fclose(f);
-  assert_int_equal(n, 2);
+  assert_string_equal(buf, "old\nnew\n"); /* appended, nothing lost */
   remove(path);
+  assert_int_equal(gs_events_open(&ev, "-"), 0);
+  assert_false(ev.owned);
+  assert_ptr_equal(ev.f, stdout);
+  gs_events_close(&ev); /* stdout stays open */
+  assert_int_equal(gs_events_open(&ev, "/nonexistent-dir/x.jsonl"), -1);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_event_fields),
-      cmocka_unit_test(test_escaping),
-      cmocka_unit_test(test_escape_sizes),
+      cmocka_unit_test(test_record_line),  cmocka_unit_test(test_escaping),
+      cmocka_unit_test(test_escape_sizes), cmocka_unit_test(test_field_rules),
       cmocka_unit_test(test_events_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
