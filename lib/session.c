@@ -30,6 +30,8 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->encryption = GS_ENCR_OPTIONAL;
   cfg->time_tolerance_ms = GS_HS_TOLERANCE_MS;
   cfg->handshake_timeout_ms = GS_HS_TIMEOUT_DEFAULT_MS;
+  cfg->rekey_timeout_ms = 0;     /* = handshake_timeout_ms */
+  cfg->half_open_timeout_ms = 0; /* = handshake_timeout_ms */
   cfg->key_lifetime_ms = GS_KEY_LIFETIME_DEFAULT_MS;
   cfg->key_budget = GS_KEY_BUDGET_DEFAULT;
   cfg->replay = GS_REPLAY_MODE_STRICT;
@@ -98,8 +100,8 @@ static int config_check(const gs_endpoint_config *c) {
   }
   if (c->key_lifetime_ms < GS_KEY_LIFETIME_MIN_MS || c->key_lifetime_ms > GS_KEY_LIFETIME_MAX_MS ||
       c->key_budget == 0 || c->time_tolerance_ms <= 0 || c->handshake_timeout_ms <= 0 ||
-      c->max_half_open == 0 || c->max_half_open_per_peer == 0 || c->max_sessions == 0 ||
-      c->max_sessions > 1000) {
+      c->rekey_timeout_ms < 0 || c->half_open_timeout_ms < 0 || c->max_half_open == 0 ||
+      c->max_half_open_per_peer == 0 || c->max_sessions == 0 || c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
   /* the responder's checks: a bounded cache and cap; accept_modes names at
@@ -734,4 +736,17 @@ void gs_sess_token1_fill(gs_session *s, gs_token1 *t1, gs_time_ms now) {
     t1->att_cert.ptr = cr->att_der;
     t1->att_cert.len = cr->att_len;
   }
+}
+
+gs_time_ms gs_sess_rekey_timeout(const gs_endpoint *ep) {
+  return ep->cfg.rekey_timeout_ms > 0 ? ep->cfg.rekey_timeout_ms : ep->cfg.handshake_timeout_ms;
+}
+
+gs_time_ms gs_sess_half_open_timeout(const gs_endpoint *ep) {
+  return ep->cfg.half_open_timeout_ms > 0 ? ep->cfg.half_open_timeout_ms
+                                          : ep->cfg.handshake_timeout_ms;
+}
+
+const uint8_t *gs_sess_notice_binding(const gs_session *s) {
+  return s->rekey_pending && s->has_h_prev ? s->h_prev : s->h_cur;
 }

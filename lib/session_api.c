@@ -108,7 +108,7 @@ int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *appl, size_
   }
   if (s->state == GS_STATE_ESTABLISHED) {
     rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len, -1,
-                             s->h_cur, appl, len, now);
+                             gs_sess_notice_binding(s), appl, len, now);
     if (rc == GS_OK) {
       s->state = GS_STATE_RELEASE_SENT;
     }
@@ -116,7 +116,7 @@ int gs_session_release(gs_session *s, gs_time_ms now, const uint8_t *appl, size_
   }
   if (s->state == GS_STATE_RELEASE_RECEIVED) {
     rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1,
-                             s->h_cur, appl, len, now);
+                             gs_sess_notice_binding(s), appl, len, now);
     gs_sess_event(s->ep, s, GS_EV_RELEASED, GS_OK, -1, GS_PDU_RELEASE_RSP, 0);
     gs_sess_close(s); /* §7: every key wiped */
     return rc;
@@ -134,7 +134,7 @@ int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t 
   }
   if (data_state(s)) {
     rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1,
-                             s->h_cur, appl, len, now);
+                             gs_sess_notice_binding(s), appl, len, now);
   } else if (s->state == GS_STATE_HS_SENT || s->state == GS_STATE_HS_RECEIVED) {
     rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_APPL_ABORT, s->asso, s->asso_len, -1,
                              NULL, appl, len, now);
@@ -155,17 +155,45 @@ gs_time_ms gs_session_next_deadline(const gs_session *s) {
   if (!data_state(s) || !s->tx.set) {
     return INT64_MAX;
   }
+  if (s->seq_release_due && s->state == GS_STATE_ESTABLISHED) {
+    return s->seq_due_at; /* §5.1: release now */
+  }
   if (s->role == GS_ROLE_INITIATOR) {
-    if (s->rekey_pending || (s->want_rekey && s->ck_implicit)) {
-      return INT64_MAX; /* waits for the peer: completed or sent on receipt */
+    if (s->rekey_pending) { /* §6.5: confirmed by then, or the association ends */
+      return s->rekey_at + gs_sess_rekey_timeout(s->ep);
+    }
+    if (s->want_rekey && s->ck_implicit) {
+      return INT64_MAX; /* waits for the peer: sent on receipt */
     }
     if (s->want_rekey) { /* due but not sent (full output queue): at once */
       return s->state == GS_STATE_ESTABLISHED ? s->tx.born : INT64_MAX;
     }
     return s->tx.born + cfg->key_lifetime_ms;
   }
-  return s->req_rekey_sent ? s->tx.born + 2 * cfg->key_lifetime_ms
-                           : s->tx.born + cfg->key_lifetime_ms;
+  gs_time_ms t =
+      s->req_rekey_sent ? s->tx.born + 2 * cfg->key_lifetime_ms : s->tx.born + cfg->key_lifetime_ms;
+  if (!s->peer_seen) { /* §5.4: half-open until A's first valid PDU */
+    gs_time_ms h = s->est_at + gs_sess_half_open_timeout(s->ep);
+    t = h < t ? h : t;
+  }
+  return t;
+}
+
+/* §6.5 and §5.4: the initiator's unconfirmed key update and the half-open
+ * responder end the association with dtSecAbort no-reason-given. */
+static int stuck_expire(gs_session *s, gs_time_ms now) {
+  if (s->role == GS_ROLE_INITIATOR && s->rekey_pending &&
+      now >= s->rekey_at + gs_sess_rekey_timeout(s->ep)) {
+    gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_REKEY_TIMEOUT, GS_DT_NO_REASON, GS_PDU_DT_SEC_ABORT,
+                  s->epoch);
+    return gs_sess_dt_abort(s, now, GS_DT_NO_REASON, GS_ERR_REKEY_TIMEOUT);
+  }
+  if (s->role == GS_ROLE_RESPONDER && !s->peer_seen &&
+      now >= s->est_at + gs_sess_half_open_timeout(s->ep)) {
+    gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_HALF_OPEN, GS_DT_NO_REASON, GS_PDU_DT_SEC_ABORT, 0);
+    return gs_sess_dt_abort(s, now, GS_DT_NO_REASON, GS_ERR_HALF_OPEN);
+  }
+  return GS_OK;
 }
 
 int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
@@ -181,6 +209,14 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
   }
   if (!data_state(s)) {
     return GS_OK;
+  }
+  rc = stuck_expire(s, now);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (s->seq_release_due && s->state == GS_STATE_ESTABLISHED && now >= s->seq_due_at) {
+    rc = gs_sess_seq_release(s, now);
+    return rc == GS_ERR_LIMIT ? GS_OK : rc; /* a full queue: still due */
   }
   bool was_req = s->req_rekey_sent;
   rc = gs_sess_limits_check(s, now);
@@ -245,6 +281,22 @@ gs_role gs_session_role(const gs_session *s) {
 
 int gs_session_error(const gs_session *s) {
   return s->err;
+}
+
+int gs_session_end_reason(const gs_session *s) {
+  if (s == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (s->state == GS_STATE_FAILED) {
+    return s->err;
+  }
+  if (s->state != GS_STATE_CLOSED) {
+    return GS_OK;
+  }
+  /* §5.1: either side's seq space (nearly) used up: associate again */
+  bool own = s->seq_release_due || s->tx_exhausted;
+  bool peer = s->rp.any && s->rp.last >= GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN;
+  return own || peer ? GS_ERR_SEQ_EXHAUSTED : GS_OK;
 }
 
 const char *gs_session_asso_id(const gs_session *s) {

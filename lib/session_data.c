@@ -158,15 +158,30 @@ static int tx_build(gs_session *s, tx_ctx *c, const uint8_t *data, size_t len, g
   return GS_OK;
 }
 
-static int seq_exhausted(gs_session *s, gs_time_ms now) {
-  gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_SEQ_EXHAUSTED, -1, GS_PDU_RELEASE_REQ, 0);
-  if (s->state == GS_STATE_ESTABLISHED) {
-    if (gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len, -1,
-                            s->h_cur, NULL, 0, now) == GS_OK) {
-      s->state = GS_STATE_RELEASE_SENT;
-    }
+static int release_req(gs_session *s, gs_time_ms now) {
+  gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_SEQ_EXHAUSTED, -1, GS_PDU_RELEASE_REQ, s->tx_seq);
+  if (s->state != GS_STATE_ESTABLISHED) {
+    return GS_OK;
   }
+  int rc = gs_sess_notice_send(s->ep, s->creds, &s->out, GS_PDU_RELEASE_REQ, s->asso, s->asso_len,
+                               -1, gs_sess_notice_binding(s), NULL, 0, now);
+  if (rc == GS_OK) {
+    s->state = GS_STATE_RELEASE_SENT;
+  }
+  return rc;
+}
+
+/* The hard stop: a send past seq 2^31-1 (the timer did not run in time). */
+static int seq_exhausted(gs_session *s, gs_time_ms now) {
+  (void)release_req(s, now);
   return GS_ERR_SEQ_EXHAUSTED;
+}
+
+int gs_sess_seq_release(gs_session *s, gs_time_ms now) {
+  if (!s->seq_release_due || s->state != GS_STATE_ESTABLISHED) {
+    return GS_OK;
+  }
+  return release_req(s, now);
 }
 
 int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len,
@@ -216,6 +231,10 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
     s->tx.count++;
     s->tx_seq++;
     s->send_changed_key = false;
+    if (t2->seq >= GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN && !s->seq_release_due) {
+      s->seq_release_due = true; /* §5.1: released by the timer, at once */
+      s->seq_due_at = now;
+    }
     if (a_new != NULL) { /* §6: A switches its send keys right after M */
       rc = gs_sess_rekey_commit_sender(s, a_new, c.tbp_content, t2->seq, now);
       a_new = NULL;

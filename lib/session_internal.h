@@ -184,6 +184,8 @@ struct gs_session {
   uint32_t epoch;
   uint32_t tx_seq;
   bool tx_exhausted;
+  bool seq_release_due;  /* §5.1: seq GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN used */
+  gs_time_ms seq_due_at; /* when it was (the release deadline) */
   gs_dir_keys tx, rx, rx_prev, rx_next;
   uint32_t rx_switch_seq;  /* rx_prev applies to seq < this */
   uint32_t rx_amb_hi;      /* A, window mode, switch seen before changedKey:
@@ -206,6 +208,10 @@ struct gs_session {
   bool want_rekey;       /* A: rekey with the next PDU */
   bool send_changed_key; /* B: next PDU carries changedKey */
   bool req_rekey_sent;   /* B: reqRekey sent in this epoch */
+  gs_time_ms rekey_at;   /* A: when the pending rekey PDU M was queued */
+  /* half-open responder (§5.4) */
+  gs_time_ms est_at; /* B: when it accepted (ESTABLISHED) */
+  bool peer_seen;    /* a verified data PDU or notice of the peer arrived */
   gs_outq out;
   gs_test_secrets *secrets; /* testing only */
 };
@@ -311,6 +317,11 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err);
 /* Protect and queue a data PDU (flags from the rekey state) with the
  * application's tag (0: none). */
 int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t len, uint32_t tag);
+/* §5.1: the orderly release of a sender near the end of its seq space
+ * (seq_release_due): GS_EV_LIMIT (GS_ERR_SEQ_EXHAUSTED) and releaseReq in
+ * ESTABLISHED. GS_OK, or the error of queueing the releaseReq (it stays
+ * due). */
+int gs_sess_seq_release(gs_session *s, gs_time_ms now);
 int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint8_t *out,
                          size_t cap, gs_rx *rx);
 /* session_rx.c, the malformed-PDU policy (§5.2): a PDU that did not decode
@@ -365,6 +376,15 @@ int gs_sess_receive_hs_decoded(gs_endpoint *ep, const gs_secpdu *p, const char *
  * hs_started + handshake_timeout_ms: event, FAILED (GS_ERR_HS_TIMEOUT),
  * everything wiped; true if it expired. */
 bool gs_sess_hs_expire(gs_session *s, gs_time_ms now);
+
+/* The effective rekey_timeout_ms / half_open_timeout_ms (0: the handshake
+ * timeout). */
+gs_time_ms gs_sess_rekey_timeout(const gs_endpoint *ep);
+gs_time_ms gs_sess_half_open_timeout(const gs_endpoint *ep);
+/* The chain value a notice of s binds (§7.1): h_cur, except while A's key
+ * update is unconfirmed (rekey_pending): then h_prev, the value B holds
+ * whether or not M reached it. */
+const uint8_t *gs_sess_notice_binding(const gs_session *s);
 
 /* more helpers (session.c) */
 int gs_sess_cert_diag(int err);

@@ -132,7 +132,7 @@ int gs_sess_dt_abort(gs_session *s, gs_time_ms now, int diag, int err) {
     return s->err != GS_OK ? s->err : err;
   }
   int rc = gs_sess_notice_send(ep, s->creds, &s->out, GS_PDU_DT_SEC_ABORT, s->asso, s->asso_len,
-                               diag, s->h_cur, NULL, 0, now);
+                               diag, gs_sess_notice_binding(s), NULL, 0, now);
   if (rc == GS_OK) {
     gs_sess_event(ep, s, GS_EV_ABORT_SENT, err, diag, GS_PDU_DT_SEC_ABORT, 0);
   }
@@ -244,7 +244,7 @@ static int notice_act(gs_session *s, const gs_notice *n, gs_pdu_kind k, gs_time_
   case GS_PDU_RELEASE_REQ:
     if (s->state == GS_STATE_RELEASE_SENT) { /* both released at once */
       (void)gs_sess_notice_send(ep, s->creds, &s->out, GS_PDU_RELEASE_RSP, s->asso, s->asso_len, -1,
-                                s->h_cur, NULL, 0, now);
+                                gs_sess_notice_binding(s), NULL, 0, now);
       gs_sess_event(ep, s, GS_EV_RELEASED, GS_OK, -1, k, 0);
       gs_sess_close(s);
       return GS_OK;
@@ -281,6 +281,7 @@ int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, ui
     gs_sess_event(s->ep, s, GS_EV_NOTICE_IGNORED, rc, -1, p->kind, 0);
     return rc;
   }
+  s->peer_seen = true; /* §5.4: a verified notice of the peer */
   if (n->tbs.has_appl_data) {
     if (n->tbs.appl_data.len > 0) {
       memcpy(out, n->tbs.appl_data.ptr, n->tbs.appl_data.len);

@@ -78,6 +78,7 @@ int gs_sess_rekey_commit_sender(gs_session *s, gs_dh_priv *priv, gs_slice tbp_co
   gs_sess_keys_free(c, &s->rx_next);
   s->rx_next = rx;
   s->rekey_pending = true;
+  s->rekey_at = now; /* §6.5: confirmed by rekey_at + rekey_timeout_ms */
   s->want_rekey = false;
   return GS_OK;
 }

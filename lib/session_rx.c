@@ -228,6 +228,7 @@ static void accept_seq(gs_session *s, const gs_token2 *t2) {
     s->rx_last_time = t2->time;
   }
   s->rx_time_any = true;
+  s->peer_seen = true; /* §5.4: not half-open */
 }
 
 static size_t max_plain(const gs_session *s, const gs_transfer *x) {

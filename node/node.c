@@ -150,7 +150,7 @@ void gs_node_settle(gs_node *n, node_sess *e) {
   } else if (e->lost) {
     err = GS_ERR_IO;
   } else if (st == GS_STATE_CLOSED) {
-    err = GS_OK;
+    err = gs_session_end_reason(e->s); /* GS_OK, or GS_ERR_SEQ_EXHAUSTED: associate again */
   } else if (st == GS_STATE_FAILED) {
     err = gs_session_error(e->s);
   } else {
@@ -173,6 +173,19 @@ void gs_node_settle(gs_node *n, node_sess *e) {
 
 /* ------------------------------------------------------------ receiving */
 
+/* docs/PROTOCOL.md §5.4: the responder ends an association that brings it
+ * no valid PDU of the initiator within its half-open timeout. When the
+ * application sent nothing from on_established, the initiator sends an
+ * empty data PDU at once, so that a healthy association is never taken
+ * for half-open. */
+static void first_pdu(gs_node *n, node_sess *e, gs_time_ms now) {
+  gs_session_info info;
+  if (gs_session_get_info(e->s, &info) == GS_OK && info.tx_seq == 0 &&
+      gs_session_send_tagged(e->s, now, NULL, 0, (uint32_t)GS_TK_UNCONFIRMED) == GS_OK) {
+    (void)gs_node_flush(n, e);
+  }
+}
+
 static void deliver(gs_node *n, node_sess *e, const node_rx *rv, gs_time_ms now) {
   gs_session_state st = gs_session_state_get(e->s);
   const uint8_t *d = n->rx;
@@ -185,6 +198,7 @@ static void deliver(gs_node *n, node_sess *e, const node_rx *rv, gs_time_ms now)
     if (e->initiator && gs_session_state_get(e->s) == GS_STATE_ESTABLISHED) {
       e->succeeded = true; /* not aborted by on_established: the back-off starts over */
       gs_node_retry_reset(n, e->xpeer);
+      first_pdu(n, e, now);
     }
   } else if (rv->kind == GS_PDU_RELEASE_REQ && st == GS_STATE_RELEASE_RECEIVED) {
     if (n->cb.on_release != NULL) {

@@ -119,7 +119,9 @@ extern "C" {
   X(GS_ERR_REFLECTION, -427, "handshake carries the receiver's own certificate (reflected)")       \
   X(GS_ERR_WRONG_PEER, -428, "PDU from a transport peer its association is not bound to")          \
   X(GS_ERR_WRONG_RESPONDER, -429, "handshake request names another responder")                     \
-  X(GS_ERR_NOT_AUTHORIZED, -430, "peer not authorized (identity or role)")
+  X(GS_ERR_NOT_AUTHORIZED, -430, "peer not authorized (identity or role)")                         \
+  X(GS_ERR_REKEY_TIMEOUT, -431, "key update not confirmed in time")                                \
+  X(GS_ERR_HALF_OPEN, -432, "no valid PDU from the initiator after the handshake (half-open)")
 
 typedef enum gs_err {
   GS_OK = 0,

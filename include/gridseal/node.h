@@ -130,9 +130,13 @@ typedef struct gs_node_callbacks {
    * releaseRsp. */
   void (*on_release)(void *user, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
                      gs_time_ms now);
-  /* `s` is over: released or refused (err GS_OK), failed (its sticky
-   * error), its transport peer went down (GS_ERR_IO), or ended locally by
-   * gs_node_close() (GS_ERR_CLOSED). The node frees it when this returns. */
+  /* `s` is over: released or refused (err GS_OK), released in order
+   * because a sequence-number space ran out (GS_ERR_SEQ_EXHAUSTED,
+   * gs_session_end_reason(): associate again; the connect back-off is not
+   * grown), failed (its sticky error: GS_ERR_REKEY_TIMEOUT,
+   * GS_ERR_HALF_OPEN, ...), its transport peer went down (GS_ERR_IO), or
+   * ended locally by gs_node_close() (GS_ERR_CLOSED). The node frees it
+   * when this returns. */
   void (*on_closed)(void *user, gs_node *n, gs_session *s, int err, gs_time_ms now);
   /* Transport peer `xpeer` became reachable (up) or went away. */
   void (*on_peer)(void *user, gs_node *n, const char *xpeer, bool up, gs_time_ms now);

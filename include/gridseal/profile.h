@@ -27,6 +27,12 @@ extern "C" {
 #define GS_REJECT_RATE_PER_SEC 10u          /* signed handshakeSecReject per s */
 #define GS_REPLAY_WINDOW 64u                /* window mode, entries */
 
+/* §5.1: once a sender has used seq GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN, its
+ * timer (gs_session_next_deadline: at once) releases the association in
+ * order; the PDUs sent until then all go out. The margin leaves room for
+ * every PDU an application may send before its next timer call. */
+#define GS_SEQ_RELEASE_MARGIN (1u << 20)
+
 /* §6 key lifetime and budget */
 #define GS_KEY_LIFETIME_DEFAULT_MS (60LL * 60 * 1000)  /* 1 h */
 #define GS_KEY_LIFETIME_MIN_MS (15LL * 60 * 1000)      /* 15 min */
@@ -39,8 +45,11 @@ extern "C" {
 /* Engine output queue: PDUs held per session / endpoint until drained */
 #define GS_OUTPUT_QUEUE_MAX 32u
 /* Handshake timeout: an initiator in HS_SENT and a responder in HS_RECEIVED
- * (half-open) fail after this long (configurable per endpoint) */
-#define GS_HS_TIMEOUT_DEFAULT_MS (30LL * 1000)
+ * (half-open) fail after this long (configurable per endpoint). A few
+ * seconds: one lost or tampered handshake PDU costs this much before the
+ * next attempt. Also the default of the unconfirmed-key-update and
+ * half-open-responder deadlines (docs/PROTOCOL.md §5.4, §6.5, §8.3) */
+#define GS_HS_TIMEOUT_DEFAULT_MS (5LL * 1000)
 /* Window mode, responder: PDUs that fail under the current key while they
  * may belong to a key update still in flight (they overtook the rekey PDU)
  * are dropped without ending the association, at most this many per key

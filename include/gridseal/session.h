@@ -209,6 +209,17 @@ typedef struct gs_endpoint_config {
   gs_time_ms time_tolerance_ms;    /* handshake and data, default ±10 min */
   gs_time_ms handshake_timeout_ms; /* HS_SENT / HS_RECEIVED (half-open) expire
                                       after this, default GS_HS_TIMEOUT_DEFAULT_MS */
+  gs_time_ms rekey_timeout_ms;     /* initiator: a key update not confirmed by
+                                      the responder within this ends the
+                                      association (dtSecAbort,
+                                      GS_ERR_REKEY_TIMEOUT; docs/PROTOCOL.md
+                                      §6.5); 0 (default): handshake_timeout_ms */
+  gs_time_ms half_open_timeout_ms; /* responder: ESTABLISHED without one valid
+                                      PDU from the initiator within this after
+                                      the accept ends the association
+                                      (dtSecAbort, GS_ERR_HALF_OPEN;
+                                      docs/PROTOCOL.md §5.4); 0 (default):
+                                      handshake_timeout_ms */
   gs_time_ms key_lifetime_ms;      /* GS_KEY_LIFETIME_MIN_MS..MAX_MS, default 1 h */
   uint64_t key_budget;             /* PDUs per direction per key, default 2^24 */
   gs_replay_mode replay;
@@ -566,8 +577,9 @@ GS_EXPORT int gs_session_send_tagged(gs_session *s, gs_time_ms now, const uint8_
 
 /* Ask for a key update: the initiator sends a rekey PDU now (empty
  * applData); the responder sends reqRekey = TRUE. Errors: GS_ERR_STATE,
- * GS_ERR_REKEY (initiator: a rekey is already awaiting changedKey), and
- * those of gs_session_send(). */
+ * GS_ERR_REKEY (initiator: a rekey is already awaiting changedKey; it is
+ * confirmed, or the association ends at its rekey_timeout_ms deadline:
+ * gs_session_handle_timeout), and those of gs_session_send(). */
 GS_EXPORT int gs_session_update_keys(gs_session *s, gs_time_ms now);
 
 /* Release: in ESTABLISHED sends releaseReq (-> RELEASE_SENT); in
@@ -581,7 +593,10 @@ GS_EXPORT int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *app
 
 /* The next time handle_timeout must be called (key lifetime, reqRekey
  * grace, handshake timeout: hs start + handshake_timeout_ms in HS_SENT and
- * HS_RECEIVED), or INT64_MAX when nothing is pending. */
+ * HS_RECEIVED; the initiator's unconfirmed key update: its time +
+ * rekey_timeout_ms; the half-open responder: accept + half_open_timeout_ms
+ * until a valid PDU of the initiator arrives), or INT64_MAX when nothing is
+ * pending. */
 GS_EXPORT gs_time_ms gs_session_next_deadline(const gs_session *s);
 
 /* Act on deadlines passed at `now`: the initiator rekeys when its key
@@ -594,7 +609,17 @@ GS_EXPORT gs_time_ms gs_session_next_deadline(const gs_session *s);
  * half-open slot is released, GS_EV_LIMIT (err GS_ERR_HS_TIMEOUT) is
  * raised; nothing is sent. gs_session_accept(), gs_endpoint_receive_hs()
  * and gs_session_receive() of a HandshakeAcc apply the same deadline
- * themselves (measured on the local `now`, never on a PDU's time field). */
+ * themselves (measured on the local `now`, never on a PDU's time field).
+ * Stuck states (docs/PROTOCOL.md §5.4, §6.5), each ending with dtSecAbort
+ * no-reason-given, GS_EV_LIMIT naming the error, and the sticky error
+ * returned, keys wiped:
+ *   - GS_ERR_REKEY_TIMEOUT: the initiator's key update was not confirmed by
+ *     the responder within rekey_timeout_ms (any data state); build a new
+ *     association (a retry of the same update is not safe);
+ *   - GS_ERR_HALF_OPEN: the responder accepted but received no valid PDU of
+ *     the initiator within half_open_timeout_ms. An initiator must send a
+ *     data PDU (an empty one is enough) soon after it is established;
+ *     gs_node does it when the application sends nothing. */
 GS_EXPORT int gs_session_handle_timeout(gs_session *s, gs_time_ms now);
 
 /* Take the next queued PDU to send (see gs_endpoint_pop_output). */
@@ -633,6 +658,12 @@ GS_EXPORT gs_session_state gs_session_state_get(const gs_session *s);
 GS_EXPORT gs_role gs_session_role(const gs_session *s);
 /* The sticky error (GS_OK while the association is usable). */
 GS_EXPORT int gs_session_error(const gs_session *s);
+/* Why the association ended: GS_OK while it is not over and for an
+ * ordinary release; the sticky error when FAILED; GS_ERR_SEQ_EXHAUSTED
+ * when it was released in order because either side's seq space was
+ * (nearly) used up (docs/PROTOCOL.md §5.1): associate again.
+ * GS_ERR_INVALID_ARG for NULL. */
+GS_EXPORT int gs_session_end_reason(const gs_session *s);
 /* "c" or "c:s" (NUL-terminated, owned by the session). */
 GS_EXPORT const char *gs_session_asso_id(const gs_session *s);
 /* The authenticated peer, or NULL before authentication: its identities

@@ -133,7 +133,7 @@ static void test_restart_floor_costs_a_lagging_clock_one_retry(void **st) {
   gs_session *s = NULL;
   RL_EQ(&w, gs_endpoint_receive_hs(w.b.ep, buf, n, b_now, &s), GS_ERR_REPLAY);
   RL_REQUIRE(&w, s == NULL);
-  /* A's handshake times out (30 s); the retry is after the floor */
+  /* A's handshake times out (GS_HS_TIMEOUT_DEFAULT_MS); the retry is after the floor */
   b_now += GS_HS_TIMEOUT_DEFAULT_MS;
   RL_EQ(&w, gs_session_handle_timeout(w.sa, b_now - lag), GS_ERR_HS_TIMEOUT);
   gs_session_free(w.sa);

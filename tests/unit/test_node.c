@@ -212,6 +212,7 @@ static void sp_add(sp_transport *t, const char *name, int fd) {
 
 typedef struct app {
   bool accept;
+  bool any_release; /* on_release: a releaseReq without "bye" (the engine's own) */
   gs_session *s;
   int requests, established, released, closed, releases_asked;
   int closed_err;
@@ -266,6 +267,11 @@ static void a_release(void *u, gs_node *n, gs_session *s, const uint8_t *appl, s
                       gs_time_ms now) {
   app *a = u;
   a->releases_asked++;
+  if (a->any_release) {
+    assert_int_equal(len, 0);
+    assert_int_equal(gs_node_release(n, s, NULL, 0, now), GS_OK);
+    return;
+  }
   assert_int_equal(len, 3);
   assert_memory_equal(appl, "bye", 3);
   assert_int_equal(gs_node_release(n, s, (const uint8_t *)"ok", 2, now), GS_OK);
@@ -480,6 +486,18 @@ static void test_handshake_data_kinds(void **state) {
   assert_string_equal(acc->to, "cc");
   assert_int_equal(w.app[0].ev[GS_EV_HANDSHAKE_DONE], 1);
   assert_int_equal(w.app[1].ev[GS_EV_HANDSHAKE_DONE], 1);
+  /* §5.4: on_established sent nothing, so the node sent an empty data PDU
+   * at once; B has seen a valid PDU of A and is not half-open */
+  const sp_sent *first = last_sent(w.t[0], GS_PDU_ENCR_TRANSFER);
+  assert_non_null(first);
+  assert_int_equal(first->kind, GS_TK_UNCONFIRMED);
+  gs_session_info bi;
+  assert_int_equal(gs_session_get_info(w.app[1].s, &bi), GS_OK);
+  assert_true(bi.rx_any);
+  assert_int_equal(bi.rx_last, 0);
+  assert_int_equal(w.app[1].n_data, 0); /* nothing for the application */
+  assert_true(gs_session_next_deadline(w.app[1].s) >=
+              gs_node_now() + GS_KEY_LIFETIME_DEFAULT_MS - 60000);
 
   /* A -> B as a read request, B -> A as its response: the kinds reach the
    * transport unchanged, the data arrives verified */
@@ -511,7 +529,7 @@ static void test_handshake_data_kinds(void **state) {
   gs_node_stats st;
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.sessions, 1);
-  assert_int_equal(st.received, 2); /* HandshakeReq + data */
+  assert_int_equal(st.received, 3); /* HandshakeReq + A's first (empty) PDU + data */
   assert_int_equal(st.sent, 3);     /* HandshakeAcc + 2 data */
   assert_int_equal(st.foreign_dropped, 0);
   world_free(&w);
@@ -557,6 +575,84 @@ static void test_key_update_and_release(void **state) {
   assert_int_equal(st.sessions, 0);
   assert_int_equal(gs_node_get_stats(w.n[1], &st), GS_OK);
   assert_int_equal(st.sessions, 0);
+  world_free(&w);
+}
+
+/* §5.1: a sender near the end of its seq space: every send succeeds, the
+ * node's timer releases the association in order, both applications get
+ * on_closed with GS_ERR_SEQ_EXHAUSTED, and the control center associates
+ * again at once (the back-off has not grown). */
+static void test_seq_exhaustion_reassociates(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  associate(&w);
+  w.app[1].any_release = true;
+  assert_int_equal(gs_session_test_set_tx_seq(w.app[0].s, GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN),
+                   GS_OK);
+  gs_time_ms now = gs_node_now();
+  assert_int_equal(gs_node_send(w.n[0], w.app[0].s, (const uint8_t *)"one", 3, GS_TK_AUTO, now),
+                   GS_OK);
+  assert_int_equal(gs_node_send(w.n[0], w.app[0].s, (const uint8_t *)"two", 3, GS_TK_AUTO, now),
+                   GS_OK);
+  assert_true(gs_node_next_deadline(w.n[0]) <= now);
+  pump(&w);
+  assert_int_equal(w.app[1].n_data, 2);
+  assert_memory_equal(w.app[1].data, "two", 3);
+  assert_int_equal(w.app[1].releases_asked, 1);
+  assert_int_equal(w.app[0].closed, 1);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(w.app[1].closed, 1);
+  assert_int_equal(w.app[1].closed_err, GS_ERR_SEQ_EXHAUSTED);
+  assert_int_equal(w.app[0].ev[GS_EV_LIMIT], 1);
+  assert_int_equal(w.app[0].ev[GS_EV_RELEASED], 1);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  assert_true(gs_node_connect_after(w.n[0], "der1") <= gs_node_now());
+  /* a fresh association, seq from 0 */
+  gs_identity der1 = {GS_ID_URI, "urn:gridseal:der1"};
+  assert_int_equal(gs_node_connect(w.n[0], "der1", &der1, (const uint8_t *)"setup", 5,
+                                   gs_node_now(), &w.app[0].s),
+                   GS_OK);
+  pump(&w);
+  assert_int_equal(w.app[0].established, 2);
+  gs_session_info info;
+  assert_int_equal(gs_session_get_info(w.app[0].s, &info), GS_OK);
+  assert_int_equal(info.tx_seq, 1); /* the node's first (empty) PDU */
+  assert_int_equal(gs_session_state_get(w.app[1].s), GS_STATE_ESTABLISHED);
+  world_free(&w);
+}
+
+/* §6.5 through the node: the rekey PDU is lost and A sends nothing. The
+ * node's step at the deadline ends the association: on_closed with
+ * GS_ERR_REKEY_TIMEOUT, a dtSecAbort that B accepts, and the back-off not
+ * grown (the association had succeeded), so A may associate again. */
+static void test_rekey_timeout_closes(void **state) {
+  (void)state;
+  world w;
+  world_new(&w, GS_INTEGRITY_ABORT);
+  associate(&w);
+  gs_time_ms now = gs_node_now();
+  assert_int_equal(gs_session_update_keys(w.app[0].s, now), GS_OK);
+  static uint8_t m[GS_MAX_PDU_SIZE];
+  size_t len = 0;
+  assert_int_equal(gs_session_pop_output(w.app[0].s, m, sizeof(m), &len), GS_OK); /* lost */
+  gs_time_ms due = gs_session_next_deadline(w.app[0].s);
+  assert_int_equal(due, now + GS_HS_TIMEOUT_DEFAULT_MS);
+  assert_true(gs_node_next_deadline(w.n[0]) <= due);
+  struct pollfd fds[8];
+  size_t k = gs_node_pollfds(w.n[0], fds, 8);
+  assert_int_equal(gs_node_step(w.n[0], fds, k, due - 1), GS_OK);
+  assert_int_equal(w.app[0].closed, 0);
+  assert_int_equal(gs_node_step(w.n[0], fds, k, due), GS_OK);
+  assert_int_equal(w.app[0].closed, 1);
+  assert_int_equal(w.app[0].closed_err, GS_ERR_REKEY_TIMEOUT);
+  assert_int_equal(w.app[0].ev[GS_EV_LIMIT], 1);
+  assert_non_null(last_sent(w.t[0], GS_PDU_DT_SEC_ABORT));
+  pump(&w);
+  assert_int_equal(w.app[1].closed, 1);
+  assert_int_equal(w.app[1].closed_err, GS_ERR_ABORTED);
+  assert_int_equal(gs_node_connect_failures(w.n[0], "der1"), 0);
+  assert_true(gs_node_connect_after(w.n[0], "der1") <= due);
   world_free(&w);
 }
 
@@ -1035,6 +1131,8 @@ int main(void) {
       cmocka_unit_test(test_args),
       cmocka_unit_test(test_handshake_data_kinds),
       cmocka_unit_test(test_key_update_and_release),
+      cmocka_unit_test(test_seq_exhaustion_reassociates),
+      cmocka_unit_test(test_rekey_timeout_closes),
       cmocka_unit_test(test_peer_down_ends_association),
       cmocka_unit_test(test_foreign_peer_dropped),
       cmocka_unit_test(test_unknown_assoc_counted),

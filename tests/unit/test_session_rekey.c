@@ -161,6 +161,10 @@ static void test_lifetime_responder_aborts(void **state) {
   (void)state;
   ts_world w;
   established(&w, GS_REPLAY_MODE_STRICT);
+  /* half-open until A's first PDU (§5.4) */
+  assert_int_equal(gs_session_next_deadline(w.sb), NOW + GS_HS_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(gs_session_send(w.sa, NOW, NULL, 0), GS_OK);
+  assert_int_equal(ts_flush(&w, NOW), GS_OK);
   assert_int_equal(gs_session_next_deadline(w.sb), NOW + HOUR);
   assert_int_equal(gs_session_handle_timeout(w.sb, NOW + HOUR), GS_OK);
   /* an empty PDU with reqRekey = TRUE */
@@ -218,7 +222,8 @@ static void test_receiving_initiator_rekeys_at_budget(void **state) {
   gs_session_info info;
   assert_int_equal(gs_session_get_info(w.sa, &info), GS_OK);
   assert_true(info.rekey_pending);
-  assert_int_equal(gs_session_next_deadline(w.sa), INT64_MAX); /* awaits changedKey */
+  /* awaits changedKey until the rekey deadline (§6.5) */
+  assert_int_equal(gs_session_next_deadline(w.sa), NOW + GS_HS_TIMEOUT_DEFAULT_MS);
   assert_int_equal(gs_session_receive(w.sb, g_buf, len, NOW, g_out, sizeof(g_out), &rx), GS_OK);
   assert_int_equal(epoch_of(w.sb), 1);
   assert_int_equal(ts_flush(&w, NOW), GS_OK); /* B's changedKey */
@@ -277,7 +282,7 @@ static void test_due_rekey_with_full_queue(void **state) {
   gs_secpdu p;
   assert_int_equal(gs_secpdu_decode(&p, g_buf, len), GS_OK);
   assert_true(p.u.xfer.tbp.token2.has_rekey);
-  assert_int_equal(gs_session_next_deadline(w.sa), INT64_MAX);
+  assert_int_equal(gs_session_next_deadline(w.sa), NOW + GS_HS_TIMEOUT_DEFAULT_MS); /* §6.5 */
   for (unsigned i = 0; i < GS_OUTPUT_QUEUE_MAX; i++) {
     assert_int_equal(gs_session_receive(w.sb, held[i], held_len[i], NOW, g_out, sizeof(g_out), &rx),
                      GS_OK);
