@@ -145,10 +145,13 @@ static void print_config(const gs_config *c) {
   }
   printf("%s\n  %-18s%s\n", s->n_required ? "" : "(none)", "allow_any_peer",
          s->allow_any_peer ? "yes" : "no");
-  printf("[session]\n  %-18s%lld ms\n  %-18s%lld ms\n  %-18s%lld ms\n", "handshake_timeout",
-         (long long)c->session.handshake_timeout_ms, "rekey_timeout",
-         (long long)c->session.rekey_timeout_ms, "half_open_timeout",
-         (long long)c->session.half_open_timeout_ms);
+  const gs_cfg_session *se = &c->session;
+  printf("[session]\n  %-18s%lld ms\n", "handshake_timeout", (long long)se->handshake_timeout_ms);
+  printf("  %-18s%lld ms\n", "rekey_timeout",
+         (long long)(se->rekey_timeout_ms ? se->rekey_timeout_ms : se->handshake_timeout_ms));
+  printf(
+      "  %-18s%lld ms\n", "half_open_timeout",
+      (long long)(se->half_open_timeout_ms ? se->half_open_timeout_ms : se->handshake_timeout_ms));
   printf("[identity]\n  %-18s%s\n  %-18s%s\n", "cert", c->id.cert, "key", c->id.key);
   for (size_t i = 0; i < c->id.n_anchors; i++) {
     printf("  %-18s%s\n", "trust_anchor", c->id.anchors[i]);

@@ -412,6 +412,8 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
 /* [session]: the engine's timers. */
 static void session_to_endpoint(const gs_cfg_session *ses, gs_endpoint_config *e) {
   e->handshake_timeout_ms = ses->handshake_timeout_ms;
+  e->rekey_timeout_ms = ses->rekey_timeout_ms;         /* 0: handshake_timeout */
+  e->half_open_timeout_ms = ses->half_open_timeout_ms; /* 0: handshake_timeout */
 }
 
 /* What the [identity] files give, loaded and validated together
