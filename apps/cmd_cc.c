@@ -184,6 +184,11 @@ void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now) {
   }
   int rc = gs_node_update_keys(a->rt.node, d->s, now);
   if (rc != GS_OK) {
+    gs_evrec r = {0};
+    r.type = "rekey-failed";
+    r.diag = gs_errname(rc);
+    (void)gs_evrec_str(&r, "der", d->cfg->name);
+    gs_rt_app_rec(&a->rt, d->s, &r);
     cc_error(a, d, "rekey: %s", gs_errname(rc));
   } else {
     d->rekey_by = CC_REKEY_CC;

@@ -48,6 +48,7 @@ static const gs_event_type types[] = {
     {"read-sent", GS_SEV_INFO, "operations", "E2E_APP_READ_SENT", true},
     {"reassociating", GS_SEV_NOTICE, "operations", "E2E_ASSOC_RENEW", true},
     {"rejected", GS_SEV_WARNING, "handshake", "E2E_HS_REJECTED", true},
+    {"rekey-failed", GS_SEV_WARNING, "data-transfer", "E2E_DT_KEY_UPDATE_FAILED", true},
     {"rekey-requested", GS_SEV_INFO, "data-transfer", "E2E_DT_KEY_UPDATE_REQUEST", true},
     {"release-requested", GS_SEV_INFO, "data-transfer", "E2E_ASSOC_RELEASE_REQUEST", true},
     {"release-timeout", GS_SEV_WARNING, "operations", "E2E_ASSOC_RELEASE_TIMEOUT", true},
