@@ -6,7 +6,8 @@ if(TARGET gridseal_cli)
   add_executable(fault_relay ${CMAKE_CURRENT_LIST_DIR}/fault_relay.c)
   target_link_libraries(fault_relay PRIVATE gridseal_core)
   set(_gs_stuck_port 21300)
-  foreach(_s setpoint-timeout setpoint-lost release-timeout der-release-timeout)
+  foreach(_s lost-rekey tampered-acc setpoint-timeout setpoint-lost release-timeout
+             der-release-timeout)
     add_test(NAME stuck_${_s}
              COMMAND ${CMAKE_CURRENT_LIST_DIR}/stuck.sh $<TARGET_FILE:gridseal_cli>
                      $<TARGET_FILE:fault_relay> ${CMAKE_CURRENT_BINARY_DIR}/stuck-${_s} ${_s}
