@@ -19,6 +19,14 @@ typedef struct cc_msg {
   char text[CC_MSG_MAX];
 } cc_msg;
 
+/* A set-point write sent and not yet answered (cc_req.c). */
+#define CC_MAX_OUTSTANDING 8
+typedef struct cc_request {
+  uint32_t invoke_id; /* its MMS invokeID */
+  float w;
+  gs_time_ms deadline; /* setpoint-timeout at this time */
+} cc_request;
+
 /* Who started the key update in progress. */
 typedef enum { CC_REKEY_ENGINE = 0, CC_REKEY_CC, CC_REKEY_DER } cc_rekey_by;
 
@@ -54,6 +62,11 @@ typedef struct cc_der {
   char why[64];        /* the diagnostic of the current attempt's failure */
   gs_failsum fails;    /* consecutive failed attempts */
   gs_time_ms hs_start; /* the current attempt's handshake request (metrics) */
+  /* outcomes of requests (cc_req.c) */
+  cc_request req[CC_MAX_OUTSTANDING]; /* set-points awaiting their answer */
+  size_t n_req;
+  gs_time_ms release_by; /* a release was sent: release-timeout at this time (0: none) */
+  gs_time_ms release_bound;
 } cc_der;
 
 typedef struct cc_metrics cc_metrics; /* cc_http.c */
@@ -87,6 +100,32 @@ typedef struct cc_app {
 } cc_app;
 
 cc_der *cc_find(cc_app *a, const char *name);
+
+/* cc_req.c: every set-point write ends in one outcome event,
+ * setpoint-accepted / -refused (the answer), setpoint-timeout (no answer
+ * within [application] request_timeout) or setpoint-lost (the association
+ * ended first); every release in released or release-timeout (the
+ * association is then ended locally). docs/EVENTS.md. */
+/* A write with this invokeID was sent on d's association. */
+void cc_req_sent(cc_app *a, cc_der *d, uint32_t invoke_id, float w, gs_time_ms now);
+/* The answer to invoke_id: true and its set-point when it was awaited
+ * (now answered), false when it was not (a late answer after a timeout). */
+bool cc_req_answered(cc_der *d, uint32_t invoke_id, float *w);
+/* d's association `s` ended with `err`: every write still awaited is lost. */
+void cc_req_lost(cc_app *a, cc_der *d, const gs_session *s, int err);
+/* A release was sent: it is answered within `bound` or times out. At exit
+ * the bound is at most CC_RELEASE_AT_EXIT_MS, inside GS_RT_SHUTDOWN_MS. */
+#define CC_RELEASE_AT_EXIT_MS (GS_RT_SHUTDOWN_MS - 1000)
+void cc_req_release_sent(cc_der *d, gs_time_ms bound, gs_time_ms now);
+/* Timeouts due at `now` (events; a release that timed out ends the
+ * association with gs_node_close). */
+void cc_req_tick(cc_app *a, cc_der *d, gs_time_ms now);
+/* The next timeout of d (INT64_MAX: none). */
+gs_time_ms cc_req_deadline(const cc_der *d);
+/* One outcome event of a write: type, d's association, the invokeID, the
+ * set-point, diag (or NULL) and the bound (timeout_ms, 0: none). */
+void cc_req_event(cc_app *a, cc_der *d, const gs_session *s, const char *type, uint32_t invoke_id,
+                  float w, const char *diag, gs_time_ms timeout_ms);
 /* Queue (or send at once, if associated) a set-point. */
 void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now);
 /* Key update on d's association now. */

@@ -197,7 +197,7 @@ int cc_dash_fleet_json(const cc_app *a, gs_time_ms now, char *out, size_t cap, s
 
 static void on_record(void *ctx, const gs_evrec *e, const char *json, size_t len) {
   (void)ctx;
-  if (dash.http == NULL || e->type == NULL) {
+  if (dash.http == NULL || e->type == NULL || e->suppressed) {
     return;
   }
   while (len > 0 && (json[len - 1] == '\n' || json[len - 1] == '\r')) {

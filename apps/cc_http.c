@@ -63,8 +63,8 @@ static void on_record(void *ctx, const gs_evrec *e, const char *json, size_t len
   (void)json;
   (void)len;
   cc_metrics *cm = live;
-  if (cm == NULL || e->type == NULL) {
-    return;
+  if (cm == NULL || e->type == NULL || e->summary) {
+    return; /* a summary's drops were counted one by one, as suppressed */
   }
   const char *res = strcmp(e->type, "handshake-ok") == 0       ? "ok"
                     : strcmp(e->type, "handshake-failed") == 0 ? "failed"

@@ -110,6 +110,9 @@ static void send_setpoint(cc_app *a, cc_der *d, float w, gs_time_ms now) {
   (void)gs_evrec_num(&r, "invoke_id", d->invoke_id);
   (void)gs_evrec_str(&r, "error", rc == GS_OK ? NULL : gs_errname(rc));
   gs_rt_app_rec(&a->rt, d->s, &r);
+  if (rc == GS_OK) {
+    cc_req_sent(a, d, d->invoke_id, w, now); /* its outcome follows (cc_req.c) */
+  }
   d->sent_w = w;
   cc_result(a, d, "set-point %.0f W sent", (double)w);
 }
@@ -181,6 +184,11 @@ void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now) {
   }
   int rc = gs_node_update_keys(a->rt.node, d->s, now);
   if (rc != GS_OK) {
+    gs_evrec r = {0};
+    r.type = "rekey-failed";
+    r.diag = gs_errname(rc);
+    (void)gs_evrec_str(&r, "der", d->cfg->name);
+    gs_rt_app_rec(&a->rt, d->s, &r);
     cc_error(a, d, "rekey: %s", gs_errname(rc));
   } else {
     d->rekey_by = CC_REKEY_CC;
@@ -303,21 +311,21 @@ static void on_established(void *ctx, gs_node *n, gs_session *s, const uint8_t *
 }
 
 static void on_write_result(cc_app *a, cc_der *d, const gs_mms_pdu *pdu) {
+  float w;
+  if (!cc_req_answered(d, pdu->invoke_id, &w)) {
+    /* not awaited: answered after its setpoint-timeout, or never sent */
+    cc_note(a, d, "write answer for invokeID %lu ignored: not awaited (late or unknown)",
+            (unsigned long)pdu->invoke_id);
+    return;
+  }
+  d->sent_w = w;
   const gs_mms_results *r = &pdu->u.results;
   bool ok = r->count > 0 && r->items[0].type == GS_MMS_DATA_SUCCESS;
   const char *why = ok             ? NULL
                     : r->count > 0 ? gs_mms_access_error_name(r->items[0].v.failure)
                                    : "empty-result";
-  char val[32];
-  snprintf(val, sizeof(val), "%.0f", (double)d->sent_w);
-  gs_evrec e = {0};
-  e.type = ok ? "setpoint-accepted" : "setpoint-refused";
-  e.diag = why;
-  (void)gs_evrec_str(&e, "der", d->cfg->name);
-  (void)gs_evrec_str(&e, "object", "WMaxSpt");
-  (void)gs_evrec_str(&e, "value", val);
-  (void)gs_evrec_num(&e, "invoke_id", pdu->invoke_id);
-  gs_rt_app_rec(&a->rt, d->s, &e);
+  cc_req_event(a, d, d->s, ok ? "setpoint-accepted" : "setpoint-refused", pdu->invoke_id, w, why,
+               0);
   if (ok) {
     cc_result(a, d, "set-point %.0f W accepted", (double)d->sent_w);
   } else {
@@ -394,6 +402,7 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   if (d == NULL) {
     return;
   }
+  cc_req_lost(a, d, s, err); /* writes still unanswered */
   d->s = NULL;
   bool was_est = d->est;
   d->est = false;
@@ -492,6 +501,7 @@ static void tick(void *ctx, gs_time_ms now) {
     } else if (d->waiting) {
       try_connect(a, d, now);
     }
+    cc_req_tick(a, d, now);
     if (!a->stopping && a->rekey_after_ms > 0 && established(d) && now >= d->next_rekey) {
       d->next_rekey = now + a->rekey_after_ms;
       cc_rekey(a, d, now);
@@ -518,6 +528,8 @@ static gs_time_ms next_deadline(void *ctx) {
     if (a->rekey_after_ms > 0 && established(d)) {
       t = d->next_rekey < t ? d->next_rekey : t;
     }
+    gs_time_ms q = cc_req_deadline(d);
+    t = q < t ? q : t;
     if (d->waiting && !a->stopping) {
       gs_time_ms c = gs_node_connect_after(a->rt.node, d->cfg->name);
       t = c < t ? c : t;
@@ -538,7 +550,11 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
     cc_der *d = &a->ders[i];
     if (established(d)) {
       set_status(a, d, "releasing");
-      (void)gs_node_release(a->rt.node, d->s, buf, len, now);
+      if (gs_node_release(a->rt.node, d->s, buf, len, now) == GS_OK && d->s != NULL) {
+        /* answered before the loop gives up (GS_RT_SHUTDOWN_MS), or release-timeout */
+        gs_time_ms bound = a->rt.cfg.app.request_timeout_ms;
+        cc_req_release_sent(d, bound < CC_RELEASE_AT_EXIT_MS ? bound : CC_RELEASE_AT_EXIT_MS, now);
+      }
     } else if (d->s != NULL && gs_session_state_get(d->s) != GS_STATE_RELEASE_SENT) {
       (void)gs_node_close(a->rt.node, d->s, now); /* a handshake still waiting */
     }
@@ -584,6 +600,8 @@ static void reassociate(void *ctx, gs_session *s, gs_time_ms now) {
   set_status(a, d, "releasing");
   if (gs_node_release(a->rt.node, s, buf, len, now) != GS_OK) {
     d->reassociate = false;
+  } else if (d->s != NULL) {
+    cc_req_release_sent(d, a->rt.cfg.app.request_timeout_ms, now);
   }
 }
 

@@ -145,6 +145,13 @@ static void print_config(const gs_config *c) {
   }
   printf("%s\n  %-18s%s\n", s->n_required ? "" : "(none)", "allow_any_peer",
          s->allow_any_peer ? "yes" : "no");
+  const gs_cfg_session *se = &c->session;
+  printf("[session]\n  %-18s%lld ms\n", "handshake_timeout", (long long)se->handshake_timeout_ms);
+  printf("  %-18s%lld ms\n", "rekey_timeout",
+         (long long)(se->rekey_timeout_ms ? se->rekey_timeout_ms : se->handshake_timeout_ms));
+  printf(
+      "  %-18s%lld ms\n", "half_open_timeout",
+      (long long)(se->half_open_timeout_ms ? se->half_open_timeout_ms : se->handshake_timeout_ms));
   printf("[identity]\n  %-18s%s\n  %-18s%s\n", "cert", c->id.cert, "key", c->id.key);
   for (size_t i = 0; i < c->id.n_anchors; i++) {
     printf("  %-18s%s\n", "trust_anchor", c->id.anchors[i]);
@@ -167,6 +174,7 @@ static void print_config(const gs_config *c) {
   printf("[application]\n  %-18s%lld ms\n  %-18s%u\n  %-18s%llu\n", "report_interval",
          (long long)c->app.report_interval_ms, "rating_kw", (unsigned)c->app.rating_kw, "seed",
          (unsigned long long)c->app.seed);
+  printf("  %-18s%lld ms\n", "request_timeout", (long long)c->app.request_timeout_ms);
   printf("[log]\n  %-18s%s\n  %-18s%s\n", "events", c->log.events[0] ? c->log.events : "(none)",
          "csv", c->log.csv[0] ? c->log.csv : "(none)");
   /* syslog (docs/SYSLOG.md): the local one, and the remote collector when set */

@@ -28,6 +28,7 @@
  * being aborted (an initiator that refuses the HandshakeAcc aborts within
  * one round trip). */
 #define DER_CONFIRM_MS 2000
+#define DER_RELEASE_AT_EXIT_MS (GS_RT_SHUTDOWN_MS - 1000) /* release-timeout at exit */
 #define DER_MAX_FAILING 16u /* peers whose attempts are counted at once */
 
 /* The failed attempts of one peer (its certificate's identity). */
@@ -39,9 +40,10 @@ typedef struct der_failing {
 typedef struct der_app {
   gs_rt rt;
   gs_dermodel model;
-  gs_session *as[DER_MAX_ASSOC];    /* accepted associations */
-  gs_time_ms acc_at[DER_MAX_ASSOC]; /* accepted, not yet confirmed (0: confirmed) */
-  char why[DER_MAX_ASSOC][64];      /* the diagnostic it was aborted with */
+  gs_session *as[DER_MAX_ASSOC];        /* accepted associations */
+  gs_time_ms acc_at[DER_MAX_ASSOC];     /* accepted, not yet confirmed (0: confirmed) */
+  char why[DER_MAX_ASSOC][64];          /* the diagnostic it was aborted with */
+  gs_time_ms release_by[DER_MAX_ASSOC]; /* release sent at exit: release-timeout then (0: none) */
   der_failing failing[DER_MAX_FAILING];
   size_t next_failing; /* the entry reused next when all are taken */
   gs_time_ms interval;
@@ -382,6 +384,7 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   size_t i = (size_t)(slot - a->as);
   bool pending = a->acc_at[i] != 0;
   a->acc_at[i] = 0;
+  a->release_by[i] = 0;
   if (pending && err != GS_ERR_CLOSED && err != GS_OK) {
     attempt_failed(a, i, err);
     *slot = NULL;
@@ -411,10 +414,31 @@ static void send_reports(der_app *a, gs_time_ms now) {
   }
 }
 
+/* A release this DER sent at exit and nobody answered: release-timeout,
+ * and the association is ended here. */
+static void release_timeout(der_app *a, size_t i, gs_time_ms now) {
+  gs_session *s = a->as[i];
+  a->release_by[i] = 0;
+  if (s == NULL || gs_session_state_get(s) != GS_STATE_RELEASE_SENT) {
+    return;
+  }
+  const char *assoc = gs_session_asso_id(s);
+  gs_evrec r = {0};
+  r.type = "release-timeout";
+  (void)gs_evrec_num(&r, "timeout_ms", DER_RELEASE_AT_EXIT_MS);
+  gs_rt_app_rec(&a->rt, s, &r);
+  gs_app_line("%s: association %s: release unanswered after %d ms; ended locally", a->rt.cfg.name,
+              assoc, (int)DER_RELEASE_AT_EXIT_MS);
+  (void)gs_node_close(a->rt.node, s, now);
+}
+
 static void tick(void *ctx, gs_time_ms now) {
   der_app *a = ctx;
   (void)gs_dermodel_step(&a->model, plant_now(a, now));
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
+    if (a->as[i] != NULL && a->release_by[i] != 0 && now >= a->release_by[i]) {
+      release_timeout(a, i, now);
+    }
     if (a->as[i] != NULL && a->acc_at[i] != 0 && now - a->acc_at[i] >= DER_CONFIRM_MS) {
       confirm(a, i);
     }
@@ -432,6 +456,9 @@ static gs_time_ms next_deadline(void *ctx) {
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
     if (a->as[i] != NULL && a->acc_at[i] != 0 && a->acc_at[i] + DER_CONFIRM_MS < t) {
       t = a->acc_at[i] + DER_CONFIRM_MS;
+    }
+    if (a->as[i] != NULL && a->release_by[i] != 0 && a->release_by[i] < t) {
+      t = a->release_by[i];
     }
   }
   return t;
@@ -451,7 +478,9 @@ static void shutdown_all(void *ctx, gs_time_ms now) {
       continue;
     }
     if (gs_session_state_get(s) == GS_STATE_ESTABLISHED) {
-      (void)gs_node_release(a->rt.node, s, buf, blen, now);
+      if (gs_node_release(a->rt.node, s, buf, blen, now) == GS_OK && a->as[i] != NULL) {
+        a->release_by[i] = now + DER_RELEASE_AT_EXIT_MS; /* or release-timeout */
+      }
     } else if (gs_session_state_get(s) != GS_STATE_RELEASE_SENT) {
       (void)gs_node_close(a->rt.node, s, now);
     }

@@ -14,7 +14,8 @@
 #define CFG_FILE_MAX (1024 * 1024)
 
 static const char *const sect_names[SECT_COUNT_] = {
-    "", "node", "security", "identity", "transport", "application", "log", "roles", "http", "der"};
+    "",    "node",  "security", "identity", "transport", "application",
+    "log", "roles", "http",     "session",  "der"};
 
 const char *cfg_sect_name(cfg_sect s) {
   return (s > SECT_NONE && s < SECT_COUNT_) ? sect_names[s] : "(none)";
@@ -58,6 +59,9 @@ void gs_cfg_defaults(gs_config *cfg) {
   memcpy(s->pp, GS_PP_DEFAULT, sizeof(GS_PP_DEFAULT));
   s->max_assoc_per_peer = GS_CFG_ASSOC_PER_PEER;
   s->on_reload = GS_CFG_RELOAD_KEEP;
+  cfg->session.handshake_timeout_ms = GS_HS_TIMEOUT_DEFAULT_MS;
+  cfg->session.rekey_timeout_ms = GS_CFG_REKEY_TIMEOUT_DEFAULT_MS;
+  cfg->session.half_open_timeout_ms = GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS;
   cfg->id.cert_warn_before_ms = GS_CFG_CERT_WARN_DEFAULT_MS;
   cfg->id.crl_warn_before_ms = GS_CFG_CRL_WARN_DEFAULT_MS;
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;
@@ -66,6 +70,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->transport.queue_max = GS_AMQP_QUEUE_MAX;
   cfg->transport.queue_max_age_ms = GS_AMQP_QUEUE_MAX_AGE_MS;
   cfg->app.report_interval_ms = 2000;
+  cfg->app.request_timeout_ms = GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS;
   cfg->app.rating_kw = 100;
   cfg->app.seed = 1;
   cfg->app.sim_hour = GS_CFG_SIM_HOUR_OFF;

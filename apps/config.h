@@ -82,6 +82,17 @@ typedef struct gs_cfg_security {
   gs_cfg_on_reload on_reload;  /* SIGHUP: continuing associations */
 } gs_cfg_security;
 
+/* [session]: the engine's timers (gs_endpoint_config). */
+#define GS_CFG_TIMER_MIN_MS 100LL /* each timer: 100 ms .. 10 min */
+#define GS_CFG_TIMER_MAX_MS (10LL * 60 * 1000)
+#define GS_CFG_REKEY_TIMEOUT_DEFAULT_MS 10000LL     /* key update unconfirmed after */
+#define GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS 10000LL /* answered, no valid traffic after */
+typedef struct gs_cfg_session {
+  gs_time_ms handshake_timeout_ms; /* initiator: no HandshakeAcc after this */
+  gs_time_ms rekey_timeout_ms;     /* a key update not confirmed after this */
+  gs_time_ms half_open_timeout_ms; /* responder: answered, no valid PDU after this */
+} gs_cfg_session;
+
 /* One line of [roles]: the operations a role permits (replaces the default
  * of gs_authz_default_role_ops for that role). */
 typedef struct gs_cfg_role_ops {
@@ -134,11 +145,13 @@ typedef struct gs_cfg_transport_settings {
 /* [application] */
 typedef struct gs_cfg_application {
   gs_time_ms report_interval_ms;
-  uint32_t rating_kw; /* DER rating */
-  uint64_t seed;      /* DER simulation seed */
-  uint32_t sim_hour;  /* DER: plant clock starts at this UTC hour (0..23);
-                         GS_CFG_SIM_HOUR_OFF = the wall clock (demo key) */
+  uint32_t rating_kw;            /* DER rating */
+  uint64_t seed;                 /* DER simulation seed */
+  uint32_t sim_hour;             /* DER: plant clock starts at this UTC hour (0..23);
+                                    GS_CFG_SIM_HOUR_OFF = the wall clock (demo key) */
+  gs_time_ms request_timeout_ms; /* cc: a set-point or release unanswered after this */
 } gs_cfg_application;
+#define GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS 5000LL
 
 /* [log] */
 typedef struct gs_cfg_log {
@@ -183,6 +196,7 @@ typedef struct gs_config {
   char name[GS_CFG_NAME_MAX];
   char identity[GS_CFG_STR_MAX]; /* own E2E identity */
   gs_cfg_security security;
+  gs_cfg_session session;
   gs_cfg_identity id;
   gs_cfg_transport_settings transport;
   gs_cfg_application app;

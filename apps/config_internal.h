@@ -14,8 +14,9 @@ typedef enum cfg_sect {
   SECT_APPLICATION,
   SECT_LOG,
   SECT_ROLES,
-  SECT_HTTP, /* [http]: cc --http */
-  SECT_DER,  /* [der NAME] */
+  SECT_HTTP,    /* [http]: cc --http */
+  SECT_SESSION, /* [session]: the engine's timers */
+  SECT_DER,     /* [der NAME] */
   SECT_COUNT_
 } cfg_sect;
 

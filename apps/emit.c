@@ -1,6 +1,8 @@
 /* The JSON-lines event sink and the record subscribers (emit.h). */
 #include "emit.h"
 
+#include "droplimit.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +16,8 @@ static char sink_path[4096];
 static char node_name[128];
 static uint64_t write_failures;
 static bool failing; /* the last write failed */
+
+static gs_droplimit drops;
 
 static struct {
   gs_emit_subscriber fn;
@@ -109,6 +113,14 @@ void gs_emit_rec(const gs_evrec *e) {
   if (r.node == NULL && node_name[0] != '\0') {
     r.node = node_name;
   }
+  r.suppressed = false;
+  if (!r.summary && !gs_droplimit_admit(&drops, &r)) {
+    r.suppressed = true; /* counted by the subscribers that count, written by none */
+    for (size_t i = 0; i < n_subs; i++) {
+      subs[i].fn(subs[i].ctx, &r, "", 0);
+    }
+    return;
+  }
   char line[8192];
   size_t len;
   if (gs_evrec_format(&r, line, sizeof(line), &len) != 0) {
@@ -120,6 +132,35 @@ void gs_emit_rec(const gs_evrec *e) {
   for (size_t i = 0; i < n_subs; i++) {
     subs[i].fn(subs[i].ctx, &r, line, len);
   }
+}
+
+void gs_emit_set_drop_interval(gs_time_ms interval) {
+  gs_droplimit_init(&drops, interval);
+}
+
+static void drop_summary(void *ctx, const gs_droplimit_slot *s, gs_time_ms now) {
+  (void)ctx;
+  gs_evrec r = {0};
+  r.time = now;
+  r.type = s->type;
+  r.severity = -1;
+  r.xpeer = s->xpeer[0] ? s->xpeer : NULL;
+  r.diag = s->diag[0] ? s->diag : NULL;
+  r.diag_code = s->diag_code;
+  r.has_diag_code = s->has_diag_code && r.diag != NULL;
+  r.assoc = s->assoc[0] ? s->assoc : NULL;
+  r.peer = s->peer[0] ? s->peer : NULL;
+  (void)gs_evrec_num(&r, "count", s->suppressed);
+  r.summary = true;
+  gs_emit_rec(&r);
+}
+
+void gs_emit_drop_flush(gs_time_ms now, bool all) {
+  gs_droplimit_flush(&drops, now, all, drop_summary, NULL);
+}
+
+gs_time_ms gs_emit_drop_next(void) {
+  return gs_droplimit_next(&drops);
 }
 
 void gs_emit_close(void) {

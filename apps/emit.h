@@ -27,6 +27,17 @@ typedef void (*gs_emit_subscriber)(void *ctx, const gs_evrec *e, const char *jso
 int gs_emit_subscribe(gs_emit_subscriber fn, void *ctx);
 void gs_emit_unsubscribe_all(void);
 
+/* Rate-limit repeated identical drop events (droplimit.h) with this
+ * interval (0: off, the default). A suppressed record reaches the
+ * subscribers with `suppressed` set (sinks skip it, counters count it). */
+void gs_emit_set_drop_interval(gs_time_ms interval);
+/* Give out the counts of suppressed drops whose interval has passed at
+ * `now` (all of them with `all`, at exit): one record per key, its
+ * fields.count the number suppressed, `summary` set. */
+void gs_emit_drop_flush(gs_time_ms now, bool all);
+/* When gs_emit_drop_flush next has a count to give (INT64_MAX: none). */
+gs_time_ms gs_emit_drop_next(void);
+
 /* Events the JSON-lines sink failed to write (full disk, closed pipe, an
  * I/O error). Each failure is counted; the first of a run of failures, and
  * the first success after one, are reported on stderr naming the path and

@@ -57,6 +57,9 @@ typedef struct gs_evrec {
   const char *cert_sha256;
   size_t n_fields;
   gs_evfield fields[GS_EVREC_MAX_FIELDS];
+  /* the rate limit of drop events (droplimit.h), set by gs_emit_rec: */
+  bool suppressed; /* limited: not written by any sink, only counted (/metrics) */
+  bool summary;    /* fields.count drops, each already seen as suppressed */
 } gs_evrec;
 
 /* Add a string (NULL or "" value: nothing added) or number field; false

@@ -13,6 +13,7 @@
 
 #include "connlog.h"
 #include "credentials.h"
+#include "droplimit.h"
 #include "emit.h"
 #include "expiry.h"
 #include "gridseal/crypto_openssl.h"
@@ -408,6 +409,13 @@ static void security_to_endpoint(const gs_cfg_security *sec, gs_endpoint_config 
   e->pp = sec->pp;
 }
 
+/* [session]: the engine's timers. */
+static void session_to_endpoint(const gs_cfg_session *ses, gs_endpoint_config *e) {
+  e->handshake_timeout_ms = ses->handshake_timeout_ms;
+  e->rekey_timeout_ms = ses->rekey_timeout_ms;         /* 0: handshake_timeout */
+  e->half_open_timeout_ms = ses->half_open_timeout_ms; /* 0: handshake_timeout */
+}
+
 /* What the [identity] files give, loaded and validated together
  * (credentials.h): at start and again at each reload (SIGHUP). */
 typedef gs_creds rt_set;
@@ -564,6 +572,7 @@ static int apply_opts(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role) {
   }
   const char *ev = o->events != NULL ? o->events : rt->cfg.log.events;
   gs_emit_set_node(rt->cfg.name);
+  gs_emit_set_drop_interval(GS_DROPLIMIT_INTERVAL_DEFAULT_MS);
   if (gs_emit_open(ev) != 0) {
     gs_app_err("%s: cannot open the event log: %s", ev, strerror(errno));
     return GS_ERR_IO;
@@ -655,6 +664,7 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.endpoint.cert_len = rt->cert_len;
     nc.endpoint.key = rt->key;
     security_to_endpoint(&rt->cfg.security, &nc.endpoint);
+    session_to_endpoint(&rt->cfg.session, &nc.endpoint);
     nc.endpoint.peer_check = rt_peer_check;
     nc.endpoint.peer_check_user = rt;
     /* the engine's own per-identity cap (handshaking associations too) */
@@ -719,6 +729,7 @@ void gs_rt_free(gs_rt *rt) {
   rt->authz = NULL;
   gs_ossl_crypto_free(rt->crypto);
   rt->crypto = NULL;
+  gs_emit_drop_flush(gs_app_now(), true); /* the counts of the last interval */
   gs_syslog_close();
   gs_emit_close();
 }
@@ -1036,6 +1047,7 @@ static void loop_tick(void *user, gs_time_ms now) {
   if (rt->app.tick != NULL) {
     rt->app.tick(rt->app.ctx, now);
   }
+  gs_emit_drop_flush(now, false); /* counts of rate-limited drop events */
 }
 
 static gs_time_ms loop_deadline(void *user) {
@@ -1043,6 +1055,8 @@ static gs_time_ms loop_deadline(void *user) {
   gs_time_ms t =
       l->rt->app.next_deadline != NULL ? l->rt->app.next_deadline(l->rt->app.ctx) : INT64_MAX;
   t = l->rt->next_expiry_check < t ? l->rt->next_expiry_check : t;
+  gs_time_ms d = gs_emit_drop_next();
+  t = d < t ? d : t;
   return l->end < t ? l->end : t;
 }
 

@@ -23,6 +23,9 @@ static struct {
 
 static void on_record(void *ctx, const gs_evrec *e, const char *json, size_t len) {
   (void)ctx;
+  if (e->suppressed) {
+    return; /* a rate-limited drop (droplimit.h): its count follows */
+  }
   int sev = e->severity >= 0 && e->severity <= 7 ? e->severity : GS_SEV_NOTICE;
   if (st.local) {
     size_t n = len > 0 && json[len - 1] == '\n' ? len - 1 : len;

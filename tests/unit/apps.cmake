@@ -14,3 +14,5 @@ gs_unit_test(test_app_util SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_app_util.c LIB
 gs_unit_test(test_failsum SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_failsum.c LIBS gridseal_apps_common)
 gs_unit_test(test_emit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_emit.c ${PROJECT_SOURCE_DIR}/apps/emit.c
              LIBS gridseal_apps_common PkgConfig::JANSSON)
+gs_unit_test(test_droplimit SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_droplimit.c ${PROJECT_SOURCE_DIR}/apps/emit.c
+             LIBS gridseal_apps_common)

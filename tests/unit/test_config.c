@@ -179,6 +179,26 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg->n_role_ops, 0);
   assert_int_equal(cfg->app.rating_kw, 100);
   assert_int_equal(cfg->n_peers, 0);
+  assert_int_equal(cfg->session.handshake_timeout_ms, GS_HS_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(cfg->session.rekey_timeout_ms, GS_CFG_REKEY_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(cfg->session.half_open_timeout_ms, GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(cfg->app.request_timeout_ms, GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS);
+}
+
+/* [session]: the three timers, each in any duration unit. */
+static void test_session_timers(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof(text),
+           "%s[session]\nhandshake_timeout = 3s\nrekey_timeout = 1500ms\n"
+           "half_open_timeout = 1min\n[application]\nrequest_timeout = 2s\n",
+           min_der);
+  gs_cfg_error err;
+  assert_int_equal(gs_cfg_parse(cfg, "der1.conf", NULL, text, strlen(text), &err), GS_OK);
+  assert_int_equal(cfg->session.handshake_timeout_ms, 3000);
+  assert_int_equal(cfg->session.rekey_timeout_ms, 1500);
+  assert_int_equal(cfg->session.half_open_timeout_ms, 60000);
+  assert_int_equal(cfg->app.request_timeout_ms, 2000);
 }
 
 /* Derived defaults: integrity-only makes encryption optional; brokers use
@@ -392,6 +412,22 @@ static const bad_case bad[] = {
     {HEAD IDENT TAIL "[security]\nallow_any_peer = yes\nrequired_roles = OPERATOR\n",
      "cc.conf:12: allow_any_peer = yes conflicts with allowed_peers / required_roles"},
     /* [http] */
+    {HEAD "[session]\nhandshake_timeout = 5\n",
+     "cc.conf:6: duration '5' for 'handshake_timeout' needs a unit (ms, s, min, h, d)"},
+    {HEAD "[session]\nhandshake_timeout = 50ms\n",
+     "cc.conf:6: value '50ms' for 'handshake_timeout' out of range (100..600000)"},
+    {HEAD "[session]\nrekey_timeout = 11min\n",
+     "cc.conf:6: value '11min' for 'rekey_timeout' out of range (100..600000)"},
+    {HEAD "[session]\nhalf_open_timeout = -1s\n",
+     "cc.conf:6: invalid duration '-1s' for 'half_open_timeout'"},
+    {HEAD "[session]\nhalf_open_timeout = 2 weeks\n",
+     "cc.conf:6: duration '2 weeks' for 'half_open_timeout' needs a unit (ms, s, min, h, d)"},
+    {HEAD "[session]\nrekey_timeout = 5s\nrekey_timeout = 6s\n",
+     "cc.conf:7: duplicate key 'rekey_timeout' in [session]"},
+    {HEAD "[session]\nkey_lifetime = 1h\n", "cc.conf:6: unknown key 'key_lifetime' in [session]"},
+    {HEAD "[session]\n[session]\n", "cc.conf:6: duplicate section [session]"},
+    {HEAD "[application]\nrequest_timeout = 0s\n",
+     "cc.conf:6: value '0s' for 'request_timeout' out of range (100..600000)"},
     {HEAD "[http]\nlisten = 0.0.0.0\n",
      "cc.conf:6: invalid address '0.0.0.0' for 'listen' (expected PORT, ADDR:PORT or [IPV6]:PORT)"},
     {HEAD "[http]\nlisten = dashboard.example:8080\n",
@@ -612,6 +648,7 @@ int main(void) {
       cmocka_unit_test(test_load_file),        cmocka_unit_test(test_names),
       cmocka_unit_test(test_authz_policy_der), cmocka_unit_test(test_authz_policy_cc),
       cmocka_unit_test(test_ops_text),         cmocka_unit_test(test_http_section),
+      cmocka_unit_test(test_session_timers),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
