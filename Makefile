@@ -53,7 +53,10 @@ bench: build
 # Needs root (its own network and mount namespace) and the servers of
 # `scripts/deps check`.
 soak: build
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $(BUILD)/soak-clockshift.so \
+	  tests/soak/clockshift.c -ldl
 	@/usr/bin/python3 tests/soak/soak.py --gridseal $(BUILD)/apps/gridseal \
+	  --clockshift $(BUILD)/soak-clockshift.so \
 	  --minutes $${GS_SOAK_MINUTES:-10} --seed $${GS_SOAK_SEED:-$$(date +%s)} \
 	  $${GS_SOAK_WORK:+--work $$GS_SOAK_WORK}
 

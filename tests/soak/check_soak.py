@@ -28,7 +28,8 @@ Invariants (docs/RELIABILITY.md):
   exit                every process the soak did not kill exited with 0
   events              every event file matches docs/events.schema.json
   standing            the full-disk DER said its events are being lost and
-                      kept reporting; the limited DER kept reporting
+                      kept reporting; the limited DER and the DER with its
+                      clock offset kept reporting
 Prints the figures of the run and one line per violation; exit 1 if any.
 """
 import argparse
@@ -149,11 +150,13 @@ def main():
     # what the DERs applied
     applied = {}
     for der, incs in der_incs.items():
+        # the clock DER's lines carry its shifted time
+        off = m.get("clock_offset_ms", 0) / 1000.0 if m["standing"].get("clock") == der else 0
         for inc in incs:
             for t, text in lines(inc["out"]):
                 mm = DER_SP.match(text)
                 if mm and mm.group(1) == der:
-                    applied.setdefault(der, []).append((t, int(mm.group(2))))
+                    applied.setdefault(der, []).append((t - off, int(mm.group(2))))
 
     # the control centers' view
     reports = []  # (time, der, run inc no., cc inc key, assoc, seq, setpoint)
@@ -319,6 +322,11 @@ def main():
                  "lost" % d)
         if not any(r[1] == d for r in reports if r[0] > m["t_end"] - span / 2):
             fail("standing", "%s (event log on a full file system) stopped reporting" % d)
+    if "clock" in st:
+        d = st["clock"]
+        if not any(r[1] == d for r in reports if r[0] > m["t_end"] - span / 2):
+            fail("standing", "%s (clock offset %+d ms) stopped reporting" % (
+                d, m.get("clock_offset_ms", 0)))
     if "ulimit" in st:
         d = st["ulimit"]
         if not any(r[1] == d for r in reports if r[0] > m["t_end"] - span / 2):
@@ -327,7 +335,8 @@ def main():
     print("soak seed %d: %d s, transports %s" % (m["seed"], round(span), ",".join(m["transports"])))
     print("  faults: %s; standing: %s" % (
         ", ".join("%s=%d" % kv for kv in sorted(by_kind.items())) or "none",
-        ", ".join("%s on %s" % kv for kv in sorted(st.items())) or "none"))
+        ", ".join("%s on %s" % kv for kv in sorted(st.items())) or "none") + (
+            " (offset %+d ms)" % m["clock_offset_ms"] if "clock" in st else ""))
     print("  reports delivered %d, lost %d (%d as gaps, %d where an association ended, "
           "%d unaccounted), duplicates %d" % (
               len(reports), lost, gapped, ended, unacc,

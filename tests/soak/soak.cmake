@@ -10,14 +10,18 @@ find_program(GS_SOAK_MOSQUITTO mosquitto PATHS /usr/sbin)
 find_program(GS_SOAK_PROSODY prosody PATHS /usr/bin /usr/sbin)
 if(TARGET gridseal_cli AND GS_SOAK_MOSQUITTO AND GS_SOAK_PROSODY
    AND EXISTS /usr/lib/rabbitmq/bin/rabbitmq-server)
-  set(GS_SOAK_CHECK_FAULTS "der-kill,cc-kill,server-kill,netcut,fullfs,ulimit"
+  # the clock offset of one DER: an LD_PRELOAD shim over CLOCK_REALTIME
+  add_library(gs_soak_clockshift MODULE ${CMAKE_CURRENT_LIST_DIR}/clockshift.c)
+  target_link_libraries(gs_soak_clockshift PRIVATE ${CMAKE_DL_LIBS})
+  set(GS_SOAK_CHECK_FAULTS "der-kill,cc-kill,server-kill,netcut,fullfs,ulimit,clock"
       CACHE STRING "faults of the 2-minute soaks of make check")
   foreach(_n 1 2 3)
     math(EXPR _seed "16000 + ${_n}")
     add_test(NAME soak_seed${_n}
              COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/soak.py
                      --gridseal $<TARGET_FILE:gridseal_cli> --seed ${_seed} --seconds 120
-                     --faults ${GS_SOAK_CHECK_FAULTS})
+                     --faults ${GS_SOAK_CHECK_FAULTS}
+                     --clockshift $<TARGET_FILE:gs_soak_clockshift>)
     set_tests_properties(soak_seed${_n} PROPERTIES
       LABELS "soak;integration;no-asan;no-valgrind" TIMEOUT 420 SKIP_RETURN_CODE 77
       RESOURCE_LOCK "rabbitmq;soak")

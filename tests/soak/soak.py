@@ -9,8 +9,10 @@ Faults (docs/RELIABILITY.md): der-kill, cc-kill, server-kill (SIGKILL, then
 a restart after a drawn down time), netcut (`ip link set lo down` for a drawn
 time inside the network namespace the soak runs in), and two standing
 conditions on one DER each: fullfs (its event log on a full 64 KiB tmpfs,
-mounted in the soak's own mount namespace) and ulimit (RLIMIT_AS and
-RLIMIT_NOFILE, as `ulimit -v` / `ulimit -n`).
+mounted in the soak's own mount namespace), ulimit (RLIMIT_AS and
+RLIMIT_NOFILE, as `ulimit -v` / `ulimit -n`) and clock (its wall clock, the
+time argument of its engine, offset by a drawn 20 s .. 4 min either way
+through the clockshift.so preload, --clockshift).
 
 The whole run happens in a new network and mount namespace (unshare): the
 servers, the control centers and the DERs see only that namespace's
@@ -41,7 +43,7 @@ AMQP_DIST, AMQP_EPMD = 21272, 21273
 DERS = {"xmpp": ["der1", "der2"], "mqtt": ["der3", "der4"], "amqp": ["der5", "der6"]}
 REPORT_MS = 500
 RECONNECT_MAX_MS = 1000
-ALL_FAULTS = ["der-kill", "cc-kill", "server-kill", "netcut", "fullfs", "ulimit"]
+ALL_FAULTS = ["der-kill", "cc-kill", "server-kill", "netcut", "fullfs", "ulimit", "clock"]
 TIMED = {"der-kill": 5, "cc-kill": 2, "server-kill": 2, "netcut": 2}  # weights
 ULIMIT_AS = 512 << 20  # bytes of address space for the ulimit DER
 ULIMIT_NOFILE = 48
@@ -65,9 +67,12 @@ def draw_schedule(seed, seconds, transports, faults):
     # the standing conditions go to DERs that are never killed
     spare = list(ders)
     rng.shuffle(spare)
-    for k in ("fullfs", "ulimit"):
+    for k in ("fullfs", "ulimit", "clock"):
         if k in faults and spare:
             plan["standing"][k] = spare.pop()
+    # the clock offset of the "clock" DER: up to 4 min either way (inside the
+    # configured time_tolerance of 10 min)
+    plan["clock_offset_ms"] = rng.choice([-1, 1]) * rng.randint(20000, 240000)
     t = 10.0 + rng.uniform(0, 3)
     while timed and t < seconds - 15:
         kind = rng.choices(timed, weights=[TIMED[k] for k in timed])[0]
@@ -115,6 +120,10 @@ class Proc:
                    "--transport", self.transport, "--events", events, "--run-for", str(left)]
         out = open(base + ".out", "wb")
         lim = self.limits
+        env = dict(os.environ)
+        if self.kind == "der" and self.name == s.plan["standing"].get("clock"):
+            env["LD_PRELOAD"] = s.a.clockshift
+            env["GS_SOAK_CLOCK_OFFSET_MS"] = str(s.plan["clock_offset_ms"])
 
         def pre():
             os.setsid()
@@ -124,7 +133,7 @@ class Proc:
 
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE if self.kind == "cc" else
                                   subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                  preexec_fn=pre, cwd=s.pki)
+                                  preexec_fn=pre, cwd=s.pki, env=env)
         out.close()
         self.incs.append({"proc": self.name, "kind": self.kind, "transport": self.transport,
                           "inc": n, "pid": self.p.pid, "start": time.time(), "end": None,
@@ -455,6 +464,8 @@ class Soak:
             "report_ms": REPORT_MS, "reconnect_max_ms": RECONNECT_MAX_MS,
             "ders": {d: t for t in self.transports for d in DERS[t]},
             "standing": self.plan["standing"], "plan": self.plan,
+            "clock_offset_ms": self.plan["clock_offset_ms"] if "clock" in self.plan["standing"]
+            else 0,
             "incarnations": [i for p in self.procs.values() for i in p.incs],
             "faults": self.log["faults"], "setpoints": self.log["setpoints"],
             "servers": self.log["servers"],
@@ -462,9 +473,10 @@ class Soak:
 
 
 def rerun_cmd(a):
-    return "%s %s --gridseal %s --seed %d --seconds %d --transports %s --faults %s" % (
+    return "%s %s --gridseal %s --seed %d --seconds %d --transports %s --faults %s%s" % (
         "/usr/bin/python3", os.path.join(HERE, "soak.py"), os.path.abspath(a.gridseal), a.seed,
-        a.seconds, ",".join(a.transports), ",".join(a.faults))
+        a.seconds, ",".join(a.transports), ",".join(a.faults),
+        " --clockshift " + a.clockshift if a.clockshift else "")
 
 
 def main():
@@ -479,6 +491,7 @@ def main():
     ap.add_argument("--recovery-wait", type=float, default=40.0)
     ap.add_argument("--recovery-bound", type=float, default=15.0)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--clockshift", help="the clockshift.so preload of the clock fault")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.seconds is None:
@@ -492,6 +505,11 @@ def main():
     for k in a.faults:
         if k not in ALL_FAULTS:
             sys.exit("soak: --faults: unknown fault '%s' (%s)" % (k, ", ".join(ALL_FAULTS)))
+    if "clock" in a.faults and not (a.clockshift and os.path.exists(a.clockshift)):
+        print("soak: fault clock needs --clockshift PATH (tests/soak/clockshift.c); left out")
+        a.faults.remove("clock")
+    if a.clockshift:
+        a.clockshift = os.path.abspath(a.clockshift)
     if not a.inner:
         # a network and mount namespace of our own, then run inside it
         if os.geteuid() != 0:
