@@ -517,6 +517,7 @@ def main():
             sys.exit(77)
         work = a.work or tempfile.mkdtemp(prefix="gs-soak.")
         os.makedirs(work, exist_ok=True)
+        os.chmod(work, 0o755)  # the servers run as their own users and must enter it
         argv = [sys.executable, os.path.abspath(__file__), "--inner", "--work", work] + [
             x for x in sys.argv[1:]]
         rc = subprocess.run(["unshare", "--net", "--mount", "--propagation", "private",
