@@ -43,10 +43,11 @@ AMQP_DIST, AMQP_EPMD = 21272, 21273
 DERS = {"xmpp": ["der1", "der2"], "mqtt": ["der3", "der4"], "amqp": ["der5", "der6"]}
 REPORT_MS = 500
 RECONNECT_MAX_MS = 1000
+REKEY_S = 20  # the control centers run a key update on every association this often
 ALL_FAULTS = ["der-kill", "cc-kill", "server-kill", "netcut", "fullfs", "ulimit", "clock"]
 TIMED = {"der-kill": 5, "cc-kill": 2, "server-kill": 2, "netcut": 2}  # weights
-ULIMIT_AS = 512 << 20  # bytes of address space for the ulimit DER
-ULIMIT_NOFILE = 48
+ULIMIT_AS = 64 << 20  # bytes of address space for the ulimit DER (it peaks near 19 MiB)
+ULIMIT_NOFILE = 16  # it holds 8 open
 
 
 def now_iso(t=None):
@@ -117,7 +118,8 @@ class Proc:
         else:
             left = max(5, int(s.t_end - time.time()))
             cmd = [s.g, "cc", "--config", os.path.join(s.pki, "cc-%s.conf" % self.transport),
-                   "--transport", self.transport, "--events", events, "--run-for", str(left)]
+                   "--transport", self.transport, "--events", events, "--run-for", str(left),
+                   "--rekey-after", str(REKEY_S)]
         out = open(base + ".out", "wb")
         lim = self.limits
         env = dict(os.environ)
@@ -224,20 +226,13 @@ class Soak:
             subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "soakfull", self.fullfs],
                            check=True)
             # fill it: what is left for the event log is less than one event
-            with open(os.path.join(self.fullfs, "filler"), "wb") as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 4096)
-                        f.flush()
-                except OSError:
-                    pass
-            try:
-                with open(os.path.join(self.fullfs, "filler2"), "wb") as f:
-                    while True:
-                        f.write(b"\0")
-                        f.flush()
-            except OSError:
-                pass
+            for name, chunk in (("filler", 4096), ("filler2", 1)):
+                with open(os.path.join(self.fullfs, name), "wb", buffering=0) as f:
+                    try:
+                        while True:
+                            f.write(b"\0" * chunk)
+                    except OSError:
+                        pass
         for t in self.transports:
             self.run[t] = os.path.join(self.work, "run-" + t)
             self.server_start(t)
