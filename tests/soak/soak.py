@@ -78,8 +78,8 @@ def draw_schedule(seed, seconds, transports, faults):
     while timed and t < seconds - 15:
         kind = rng.choices(timed, weights=[TIMED[k] for k in timed])[0]
         f = {"kind": kind, "at": round(t, 3), "down_ms": rng.randint(300, 2500)}
-        if kind == "der-kill":
-            f["target"] = rng.choice(ders)
+        if kind == "der-kill":  # never one of the standing conditions' DERs
+            f["target"] = rng.choice([d for d in ders if d not in plan["standing"].values()])
         elif kind in ("cc-kill", "server-kill"):
             f["target"] = rng.choice(transports)
         else:
