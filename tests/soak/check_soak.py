@@ -381,8 +381,8 @@ def main():
     print("soak seed %d: %d s, transports %s" % (m["seed"], round(span), ",".join(m["transports"])))
     print("  faults: %s; standing: %s" % (
         ", ".join("%s=%d" % kv for kv in sorted(by_kind.items())) or "none",
-        ", ".join("%s on %s" % kv for kv in sorted(st.items())) or "none") + (
-            " (offset %+d ms)" % m["clock_offset_ms"] if "clock" in st else ""))
+        ", ".join("%s on %s%s" % (k, v, " (%+d ms)" % m["clock_offset_ms"] if k == "clock"
+                                   else "") for k, v in sorted(st.items())) or "none"))
     print("  reports delivered %d, lost %d (%d as gaps, %d where an association ended, "
           "%d unaccounted), duplicates %d" % (
               len(reports), lost, gapped, ended, unacc,
