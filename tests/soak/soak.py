@@ -118,8 +118,9 @@ class Proc:
         else:
             left = max(5, int(s.t_end - time.time()))
             cmd = [s.g, "cc", "--config", os.path.join(s.pki, "cc-%s.conf" % self.transport),
-                   "--transport", self.transport, "--events", events, "--run-for", str(left),
-                   "--rekey-after", str(REKEY_S)]
+                   "--transport", self.transport, "--events", events, "--run-for", str(left)]
+            if s.a.rekey_after > 0:
+                cmd += ["--rekey-after", str(s.a.rekey_after)]
         out = open(base + ".out", "wb")
         lim = self.limits
         env = dict(os.environ)
@@ -471,7 +472,8 @@ def rerun_cmd(a):
     return "%s %s --gridseal %s --seed %d --seconds %d --transports %s --faults %s%s" % (
         "/usr/bin/python3", os.path.join(HERE, "soak.py"), os.path.abspath(a.gridseal), a.seed,
         a.seconds, ",".join(a.transports), ",".join(a.faults),
-        " --clockshift " + a.clockshift if a.clockshift else "")
+        " --clockshift " + a.clockshift if a.clockshift else "") + (
+        " --rekey-after %d" % a.rekey_after if a.rekey_after != REKEY_S else "")
 
 
 def main():
@@ -486,6 +488,8 @@ def main():
     ap.add_argument("--recovery-wait", type=float, default=40.0)
     ap.add_argument("--recovery-bound", type=float, default=15.0)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--rekey-after", type=int, default=REKEY_S,
+                    help="seconds between key updates on every association (0: none)")
     ap.add_argument("--clockshift", help="the clockshift.so preload of the clock fault")
     ap.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
