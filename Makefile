@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 
 .PHONY: all deps build check check-unit check-clang check-asan check-fuzz \
-        check-format check-install format demo bench clean
+        check-format check-install format demo bench soak clean
 
 all: build
 
@@ -47,6 +47,18 @@ demo:
 bench: build
 	@if [ -x scripts/bench ]; then scripts/bench; else echo "no benchmarks yet"; fi
 	@if [ "$${GS_BENCH_SCALE:-0}" = 1 ] && [ -x scripts/bench-scale ]; then scripts/bench-scale; fi
+
+# The chaos soak (docs/RELIABILITY.md): GS_SOAK_MINUTES (default 10) of
+# faults drawn from GS_SOAK_SEED (default: the time), then its invariants.
+# Needs root (its own network and mount namespace) and the servers of
+# `scripts/deps check`.
+soak: build
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $(BUILD)/soak-clockshift.so \
+	  tests/soak/clockshift.c -ldl
+	@/usr/bin/python3 tests/soak/soak.py --gridseal $(BUILD)/apps/gridseal \
+	  --clockshift $(BUILD)/soak-clockshift.so \
+	  --minutes $${GS_SOAK_MINUTES:-10} --seed $${GS_SOAK_SEED:-$$(date +%s)} \
+	  $${GS_SOAK_WORK:+--work $$GS_SOAK_WORK}
 
 clean:
 	rm -rf build build-*
