@@ -53,6 +53,7 @@ bench: build
 # Needs root (its own network and mount namespace) and the servers of
 # `scripts/deps check`.
 soak: build
+	@scripts/deps check
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $(BUILD)/soak-clockshift.so \
 	  tests/soak/clockshift.c -ldl
 	@/usr/bin/python3 tests/soak/soak.py --gridseal $(BUILD)/apps/gridseal \
