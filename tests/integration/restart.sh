@@ -108,7 +108,10 @@ fleet_run() { # run-for kills down-min down-spread transport
     pids+=($!)
   done
   sleep 0.5
-  "$G" cc --config "$P/cc.conf" --transport "$5" --run-for "$run" </dev/null >"$T/cc.out" 2>&1 &
+  # the cc runs until it is stopped below (SIGTERM: it releases, exit 0),
+  # --run-for only as a backstop
+  "$G" cc --config "$P/cc.conf" --transport "$5" --run-for $((run + 120)) </dev/null \
+    >"$T/cc.out" 2>&1 &
   local cc=$! t0=$SECONDS slice=$(((run - 6) / kills))
   for ((i = 0; i < kills; i++)); do
     local at=$((4 + i * slice + RANDOM % (slice > 3 ? slice - 3 : 1))) down=$(($3 + RANDOM % $4))
@@ -120,6 +123,12 @@ fleet_run() { # run-for kills down-min down-spread transport
     BACK+=("$(now_iso)")
     echo "restart $((i + 1)): $server killed at ~${at}s, down ${down} ms + its start"
   done
+  # the run's length, and at least 8 s of flow after the last start (a
+  # server slow to come back on a loaded machine still gets its tail)
+  local end=$((t0 + run)) tail_end=$((SECONDS + 8))
+  [ "$tail_end" -le "$end" ] || end=$tail_end
+  while [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+  kill -TERM "$cc" 2>/dev/null || true
   wait "$cc" || fail "cc exited with $?"
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
