@@ -10,12 +10,12 @@
 void cc_req_event(cc_app *a, cc_der *d, const gs_session *s, const char *type, uint32_t invoke_id,
                   float w, const char *diag, gs_time_ms timeout_ms) {
   bool lost = strcmp(type, "setpoint-lost") == 0;
+  char val[32]; /* referenced by the record until it is emitted */
   gs_evrec r = {0};
   r.type = type;
   r.diag = lost ? NULL : diag;
   (void)gs_evrec_str(&r, "der", d->cfg->name);
   if (strcmp(type, "release-timeout") != 0) {
-    char val[32];
     snprintf(val, sizeof(val), "%.0f", (double)w);
     (void)gs_evrec_str(&r, "object", "WMaxSpt");
     (void)gs_evrec_str(&r, "value", val);
