@@ -24,7 +24,12 @@ if(TARGET gridseal_cli AND TARGET gridseal_xmpp)
        OR (_s STREQUAL "ejabberd" AND EXISTS /usr/sbin/ejabberdctl))
       add_test(NAME restart_${_s} COMMAND ${CMAKE_CURRENT_LIST_DIR}/restart.sh ${_s}
                                           $<TARGET_FILE:gridseal_cli>)
-      set_tests_properties(restart_${_s} PROPERTIES LABELS "xmpp;integration" TIMEOUT 240)
+      # no-asan: after a server restart, libstrophe 0.12 (Debian 12) leaks
+      # one 17-octet block per reconnect inside its own stanza handlers
+      # (xmpp_stanza_get_text called from libstrophe, the bound JID), which
+      # LeakSanitizer reports at the control center's exit; the gcc stage
+      # runs these tests.
+      set_tests_properties(restart_${_s} PROPERTIES LABELS "xmpp;integration;no-asan" TIMEOUT 240)
     endif()
   endforeach()
 endif()
