@@ -18,7 +18,7 @@
 #   der-release-timeout  the same for the DER's release at SIGTERM
 # Every process started here is killed on exit (trap).
 set -eu
-CHECK_EVENTS="$(cd "$(dirname "$0")" && pwd)/check_events.py"
+. "$(dirname "$0")/lib.sh"
 
 G=$1
 RELAY=$2
@@ -28,52 +28,7 @@ BASE=$5
 DER_PORT=$((BASE + 1))
 RELAY_PORT=$((BASE + 2))
 
-PIDS=""
-cleanup() {
-  for p in $PIDS; do
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT INT TERM
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK"
-
-fail() {
-  echo "FAIL ($SCEN): $*"
-  for f in *.out *.jsonl; do
-    [ -f "$f" ] && { echo "==== $f"; cat "$f"; }
-  done
-  exit 1
-}
-
-count() { # count PATTERN FILE: matching lines (0 if none)
-  grep -c -- "$1" "$2" 2>/dev/null || true
-}
-
-expect_ge() { # expect_ge N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -ge "$1" ] || fail "$4: expected >= $1 lines matching '$2' in $3, got $c"
-}
-
-expect_eq() { # expect_eq N PATTERN FILE WHAT
-  c=$(count "$2" "$3")
-  [ "$c" -eq "$1" ] || fail "$4: expected $1 lines matching '$2' in $3, got $c"
-}
-
-expect_none() { # expect_none PATTERN FILE WHAT
-  expect_eq 0 "$1" "$2" "$3"
-}
-
-wait_for() { # wait_for PATTERN FILE SECONDS WHAT
-  i=0
-  while ! grep -q -- "$1" "$2" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -le $(($3 * 10)) ] || fail "$4 (no '$1' in $2 after $3 s)"
-    sleep 0.1
-  done
-}
+gs_work "$WORK"
 
 now_ms() {
   date +%s%3N
