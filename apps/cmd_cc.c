@@ -96,12 +96,17 @@ static void send_setpoint(cc_app *a, cc_der *d, float w, gs_time_ms now) {
   gs_dermodel_ctl ctl = {++d->ctl_num, now, 2, a->rt.cfg.identity, false};
   gs_mms_pdu pdu;
   int rc = gs_dermodel_build_setpoint(&pdu, ++d->invoke_id, d->ld, w, &ctl, &ar);
+  /* the event is stamped with the moment the write went to the transport: a
+   * transport that waits for its broker's confirmation (AMQP) may return
+   * only after the DER has applied it */
+  const gs_time_ms handed = gs_app_now();
   if (rc == GS_OK) {
     rc = send_mms(a, d, &pdu, now);
   }
   char val[32];
   snprintf(val, sizeof(val), "%.0f", (double)w);
   gs_evrec r = {0};
+  r.time = handed;
   r.type = rc == GS_OK ? "setpoint-sent" : "send-failed";
   r.diag = rc == GS_OK ? NULL : gs_errname(rc);
   (void)gs_evrec_str(&r, "der", d->cfg->name);

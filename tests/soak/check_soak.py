@@ -54,7 +54,6 @@ ENDING_EVENTS = {"association-lost", "abort-sent", "abort-received", "released",
 LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (.*)$")
 ASSOC = re.compile(r"^(der\d+) associated (\d+:\d+) with ")
 REPORT = re.compile(r"^(der\d+) report seq=(\d+) .* setpoint=(\d+) state=")
-SP_SENT = re.compile(r"^(der\d+) set-point (\d+) W sent")
 SP_OUT = re.compile(r"^(der\d+) set-point (\d+) W (accepted|refused|timed out|lost|failed)")
 DER_SP = re.compile(r"^(der\d+): set-point (\d+) W from ")
 
@@ -208,6 +207,12 @@ def main():
                     ev.get("fields", {}).get("count", 0))
             if ev.get("event") in ENDING_EVENTS and "assoc" in ev:
                 assoc_end.setdefault((key, ev["assoc"]), ev["event"])
+            # a set-point's time is its event's: the moment it went to the
+            # transport (the plain line follows the transport's return, which
+            # over AMQP waits for the broker's confirmation)
+            f = ev.get("fields", {})
+            if ev.get("event") == "setpoint-sent" and "der" in f and "value" in f:
+                sent_sp.setdefault(f["der"], []).append((ts(ev["time"]), int(f["value"])))
         cur = {}
         for t, text in lines(inc["out"]):
             mm = ASSOC.match(text)
@@ -224,10 +229,6 @@ def main():
                     continue
                 reports.append((t, der, run["inc"], key, assoc, int(mm.group(2)),
                                 int(mm.group(3)), inc["killed"]))
-                continue
-            mm = SP_SENT.match(text)
-            if mm:
-                sent_sp.setdefault(mm.group(1), []).append((t, int(mm.group(2))))
                 continue
             mm = SP_OUT.match(text)
             if mm:

@@ -77,6 +77,9 @@ def base():
         "setpoints": [], "servers": [],
     }
     events = {"cc-events.jsonl": [ev(T0 + 0.6, "cc", "handshake-ok", assoc="1:1"),
+                                  ev(T0 + 10.0, "cc", "setpoint-sent", assoc="1:1",
+                                     fields={"der": "der1", "object": "WMaxSpt",
+                                             "value": "50000", "invoke_id": 1}),
                                   ev(T0 + 20.1, "cc", "association-lost", assoc="1:1"),
                                   ev(T0 + 23.0, "cc", "handshake-ok", assoc="2:1")],
               "der1-1-events.jsonl": [], "der1-2-events.jsonl": []}
@@ -135,6 +138,15 @@ def main():
         def forged_sp(r):
             r["der1a"].append((T0 + 15.0, "der1: set-point 70000 W from urn:gridseal:cc"))
 
+        def late_line(r):
+            # the transport returned (and the plain line came) after the DER
+            # applied it: the event's time counts
+            r["cc"] = [(T0 + 13.0, x) if x.endswith(" W sent") else (t, x) for t, x in r["cc"]]
+
+        def sent_unrecorded(r):
+            r["events"]["cc-events.jsonl"] = [e for e in r["events"]["cc-events.jsonl"]
+                                              if e["event"] != "setpoint-sent"]
+
         def twice(r):
             r["der1a"].append((T0 + 15.0, "der1: set-point 50000 W from urn:gridseal:cc"))
 
@@ -186,6 +198,8 @@ def main():
         case("duplicate-report", dup, "duplicate")
         case("report-not-yet-sent", early, "delivered-not-sent")
         case("setpoint-never-sent", forged_sp, "delivered-not-sent")
+        case("setpoint-line-after-apply", late_line, None)
+        case("setpoint-without-event", sent_unrecorded, "delivered-not-sent")
         case("setpoint-applied-twice", twice, "duplicate")
         case("report-setpoint-unknown", never_applied, "delivered-not-sent")
         case("loss-without-gap", hole, "unaccounted-loss")
