@@ -63,7 +63,9 @@ bool gs_connlog_note(gs_connlog *l, const char *node, const char *tn, gs_transpo
     return print;
   }
   case GS_TS_ERROR:
-    if (d[0] == '\0') { /* not about the connection: every one is news */
+    /* not about the connection (a stanza error, PDUs lost from the send
+     * queue): every one is news */
+    if (d[0] == '\0' || strcmp(d, "queue-full") == 0 || strcmp(d, "queue-expired") == 0) {
       snprintf(out, cap, "%s: %s: %s%s", node, tn, who, m[0] ? m : "error");
       return true;
     }

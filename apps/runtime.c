@@ -258,6 +258,9 @@ static void rt_on_transport(void *user, gs_node *n, gs_transport_status st, cons
   }
   (void)gs_evrec_str(&r, "transport", tn);
   (void)gs_evrec_str(&r, "reason", msg);
+  if (gs_transport_status_count(rt->t) != 0) { /* queue-full / queue-expired */
+    (void)gs_evrec_num(&r, "count", (unsigned long long)gs_transport_status_count(rt->t));
+  }
   gs_emit_rec(&r);
   char line[GS_CONNLOG_REASON + GS_CONNLOG_KEY + 160];
   if (gs_connlog_note(&conn_log, rt->cfg.name, tn, st, code, peer,

@@ -202,6 +202,9 @@ struct gs_transport {
   /* The reason code of the status being reported: set by the transport
    * before every on_status call (gs_transport_status_diag). */
   gs_transport_diag diag;
+  /* With diag queue-full / queue-expired: how many PDUs that status reports
+   * lost (gs_transport_status_count); 0 otherwise. */
+  uint64_t status_count;
 };
 
 /* Thin wrappers over t->ops. */
@@ -221,6 +224,9 @@ GS_EXPORT void gs_transport_recv_requeue(gs_transport *t);
 /* Inside on_status: the reason code of the status being reported
  * (t->diag); GS_TD_NONE for NULL. */
 GS_EXPORT gs_transport_diag gs_transport_status_diag(const gs_transport *t);
+/* Inside on_status with diag queue-full / queue-expired: the number of PDUs
+ * lost (t->status_count); 0 otherwise and for NULL. */
+GS_EXPORT uint64_t gs_transport_status_count(const gs_transport *t);
 GS_EXPORT const char *gs_transport_name(const gs_transport *t);
 GS_EXPORT const char *gs_transport_error(const gs_transport *t);
 GS_EXPORT void gs_transport_free(gs_transport *t); /* NULL allowed */

@@ -250,7 +250,7 @@ case $case_ in
     lost=0
     for i in 1 2 3; do
       l=$({ grep '"diag":"queue-full"' "$P/der$i-events.jsonl" || true; } |
-        sed 's/.*"reason":"\([0-9]*\) PDUs to .*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+        sed 's/.*"fields":{.*"count":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
       [ "$l" -gt 0 ] || fail "der$i reported no queue-full loss"
       lost=$((lost + l))
     done

@@ -101,6 +101,15 @@ static void test_errors_drops_conflict(void **state) {
   assert_non_null(note(GS_TS_ERROR, "refused", "der1", "connect to A: refused", T0 + 2));
   assert_null(note(GS_TS_ERROR, "refused", "der1", "connect to A: refused", T0 + 3));
   assert_null(note(GS_TS_DROPPED, NULL, NULL, "malformed", T0 + 4));
+  /* PDUs lost from the send queue are a loss, not a connection failure:
+   * each report is printed as it is, every time */
+  assert_string_equal(note(GS_TS_ERROR, "queue-full", "der2", "7 PDUs to der2 lost", T0 + 6),
+                      "der1: xmpp: der2: 7 PDUs to der2 lost");
+  assert_string_equal(note(GS_TS_ERROR, "queue-full", "der2", "7 PDUs to der2 lost", T0 + 7),
+                      "der1: xmpp: der2: 7 PDUs to der2 lost");
+  assert_string_equal(
+      note(GS_TS_ERROR, "queue-expired", NULL, "2 PDUs to other peers lost", T0 + 8),
+      "der1: xmpp: 2 PDUs to other peers lost");
   assert_string_equal(
       note(GS_TS_CONFLICT, "conflict", NULL, "another instance is logged in", T0 + 5),
       "der1: xmpp: another instance is logged in; stopping");

@@ -67,13 +67,20 @@ typedef struct xport_amqp {
   char unroutable_peer[GS_TC_NAME_MAX];
 } xport_amqp;
 
-static void status_d(xport_amqp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
-                     int err, const char *msg) {
+static void status_n(xport_amqp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
+                     int err, uint64_t count, const char *msg) {
   t->base.diag = d;
+  t->base.status_count = count;
   if (t->base.ev.on_status != NULL) {
     t->base.ev.on_status(t->base.ev.user, st, peer, err, msg);
   }
   t->base.diag = GS_TD_NONE;
+  t->base.status_count = 0;
+}
+
+static void status_d(xport_amqp *t, gs_transport_status st, gs_transport_diag d, const char *peer,
+                     int err, const char *msg) {
+  status_n(t, st, d, peer, err, 0, msg);
 }
 
 static void status(xport_amqp *t, gs_transport_status st, const char *peer, int err,
@@ -290,14 +297,15 @@ static void report_losses(xport_amqp *t, gs_time_ms now) {
                "%llu PDUs to %s lost: the send queue was full (at most %zu queued while the "
                "broker %s was unreachable)",
                (unsigned long long)full, who, t->q.max_count, t->server);
-      status_d(t, GS_TS_ERROR, GS_TD_QUEUE_FULL, peer[0] ? peer : NULL, GS_ERR_LIMIT, msg);
+      status_n(t, GS_TS_ERROR, GS_TD_QUEUE_FULL, peer[0] ? peer : NULL, GS_ERR_LIMIT, full, msg);
     }
     if (expired != 0) {
       snprintf(msg, sizeof(msg),
                "%llu PDUs to %s lost: queued longer than %lld ms while the broker %s was "
                "unreachable",
                (unsigned long long)expired, who, (long long)t->q.max_age, t->server);
-      status_d(t, GS_TS_ERROR, GS_TD_QUEUE_EXPIRED, peer[0] ? peer : NULL, GS_ERR_LIMIT, msg);
+      status_n(t, GS_TS_ERROR, GS_TD_QUEUE_EXPIRED, peer[0] ? peer : NULL, GS_ERR_LIMIT, expired,
+               msg);
     }
   }
   if (any) {

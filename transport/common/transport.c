@@ -85,6 +85,10 @@ gs_transport_diag gs_transport_status_diag(const gs_transport *t) {
   return t != NULL ? t->diag : GS_TD_NONE;
 }
 
+uint64_t gs_transport_status_count(const gs_transport *t) {
+  return t != NULL ? t->status_count : 0;
+}
+
 const char *gs_transport_diag_name(gs_transport_diag d) {
   static const char *const names[] = {
       "",    "refused", "unreachable", "timeout", "dns", "tls-verify", "tls-client-cert",
