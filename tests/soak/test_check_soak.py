@@ -177,6 +177,27 @@ def main():
         def no_recovery(r):
             r["cc"] = [(t, x) for t, x in r["cc"] if t < T0 + 20 or "report" not in x]
 
+        def clock_ahead(r):
+            # der1's clock runs 30 s ahead: after its restart at +22 s it
+            # cannot associate before +52 s (the D18 floor); back at +53 s
+            r["run"]["standing"] = {"clock": "der1"}
+            r["run"]["clock_offset_ms"] = 30000
+            r["der1a"] = [(t + 30.0, x) for t, x in r["der1a"]]  # its own clock
+            late(r)
+
+        def late(r):
+            # der1's second association only at +52.6 s, 30.6 s after its restart
+            r["cc"] = [(t, x) for t, x in r["cc"] if t < T0 + 20]
+            r["cc"].append((T0 + 52.6, "der1 associated 2:1 with urn:gridseal:der1 (mode aead, "
+                                       "association #2)"))
+            seq, t = 0, T0 + 53.0
+            while t < T0 + 59:
+                r["cc"].append((t, "der1 report seq=%d W=1.0 VAr=0.0 Hz=50.000 Wh=1 "
+                                   "setpoint=100000 state=operating" % seq))
+                seq += 1
+                t += 0.5
+            r["events"]["cc-events.jsonl"][-1]["time"] = iso(T0 + 52.6)
+
         def leak(r):
             for i, s in enumerate(r["run"]["incarnations"][0]["samples"]):
                 s[1] = 11000 + i * 400
@@ -205,6 +226,8 @@ def main():
         case("loss-without-gap", hole, "unaccounted-loss")
         case("loss-without-ending", silent_end, "unaccounted-loss")
         case("no-recovery", no_recovery, "recovery")
+        case("recovery-clock-ahead", clock_ahead, None)
+        case("recovery-late", late, "recovery")
         case("rss-and-fd-growth", leak, "growth")
         case("integrity-failure", integrity, "forged")
         case("crash", crashed, "exit")
