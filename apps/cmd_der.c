@@ -208,8 +208,44 @@ static gs_failsum *failing_of(der_app *a, const char *peer, bool make) {
   return &e->f;
 }
 
-/* Association i is established from both sides: its one line. */
-static void confirm(der_app *a, size_t i) {
+/* Association i, just confirmed, supersedes the older confirmed ones with
+ * the same E2E peer identity (gs_rt_same_peer: certificate fingerprint or a
+ * subject identity) over the same transport peer: that peer restarted and
+ * associated again, so the older ones lead to a process that is gone. Each
+ * is ended with applAbort (docs/PROTOCOL.md §3.3, §7.1) after an
+ * association-superseded event, and reports go to the new one only. Only a
+ * holder of the identity's private key completes the signed handshake, so
+ * nobody else can end an association this way. */
+static void supersede(der_app *a, size_t i, gs_time_ms now) {
+  gs_session *s = a->as[i];
+  const char *xpeer = gs_node_session_peer(a->rt.node, s);
+  for (size_t j = 0; j < DER_MAX_ASSOC; j++) {
+    gs_session *o = a->as[j];
+    if (j == i || o == NULL || a->acc_at[j] != 0 || a->release_by[j] != 0 ||
+        gs_session_state_get(o) != GS_STATE_ESTABLISHED ||
+        !gs_rt_same_peer(gs_session_peer(o), gs_session_peer(s))) {
+      continue;
+    }
+    const char *ox = gs_node_session_peer(a->rt.node, o);
+    if (xpeer == NULL || ox == NULL || strcmp(xpeer, ox) != 0) {
+      continue;
+    }
+    gs_evrec r = {0};
+    r.type = "association-superseded";
+    (void)gs_evrec_str(&r, "old_assoc", gs_session_asso_id(o));
+    (void)gs_evrec_str(&r, "new_assoc", gs_session_asso_id(s));
+    gs_rt_app_rec(&a->rt, o, &r);
+    gs_app_line("%s: association %s superseded by %s", a->rt.cfg.name, gs_session_asso_id(o),
+                gs_session_asso_id(s));
+    if (gs_node_abort(a->rt.node, o, NULL, 0, now) != GS_OK && a->as[j] == o) {
+      (void)gs_node_close(a->rt.node, o, now);
+    }
+  }
+}
+
+/* Association i is established from both sides: its one line, and it
+ * supersedes the older ones of its peer (supersede()). */
+static void confirm(der_app *a, size_t i, gs_time_ms now) {
   if (i >= DER_MAX_ASSOC || a->acc_at[i] == 0) {
     return;
   }
@@ -224,6 +260,7 @@ static void confirm(der_app *a, size_t i) {
   } else {
     gs_app_line("%s: association %s with %s", a->rt.cfg.name, gs_session_asso_id(s), peer);
   }
+  supersede(a, i, now);
 }
 
 /* Association i ended before it was confirmed: a failed attempt of its
@@ -261,7 +298,7 @@ static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, c
     const char *dn = gs_hs_diag_name(ev->diag);
     snprintf(a->why[i], sizeof(a->why[i]), "aborted by the peer: %s", dn != NULL ? dn : "?");
   } else if (ev->kind == GS_EV_KEY_UPDATE) {
-    confirm(a, i); /* the peer took part in a key update */
+    confirm(a, i, gs_app_now()); /* the peer took part in a key update */
   }
 }
 
@@ -273,7 +310,7 @@ static void on_data(void *ctx, gs_node *n, gs_session *s, const uint8_t *p, size
   if (gs_session_state_get(s) != GS_STATE_ESTABLISHED) {
     return;
   }
-  confirm(a, slot_index(a, s));
+  confirm(a, slot_index(a, s), now);
   gs_mms_data nodes[96];
   gs_mms_object_name names[16];
   gs_mms_arena ar;
@@ -363,7 +400,7 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
 /* The control center asked to release: answer with Conclude-Response. */
 static void on_release(void *ctx, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
                        gs_time_ms now) {
-  confirm(ctx, slot_index(ctx, s));
+  confirm(ctx, slot_index(ctx, s), now);
   (void)appl;
   (void)len;
   uint8_t buf[64];
@@ -440,7 +477,7 @@ static void tick(void *ctx, gs_time_ms now) {
       release_timeout(a, i, now);
     }
     if (a->as[i] != NULL && a->acc_at[i] != 0 && now - a->acc_at[i] >= DER_CONFIRM_MS) {
-      confirm(a, i);
+      confirm(a, i, now);
     }
   }
   if (!a->stopping && now >= a->next_report) {

@@ -15,6 +15,7 @@ static const gs_event_type types[] = {
     {"association-aborted", GS_SEV_WARNING, "operations", "E2E_ASSOC_ABORTED", true},
     {"association-lost", GS_SEV_WARNING, "transport", "E2E_ASSOC_TRANSPORT_LOST", true},
     {"association-refused", GS_SEV_WARNING, "operations", "E2E_ASSOC_REFUSED", true},
+    {"association-superseded", GS_SEV_NOTICE, "operations", "E2E_ASSOC_SUPERSEDED", true},
     {"bad-signature", GS_SEV_ERROR, "handshake", "E2E_HS_SIGNATURE_INVALID", true},
     {"cert-expired", GS_SEV_ERROR, "operations", "E2E_CERT_EXPIRED", true},
     {"cert-expiring", GS_SEV_WARNING, "operations", "E2E_CERT_EXPIRING", true},
