@@ -32,6 +32,7 @@ void gs_endpoint_config_init(gs_endpoint_config *cfg) {
   cfg->handshake_timeout_ms = GS_HS_TIMEOUT_DEFAULT_MS;
   cfg->rekey_timeout_ms = 0;     /* = handshake_timeout_ms */
   cfg->half_open_timeout_ms = 0; /* = handshake_timeout_ms */
+  cfg->idle_timeout_ms = 0;      /* liveness off */
   cfg->key_lifetime_ms = GS_KEY_LIFETIME_DEFAULT_MS;
   cfg->key_budget = GS_KEY_BUDGET_DEFAULT;
   cfg->replay = GS_REPLAY_MODE_STRICT;
@@ -100,8 +101,9 @@ static int config_check(const gs_endpoint_config *c) {
   }
   if (c->key_lifetime_ms < GS_KEY_LIFETIME_MIN_MS || c->key_lifetime_ms > GS_KEY_LIFETIME_MAX_MS ||
       c->key_budget == 0 || c->time_tolerance_ms <= 0 || c->handshake_timeout_ms <= 0 ||
-      c->rekey_timeout_ms < 0 || c->half_open_timeout_ms < 0 || c->max_half_open == 0 ||
-      c->max_half_open_per_peer == 0 || c->max_sessions == 0 || c->max_sessions > 1000) {
+      c->rekey_timeout_ms < 0 || c->half_open_timeout_ms < 0 || c->idle_timeout_ms < 0 ||
+      c->max_half_open == 0 || c->max_half_open_per_peer == 0 || c->max_sessions == 0 ||
+      c->max_sessions > 1000) {
     return GS_ERR_CONFIG;
   }
   /* the responder's checks: a bounded cache and cap; accept_modes names at

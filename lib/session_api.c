@@ -144,10 +144,31 @@ int gs_session_abort(gs_session *s, gs_time_ms now, const uint8_t *appl, size_t 
   return rc;
 }
 
+static gs_time_ms min_t(gs_time_ms a, gs_time_ms b) {
+  return a < b ? a : b;
+}
+
+/* §5.4 liveness: the peer's silence ends the association at rx_at + idle;
+ * a keepalive is due at tx_at + idle / 3 (ESTABLISHED only). */
+static gs_time_ms idle_deadline(const gs_session *s) {
+  gs_time_ms idle = s->ep->cfg.idle_timeout_ms;
+  if (idle <= 0 || s->state != GS_STATE_ESTABLISHED) {
+    return INT64_MAX;
+  }
+  return min_t(s->rx_at + idle, s->tx_at + idle / 3);
+}
+
+static gs_time_ms base_deadline(const gs_session *s);
+
 gs_time_ms gs_session_next_deadline(const gs_session *s) {
   if (s == NULL || s->err != GS_OK) {
     return INT64_MAX;
   }
+  gs_time_ms t = base_deadline(s);
+  return data_state(s) && s->tx.set ? min_t(t, idle_deadline(s)) : t;
+}
+
+static gs_time_ms base_deadline(const gs_session *s) {
   const gs_endpoint_config *cfg = &s->ep->cfg;
   if (s->state == GS_STATE_HS_SENT || s->state == GS_STATE_HS_RECEIVED) {
     return s->hs_started + cfg->handshake_timeout_ms;
@@ -193,6 +214,12 @@ static int stuck_expire(gs_session *s, gs_time_ms now) {
     gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_HALF_OPEN, GS_DT_NO_REASON, GS_PDU_DT_SEC_ABORT, 0);
     return gs_sess_dt_abort(s, now, GS_DT_NO_REASON, GS_ERR_HALF_OPEN);
   }
+  gs_time_ms idle = s->ep->cfg.idle_timeout_ms;
+  if (idle > 0 && s->state == GS_STATE_ESTABLISHED && now >= s->rx_at + idle) {
+    gs_sess_event(s->ep, s, GS_EV_LIMIT, GS_ERR_PEER_SILENT, GS_DT_NO_REASON, GS_PDU_DT_SEC_ABORT,
+                  0);
+    return gs_sess_dt_abort(s, now, GS_DT_NO_REASON, GS_ERR_PEER_SILENT);
+  }
   return GS_OK;
 }
 
@@ -231,6 +258,11 @@ int gs_session_handle_timeout(gs_session *s, gs_time_ms now) {
   }
   if (s->role == GS_ROLE_RESPONDER && s->req_rekey_sent && !was_req) {
     return gs_sess_data_send(s, now, NULL, 0, 0);
+  }
+  gs_time_ms idle = s->ep->cfg.idle_timeout_ms;
+  if (idle > 0 && now >= s->tx_at + idle / 3) { /* §5.4: keepalive */
+    rc = gs_sess_data_send(s, now, NULL, 0, 0);
+    return rc == GS_ERR_LIMIT ? GS_OK : rc; /* a full queue: the peer hears from us anyway */
   }
   return GS_OK;
 }

@@ -230,6 +230,7 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
   if (rc == GS_OK) {
     s->tx.count++;
     s->tx_seq++;
+    s->tx_at = now; /* §5.4: no keepalive needed before tx_at + idle / 3 */
     s->send_changed_key = false;
     if (t2->seq >= GS_MAX_SEQ - GS_SEQ_RELEASE_MARGIN && !s->seq_release_due) {
       s->seq_release_due = true; /* §5.1: released by the timer, at once */

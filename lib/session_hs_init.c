@@ -517,6 +517,7 @@ int gs_sess_init_handle_acc(gs_session *s, const gs_secpdu *p, gs_time_ms now, u
     return gs_sess_init_abort(s, now, diag, err, h_b);
   }
   s->state = GS_STATE_ESTABLISHED;
+  s->rx_at = s->tx_at = now; /* §5.4: liveness from here */
   if (hs->tbs.has_appl_data) {
     if (hs->tbs.appl_data.len > 0) {
       memcpy(out, hs->tbs.appl_data.ptr, hs->tbs.appl_data.len);

@@ -511,6 +511,7 @@ int gs_session_accept(gs_session *s, gs_time_ms now, const uint8_t *rsp, size_t 
   s->setup_len = 0;
   s->state = GS_STATE_ESTABLISHED;
   s->est_at = now; /* §5.4: half-open until a valid PDU of A arrives */
+  s->rx_at = s->tx_at = now;
   gs_sess_event(ep, s, GS_EV_HANDSHAKE_DONE, GS_OK, -1, GS_PDU_HANDSHAKE_ACC, 0);
   return GS_OK;
 }

@@ -212,6 +212,9 @@ struct gs_session {
   /* half-open responder (§5.4) */
   gs_time_ms est_at; /* B: when it accepted (ESTABLISHED) */
   bool peer_seen;    /* a verified data PDU or notice of the peer arrived */
+  /* liveness (§5.4, idle_timeout_ms) */
+  gs_time_ms rx_at; /* the last verified PDU of the peer, or ESTABLISHED */
+  gs_time_ms tx_at; /* the last data PDU queued, or ESTABLISHED */
   gs_outq out;
   gs_test_secrets *secrets; /* testing only */
 };

@@ -282,6 +282,7 @@ int gs_sess_notice_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, ui
     return rc;
   }
   s->peer_seen = true; /* §5.4: a verified notice of the peer */
+  s->rx_at = now;
   if (n->tbs.has_appl_data) {
     if (n->tbs.appl_data.len > 0) {
       memcpy(out, n->tbs.appl_data.ptr, n->tbs.appl_data.len);

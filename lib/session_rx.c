@@ -218,7 +218,7 @@ static int check_order_time(gs_session *s, const gs_token2 *t2, gs_time_ms now) 
   return GS_OK;
 }
 
-static void accept_seq(gs_session *s, const gs_token2 *t2) {
+static void accept_seq(gs_session *s, const gs_token2 *t2, gs_time_ms now) {
   uint32_t gap = gs_replay_update(&s->rp, t2->seq);
   if (gap > 0) {
     s->gaps += gap;
@@ -229,6 +229,7 @@ static void accept_seq(gs_session *s, const gs_token2 *t2) {
   }
   s->rx_time_any = true;
   s->peer_seen = true; /* §5.4: not half-open */
+  s->rx_at = now;      /* §5.4: the peer is alive */
 }
 
 static size_t max_plain(const gs_session *s, const gs_transfer *x) {
@@ -289,7 +290,7 @@ int gs_sess_data_receive(gs_session *s, const gs_secpdu *p, gs_time_ms now, uint
   k->count++;
   int which = key_which(s, k);
   uint32_t lo = s->rp.any ? s->rp.last + 1 : 0; /* first seq not known old */
-  accept_seq(s, t2);
+  accept_seq(s, t2, now);
   rc = gs_sess_rekey_on_receive(s, x, which, lo, now);
   if (rc == GS_OK) {
     rc = gs_sess_limits_check(s, now);

@@ -121,7 +121,8 @@ extern "C" {
   X(GS_ERR_WRONG_RESPONDER, -429, "handshake request names another responder")                     \
   X(GS_ERR_NOT_AUTHORIZED, -430, "peer not authorized (identity or role)")                         \
   X(GS_ERR_REKEY_TIMEOUT, -431, "key update not confirmed in time")                                \
-  X(GS_ERR_HALF_OPEN, -432, "no valid PDU from the initiator after the handshake (half-open)")
+  X(GS_ERR_HALF_OPEN, -432, "no valid PDU from the initiator after the handshake (half-open)")     \
+  X(GS_ERR_PEER_SILENT, -433, "no valid PDU from the peer within the idle timeout")
 
 typedef enum gs_err {
   GS_OK = 0,

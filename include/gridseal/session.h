@@ -220,6 +220,13 @@ typedef struct gs_endpoint_config {
                                       (dtSecAbort, GS_ERR_HALF_OPEN;
                                       docs/PROTOCOL.md §5.4); 0 (default):
                                       handshake_timeout_ms */
+  gs_time_ms idle_timeout_ms;      /* either role: ESTABLISHED without a valid
+                                      PDU from the peer for this ends the
+                                      association (dtSecAbort,
+                                      GS_ERR_PEER_SILENT), and an empty data
+                                      PDU (keepalive) is sent when nothing was
+                                      sent for idle_timeout_ms / 3
+                                      (docs/PROTOCOL.md §5.4); 0 (default): off */
   gs_time_ms key_lifetime_ms;      /* GS_KEY_LIFETIME_MIN_MS..MAX_MS, default 1 h */
   uint64_t key_budget;             /* PDUs per direction per key, default 2^24 */
   gs_replay_mode replay;

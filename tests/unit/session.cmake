@@ -10,7 +10,7 @@ if(TARGET gridseal_pki AND TARGET gridseal_ossl)
                         PkgConfig::LIBCRYPTO)
   foreach(_t test_session_e2e test_session_neg test_session_rekey test_session_reorder
              test_session_limits test_session_bind test_session_creds test_alg_table
-             test_session_stuck)
+             test_session_stuck test_session_idle)
     if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${_t}.c)
       gs_unit_test(${_t} SOURCES ${CMAKE_CURRENT_LIST_DIR}/${_t}.c LIBS gs_session_testutil)
     endif()
