@@ -152,6 +152,7 @@ static void print_config(const gs_config *c) {
   printf(
       "  %-18s%lld ms\n", "half_open_timeout",
       (long long)(se->half_open_timeout_ms ? se->half_open_timeout_ms : se->handshake_timeout_ms));
+  printf("  %-18s%lld ms\n", "idle_timeout", (long long)se->idle_timeout_ms);
   printf("[identity]\n  %-18s%s\n  %-18s%s\n", "cert", c->id.cert, "key", c->id.key);
   for (size_t i = 0; i < c->id.n_anchors; i++) {
     printf("  %-18s%s\n", "trust_anchor", c->id.anchors[i]);

@@ -62,6 +62,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->session.handshake_timeout_ms = GS_HS_TIMEOUT_DEFAULT_MS;
   cfg->session.rekey_timeout_ms = GS_CFG_REKEY_TIMEOUT_DEFAULT_MS;
   cfg->session.half_open_timeout_ms = GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS;
+  cfg->session.idle_timeout_ms = GS_CFG_IDLE_TIMEOUT_DEFAULT_MS;
   cfg->id.cert_warn_before_ms = GS_CFG_CERT_WARN_DEFAULT_MS;
   cfg->id.crl_warn_before_ms = GS_CFG_CRL_WARN_DEFAULT_MS;
   cfg->transport.type = GS_CFG_TRANSPORT_TCP;

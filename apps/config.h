@@ -87,10 +87,13 @@ typedef struct gs_cfg_security {
 #define GS_CFG_TIMER_MAX_MS (10LL * 60 * 1000)
 #define GS_CFG_REKEY_TIMEOUT_DEFAULT_MS 10000LL     /* key update unconfirmed after */
 #define GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS 10000LL /* answered, no valid traffic after */
+#define GS_CFG_IDLE_TIMEOUT_DEFAULT_MS 10000LL      /* no valid PDU from the peer after */
 typedef struct gs_cfg_session {
   gs_time_ms handshake_timeout_ms; /* initiator: no HandshakeAcc after this */
   gs_time_ms rekey_timeout_ms;     /* a key update not confirmed after this */
   gs_time_ms half_open_timeout_ms; /* responder: answered, no valid PDU after this */
+  gs_time_ms idle_timeout_ms;      /* either role: no valid PDU from the peer after this
+                                      (a keepalive goes out after a third of it) */
 } gs_cfg_session;
 
 /* One line of [roles]: the operations a role permits (replaces the default

@@ -599,6 +599,8 @@ static const cfg_key keys[] = {
      GS_CFG_TIMER_MAX_MS, NULL},
     {SECT_SESSION, "half_open_timeout", v_duration, C(session.half_open_timeout_ms),
      GS_CFG_TIMER_MIN_MS, GS_CFG_TIMER_MAX_MS, NULL},
+    {SECT_SESSION, "idle_timeout", v_duration, C(session.idle_timeout_ms), GS_CFG_TIMER_MIN_MS,
+     GS_CFG_TIMER_MAX_MS, NULL},
     {SECT_IDENTITY, "cert", v_path, C(id.cert), 0, 0, NULL},
     {SECT_IDENTITY, "key", v_keyref, C(id.key), 0, 0, NULL},
     {SECT_IDENTITY, "key_passphrase_file", v_path, C(id.key_passphrase_file), 0, 0, NULL},

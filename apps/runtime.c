@@ -417,6 +417,7 @@ static void session_to_endpoint(const gs_cfg_session *ses, gs_endpoint_config *e
   e->handshake_timeout_ms = ses->handshake_timeout_ms;
   e->rekey_timeout_ms = ses->rekey_timeout_ms;         /* 0: handshake_timeout */
   e->half_open_timeout_ms = ses->half_open_timeout_ms; /* 0: handshake_timeout */
+  e->idle_timeout_ms = ses->idle_timeout_ms;
 }
 
 /* What the [identity] files give, loaded and validated together

@@ -182,6 +182,7 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg->session.handshake_timeout_ms, GS_HS_TIMEOUT_DEFAULT_MS);
   assert_int_equal(cfg->session.rekey_timeout_ms, GS_CFG_REKEY_TIMEOUT_DEFAULT_MS);
   assert_int_equal(cfg->session.half_open_timeout_ms, GS_CFG_HALF_OPEN_TIMEOUT_DEFAULT_MS);
+  assert_int_equal(cfg->session.idle_timeout_ms, GS_CFG_IDLE_TIMEOUT_DEFAULT_MS);
   assert_int_equal(cfg->app.request_timeout_ms, GS_CFG_REQUEST_TIMEOUT_DEFAULT_MS);
 }
 
@@ -191,13 +192,14 @@ static void test_session_timers(void **state) {
   char text[1024];
   snprintf(text, sizeof(text),
            "%s[session]\nhandshake_timeout = 3s\nrekey_timeout = 1500ms\n"
-           "half_open_timeout = 1min\n[application]\nrequest_timeout = 2s\n",
+           "half_open_timeout = 1min\nidle_timeout = 4s\n[application]\nrequest_timeout = 2s\n",
            min_der);
   gs_cfg_error err;
   assert_int_equal(gs_cfg_parse(cfg, "der1.conf", NULL, text, strlen(text), &err), GS_OK);
   assert_int_equal(cfg->session.handshake_timeout_ms, 3000);
   assert_int_equal(cfg->session.rekey_timeout_ms, 1500);
   assert_int_equal(cfg->session.half_open_timeout_ms, 60000);
+  assert_int_equal(cfg->session.idle_timeout_ms, 4000);
   assert_int_equal(cfg->app.request_timeout_ms, 2000);
 }
 
@@ -418,6 +420,8 @@ static const bad_case bad[] = {
      "cc.conf:6: value '50ms' for 'handshake_timeout' out of range (100..600000)"},
     {HEAD "[session]\nrekey_timeout = 11min\n",
      "cc.conf:6: value '11min' for 'rekey_timeout' out of range (100..600000)"},
+    {HEAD "[session]\nidle_timeout = 0s\n",
+     "cc.conf:6: value '0s' for 'idle_timeout' out of range (100..600000)"},
     {HEAD "[session]\nhalf_open_timeout = -1s\n",
      "cc.conf:6: invalid duration '-1s' for 'half_open_timeout'"},
     {HEAD "[session]\nhalf_open_timeout = 2 weeks\n",
