@@ -422,7 +422,9 @@ class Soak:
         log("fault %d %s %s down %d ms: %s" % (
             len(self.log["faults"]), kind, tg, f["down_ms"],
             "recovered " + ", ".join("%s %.1f s" % kv for kv in sorted(rec["recovered"].items()))
-            if not left else "NOT recovered: " + " ".join(sorted(left))))
+            if not left else "not recovered within the wait (%s): %s" % (
+                "the schedule ended" if time.time() >= self.t_end - 2 else
+                "%.0f s" % self.a.recovery_wait, " ".join(sorted(left)))))
 
     def go(self):
         self.setup()
