@@ -434,20 +434,29 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   }
 }
 
+/* One report per interval, the same one (one sequence number) on every
+ * association that may read: a peer that associated again while its old
+ * association is still up (superseded only once the new one is confirmed)
+ * misses none of them. */
 static void send_reports(der_app *a, gs_time_ms now) {
   gs_mms_data nodes[GS_DERMODEL_REPORT_NODES + 4];
   gs_mms_arena ar;
+  gs_mms_pdu rpt;
+  bool built = false;
   for (size_t i = 0; i < DER_MAX_ASSOC; i++) {
     gs_session *s = a->as[i];
     if (s == NULL || gs_session_state_get(s) != GS_STATE_ESTABLISHED ||
         !gs_rt_permits(&a->rt, gs_session_peer(s), GS_AUTHZ_READ)) {
       continue; /* reports are reads: only to peers whose roles permit read */
     }
-    gs_mms_arena_init(&ar, nodes, sizeof(nodes) / sizeof(nodes[0]), NULL, 0);
-    gs_mms_pdu rpt;
-    if (gs_dermodel_build_report(&a->model, &ar, &rpt) == GS_OK) {
-      send_mms(a, s, &rpt, now);
+    if (!built) {
+      gs_mms_arena_init(&ar, nodes, sizeof(nodes) / sizeof(nodes[0]), NULL, 0);
+      if (gs_dermodel_build_report(&a->model, &ar, &rpt) != GS_OK) {
+        return;
+      }
+      built = true;
     }
+    send_mms(a, s, &rpt, now);
   }
 }
 

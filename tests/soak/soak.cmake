@@ -13,10 +13,8 @@ if(TARGET gridseal_cli AND GS_SOAK_MOSQUITTO AND GS_SOAK_PROSODY
   # the clock offset of one DER: an LD_PRELOAD shim over CLOCK_REALTIME
   add_library(gs_soak_clockshift MODULE ${CMAKE_CURRENT_LIST_DIR}/clockshift.c)
   target_link_libraries(gs_soak_clockshift PRIVATE ${CMAKE_DL_LIBS})
-  # der-kill and cc-kill, and key updates (a key update lost while RabbitMQ
-  # restarts), are left out here until the stuck states they find end by
-  # themselves (docs/RELIABILITY.md, "Results"); `make soak` has all.
-  set(GS_SOAK_CHECK_FAULTS "server-kill,netcut,fullfs,ulimit,clock"
+  # every fault, and a key update every 20 s, as `make soak`
+  set(GS_SOAK_CHECK_FAULTS "der-kill,cc-kill,server-kill,netcut,fullfs,ulimit,clock"
       CACHE STRING "faults of the 2-minute soaks of make check")
   foreach(_n 1 2 3)
     math(EXPR _seed "16000 + ${_n}")
@@ -24,7 +22,7 @@ if(TARGET gridseal_cli AND GS_SOAK_MOSQUITTO AND GS_SOAK_PROSODY
              COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/soak.py
                      --gridseal $<TARGET_FILE:gridseal_cli> --seed ${_seed} --seconds 120
                      --faults ${GS_SOAK_CHECK_FAULTS}
-                     --clockshift $<TARGET_FILE:gs_soak_clockshift> --rekey-after 0)
+                     --clockshift $<TARGET_FILE:gs_soak_clockshift> --rekey-after 20)
     set_tests_properties(soak_seed${_n} PROPERTIES
       LABELS "soak;integration;no-asan;no-valgrind" TIMEOUT 420 SKIP_RETURN_CODE 77
       RESOURCE_LOCK "rabbitmq;soak")
