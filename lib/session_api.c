@@ -148,6 +148,12 @@ static gs_time_ms min_t(gs_time_ms a, gs_time_ms b) {
   return a < b ? a : b;
 }
 
+void gs_session_idle_restart(gs_session *s, gs_time_ms now) {
+  if (s != NULL && s->state == GS_STATE_ESTABLISHED && now > s->rx_at) {
+    s->rx_at = now;
+  }
+}
+
 /* §5.4 liveness: the peer's silence ends the association at rx_at + idle;
  * a keepalive is due at tx_at + idle / 3 (ESTABLISHED only). */
 static gs_time_ms idle_deadline(const gs_session *s) {

@@ -291,9 +291,26 @@ static void node_on_down(void *user, const char *peer) {
   }
 }
 
+/* While the own server connection is down, and once when it is back, no
+ * peer can be heard: the silent-peer deadlines start again (§5.4). */
+static void idle_restart_all(gs_node *n) {
+  for (size_t i = 0; i < n->cap; i++) {
+    if (n->tab[i].s != NULL) {
+      gs_session_idle_restart(n->tab[i].s, n->now);
+    }
+  }
+}
+
 static void node_on_status(void *user, gs_transport_status st, const char *peer, int err,
                            const char *msg) {
   gs_node *n = user;
+  if (st == GS_TS_DISCONNECTED && peer == NULL) {
+    n->hop_down = true;
+    idle_restart_all(n);
+  } else if (st == GS_TS_CONNECTED && peer == NULL) {
+    n->hop_down = false;
+    idle_restart_all(n);
+  }
   if (n->cb.on_transport != NULL) {
     n->cb.on_transport(n->cb.user, n, st, peer, err, msg);
   }
@@ -572,6 +589,9 @@ int gs_node_step(gs_node *n, const struct pollfd *fds, size_t nfds, gs_time_ms n
   }
   n->now = now;
   int rc = gs_transport_step(n->t, fds, nfds, now);
+  if (n->hop_down) {
+    idle_restart_all(n);
+  }
   for (size_t i = 0; i < n->cap; i++) {
     node_sess *e = &n->tab[i];
     if (e->s != NULL && now >= gs_session_next_deadline(e->s)) {

@@ -35,6 +35,7 @@ struct gs_node {
   size_t cap;
   gs_node_stats st;
   gs_time_ms now;              /* of the step or call being handled */
+  bool hop_down;               /* the transport reports its server connection down */
   const char *cur_peer;        /* transport peer of the PDU being handled */
   uint8_t *rx;                 /* plaintext, GS_MAX_PDU_SIZE; wiped after use */
   gs_node_xid xid;             /* identity-vs-transport-peer check */

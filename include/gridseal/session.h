@@ -629,6 +629,15 @@ GS_EXPORT gs_time_ms gs_session_next_deadline(const gs_session *s);
  *     gs_node does it when the application sends nothing. */
 GS_EXPORT int gs_session_handle_timeout(gs_session *s, gs_time_ms now);
 
+/* The hop to the peer (the own connection to the server or broker) is down,
+ * or just came back: the peer could not be heard, so its silence counts
+ * again from `now` (the GS_ERR_PEER_SILENT deadline moves to
+ * now + idle_timeout_ms; never earlier). Only ESTABLISHED sessions; it is
+ * not a valid PDU of the peer (the half-open rule is unchanged). gs_node
+ * calls it while its transport reports the connection down and once when
+ * it is up again (docs/PROTOCOL.md §5.4). */
+GS_EXPORT void gs_session_idle_restart(gs_session *s, gs_time_ms now);
+
 /* Take the next queued PDU to send (see gs_endpoint_pop_output). */
 GS_EXPORT int gs_session_pop_output(gs_session *s, uint8_t *buf, size_t cap, size_t *len);
 

@@ -105,6 +105,25 @@ static void test_valid_pdu_keeps_association(void **state) {
   ts_world_free(&w);
 }
 
+/* The own hop down or back (gs_session_idle_restart): the silence counts
+ * again from then; never earlier, and a closed session is left alone. */
+static void test_idle_restart(void **state) {
+  (void)state;
+  ts_world w;
+  up_idle(&w, IDLE, 0);
+  gs_session_idle_restart(w.sa, NOW + IDLE - 1);
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW + IDLE), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_ESTABLISHED);
+  gs_session_idle_restart(w.sa, NOW + 10); /* earlier: no change */
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW + 2 * IDLE - 2), GS_OK);
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_ESTABLISHED);
+  assert_int_equal(gs_session_handle_timeout(w.sa, NOW + 2 * IDLE - 1), GS_ERR_PEER_SILENT);
+  gs_session_idle_restart(w.sa, NOW + 3 * IDLE); /* FAILED: stays so */
+  assert_int_equal(gs_session_state_get(w.sa), GS_STATE_FAILED);
+  gs_session_idle_restart(NULL, NOW);
+  ts_world_free(&w);
+}
+
 /* A tampered PDU (dropped under the drop policy) does not refresh it. */
 static void test_tampered_pdu_does_not_refresh(void **state) {
   (void)state;
@@ -169,6 +188,7 @@ int main(void) {
       cmocka_unit_test(test_silent_peer_ends_at_deadline),
       cmocka_unit_test(test_silent_initiator_ends_responder),
       cmocka_unit_test(test_valid_pdu_keeps_association),
+      cmocka_unit_test(test_idle_restart),
       cmocka_unit_test(test_tampered_pdu_does_not_refresh),
       cmocka_unit_test(test_keepalives_keep_quiet_association),
       cmocka_unit_test(test_idle_configured),
