@@ -196,8 +196,8 @@ aead_run() { # port mode label
   sleep 0.3
   "$TAP" record "$P" "$1" "$T/tap-$3" &
   tap_pid=$!
-  for f in $(seq 50); do [ -f "$T/tap-$3.ready" ] && break; sleep 0.1; done
-  [ -f "$T/tap-$3.ready" ] || fail "monitor not subscribed"
+  for f in $(seq 300); do [ -f "$T/tap-$3.ready" ] && break; sleep 0.1; done
+  [ -f "$T/tap-$3.ready" ] || fail "monitor not subscribed within 30 s"
   ders_start mqtt
   run_cc mqtt --set der2=7777 --run-for 4
   ders_stop
