@@ -12,6 +12,7 @@
 #include "backoff.h"
 #include "gridseal/error.h"
 #include "gridseal/transport.h"
+#include "hostport.h"
 #include "peers.h"
 
 static void test_backoff_doubles_within_bounds(void **state) {
@@ -221,6 +222,34 @@ static void on_recv(void *u, const char *peer, const uint8_t *pdu, size_t len) {
   g_recv += strcmp(peer, "p") == 0 && len == 1;
 }
 
+static void test_hostport_list(void **state) {
+  (void)state;
+  char h[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  assert_int_equal(gs_tc_hostport_pick("127.0.0.1:5222", 0, h, &port), 1);
+  assert_string_equal(h, "127.0.0.1");
+  assert_int_equal(port, 5222);
+  const char *two = "127.0.0.1:15330,[::1]:15331";
+  assert_int_equal(gs_tc_hostport_pick(two, 1, h, &port), 2);
+  assert_string_equal(h, "::1");
+  assert_int_equal(port, 15331);
+  assert_int_equal(gs_tc_hostport_pick(two, 2, h, &port), 2); /* wraps */
+  assert_string_equal(h, "127.0.0.1");
+  assert_int_equal(port, 15330);
+  assert_int_equal(gs_tc_hostport_pick(two, 0, NULL, NULL), 2);
+  assert_int_equal(gs_tc_hostport_pick("a:1,b:2,c:3,d:4,e:5,f:6,g:7,h:8", 7, h, &port), 8);
+  assert_string_equal(h, "h");
+  static const char *const bad[] = {"",      ",",        "a:1,",
+                                    ",a:1",  "a:1,,b:2", "a:1, b:2",
+                                    "a:1,b", "a:0",      "a:1,b:2,c:3,d:4,e:5,f:6,g:7,h:8,i:9"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    strcpy(h, "unchanged");
+    assert_int_equal(gs_tc_hostport_pick(bad[i], 0, h, &port), GS_ERR_INVALID_ARG);
+    assert_string_equal(h, "unchanged");
+  }
+  assert_int_equal(gs_tc_hostport_pick(NULL, 0, h, &port), GS_ERR_INVALID_ARG);
+}
+
 static void test_wrappers(void **state) {
   (void)state;
   rec_transport r;
@@ -265,6 +294,7 @@ int main(void) {
       cmocka_unit_test(test_peers_refuses_bad_and_repeated),
       cmocka_unit_test(test_peers_identity),
       cmocka_unit_test(test_kind_of),
+      cmocka_unit_test(test_hostport_list),
       cmocka_unit_test(test_wrappers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,3 +60,53 @@ int gs_tc_parse_hostport(const char *s, char host[GS_TC_HOST_MAX], uint16_t *por
   host[n] = '\0';
   return GS_OK;
 }
+
+int gs_tc_hostport_pick(const char *list, unsigned index, char host[GS_TC_HOST_MAX],
+                        uint16_t *port) {
+  if (list == NULL) {
+    return GS_ERR_INVALID_ARG;
+  }
+  char one[GS_TC_HOST_MAX + 8];
+  char h[GS_TC_HOST_MAX];
+  uint16_t pt = 0;
+  unsigned count = 0;
+  const char *p = list;
+  for (;;) {
+    const char *e = strchr(p, ',');
+    size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+    if (n == 0 || n >= sizeof one || count == GS_TC_SERVERS_MAX) {
+      return GS_ERR_INVALID_ARG;
+    }
+    memcpy(one, p, n);
+    one[n] = '\0';
+    if (gs_tc_parse_hostport(one, h, &pt, false) != GS_OK) {
+      return GS_ERR_INVALID_ARG;
+    }
+    count++;
+    if (e == NULL) {
+      break;
+    }
+    p = e + 1;
+  }
+  /* second pass: the chosen entry */
+  unsigned want = index % count, i = 0;
+  p = list;
+  for (;; i++) {
+    const char *e = strchr(p, ',');
+    size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+    if (i == want) {
+      memcpy(one, p, n);
+      one[n] = '\0';
+      (void)gs_tc_parse_hostport(one, h, &pt, false);
+      break;
+    }
+    p = e + 1;
+  }
+  if (host != NULL) {
+    memcpy(host, h, strlen(h) + 1);
+  }
+  if (port != NULL) {
+    *port = pt;
+  }
+  return (int)count;
+}
