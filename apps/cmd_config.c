@@ -346,6 +346,28 @@ static void check_address(checker *k, const gs_config *c, const char *what, cons
   say(k, GS_CREDS_OK, "%s: %s %s", c->file, what, v);
 }
 
+/* [transport] server: every endpoint of the list (util.h). */
+static void check_servers(checker *k, const gs_config *c, const char *v) {
+  char bad[GS_CFG_STR_MAX];
+  if (gs_app_server_list(v, bad, sizeof(bad)) == 0) {
+    say(k, GS_CREDS_ERROR, "%s: server '%s' is not HOST:PORT[,HOST:PORT...] (entry '%s')", c->file,
+        v, bad);
+    return;
+  }
+  for (const char *p = v;;) {
+    const char *e = strchr(p, ',');
+    size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+    char one[GS_CFG_STR_MAX];
+    memcpy(one, p, len);
+    one[len] = '\0';
+    check_address(k, c, "server", one);
+    if (e == NULL) {
+      return;
+    }
+    p = e + 1;
+  }
+}
+
 /* The hop TLS files of xmpp, mqtt and amqp: present, loadable, key matching
  * the certificate, and not the E2E certificate. */
 static void check_hop(checker *k, gs_crypto *crypto, const gs_config *c, const gs_creds *e2e) {
@@ -426,7 +448,7 @@ static void check_transport(checker *k, gs_crypto *crypto, const gs_config *c,
     }
     return;
   }
-  check_address(k, c, "server", t->server);
+  check_servers(k, c, t->server);
   check_hop(k, crypto, c, e2e);
 }
 
@@ -578,8 +600,6 @@ int gs_cmd_config(int argc, char **argv) {
   const char *file = NULL, *transport = NULL, *server = NULL;
   bool check = false;
   gs_cfg_transport type = GS_CFG_TRANSPORT_TCP;
-  char host[GS_TCP_MAX_HOST];
-  uint16_t port;
   opterr = 0;
   optind = 0; /* a fresh scan (glibc) */
   int c;
@@ -600,8 +620,8 @@ int gs_cmd_config(int argc, char **argv) {
       transport = optarg;
       break;
     case 's':
-      if (gs_tcp_parse_hostport(optarg, host, &port, false) != GS_OK) {
-        gs_app_err("config: --server '%s': expected HOST:PORT", optarg);
+      if (gs_app_server_list(optarg, NULL, 0) == 0) {
+        gs_app_err("config: --server '%s': expected HOST:PORT[,HOST:PORT...]", optarg);
         return GS_EXIT_USAGE;
       }
       server = optarg;

@@ -10,6 +10,7 @@
 #include "config_internal.h"
 #include "gridseal/error.h"
 #include "gridseal/transport_tcp.h"
+#include "util.h"
 
 typedef struct cfg_key cfg_key;
 typedef int (*val_fn)(cfg_parser *p, const cfg_key *k, const char *v, void *field);
@@ -445,6 +446,18 @@ static int v_hostport(cfg_parser *p, const cfg_key *k, const char *v, void *fiel
   return copy_str(p, k, v, field, GS_CFG_STR_MAX);
 }
 
+/* A server list HOST:PORT[,HOST:PORT...] (util.h). */
+static int v_servers(cfg_parser *p, const cfg_key *k, const char *v, void *field) {
+  char bad[GS_CFG_STR_MAX];
+  if (gs_app_server_list(v, bad, sizeof(bad)) == 0) {
+    return cfg_fail(p,
+                    "invalid server '%s' for '%s' (expected HOST:PORT or [IPV6]:PORT, or up to %d "
+                    "of them separated by commas)",
+                    bad, k->name, GS_APP_SERVERS_MAX);
+  }
+  return copy_str(p, k, v, field, GS_CFG_STR_MAX);
+}
+
 /* [http] listen: PORT (loopback), ADDR:PORT or [ADDR6]:PORT, numeric
  * (or localhost); the same rule as the server's (http.h). */
 bool gs_cfg_http_listen_ok(const char *v) {
@@ -614,7 +627,7 @@ static const cfg_key keys[] = {
     {SECT_IDENTITY, "crl_warn_before", v_duration, C(id.crl_warn_before_ms), 0, 30 * DAY, NULL},
     {SECT_TRANSPORT, "type", v_enum, C(transport.type), 0, 0, transport_names},
     {SECT_TRANSPORT, "listen", v_hostport, C(transport.listen), 1, 0, NULL},
-    {SECT_TRANSPORT, "server", v_hostport, C(transport.server), 0, 0, NULL},
+    {SECT_TRANSPORT, "server", v_servers, C(transport.server), 0, 0, NULL},
     {SECT_TRANSPORT, "domain", v_word, C(transport.domain), 0, GS_CFG_STR_MAX, NULL},
     {SECT_TRANSPORT, "jid", v_word, C(transport.jid), 0, GS_CFG_STR_MAX, NULL},
     {SECT_TRANSPORT, "tls_cert", v_path, C(transport.tls_cert), 0, 0, NULL},

@@ -63,9 +63,10 @@ int gs_rt_parse_opt(gs_rt_opts *o, const char *cmd, int c, const char *arg) {
     o->transport = arg;
     return 1;
   case 's':
-    if (gs_tcp_parse_hostport(arg, host, &port, false) != GS_OK) {
-      gs_app_err("%s: --server '%s': expected HOST:PORT (e.g. 127.0.0.1:15222, [::1]:8883)", cmd,
-                 arg);
+    if (gs_app_server_list(arg, NULL, 0) == 0) {
+      gs_app_err("%s: --server '%s': expected HOST:PORT (e.g. 127.0.0.1:15222, [::1]:8883) or up "
+                 "to %d of them separated by commas",
+                 cmd, arg, GS_APP_SERVERS_MAX);
       return -1;
     }
     o->server = arg;

@@ -10,6 +10,7 @@
 
 #include "gridseal/error.h"
 #include "gridseal/profile.h"
+#include "gridseal/transport_tcp.h"
 
 static gs_app_sink_fn sink_fn;
 static void *sink_ctx;
@@ -219,4 +220,37 @@ bool gs_app_diag_code(const char *name, int *code) {
     }
   }
   return false;
+}
+
+int gs_app_server_list(const char *v, char *bad, size_t cap) {
+  int n = 0;
+  const char *p = v;
+  for (;;) {
+    const char *e = strchr(p, ',');
+    size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+    char one[GS_TCP_MAX_HOST + 8];
+    char host[GS_TCP_MAX_HOST];
+    uint16_t port;
+    bool ok = len > 0 && len < sizeof(one);
+    if (ok) {
+      memcpy(one, p, len);
+      one[len] = '\0';
+      ok = gs_tcp_parse_hostport(one, host, &port, false) == GS_OK;
+    }
+    if (!ok || n == GS_APP_SERVERS_MAX) {
+      if (bad != NULL && cap > 0) {
+        const char *src = ok ? v : p;
+        size_t l = ok ? strlen(v) : len;
+        l = l < cap - 1 ? l : cap - 1;
+        memcpy(bad, src, l);
+        bad[l] = '\0';
+      }
+      return 0;
+    }
+    n++;
+    if (e == NULL) {
+      return n;
+    }
+    p = e + 1;
+  }
 }

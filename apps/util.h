@@ -70,4 +70,13 @@ void gs_app_hexdump(FILE *f, const uint8_t *p, size_t len, int indent, size_t ma
  * name). */
 bool gs_app_diag_code(const char *name, int *code);
 
+#define GS_APP_SERVERS_MAX 8 /* entries of a server list */
+
+/* A server list "HOST:PORT[,HOST:PORT...]": the endpoints of one clustered
+ * server, at most GS_APP_SERVERS_MAX, no empty entry, no blanks
+ * (docs/CONFIG.md, [transport] server). Returns the number of entries, or 0
+ * when the list is malformed; then the first bad entry (or the whole value
+ * when there are too many) is copied to bad (NUL-terminated, cut to cap). */
+int gs_app_server_list(const char *v, char *bad, size_t cap);
+
 #endif

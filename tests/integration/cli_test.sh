@@ -252,8 +252,14 @@ sed 's|^key = der1/e2e.key|key = cc/e2e.key|' "$Q/der1.conf" >"$Q/mismatch.conf"
 check_bad "config --check: key does not match the certificate (names both)" 1 \
   "^error: .*q/cc/e2e.key does not match .*q/der1/e2e.crt: the private key is not the one of the certificate" \
   "$Q/mismatch.conf"
-check_bad "config --check: bad server address" 1 "invalid address 'nonsense' for 'server'" \
+check_bad "config --check: bad server address" 1 \
+  "invalid server 'nonsense' for 'server' .expected HOST:PORT or .IPV6.:PORT, or up to 8 of them separated by commas." \
   <(sed 's|^server = .*|server = nonsense|' "$Q/der1.conf")
+sed 's|^server = .*|server = 127.0.0.1:15222,[::1]:15223|' "$Q/der1.conf" >"$Q/servers.conf"
+check_ok "config --check: a server list (two endpoints of a cluster)" "$Q/servers.conf"
+check_bad "config --check: bad second server of a list (names it)" 1 \
+  "invalid server 'localhost:99999' for 'server'" \
+  <(sed 's|^server = .*|server = 127.0.0.1:15222,localhost:99999|' "$Q/der1.conf")
 expect_fail "config --check: bad --server" 2 "config: --server 'x': expected HOST:PORT" \
   "$G" config --check -t xmpp -s x "$Q/der1.conf"
 check_bad "config --check: unresolvable server host (warning)" 0 \
