@@ -73,6 +73,9 @@ static int ctx_fetch(gs_ossl_ctx *c) {
       c->aes256_cbc == NULL || c->modp2048_p == NULL) {
     return GS_ERR_CRYPTO;
   }
+  gs_ossl_aead_disp_resolve(c->aes128_gcm, "AES-128-GCM", &c->aes128_gcm_disp);
+  gs_ossl_aead_disp_resolve(c->aes256_gcm, "AES-256-GCM", &c->aes256_gcm_disp);
+  gs_ossl_aead_disp_resolve(c->chacha20_poly1305, "ChaCha20-Poly1305", &c->chacha20_poly1305_disp);
   return GS_OK;
 }
 
