@@ -55,6 +55,8 @@ typedef struct gsb_world {
   gs_session *sa, *sb;
   gs_time_ms now;
   size_t payload;
+  size_t aad_len; /* data cases: ClearToken2 content (the AEAD's AAD) */
+  size_t tbp_len; /* data cases: the tbp content (what the HMAC covers) */
 } gsb_world;
 
 #define GSB_MAX_WORLDS 32
@@ -415,6 +417,62 @@ static gsb_world *new_world(gs_offer_mode offer, bool cache) {
   return w;
 }
 
+/* One DER header at p[0..n): returns its length, the content length in
+ * *content (0 on a malformed header; bench PDUs are well formed). */
+static size_t der_hdr(const uint8_t *p, size_t n, size_t *content) {
+  size_t i = 1;
+  *content = 0;
+  if (n < 2) {
+    return 0;
+  }
+  if (p[i] < 0x80) {
+    *content = p[i];
+    return 2;
+  }
+  size_t k = p[i++] & 0x7f;
+  if (k == 0 || k > 3 || i + k > n) {
+    return 0;
+  }
+  for (size_t j = 0; j < k; j++) {
+    *content = (*content << 8) | p[i++];
+  }
+  return i;
+}
+
+/* The lengths the floors match: the transfer PDU is [kind] { tbp SEQUENCE
+ * { token2, applData }, ... }; AAD = token2's content, the HMAC covers
+ * the tbp content. */
+static void pdu_lengths(gsb_world *w, const uint8_t *pdu, size_t len) {
+  size_t body = 0, tbp = 0, t2 = 0;
+  size_t h1 = der_hdr(pdu, len, &body);
+  size_t h2 = h1 > 0 ? der_hdr(pdu + h1, len - h1, &tbp) : 0;
+  size_t h3 = h2 > 0 ? der_hdr(pdu + h1 + h2, len - h1 - h2, &t2) : 0;
+  if (h3 == 0) {
+    bench_die("gridseal data PDU layout");
+  }
+  w->tbp_len = tbp;
+  w->aad_len = t2;
+}
+
+static gsb_world *g_aead_worlds[7], *g_int_worlds[7];
+
+static size_t world_len(gsb_world *const *ws, size_t payload, bool aad) {
+  for (size_t i = 0; i < 7; i++) {
+    if (ws[i] != NULL && ws[i]->payload == payload) {
+      return aad ? ws[i]->aad_len : ws[i]->tbp_len;
+    }
+  }
+  return 0;
+}
+
+size_t bench_gridseal_aad_len(size_t payload) {
+  return world_len(g_aead_worlds, payload, true);
+}
+
+size_t bench_gridseal_tbp_len(size_t payload) {
+  return world_len(g_int_worlds, payload, false);
+}
+
 static void add_data_cases(const char *id, gs_offer_mode offer, gs_data_mode want) {
   for (size_t i = 0; i < 7; i++) {
     gsb_world *w = new_world(offer, true);
@@ -426,6 +484,20 @@ static void add_data_cases(const char *id, gs_offer_mode offer, gs_data_mode wan
     size_t len = 0;
     if (data_once(w, &len) != GS_OK) {
       bench_die("gridseal data PDU");
+    }
+    if (gs_session_send(w->sa, w->now, g_pt, w->payload) != GS_OK ||
+        gs_session_pop_output(w->sa, g_buf, GSB_BUF, &len) != GS_OK) {
+      bench_die("gridseal data PDU (lengths)");
+    }
+    pdu_lengths(w, g_buf, len);
+    gs_rx rx;
+    if (gs_session_receive(w->sb, g_buf, len, w->now, g_out, GSB_BUF, &rx) != GS_OK) {
+      bench_die("gridseal data PDU (lengths, receive)");
+    }
+    if (want == GS_MODE_AEAD) {
+      g_aead_worlds[i] = w;
+    } else if (want == GS_MODE_INTEGRITY) {
+      g_int_worlds[i] = w;
     }
     bench_case *c = bench_add(id, w->payload, run_data, w, 1);
     if (c != NULL) {
@@ -493,6 +565,8 @@ void bench_gridseal_free(void) {
     party_free(&g_worlds[i].b);
   }
   g_nworlds = 0;
+  memset(g_aead_worlds, 0, sizeof(g_aead_worlds));
+  memset(g_int_worlds, 0, sizeof(g_int_worlds));
   free(g_rx_pdus);
   free(g_rx_lens);
   g_rx_pdus = NULL;

@@ -1,26 +1,53 @@
 /* gridseal benchmarks: the floor — bare OpenSSL primitives.
  *
  * AES-256-GCM seal + open with one EVP_CIPHER_CTX per key and direction kept
- * for the whole run (only the nonce is set per message, no AAD);
+ * for the whole run (only the nonce is set per message), without AAD
+ * (ossl.gcm) and with an AAD as long as gridseal's ClearToken2 at that
+ * payload (ossl.gcmaad); the same with the AAD through the provider's own
+ * cipher functions, the calls gridseal's OpenSSL provider makes
+ * (ossl.gcmprov: what is left of EVP's per-call work is gone, so
+ * gs.aead - ossl.gcmprov is gridseal's own work); HMAC-SHA256 computed and
+ * verified (sender + receiver) over as many octets as gridseal's tbp
+ * (ossl.hmac2);
  * HMAC-SHA256 with a kept EVP_MAC_CTX re-initialised per message; ECDSA P-256
  * sign and verify (EVP_DigestSign/Verify, SHA-256, a ~200-octet message as a
  * handshake signs); ECDH P-256 key generation; ECDH derive including the
  * import of the peer's 65-octet point (EVP_PKEY_fromdata checks it is on the
  * curve; no second validation in derive); HKDF-SHA256 extract + expand of 64
  * octets. */
+#include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/provider.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bench_pki.h"
 #include "bench_util.h"
 
 #define PRIM_MAX_PAYLOAD 16384
 
+/* The AES-256-GCM implementation's functions (provider dispatch table). */
+typedef struct prim_disp {
+  OSSL_FUNC_cipher_newctx_fn *newctx;
+  OSSL_FUNC_cipher_freectx_fn *freectx;
+  OSSL_FUNC_cipher_encrypt_init_fn *einit;
+  OSSL_FUNC_cipher_decrypt_init_fn *dinit;
+  OSSL_FUNC_cipher_update_fn *update;
+  OSSL_FUNC_cipher_final_fn *final;
+  OSSL_FUNC_cipher_get_ctx_params_fn *get;
+  OSSL_FUNC_cipher_set_ctx_params_fn *set;
+  void *penc, *pdec;
+} prim_disp;
+
 typedef struct prim_state {
   EVP_CIPHER_CTX *enc, *dec;
+  EVP_CIPHER *gcm;
+  prim_disp d;
+  uint8_t aad[512];
   EVP_MAC_CTX *hmac;
   EVP_MD_CTX *md;
   EVP_PKEY_CTX *keygen;
@@ -38,28 +65,36 @@ typedef struct prim_state {
 typedef struct prim_case {
   prim_state *st;
   size_t payload;
+  size_t aad_len; /* gcm cases; hmac2: the octets MACed */
 } prim_case;
 
 static prim_state g_st;
-static prim_case g_cases[2 * 7];
+static prim_case g_cases[5 * 7];
 static size_t g_ncases;
 static const uint8_t sign_msg[200] = {1};
 
-static int gcm_once(prim_state *st, size_t n) {
-  uint8_t nonce[12] = {0};
-  int len = 0;
-  int fin = 0;
+static void next_nonce(prim_state *st, uint8_t nonce[12]) {
   uint64_t c = st->counter++;
+  memset(nonce, 0, 12);
   for (int i = 0; i < 8; i++) {
     nonce[11 - i] = (uint8_t)(c >> (8 * i));
   }
+}
+
+static int gcm_once(prim_state *st, size_t n, size_t aad_len) {
+  uint8_t nonce[12];
+  int len = 0;
+  int fin = 0;
+  next_nonce(st, nonce);
   if (EVP_EncryptInit_ex(st->enc, NULL, NULL, NULL, nonce) != 1 ||
+      (aad_len > 0 && EVP_EncryptUpdate(st->enc, NULL, &len, st->aad, (int)aad_len) != 1) ||
       EVP_EncryptUpdate(st->enc, st->ct, &len, st->pt, (int)n) != 1 ||
       EVP_EncryptFinal_ex(st->enc, st->ct + len, &fin) != 1 ||
       EVP_CIPHER_CTX_ctrl(st->enc, EVP_CTRL_GCM_GET_TAG, 16, st->ct + n) != 1) {
     return -1;
   }
   if (EVP_DecryptInit_ex(st->dec, NULL, NULL, NULL, nonce) != 1 ||
+      (aad_len > 0 && EVP_DecryptUpdate(st->dec, NULL, &len, st->aad, (int)aad_len) != 1) ||
       EVP_DecryptUpdate(st->dec, st->out, &len, st->ct, (int)n) != 1 ||
       EVP_CIPHER_CTX_ctrl(st->dec, EVP_CTRL_GCM_SET_TAG, 16, st->ct + n) != 1 ||
       EVP_DecryptFinal_ex(st->dec, st->out + len, &fin) != 1) {
@@ -72,7 +107,66 @@ static int run_gcm(void *state, size_t iters, double *ns) {
   prim_case *pc = state;
   double t0 = bench_now_ns();
   for (size_t i = 0; i < iters; i++) {
-    if (gcm_once(pc->st, pc->payload) != 0) {
+    if (gcm_once(pc->st, pc->payload, pc->aad_len) != 0) {
+      return -1;
+    }
+  }
+  ns[0] = bench_now_ns() - t0;
+  return 0;
+}
+
+/* Seal + open with the AAD through the implementation's functions. */
+static int gcmprov_once(prim_state *st, size_t n, size_t aad_len) {
+  const prim_disp *d = &st->d;
+  uint8_t nonce[12];
+  uint8_t tag[16];
+  size_t l = 0, f = 0, la = 0;
+  next_nonce(st, nonce);
+  OSSL_PARAM gp[2] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, st->ct + n, 16),
+                      OSSL_PARAM_construct_end()};
+  if (d->einit(d->penc, NULL, 0, nonce, 12, NULL) != 1 ||
+      d->update(d->penc, NULL, &la, aad_len, st->aad, aad_len) != 1 ||
+      d->update(d->penc, st->ct, &l, n, st->pt, n) != 1 ||
+      d->final(d->penc, st->ct + l, &f, 0) != 1 || d->get(d->penc, gp) != 1) {
+    return -1;
+  }
+  memcpy(tag, st->ct + n, sizeof(tag));
+  OSSL_PARAM sp[2] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 16),
+                      OSSL_PARAM_construct_end()};
+  if (d->dinit(d->pdec, NULL, 0, nonce, 12, NULL) != 1 ||
+      d->update(d->pdec, NULL, &la, aad_len, st->aad, aad_len) != 1 ||
+      d->update(d->pdec, st->out, &l, n, st->ct, n) != 1 || d->set(d->pdec, sp) != 1 ||
+      d->final(d->pdec, st->out + l, &f, 0) != 1) {
+    return -1;
+  }
+  return 0;
+}
+
+static int run_gcmprov(void *state, size_t iters, double *ns) {
+  prim_case *pc = state;
+  double t0 = bench_now_ns();
+  for (size_t i = 0; i < iters; i++) {
+    if (gcmprov_once(pc->st, pc->payload, pc->aad_len) != 0) {
+      return -1;
+    }
+  }
+  ns[0] = bench_now_ns() - t0;
+  return 0;
+}
+
+/* Sender: HMAC over n octets; receiver: HMAC again and compare. */
+static int run_hmac2(void *state, size_t iters, double *ns) {
+  prim_case *pc = state;
+  prim_state *st = pc->st;
+  size_t n = pc->aad_len;
+  double t0 = bench_now_ns();
+  for (size_t i = 0; i < iters; i++) {
+    uint8_t mine[32];
+    size_t outl = 0;
+    if (EVP_MAC_init(st->hmac, NULL, 0, NULL) != 1 || EVP_MAC_update(st->hmac, st->pt, n) != 1 ||
+        EVP_MAC_final(st->hmac, st->out, &outl, 32) != 1 ||
+        EVP_MAC_init(st->hmac, NULL, 0, NULL) != 1 || EVP_MAC_update(st->hmac, st->pt, n) != 1 ||
+        EVP_MAC_final(st->hmac, mine, &outl, 32) != 1 || CRYPTO_memcmp(mine, st->out, 32) != 0) {
       return -1;
     }
   }
@@ -222,17 +316,75 @@ static int run_hkdf(void *state, size_t iters, double *ns) {
   return 0;
 }
 
+static void disp_setup(prim_state *st, const uint8_t key[32]) {
+  prim_disp *d = &st->d;
+  OSSL_PROVIDER *prov = (OSSL_PROVIDER *)EVP_CIPHER_get0_provider(st->gcm);
+  int no_store = 0;
+  const OSSL_ALGORITHM *a = OSSL_PROVIDER_query_operation(prov, OSSL_OP_CIPHER, &no_store);
+  const OSSL_ALGORITHM *all = a;
+  for (; a != NULL && a->algorithm_names != NULL; a++) {
+    if (strncasecmp(a->algorithm_names, "AES-256-GCM:", 12) == 0) {
+      break;
+    }
+  }
+  for (const OSSL_DISPATCH *f = a != NULL ? a->implementation : NULL; f != NULL && f->function_id;
+       f++) {
+    switch (f->function_id) {
+    case OSSL_FUNC_CIPHER_NEWCTX:
+      d->newctx = OSSL_FUNC_cipher_newctx(f);
+      break;
+    case OSSL_FUNC_CIPHER_FREECTX:
+      d->freectx = OSSL_FUNC_cipher_freectx(f);
+      break;
+    case OSSL_FUNC_CIPHER_ENCRYPT_INIT:
+      d->einit = OSSL_FUNC_cipher_encrypt_init(f);
+      break;
+    case OSSL_FUNC_CIPHER_DECRYPT_INIT:
+      d->dinit = OSSL_FUNC_cipher_decrypt_init(f);
+      break;
+    case OSSL_FUNC_CIPHER_UPDATE:
+      d->update = OSSL_FUNC_cipher_update(f);
+      break;
+    case OSSL_FUNC_CIPHER_FINAL:
+      d->final = OSSL_FUNC_cipher_final(f);
+      break;
+    case OSSL_FUNC_CIPHER_GET_CTX_PARAMS:
+      d->get = OSSL_FUNC_cipher_get_ctx_params(f);
+      break;
+    case OSSL_FUNC_CIPHER_SET_CTX_PARAMS:
+      d->set = OSSL_FUNC_cipher_set_ctx_params(f);
+      break;
+    default:
+      break;
+    }
+  }
+  if (all != NULL) {
+    OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_CIPHER, all);
+  }
+  void *provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
+  if (d->newctx == NULL || d->freectx == NULL || d->einit == NULL || d->dinit == NULL ||
+      d->update == NULL || d->final == NULL || d->get == NULL || d->set == NULL ||
+      (d->penc = d->newctx(provctx)) == NULL || (d->pdec = d->newctx(provctx)) == NULL ||
+      d->einit(d->penc, key, 32, NULL, 0, NULL) != 1 ||
+      d->dinit(d->pdec, key, 32, NULL, 0, NULL) != 1) {
+    bench_die("AES-GCM provider functions");
+  }
+}
+
 static void setup(prim_state *st) {
   uint8_t key[32];
   bench_fill(key, sizeof(key), 7);
   bench_fill(st->pt, sizeof(st->pt), 3);
+  bench_fill(st->aad, sizeof(st->aad), 9);
   st->enc = EVP_CIPHER_CTX_new();
   st->dec = EVP_CIPHER_CTX_new();
-  if (st->enc == NULL || st->dec == NULL ||
-      EVP_EncryptInit_ex(st->enc, EVP_aes_256_gcm(), NULL, key, NULL) != 1 ||
-      EVP_DecryptInit_ex(st->dec, EVP_aes_256_gcm(), NULL, key, NULL) != 1) {
+  st->gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+  if (st->enc == NULL || st->dec == NULL || st->gcm == NULL ||
+      EVP_EncryptInit_ex(st->enc, st->gcm, NULL, key, NULL) != 1 ||
+      EVP_DecryptInit_ex(st->dec, st->gcm, NULL, key, NULL) != 1) {
     bench_die("AES-GCM context");
   }
+  disp_setup(st, key);
   EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
   st->hmac = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
   EVP_MAC_free(mac);
@@ -280,6 +432,24 @@ void bench_primitives_register(void) {
       c->wire_bytes = (double)pc->payload + 16;
     }
   }
+  for (size_t i = 0; i < 7; i++) {
+    size_t payload = bench_plot_sizes[i];
+    size_t aad = bench_gridseal_aad_len(payload);
+    if (aad == 0 || aad > sizeof(g_st.aad)) {
+      continue;
+    }
+    for (int prov = 0; prov < 2; prov++) {
+      prim_case *pc = &g_cases[g_ncases++];
+      pc->st = &g_st;
+      pc->payload = payload;
+      pc->aad_len = aad;
+      bench_case *c = bench_add(prov ? "ossl.gcmprov" : "ossl.gcmaad", payload,
+                                prov ? run_gcmprov : run_gcm, pc, 1);
+      if (c != NULL) {
+        c->wire_bytes = (double)(payload + 16 + aad);
+      }
+    }
+  }
   for (size_t i = 0; i < 2; i++) {
     prim_case *pc = &g_cases[g_ncases++];
     pc->st = &g_st;
@@ -287,6 +457,18 @@ void bench_primitives_register(void) {
     bench_case *c = bench_add("ossl.hmac", pc->payload, run_hmac, pc, 1);
     if (c != NULL) {
       c->wire_bytes = (double)pc->payload + 32;
+    }
+    size_t tbp = bench_gridseal_tbp_len(pc->payload);
+    if (tbp == 0 || tbp > sizeof(g_st.pt)) {
+      continue;
+    }
+    pc = &g_cases[g_ncases++];
+    pc->st = &g_st;
+    pc->payload = bench_table_sizes[i];
+    pc->aad_len = tbp;
+    c = bench_add("ossl.hmac2", pc->payload, run_hmac2, pc, 1);
+    if (c != NULL) {
+      c->wire_bytes = (double)tbp + 32;
     }
   }
   bench_add("ossl.sign", 0, run_sign, &g_st, 1);
@@ -299,6 +481,11 @@ void bench_primitives_register(void) {
 void bench_primitives_free(void) {
   EVP_CIPHER_CTX_free(g_st.enc);
   EVP_CIPHER_CTX_free(g_st.dec);
+  if (g_st.d.freectx != NULL) {
+    g_st.d.freectx(g_st.d.penc);
+    g_st.d.freectx(g_st.d.pdec);
+  }
+  EVP_CIPHER_free(g_st.gcm);
   EVP_MAC_CTX_free(g_st.hmac);
   EVP_MD_CTX_free(g_st.md);
   EVP_PKEY_CTX_free(g_st.keygen);

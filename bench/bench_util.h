@@ -75,6 +75,11 @@ extern const size_t bench_plot_sizes[7];
 /* Case registration, one per approach (bench_*.c). */
 void bench_primitives_register(void);
 void bench_gridseal_register(void);
+/* Lengths of gridseal's AEAD AAD (ClearToken2 content) and of the
+ * integrity-only tbp content at `payload` (0 if that case is absent); set
+ * by bench_gridseal_register(), which therefore runs first. */
+size_t bench_gridseal_aad_len(size_t payload);
+size_t bench_gridseal_tbp_len(size_t payload);
 /* Decodes of one received AEAD data PDU on the old receive path
  * (lookup + receive) or the new one (gs_endpoint_receive); -1 unmeasured. */
 double bench_gridseal_decodes_per_pdu(bool new_path);
