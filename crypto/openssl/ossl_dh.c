@@ -326,10 +326,42 @@ int gs_ossl_dh_export_private(const gs_dh_priv *priv, uint8_t *raw, size_t cap, 
   return rc;
 }
 
+/* The curve of `in`, built once in the provider context. */
+static const EC_GROUP *ec_group_of(const gs_ossl_ctx *c, const dh_info *in) {
+  switch (in->group) {
+  case GS_DH_P256:
+    return c->ec_p256;
+  case GS_DH_P384:
+    return c->ec_p384;
+  case GS_DH_BP256:
+    return c->ec_bp256;
+  default:
+    return NULL;
+  }
+}
+
 int gs_ossl_dh_check_public(void *ctx, gs_dh_group group, const uint8_t *pub, size_t pub_len) {
   const dh_info *in = dh_lookup(group);
   if (in == NULL) {
     return GS_ERR_UNSUPPORTED_ALG;
+  }
+  const EC_GROUP *grp = in->kind == DH_KIND_EC ? ec_group_of(ctx, in) : NULL;
+  if (grp != NULL) {
+    /* The checks of the import (peer_import): the uncompressed encoding of
+     * the right length, x, y < p and the curve equation (oct2point refuses
+     * a point off the curve; all three curves have cofactor 1), on the
+     * curve built once: no key object, no curve set-up per handshake. */
+    if (pub == NULL || pub_len != in->pub_len || pub[0] != 0x04) {
+      return GS_ERR_DH_PEER_INVALID;
+    }
+    EC_POINT *pt = EC_POINT_new(grp);
+    if (pt == NULL) {
+      return GS_ERR_NOMEM;
+    }
+    int ok = EC_POINT_oct2point(grp, pt, pub, pub_len, NULL) == 1 &&
+             EC_POINT_is_at_infinity(grp, pt) == 0;
+    EC_POINT_free(pt);
+    return ok ? GS_OK : GS_ERR_DH_PEER_INVALID;
   }
   EVP_PKEY *peer = NULL;
   int rc = peer_import(ctx, in, pub, pub_len, &peer);

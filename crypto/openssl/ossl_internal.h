@@ -12,6 +12,7 @@
 #include <gridseal/crypto_openssl.h>
 
 #include <openssl/core_dispatch.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
@@ -44,6 +45,10 @@ typedef struct gs_ossl_ctx {
   EVP_CIPHER *aes256_cbc;
   gs_ossl_aead_disp aes128_gcm_disp, aes256_gcm_disp, chacha20_poly1305_disp;
   BIGNUM *modp2048_p; /* RFC 3526 group 14 prime */
+  /* P-256, P-384, brainpoolP256r1, built once: dh_check_public decodes the
+   * peer point on them (read-only, so shared by threads) instead of a full
+   * key import that builds the curve again for every handshake. */
+  EC_GROUP *ec_p256, *ec_p384, *ec_bp256;
 } gs_ossl_ctx;
 
 /* The EVP_MD of `alg`, or NULL if unsupported. */
