@@ -49,6 +49,10 @@ typedef struct gs_ossl_ctx {
    * peer point on them (read-only, so shared by threads) instead of a full
    * key import that builds the curve again for every handshake. */
   EC_GROUP *ec_p256, *ec_p384, *ec_bp256;
+  /* The same curves as domain-parameter keys: dh_generate starts its key
+   * generation from them (the generator copies the curve instead of
+   * building it from its name for every key). */
+  EVP_PKEY *ec_tmpl_p256, *ec_tmpl_p384, *ec_tmpl_bp256;
 } gs_ossl_ctx;
 
 /* The EVP_MD of `alg`, or NULL if unsupported. */

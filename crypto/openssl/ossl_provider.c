@@ -60,7 +60,23 @@ static void ctx_clear(gs_ossl_ctx *c) {
   EC_GROUP_free(c->ec_p256);
   EC_GROUP_free(c->ec_p384);
   EC_GROUP_free(c->ec_bp256);
+  EVP_PKEY_free(c->ec_tmpl_p256);
+  EVP_PKEY_free(c->ec_tmpl_p384);
+  EVP_PKEY_free(c->ec_tmpl_bp256);
   memset(c, 0, sizeof(*c));
+}
+
+/* A domain-parameter key of the named curve. */
+static EVP_PKEY *ec_template(const char *curve) {
+  EVP_PKEY *k = NULL;
+  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+  if (pctx == NULL || EVP_PKEY_paramgen_init(pctx) != 1 ||
+      EVP_PKEY_CTX_set_group_name(pctx, curve) != 1 || EVP_PKEY_paramgen(pctx, &k) != 1) {
+    EVP_PKEY_free(k);
+    k = NULL;
+  }
+  EVP_PKEY_CTX_free(pctx);
+  return k;
 }
 
 static int ctx_fetch(gs_ossl_ctx *c) {
@@ -76,7 +92,11 @@ static int ctx_fetch(gs_ossl_ctx *c) {
   c->ec_p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
   c->ec_p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
   c->ec_bp256 = EC_GROUP_new_by_curve_name(NID_brainpoolP256r1);
-  if (c->ec_p256 == NULL || c->ec_p384 == NULL || c->ec_bp256 == NULL || c->sha256 == NULL ||
+  c->ec_tmpl_p256 = ec_template("prime256v1");
+  c->ec_tmpl_p384 = ec_template("secp384r1");
+  c->ec_tmpl_bp256 = ec_template("brainpoolP256r1");
+  if (c->ec_p256 == NULL || c->ec_p384 == NULL || c->ec_bp256 == NULL || c->ec_tmpl_p256 == NULL ||
+      c->ec_tmpl_p384 == NULL || c->ec_tmpl_bp256 == NULL || c->sha256 == NULL ||
       c->sha384 == NULL || c->hmac == NULL || c->aes128_gcm == NULL || c->aes256_gcm == NULL ||
       c->chacha20_poly1305 == NULL || c->aes128_cbc == NULL || c->aes256_cbc == NULL ||
       c->modp2048_p == NULL) {
