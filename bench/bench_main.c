@@ -3,6 +3,7 @@
  * Usage: gridseal-bench [--budget SECONDS] [--min-rounds N] [--batch-ms MS]
  *                       [--md FILE] [--dat FILE] [--cmd "COMMAND"]
  *                       [--only ID_PREFIX[,ID_PREFIX...]]  (e.g. "gs.aead,ossl.gcm")
+ *                       [--payload OCTETS]  (only the data cases of that size)
  * Runs every case of every approach interleaved (bench_util.h), then writes
  * the Markdown tables (to FILE or stdout) and the per-payload data for the
  * plot (bench/plot.gp). */
@@ -24,11 +25,13 @@ typedef struct opts {
   const char *dat;
   const char *cmd;
   const char *only;
+  long payload; /* --payload: only data cases of this size (-1: all) */
 } opts;
 
 static void usage(void) {
   fprintf(stderr, "usage: gridseal-bench [--budget S] [--min-rounds N] [--batch-ms MS] "
-                  "[--md FILE] [--dat FILE] [--cmd TEXT] [--only PREFIX[,PREFIX...]]\n");
+                  "[--md FILE] [--dat FILE] [--cmd TEXT] [--only PREFIX[,PREFIX...]] "
+                  "[--payload OCTETS]\n");
   exit(2);
 }
 
@@ -37,6 +40,7 @@ static void parse(int argc, char **argv, opts *o) {
   o->min_rounds = 15;
   o->batch_ms = 2.0;
   o->md = o->dat = o->only = NULL;
+  o->payload = -1;
   o->cmd = "build-bench/bench/gridseal-bench";
   for (int i = 1; i < argc; i++) {
     if (i + 1 >= argc) {
@@ -54,6 +58,8 @@ static void parse(int argc, char **argv, opts *o) {
       o->dat = argv[++i];
     } else if (strcmp(argv[i], "--only") == 0) {
       o->only = argv[++i];
+    } else if (strcmp(argv[i], "--payload") == 0) {
+      o->payload = atol(argv[++i]);
     } else if (strcmp(argv[i], "--cmd") == 0) {
       o->cmd = argv[++i];
     } else {
@@ -396,6 +402,9 @@ int main(int argc, char **argv) {
   bench_tls13_register();
   bench_msgsec_register();
   bench_only(op.only);
+  if (op.payload >= 0) {
+    bench_only_payload((size_t)op.payload);
+  }
   size_t rounds = bench_run_all(op.budget_s, op.min_rounds, op.batch_ms);
   int failed = 0;
   for (size_t i = 0; i < bench_count(); i++) {

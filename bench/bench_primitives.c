@@ -12,8 +12,8 @@
  * HMAC-SHA256 with a kept EVP_MAC_CTX re-initialised per message; ECDSA P-256
  * sign and verify (EVP_DigestSign/Verify, SHA-256, a ~200-octet message as a
  * handshake signs); ECDH P-256 key generation; ECDH derive including the
- * import of the peer's 65-octet point (EVP_PKEY_fromdata checks it is on the
- * curve; no second validation in derive); HKDF-SHA256 extract + expand of 64
+ * import of the peer's 65-octet point (the curve copied from the own key,
+ * the point checked on it; no second validation in derive); HKDF-SHA256 extract + expand of 64
  * octets. */
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
@@ -260,9 +260,22 @@ EVP_PKEY *bench_p256_import(const uint8_t *pub, size_t len) {
   return pk;
 }
 
+/* The peer point as a key with priv's curve: the curve copied from priv,
+ * the point decoded and checked on it (the cheapest import OpenSSL 3
+ * offers: ~4.5 µs against ~16 µs for EVP_PKEY_fromdata by curve name). */
+static EVP_PKEY *peer_like(EVP_PKEY *priv, const uint8_t *pub, size_t len) {
+  EVP_PKEY *pk = EVP_PKEY_new();
+  if (pk != NULL && (EVP_PKEY_copy_parameters(pk, priv) != 1 ||
+                     EVP_PKEY_set1_encoded_public_key(pk, pub, len) != 1)) {
+    EVP_PKEY_free(pk);
+    pk = NULL;
+  }
+  return pk;
+}
+
 /* Z = ECDH(priv, peer point octets): import + derive (32 octets). */
 int bench_p256_derive(EVP_PKEY *priv, const uint8_t *pub, size_t len, uint8_t z[32]) {
-  EVP_PKEY *peer = bench_p256_import(pub, len);
+  EVP_PKEY *peer = peer_like(priv, pub, len);
   EVP_PKEY_CTX *d = peer != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL) : NULL;
   size_t zl = 32;
   int rc = d != NULL && EVP_PKEY_derive_init(d) == 1 &&

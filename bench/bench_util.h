@@ -58,6 +58,10 @@ size_t bench_run_all(double budget_s, size_t min_rounds, double batch_ms);
  * prefixes in `prefixes` (e.g. "gs.aead,ossl.gcm"; NULL: all). */
 void bench_only(const char *prefixes);
 
+/* Also skip the cases with a payload other than `payload` (profiling one
+ * size with perf; cases without a payload stay). */
+void bench_only_payload(size_t payload);
+
 /* Number of registered cases and access by index. */
 size_t bench_count(void);
 const bench_case *bench_get(size_t i);
