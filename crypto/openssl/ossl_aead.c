@@ -1,7 +1,7 @@
 /* gridseal: AEAD (AES-128/256-GCM, ChaCha20-Poly1305) on OpenSSL 3.
  *
- * Each key handle keeps one encryption and one decryption context that were
- * initialised with the key once; a message only sets its nonce, which avoids
+ * Each key handle keeps a context initialised with the key once (on the EVP
+ * fallback path, one per direction); a message only sets its nonce, which avoids
  * the per-message key schedule that ENGINEERING.md measured at 2-5x the GCM
  * work itself.
  *
@@ -28,7 +28,7 @@
 struct gs_aead_key {
   gs_aead_alg alg;
   gs_ossl_aead_disp d; /* d.newctx == NULL: the EVP path (enc, dec) */
-  void *penc, *pdec;   /* the implementation's contexts */
+  void *pctx;          /* the implementation's context, both directions */
   EVP_CIPHER_CTX *enc;
   EVP_CIPHER_CTX *dec;
 };
@@ -116,18 +116,17 @@ static const gs_ossl_aead_disp *aead_disp(const gs_ossl_ctx *c, gs_aead_alg alg)
   return NULL;
 }
 
-/* Key both implementation contexts. */
+/* Key the implementation's context. One context serves both directions:
+ * every message starts with encrypt_init or decrypt_init and its nonce,
+ * which sets the direction and resets the per-message state (the tag of a
+ * decryption is set before its final step), so a key handle holds one key
+ * schedule and one GHASH table instead of two (about 1 KiB per handle). */
 static int disp_key(gs_aead_key *k, const uint8_t *key, size_t key_len) {
-  k->penc = k->d.newctx(k->d.provctx);
-  k->pdec = k->d.newctx(k->d.provctx);
-  if (k->penc == NULL || k->pdec == NULL) {
+  k->pctx = k->d.newctx(k->d.provctx);
+  if (k->pctx == NULL) {
     return GS_ERR_NOMEM;
   }
-  if (k->d.einit(k->penc, key, key_len, NULL, 0, NULL) != 1 ||
-      k->d.dinit(k->pdec, key, key_len, NULL, 0, NULL) != 1) {
-    return GS_ERR_CRYPTO;
-  }
-  return GS_OK;
+  return k->d.einit(k->pctx, key, key_len, NULL, 0, NULL) == 1 ? GS_OK : GS_ERR_CRYPTO;
 }
 
 /* Seal / open through the implementation: nonce, AAD, data, final, tag. */
@@ -138,11 +137,11 @@ static int disp_seal(gs_aead_key *k, const uint8_t *nonce, const uint8_t *aad, s
   p[0] =
       OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, out + pt_len, GS_AEAD_TAG_LEN);
   p[1] = OSSL_PARAM_construct_end();
-  if (k->d.einit(k->penc, NULL, 0, nonce, GS_AEAD_NONCE_LEN, NULL) != 1 ||
-      (aad_len > 0 && k->d.update(k->penc, NULL, &la, aad_len, aad, aad_len) != 1) ||
-      (pt_len > 0 && k->d.update(k->penc, out, &l1, out_cap, pt, pt_len) != 1) ||
-      k->d.final(k->penc, out + l1, &l2, out_cap - l1) != 1 || l1 + l2 != pt_len ||
-      k->d.get_ctx_params(k->penc, p) != 1) {
+  if (k->d.einit(k->pctx, NULL, 0, nonce, GS_AEAD_NONCE_LEN, NULL) != 1 ||
+      (aad_len > 0 && k->d.update(k->pctx, NULL, &la, aad_len, aad, aad_len) != 1) ||
+      (pt_len > 0 && k->d.update(k->pctx, out, &l1, out_cap, pt, pt_len) != 1) ||
+      k->d.final(k->pctx, out + l1, &l2, out_cap - l1) != 1 || l1 + l2 != pt_len ||
+      k->d.get_ctx_params(k->pctx, p) != 1) {
     return GS_ERR_CRYPTO;
   }
   return GS_OK;
@@ -155,13 +154,13 @@ static int disp_open(gs_aead_key *k, const uint8_t *nonce, const uint8_t *aad, s
   OSSL_PARAM p[2];
   p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, GS_AEAD_TAG_LEN);
   p[1] = OSSL_PARAM_construct_end();
-  if (k->d.dinit(k->pdec, NULL, 0, nonce, GS_AEAD_NONCE_LEN, NULL) != 1 ||
-      (aad_len > 0 && k->d.update(k->pdec, NULL, &la, aad_len, aad, aad_len) != 1) ||
-      (ct_len > 0 && k->d.update(k->pdec, dst, &l1, dst_cap, in, ct_len) != 1) ||
-      k->d.set_ctx_params(k->pdec, p) != 1) {
+  if (k->d.dinit(k->pctx, NULL, 0, nonce, GS_AEAD_NONCE_LEN, NULL) != 1 ||
+      (aad_len > 0 && k->d.update(k->pctx, NULL, &la, aad_len, aad, aad_len) != 1) ||
+      (ct_len > 0 && k->d.update(k->pctx, dst, &l1, dst_cap, in, ct_len) != 1) ||
+      k->d.set_ctx_params(k->pctx, p) != 1) {
     return GS_ERR_CRYPTO;
   }
-  if (k->d.final(k->pdec, dst + l1, &l2, dst_cap - l1) != 1 || l1 + l2 != ct_len) {
+  if (k->d.final(k->pctx, dst + l1, &l2, dst_cap - l1) != 1 || l1 + l2 != ct_len) {
     return GS_ERR_AUTH_TAG;
   }
   return GS_OK;
@@ -350,13 +349,8 @@ void gs_ossl_aead_key_free(gs_aead_key *k) {
   }
   /* The implementation's freectx and EVP_CIPHER_CTX_free clear the key
    * schedule. */
-  if (k->d.freectx != NULL) {
-    if (k->penc != NULL) {
-      k->d.freectx(k->penc);
-    }
-    if (k->pdec != NULL) {
-      k->d.freectx(k->pdec);
-    }
+  if (k->d.freectx != NULL && k->pctx != NULL) {
+    k->d.freectx(k->pctx);
   }
   EVP_CIPHER_CTX_free(k->enc);
   EVP_CIPHER_CTX_free(k->dec);
