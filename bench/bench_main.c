@@ -354,6 +354,7 @@ static void write_md(FILE *o, const opts *op, size_t rounds) {
   table_receive(o);
   table_handshakes(o);
   table_primitives(o);
+  bench_gridseal_table_memory(o);
   table_payloads(o);
 }
 

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BENCH_MAX_CASES 160
 #define BENCH_MAX_METRICS 4
@@ -84,6 +85,10 @@ void bench_gridseal_register(void);
  * by bench_gridseal_register(), which therefore runs first. */
 size_t bench_gridseal_aad_len(size_t payload);
 size_t bench_gridseal_tbp_len(size_t payload);
+/* The engine-memory table (measured at registration) and its figures in
+ * KiB: 0 initiator, 1 responder established; 2, 3 after data (-1: n/a). */
+void bench_gridseal_table_memory(FILE *o);
+double bench_gridseal_memory_kib(int side);
 /* Decodes of one received AEAD data PDU on the old receive path
  * (lookup + receive) or the new one (gs_endpoint_receive); -1 unmeasured. */
 double bench_gridseal_decodes_per_pdu(bool new_path);
