@@ -29,6 +29,8 @@ struct gs_aead_key {
   gs_aead_alg alg;
   gs_ossl_aead_disp d; /* d.newctx == NULL: the EVP path (enc, dec) */
   void *pctx;          /* the implementation's context, both directions */
+  uint8_t tag[GS_AEAD_TAG_LEN];
+  OSSL_PARAM tag_param[2]; /* {"tag" -> tag, end}: built once, not per message */
   EVP_CIPHER_CTX *enc;
   EVP_CIPHER_CTX *dec;
 };
@@ -126,6 +128,9 @@ static int disp_key(gs_aead_key *k, const uint8_t *key, size_t key_len) {
   if (k->pctx == NULL) {
     return GS_ERR_NOMEM;
   }
+  k->tag_param[0] =
+      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, k->tag, sizeof(k->tag));
+  k->tag_param[1] = OSSL_PARAM_construct_end();
   return k->d.einit(k->pctx, key, key_len, NULL, 0, NULL) == 1 ? GS_OK : GS_ERR_CRYPTO;
 }
 
@@ -133,31 +138,26 @@ static int disp_key(gs_aead_key *k, const uint8_t *key, size_t key_len) {
 static int disp_seal(gs_aead_key *k, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
                      const uint8_t *pt, size_t pt_len, uint8_t *out, size_t out_cap) {
   size_t l1 = 0, l2 = 0, la = 0;
-  OSSL_PARAM p[2];
-  p[0] =
-      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, out + pt_len, GS_AEAD_TAG_LEN);
-  p[1] = OSSL_PARAM_construct_end();
   if (k->d.einit(k->pctx, NULL, 0, nonce, GS_AEAD_NONCE_LEN, NULL) != 1 ||
       (aad_len > 0 && k->d.update(k->pctx, NULL, &la, aad_len, aad, aad_len) != 1) ||
       (pt_len > 0 && k->d.update(k->pctx, out, &l1, out_cap, pt, pt_len) != 1) ||
       k->d.final(k->pctx, out + l1, &l2, out_cap - l1) != 1 || l1 + l2 != pt_len ||
-      k->d.get_ctx_params(k->pctx, p) != 1) {
+      k->d.get_ctx_params(k->pctx, k->tag_param) != 1) {
     return GS_ERR_CRYPTO;
   }
+  memcpy(out + pt_len, k->tag, GS_AEAD_TAG_LEN);
   return GS_OK;
 }
 
 static int disp_open(gs_aead_key *k, const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
-                     const uint8_t *in, size_t ct_len, uint8_t tag[GS_AEAD_TAG_LEN], uint8_t *dst,
-                     size_t dst_cap) {
+                     const uint8_t *in, size_t ct_len, const uint8_t tag[GS_AEAD_TAG_LEN],
+                     uint8_t *dst, size_t dst_cap) {
   size_t l1 = 0, l2 = 0, la = 0;
-  OSSL_PARAM p[2];
-  p[0] = OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, GS_AEAD_TAG_LEN);
-  p[1] = OSSL_PARAM_construct_end();
+  memcpy(k->tag, tag, GS_AEAD_TAG_LEN);
   if (k->d.dinit(k->pctx, NULL, 0, nonce, GS_AEAD_NONCE_LEN, NULL) != 1 ||
       (aad_len > 0 && k->d.update(k->pctx, NULL, &la, aad_len, aad, aad_len) != 1) ||
       (ct_len > 0 && k->d.update(k->pctx, dst, &l1, dst_cap, in, ct_len) != 1) ||
-      k->d.set_ctx_params(k->pctx, p) != 1) {
+      k->d.set_ctx_params(k->pctx, k->tag_param) != 1) {
     return GS_ERR_CRYPTO;
   }
   if (k->d.final(k->pctx, dst + l1, &l2, dst_cap - l1) != 1 || l1 + l2 != ct_len) {
