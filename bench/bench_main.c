@@ -125,7 +125,7 @@ static const row g_rows[] = {
     {"Floor: bare AES-256-GCM seal+open (OpenSSL)", "ossl.gcm", NULL, NULL, "", ""},
     {"Floor: bare AES-256-GCM seal+open, AAD as long as gridseal's ClearToken2 (EVP)",
      "ossl.gcmaad", NULL, NULL, "", ""},
-    {"Floor: the same through the cipher implementation's functions (gridseal's calls)",
+    {"Floor: the same through gridseal's OpenSSL provider (aead_seal + aead_open only)",
      "ossl.gcmprov", NULL, NULL, "", ""},
     {"Floor: bare HMAC-SHA256 (OpenSSL)", "ossl.hmac", NULL, NULL, "", ""},
     {"Floor: HMAC-SHA256 compute + verify over gridseal's tbp length (both sides)", "ossl.hmac2",
@@ -297,7 +297,7 @@ static void table_targets(FILE *o) {
          "(info) gridseal AEAD / AES-256-GCM with the AAD through the implementation's "
          "functions (gridseal's own work on top of its cipher calls)",
          gs, bench_us("ossl.gcmprov", 100, 0), 0.0, 0, "-");
-  target(o, "(info) EVP floor with the AAD / the same through the implementation's functions",
+  target(o, "(info) EVP floor with the AAD / the same through gridseal's provider",
          bench_us("ossl.gcmaad", 100, 0), bench_us("ossl.gcmprov", 100, 0), 0.0, 0, "-");
   target(o, "(info) gridseal key update / TLS 1.3 KeyUpdate (gridseal's includes an ECDH)",
          bench_us("gs.rekey", 0, 0), bench_us("tls.ku", 0, 0), 0.0, 1, "-");

@@ -3,10 +3,10 @@
  * AES-256-GCM seal + open with one EVP_CIPHER_CTX per key and direction kept
  * for the whole run (only the nonce is set per message), without AAD
  * (ossl.gcm) and with an AAD as long as gridseal's ClearToken2 at that
- * payload (ossl.gcmaad); the same with the AAD through the provider's own
- * cipher functions, the calls gridseal's OpenSSL provider makes
- * (ossl.gcmprov: what is left of EVP's per-call work is gone, so
- * gs.aead - ossl.gcmprov is gridseal's own work); HMAC-SHA256 computed and
+ * payload (ossl.gcmaad); the same through gridseal's OpenSSL provider
+ * (ossl.gcmprov: its aead_seal + aead_open, which call the cipher
+ * implementation's functions without EVP's per-call work; gs.aead -
+ * ossl.gcmprov is the engine's own work); HMAC-SHA256 computed and
  * verified (sender + receiver) over as many octets as gridseal's tbp
  * (ossl.hmac2);
  * HMAC-SHA256 with a kept EVP_MAC_CTX re-initialised per message; ECDSA P-256
@@ -15,38 +15,24 @@
  * import of the peer's 65-octet point (the curve copied from the own key,
  * the point checked on it; no second validation in derive); HKDF-SHA256 extract + expand of 64
  * octets. */
-#include <openssl/core_dispatch.h>
+#include <gridseal/crypto_openssl.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
-#include <openssl/provider.h>
 #include <string.h>
-#include <strings.h>
 
 #include "bench_pki.h"
 #include "bench_util.h"
 
 #define PRIM_MAX_PAYLOAD 16384
 
-/* The AES-256-GCM implementation's functions (provider dispatch table). */
-typedef struct prim_disp {
-  OSSL_FUNC_cipher_newctx_fn *newctx;
-  OSSL_FUNC_cipher_freectx_fn *freectx;
-  OSSL_FUNC_cipher_encrypt_init_fn *einit;
-  OSSL_FUNC_cipher_decrypt_init_fn *dinit;
-  OSSL_FUNC_cipher_update_fn *update;
-  OSSL_FUNC_cipher_final_fn *final;
-  OSSL_FUNC_cipher_get_ctx_params_fn *get;
-  OSSL_FUNC_cipher_set_ctx_params_fn *set;
-  void *penc, *pdec;
-} prim_disp;
-
 typedef struct prim_state {
   EVP_CIPHER_CTX *enc, *dec;
   EVP_CIPHER *gcm;
-  prim_disp d;
+  gs_crypto *gs; /* gridseal's OpenSSL provider (ossl.gcmprov) */
+  gs_aead_key *gsk;
   uint8_t aad[512];
   EVP_MAC_CTX *hmac;
   EVP_MD_CTX *md;
@@ -115,28 +101,17 @@ static int run_gcm(void *state, size_t iters, double *ns) {
   return 0;
 }
 
-/* Seal + open with the AAD through the implementation's functions. */
+/* Seal + open with the AAD through gridseal's provider: its aead_seal and
+ * aead_open on one key handle, the cipher calls of one data PDU. */
 static int gcmprov_once(prim_state *st, size_t n, size_t aad_len) {
-  const prim_disp *d = &st->d;
   uint8_t nonce[12];
-  uint8_t tag[16];
-  size_t l = 0, f = 0, la = 0;
+  size_t cl = 0, ol = 0;
   next_nonce(st, nonce);
-  OSSL_PARAM gp[2] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, st->ct + n, 16),
-                      OSSL_PARAM_construct_end()};
-  if (d->einit(d->penc, NULL, 0, nonce, 12, NULL) != 1 ||
-      d->update(d->penc, NULL, &la, aad_len, st->aad, aad_len) != 1 ||
-      d->update(d->penc, st->ct, &l, n, st->pt, n) != 1 ||
-      d->final(d->penc, st->ct + l, &f, 0) != 1 || d->get(d->penc, gp) != 1) {
-    return -1;
-  }
-  memcpy(tag, st->ct + n, sizeof(tag));
-  OSSL_PARAM sp[2] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, 16),
-                      OSSL_PARAM_construct_end()};
-  if (d->dinit(d->pdec, NULL, 0, nonce, 12, NULL) != 1 ||
-      d->update(d->pdec, NULL, &la, aad_len, st->aad, aad_len) != 1 ||
-      d->update(d->pdec, st->out, &l, n, st->ct, n) != 1 || d->set(d->pdec, sp) != 1 ||
-      d->final(d->pdec, st->out + l, &f, 0) != 1) {
+  if (st->gs->aead_seal(st->gsk, nonce, 12, st->aad, aad_len, st->pt, n, st->ct, sizeof(st->ct),
+                        &cl) != GS_OK ||
+      st->gs->aead_open(st->gsk, nonce, 12, st->aad, aad_len, st->ct, cl, st->out, sizeof(st->out),
+                        &ol) != GS_OK ||
+      ol != n) {
     return -1;
   }
   return 0;
@@ -329,61 +304,6 @@ static int run_hkdf(void *state, size_t iters, double *ns) {
   return 0;
 }
 
-static void disp_setup(prim_state *st, const uint8_t key[32]) {
-  prim_disp *d = &st->d;
-  OSSL_PROVIDER *prov = (OSSL_PROVIDER *)EVP_CIPHER_get0_provider(st->gcm);
-  int no_store = 0;
-  const OSSL_ALGORITHM *a = OSSL_PROVIDER_query_operation(prov, OSSL_OP_CIPHER, &no_store);
-  const OSSL_ALGORITHM *all = a;
-  for (; a != NULL && a->algorithm_names != NULL; a++) {
-    if (strncasecmp(a->algorithm_names, "AES-256-GCM:", 12) == 0) {
-      break;
-    }
-  }
-  for (const OSSL_DISPATCH *f = a != NULL ? a->implementation : NULL; f != NULL && f->function_id;
-       f++) {
-    switch (f->function_id) {
-    case OSSL_FUNC_CIPHER_NEWCTX:
-      d->newctx = OSSL_FUNC_cipher_newctx(f);
-      break;
-    case OSSL_FUNC_CIPHER_FREECTX:
-      d->freectx = OSSL_FUNC_cipher_freectx(f);
-      break;
-    case OSSL_FUNC_CIPHER_ENCRYPT_INIT:
-      d->einit = OSSL_FUNC_cipher_encrypt_init(f);
-      break;
-    case OSSL_FUNC_CIPHER_DECRYPT_INIT:
-      d->dinit = OSSL_FUNC_cipher_decrypt_init(f);
-      break;
-    case OSSL_FUNC_CIPHER_UPDATE:
-      d->update = OSSL_FUNC_cipher_update(f);
-      break;
-    case OSSL_FUNC_CIPHER_FINAL:
-      d->final = OSSL_FUNC_cipher_final(f);
-      break;
-    case OSSL_FUNC_CIPHER_GET_CTX_PARAMS:
-      d->get = OSSL_FUNC_cipher_get_ctx_params(f);
-      break;
-    case OSSL_FUNC_CIPHER_SET_CTX_PARAMS:
-      d->set = OSSL_FUNC_cipher_set_ctx_params(f);
-      break;
-    default:
-      break;
-    }
-  }
-  if (all != NULL) {
-    OSSL_PROVIDER_unquery_operation(prov, OSSL_OP_CIPHER, all);
-  }
-  void *provctx = OSSL_PROVIDER_get0_provider_ctx(prov);
-  if (d->newctx == NULL || d->freectx == NULL || d->einit == NULL || d->dinit == NULL ||
-      d->update == NULL || d->final == NULL || d->get == NULL || d->set == NULL ||
-      (d->penc = d->newctx(provctx)) == NULL || (d->pdec = d->newctx(provctx)) == NULL ||
-      d->einit(d->penc, key, 32, NULL, 0, NULL) != 1 ||
-      d->dinit(d->pdec, key, 32, NULL, 0, NULL) != 1) {
-    bench_die("AES-GCM provider functions");
-  }
-}
-
 static void setup(prim_state *st) {
   uint8_t key[32];
   bench_fill(key, sizeof(key), 7);
@@ -397,7 +317,10 @@ static void setup(prim_state *st) {
       EVP_DecryptInit_ex(st->dec, st->gcm, NULL, key, NULL) != 1) {
     bench_die("AES-GCM context");
   }
-  disp_setup(st, key);
+  if (gs_ossl_crypto_new(&st->gs) != GS_OK ||
+      st->gs->aead_key_new(st->gs->ctx, GS_AEAD_AES256_GCM, key, sizeof(key), &st->gsk) != GS_OK) {
+    bench_die("gridseal AES-GCM key");
+  }
   EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
   st->hmac = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
   EVP_MAC_free(mac);
@@ -494,9 +417,9 @@ void bench_primitives_register(void) {
 void bench_primitives_free(void) {
   EVP_CIPHER_CTX_free(g_st.enc);
   EVP_CIPHER_CTX_free(g_st.dec);
-  if (g_st.d.freectx != NULL) {
-    g_st.d.freectx(g_st.d.penc);
-    g_st.d.freectx(g_st.d.pdec);
+  if (g_st.gs != NULL) {
+    g_st.gs->aead_key_free(g_st.gsk);
+    gs_ossl_crypto_free(g_st.gs);
   }
   EVP_CIPHER_free(g_st.gcm);
   EVP_MAC_CTX_free(g_st.hmac);
