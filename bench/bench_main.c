@@ -294,8 +294,8 @@ static void table_targets(FILE *o) {
   target(o, "(info) TLS 1.3 handshake / gridseal handshake cache off, both sides",
          bench_us("tls.hs", 0, 0), bench_us("gs.hs.nocache", 0, 0), 0.0, 1, "-");
   target(o,
-         "(info) gridseal AEAD / AES-256-GCM with the AAD through the implementation's "
-         "functions (gridseal's own work on top of its cipher calls)",
+         "(info) gridseal AEAD / its provider's aead_seal + aead_open with the same AAD "
+         "(the engine's own work on top of its cipher calls)",
          gs, bench_us("ossl.gcmprov", 100, 0), 0.0, 0, "-");
   target(o, "(info) EVP floor with the AAD / the same through gridseal's provider",
          bench_us("ossl.gcmaad", 100, 0), bench_us("ossl.gcmprov", 100, 0), 0.0, 0, "-");
