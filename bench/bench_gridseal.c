@@ -35,6 +35,7 @@
 #include <gridseal/pki.h>
 #include <gridseal/session.h>
 #include <gridseal/testing.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +56,8 @@ typedef struct gsb_world {
   gs_session *sa, *sb;
   gs_time_ms now;
   size_t payload;
+  size_t aad_len; /* data cases: ClearToken2 content (the AEAD's AAD) */
+  size_t tbp_len; /* data cases: the tbp content (what the HMAC covers) */
 } gsb_world;
 
 #define GSB_MAX_WORLDS 32
@@ -78,7 +81,8 @@ static gs_time_ms clock_ms(void) {
   return (gs_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void party_start(gsb_party *p, int who, gs_offer_mode offer, bool cache) {
+/* max_assoc > 0 raises the association limits to that many (memory). */
+static void party_start(gsb_party *p, int who, gs_offer_mode offer, bool cache, size_t max_assoc) {
   const bench_pki *pki = bench_pki_get();
   const bench_ident *id = &pki->ee[who];
   if (gs_pki_new(g_crypto, &p->pki) != GS_OK ||
@@ -106,6 +110,9 @@ static void party_start(gsb_party *p, int who, gs_offer_mode offer, bool cache) 
   cfg.n_encr = 1;
   cfg.icv[0] = GS_HASH_SHA256;
   cfg.n_icv = 1;
+  if (max_assoc > 0) {
+    cfg.max_sessions = cfg.max_sessions_per_peer = max_assoc;
+  }
   if (gs_endpoint_new(&cfg, &p->ep) != GS_OK) {
     bench_die("gridseal endpoint");
   }
@@ -142,8 +149,8 @@ static int handshake_once(gsb_world *w, double *part_ns, size_t *req_len, size_t
 }
 
 static void world_init(gsb_world *w, gs_offer_mode offer, bool cache) {
-  party_start(&w->a, 0, offer, cache);
-  party_start(&w->b, 1, offer, cache);
+  party_start(&w->a, 0, offer, cache, 0);
+  party_start(&w->b, 1, offer, cache, 0);
   w->now = clock_ms();
 }
 
@@ -415,6 +422,62 @@ static gsb_world *new_world(gs_offer_mode offer, bool cache) {
   return w;
 }
 
+/* One DER header at p[0..n): returns its length, the content length in
+ * *content (0 on a malformed header; bench PDUs are well formed). */
+static size_t der_hdr(const uint8_t *p, size_t n, size_t *content) {
+  size_t i = 1;
+  *content = 0;
+  if (n < 2) {
+    return 0;
+  }
+  if (p[i] < 0x80) {
+    *content = p[i];
+    return 2;
+  }
+  size_t k = p[i++] & 0x7f;
+  if (k == 0 || k > 3 || i + k > n) {
+    return 0;
+  }
+  for (size_t j = 0; j < k; j++) {
+    *content = (*content << 8) | p[i++];
+  }
+  return i;
+}
+
+/* The lengths the floors match: the transfer PDU is [kind] { tbp SEQUENCE
+ * { token2, applData }, ... }; AAD = token2's content, the HMAC covers
+ * the tbp content. */
+static void pdu_lengths(gsb_world *w, const uint8_t *pdu, size_t len) {
+  size_t body = 0, tbp = 0, t2 = 0;
+  size_t h1 = der_hdr(pdu, len, &body);
+  size_t h2 = h1 > 0 ? der_hdr(pdu + h1, len - h1, &tbp) : 0;
+  size_t h3 = h2 > 0 ? der_hdr(pdu + h1 + h2, len - h1 - h2, &t2) : 0;
+  if (h3 == 0) {
+    bench_die("gridseal data PDU layout");
+  }
+  w->tbp_len = tbp;
+  w->aad_len = t2;
+}
+
+static gsb_world *g_aead_worlds[7], *g_int_worlds[7];
+
+static size_t world_len(gsb_world *const *ws, size_t payload, bool aad) {
+  for (size_t i = 0; i < 7; i++) {
+    if (ws[i] != NULL && ws[i]->payload == payload) {
+      return aad ? ws[i]->aad_len : ws[i]->tbp_len;
+    }
+  }
+  return 0;
+}
+
+size_t bench_gridseal_aad_len(size_t payload) {
+  return world_len(g_aead_worlds, payload, true);
+}
+
+size_t bench_gridseal_tbp_len(size_t payload) {
+  return world_len(g_int_worlds, payload, false);
+}
+
 static void add_data_cases(const char *id, gs_offer_mode offer, gs_data_mode want) {
   for (size_t i = 0; i < 7; i++) {
     gsb_world *w = new_world(offer, true);
@@ -426,6 +489,20 @@ static void add_data_cases(const char *id, gs_offer_mode offer, gs_data_mode wan
     size_t len = 0;
     if (data_once(w, &len) != GS_OK) {
       bench_die("gridseal data PDU");
+    }
+    if (gs_session_send(w->sa, w->now, g_pt, w->payload) != GS_OK ||
+        gs_session_pop_output(w->sa, g_buf, GSB_BUF, &len) != GS_OK) {
+      bench_die("gridseal data PDU (lengths)");
+    }
+    pdu_lengths(w, g_buf, len);
+    gs_rx rx;
+    if (gs_session_receive(w->sb, g_buf, len, w->now, g_out, GSB_BUF, &rx) != GS_OK) {
+      bench_die("gridseal data PDU (lengths, receive)");
+    }
+    if (want == GS_MODE_AEAD) {
+      g_aead_worlds[i] = w;
+    } else if (want == GS_MODE_INTEGRITY) {
+      g_int_worlds[i] = w;
     }
     bench_case *c = bench_add(id, w->payload, run_data, w, 1);
     if (c != NULL) {
@@ -463,11 +540,116 @@ static void add_rekey_case(void) {
   }
 }
 
+static void party_free(gsb_party *p) {
+  gs_endpoint_free(p->ep);
+  if (p->key != NULL) {
+    g_crypto->privkey_free(p->key);
+  }
+  gs_pki_free(p->pki);
+}
+
+/* ---- engine memory per association (not timed) ---- */
+
+#define GSB_MEM_N 800 /* associations; an endpoint holds at most 1,000 assoIDs */
+
+static double g_mem[4] = {-1, -1, -1, -1}; /* KiB: A hs, B hs, A data, B data */
+
+static size_t heap_now(void) {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+/* GSB_MEM_N associations between two endpoints: the live heap the engine
+ * holds per association on each side once established (sessions, keys,
+ * the OpenSSL objects of the provider, the responder's replay-cache
+ * entry), and again after one 100-octet data PDU each way (the output
+ * queue keeps its last popped entry for reuse). */
+static void measure_memory(void) {
+  gsb_world w;
+  memset(&w, 0, sizeof(w));
+  party_start(&w.a, 0, GS_OFFER_AEAD, true, GSB_MEM_N);
+  party_start(&w.b, 1, GS_OFFER_AEAD, true, GSB_MEM_N);
+  w.now = clock_ms();
+  gs_session **sa = calloc(GSB_MEM_N, sizeof(*sa));
+  gs_session **sb = calloc(GSB_MEM_N, sizeof(*sb));
+  double a = 0, b = 0, ad = 0, bd = 0;
+  size_t n = 0;
+  for (; sa != NULL && sb != NULL && n < GSB_MEM_N; n++) {
+    size_t l1 = 0, l2 = 0;
+    gs_rx rx;
+    w.now++;
+    size_t h0 = heap_now();
+    int rc = gs_session_new_initiator(w.a.ep, &sa[n]);
+    rc = rc ? rc : gs_session_connect(sa[n], w.now, NULL, 0);
+    rc = rc ? rc : gs_session_pop_output(sa[n], g_buf, GSB_BUF, &l1);
+    size_t h1 = heap_now();
+    rc = rc ? rc : gs_endpoint_receive_hs(w.b.ep, g_buf, l1, w.now, &sb[n]);
+    rc = rc ? rc : gs_session_accept(sb[n], w.now, NULL, 0);
+    rc = rc ? rc : gs_session_pop_output(sb[n], g_buf2, GSB_BUF, &l2);
+    size_t h2 = heap_now();
+    rc = rc ? rc : gs_session_receive(sa[n], g_buf2, l2, w.now, g_out, GSB_BUF, &rx);
+    size_t h3 = heap_now();
+    rc = rc ? rc : gs_session_send(sa[n], w.now, g_pt, 100);
+    rc = rc ? rc : gs_session_pop_output(sa[n], g_buf, GSB_BUF, &l1);
+    size_t h4 = heap_now();
+    rc = rc ? rc : gs_session_receive(sb[n], g_buf, l1, w.now, g_out, GSB_BUF, &rx);
+    rc = rc ? rc : gs_session_send(sb[n], w.now, g_pt, 100);
+    rc = rc ? rc : gs_session_pop_output(sb[n], g_buf2, GSB_BUF, &l2);
+    size_t h5 = heap_now();
+    rc = rc ? rc : gs_session_receive(sa[n], g_buf2, l2, w.now, g_out, GSB_BUF, &rx);
+    size_t h6 = heap_now();
+    if (rc != GS_OK) {
+      break;
+    }
+    a += (double)h1 - (double)h0 + (double)h3 - (double)h2;
+    b += (double)h2 - (double)h1;
+    ad += (double)h4 - (double)h3 + (double)h6 - (double)h5;
+    bd += (double)h5 - (double)h4;
+  }
+  if (n == GSB_MEM_N) {
+    g_mem[0] = a / n / 1024;
+    g_mem[1] = b / n / 1024;
+    g_mem[2] = (a + ad) / n / 1024;
+    g_mem[3] = (b + bd) / n / 1024;
+  }
+  for (size_t i = 0; i < GSB_MEM_N && sa != NULL && sb != NULL; i++) {
+    gs_session_free(sa[i]);
+    gs_session_free(sb[i]);
+  }
+  free(sa);
+  free(sb);
+  party_free(&w.a);
+  party_free(&w.b);
+}
+
+void bench_gridseal_table_memory(FILE *o) {
+  char a[4][32];
+  for (int i = 0; i < 4; i++) {
+    if (g_mem[i] < 0) {
+      snprintf(a[i], sizeof(a[i]), "n/a");
+    } else {
+      snprintf(a[i], sizeof(a[i]), "%.2f", g_mem[i]);
+    }
+  }
+  fprintf(o, "### Engine memory per association (KiB of live heap, %d associations)\n\n",
+          GSB_MEM_N);
+  fprintf(o, "| state | initiator side | responder side |\n|---|---:|---:|\n");
+  fprintf(o, "| established (sessions, keys, OpenSSL objects, replay-cache entry) | %s | %s |\n",
+          a[0], a[1]);
+  fprintf(o, "| after one 100-B data PDU each way (output entry kept for reuse) | %s | %s |\n\n",
+          a[2], a[3]);
+}
+
+double bench_gridseal_memory_kib(int side) {
+  return side >= 0 && side < 4 ? g_mem[side] : -1;
+}
+
 void bench_gridseal_register(void) {
   if (gs_ossl_crypto_new(&g_crypto) != GS_OK) {
     bench_die("gridseal OpenSSL provider");
   }
   bench_fill(g_pt, sizeof(g_pt), 5);
+  measure_memory();
   add_data_cases("gs.aead", GS_OFFER_AEAD, GS_MODE_AEAD);
   add_data_cases("gs.etm", GS_OFFER_ETM, GS_MODE_ETM);
   add_data_cases("gs.int", GS_OFFER_INTEGRITY, GS_MODE_INTEGRITY);
@@ -475,14 +657,6 @@ void bench_gridseal_register(void) {
   add_handshake_case("gs.hs.nocache", false);
   add_rekey_case();
   add_rx_cases();
-}
-
-static void party_free(gsb_party *p) {
-  gs_endpoint_free(p->ep);
-  if (p->key != NULL) {
-    g_crypto->privkey_free(p->key);
-  }
-  gs_pki_free(p->pki);
 }
 
 void bench_gridseal_free(void) {
@@ -493,6 +667,8 @@ void bench_gridseal_free(void) {
     party_free(&g_worlds[i].b);
   }
   g_nworlds = 0;
+  memset(g_aead_worlds, 0, sizeof(g_aead_worlds));
+  memset(g_int_worlds, 0, sizeof(g_int_worlds));
   free(g_rx_pdus);
   free(g_rx_lens);
   g_rx_pdus = NULL;

@@ -73,6 +73,12 @@ void bench_only(const char *prefixes) {
   }
 }
 
+void bench_only_payload(size_t payload) {
+  for (size_t i = 0; i < g_n; i++) {
+    g_cases[i].skip |= g_cases[i].payload != 0 && g_cases[i].payload != payload;
+  }
+}
+
 size_t bench_count(void) {
   return g_n;
 }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define BENCH_MAX_CASES 160
 #define BENCH_MAX_METRICS 4
@@ -58,6 +59,10 @@ size_t bench_run_all(double budget_s, size_t min_rounds, double batch_ms);
  * prefixes in `prefixes` (e.g. "gs.aead,ossl.gcm"; NULL: all). */
 void bench_only(const char *prefixes);
 
+/* Also skip the cases with a payload other than `payload` (profiling one
+ * size with perf; cases without a payload stay). */
+void bench_only_payload(size_t payload);
+
 /* Number of registered cases and access by index. */
 size_t bench_count(void);
 const bench_case *bench_get(size_t i);
@@ -75,6 +80,15 @@ extern const size_t bench_plot_sizes[7];
 /* Case registration, one per approach (bench_*.c). */
 void bench_primitives_register(void);
 void bench_gridseal_register(void);
+/* Lengths of gridseal's AEAD AAD (ClearToken2 content) and of the
+ * integrity-only tbp content at `payload` (0 if that case is absent); set
+ * by bench_gridseal_register(), which therefore runs first. */
+size_t bench_gridseal_aad_len(size_t payload);
+size_t bench_gridseal_tbp_len(size_t payload);
+/* The engine-memory table (measured at registration) and its figures in
+ * KiB: 0 initiator, 1 responder established; 2, 3 after data (-1: n/a). */
+void bench_gridseal_table_memory(FILE *o);
+double bench_gridseal_memory_kib(int side);
 /* Decodes of one received AEAD data PDU on the old receive path
  * (lookup + receive) or the new one (gs_endpoint_receive); -1 unmeasured. */
 double bench_gridseal_decodes_per_pdu(bool new_path);

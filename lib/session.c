@@ -257,20 +257,32 @@ static void outq_free(gs_outpdu *p) {
   free(p);
 }
 
-/* Keep p (wiped) as the spare entry if there is none and it is small, else
- * free it. */
+/* Keep p (wiped) as the spare entry if it is small and larger than the
+ * spare (the larger one is kept, so that a PDU one octet longer than the
+ * last, e.g. once the sequence number needs another octet, does not
+ * allocate and free an entry for every message from then on), else free
+ * it. */
 static void outq_recycle(gs_outq *q, gs_outpdu *p) {
-  if (q->spare == NULL && p->cap <= GS_OUTQ_SPARE_MAX) {
+  if (p->cap <= GS_OUTQ_SPARE_MAX && (q->spare == NULL || q->spare->cap < p->cap)) {
     gs_wipe(p->data, p->len);
     p->len = 0;
+    free(q->spare); /* wiped when it became the spare */
     q->spare = p;
   } else {
     outq_free(p);
   }
 }
 
+/* Entries are allocated in steps of this many octets: PDUs of one
+ * association differ by a few octets (seq, time, rekey value), and the
+ * spare entry then fits the next one. */
+#define GS_OUTQ_ROUND 64u
+
 gs_outpdu *gs_outq_take(gs_outq *q, size_t cap) {
   gs_outpdu *p = q->spare;
+  if (cap <= GS_OUTQ_SPARE_MAX) {
+    cap = (cap + GS_OUTQ_ROUND - 1) / GS_OUTQ_ROUND * GS_OUTQ_ROUND;
+  }
   if (p != NULL && p->cap >= cap) {
     q->spare = NULL;
     p->next = NULL;

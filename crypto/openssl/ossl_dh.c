@@ -69,6 +69,55 @@ static int pkey_fromdata(const dh_info *in, int selection, OSSL_PARAM_BLD *bld, 
   return rc;
 }
 
+/* The curve of `in`, built once in the provider context. */
+static const EC_GROUP *ec_group_of(const gs_ossl_ctx *c, const dh_info *in) {
+  switch (in->group) {
+  case GS_DH_P256:
+    return c->ec_p256;
+  case GS_DH_P384:
+    return c->ec_p384;
+  case GS_DH_BP256:
+    return c->ec_bp256;
+  default:
+    return NULL;
+  }
+}
+
+/* The curve of `in` as a domain-parameter key (NULL: not an EC group). */
+static EVP_PKEY *ec_tmpl_of(const gs_ossl_ctx *c, const dh_info *in) {
+  switch (in->group) {
+  case GS_DH_P256:
+    return c->ec_tmpl_p256;
+  case GS_DH_P384:
+    return c->ec_tmpl_p384;
+  case GS_DH_BP256:
+    return c->ec_tmpl_bp256;
+  default:
+    return NULL;
+  }
+}
+
+/* ECP peer point for a derive with `own`: a key with own's curve (copied,
+ * not built from the name again) and the point set from its encoding,
+ * which OpenSSL decodes with the checks of a full import (x, y < p, the
+ * curve equation). */
+static int ec_peer_from(EVP_PKEY *own, const uint8_t *pub, size_t len, EVP_PKEY **out) {
+  EVP_PKEY *pk = EVP_PKEY_new();
+  if (pk == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  if (EVP_PKEY_copy_parameters(pk, own) != 1) {
+    EVP_PKEY_free(pk);
+    return GS_ERR_CRYPTO;
+  }
+  if (EVP_PKEY_set1_encoded_public_key(pk, pub, len) != 1) {
+    EVP_PKEY_free(pk);
+    return GS_ERR_DH_PEER_INVALID;
+  }
+  *out = pk;
+  return GS_OK;
+}
+
 /* Validate the peer value (docs/PROTOCOL.md §3.6) and import it. */
 static int peer_import(const gs_ossl_ctx *c, const dh_info *in, const uint8_t *pub, size_t len,
                        EVP_PKEY **out) {
@@ -179,9 +228,12 @@ int gs_ossl_dh_generate(void *ctx, gs_dh_group group, gs_dh_priv **priv, uint8_t
     return GS_ERR_UNSUPPORTED_ALG;
   }
   EVP_PKEY *pkey = NULL;
-  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, dh_key_type(in), NULL);
+  EVP_PKEY *tmpl = ec_tmpl_of(ctx, in);
+  EVP_PKEY_CTX *pctx = tmpl != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL)
+                                    : EVP_PKEY_CTX_new_from_name(NULL, dh_key_type(in), NULL);
   int ok = pctx != NULL && EVP_PKEY_keygen_init(pctx) == 1 &&
-           (in->kind == DH_KIND_X25519 || EVP_PKEY_CTX_set_group_name(pctx, in->name) == 1) &&
+           (in->kind == DH_KIND_X25519 || tmpl != NULL ||
+            EVP_PKEY_CTX_set_group_name(pctx, in->name) == 1) &&
            EVP_PKEY_generate(pctx, &pkey) == 1;
   EVP_PKEY_CTX_free(pctx);
   if (!ok) {
@@ -331,6 +383,24 @@ int gs_ossl_dh_check_public(void *ctx, gs_dh_group group, const uint8_t *pub, si
   if (in == NULL) {
     return GS_ERR_UNSUPPORTED_ALG;
   }
+  const EC_GROUP *grp = in->kind == DH_KIND_EC ? ec_group_of(ctx, in) : NULL;
+  if (grp != NULL) {
+    /* The checks of the import (peer_import): the uncompressed encoding of
+     * the right length, x, y < p and the curve equation (oct2point refuses
+     * a point off the curve; all three curves have cofactor 1), on the
+     * curve built once: no key object, no curve set-up per handshake. */
+    if (pub == NULL || pub_len != in->pub_len || pub[0] != 0x04) {
+      return GS_ERR_DH_PEER_INVALID;
+    }
+    EC_POINT *pt = EC_POINT_new(grp);
+    if (pt == NULL) {
+      return GS_ERR_NOMEM;
+    }
+    int ok = EC_POINT_oct2point(grp, pt, pub, pub_len, NULL) == 1 &&
+             EC_POINT_is_at_infinity(grp, pt) == 0;
+    EC_POINT_free(pt);
+    return ok ? GS_OK : GS_ERR_DH_PEER_INVALID;
+  }
   EVP_PKEY *peer = NULL;
   int rc = peer_import(ctx, in, pub, pub_len, &peer);
   EVP_PKEY_free(peer);
@@ -347,7 +417,14 @@ int gs_ossl_dh_derive(gs_dh_priv *priv, const uint8_t *peer, size_t peer_len, ui
     return GS_ERR_BUFFER_TOO_SMALL;
   }
   EVP_PKEY *pk = NULL;
-  int rc = peer_import(priv->ctx, in, peer, peer_len, &pk);
+  int rc;
+  if (in->kind == DH_KIND_EC) {
+    rc = peer == NULL || peer_len != in->pub_len || peer[0] != 0x04
+             ? GS_ERR_DH_PEER_INVALID /* only uncompressed points, of the curve's size */
+             : ec_peer_from(priv->pkey, peer, peer_len, &pk);
+  } else {
+    rc = peer_import(priv->ctx, in, peer, peer_len, &pk);
+  }
   if (rc != GS_OK) {
     OPENSSL_cleanse(z, z_cap); /* no stale secret is left in the output */
     return rc;

@@ -11,8 +11,28 @@
 #include <gridseal/crypto.h>
 #include <gridseal/crypto_openssl.h>
 
+#include <openssl/core_dispatch.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/types.h>
+
+/* The AEAD implementation's own functions, taken from the dispatch table of
+ * the provider that EVP_CIPHER_fetch chose (OSSL_PROVIDER_query_operation):
+ * a message calls them directly, without the EVP layer's per-call work
+ * (EVP_CipherInit_ex asks the provider for the IV length through an
+ * OSSL_PARAM lookup on every message). `newctx` is NULL when the table could
+ * not be resolved; the EVP path is used then. */
+typedef struct gs_ossl_aead_disp {
+  OSSL_FUNC_cipher_newctx_fn *newctx;
+  OSSL_FUNC_cipher_freectx_fn *freectx;
+  OSSL_FUNC_cipher_encrypt_init_fn *einit;
+  OSSL_FUNC_cipher_decrypt_init_fn *dinit;
+  OSSL_FUNC_cipher_update_fn *update;
+  OSSL_FUNC_cipher_final_fn *final;
+  OSSL_FUNC_cipher_get_ctx_params_fn *get_ctx_params;
+  OSSL_FUNC_cipher_set_ctx_params_fn *set_ctx_params;
+  void *provctx;
+} gs_ossl_aead_disp;
 
 typedef struct gs_ossl_ctx {
   EVP_MD *sha256;
@@ -23,7 +43,16 @@ typedef struct gs_ossl_ctx {
   EVP_CIPHER *chacha20_poly1305;
   EVP_CIPHER *aes128_cbc;
   EVP_CIPHER *aes256_cbc;
+  gs_ossl_aead_disp aes128_gcm_disp, aes256_gcm_disp, chacha20_poly1305_disp;
   BIGNUM *modp2048_p; /* RFC 3526 group 14 prime */
+  /* P-256, P-384, brainpoolP256r1, built once: dh_check_public decodes the
+   * peer point on them (read-only, so shared by threads) instead of a full
+   * key import that builds the curve again for every handshake. */
+  EC_GROUP *ec_p256, *ec_p384, *ec_bp256;
+  /* The same curves as domain-parameter keys: dh_generate starts its key
+   * generation from them (the generator copies the curve instead of
+   * building it from its name for every key). */
+  EVP_PKEY *ec_tmpl_p256, *ec_tmpl_p384, *ec_tmpl_bp256;
 } gs_ossl_ctx;
 
 /* The EVP_MD of `alg`, or NULL if unsupported. */
@@ -59,6 +88,9 @@ gs_dh_group gs_ossl_dh_group(const gs_dh_priv *priv);
 void gs_ossl_dh_free(gs_dh_priv *priv);
 
 /* ossl_aead.c */
+/* Resolve the provider functions of `cipher` (fetched by `name`) into *d;
+ * leaves *d zeroed if any is missing. */
+void gs_ossl_aead_disp_resolve(const EVP_CIPHER *cipher, const char *name, gs_ossl_aead_disp *d);
 int gs_ossl_aead_key_new(void *ctx, gs_aead_alg alg, const uint8_t *key, size_t key_len,
                          gs_aead_key **out);
 int gs_ossl_aead_seal(gs_aead_key *k, const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,

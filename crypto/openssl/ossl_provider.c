@@ -4,6 +4,8 @@
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,26 @@ static void ctx_clear(gs_ossl_ctx *c) {
   EVP_CIPHER_free(c->aes128_cbc);
   EVP_CIPHER_free(c->aes256_cbc);
   BN_free(c->modp2048_p);
+  EC_GROUP_free(c->ec_p256);
+  EC_GROUP_free(c->ec_p384);
+  EC_GROUP_free(c->ec_bp256);
+  EVP_PKEY_free(c->ec_tmpl_p256);
+  EVP_PKEY_free(c->ec_tmpl_p384);
+  EVP_PKEY_free(c->ec_tmpl_bp256);
   memset(c, 0, sizeof(*c));
+}
+
+/* A domain-parameter key of the named curve. */
+static EVP_PKEY *ec_template(const char *curve) {
+  EVP_PKEY *k = NULL;
+  EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+  if (pctx == NULL || EVP_PKEY_paramgen_init(pctx) != 1 ||
+      EVP_PKEY_CTX_set_group_name(pctx, curve) != 1 || EVP_PKEY_paramgen(pctx, &k) != 1) {
+    EVP_PKEY_free(k);
+    k = NULL;
+  }
+  EVP_PKEY_CTX_free(pctx);
+  return k;
 }
 
 static int ctx_fetch(gs_ossl_ctx *c) {
@@ -68,11 +89,22 @@ static int ctx_fetch(gs_ossl_ctx *c) {
   c->aes128_cbc = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
   c->aes256_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
   c->modp2048_p = BN_get_rfc3526_prime_2048(NULL);
-  if (c->sha256 == NULL || c->sha384 == NULL || c->hmac == NULL || c->aes128_gcm == NULL ||
-      c->aes256_gcm == NULL || c->chacha20_poly1305 == NULL || c->aes128_cbc == NULL ||
-      c->aes256_cbc == NULL || c->modp2048_p == NULL) {
+  c->ec_p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  c->ec_p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
+  c->ec_bp256 = EC_GROUP_new_by_curve_name(NID_brainpoolP256r1);
+  c->ec_tmpl_p256 = ec_template("prime256v1");
+  c->ec_tmpl_p384 = ec_template("secp384r1");
+  c->ec_tmpl_bp256 = ec_template("brainpoolP256r1");
+  if (c->ec_p256 == NULL || c->ec_p384 == NULL || c->ec_bp256 == NULL || c->ec_tmpl_p256 == NULL ||
+      c->ec_tmpl_p384 == NULL || c->ec_tmpl_bp256 == NULL || c->sha256 == NULL ||
+      c->sha384 == NULL || c->hmac == NULL || c->aes128_gcm == NULL || c->aes256_gcm == NULL ||
+      c->chacha20_poly1305 == NULL || c->aes128_cbc == NULL || c->aes256_cbc == NULL ||
+      c->modp2048_p == NULL) {
     return GS_ERR_CRYPTO;
   }
+  gs_ossl_aead_disp_resolve(c->aes128_gcm, "AES-128-GCM", &c->aes128_gcm_disp);
+  gs_ossl_aead_disp_resolve(c->aes256_gcm, "AES-256-GCM", &c->aes256_gcm_disp);
+  gs_ossl_aead_disp_resolve(c->chacha20_poly1305, "ChaCha20-Poly1305", &c->chacha20_poly1305_disp);
   return GS_OK;
 }
 

@@ -286,6 +286,24 @@ static void aead_one(gs_aead_alg alg) {
   /* the handle still works after a failure */
   assert_int_equal(g_c->aead_open(k, nonce, 12, aad, sizeof(aad), ct, cl, out, sizeof(out), &ol),
                    GS_OK);
+  /* one handle seals and opens (one context for both directions): after
+   * opens and a failed open, its seal is byte for byte a fresh handle's */
+  gs_aead_key *k2 = NULL;
+  uint8_t c3[116];
+  size_t l3 = 0;
+  assert_int_equal(g_c->aead_key_new(g_c->ctx, alg, key, kl, &k2), GS_OK);
+  nonce[11] = 9;
+  assert_int_equal(g_c->aead_seal(k, nonce, 12, aad, sizeof(aad), pt, 77, ct, sizeof(ct), &cl),
+                   GS_OK);
+  assert_int_equal(g_c->aead_seal(k2, nonce, 12, aad, sizeof(aad), pt, 77, c3, sizeof(c3), &l3),
+                   GS_OK);
+  assert_int_equal(l3, cl);
+  assert_memory_equal(c3, ct, cl);
+  assert_int_equal(g_c->aead_open(k2, nonce, 12, aad, sizeof(aad), ct, cl, out, sizeof(out), &ol),
+                   GS_OK);
+  assert_int_equal(ol, 77);
+  assert_memory_equal(out, pt, 77);
+  g_c->aead_key_free(k2);
   /* nonce lengths other than 12, short input, small output */
   assert_int_equal(g_c->aead_seal(k, nonce, 11, aad, 0, pt, 1, ct, sizeof(ct), &cl),
                    GS_ERR_BAD_LENGTH);

@@ -676,6 +676,41 @@ static void test_spare_entry_wiped(void **state) {
   ts_world_free(&w);
 }
 
+/* Data PDUs that grow by an octet (a longer payload here; a sequence
+ * number that needs another octet in a long run) keep reusing one output
+ * entry: the spare is the larger entry, allocated in 64-octet steps. */
+static void test_spare_entry_reused_as_pdus_grow(void **state) {
+  (void)state;
+  ts_world w;
+  ts_world_prepare(&w, GS_TKEY_P256, GS_TKEY_P256);
+  assert_int_equal(ts_world_start(&w), GS_OK);
+  assert_int_equal(ts_handshake(&w, NOW), GS_OK);
+  uint8_t data[200];
+  memset(data, 0x42, sizeof(data));
+  size_t len = 0;
+  assert_int_equal(gs_session_send(w.sa, NOW, data, 100), GS_OK);
+  assert_int_equal(ts_pop(w.sa, g_buf, &len), GS_OK);
+  assert_non_null(w.sa->out.spare);
+  assert_int_equal(w.sa->out.spare->cap % 64, 0);
+  for (size_t n = 101; n < 140; n++) { /* one octet longer each time */
+    assert_int_equal(gs_session_send(w.sa, NOW, data, n), GS_OK);
+    assert_int_equal(ts_pop(w.sa, g_buf, &len), GS_OK);
+    /* the spare fits what was just sent: the next such PDU allocates nothing */
+    assert_non_null(w.sa->out.spare);
+    assert_true(w.sa->out.spare->cap >= len);
+  }
+  /* a PDU past the spare's size: a new entry, which then stays the spare */
+  assert_int_equal(gs_session_send(w.sa, NOW, data, sizeof(data)), GS_OK);
+  assert_int_equal(ts_pop(w.sa, g_buf, &len), GS_OK);
+  const gs_outpdu *big = w.sa->out.spare;
+  assert_non_null(big);
+  assert_true(big->cap >= len);
+  assert_int_equal(gs_session_send(w.sa, NOW, data, 100), GS_OK);
+  assert_int_equal(ts_pop(w.sa, g_buf, &len), GS_OK);
+  assert_ptr_equal(w.sa->out.spare, big);
+  ts_world_free(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_handshake_binds),
@@ -691,6 +726,7 @@ int main(void) {
       cmocka_unit_test(test_wipe_after_decrypt_aead),
       cmocka_unit_test(test_wipe_after_decrypt_etm),
       cmocka_unit_test(test_spare_entry_wiped),
+      cmocka_unit_test(test_spare_entry_reused_as_pdus_grow),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
