@@ -23,11 +23,17 @@
  * what the bounds drop is reported (GS_TS_ERROR, queue-full /
  * queue-expired) and the receiver's engine reports the same gap. A broker
  * outage is not a peer loss: on_down comes only from close_peer() and
- * free(). */
+ * free().
+ *
+ * `server` may list the nodes of a RabbitMQ cluster: a failed connect or a
+ * lost connection moves the next attempt (after the usual back-off) to the
+ * next entry, so the endpoint comes back on a surviving node with its
+ * associations; the queues are mirrored across the cluster (docs/MQTT-AMQP.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "amqp_internal.h"
 #include "backoff.h"
 #include "conn.h"
 #include "gridseal/error.h"
@@ -48,7 +54,9 @@ typedef struct xport_amqp {
   gs_amqp_transport_role role;
   gs_amqp *a;
   char me[GS_TC_NAME_MAX];
-  char server[GS_TC_HOST_MAX + 8];
+  char server[GS_TC_HOST_MAX + 8];                        /* the current endpoint, HOST:PORT */
+  char servers[GS_TC_SERVERS_MAX * (GS_TC_HOST_MAX + 8)]; /* the server list */
+  unsigned n_servers, server_ix;
   gs_tc_peer slots[AQ_MAX_PEERS];
   gs_tc_peers peers;
   bool started;
@@ -206,7 +214,23 @@ static gs_time_ms aq_next_timer(gs_transport *x) {
   return t->reup_at < next ? t->reup_at : next;
 }
 
-/* Report what the connection did since the last look. */
+/* Entry `ix` of the server list as the current endpoint. */
+static int use_server(xport_amqp *t, unsigned ix) {
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  if (gs_tc_hostport_pick(t->servers, ix, host, &port) < 1) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (t->a != NULL && gs_amqp_set_endpoint_(t->a, host, port) != GS_OK) {
+    return GS_ERR_NOMEM; /* stays on the current one */
+  }
+  t->server_ix = ix % t->n_servers;
+  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
+  return GS_OK;
+}
+
+/* Report what the connection did since the last look; after a loss or a
+ * failed attempt the next attempt goes to the next server of the list. */
 static void watch_connection(xport_amqp *t) {
   gs_amqp_stats st;
   gs_amqp_get_stats(t->a, &st);
@@ -220,13 +244,17 @@ static void watch_connection(xport_amqp *t) {
     gs_tc_conn_lost(&t->conn, t->last);
     status_d(t, GS_TS_DISCONNECTED, d != GS_TD_NONE ? d : GS_TD_LOST, NULL, GS_ERR_IO, msg);
   }
-  if (st.failed_attempts != t->failed_seen) {
+  bool failed = st.failed_attempts != t->failed_seen;
+  if (failed) {
     t->failed_seen = st.failed_attempts;
     gs_transport_diag d = gs_amqp_last_failure(t->a, why, sizeof(why));
     snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->server, t->me,
              why[0] ? why : "connect failed");
     (void)gs_tc_conn_failed(&t->conn, t->last);
     status_d(t, GS_TS_DISCONNECTED, d != GS_TD_NONE ? d : GS_TD_IO, NULL, GS_ERR_IO, msg);
+  }
+  if (!up && (t->was_connected || failed) && t->n_servers > 1) {
+    (void)use_server(t, t->server_ix + 1);
   }
   if (!t->was_connected && up) {
     char broker[GS_TC_HOST_MAX + 16];
@@ -475,13 +503,19 @@ static int setup(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err, 
 }
 
 static int client(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err, size_t cap) {
-  char host[GS_TC_HOST_MAX] = "localhost";
-  uint16_t port = 5671;
-  if (cfg->server != NULL && gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
-    snprintf(err, cap, "amqp %s: bad broker address '%s' (HOST:PORT)", t->me, cfg->server);
+  const char *list = cfg->server != NULL ? cfg->server : "localhost:5671";
+  int n = gs_tc_hostport_pick(list, 0, NULL, NULL);
+  if (n < 1 || strlen(list) >= sizeof(t->servers)) {
+    snprintf(err, cap, "amqp %s: bad broker address '%s' (HOST:PORT[,HOST:PORT...], at most %u)",
+             t->me, list, GS_TC_SERVERS_MAX);
     return GS_ERR_INVALID_ARG;
   }
-  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
+  snprintf(t->servers, sizeof(t->servers), "%s", list);
+  t->n_servers = (unsigned)n;
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  (void)gs_tc_hostport_pick(list, 0, host, &port);
+  (void)use_server(t, 0); /* the first entry; the next ones after a failure */
   gs_amqp_config ac;
   memset(&ac, 0, sizeof(ac));
   ac.host = host; /* checked against the broker certificate: use its DNS name */

@@ -15,7 +15,11 @@
  *   replies go to gridseal/<me>/<initiator>/down.
  *
  * A broker outage is not a peer loss: on_down comes only from close_peer()
- * and free(). */
+ * and free().
+ *
+ * `server` may list the nodes of a clustered broker: a failed connect or a
+ * lost connection moves the next attempt (after the usual back-off) to the
+ * next entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +29,7 @@
 #include "gridseal/error.h"
 #include "gridseal/transport_mqtt.h"
 #include "hostport.h"
+#include "mqtt_internal.h"
 #include "peers.h"
 
 #define MQ_IDLE_TICK_MS 200 /* step() cadence while disconnected */
@@ -35,7 +40,9 @@ typedef struct xport_mqtt {
   gs_mqtt_transport_role role;
   gs_mqtt *m;
   char me[GS_TC_NAME_MAX];
-  char server[GS_TC_HOST_MAX + 8];
+  char server[GS_TC_HOST_MAX + 8];                        /* the current endpoint, HOST:PORT */
+  char servers[GS_TC_SERVERS_MAX * (GS_TC_HOST_MAX + 8)]; /* the server list */
+  unsigned n_servers, server_ix;
   gs_tc_peer slots[MQ_MAX_PEERS];
   gs_tc_peers peers;
   bool in_new;       /* inside gs_mqtt_transport_new: no callbacks yet */
@@ -140,6 +147,21 @@ static void on_message(void *ctx, const gs_mqtt_msg *msg) {
   }
 }
 
+/* Entry `ix` of the server list as the current endpoint. */
+static int use_server(xport_mqtt *t, unsigned ix) {
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  if (gs_tc_hostport_pick(t->servers, ix, host, &port) < 1) {
+    return GS_ERR_INVALID_ARG;
+  }
+  if (t->m != NULL && gs_mqtt_set_endpoint_(t->m, host, port) != GS_OK) {
+    return GS_ERR_NOMEM; /* stays on the current one */
+  }
+  t->server_ix = ix % t->n_servers;
+  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
+  return GS_OK;
+}
+
 static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   xport_mqtt *t = ctx;
   char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 800];
@@ -173,6 +195,9 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
       (void)gs_tc_conn_failed(&t->conn, t->last);
     }
     status_d(t, GS_TS_DISCONNECTED, d, NULL, GS_ERR_IO, msg);
+    if (t->n_servers > 1) { /* the next attempt goes to the next server */
+      (void)use_server(t, t->server_ix + 1);
+    }
     break;
   case GS_MQTT_EV_CONFLICT:
     (void)gs_mqtt_last_failure(t->m, why, sizeof(why));
@@ -353,13 +378,19 @@ static int setup(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err, 
 }
 
 static int client(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err, size_t cap) {
-  char host[GS_TC_HOST_MAX] = "127.0.0.1";
-  uint16_t port = 8883;
-  if (cfg->server != NULL && gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
-    snprintf(err, cap, "mqtt %s: bad broker address '%s' (HOST:PORT)", t->me, cfg->server);
+  const char *list = cfg->server != NULL ? cfg->server : "127.0.0.1:8883";
+  int n = gs_tc_hostport_pick(list, 0, NULL, NULL);
+  if (n < 1 || strlen(list) >= sizeof(t->servers)) {
+    snprintf(err, cap, "mqtt %s: bad broker address '%s' (HOST:PORT[,HOST:PORT...], at most %u)",
+             t->me, list, GS_TC_SERVERS_MAX);
     return GS_ERR_INVALID_ARG;
   }
-  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
+  snprintf(t->servers, sizeof(t->servers), "%s", list);
+  t->n_servers = (unsigned)n;
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  (void)gs_tc_hostport_pick(list, 0, host, &port);
+  (void)use_server(t, 0); /* the first entry; the next ones after a failure */
   gs_mqtt_config mc;
   memset(&mc, 0, sizeof(mc));
   mc.host = host;
