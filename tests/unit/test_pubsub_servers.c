@@ -72,6 +72,14 @@ static int files_down(void **state) {
   return 0;
 }
 
+static gs_transport_events events_of(rec *r) {
+  gs_transport_events ev;
+  memset(&ev, 0, sizeof(ev));
+  ev.on_status = on_status;
+  ev.user = r;
+  return ev;
+}
+
 /* Steps t with a clock that jumps past every back-off and attempt timeout
  * until `want` failures are reported; each names the endpoints of the list
  * in turn, starting with the first. */
@@ -103,10 +111,7 @@ static int amqp_new(const char *server, rec *r, gs_transport **t, char *err, siz
   c.reconnect_min_ms = 100;
   c.reconnect_max_ms = 1000;
   c.queue_max = -1;
-  gs_transport_events ev;
-  memset(&ev, 0, sizeof(ev));
-  ev.on_status = on_status;
-  ev.user = r;
+  gs_transport_events ev = events_of(r);
   return gs_amqp_transport_new(&c, &ev, 1000000, t, err, cap);
 }
 
@@ -143,10 +148,7 @@ static int mqtt_new(const char *server, rec *r, gs_transport **t, char *err, siz
   c.key_file = key;
   c.reconnect_min_ms = 100;
   c.reconnect_max_ms = 1000;
-  gs_transport_events ev;
-  memset(&ev, 0, sizeof(ev));
-  ev.on_status = on_status;
-  ev.user = r;
+  gs_transport_events ev = events_of(r);
   return gs_mqtt_transport_new(&c, &ev, 1000000, t, err, cap);
 }
 
