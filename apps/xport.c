@@ -1,6 +1,8 @@
 /* The CLI's transport factory (apps/xport.h). */
 #include "xport.h"
 
+#include "util.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,9 +123,7 @@ static int hop_common(const gs_config *cfg, char me[EP_NAME_MAX], char *err, siz
     return GS_ERR_CONFIG;
   }
   if (t->server[0] != '\0') {
-    char host[GS_TCP_MAX_HOST];
-    uint16_t port;
-    if (gs_tcp_parse_hostport(t->server, host, &port, false) != GS_OK) {
+    if (gs_app_server_list(t->server, NULL, 0) == 0) { /* HOST:PORT[,HOST:PORT...] */
       snprintf(err, cap, "%s: bad [transport] server '%s'", cfg->file, t->server);
       return GS_ERR_CONFIG;
     }

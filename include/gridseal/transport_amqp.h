@@ -227,7 +227,10 @@ typedef struct gs_amqp_transport_config {
   gs_amqp_transport_role role;
   const char *name;      /* own endpoint name = hop certificate CN = queue gridseal.<name> */
   const char *server;    /* "HOST:PORT" (HOST as in the broker certificate),
-                            NULL = localhost:5671 */
+                            NULL = localhost:5671; or the nodes of a cluster
+                            "HOST:PORT,HOST:PORT..." (at most 8), tried in
+                            turn: the next after a failed connect or a lost
+                            connection */
   const char *ca_file;   /* hop CA (PEM). Required. */
   const char *cert_file; /* hop client certificate (PEM). Required. */
   const char *key_file;  /* its key (PEM). Required. */

@@ -278,7 +278,10 @@ typedef struct gs_mqtt_transport_peer {
 typedef struct gs_mqtt_transport_config {
   gs_mqtt_transport_role role;
   const char *name;      /* own endpoint name = client id = hop certificate CN */
-  const char *server;    /* "HOST:PORT" of the broker, NULL = 127.0.0.1:8883 */
+  const char *server;    /* "HOST:PORT" of the broker, NULL = 127.0.0.1:8883;
+                            or the nodes of a cluster "HOST:PORT,HOST:PORT..."
+                            (at most 8), tried in turn: the next after a
+                            failed connect or a lost connection */
   const char *ca_file;   /* hop CA (PEM). Required. */
   const char *cert_file; /* hop client certificate (PEM). Required. */
   const char *key_file;  /* its key (PEM). Required. */

@@ -152,6 +152,17 @@ void gs_amqp_lost_(gs_amqp *a, gs_time_ms now) {
   a->next_attempt = gs_tc_backoff_fail(&a->backoff, now);
 }
 
+gs_err gs_amqp_set_endpoint_(gs_amqp *a, const char *host, uint16_t port) {
+  char *h = dup_opt(host, NULL);
+  if (h == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  free(a->host);
+  a->host = h;
+  a->cfg.port = port;
+  return GS_OK;
+}
+
 void gs_amqp_fail_(gs_amqp *a, gs_transport_diag d, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -45,4 +45,8 @@ void gs_amqp_fail_reply_(gs_amqp *a, const char *what, amqp_rpc_reply_t r);
  * broker redelivers them) and schedule a reconnect. */
 void gs_amqp_lost_(gs_amqp *a, gs_time_ms now);
 
+/* The broker endpoint of the next connect (a server list's next entry; the
+ * host is also the name checked against the broker certificate). */
+gs_err gs_amqp_set_endpoint_(gs_amqp *a, const char *host, uint16_t port);
+
 #endif

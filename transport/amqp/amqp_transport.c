@@ -23,11 +23,17 @@
  * what the bounds drop is reported (GS_TS_ERROR, queue-full /
  * queue-expired) and the receiver's engine reports the same gap. A broker
  * outage is not a peer loss: on_down comes only from close_peer() and
- * free(). */
+ * free().
+ *
+ * `server` may list the nodes of a RabbitMQ cluster: a failed connect or a
+ * lost connection moves the next attempt (after the usual back-off) to the
+ * next entry, so the endpoint comes back on a surviving node with its
+ * associations; the queues are mirrored across the cluster (docs/MQTT-AMQP.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "amqp_internal.h"
 #include "backoff.h"
 #include "conn.h"
 #include "gridseal/error.h"
@@ -36,6 +42,7 @@
 #include "hostport.h"
 #include "peers.h"
 #include "sendq.h"
+#include "servers.h"
 
 #define AQ_IDLE_TICK_MS 250 /* reconnect attempts are timed by gs_amqp */
 #define AQ_TICK_MS 500      /* heartbeats while idle */
@@ -48,7 +55,7 @@ typedef struct xport_amqp {
   gs_amqp_transport_role role;
   gs_amqp *a;
   char me[GS_TC_NAME_MAX];
-  char server[GS_TC_HOST_MAX + 8];
+  gs_tc_servers srv; /* the server list, the endpoint in use */
   gs_tc_peer slots[AQ_MAX_PEERS];
   gs_tc_peers peers;
   bool started;
@@ -206,7 +213,13 @@ static gs_time_ms aq_next_timer(gs_transport *x) {
   return t->reup_at < next ? t->reup_at : next;
 }
 
-/* Report what the connection did since the last look. */
+/* gs_tc_servers_next's endpoint setter. */
+static int set_endpoint(void *client, const char *host, uint16_t port) {
+  return gs_amqp_set_endpoint_(client, host, port);
+}
+
+/* Report what the connection did since the last look; after a loss or a
+ * failed attempt the next attempt goes to the next server of the list. */
 static void watch_connection(xport_amqp *t) {
   gs_amqp_stats st;
   gs_amqp_get_stats(t->a, &st);
@@ -215,22 +228,26 @@ static void watch_connection(xport_amqp *t) {
   char why[400];
   if (t->was_connected && !up) { /* the loss before any failed reconnect */
     gs_transport_diag d = gs_amqp_last_failure(t->a, why, sizeof(why));
-    snprintf(msg, sizeof(msg), "connection to broker %s as %s lost: %s", t->server, t->me,
+    snprintf(msg, sizeof(msg), "connection to broker %s as %s lost: %s", t->srv.current, t->me,
              why[0] ? why : "connection lost");
     gs_tc_conn_lost(&t->conn, t->last);
     status_d(t, GS_TS_DISCONNECTED, d != GS_TD_NONE ? d : GS_TD_LOST, NULL, GS_ERR_IO, msg);
   }
-  if (st.failed_attempts != t->failed_seen) {
+  bool failed = st.failed_attempts != t->failed_seen;
+  if (failed) {
     t->failed_seen = st.failed_attempts;
     gs_transport_diag d = gs_amqp_last_failure(t->a, why, sizeof(why));
-    snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->server, t->me,
+    snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->srv.current, t->me,
              why[0] ? why : "connect failed");
     (void)gs_tc_conn_failed(&t->conn, t->last);
     status_d(t, GS_TS_DISCONNECTED, d != GS_TD_NONE ? d : GS_TD_IO, NULL, GS_ERR_IO, msg);
   }
+  if (!up && (t->was_connected || failed)) {
+    (void)gs_tc_servers_next(&t->srv, set_endpoint, t->a);
+  }
   if (!t->was_connected && up) {
     char broker[GS_TC_HOST_MAX + 16];
-    snprintf(broker, sizeof(broker), "broker %s", t->server);
+    snprintf(broker, sizeof(broker), "broker %s", t->srv.current);
     gs_tc_conn_up(&t->conn, t->last, broker, t->me, msg, sizeof(msg));
     status(t, GS_TS_CONNECTED, NULL, 0, msg);
   }
@@ -278,7 +295,7 @@ static void report_losses(xport_amqp *t, gs_time_ms now) {
     snprintf(msg, sizeof(msg),
              "%llu queued PDUs to %s lost: the broker %s returned them unroutable "
              "(no queue bound to the peer)",
-             (unsigned long long)t->unroutable, t->unroutable_peer, t->server);
+             (unsigned long long)t->unroutable, t->unroutable_peer, t->srv.current);
     t->unroutable = 0;
     status(t, GS_TS_ERROR, t->unroutable_peer, GS_ERR_NOT_FOUND, msg);
   }
@@ -296,14 +313,14 @@ static void report_losses(xport_amqp *t, gs_time_ms now) {
       snprintf(msg, sizeof(msg),
                "%llu PDUs to %s lost: the send queue was full (at most %zu queued while the "
                "broker %s was unreachable)",
-               (unsigned long long)full, who, t->q.max_count, t->server);
+               (unsigned long long)full, who, t->q.max_count, t->srv.current);
       status_n(t, GS_TS_ERROR, GS_TD_QUEUE_FULL, peer[0] ? peer : NULL, GS_ERR_LIMIT, full, msg);
     }
     if (expired != 0) {
       snprintf(msg, sizeof(msg),
                "%llu PDUs to %s lost: queued longer than %lld ms while the broker %s was "
                "unreachable",
-               (unsigned long long)expired, who, (long long)t->q.max_age, t->server);
+               (unsigned long long)expired, who, (long long)t->q.max_age, t->srv.current);
       status_n(t, GS_TS_ERROR, GS_TD_QUEUE_EXPIRED, peer[0] ? peer : NULL, GS_ERR_LIMIT, expired,
                msg);
     }
@@ -475,13 +492,14 @@ static int setup(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err, 
 }
 
 static int client(xport_amqp *t, const gs_amqp_transport_config *cfg, char *err, size_t cap) {
-  char host[GS_TC_HOST_MAX] = "localhost";
-  uint16_t port = 5671;
-  if (cfg->server != NULL && gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
-    snprintf(err, cap, "amqp %s: bad broker address '%s' (HOST:PORT)", t->me, cfg->server);
+  const char *list = cfg->server != NULL ? cfg->server : "localhost:5671";
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  if (gs_tc_servers_init(&t->srv, list, host, &port) != GS_OK) {
+    snprintf(err, cap, "amqp %s: bad broker address '%s' (HOST:PORT[,HOST:PORT...], at most %u)",
+             t->me, list, GS_TC_SERVERS_MAX);
     return GS_ERR_INVALID_ARG;
   }
-  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
   gs_amqp_config ac;
   memset(&ac, 0, sizeof(ac));
   ac.host = host; /* checked against the broker certificate: use its DNS name */

@@ -3,6 +3,7 @@
 
 #include "backoff.h"
 #include "conn.h"
+#include "mqtt_internal.h"
 
 #include "gridseal/profile.h"
 
@@ -28,6 +29,7 @@ struct gs_mqtt {
   gs_mqtt_config cfg;
   char *host, *name;
   char *ca_name, *cert_name; /* the TLS file names, for the failure reports */
+  bool new_host;             /* host or port changed: the next attempt connects anew */
   mq_state state;
   gs_time_ms now;
   gs_time_ms attempt_at;   /* when the current attempt started */
@@ -373,14 +375,28 @@ static gs_err mq_attempt(gs_mqtt *m, bool first) {
   m->attempt_at = m->now;
   m->state = MQ_CONNECTING;
   m->tls_log[0] = '\0';
-  int rc = first ? mosquitto_connect_async(m->mosq, m->host, m->cfg.port, m->cfg.keepalive_s)
-                 : mosquitto_reconnect_async(m->mosq);
+  int rc = first || m->new_host
+               ? mosquitto_connect_async(m->mosq, m->host, m->cfg.port, m->cfg.keepalive_s)
+               : mosquitto_reconnect_async(m->mosq);
+  m->new_host = false;
   if (rc != MOSQ_ERR_SUCCESS) {
     int e = errno;
     mq_lost_why(m, rc == MOSQ_ERR_ERRNO && e != 0 ? MQ_WHY_ERRNO : MQ_WHY_MOSQ,
                 rc == MOSQ_ERR_ERRNO && e != 0 ? e : rc);
     return GS_ERR_IO;
   }
+  return GS_OK;
+}
+
+gs_err gs_mqtt_set_endpoint_(gs_mqtt *m, const char *host, uint16_t port) {
+  char *h = dup_str(host);
+  if (h == NULL) {
+    return GS_ERR_NOMEM;
+  }
+  free(m->host);
+  m->host = h;
+  m->cfg.port = port;
+  m->new_host = true;
   return GS_OK;
 }
 

@@ -15,7 +15,11 @@
  *   replies go to gridseal/<me>/<initiator>/down.
  *
  * A broker outage is not a peer loss: on_down comes only from close_peer()
- * and free(). */
+ * and free().
+ *
+ * `server` may list the nodes of a clustered broker: a failed connect or a
+ * lost connection moves the next attempt (after the usual back-off) to the
+ * next entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +29,9 @@
 #include "gridseal/error.h"
 #include "gridseal/transport_mqtt.h"
 #include "hostport.h"
+#include "mqtt_internal.h"
 #include "peers.h"
+#include "servers.h"
 
 #define MQ_IDLE_TICK_MS 200 /* step() cadence while disconnected */
 #define MQ_MAX_PEERS GS_MQTT_TRANSPORT_MAX_PEERS
@@ -35,7 +41,7 @@ typedef struct xport_mqtt {
   gs_mqtt_transport_role role;
   gs_mqtt *m;
   char me[GS_TC_NAME_MAX];
-  char server[GS_TC_HOST_MAX + 8];
+  gs_tc_servers srv; /* the server list, the endpoint in use */
   gs_tc_peer slots[MQ_MAX_PEERS];
   gs_tc_peers peers;
   bool in_new;       /* inside gs_mqtt_transport_new: no callbacks yet */
@@ -140,6 +146,11 @@ static void on_message(void *ctx, const gs_mqtt_msg *msg) {
   }
 }
 
+/* gs_tc_servers_next's endpoint setter. */
+static int set_endpoint(void *client, const char *host, uint16_t port) {
+  return gs_mqtt_set_endpoint_(client, host, port);
+}
+
 static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   xport_mqtt *t = ctx;
   char msg[GS_TC_NAME_MAX + GS_TC_HOST_MAX + 800];
@@ -148,7 +159,7 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
   switch (ev) {
   case GS_MQTT_EV_CONNECTED: {
     char broker[GS_TC_HOST_MAX + 16];
-    snprintf(broker, sizeof(broker), "broker %s", t->server);
+    snprintf(broker, sizeof(broker), "broker %s", t->srv.current);
     gs_tc_conn_up(&t->conn, t->last, broker, t->me, msg, sizeof(msg));
     size_t l = strlen(msg);
     snprintf(msg + l, sizeof(msg) - l, "%s", detail ? " (session resumed)" : "");
@@ -166,24 +177,26 @@ static void on_event(void *ctx, gs_mqtt_event ev, int detail) {
     }
     d = gs_mqtt_last_failure(t->m, why, sizeof(why));
     if (t->conn.up) {
-      snprintf(msg, sizeof(msg), "connection to broker %s as %s lost: %s", t->server, t->me, why);
+      snprintf(msg, sizeof(msg), "connection to broker %s as %s lost: %s", t->srv.current, t->me,
+               why);
       gs_tc_conn_lost(&t->conn, t->last);
     } else {
-      snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->server, t->me, why);
+      snprintf(msg, sizeof(msg), "connect to broker %s as %s: %s", t->srv.current, t->me, why);
       (void)gs_tc_conn_failed(&t->conn, t->last);
     }
     status_d(t, GS_TS_DISCONNECTED, d, NULL, GS_ERR_IO, msg);
+    (void)gs_tc_servers_next(&t->srv, set_endpoint, t->m); /* the next attempt: the next server */
     break;
   case GS_MQTT_EV_CONFLICT:
     (void)gs_mqtt_last_failure(t->m, why, sizeof(why));
     snprintf(msg, sizeof(msg), "another instance is connected as %s at broker %s (%s)", t->me,
-             t->server, why);
+             t->srv.current, why);
     gs_tc_conn_lost(&t->conn, t->last);
     status_d(t, GS_TS_CONFLICT, GS_TD_CONFLICT, NULL, GS_ERR_IO, msg);
     break;
   case GS_MQTT_EV_SUBSCRIBED:
     if (detail == 128) {
-      snprintf(msg, sizeof(msg), "%s at broker %s: subscription refused", t->me, t->server);
+      snprintf(msg, sizeof(msg), "%s at broker %s: subscription refused", t->me, t->srv.current);
       status(t, GS_TS_ERROR, NULL, GS_ERR_IO, msg);
     }
     break;
@@ -353,13 +366,14 @@ static int setup(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err, 
 }
 
 static int client(xport_mqtt *t, const gs_mqtt_transport_config *cfg, char *err, size_t cap) {
-  char host[GS_TC_HOST_MAX] = "127.0.0.1";
-  uint16_t port = 8883;
-  if (cfg->server != NULL && gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
-    snprintf(err, cap, "mqtt %s: bad broker address '%s' (HOST:PORT)", t->me, cfg->server);
+  const char *list = cfg->server != NULL ? cfg->server : "127.0.0.1:8883";
+  char host[GS_TC_HOST_MAX];
+  uint16_t port = 0;
+  if (gs_tc_servers_init(&t->srv, list, host, &port) != GS_OK) {
+    snprintf(err, cap, "mqtt %s: bad broker address '%s' (HOST:PORT[,HOST:PORT...], at most %u)",
+             t->me, list, GS_TC_SERVERS_MAX);
     return GS_ERR_INVALID_ARG;
   }
-  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
   gs_mqtt_config mc;
   memset(&mc, 0, sizeof(mc));
   mc.host = host;
