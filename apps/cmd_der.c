@@ -208,6 +208,37 @@ static gs_failsum *failing_of(der_app *a, const char *peer, bool make) {
   return &e->f;
 }
 
+/* Association j is confirmed, established and not being released. */
+static bool live(const der_app *a, size_t j) {
+  return a->as[j] != NULL && a->acc_at[j] == 0 && a->release_by[j] == 0 &&
+         gs_session_state_get(a->as[j]) == GS_STATE_ESTABLISHED;
+}
+
+/* End association j, superseded by `s` (association-superseded, then
+ * applAbort; `reason` another-control-center carries
+ * GS_APP_ABORT_TAKEN_OVER). */
+static void end_older(der_app *a, size_t j, const gs_session *s, const char *reason,
+                      gs_time_ms now) {
+  static const char tok[] = GS_APP_ABORT_TAKEN_OVER;
+  gs_session *o = a->as[j];
+  bool other = strcmp(reason, "restarted") != 0;
+  gs_evrec r = {0};
+  r.type = "association-superseded";
+  (void)gs_evrec_str(&r, "old_assoc", gs_session_asso_id(o));
+  (void)gs_evrec_str(&r, "new_assoc", gs_session_asso_id(s));
+  (void)gs_evrec_str(&r, "reason", reason);
+  (void)gs_evrec_str(&r, "by", other ? gs_rt_peer_name(gs_session_peer(s)) : NULL);
+  gs_rt_app_rec(&a->rt, o, &r);
+  gs_app_line("%s: association %s superseded by %s%s%s", a->rt.cfg.name, gs_session_asso_id(o),
+              gs_session_asso_id(s), other ? " of " : "",
+              other ? gs_rt_peer_name(gs_session_peer(s)) : "");
+  const uint8_t *appl = other ? (const uint8_t *)tok : NULL;
+  if (gs_node_abort(a->rt.node, o, appl, other ? sizeof(tok) - 1 : 0, now) != GS_OK &&
+      a->as[j] == o) {
+    (void)gs_node_close(a->rt.node, o, now);
+  }
+}
+
 /* Association i, just confirmed, supersedes the older confirmed ones with
  * the same E2E peer identity (gs_rt_same_peer: certificate fingerprint or a
  * subject identity) over the same transport peer: that peer restarted and
@@ -221,24 +252,36 @@ static void supersede(der_app *a, size_t i, gs_time_ms now) {
   const char *xpeer = gs_node_session_peer(a->rt.node, s);
   for (size_t j = 0; j < DER_MAX_ASSOC; j++) {
     gs_session *o = a->as[j];
-    if (j == i || o == NULL || a->acc_at[j] != 0 || a->release_by[j] != 0 ||
-        gs_session_state_get(o) != GS_STATE_ESTABLISHED ||
-        !gs_rt_same_peer(gs_session_peer(o), gs_session_peer(s))) {
+    if (j == i || !live(a, j) || !gs_rt_same_peer(gs_session_peer(o), gs_session_peer(s))) {
       continue;
     }
     const char *ox = gs_node_session_peer(a->rt.node, o);
     if (xpeer == NULL || ox == NULL || strcmp(xpeer, ox) != 0) {
       continue;
     }
-    gs_evrec r = {0};
-    r.type = "association-superseded";
-    (void)gs_evrec_str(&r, "old_assoc", gs_session_asso_id(o));
-    (void)gs_evrec_str(&r, "new_assoc", gs_session_asso_id(s));
-    gs_rt_app_rec(&a->rt, o, &r);
-    gs_app_line("%s: association %s superseded by %s", a->rt.cfg.name, gs_session_asso_id(o),
-                gs_session_asso_id(s));
-    if (gs_node_abort(a->rt.node, o, NULL, 0, now) != GS_OK && a->as[j] == o) {
-      (void)gs_node_close(a->rt.node, o, now);
+    end_older(a, j, s, "restarted", now);
+  }
+}
+
+/* The single-writer rule (docs/STANDBY.md): a DER holds at most one
+ * association whose peer may write set-points. When association i, just
+ * confirmed, may, every older confirmed one of another identity that may
+ * too is ended: another control center has taken over (a hot standby, or a
+ * second live one after a split). Its applAbort carries
+ * GS_APP_ABORT_TAKEN_OVER, and that control center stays away, so two live
+ * ones do not take the DER from each other in turn. The newest wins: only
+ * a holder of an admitted control identity's key completes the handshake,
+ * whatever the server says about presence. */
+static void single_writer(der_app *a, size_t i, gs_time_ms now) {
+  gs_session *s = a->as[i];
+  if (!gs_rt_permits(&a->rt, gs_session_peer(s), GS_AUTHZ_WRITE_SETPOINT)) {
+    return;
+  }
+  for (size_t j = 0; j < DER_MAX_ASSOC; j++) {
+    gs_session *o = a->as[j];
+    if (j != i && live(a, j) && !gs_rt_same_peer(gs_session_peer(o), gs_session_peer(s)) &&
+        gs_rt_permits(&a->rt, gs_session_peer(o), GS_AUTHZ_WRITE_SETPOINT)) {
+      end_older(a, j, s, "another-control-center", now);
     }
   }
 }
@@ -261,6 +304,7 @@ static void confirm(der_app *a, size_t i, gs_time_ms now) {
     gs_app_line("%s: association %s with %s", a->rt.cfg.name, gs_session_asso_id(s), peer);
   }
   supersede(a, i, now);
+  single_writer(a, i, now);
 }
 
 /* Association i ended before it was confirmed: a failed attempt of its
