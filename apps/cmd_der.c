@@ -30,6 +30,7 @@
 #define DER_CONFIRM_MS 2000
 #define DER_RELEASE_AT_EXIT_MS (GS_RT_SHUTDOWN_MS - 1000) /* release-timeout at exit */
 #define DER_MAX_FAILING 16u /* peers whose attempts are counted at once */
+#define DER_MAX_REPLACED 8u /* control centers ended for another's, remembered */
 
 /* The failed attempts of one peer (its certificate's identity). */
 typedef struct der_failing {
@@ -45,6 +46,8 @@ typedef struct der_app {
   char why[DER_MAX_ASSOC][64];          /* the diagnostic it was aborted with */
   gs_time_ms release_by[DER_MAX_ASSOC]; /* release sent at exit: release-timeout then (0: none) */
   der_failing failing[DER_MAX_FAILING];
+  char replaced[DER_MAX_REPLACED][128]; /* identities ended for another control center's */
+  size_t next_replaced;
   size_t next_failing; /* the entry reused next when all are taken */
   gs_time_ms interval;
   gs_time_ms next_report;
@@ -232,11 +235,43 @@ static void end_older(der_app *a, size_t j, const gs_session *s, const char *rea
   gs_app_line("%s: association %s superseded by %s%s%s", a->rt.cfg.name, gs_session_asso_id(o),
               gs_session_asso_id(s), other ? " of " : "",
               other ? gs_rt_peer_name(gs_session_peer(s)) : "");
+  if (other) { /* refused while the newer writer holds this DER (replaced_now) */
+    const char *id = gs_rt_peer_name(gs_session_peer(o));
+    size_t k = 0;
+    while (k < DER_MAX_REPLACED && strcmp(a->replaced[k], id) != 0) {
+      k++;
+    }
+    if (k == DER_MAX_REPLACED) {
+      snprintf(a->replaced[a->next_replaced++ % DER_MAX_REPLACED], sizeof(a->replaced[0]), "%s",
+               id);
+    }
+  }
   const uint8_t *appl = other ? (const uint8_t *)tok : NULL;
   if (gs_node_abort(a->rt.node, o, appl, other ? sizeof(tok) - 1 : 0, now) != GS_OK &&
       a->as[j] == o) {
     (void)gs_node_close(a->rt.node, o, now);
   }
+}
+
+/* A control center this DER ended for another's asks again (docs/STANDBY.md):
+ * true while a write-capable association of another identity is live (it
+ * is refused: a primary back from a cut-off does not take the DER back);
+ * once none is, it is forgotten and admitted. */
+static bool replaced_now(der_app *a, const gs_cert_info *peer) {
+  const char *id = gs_rt_peer_name(peer);
+  for (size_t k = 0; k < DER_MAX_REPLACED; k++) {
+    if (a->replaced[k][0] == '\0' || strcmp(a->replaced[k], id) != 0) {
+      continue;
+    }
+    for (size_t j = 0; j < DER_MAX_ASSOC; j++) {
+      if (live(a, j) && !gs_rt_same_peer(gs_session_peer(a->as[j]), peer) &&
+          gs_rt_permits(&a->rt, gs_session_peer(a->as[j]), GS_AUTHZ_WRITE_SETPOINT)) {
+        return true;
+      }
+    }
+    a->replaced[k][0] = '\0';
+  }
+  return false;
 }
 
 /* Association i, just confirmed, supersedes the older confirmed ones with
@@ -423,12 +458,13 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
     gs_dermodel_build_initiate_response(&req, &rsp);
     ok = gs_mms_encode(&rsp, buf, sizeof(buf), &blen) == GS_OK;
   }
-  if (!ok) {
+  bool replaced = ok && replaced_now(a, gs_session_peer(s));
+  if (!ok || replaced) {
     gs_app_mms_initiate_error(&rsp);
     (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
     gs_evrec e = {0};
     e.type = "association-refused";
-    e.diag = "initiate-error";
+    e.diag = replaced ? "taken-over" : "initiate-error";
     (void)gs_evrec_str(&e, "pdu", "handshakeReq");
     gs_rt_app_rec(&a->rt, s, &e);
     (void)gs_node_refuse(n, s, buf, blen, now);
