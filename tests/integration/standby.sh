@@ -14,7 +14,8 @@
 #             holds the DERs. Each DER ends cc1's association for cc2's
 #             (association-superseded, reason another-control-center); cc1
 #             reports der-taken-over and never associates again; its
-#             set-point is not applied, cc2's is.
+#             set-point is not applied, cc2's is. cc1 restarted is refused
+#             by every DER while cc2 holds it (association-refused taken-over).
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -175,5 +176,21 @@ wait_for "der1 set-point 1500 W queued until associated" cc1.out 5 "cc1's set-po
 expect_none '"value":"1500"' der1.jsonl "cc1's set-point after the takeover is never applied"
 kill -0 "$CC1" 2>/dev/null || fail "cc1 exited"
 expect_ge 3 "der1 report seq=" cc2.out "reports to cc2"
-check_events cc1.jsonl cc2.jsonl der1.jsonl
+# cc1 restarted (as after a cut-off): each DER refuses it while cc2 holds it
+kill -9 "$CC1"
+wait "$CC1" 2>/dev/null || true
+"$G" cc --config pki/cc.conf --events cc1b.jsonl </dev/null >cc1b.out 2>&1 &
+PIDS="$PIDS $!"
+n=1
+while [ $n -le $N ]; do
+  wait_for '"event":"association-refused".*"peer":"urn:gridseal:cc",.*"diag":"taken-over"' \
+    "der$n.jsonl" 30 "der$n refuses the restarted cc1"
+  n=$((n + 1))
+done
+expect_none '"event":"handshake-ok"' cc1b.jsonl "the restarted cc1 holds no DER"
+expect_eq 1 '"event":"handshake-ok".*"peer":"urn:gridseal:cc2"' der1.jsonl "cc2 keeps der1"
+r0=$(count "der1 report seq=" cc2.out)
+sleep 2
+[ "$(count "der1 report seq=" cc2.out)" -gt "$r0" ] || fail "reports to cc2 stopped"
+check_events cc1.jsonl cc1b.jsonl cc2.jsonl der1.jsonl
 echo "standby split: OK"
