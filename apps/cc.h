@@ -67,7 +67,21 @@ typedef struct cc_der {
   size_t n_req;
   gs_time_ms release_by; /* a release was sent: release-timeout at this time (0: none) */
   gs_time_ms release_bound;
+  bool taken_over; /* the DER ended the association for another control center's
+                      (GS_APP_ABORT_TAKEN_OVER): not associated again until restart */
 } cc_der;
+
+/* [standby] (cc_standby.c, docs/STANDBY.md): the partner control center,
+ * whose presence the transport follows. */
+typedef struct cc_standby {
+  const char *partner;   /* its bare address; NULL: no [standby] partner */
+  bool is_standby;       /* [standby] primary: hold the fleet while the primary is there */
+  bool active;           /* associates with the DERs (a primary, or a standby that took over) */
+  bool partner_up;       /* its presence is available */
+  bool connected;        /* the own server connection is up */
+  gs_time_ms last_seen;  /* when its presence was last available (0: never) */
+  gs_time_ms gone_since; /* the takeover clock: since it left, or since the own login */
+} cc_standby;
 
 typedef struct cc_metrics cc_metrics; /* cc_http.c */
 
@@ -94,6 +108,7 @@ typedef struct cc_app {
   int esc;                /* inside an escape sequence of the input */
   cc_msg errs[CC_NOTES];  /* gs_app_err() messages, printed again at exit */
   size_t n_errs;
+  cc_standby sb; /* [standby] */
   /* --http (cc_http.c): the server, NULL when off, and /metrics */
   gs_http *http;
   cc_metrics *metrics;
@@ -130,6 +145,19 @@ void cc_req_event(cc_app *a, cc_der *d, const gs_session *s, const char *type, u
 void cc_set(cc_app *a, cc_der *d, float w, gs_time_ms now);
 /* Key update on d's association now. */
 void cc_rekey(cc_app *a, cc_der *d, gs_time_ms now);
+
+/* cc_standby.c: a standby holds the fleet until its primary has been gone
+ * for [standby] takeover_after while the own server connection was up,
+ * then takes it over for good (event standby-takeover). */
+void cc_standby_init(cc_app *a);
+/* Presence of transport peer `peer`: true when it is the partner (no DER). */
+bool cc_standby_peer(cc_app *a, const char *peer, bool up, gs_time_ms now);
+/* The own server connection came up or went down. */
+void cc_standby_transport(cc_app *a, gs_transport_status st, gs_time_ms now);
+/* True when the standby takes over the fleet now (once). */
+bool cc_standby_tick(cc_app *a, gs_time_ms now);
+/* When the takeover is due (INT64_MAX: not pending). */
+gs_time_ms cc_standby_deadline(const cc_app *a);
 
 /* The runtime hooks of the control center. */
 void cc_app_hooks(cc_app *a, gs_rt_app *out);

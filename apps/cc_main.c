@@ -205,6 +205,7 @@ int gs_cmd_cc(int argc, char **argv) {
   a->tty = isatty(STDOUT_FILENO);
   stdin_setup(a);
   setup_ders(a);
+  cc_standby_init(a);
   rc = apply_sets(a, &o);
   if (rc == GS_EXIT_OK && cc_csv_open(a, a->rt.cfg.log.csv) != 0) {
     rc = GS_EXIT_FAIL;

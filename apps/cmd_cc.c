@@ -222,8 +222,11 @@ static void start_association(cc_app *a, cc_der *d, gs_time_ms now) {
 /* Start the next association with d once its connection is up and the
  * node's connect back-off allows it (docs/NODE.md, "Connect back-off"). */
 static void try_connect(cc_app *a, cc_der *d, gs_time_ms now) {
-  if (a->stopping || !d->up || d->s != NULL) {
+  if (a->stopping || !d->up || d->s != NULL || d->taken_over || !a->sb.active) {
     d->waiting = false;
+    if (!a->sb.active && d->up && !a->stopping) {
+      set_status(a, d, "standby"); /* the primary holds the fleet */
+    }
     return;
   }
   if (now < gs_node_connect_after(a->rt.node, d->cfg->name)) {
@@ -414,6 +417,16 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
   if (err == GS_ERR_CLOSED) {
     return; /* dropped at shutdown: the status stays */
   }
+  if (d->taken_over) { /* another control center has it: stay away (docs/STANDBY.md) */
+    gs_evrec r = {0};
+    r.type = "der-taken-over";
+    (void)gs_evrec_str(&r, "der", d->cfg->name);
+    (void)gs_evrec_str(&r, "error", gs_errname(err));
+    gs_rt_app_rec(&a->rt, s, &r);
+    set_status(a, d, "taken over");
+    cc_error(a, d, "taken over by another control center; not associating again until restart");
+    return;
+  }
   if (!was_est) { /* a failed attempt: the node's back-off has grown */
     char st[64];
     snprintf(st, sizeof(st), "%s (%s)",
@@ -450,6 +463,9 @@ static void on_closed(void *ctx, gs_node *n, gs_session *s, int err, gs_time_ms 
 
 static void on_peer(void *ctx, gs_node *n, const char *peer, bool up, gs_time_ms now) {
   cc_app *a = ctx;
+  if (cc_standby_peer(a, peer, up, now)) {
+    return; /* the partner control center: presence only */
+  }
   cc_der *d = cc_find(a, peer);
   if (d == NULL) {
     return;
@@ -490,11 +506,40 @@ static void on_event(void *ctx, gs_node *n, gs_session *s, const gs_event *ev, c
   }
 }
 
+/* The DER's applAbort: the one that ends it for another control center's
+ * association (GS_APP_ABORT_TAKEN_OVER) keeps this one away from it. */
+static void on_abort(void *ctx, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
+                     gs_time_ms now) {
+  cc_app *a = ctx;
+  cc_der *d = der_of_session(a, s);
+  (void)n;
+  (void)now;
+  static const char tok[] = GS_APP_ABORT_TAKEN_OVER;
+  if (d != NULL && len == sizeof(tok) - 1 && memcmp(appl, tok, len) == 0) {
+    d->taken_over = true;
+  }
+}
+
+static void on_transport(void *ctx, gs_node *n, gs_transport_status st, const char *peer, int err,
+                         const char *msg) {
+  (void)n;
+  (void)err;
+  (void)msg;
+  if (peer == NULL) { /* the own server connection */
+    cc_standby_transport(ctx, st, gs_app_now());
+  }
+}
+
 static void tick(void *ctx, gs_time_ms now) {
   cc_app *a = ctx;
   if (!a->stopping && a->run_for_ms > 0 && now - a->start >= a->run_for_ms) {
     a->run_for_done = true;
     gs_rt_stop();
+  }
+  if (cc_standby_tick(a, now)) {
+    for (size_t i = 0; i < a->n; i++) {
+      try_connect(a, &a->ders[i], now);
+    }
   }
   for (size_t i = 0; i < a->n; i++) {
     cc_der *d = &a->ders[i];
@@ -521,6 +566,8 @@ static gs_time_ms next_deadline(void *ctx) {
   cc_app *a = ctx;
   gs_time_ms t = a->tty ? a->next_draw : INT64_MAX;
   gs_time_ms h = cc_http_deadline(a);
+  t = h < t ? h : t;
+  h = cc_standby_deadline(a);
   t = h < t ? h : t;
   h = cc_dash_deadline(a);
   t = h < t ? h : t;
@@ -619,6 +666,8 @@ void cc_app_hooks(cc_app *a, gs_rt_app *out) {
   out->cb.on_closed = on_closed;
   out->cb.on_peer = on_peer;
   out->cb.on_event = on_event;
+  out->cb.on_transport = on_transport;
+  out->cb.on_abort = on_abort;
   out->pollfds = cc_stdin_pollfds;
   out->on_fds = cc_stdin_io;
   out->tick = tick;

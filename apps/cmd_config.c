@@ -201,6 +201,17 @@ static void print_config(const gs_config *c) {
       }
     }
   }
+  const gs_cfg_standby *sb = &c->standby;
+  if (sb->primary[0] || sb->standby[0]) { /* docs/STANDBY.md */
+    printf("[standby]\n");
+    if (sb->primary[0]) {
+      printf("  %-18s%s\n  %-18s%lld ms\n", "primary", sb->primary, "takeover_after",
+             (long long)sb->takeover_after_ms);
+    }
+    if (sb->standby[0]) {
+      printf("  %-18s%s\n", "standby", sb->standby);
+    }
+  }
   for (size_t i = 0; i < c->n_peers; i++) {
     const gs_cfg_peer *p = &c->peers[i];
     printf("[der %s]\n  %-18s%s\n", p->name, "identity", p->identity);

@@ -15,42 +15,17 @@
 
 #include "appmms.h"
 #include "commands.h"
-#include "dermodel.h"
-#include "failsum.h"
+#include "der.h"
 #include "gridseal/error.h"
 #include "options.h"
-#include "runtime.h"
 #include "util.h"
 
-#define DER_MAX_ASSOC 32u
 /* An accepted association counts as established, and gets its line, once
  * its peer sends a verified PDU on it or it has lasted this long without
  * being aborted (an initiator that refuses the HandshakeAcc aborts within
  * one round trip). */
 #define DER_CONFIRM_MS 2000
 #define DER_RELEASE_AT_EXIT_MS (GS_RT_SHUTDOWN_MS - 1000) /* release-timeout at exit */
-#define DER_MAX_FAILING 16u /* peers whose attempts are counted at once */
-
-/* The failed attempts of one peer (its certificate's identity). */
-typedef struct der_failing {
-  char peer[128];
-  gs_failsum f;
-} der_failing;
-
-typedef struct der_app {
-  gs_rt rt;
-  gs_dermodel model;
-  gs_session *as[DER_MAX_ASSOC];        /* accepted associations */
-  gs_time_ms acc_at[DER_MAX_ASSOC];     /* accepted, not yet confirmed (0: confirmed) */
-  char why[DER_MAX_ASSOC][64];          /* the diagnostic it was aborted with */
-  gs_time_ms release_by[DER_MAX_ASSOC]; /* release sent at exit: release-timeout then (0: none) */
-  der_failing failing[DER_MAX_FAILING];
-  size_t next_failing; /* the entry reused next when all are taken */
-  gs_time_ms interval;
-  gs_time_ms next_report;
-  gs_time_ms sim_offset; /* plant clock - wall clock ([application] sim_hour) */
-  bool stopping;
-} der_app;
 
 void gs_cmd_der_usage(FILE *f) {
   fputs("usage: gridseal der -c FILE [-e FILE|-] [-t tcp|xmpp|mqtt|amqp] [-s HOST:PORT]\n\n"
@@ -208,43 +183,8 @@ static gs_failsum *failing_of(der_app *a, const char *peer, bool make) {
   return &e->f;
 }
 
-/* Association i, just confirmed, supersedes the older confirmed ones with
- * the same E2E peer identity (gs_rt_same_peer: certificate fingerprint or a
- * subject identity) over the same transport peer: that peer restarted and
- * associated again, so the older ones lead to a process that is gone. Each
- * is ended with applAbort (docs/PROTOCOL.md §3.3, §7.1) after an
- * association-superseded event, and reports go to the new one only. Only a
- * holder of the identity's private key completes the signed handshake, so
- * nobody else can end an association this way. */
-static void supersede(der_app *a, size_t i, gs_time_ms now) {
-  gs_session *s = a->as[i];
-  const char *xpeer = gs_node_session_peer(a->rt.node, s);
-  for (size_t j = 0; j < DER_MAX_ASSOC; j++) {
-    gs_session *o = a->as[j];
-    if (j == i || o == NULL || a->acc_at[j] != 0 || a->release_by[j] != 0 ||
-        gs_session_state_get(o) != GS_STATE_ESTABLISHED ||
-        !gs_rt_same_peer(gs_session_peer(o), gs_session_peer(s))) {
-      continue;
-    }
-    const char *ox = gs_node_session_peer(a->rt.node, o);
-    if (xpeer == NULL || ox == NULL || strcmp(xpeer, ox) != 0) {
-      continue;
-    }
-    gs_evrec r = {0};
-    r.type = "association-superseded";
-    (void)gs_evrec_str(&r, "old_assoc", gs_session_asso_id(o));
-    (void)gs_evrec_str(&r, "new_assoc", gs_session_asso_id(s));
-    gs_rt_app_rec(&a->rt, o, &r);
-    gs_app_line("%s: association %s superseded by %s", a->rt.cfg.name, gs_session_asso_id(o),
-                gs_session_asso_id(s));
-    if (gs_node_abort(a->rt.node, o, NULL, 0, now) != GS_OK && a->as[j] == o) {
-      (void)gs_node_close(a->rt.node, o, now);
-    }
-  }
-}
-
 /* Association i is established from both sides: its one line, and it
- * supersedes the older ones of its peer (supersede()). */
+ * supersedes the older ones of its peer (der_writer.c). */
 static void confirm(der_app *a, size_t i, gs_time_ms now) {
   if (i >= DER_MAX_ASSOC || a->acc_at[i] == 0) {
     return;
@@ -260,7 +200,8 @@ static void confirm(der_app *a, size_t i, gs_time_ms now) {
   } else {
     gs_app_line("%s: association %s with %s", a->rt.cfg.name, gs_session_asso_id(s), peer);
   }
-  supersede(a, i, now);
+  der_supersede(a, i, now);
+  der_single_writer(a, i, now);
 }
 
 /* Association i ended before it was confirmed: a failed attempt of its
@@ -379,12 +320,13 @@ static void on_request(void *ctx, gs_node *n, gs_session *s, const uint8_t *setu
     gs_dermodel_build_initiate_response(&req, &rsp);
     ok = gs_mms_encode(&rsp, buf, sizeof(buf), &blen) == GS_OK;
   }
-  if (!ok) {
+  bool replaced = ok && der_replaced_now(a, gs_session_peer(s));
+  if (!ok || replaced) {
     gs_app_mms_initiate_error(&rsp);
     (void)gs_mms_encode(&rsp, buf, sizeof(buf), &blen);
     gs_evrec e = {0};
     e.type = "association-refused";
-    e.diag = "initiate-error";
+    e.diag = replaced ? "taken-over" : "initiate-error";
     (void)gs_evrec_str(&e, "pdu", "handshakeReq");
     gs_rt_app_rec(&a->rt, s, &e);
     (void)gs_node_refuse(n, s, buf, blen, now);

@@ -15,7 +15,7 @@
 
 static const char *const sect_names[SECT_COUNT_] = {
     "",    "node",  "security", "identity", "transport", "application",
-    "log", "roles", "http",     "session",  "der"};
+    "log", "roles", "http",     "session",  "standby",   "der"};
 
 const char *cfg_sect_name(cfg_sect s) {
   return (s > SECT_NONE && s < SECT_COUNT_) ? sect_names[s] : "(none)";
@@ -75,6 +75,7 @@ void gs_cfg_defaults(gs_config *cfg) {
   cfg->app.rating_kw = 100;
   cfg->app.seed = 1;
   cfg->app.sim_hour = GS_CFG_SIM_HOUR_OFF;
+  cfg->standby.takeover_after_ms = GS_CFG_TAKEOVER_DEFAULT_MS;
 }
 
 const char *gs_cfg_on_reload_name(gs_cfg_on_reload r) {
@@ -290,6 +291,49 @@ static int check_transport(cfg_parser *p) {
   return rc;
 }
 
+/* [standby] (docs/STANDBY.md): a control center's only; the partner's
+ * presence is followed over XMPP, so it needs transport xmpp, and it is a
+ * bare address other than the own one. */
+static int check_standby(cfg_parser *p) {
+  const gs_config *c = p->cfg;
+  const gs_cfg_standby *sb = &c->standby;
+  const char *keys[2] = {sb->primary, sb->standby};
+  const char *names[2] = {"standby.primary", "standby.standby"};
+  size_t own = strcspn(c->transport.jid, "/");
+  for (size_t i = 0; i < 2; i++) {
+    if (keys[i][0] == '\0') {
+      continue;
+    }
+    p->line = i == 0 ? sb->primary_line : sb->standby_line;
+    if (c->role != GS_CFG_ROLE_CC) {
+      return cfg_fail(p, "[standby] is only allowed with role = cc");
+    }
+    if (c->transport.type != GS_CFG_TRANSPORT_XMPP) {
+      return cfg_fail(p,
+                      "'%s' needs [transport] type = xmpp (the standby follows the primary's "
+                      "presence), not %s",
+                      names[i], gs_cfg_transport_name(c->transport.type));
+    }
+    if (strlen(keys[i]) > 128) {
+      return cfg_fail(p, "'%s' too long (at most 128 characters)", names[i]);
+    }
+    const char *at = strchr(keys[i], '@');
+    if (at == NULL || at == keys[i] || at[1] == '\0' || strchr(keys[i], '/') != NULL) {
+      return cfg_fail(p, "'%s' = '%s' is not a bare XMPP address (name@domain)", names[i], keys[i]);
+    }
+    if (strlen(keys[i]) == own && strncmp(keys[i], c->transport.jid, own) == 0) {
+      return cfg_fail(p, "'%s' = '%s' is this control center's own address", names[i], keys[i]);
+    }
+    for (size_t j = 0; j < c->n_peers; j++) {
+      if (strcmp(c->peers[j].name, keys[i]) == 0) {
+        return cfg_fail(p, "'%s' = '%s' is also the name of a [der] section", names[i], keys[i]);
+      }
+    }
+  }
+  p->line = 0;
+  return GS_OK;
+}
+
 /* Who may associate: a DER must say it (allowed_peers, required_roles) or
  * explicitly admit any certificate its trust anchors validate. */
 static int check_authz(cfg_parser *p) {
@@ -346,6 +390,7 @@ int gs_cfg_override(gs_config *cfg, const gs_cfg_transport *type, const char *se
   transport_defaults(cfg);
   int rc = check_transport(&p);
   rc = rc ? rc : check_peers(&p);
+  rc = rc ? rc : check_standby(&p);
   if (rc != GS_OK && type != NULL) {
     size_t len = strlen(err->msg);
     snprintf(err->msg + len, sizeof(err->msg) - len, " (with --transport %s)",
@@ -384,8 +429,12 @@ static int finish(cfg_parser *p) {
   }
   rc = rc ? rc : check_transport(p);
   rc = rc ? rc : check_peers(p);
+  rc = rc ? rc : check_standby(p);
   if (rc == GS_OK && c->role == GS_CFG_ROLE_DER && p->sect_seen[SECT_HTTP]) {
     rc = cfg_fail(p, "[http] is only allowed with role = cc");
+  }
+  if (rc == GS_OK && c->role == GS_CFG_ROLE_DER && p->sect_seen[SECT_STANDBY]) {
+    rc = cfg_fail(p, "[standby] is only allowed with role = cc");
   }
   if (rc != GS_OK) {
     return rc;

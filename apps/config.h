@@ -24,7 +24,7 @@
 #define GS_CFG_MAX_ROLE_OPS 24  /* [roles] entries */
 #define GS_CFG_ROLE_MAX 64      /* role name, with the NUL */
 #define GS_CFG_ASSOC_PER_PEER 2 /* max_assoc_per_peer default */
-#define GS_CFG_MAX_PEERS 64     /* [der NAME] sections */
+#define GS_CFG_MAX_PEERS 256    /* [der NAME] sections */
 #define GS_CFG_LINE_MAX 1024
 #define GS_CFG_MAX_XMPP_PEERS 8        /* [transport] peers entries */
 #define GS_CFG_SIM_HOUR_OFF UINT32_MAX /* [application] sim_hour unset */
@@ -183,6 +183,18 @@ typedef struct gs_cfg_http {
 /* PORT, ADDR:PORT or [ADDR6]:PORT with a numeric address (or localhost). */
 bool gs_cfg_http_listen_ok(const char *v);
 
+/* [standby]: a control center in hot standby of another, or the primary
+ * of one (docs/STANDBY.md). "" = not set. */
+#define GS_CFG_TAKEOVER_DEFAULT_MS 5000LL
+#define GS_CFG_TAKEOVER_MIN_MS 100LL
+#define GS_CFG_TAKEOVER_MAX_MS 3600000LL
+typedef struct gs_cfg_standby {
+  char primary[GS_CFG_STR_MAX]; /* this cc is the standby of the cc at this bare XMPP address */
+  char standby[GS_CFG_STR_MAX]; /* this cc is the primary; its standby follows its presence */
+  gs_time_ms takeover_after_ms; /* the primary gone this long: take over the fleet */
+  unsigned primary_line, standby_line;
+} gs_cfg_standby;
+
 /* [der NAME] in a control center's file: one DER it talks to. */
 typedef struct gs_cfg_peer {
   char name[GS_CFG_NAME_MAX];
@@ -205,6 +217,7 @@ typedef struct gs_config {
   gs_cfg_application app;
   gs_cfg_log log;
   gs_cfg_http http;
+  gs_cfg_standby standby;
   size_t n_role_ops; /* [roles] */
   gs_cfg_role_ops role_ops[GS_CFG_MAX_ROLE_OPS];
   size_t n_peers;

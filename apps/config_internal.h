@@ -16,6 +16,7 @@ typedef enum cfg_sect {
   SECT_ROLES,
   SECT_HTTP,    /* [http]: cc --http */
   SECT_SESSION, /* [session]: the engine's timers */
+  SECT_STANDBY, /* [standby]: cc hot standby (docs/STANDBY.md) */
   SECT_DER,     /* [der NAME] */
   SECT_COUNT_
 } cfg_sect;

@@ -658,6 +658,10 @@ static const cfg_key keys[] = {
     {SECT_HTTP, "tls_cert", v_path, C(http.tls_cert), 0, 0, NULL},
     {SECT_HTTP, "tls_key", v_path, C(http.tls_key), 0, 0, NULL},
     {SECT_HTTP, "client_ca", v_path, C(http.client_ca), 0, 0, NULL},
+    {SECT_STANDBY, "primary", v_word, C(standby.primary), 0, GS_CFG_STR_MAX, NULL},
+    {SECT_STANDBY, "standby", v_word, C(standby.standby), 0, GS_CFG_STR_MAX, NULL},
+    {SECT_STANDBY, "takeover_after", v_duration, C(standby.takeover_after_ms),
+     GS_CFG_TAKEOVER_MIN_MS, GS_CFG_TAKEOVER_MAX_MS, NULL},
     {SECT_DER, "identity", v_word, P(identity), 0, GS_CFG_STR_MAX, NULL},
     {SECT_DER, "connect", v_hostport, P(connect), 0, 0, NULL},
     {SECT_DER, "jid", v_word, P(jid), 0, GS_CFG_STR_MAX, NULL},
@@ -688,6 +692,12 @@ int cfg_set_key(cfg_parser *p, const char *key, const char *value) {
     }
     if (p->sect == SECT_SECURITY && strcmp(key, "allow_any_peer") == 0) {
       p->any_line = p->line;
+    }
+    if (p->sect == SECT_STANDBY && strcmp(key, "primary") == 0) {
+      p->cfg->standby.primary_line = p->line;
+    }
+    if (p->sect == SECT_STANDBY && strcmp(key, "standby") == 0) {
+      p->cfg->standby.standby_line = p->line;
     }
     return keys[i].fn(p, &keys[i], value, base + keys[i].off);
   }

@@ -324,6 +324,14 @@ static void fw_closed(void *user, gs_node *n, gs_session *s, int err, gs_time_ms
   }
 }
 
+static void fw_abort(void *user, gs_node *n, gs_session *s, const uint8_t *d, size_t len,
+                     gs_time_ms now) {
+  gs_rt *rt = user;
+  if (rt->app.cb.on_abort != NULL) {
+    rt->app.cb.on_abort(rt->app.ctx, n, s, d, len, now);
+  }
+}
+
 void gs_rt_app_rec(gs_rt *rt, const gs_session *s, gs_evrec *r) {
   const char *assoc = s != NULL ? gs_session_asso_id(s) : NULL;
   const char *peer = s != NULL ? gs_rt_peer_name(gs_session_peer(s)) : NULL;
@@ -688,7 +696,7 @@ int gs_rt_init(gs_rt *rt, const gs_rt_opts *o, gs_cfg_role role, size_t max_sess
     nc.endpoint.att_cert_len = rt->att_len;
     nc.transport = rt->t;
     nc.cb = (gs_node_callbacks){fw_request, fw_established, fw_data,         fw_release, fw_closed,
-                                rt_on_peer, rt_on_event,    rt_on_transport, rt};
+                                rt_on_peer, rt_on_event,    rt_on_transport, rt,         fw_abort};
     nc.max_sessions = max_sessions;
     /* the connect back-off of an initiator (docs/NODE.md): [transport]
      * reconnect_min / reconnect_max, jitter seeded per process */

@@ -36,7 +36,12 @@
 #include "gridseal/session.h"
 #include "gridseal/transport.h"
 
-#define GS_RT_SHUTDOWN_MS 3000          /* longest orderly release at exit */
+#define GS_RT_SHUTDOWN_MS 3000 /* longest orderly release at exit */
+/* The application data of the applAbort by which a DER ends the
+ * write-capable association of one control center when another's is
+ * confirmed (docs/STANDBY.md, PROPOSED): that control center does not
+ * associate with this DER again on its own. */
+#define GS_APP_ABORT_TAKEN_OVER "gridseal:taken-over-by-another-control-center"
 #define GS_RT_EXPIRY_CHECK_MS 3600000LL /* expiry checks: at start, hourly, at each reload */
 
 /* Options every node takes; the command parses the rest. */

@@ -133,7 +133,8 @@ static int hop_common(const gs_config *cfg, char me[EP_NAME_MAX], char *err, siz
 
 /* Names of the peers of one open call (the transports copy them). */
 typedef struct peer_names {
-  char ep[GS_CFG_MAX_PEERS > GS_CFG_MAX_XMPP_PEERS ? GS_CFG_MAX_PEERS : GS_CFG_MAX_XMPP_PEERS]
+  char ep[(GS_CFG_MAX_PEERS > GS_CFG_MAX_XMPP_PEERS ? GS_CFG_MAX_PEERS : GS_CFG_MAX_XMPP_PEERS) +
+          2] /* + [standby] primary and standby */
          [EP_NAME_MAX];
 } peer_names;
 
@@ -181,6 +182,17 @@ static int xmpp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
         return GS_ERR_CONFIG;
       }
       peers[n] = (gs_xmpp_transport_peer){cfg->peers[n].name, pn.ep[n]};
+    }
+    /* [standby]: the partner control center is a peer too, named by its
+     * bare address, so that each follows the other's presence
+     * (docs/STANDBY.md); no association is made with it */
+    const char *partners[2] = {cfg->standby.primary, cfg->standby.standby};
+    for (size_t i = 0; i < 2; i++) {
+      if (partners[i][0] != '\0' && (i == 0 || strcmp(partners[0], partners[1]) != 0)) {
+        snprintf(pn.ep[n], EP_NAME_MAX, "%s", partners[i]);
+        peers[n] = (gs_xmpp_transport_peer){pn.ep[n], pn.ep[n]};
+        n++;
+      }
     }
   } else {
     for (; n < ts->n_xmpp_peers; n++) {

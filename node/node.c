@@ -262,6 +262,9 @@ static void node_on_recv(void *user, const char *peer, const uint8_t *pdu, size_
     on_request(n, e, now);
   } else if (rc == GS_OK) {
     deliver(n, e, &rv, now);
+  } else if (rc == GS_ERR_ABORTED && rv.kind == GS_PDU_APPL_ABORT && n->cb.on_abort != NULL &&
+             gs_session_state_get(e->s) == GS_STATE_FAILED) {
+    n->cb.on_abort(n->cb.user, n, e->s, n->rx, rv.has_data ? rv.data_len : 0, now);
   }
   gs_wipe(n->rx, rv.has_data ? rv.data_len : 0);
   e->busy--;

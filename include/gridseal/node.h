@@ -151,6 +151,10 @@ typedef struct gs_node_callbacks {
   void (*on_transport)(void *user, gs_node *n, gs_transport_status st, const char *peer, int err,
                        const char *msg);
   void *user;
+  /* The peer's verified applAbort ended `s`, with the application data it
+   * carried (len 0: none); on_closed (GS_ERR_ABORTED) follows. May be NULL. */
+  void (*on_abort)(void *user, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
+                   gs_time_ms now);
 } gs_node_callbacks;
 
 /* The identity-vs-transport-peer check (gs_node_config.transport_identity). */

@@ -54,7 +54,7 @@ extern "C" {
 #define GS_XMPP_RESOURCE "IEC" /* resource of every endpoint (§9) */
 #define GS_XMPP_MAX_JID 256u   /* octets, with NUL */
 #define GS_XMPP_MAX_ID 64u     /* stanza id, octets, with NUL */
-#define GS_XMPP_MAX_PEERS 64u  /* configured peers */
+#define GS_XMPP_MAX_PEERS 320u /* configured peers */
 
 typedef struct gs_xmpp gs_xmpp;
 

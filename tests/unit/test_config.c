@@ -485,6 +485,57 @@ static void test_http_section(void **state) {
   }
 }
 
+/* [standby] (docs/STANDBY.md): its keys, default, and every check. */
+static void test_standby_section(void **state) {
+  (void)state;
+  static const char base[] = "[node]\nrole = cc\nname = cc2\nidentity = urn:gridseal:cc2\n"
+                             "[identity]\ncert = c.crt\nkey = c.key\ntrust_anchor = ca.crt\n"
+                             "[transport]\ntype = xmpp\nserver = 127.0.0.1:5222\n"
+                             "jid = cc2@localhost/IEC\n"
+                             "[der der1]\nidentity = urn:gridseal:der1\njid = der1@localhost\n";
+  gs_cfg_error err;
+  char text[4096];
+  assert_int_equal(parse(base, &err), GS_OK);
+  assert_string_equal(cfg->standby.primary, "");
+  assert_int_equal(cfg->standby.takeover_after_ms, 5000);
+  snprintf(text, sizeof(text), "%s[standby]\nprimary = cc@localhost\ntakeover_after = 2s\n", base);
+  assert_int_equal(parse(text, &err), GS_OK);
+  assert_string_equal(cfg->standby.primary, "cc@localhost");
+  assert_int_equal(cfg->standby.takeover_after_ms, 2000);
+  snprintf(text, sizeof(text), "%s[standby]\nstandby = cc3@localhost\n", base);
+  assert_int_equal(parse(text, &err), GS_OK);
+  assert_string_equal(cfg->standby.standby, "cc3@localhost");
+  static const struct {
+    const char *add, *msg;
+  } sb_bad[] = {
+      {"primary = cc", "cc.conf:17: 'standby.primary' = 'cc' is not a bare XMPP address "
+                       "(name@domain)"},
+      {"primary = cc@localhost/IEC", "cc.conf:17: 'standby.primary' = 'cc@localhost/IEC' is not "
+                                     "a bare XMPP address (name@domain)"},
+      {"standby = cc2@localhost",
+       "cc.conf:17: 'standby.standby' = 'cc2@localhost' is this control center's own address"},
+      {"takeover_after = 50ms", NULL},
+      {"takeover_after = 2h", NULL},
+      {"primary = cc@localhost\nprimary = cc@localhost",
+       "cc.conf:18: duplicate key 'primary' in [standby]"},
+  };
+  for (size_t i = 0; i < sizeof(sb_bad) / sizeof(sb_bad[0]); i++) {
+    snprintf(text, sizeof(text), "%s[standby]\n%s\n", base, sb_bad[i].add);
+    assert_int_equal(parse(text, &err), GS_ERR_CONFIG);
+    if (sb_bad[i].msg != NULL) {
+      assert_string_equal(err.msg, sb_bad[i].msg);
+    }
+  }
+  /* the primary's presence is an XMPP matter */
+  snprintf(text, sizeof(text), "%s[standby]\nprimary = cc@localhost\n", good_cc);
+  assert_int_equal(parse(text, &err), GS_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "'standby.primary' needs [transport] type = xmpp"));
+  gs_cfg_transport tcp = GS_CFG_TRANSPORT_TCP;
+  snprintf(text, sizeof(text), "%s[standby]\nprimary = cc@localhost\n", base);
+  assert_int_equal(parse(text, &err), GS_OK);
+  assert_int_equal(gs_cfg_override(cfg, &tcp, NULL, &err), GS_ERR_CONFIG);
+}
+
 static void test_long_line_and_nul(void **state) {
   (void)state;
   char text[2100];
@@ -652,7 +703,7 @@ int main(void) {
       cmocka_unit_test(test_load_file),        cmocka_unit_test(test_names),
       cmocka_unit_test(test_authz_policy_der), cmocka_unit_test(test_authz_policy_cc),
       cmocka_unit_test(test_ops_text),         cmocka_unit_test(test_http_section),
-      cmocka_unit_test(test_session_timers),
+      cmocka_unit_test(test_session_timers),   cmocka_unit_test(test_standby_section),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

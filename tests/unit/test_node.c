@@ -224,6 +224,9 @@ typedef struct app {
   int ev[APP_MAX_EV];
   int last_diag[APP_MAX_EV];
   char last_ev_peer[64];
+  int aborts, closed_at_abort; /* on_abort: how many, and `closed` then */
+  uint8_t abort_data[64];
+  size_t abort_len;
 } app;
 
 static void a_request(void *u, gs_node *n, gs_session *s, const uint8_t *setup, size_t len,
@@ -287,6 +290,19 @@ static void a_closed(void *u, gs_node *n, gs_session *s, int err, gs_time_ms now
   a->s = NULL;
 }
 
+static void a_abort(void *u, gs_node *n, gs_session *s, const uint8_t *appl, size_t len,
+                    gs_time_ms now) {
+  app *a = u;
+  (void)n;
+  (void)now;
+  assert_ptr_equal(s, a->s);
+  assert_true(len <= sizeof(a->abort_data));
+  memcpy(a->abort_data, appl, len);
+  a->abort_len = len;
+  a->aborts++;
+  a->closed_at_abort = a->closed;
+}
+
 static void a_peer(void *u, gs_node *n, const char *xpeer, bool up, gs_time_ms now) {
   app *a = u;
   (void)n;
@@ -339,6 +355,7 @@ static gs_node_callbacks callbacks(app *a) {
   cb.on_closed = a_closed;
   cb.on_peer = a_peer;
   cb.on_event = a_event;
+  cb.on_abort = a_abort;
   cb.user = a;
   return cb;
 }
@@ -847,6 +864,31 @@ static void test_unknown_assoc_counted(void **state) {
   world_free(&w);
 }
 
+/* on_abort: the peer's applAbort with its application data, before
+ * on_closed; none for an abort without data or one sent by this side. */
+static void test_abort_data(void **state) {
+  (void)state;
+  for (int with_data = 1; with_data >= 0; with_data--) {
+    world w;
+    world_new(&w, GS_INTEGRITY_ABORT);
+    associate(&w);
+    const uint8_t *appl = with_data ? (const uint8_t *)"taken over" : NULL;
+    assert_int_equal(gs_node_abort(w.n[1], w.app[1].s, appl, with_data ? 10 : 0, gs_node_now()),
+                     GS_OK);
+    assert_int_equal(w.app[1].aborts, 0); /* its own abort */
+    pump(&w);
+    assert_int_equal(w.app[0].aborts, 1);
+    assert_int_equal(w.app[0].closed_at_abort, 0);
+    assert_int_equal(w.app[0].abort_len, with_data ? 10 : 0);
+    if (with_data) {
+      assert_memory_equal(w.app[0].abort_data, "taken over", 10);
+    }
+    assert_int_equal(w.app[0].closed, 1);
+    assert_int_equal(w.app[0].closed_err, GS_ERR_ABORTED);
+    world_free(&w);
+  }
+}
+
 static void test_refuse(void **state) {
   (void)state;
   world w;
@@ -1136,6 +1178,7 @@ int main(void) {
       cmocka_unit_test(test_peer_down_ends_association),
       cmocka_unit_test(test_foreign_peer_dropped),
       cmocka_unit_test(test_unknown_assoc_counted),
+      cmocka_unit_test(test_abort_data),
       cmocka_unit_test(test_refuse),
       cmocka_unit_test(test_wrong_identity),
       cmocka_unit_test(test_close_locally),
