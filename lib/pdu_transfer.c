@@ -43,14 +43,14 @@ static int read_token2(gs_der_reader *r, gs_token2 *t) {
   return rc != GS_OK ? rc : gs_der_reader_finish(r);
 }
 
-void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
+static void write_token2(gs_der_writer *w, const gs_token2 *t, gs_gtime_cache *tc) {
   if (t->seq > GS_MAX_SEQ) {
     gs_der_writer_fail(w, GS_ERR_DER_INTEGER_RANGE);
     return;
   }
   gs_der_begin(w, GS_DER_SEQUENCE);
   gs_pdu_write_assoid(w, t->asso_id, true);
-  gs_der_write_gtime(w, GS_DER_GENERALIZED_TIME, t->time);
+  gs_der_write_gtime_cached(w, GS_DER_GENERALIZED_TIME, t->time, tc);
   gs_der_write_uint32(w, GS_DER_INTEGER, t->seq);
   if (t->has_iv) {
     gs_pdu_write_octets(w, GS_DER_CTX(0), t->iv);
@@ -65,6 +65,10 @@ void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
     gs_der_write_bool(w, GS_DER_CTX(3), true);
   }
   gs_der_end(w);
+}
+
+void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
+  write_token2(w, t, NULL);
 }
 
 /* Tbp content. */
@@ -142,12 +146,17 @@ int gs_tbp_encode(const gs_tbp *tbp, uint8_t *buf, size_t cap, size_t *len) {
 }
 
 int gs_token2_encode(const gs_token2 *t2, uint8_t *buf, size_t cap, size_t *len) {
+  return gs_token2_encode_cached(t2, NULL, buf, cap, len);
+}
+
+int gs_token2_encode_cached(const gs_token2 *t2, gs_gtime_cache *tc, uint8_t *buf, size_t cap,
+                            size_t *len) {
   gs_der_writer w;
   if (t2 == NULL || len == NULL) {
     return GS_ERR_INVALID_ARG;
   }
   gs_der_writer_init(&w, buf, cap);
-  gs_pdu_write_token2(&w, t2);
+  write_token2(&w, t2, tc);
   return gs_pdu_finish(&w, len);
 }
 
