@@ -16,9 +16,9 @@ static int read_default_false(gs_der_reader *r, uint32_t tag, bool *out) {
   return rc;
 }
 
-/* ClearToken2 content. The assoID is always the full "c:s" form. */
+/* ClearToken2 content into *t, which the caller has cleared (absent
+ * optional fields stay zero). The assoID is always the full "c:s" form. */
 static int read_token2(gs_der_reader *r, gs_token2 *t) {
-  memset(t, 0, sizeof(*t));
   int rc = gs_pdu_read_assoid(r, &t->asso_id, true);
   if (rc == GS_OK) {
     rc = gs_der_read_gtime(r, GS_DER_GENERALIZED_TIME, &t->time);
@@ -71,10 +71,9 @@ void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
   write_token2(w, t, NULL);
 }
 
-/* Tbp content. */
+/* Tbp content into *tbp, cleared by the caller. */
 static int read_tbp(gs_der_reader *r, gs_tbp *tbp) {
   gs_der_reader in;
-  memset(tbp, 0, sizeof(*tbp));
   int rc = gs_der_enter(r, GS_DER_SEQUENCE, &in, &tbp->token2_content);
   if (rc == GS_OK) {
     rc = read_token2(&in, &tbp->token2);
@@ -106,7 +105,7 @@ static int read_auth(gs_der_reader *r, gs_authenticator *a) {
 
 int gs_pdu_read_transfer_body(gs_der_reader *r, gs_transfer *x, bool auth_required) {
   gs_der_reader in;
-  memset(x, 0, sizeof(*x));
+  memset(x, 0, sizeof(*x)); /* once: read_tbp and read_token2 fill it */
   int rc = gs_der_enter(r, GS_DER_SEQUENCE, &in, &x->tbp_content);
   if (rc == GS_OK) {
     rc = read_tbp(&in, &x->tbp);
@@ -231,10 +230,12 @@ static int decode_seq(const uint8_t *buf, size_t len, body_fn body, void *out, g
 }
 
 static int tbp_body(gs_der_reader *r, void *out) {
+  memset(out, 0, sizeof(gs_tbp));
   return read_tbp(r, out);
 }
 
 static int token2_body(gs_der_reader *r, void *out) {
+  memset(out, 0, sizeof(gs_token2));
   return read_token2(r, out);
 }
 
