@@ -554,9 +554,13 @@ void gs_der_write_named_bits(gs_der_writer *w, uint32_t tag, const uint8_t *octe
 }
 
 void gs_der_write_gtime(gs_der_writer *w, uint32_t tag, gs_time_ms t) {
+  gs_der_write_gtime_cached(w, tag, t, NULL);
+}
+
+void gs_der_write_gtime_cached(gs_der_writer *w, uint32_t tag, gs_time_ms t, gs_gtime_cache *tc) {
   uint8_t s[GS_GTIME_MAX_LEN];
   size_t n = 0;
-  int rc = gs_gtime_format(t, s, &n);
+  int rc = gs_gtime_format_cached(t, tc, s, &n);
   if (rc != GS_OK) {
     gs_der_writer_fail(w, rc);
     return;

@@ -1,4 +1,5 @@
-/* Internal helpers of the DER codec shared by lib/der*.c and lib/pdu_*.c.
+/* Internal helpers of the DER codec shared by lib/der*.c and lib/pdu_*.c
+ * (the session layer uses the sender's time-stamp cache).
  * Not part of the public API (not exported from libgridseal.so); unit tests
  * and fuzz targets link the static core and may use them. */
 #ifndef GRIDSEAL_DER_INTERNAL_H
@@ -37,6 +38,18 @@ int gs_gtime_parse_s(const uint8_t *s, size_t len, int64_t *out_s);
  * otherwise and *out untouched. pki/ converts certificate times with it. */
 int gs_civil_to_ms(int year, int mon, int day, int hh, int mm, int ss, gs_time_ms *out);
 int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len);
+/* A sender's last formatted second ("YYYYMMDDHHMMSS"): data PDUs of one
+ * association mostly fall into the same second, so only the milliseconds
+ * are formatted again. Zero-initialised = empty. Same octets as
+ * gs_gtime_format(). */
+typedef struct gs_gtime_cache {
+  int64_t sec; /* t / 1000 of s14, valid when `set` */
+  bool set;
+  uint8_t s14[14];
+} gs_gtime_cache;
+int gs_gtime_format_cached(gs_time_ms t, gs_gtime_cache *tc, uint8_t out[GS_GTIME_MAX_LEN],
+                           size_t *len);
+void gs_der_write_gtime_cached(gs_der_writer *w, uint32_t tag, gs_time_ms t, gs_gtime_cache *tc);
 
 /* Record `err` in w->err unless an earlier error is already there. */
 void gs_der_writer_fail(gs_der_writer *w, int err);
@@ -77,6 +90,9 @@ void gs_pdu_write_transfer(gs_der_writer *w, uint32_t tag, const gs_transfer *x,
                            bool auth_required);
 void gs_pdu_write_tbp(gs_der_writer *w, const gs_tbp *tbp);
 void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t2);
+/* gs_token2_encode() with the sender's time-stamp cache (same octets). */
+int gs_token2_encode_cached(const gs_token2 *t2, gs_gtime_cache *tc, uint8_t *buf, size_t cap,
+                            size_t *len);
 int gs_pdu_read_notice_body(gs_der_reader *r, gs_notice *n);
 void gs_pdu_write_notice(gs_der_writer *w, uint32_t tag, const gs_notice *n);
 void gs_pdu_write_tbs_notice(gs_der_writer *w, const gs_tbs_notice *tbs);

@@ -1,6 +1,8 @@
 /* Canonical GeneralizedTime <-> milliseconds since the epoch, without libc
  * time functions (docs/PROTOCOL.md §5), and the one civil-date conversion of
  * the library (pki/ uses it too). */
+#include <string.h>
+
 #include "der_internal.h"
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
@@ -101,6 +103,23 @@ static void put2(uint8_t *out, unsigned v) {
   out[1] = (uint8_t)('0' + v % 10);
 }
 
+/* ".f", ".ff" or ".fff" (no trailing zero; nothing for 0) and 'Z' at out. */
+static size_t put_frac(uint8_t *out, unsigned ms) {
+  size_t n = 0;
+  if (ms != 0) {
+    out[n++] = '.';
+    out[n++] = (uint8_t)('0' + ms / 100);
+    if (ms % 100 != 0) {
+      out[n++] = (uint8_t)('0' + ms / 10 % 10);
+      if (ms % 10 != 0) {
+        out[n++] = (uint8_t)('0' + ms % 10);
+      }
+    }
+  }
+  out[n++] = 'Z';
+  return n;
+}
+
 int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len) {
   if (t < 0 || t > GS_GTIME_MAX_MS) {
     return GS_ERR_DER_BAD_TIME;
@@ -121,18 +140,22 @@ int gs_gtime_format(gs_time_ms t, uint8_t out[GS_GTIME_MAX_LEN], size_t *len) {
   put2(out + 8, sec / 3600);
   put2(out + 10, sec / 60 % 60);
   put2(out + 12, sec % 60);
-  size_t n = 14;
-  if (ms != 0) { /* ".f", ".ff" or ".fff": no trailing zero */
-    out[n++] = '.';
-    out[n++] = (uint8_t)('0' + ms / 100);
-    if (ms % 100 != 0) {
-      out[n++] = (uint8_t)('0' + ms / 10 % 10);
-      if (ms % 10 != 0) {
-        out[n++] = (uint8_t)('0' + ms % 10);
-      }
+  *len = 14 + put_frac(out + 14, ms);
+  return GS_OK;
+}
+
+int gs_gtime_format_cached(gs_time_ms t, gs_gtime_cache *tc, uint8_t out[GS_GTIME_MAX_LEN],
+                           size_t *len) {
+  if (tc == NULL || t < 0 || t > GS_GTIME_MAX_MS || !tc->set || t / 1000 != tc->sec) {
+    int rc = gs_gtime_format(t, out, len);
+    if (rc == GS_OK && tc != NULL) {
+      memcpy(tc->s14, out, sizeof(tc->s14));
+      tc->sec = t / 1000;
+      tc->set = true;
     }
+    return rc;
   }
-  out[n++] = 'Z';
-  *len = n;
+  memcpy(out, tc->s14, sizeof(tc->s14));
+  *len = 14 + put_frac(out + 14, (unsigned)(t % 1000));
   return GS_OK;
 }

@@ -45,16 +45,19 @@ int gs_algid_canonical(gs_alg alg, uint8_t *buf, size_t cap, size_t *len) {
  * signature and ICV, e.g. the Authenticator's) would otherwise be a
  * second, unauthenticated spelling of the same PDU. */
 static int algid_canonical_check(gs_alg alg, const uint8_t *tlv, size_t len) {
-  uint8_t canon[32];
-  size_t n = 0;
+  size_t olen = 0;
   if (alg == GS_ALG_UNKNOWN) {
     return GS_OK; /* refused wherever it would be selected or checked */
   }
-  int rc = gs_algid_canonical(alg, canon, sizeof(canon), &n);
-  if (rc != GS_OK) {
-    return rc;
+  const uint8_t *oid = gs_alg_oid(alg, &olen);
+  if (oid == NULL || olen > 0x7Du) {
+    return GS_ERR_INTERNAL; /* the table holds short OIDs only */
   }
-  return n == len && memcmp(canon, tlv, n) == 0 ? GS_OK : GS_ERR_DER_BAD_PARAMS;
+  /* What gs_algid_canonical() writes: SEQUENCE (0x30) { OID (0x06) }, short lengths
+   * and no parameters, compared without building it. */
+  bool same = len == olen + 4 && tlv[0] == 0x30u && tlv[1] == olen + 2 && tlv[2] == 0x06u &&
+              tlv[3] == olen && memcmp(tlv + 4, oid, olen) == 0;
+  return same ? GS_OK : GS_ERR_DER_BAD_PARAMS;
 }
 
 int gs_pdu_read_algid(gs_der_reader *r, gs_algid *a) {

@@ -16,9 +16,9 @@ static int read_default_false(gs_der_reader *r, uint32_t tag, bool *out) {
   return rc;
 }
 
-/* ClearToken2 content. The assoID is always the full "c:s" form. */
+/* ClearToken2 content into *t, which the caller has cleared (absent
+ * optional fields stay zero). The assoID is always the full "c:s" form. */
 static int read_token2(gs_der_reader *r, gs_token2 *t) {
-  memset(t, 0, sizeof(*t));
   int rc = gs_pdu_read_assoid(r, &t->asso_id, true);
   if (rc == GS_OK) {
     rc = gs_der_read_gtime(r, GS_DER_GENERALIZED_TIME, &t->time);
@@ -43,14 +43,14 @@ static int read_token2(gs_der_reader *r, gs_token2 *t) {
   return rc != GS_OK ? rc : gs_der_reader_finish(r);
 }
 
-void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
+static void write_token2(gs_der_writer *w, const gs_token2 *t, gs_gtime_cache *tc) {
   if (t->seq > GS_MAX_SEQ) {
     gs_der_writer_fail(w, GS_ERR_DER_INTEGER_RANGE);
     return;
   }
   gs_der_begin(w, GS_DER_SEQUENCE);
   gs_pdu_write_assoid(w, t->asso_id, true);
-  gs_der_write_gtime(w, GS_DER_GENERALIZED_TIME, t->time);
+  gs_der_write_gtime_cached(w, GS_DER_GENERALIZED_TIME, t->time, tc);
   gs_der_write_uint32(w, GS_DER_INTEGER, t->seq);
   if (t->has_iv) {
     gs_pdu_write_octets(w, GS_DER_CTX(0), t->iv);
@@ -67,10 +67,13 @@ void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
   gs_der_end(w);
 }
 
-/* Tbp content. */
+void gs_pdu_write_token2(gs_der_writer *w, const gs_token2 *t) {
+  write_token2(w, t, NULL);
+}
+
+/* Tbp content into *tbp, cleared by the caller. */
 static int read_tbp(gs_der_reader *r, gs_tbp *tbp) {
   gs_der_reader in;
-  memset(tbp, 0, sizeof(*tbp));
   int rc = gs_der_enter(r, GS_DER_SEQUENCE, &in, &tbp->token2_content);
   if (rc == GS_OK) {
     rc = read_token2(&in, &tbp->token2);
@@ -102,7 +105,7 @@ static int read_auth(gs_der_reader *r, gs_authenticator *a) {
 
 int gs_pdu_read_transfer_body(gs_der_reader *r, gs_transfer *x, bool auth_required) {
   gs_der_reader in;
-  memset(x, 0, sizeof(*x));
+  memset(x, 0, sizeof(*x)); /* once: read_tbp and read_token2 fill it */
   int rc = gs_der_enter(r, GS_DER_SEQUENCE, &in, &x->tbp_content);
   if (rc == GS_OK) {
     rc = read_tbp(&in, &x->tbp);
@@ -142,12 +145,17 @@ int gs_tbp_encode(const gs_tbp *tbp, uint8_t *buf, size_t cap, size_t *len) {
 }
 
 int gs_token2_encode(const gs_token2 *t2, uint8_t *buf, size_t cap, size_t *len) {
+  return gs_token2_encode_cached(t2, NULL, buf, cap, len);
+}
+
+int gs_token2_encode_cached(const gs_token2 *t2, gs_gtime_cache *tc, uint8_t *buf, size_t cap,
+                            size_t *len) {
   gs_der_writer w;
   if (t2 == NULL || len == NULL) {
     return GS_ERR_INVALID_ARG;
   }
   gs_der_writer_init(&w, buf, cap);
-  gs_pdu_write_token2(&w, t2);
+  write_token2(&w, t2, tc);
   return gs_pdu_finish(&w, len);
 }
 
@@ -222,10 +230,12 @@ static int decode_seq(const uint8_t *buf, size_t len, body_fn body, void *out, g
 }
 
 static int tbp_body(gs_der_reader *r, void *out) {
+  memset(out, 0, sizeof(gs_tbp));
   return read_tbp(r, out);
 }
 
 static int token2_body(gs_der_reader *r, void *out) {
+  memset(out, 0, sizeof(gs_token2));
   return read_token2(r, out);
 }
 

@@ -33,9 +33,8 @@ typedef struct tx_ctx {
   uint8_t iv[GS_CBC_IV_LEN];
   uint8_t t2_der[TX_TOKEN2_MAX];
   size_t t2_len;
-  uint8_t auth[TX_AUTH_MAX];
+  uint8_t icv[GS_MAX_MAC_LEN];
   size_t auth_len;
-  gs_authenticator a;
   gs_transfer_layout lay;
   gs_slice tbp_content;
 } tx_ctx;
@@ -49,6 +48,30 @@ static size_t tx_appl_len(const gs_session *s, size_t len) {
     return (len / GS_CBC_IV_LEN + 1) * GS_CBC_IV_LEN; /* PKCS#7 always pads */
   }
   return len;
+}
+
+/* The Authenticator of the session's ICV algorithm with a zero ICV,
+ * encoded once: every data PDU copies its octets before the ICV. */
+static int auth_template(gs_session *s, size_t icv_len) {
+  uint8_t buf[TX_AUTH_MAX];
+  gs_authenticator a;
+  size_t len = 0;
+  memset(&a, 0, sizeof(a));
+  memset(buf, 0, sizeof(buf));
+  a.algorithm.alg = gs_alg_of_hmac(s->icv);
+  a.icv.ptr = buf; /* zeros: only the octets before the ICV are kept */
+  a.icv.len = icv_len;
+  int rc = gs_authenticator_encode(&a, buf + GS_MAX_MAC_LEN, sizeof(buf) - GS_MAX_MAC_LEN, &len);
+  if (rc != GS_OK) {
+    return rc;
+  }
+  if (len < icv_len || len - icv_len > sizeof(s->auth_hdr)) {
+    return GS_ERR_INTERNAL;
+  }
+  memcpy(s->auth_hdr, buf + GS_MAX_MAC_LEN, len - icv_len);
+  s->auth_hdr_len = (uint8_t)(len - icv_len);
+  s->auth_hdr_icv = s->icv;
+  return GS_OK;
 }
 
 /* iv, token2 and (non-AEAD) the Authenticator with a zero ICV of the
@@ -67,19 +90,17 @@ static int tx_prepare(gs_session *s, tx_ctx *c) {
     c->t2.iv.len = GS_CBC_IV_LEN;
   }
   if (rc == GS_OK) {
-    rc = gs_token2_encode(&c->t2, c->t2_der, sizeof(c->t2_der), &c->t2_len);
+    rc = gs_token2_encode_cached(&c->t2, &s->tx_time, c->t2_der, sizeof(c->t2_der), &c->t2_len);
   }
   if (rc == GS_OK && s->mode != GS_MODE_AEAD) {
     size_t icv_len = gs_hash_len(s->icv);
     if (icv_len == 0 || icv_len > GS_MAX_MAC_LEN) {
       return GS_ERR_INTERNAL;
     }
-    memset(c->auth, 0, sizeof(c->auth));
-    c->a.algorithm.alg = gs_alg_of_hmac(s->icv);
-    c->a.icv.ptr = c->auth; /* zeros, replaced by the ICV in tx_fill */
-    c->a.icv.len = icv_len;
-    rc = gs_authenticator_encode(&c->a, c->auth + GS_MAX_MAC_LEN, sizeof(c->auth) - GS_MAX_MAC_LEN,
-                                 &c->auth_len);
+    if (s->auth_hdr_len == 0 || s->auth_hdr_icv != s->icv) {
+      rc = auth_template(s, icv_len);
+    }
+    c->auth_len = s->auth_hdr_len + icv_len;
   }
   return rc;
 }
@@ -115,14 +136,14 @@ static int tx_fill(gs_session *s, tx_ctx *c, uint8_t *pdu, const uint8_t *data, 
   if (rc == GS_OK && s->mode != GS_MODE_AEAD) {
     size_t icv_len = 0;
     gs_iov part = {c->tbp_content.ptr, c->tbp_content.len};
-    rc = cr->hmac_compute(s->tx.mac, &part, 1, c->auth, &icv_len);
-    if (rc == GS_OK && icv_len != c->a.icv.len) {
+    rc = cr->hmac_compute(s->tx.mac, &part, 1, c->icv, &icv_len);
+    if (rc == GS_OK && s->auth_hdr_len + icv_len != c->auth_len) {
       rc = GS_ERR_INTERNAL;
     }
-    if (rc == GS_OK) { /* the template with its ICV, the element's last octets */
+    if (rc == GS_OK) { /* the template, then the ICV: the element's last octets */
       uint8_t *auth = pdu + c->lay.auth_off;
-      memcpy(auth, c->auth + GS_MAX_MAC_LEN, c->auth_len);
-      memcpy(auth + c->auth_len - icv_len, c->auth, icv_len);
+      memcpy(auth, s->auth_hdr, s->auth_hdr_len);
+      memcpy(auth + s->auth_hdr_len, c->icv, icv_len);
     }
   }
   return rc;
@@ -198,7 +219,6 @@ int gs_sess_data_send(gs_session *s, gs_time_ms now, const uint8_t *data, size_t
   }
   tx_ctx c;
   memset(&c.t2, 0, sizeof(c.t2));
-  memset(&c.a, 0, sizeof(c.a));
   c.t2_len = c.auth_len = 0;
   gs_dh_priv *a_new = NULL;
   uint8_t pub[GS_MAX_DH_PUB_LEN];

@@ -3,7 +3,8 @@
 #ifndef GRIDSEAL_SESSION_INTERNAL_H
 #define GRIDSEAL_SESSION_INTERNAL_H
 
-#include "alg_table.h" /* wire id <-> provider enum */
+#include "alg_table.h"    /* wire id <-> provider enum */
+#include "der_internal.h" /* gs_gtime_cache, gs_token2_encode_cached */
 #include "gridseal/session.h"
 #include "gridseal/testing.h" /* the hook and secrets types (fields unset in production) */
 #include "gridseal/unstable/pdu.h"
@@ -168,6 +169,12 @@ struct gs_session {
   gs_aead_alg aead;
   gs_cipher_alg encr;
   gs_hash_alg icv;
+  /* The sender's Authenticator up to its ICV (SEQUENCE and AlgorithmIdentifier
+   * headers, the OCTET STRING header), encoded once for `auth_hdr_icv`. */
+  uint8_t auth_hdr[24];
+  uint8_t auth_hdr_len; /* 0 = not encoded yet */
+  gs_hash_alg auth_hdr_icv;
+  gs_gtime_cache tx_time; /* the sender's last formatted second (ClearToken2) */
   /* handshake */
   gs_time_ms hs_started;
   size_t n_dh;

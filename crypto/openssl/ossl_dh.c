@@ -84,6 +84,32 @@ static const EC_GROUP *ec_group_of(const gs_ossl_ctx *c, const dh_info *in) {
 }
 
 /* The curve of `in` as a domain-parameter key (NULL: not an EC group). */
+static gs_ossl_keygen *ec_gen_of(gs_ossl_ctx *c, const dh_info *in) {
+  switch (in->group) {
+  case GS_DH_P256:
+    return &c->gen_p256;
+  case GS_DH_P384:
+    return &c->gen_p384;
+  case GS_DH_BP256:
+    return &c->gen_bp256;
+  default:
+    return NULL;
+  }
+}
+
+/* A new key from the kept generation context of its curve, when it exists
+ * and no other thread holds it: 1 = generated (*out), 0 = not tried, -1 =
+ * failed. */
+static int ec_generate_kept(gs_ossl_ctx *c, const dh_info *in, EVP_PKEY **out) {
+  gs_ossl_keygen *g = ec_gen_of(c, in);
+  if (g == NULL || g->ctx == NULL || atomic_flag_test_and_set(&g->busy)) {
+    return 0;
+  }
+  int ok = EVP_PKEY_generate(g->ctx, out) == 1;
+  atomic_flag_clear(&g->busy);
+  return ok ? 1 : -1;
+}
+
 static EVP_PKEY *ec_tmpl_of(const gs_ossl_ctx *c, const dh_info *in) {
   switch (in->group) {
   case GS_DH_P256:
@@ -228,6 +254,14 @@ int gs_ossl_dh_generate(void *ctx, gs_dh_group group, gs_dh_priv **priv, uint8_t
     return GS_ERR_UNSUPPORTED_ALG;
   }
   EVP_PKEY *pkey = NULL;
+  int kept = ec_generate_kept(ctx, in, &pkey);
+  if (kept != 0) {
+    if (kept < 0) {
+      EVP_PKEY_free(pkey);
+      return GS_ERR_CRYPTO;
+    }
+    return priv_wrap(ctx, in, pkey, priv, pub, pub_cap, pub_len);
+  }
   EVP_PKEY *tmpl = ec_tmpl_of(ctx, in);
   EVP_PKEY_CTX *pctx = tmpl != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL)
                                     : EVP_PKEY_CTX_new_from_name(NULL, dh_key_type(in), NULL);

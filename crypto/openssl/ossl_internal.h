@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/types.h>
 
+#include <stdatomic.h>
+
 /* The AEAD implementation's own functions, taken from the dispatch table of
  * the provider that EVP_CIPHER_fetch chose (OSSL_PROVIDER_query_operation):
  * a message calls them directly, without the EVP layer's per-call work
@@ -33,6 +35,13 @@ typedef struct gs_ossl_aead_disp {
   OSSL_FUNC_cipher_set_ctx_params_fn *set_ctx_params;
   void *provctx;
 } gs_ossl_aead_disp;
+
+/* A kept EVP_PKEY_CTX for key generation and the flag that lends it to one
+ * caller at a time. */
+typedef struct gs_ossl_keygen {
+  EVP_PKEY_CTX *ctx;
+  atomic_flag busy;
+} gs_ossl_keygen;
 
 typedef struct gs_ossl_ctx {
   EVP_MD *sha256;
@@ -53,6 +62,11 @@ typedef struct gs_ossl_ctx {
    * generation from them (the generator copies the curve instead of
    * building it from its name for every key). */
   EVP_PKEY *ec_tmpl_p256, *ec_tmpl_p384, *ec_tmpl_bp256;
+  /* One kept key-generation context per curve, initialised once from its
+   * template: dh_generate takes it when it is free (`busy` is a lock-free
+   * flag, so threads sharing the provider never wait) and otherwise
+   * builds a context from the template as before. */
+  gs_ossl_keygen gen_p256, gen_p384, gen_bp256;
 } gs_ossl_ctx;
 
 /* The EVP_MD of `alg`, or NULL if unsupported. */

@@ -63,6 +63,9 @@ static void ctx_clear(gs_ossl_ctx *c) {
   EVP_PKEY_free(c->ec_tmpl_p256);
   EVP_PKEY_free(c->ec_tmpl_p384);
   EVP_PKEY_free(c->ec_tmpl_bp256);
+  EVP_PKEY_CTX_free(c->gen_p256.ctx);
+  EVP_PKEY_CTX_free(c->gen_p384.ctx);
+  EVP_PKEY_CTX_free(c->gen_bp256.ctx);
   memset(c, 0, sizeof(*c));
 }
 
@@ -77,6 +80,17 @@ static EVP_PKEY *ec_template(const char *curve) {
   }
   EVP_PKEY_CTX_free(pctx);
   return k;
+}
+
+/* A key-generation context kept for the curve of `tmpl` (ctx NULL when
+ * that fails: dh_generate then builds one per key). */
+static void keygen_init(gs_ossl_keygen *g, EVP_PKEY *tmpl) {
+  atomic_flag_clear(&g->busy);
+  g->ctx = tmpl != NULL ? EVP_PKEY_CTX_new_from_pkey(NULL, tmpl, NULL) : NULL;
+  if (g->ctx != NULL && EVP_PKEY_keygen_init(g->ctx) != 1) {
+    EVP_PKEY_CTX_free(g->ctx);
+    g->ctx = NULL;
+  }
 }
 
 static int ctx_fetch(gs_ossl_ctx *c) {
@@ -102,6 +116,9 @@ static int ctx_fetch(gs_ossl_ctx *c) {
       c->modp2048_p == NULL) {
     return GS_ERR_CRYPTO;
   }
+  keygen_init(&c->gen_p256, c->ec_tmpl_p256);
+  keygen_init(&c->gen_p384, c->ec_tmpl_p384);
+  keygen_init(&c->gen_bp256, c->ec_tmpl_bp256);
   gs_ossl_aead_disp_resolve(c->aes128_gcm, "AES-128-GCM", &c->aes128_gcm_disp);
   gs_ossl_aead_disp_resolve(c->aes256_gcm, "AES-256-GCM", &c->aes256_gcm_disp);
   gs_ossl_aead_disp_resolve(c->chacha20_poly1305, "ChaCha20-Poly1305", &c->chacha20_poly1305_disp);

@@ -399,6 +399,47 @@ static void test_gtime(void **state) {
   assert_true(t == 1795548600500LL);
 }
 
+/* The sender's cached formatting writes the same octets as
+ * gs_gtime_format(), through hits (same second), misses (next second, a
+ * day and a year boundary, back in time) and refused times, and a refused
+ * time leaves the cache as it was. */
+static void test_gtime_cached(void **state) {
+  (void)state;
+  const gs_time_ms vals[] = {1795548600000LL,
+                             1795548600001LL,
+                             1795548600999LL,
+                             1795548600120LL,
+                             1795548601000LL,
+                             1795548601500LL,
+                             951868799999LL,
+                             951868800000LL,
+                             946684799990LL,
+                             946684800000LL,
+                             0,
+                             GS_GTIME_MAX_MS,
+                             1795548600500LL,
+                             1795548600500LL};
+  gs_gtime_cache tc;
+  memset(&tc, 0, sizeof(tc));
+  for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+    uint8_t a[GS_GTIME_MAX_LEN], b[GS_GTIME_MAX_LEN];
+    size_t na = 0, nb = 0;
+    assert_int_equal(gs_gtime_format(vals[i], a, &na), GS_OK);
+    assert_int_equal(gs_gtime_format_cached(vals[i], &tc, b, &nb), GS_OK);
+    assert_int_equal(nb, na);
+    assert_memory_equal(b, a, na);
+    assert_true(tc.set && tc.sec == vals[i] / 1000);
+  }
+  uint8_t s[GS_GTIME_MAX_LEN];
+  size_t n = 0;
+  assert_int_equal(gs_gtime_format_cached(-1, &tc, s, &n), GS_ERR_DER_BAD_TIME);
+  assert_int_equal(gs_gtime_format_cached(GS_GTIME_MAX_MS + 1, &tc, s, &n), GS_ERR_DER_BAD_TIME);
+  assert_true(tc.sec == 1795548600LL);
+  assert_int_equal(gs_gtime_format_cached(1795548600000LL, NULL, s, &n), GS_OK);
+  assert_int_equal(n, 15);
+  assert_memory_equal(s, "20261124193000Z", 15);
+}
+
 /* The one civil-date conversion (gs_civil_to_ms): the calendar is strict. */
 static void test_civil_date(void **state) {
   (void)state;
@@ -560,8 +601,8 @@ int main(void) {
       cmocka_unit_test(test_depth),         cmocka_unit_test(test_integers),
       cmocka_unit_test(test_bool_null_oid), cmocka_unit_test(test_bits),
       cmocka_unit_test(test_printable),     cmocka_unit_test(test_gtime),
-      cmocka_unit_test(test_civil_date),    cmocka_unit_test(test_gtime_s),
-      cmocka_unit_test(test_writer),
+      cmocka_unit_test(test_gtime_cached),  cmocka_unit_test(test_civil_date),
+      cmocka_unit_test(test_gtime_s),       cmocka_unit_test(test_writer),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,8 @@ static void test_dh_round_trip(void **state) {
     assert_int_equal(g_c->dh_generate(g_c->ctx, groups[i].group, &b, pb, sizeof(pb), &lb), GS_OK);
     assert_int_equal(la, groups[i].pub_len);
     assert_int_equal(lb, groups[i].pub_len);
+    /* every key is fresh (EC keys come from a kept generation context) */
+    assert_memory_not_equal(pa, pb, la);
     if (groups[i].pub_len != 32 && groups[i].pub_len != 256) {
       assert_int_equal(pa[0], 0x04);
     }
