@@ -235,9 +235,11 @@ GS_EXPORT int gs_xmpp_reconnect(gs_xmpp *x);
  * node failed, the peer moves to another node), and its associations
  * continue end to end when it is back; the engine's silent-peer rule
  * (idle_timeout) ends those whose peer never comes back. on_down comes only
- * from close_peer() and gs_transport_free(). An initiator gives a peer it
- * closed on_up again after a back-off (reconnect_min_ms, doubling to
- * reconnect_max_ms, jittered) while its presence is available.
+ * from close_peer() and gs_transport_free(), and for a `watch` peer (no
+ * association) when its presence goes or our connection is lost. An
+ * initiator gives a peer it closed on_up again after a back-off
+ * (reconnect_min_ms, doubling to reconnect_max_ms, jittered) while its
+ * presence is available.
  *
  * Failover: `server` may list up to 8 endpoints (nodes) of one
  * clustered server, "HOST:PORT[,HOST:PORT...]"; the first is tried first,
@@ -270,6 +272,10 @@ typedef enum gs_xmpp_transport_role {
 typedef struct gs_xmpp_transport_peer {
   const char *name; /* the transport peer name; NULL = the bare JID */
   const char *jid;  /* its bare JID, name@domain */
+  bool watch;       /* followed for its presence only (no association, e.g.
+                       a partner control center, docs/STANDBY.md): up while
+                       its presence is available, down (on_down) when it
+                       goes or our connection is lost */
 } gs_xmpp_transport_peer;
 
 /* Strings are copied. Zero numbers are the defaults. */

@@ -27,7 +27,9 @@
  * stays: a response to a request received on the old connection still goes
  * out with that request's id. on_down comes only from close_peer() (an
  * initiator gives the peer on_up again after a back-off while its presence
- * is available) and free(). */
+ * is available) and free(); and for a `watch` peer, one followed for its
+ * presence only (no association), when its presence goes or our own
+ * connection is lost. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@
 #include "gridseal/transport_xmpp.h"
 #include "hostport.h"
 #include "peers.h"
+#include "servers.h"
 #include "xmpp_internal.h"
 
 #define XM_FIFO GS_XMPP_TRANSPORT_FIFO
@@ -52,6 +55,7 @@
 typedef struct xm_peer {
   gs_tc_peer *id;
   bool avail;                 /* presence available */
+  bool watch;                 /* presence only: down with it (gs_xmpp_transport_peer.watch) */
   gs_time_ms reup_at;         /* initiator: on_up again at this time (0: not scheduled) */
   gs_tc_backoff reup;         /* initiator: the delay of the next re-offer */
   char full[GS_XMPP_MAX_JID]; /* the available resource, "" = bare + /IEC */
@@ -70,9 +74,9 @@ typedef struct xport_xmpp {
   gs_time_ms last;
   gs_time_ms delay_min, delay_max;
   char server[GS_TC_HOST_MAX + 8]; /* "HOST:PORT" we connect to, for the reports */
-  char servers[GS_TC_SERVERS_MAX * (GS_TC_HOST_MAX + 8)]; /* the server list, or "" */
-  unsigned n_servers, server_ix;
-  gs_tc_conn conn; /* failed attempts since the last login */
+  gs_tc_servers srv;               /* the server list, the endpoint in use */
+  bool listed;                     /* a server list was given (else the JID's domain) */
+  gs_tc_conn conn;                 /* failed attempts since the last login */
   bool was_online;
   bool closing; /* free(): deliver nothing more */
   uint64_t dropped;
@@ -237,22 +241,14 @@ static void on_presence(xport_xmpp *t, const gs_xmpp_event *ev, bool avail) {
     snprintf(p->full, sizeof(p->full), "%s", ev->from);
     gs_tc_backoff_reset(&p->reup);
     peer_up(t, p);
+  } else if (p->watch) {
+    peer_down(t, p);
   }
 }
 
-/* Entry `ix` of the server list as the server of the next attempt. */
-static int use_server(xport_xmpp *t, unsigned ix) {
-  char host[GS_TC_HOST_MAX];
-  uint16_t port = 0;
-  if (t->n_servers == 0 || gs_tc_hostport_pick(t->servers, ix, host, &port) < 1) {
-    return GS_ERR_INVALID_ARG;
-  }
-  if (t->x != NULL && gs_xmpp_set_server_(t->x, host, port) != GS_OK) {
-    return GS_ERR_NOMEM; /* stays on the current one */
-  }
-  t->server_ix = ix % t->n_servers;
-  snprintf(t->server, sizeof(t->server), "%s:%u", host, (unsigned)port);
-  return GS_OK;
+/* gs_tc_servers_next's endpoint setter. */
+static int set_server(void *client, const char *host, uint16_t port) {
+  return gs_xmpp_set_server_(client, host, port);
 }
 
 static void on_event(void *user, const gs_xmpp_event *ev) {
@@ -290,8 +286,9 @@ static void on_event(void *user, const gs_xmpp_event *ev) {
         status_d(t, GS_TS_DISCONNECTED, d == GS_TD_LOST ? GS_TD_IO : d, NULL,
                  ev->err != 0 ? ev->err : GS_ERR_IO, det);
       }
-      if (ev->reason != GS_XMPP_R_CONFLICT && t->n_servers > 1) {
-        (void)use_server(t, t->server_ix + 1); /* failover: the next node */
+      if (ev->reason != GS_XMPP_R_CONFLICT && t->listed &&
+          gs_tc_servers_next(&t->srv, set_server, t->x) == GS_OK) {
+        snprintf(t->server, sizeof(t->server), "%s", t->srv.current); /* the next node */
       }
     }
     t->was_online = false;
@@ -299,6 +296,9 @@ static void on_event(void *user, const gs_xmpp_event *ev) {
       if (t->slots[i].used) {
         t->st[i].avail = false;
         t->st[i].reup_at = 0;
+        if (t->st[i].watch) {
+          peer_down(t, &t->st[i]);
+        }
       }
     }
     break;
@@ -487,6 +487,7 @@ static int setup(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, 
     }
     xm_peer *p = &t->st[k];
     p->id = &t->slots[k];
+    p->watch = c->watch;
     (void)gs_tc_backoff_init(&p->reup, t->delay_min, t->delay_max, cfg->seed + k + 1);
   }
   return GS_OK;
@@ -496,15 +497,13 @@ static int client(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err,
   char host[GS_TC_HOST_MAX];
   uint16_t port = 0;
   if (cfg->server != NULL && cfg->server[0] != '\0') {
-    int n = gs_tc_hostport_pick(cfg->server, 0, host, &port);
-    if (n < 1 || strlen(cfg->server) >= sizeof(t->servers)) {
+    if (gs_tc_servers_init(&t->srv, cfg->server, host, &port) != GS_OK) {
       snprintf(err, cap,
                "xmpp %s: bad server address '%s' (HOST:PORT[,HOST:PORT...], at most %u entries)",
                t->me, cfg->server, GS_TC_SERVERS_MAX);
       return GS_ERR_INVALID_ARG;
     }
-    snprintf(t->servers, sizeof(t->servers), "%s", cfg->server);
-    t->n_servers = (unsigned)n;
+    t->listed = true;
   }
   const char *peers[XM_MAX_PEERS];
   size_t n = 0;

@@ -207,8 +207,8 @@ static void expect(const node *n, size_t i, const char *peer, const uint8_t *p, 
 
 static int run_transport(void) {
   int port = atoi(env("GS_XMPP_PORT"));
-  gs_xmpp_transport_peer der1 = {"der1", DER1};
-  gs_xmpp_transport_peer cc = {NULL, CC};
+  gs_xmpp_transport_peer der1 = {"der1", DER1, false};
+  gs_xmpp_transport_peer cc = {NULL, CC, false};
   open_node(&g_cc, GS_XMPP_INITIATOR, CC, "cc", port, &der1, 1);
   open_node(&g_der, GS_XMPP_RESPONDER, DER1, "der1", port, &cc, 1);
   CHECK(strcmp(gs_transport_name(g_der.t), "xmpp") == 0);
