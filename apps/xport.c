@@ -181,7 +181,7 @@ static int xmpp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
                  cfg->peers[n].name, pn.ep[n]);
         return GS_ERR_CONFIG;
       }
-      peers[n] = (gs_xmpp_transport_peer){cfg->peers[n].name, pn.ep[n]};
+      peers[n] = (gs_xmpp_transport_peer){cfg->peers[n].name, pn.ep[n], false};
     }
     /* [standby]: the partner control center is a peer too, named by its
      * bare address, so that each follows the other's presence
@@ -190,7 +190,7 @@ static int xmpp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
     for (size_t i = 0; i < 2; i++) {
       if (partners[i][0] != '\0' && (i == 0 || strcmp(partners[0], partners[1]) != 0)) {
         snprintf(pn.ep[n], EP_NAME_MAX, "%s", partners[i]);
-        peers[n] = (gs_xmpp_transport_peer){pn.ep[n], pn.ep[n]};
+        peers[n] = (gs_xmpp_transport_peer){pn.ep[n], pn.ep[n], true}; /* presence only */
         n++;
       }
     }
@@ -202,7 +202,7 @@ static int xmpp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
                  ts->xmpp_peers[n]);
         return GS_ERR_CONFIG;
       }
-      peers[n] = (gs_xmpp_transport_peer){NULL, pn.ep[n]};
+      peers[n] = (gs_xmpp_transport_peer){NULL, pn.ep[n], false};
     }
     if (n == 0) {
       const char *at = strchr(me, '@');
@@ -212,7 +212,7 @@ static int xmpp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
                  cfg->file);
         return GS_ERR_CONFIG;
       }
-      peers[n++] = (gs_xmpp_transport_peer){NULL, pn.ep[0]};
+      peers[n++] = (gs_xmpp_transport_peer){NULL, pn.ep[0], false};
     }
   }
   gs_xmpp_transport_config xc;

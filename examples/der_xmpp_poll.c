@@ -127,7 +127,8 @@ int main(int argc, char **argv) {
     fputs("usage: der_xmpp_poll CA CC_CERT CC_KEY DER_CERT DER_KEY HOP_DIR HOST:PORT\n", stderr);
     return 2;
   }
-  gs_xmpp_transport_peer cc_link = {"cc", "cc@localhost"}, der_link = {"der", "der@localhost"};
+  gs_xmpp_transport_peer cc_link = {"cc", "cc@localhost", false},
+                         der_link = {"der", "der@localhost", false};
   gs_xmpp_transport_config der_xc = {.role = GS_XMPP_RESPONDER,
                                      .jid = "der@localhost",
                                      .server = argv[7],

@@ -227,14 +227,25 @@ GS_EXPORT int gs_xmpp_reconnect(gs_xmpp *x);
  * GS_XMPP_TRANSPORT_FIFO per peer), GS_TK_UNCONFIRMED, GS_TK_ABORT and
  * GS_TK_AUTO -> message type=normal.
  *
- * Up and down: a peer is up (on_up) while its presence is available; its
- * presence becoming unavailable, the loss of our own connection, or a stanza
- * error service-unavailable / recipient-unavailable / item-not-found from it
- * take it down (on_down). A responder also takes a peer up when its first
- * PDU arrives before its presence. An initiator gives a peer that was taken
- * down by close_peer() or a stanza error on_up again after a back-off
+ * Up and down: a peer comes up (on_up) with its presence available (a
+ * responder also when its first PDU arrives before its presence). It stays
+ * up when its presence becomes unavailable, when our own connection is lost
+ * and when a stanza to it bounces (service-unavailable and the like,
+ * reported as GS_TS_ERROR): that is a hop going away (a server or cluster
+ * node failed, the peer moves to another node), and its associations
+ * continue end to end when it is back; the engine's silent-peer rule
+ * (idle_timeout) ends those whose peer never comes back. on_down comes only
+ * from close_peer() and gs_transport_free(), and for a `watch` peer (no
+ * association) when its presence goes or our connection is lost. An
+ * initiator gives a peer it closed on_up again after a back-off
  * (reconnect_min_ms, doubling to reconnect_max_ms, jittered) while its
- * presence stays available.
+ * presence is available.
+ *
+ * Failover: `server` may list up to 8 endpoints (nodes) of one
+ * clustered server, "HOST:PORT[,HOST:PORT...]"; the first is tried first,
+ * and every failed attempt or lost connection moves the next attempt
+ * (after the back-off) to the next entry, round robin. The status messages
+ * below name the endpoint of each attempt.
  *
  * on_status: GS_TS_CONNECTED at every login (msg "connected to HOST:PORT as
  * the bound JID", or "reconnected ... after N failed attempts (T s)");
@@ -261,13 +272,18 @@ typedef enum gs_xmpp_transport_role {
 typedef struct gs_xmpp_transport_peer {
   const char *name; /* the transport peer name; NULL = the bare JID */
   const char *jid;  /* its bare JID, name@domain */
+  bool watch;       /* followed for its presence only (no association, e.g.
+                       a partner control center, docs/STANDBY.md): up while
+                       its presence is available, down (on_down) when it
+                       goes or our connection is lost */
 } gs_xmpp_transport_peer;
 
 /* Strings are copied. Zero numbers are the defaults. */
 typedef struct gs_xmpp_transport_config {
   gs_xmpp_transport_role role;
   const char *jid;       /* own bare JID name@domain (GS_XMPP_RESOURCE is added) */
-  const char *server;    /* "HOST:PORT" of the server, NULL = the JID's domain, 5222 */
+  const char *server;    /* "HOST:PORT[,HOST:PORT...]" (up to 8 nodes of one
+                            server, see Failover), NULL = the JID's domain, 5222 */
   const char *ca_file;   /* hop CA (PEM). Required. */
   const char *cert_file; /* hop client certificate (PEM). Required. */
   const char *key_file;  /* its key (PEM). Required. */

@@ -305,6 +305,17 @@ static xmpp_sm_state_t *release_conn(gs_xmpp *x, bool keep_sm) {
   return sm;
 }
 
+int gs_xmpp_set_server_(gs_xmpp *x, const char *host, uint16_t port) {
+  bool fail = false;
+  char *h = dup_opt(host, &fail);
+  if (fail)
+    return GS_ERR_NOMEM;
+  free(x->host);
+  x->host = h;
+  x->port = port;
+  return GS_OK;
+}
+
 static int parse_cfg(gs_xmpp *x, const gs_xmpp_config *cfg) {
   const char *at = strchr(cfg->jid, '@');
   const char *dom = at ? at + 1 : cfg->jid;

@@ -59,6 +59,12 @@ void gs_xmpp_recv_install_(gs_xmpp *x);
 /* After login: initial presence, subscriptions, disco#info to the server. */
 void gs_xmpp_recv_login_(gs_xmpp *x);
 
+/* The server of the next connection attempt (a server list's next entry,
+ * transport/xmpp/xmpp_transport.c); host NULL = the JID's domain. The
+ * XEP-0198 state is kept: a cluster node that still holds the session may
+ * resume it. GS_OK or GS_ERR_NOMEM (the old server stays). */
+int gs_xmpp_set_server_(gs_xmpp *x, const char *host, uint16_t port);
+
 /* Mark every available peer unavailable, with events. */
 void gs_xmpp_peers_lost_(gs_xmpp *x);
 

@@ -3,19 +3,33 @@
  * `name@domain/IEC` logged in with its hop certificate; one connection
  * carries all its associations.
  *
+ * Server: `server` may list the nodes of a clustered server
+ * (HOST:PORT[,HOST:PORT...]); a failed connect or a lost connection moves
+ * the next attempt (after the usual back-off) to the next entry, and the
+ * status reports name the endpoint of each attempt.
+ *
  * Names: a peer per configured entry, named as configured (default: its
  * bare JID). PDUs from any other sender are dropped and reported.
  *
  * Stanzas (§9): request-write -> iq set, request-read -> iq get, response
  * -> iq result carrying the id of the oldest unanswered iq set/get from that
  * peer (a FIFO per peer), unconfirmed and abort -> message type=normal.
- * An iq/message error is reported (GS_TS_ERROR); service-unavailable and
- * the like (the peer is gone) also take the peer down.
+ * An iq/message error is reported (GS_TS_ERROR) and nothing else: what it
+ * bounced is lost, and the engine counts that (a gap at the receiver, a
+ * request without its response).
  *
- * Presence: a peer's presence available -> on_up; unavailable, or the loss
- * of our own connection -> on_down (the application ends that peer's
- * associations locally). close_peer() takes a peer down; an initiator
- * gives it on_up again after a back-off while its presence is available. */
+ * Presence: a peer's presence available -> on_up. A hop, not a peer, goes
+ * away when the peer's presence becomes unavailable or our own connection
+ * is lost (a server or cluster node failed, the peer moves to another
+ * node): the peer stays up, so its associations continue when it is back,
+ * end to end, without a new handshake; one whose peer never comes back is
+ * ended by the engine's silent-peer rule (idle_timeout). The FIFO of iq ids
+ * stays: a response to a request received on the old connection still goes
+ * out with that request's id. on_down comes only from close_peer() (an
+ * initiator gives the peer on_up again after a back-off while its presence
+ * is available) and free(); and for a `watch` peer, one followed for its
+ * presence only (no association), when its presence goes or our own
+ * connection is lost. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +41,8 @@
 #include "gridseal/transport_xmpp.h"
 #include "hostport.h"
 #include "peers.h"
+#include "servers.h"
+#include "xmpp_internal.h"
 
 #define XM_FIFO GS_XMPP_TRANSPORT_FIFO
 #define XM_MAX_PEERS GS_XMPP_MAX_PEERS
@@ -39,6 +55,7 @@
 typedef struct xm_peer {
   gs_tc_peer *id;
   bool avail;                 /* presence available */
+  bool watch;                 /* presence only: down with it (gs_xmpp_transport_peer.watch) */
   gs_time_ms reup_at;         /* initiator: on_up again at this time (0: not scheduled) */
   gs_tc_backoff reup;         /* initiator: the delay of the next re-offer */
   char full[GS_XMPP_MAX_JID]; /* the available resource, "" = bare + /IEC */
@@ -57,6 +74,8 @@ typedef struct xport_xmpp {
   gs_time_ms last;
   gs_time_ms delay_min, delay_max;
   char server[GS_TC_HOST_MAX + 8]; /* "HOST:PORT" we connect to, for the reports */
+  gs_tc_servers srv;               /* the server list, the endpoint in use */
+  bool listed;                     /* a server list was given (else the JID's domain) */
   gs_tc_conn conn;                 /* failed attempts since the last login */
   bool was_online;
   bool closing; /* free(): deliver nothing more */
@@ -201,19 +220,14 @@ static void on_pdu(xport_xmpp *t, const gs_xmpp_event *ev) {
   }
 }
 
+/* A bounced stanza (service-unavailable and the like: the peer is not
+ * there now, e.g. its server node failed) is lost, and reported; the peer
+ * stays up, its associations wait for it (see the header comment). */
 static void on_error(xport_xmpp *t, const gs_xmpp_event *ev) {
   char det[200];
   snprintf(det, sizeof(det), "%s: %s id %s not delivered", ev->condition ? ev->condition : "error",
            ev->stanza ? ev->stanza : "stanza", ev->id ? ev->id : "-");
   status(t, GS_TS_ERROR, ev->from, GS_ERR_IO, det);
-  xm_peer *p = by_bare(t, ev->from);
-  if (p != NULL && p->id->up && ev->condition != NULL &&
-      (strcmp(ev->condition, "service-unavailable") == 0 ||
-       strcmp(ev->condition, "recipient-unavailable") == 0 ||
-       strcmp(ev->condition, "item-not-found") == 0)) {
-    peer_down(t, p); /* the peer is not there: end its associations */
-    schedule_reup(t, p);
-  }
 }
 
 static void on_presence(xport_xmpp *t, const gs_xmpp_event *ev, bool avail) {
@@ -222,15 +236,19 @@ static void on_presence(xport_xmpp *t, const gs_xmpp_event *ev, bool avail) {
     return;
   }
   p->avail = avail;
+  p->reup_at = 0;
   if (avail) {
     snprintf(p->full, sizeof(p->full), "%s", ev->from);
     gs_tc_backoff_reset(&p->reup);
-    p->reup_at = 0;
     peer_up(t, p);
-  } else {
-    p->reup_at = 0;
+  } else if (p->watch) {
     peer_down(t, p);
   }
+}
+
+/* gs_tc_servers_next's endpoint setter. */
+static int set_server(void *client, const char *host, uint16_t port) {
+  return gs_xmpp_set_server_(client, host, port);
 }
 
 static void on_event(void *user, const gs_xmpp_event *ev) {
@@ -268,12 +286,19 @@ static void on_event(void *user, const gs_xmpp_event *ev) {
         status_d(t, GS_TS_DISCONNECTED, d == GS_TD_LOST ? GS_TD_IO : d, NULL,
                  ev->err != 0 ? ev->err : GS_ERR_IO, det);
       }
+      if (ev->reason != GS_XMPP_R_CONFLICT && t->listed &&
+          gs_tc_servers_next(&t->srv, set_server, t->x) == GS_OK) {
+        snprintf(t->server, sizeof(t->server), "%s", t->srv.current); /* the next node */
+      }
     }
     t->was_online = false;
-    for (size_t i = 0; i < XM_MAX_PEERS; i++) { /* gs_xmpp reported them already */
+    for (size_t i = 0; i < XM_MAX_PEERS; i++) { /* unheard until the next login */
       if (t->slots[i].used) {
         t->st[i].avail = false;
-        peer_down(t, &t->st[i]);
+        t->st[i].reup_at = 0;
+        if (t->st[i].watch) {
+          peer_down(t, &t->st[i]);
+        }
       }
     }
     break;
@@ -462,6 +487,7 @@ static int setup(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, 
     }
     xm_peer *p = &t->st[k];
     p->id = &t->slots[k];
+    p->watch = c->watch;
     (void)gs_tc_backoff_init(&p->reup, t->delay_min, t->delay_max, cfg->seed + k + 1);
   }
   return GS_OK;
@@ -470,10 +496,14 @@ static int setup(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, 
 static int client(xport_xmpp *t, const gs_xmpp_transport_config *cfg, char *err, size_t cap) {
   char host[GS_TC_HOST_MAX];
   uint16_t port = 0;
-  if (cfg->server != NULL && cfg->server[0] != '\0' &&
-      gs_tc_parse_hostport(cfg->server, host, &port, false) != GS_OK) {
-    snprintf(err, cap, "xmpp %s: bad server address '%s' (HOST:PORT)", t->me, cfg->server);
-    return GS_ERR_INVALID_ARG;
+  if (cfg->server != NULL && cfg->server[0] != '\0') {
+    if (gs_tc_servers_init(&t->srv, cfg->server, host, &port) != GS_OK) {
+      snprintf(err, cap,
+               "xmpp %s: bad server address '%s' (HOST:PORT[,HOST:PORT...], at most %u entries)",
+               t->me, cfg->server, GS_TC_SERVERS_MAX);
+      return GS_ERR_INVALID_ARG;
+    }
+    t->listed = true;
   }
   const char *peers[XM_MAX_PEERS];
   size_t n = 0;

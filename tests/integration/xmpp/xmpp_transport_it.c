@@ -13,9 +13,15 @@
  * - der2, not a peer of the DER, sends it a PDU: dropped and reported
  *   (GS_TS_DROPPED, GS_ERR_NOT_FOUND), never delivered;
  * - the control center closes "der1": down, and up again after its back-off
- *   while der1 stays available; freeing the DER takes it down at the cc;
+ *   while der1 stays available;
+ * - the DER goes (its presence ends): the cc's peer stays up (no on_down),
+ *   a PDU to it bounces as GS_TS_ERROR; the DER comes back: traffic goes on
+ *   both ways with no new on_up (a hop failover keeps the associations);
  * - a transport pointed at a port without a server reports every failed
- *   attempt (GS_TS_DISCONNECTED).
+ *   attempt (GS_TS_DISCONNECTED);
+ * - a server list whose first entry has no server: the attempt there fails
+ *   and is reported with that endpoint, the next attempt logs in at the
+ *   second entry (GS_TS_CONNECTED names it).
  * Exit status 0 on success; a failed check prints FAIL and exits 1. */
 #include "gridseal/transport_xmpp.h"
 
@@ -42,6 +48,7 @@ typedef struct node {
   gs_transport *t;
   int connected, disconnected, errors, dropped, dropped_nf, up, down;
   char up_peer[160];
+  char first_fail[400], connected_msg[400]; /* the first failure, the last login */
   size_t n;
   char peer[MAXRX][160];
   uint8_t pdu[MAXRX][64];
@@ -73,7 +80,12 @@ static void on_recv(void *u, const char *peer, const uint8_t *pdu, size_t len) {
 static void on_status(void *u, gs_transport_status st, const char *peer, int err, const char *msg) {
   node *n = u;
   (void)peer;
-  (void)msg;
+  if (st == GS_TS_DISCONNECTED && n->first_fail[0] == '\0') {
+    snprintf(n->first_fail, sizeof(n->first_fail), "%s", msg != NULL ? msg : "");
+  }
+  if (st == GS_TS_CONNECTED) {
+    snprintf(n->connected_msg, sizeof(n->connected_msg), "%s", msg != NULL ? msg : "");
+  }
   n->connected += st == GS_TS_CONNECTED;
   n->disconnected += st == GS_TS_DISCONNECTED;
   n->errors += st == GS_TS_ERROR;
@@ -87,16 +99,16 @@ static const char *env(const char *k) {
   return v;
 }
 
-static void open_node(node *n, gs_xmpp_transport_role role, const char *jid, const char *who,
-                      int port, const gs_xmpp_transport_peer *peers, size_t n_peers) {
-  static char ca[4][512], crt[4][512], key[4][512], server[4][64];
+static void open_node_at(node *n, gs_xmpp_transport_role role, const char *jid, const char *who,
+                         const char *servers, const gs_xmpp_transport_peer *peers, size_t n_peers) {
+  static char ca[8][512], crt[8][512], key[8][512], server[8][64];
   static int k;
   const char *pki = env("GS_XMPP_PKI");
   memset(n, 0, sizeof(*n));
   snprintf(ca[k], 512, "%s/hop-ca/ca.crt", pki);
   snprintf(crt[k], 512, "%s/%s/hop.crt", pki, who);
   snprintf(key[k], 512, "%s/%s/hop.key", pki, who);
-  snprintf(server[k], sizeof(server[k]), "127.0.0.1:%d", port);
+  snprintf(server[k], sizeof(server[k]), "%s", servers);
   gs_xmpp_transport_config c = {.role = role,
                                 .jid = jid,
                                 .server = server[k],
@@ -116,6 +128,13 @@ static void open_node(node *n, gs_xmpp_transport_role role, const char *jid, con
     fprintf(stderr, "%s\n", err);
   }
   CHECK(rc == GS_OK);
+}
+
+static void open_node(node *n, gs_xmpp_transport_role role, const char *jid, const char *who,
+                      int port, const gs_xmpp_transport_peer *peers, size_t n_peers) {
+  char s[32];
+  snprintf(s, sizeof(s), "127.0.0.1:%d", port);
+  open_node_at(n, role, jid, who, s, peers, n_peers);
 }
 
 /* der2 on the raw client. */
@@ -168,8 +187,16 @@ static int g_want_up;
 static bool cc_up_again(void) {
   return g_cc.up >= g_want_up;
 }
-static bool cc_saw_down(void) {
-  return g_cc.down >= 2;
+static int g_want_errors;
+static bool cc_bounced(void) {
+  return g_cc.errors >= g_want_errors;
+}
+static bool der_back(void) {
+  return g_der.connected > 0 && g_der.up > 0;
+}
+static node g_lone;
+static bool lone_in(void) {
+  return g_lone.connected > 0;
 }
 
 static void expect(const node *n, size_t i, const char *peer, const uint8_t *p, size_t len) {
@@ -180,8 +207,8 @@ static void expect(const node *n, size_t i, const char *peer, const uint8_t *p, 
 
 static int run_transport(void) {
   int port = atoi(env("GS_XMPP_PORT"));
-  gs_xmpp_transport_peer der1 = {"der1", DER1};
-  gs_xmpp_transport_peer cc = {NULL, CC};
+  gs_xmpp_transport_peer der1 = {"der1", DER1, false};
+  gs_xmpp_transport_peer cc = {NULL, CC, false};
   open_node(&g_cc, GS_XMPP_INITIATOR, CC, "cc", port, &der1, 1);
   open_node(&g_der, GS_XMPP_RESPONDER, DER1, "der1", port, &cc, 1);
   CHECK(strcmp(gs_transport_name(g_der.t), "xmpp") == 0);
@@ -248,11 +275,35 @@ static int run_transport(void) {
   run_for(ns, 2, raw, 3000, cc_up_again);
   CHECK(g_cc.up == g_want_up);
 
-  /* the DER goes: its presence ends, the control center's peer goes down */
+  /* the DER goes: its presence ends; the control center's peer stays up
+   * (its associations wait for it), what it sends bounces and is reported */
   gs_transport_free(g_der.t);
   node *only_cc[1] = {&g_cc};
-  run_for(only_cc, 1, raw, 10000, cc_saw_down);
-  CHECK(g_cc.down == 2);
+  run_for(only_cc, 1, raw, 1500, NULL);
+  CHECK(g_cc.down == 1);
+  int ups = g_cc.up;
+  g_want_errors = g_cc.errors + 1;
+  CHECK(gs_transport_send(g_cc.t, "der1", GS_TK_UNCONFIRMED, report, sizeof(report)) == GS_OK);
+  run_for(only_cc, 1, raw, 10000, cc_bounced);
+  CHECK(g_cc.errors == g_want_errors && g_cc.down == 1);
+
+  /* the DER is back (as after a move to another server node): the same
+   * peer carries traffic both ways, no new on_up at the control center */
+  open_node(&g_der, GS_XMPP_RESPONDER, DER1, "der1", port, &cc, 1);
+  run_for(ns, 2, raw, 15000, der_back);
+  CHECK(der_back());
+  run_for(ns, 2, raw, 500, NULL);
+  size_t cc_n = g_cc.n;
+  CHECK(gs_transport_send(g_cc.t, "der1", GS_TK_REQUEST_WRITE, req, sizeof(req)) == GS_OK);
+  g_want_der = 1;
+  run_for(ns, 2, raw, 10000, got);
+  expect(&g_der, 0, CC, req, sizeof(req));
+  CHECK(gs_transport_send(g_der.t, CC, GS_TK_RESPONSE, rsp, sizeof(rsp)) == GS_OK);
+  g_want_cc = cc_n + 1;
+  run_for(ns, 2, raw, 10000, got);
+  expect(&g_cc, cc_n, "der1", rsp, sizeof(rsp));
+  CHECK(g_cc.up == ups && g_cc.down == 1);
+  gs_transport_free(g_der.t);
   gs_transport_free(g_cc.t);
   gs_xmpp_free(raw);
 
@@ -263,10 +314,24 @@ static int run_transport(void) {
   run_for(one, 1, NULL, 2000, NULL);
   CHECK(lone.connected == 0 && lone.disconnected >= 3);
   gs_transport_free(lone.t);
+
+  /* failover: the first entry of the list has no server, the second has */
+  char list[64], dead[32], live[32];
+  snprintf(dead, sizeof(dead), "127.0.0.1:%d", port + 1000);
+  snprintf(live, sizeof(live), "127.0.0.1:%d", port);
+  snprintf(list, sizeof(list), "%s,%s", dead, live);
+  open_node_at(&g_lone, GS_XMPP_INITIATOR, CC, "cc", list, &der1, 1);
+  node *fo[1] = {&g_lone};
+  run_for(fo, 1, NULL, 10000, lone_in);
+  CHECK(g_lone.connected == 1 && g_lone.disconnected >= 1);
+  CHECK(strstr(g_lone.first_fail, dead) != NULL);
+  CHECK(strstr(g_lone.connected_msg, live) != NULL);
+  gs_transport_free(g_lone.t);
   printf("transport: xmpp request, read, response and message delivered, peers by configured name, "
          "a non-peer's PDU "
-         "dropped and reported; %d failed attempts reported in 2 s\n",
-         lone.disconnected);
+         "dropped and reported; der1 gone and back on the same peer (no on_down, a bounce "
+         "reported); %d failed attempts reported in 2 s; failover: '%s' then '%s'\n",
+         lone.disconnected, g_lone.first_fail, g_lone.connected_msg);
   return 0;
 }
 
