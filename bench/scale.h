@@ -62,6 +62,7 @@ gs_endpoint *sc_endpoint_new(sc_ctx *c, const sc_ident *id);
 /* Clocks: wall time for the engine (ms since epoch), monotonic ms for
  * rates, process CPU seconds. */
 gs_time_ms sc_now(void);
+double sc_wall_ms(void); /* wall time, ms since epoch, sub-ms */
 double sc_mono_ms(void);
 double sc_cpu_s(void);
 /* Resident set size and live heap (malloc'd, in use) in octets. */
@@ -81,6 +82,7 @@ void sc_put(FILE *f, const char *key, double v);
 int sc_main_der(int argc, char **argv);
 int sc_main_cc(int argc, char **argv);
 int sc_main_xmpp(int argc, char **argv);
+int sc_main_pki(int argc, char **argv);
 
 /* Option parsing helper: value of "--name" in argv, or `def`. */
 const char *sc_opt(int argc, char **argv, const char *name, const char *def);

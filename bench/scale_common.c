@@ -91,6 +91,12 @@ gs_time_ms sc_now(void) {
   return (gs_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+double sc_wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 double sc_mono_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
