@@ -59,7 +59,7 @@ typedef struct xf_client {
 typedef struct xf_common {
   const char *pki;
   unsigned port, n, first, reports, window;
-  bool plain;
+  bool plain, closing;
   unsigned online, ever, disconnects, xmpp_errors, foreign, failures;
   uint8_t buf[SC_BUF], out[SC_BUF];
   gs_mms_data nodes[64];
@@ -105,6 +105,9 @@ static bool xf_conn_event(xf_common *c, xf_client *cl, const gs_xmpp_event *ev) 
       cl->online = false;
       c->online--;
     }
+    if (c->closing) {
+      return true; /* our own close at the end */
+    }
     if (c->disconnects++ < 3) {
       fprintf(stderr, "gridseal-scale xmpp: disconnected: %d %s\n", ev->err,
               ev->condition != NULL ? ev->condition : "");
@@ -146,6 +149,28 @@ static void xf_poll(xf_client *const *cl, unsigned n, int ms, double *last_tick)
       }
     }
     *last_tick = sc_mono_ms();
+  }
+}
+
+/* Close every stream at once and wait (at most 5 s) for the closes:
+ * freeing a connected client waits for its server's close, one by one. */
+static void xf_close_all(xf_common *c, xf_client *const *cl, unsigned n) {
+  double t_end = sc_mono_ms() + 5000.0, last_tick = 0;
+  c->closing = true;
+  for (unsigned i = 0; i < n; i++) {
+    if (cl[i]->x != NULL) {
+      gs_xmpp_disconnect(cl[i]->x);
+    }
+  }
+  for (;;) {
+    unsigned open = 0;
+    for (unsigned i = 0; i < n; i++) {
+      open += cl[i]->x != NULL && gs_xmpp_fd(cl[i]->x) >= 0;
+    }
+    if (open == 0 || sc_mono_ms() > t_end) {
+      return;
+    }
+    xf_poll(cl, n, 10, &last_tick);
   }
 }
 
@@ -467,12 +492,8 @@ static int xf_der_main(xf_fleet *fl, const char *ready, double timeout_ms, FILE 
       }
     }
   }
-  for (unsigned i = 0; i < c->n && fl->d != NULL; i++) {
-    for (int k = 0; k < 4 && fl->d[i].cl.x != NULL && gs_xmpp_want_write(fl->d[i].cl.x); k++) {
-      gs_xmpp_poll(fl->d[i].cl.x, 10); /* the last releaseRsp */
-    }
-  }
   xf_der_results(fl, out);
+  xf_close_all(c, fl->cls, fl->created); /* after the last releaseRsp */
   int rc =
       fl->released == c->n && fl->sent == (uint64_t)c->n * c->reports && c->failures == 0 ? 0 : 1;
   for (unsigned i = 0; i < c->n; i++) {
@@ -731,6 +752,7 @@ static void xf_cc_results(xf_cc *cc, FILE *f) {
   sc_put(f, "cc.xmpp_errors", c->xmpp_errors);
   sc_put(f, "cc.hs_retries", cc->retries);
   sc_put(f, "cc.disconnects", c->disconnects);
+  sc_put(f, "cc.login_s", (cc->t_online - cc->t0) / 1000.0);
   sc_put(f, "cc.hs_s", (cc->t_est - cc->t_online) / 1000.0);
   sc_put(f, "cc.hs_rate", n * 1000.0 / (cc->t_est - cc->t_online));
   sc_put(f, "cc.hs_cpu_ms", (cc->cpu_est - cc->cpu_online) * 1000.0 / n);
@@ -810,10 +832,8 @@ static int xf_cc_main(xf_cc *cc, double timeout_ms, FILE *out) {
       break;
     }
   }
-  for (int k = 0; k < 20 && gs_xmpp_want_write(cc->cl.x); k++) {
-    gs_xmpp_poll(cc->cl.x, 10);
-  }
   xf_cc_results(cc, out);
+  xf_close_all(c, cls, 1);
   int rc = cc->released == c->n && cc->complete == c->n && cc->bad_reports == 0 &&
                    cc->reports == (uint64_t)c->n * c->reports && c->failures == 0 && c->foreign == 0
                ? 0
