@@ -59,6 +59,15 @@ void sc_ident_free(sc_ctx *c, sc_ident *id);
  * aes256-GCM first, strict replay); exits on failure. */
 gs_endpoint *sc_endpoint_new(sc_ctx *c, const sc_ident *id);
 
+/* Responder: verify a HandshakeReq on `ep` (*s: the new session) and
+ * accept it with the plant model's Initiate-Response (built in out[0..cap)). */
+int sc_accept_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_time_ms now, gs_session **s,
+                 uint8_t *out, size_t cap);
+
+/* Step the plant model to `now` and encode its informationReport. */
+struct gs_dermodel;
+int sc_build_report(struct gs_dermodel *m, gs_time_ms now, uint8_t *out, size_t cap, size_t *len);
+
 /* Clocks: wall time for the engine (ms since epoch), monotonic ms for
  * rates, process CPU seconds. */
 gs_time_ms sc_now(void);

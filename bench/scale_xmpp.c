@@ -190,6 +190,11 @@ static int xf_flush(xf_common *c, gs_xmpp *x, gs_session *s, const char *to, gs_
   return GS_OK;
 }
 
+static void xf_put_counts(FILE *f, const char *who, const xf_common *c) {
+  fprintf(f, "%s.failures %u\n%s.foreign %u\n", who, c->failures, who, c->foreign);
+  fprintf(f, "%s.xmpp_errors %u\n%s.disconnects %u\n", who, c->xmpp_errors, who, c->disconnects);
+}
+
 /* "derK@localhost[/res]" -> K, or 0. */
 static unsigned xf_der_num(const char *jid) {
   if (jid == NULL || strncmp(jid, "der", 3) != 0 || jid[3] < '1' || jid[3] > '9') {
@@ -296,18 +301,7 @@ static void xf_der_handshake(xf_fleet *fl, xf_der *d, const gs_xmpp_event *ev) {
   xf_common *c = &fl->c;
   gs_time_ms now = sc_now();
   size_t h0 = sc_heap();
-  int rc = gs_endpoint_receive_hs(d->ep, ev->data, ev->len, now, &d->s);
-  gs_slice setup = {NULL, 0};
-  gs_mms_pdu req, rsp;
-  gs_mms_arena a;
-  gs_mms_arena_init(&a, c->nodes, 64, c->names, 8);
-  size_t rlen = 0;
-  if (rc == GS_OK && gs_session_peer_setup(d->s, &setup) == GS_OK &&
-      gs_mms_decode(setup.ptr, setup.len, &a, &req) == GS_OK) {
-    gs_dermodel_build_initiate_response(&req, &rsp);
-    rc = gs_mms_encode(&rsp, c->out, sizeof(c->out), &rlen);
-  }
-  rc = rc ? rc : gs_session_accept(d->s, now, c->out, rlen);
+  int rc = sc_accept_hs(d->ep, ev->data, ev->len, now, &d->s, c->out, sizeof(c->out));
   rc = rc ? rc
           : xf_flush(c, d->cl.x, d->s, ev->from, GS_XMPP_MESSAGE,
                      ev->kind == GS_XMPP_IQ_SET ? ev->id : NULL);
@@ -375,13 +369,8 @@ static void xf_der_event(void *user, const gs_xmpp_event *ev) {
 static void xf_der_report(xf_fleet *fl, xf_der *d) {
   xf_common *c = &fl->c;
   gs_time_ms now = sc_now();
-  gs_mms_arena a;
-  gs_mms_pdu pdu;
   size_t len = 0;
-  gs_mms_arena_init(&a, c->nodes, 64, c->names, 8);
-  int rc = gs_dermodel_step(&d->model, now);
-  rc = rc ? rc : gs_dermodel_build_report(&d->model, &a, &pdu);
-  rc = rc ? rc : gs_mms_encode(&pdu, c->out, sizeof(c->out), &len);
+  int rc = sc_build_report(&d->model, now, c->out, sizeof(c->out), &len);
   if (rc == GS_OK && c->plain) {
     rc = gs_xmpp_send(d->cl.x, XF_CC, GS_XMPP_MESSAGE, NULL, c->out, len, NULL, 0);
   } else if (rc == GS_OK) {
@@ -437,10 +426,7 @@ static void xf_der_results(xf_fleet *fl, FILE *f) {
   sc_put(f, "der.enabled", fl->enabled);
   sc_put(f, "der.released", fl->released);
   sc_put(f, "der.sent", (double)fl->sent);
-  sc_put(f, "der.failures", c->failures);
-  sc_put(f, "der.foreign", c->foreign);
-  sc_put(f, "der.xmpp_errors", c->xmpp_errors);
-  sc_put(f, "der.disconnects", c->disconnects);
+  xf_put_counts(f, "der", c);
   sc_put(f, "der.login_s", (fl->t_online - fl->t0) / 1000.0);
   sc_put(f, "der.login_cpu_ms", fl->cpu_online * 1000.0 / n);
   sc_put(f, "der.engine_bytes", (double)fl->heap_engine / n);
@@ -747,11 +733,8 @@ static void xf_cc_results(xf_cc *cc, FILE *f) {
   sc_put(f, "cc.released", cc->released);
   sc_put(f, "cc.reports", (double)cc->reports);
   sc_put(f, "cc.bad_reports", cc->bad_reports);
-  sc_put(f, "cc.failures", c->failures);
-  sc_put(f, "cc.foreign", c->foreign);
-  sc_put(f, "cc.xmpp_errors", c->xmpp_errors);
+  xf_put_counts(f, "cc", c);
   sc_put(f, "cc.hs_retries", cc->retries);
-  sc_put(f, "cc.disconnects", c->disconnects);
   sc_put(f, "cc.login_s", (cc->t_online - cc->t0) / 1000.0);
   sc_put(f, "cc.hs_s", (cc->t_est - cc->t_online) / 1000.0);
   sc_put(f, "cc.hs_rate", n * 1000.0 / (cc->t_est - cc->t_online));
