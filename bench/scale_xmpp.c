@@ -515,7 +515,7 @@ typedef struct xf_cc {
   gs_endpoint **eps;
   unsigned n_eps;
   xf_peer *p;
-  unsigned cursor, in_flight, established, retries, released, complete, bad_reports;
+  unsigned cursor, batch, in_flight, established, retries, released, complete, bad_reports;
   uint64_t reports, report_bytes;
   float *lat;
   size_t n_lat;
@@ -690,10 +690,17 @@ static void xf_cc_start_hs(xf_cc *cc) {
   }
 }
 
-/* Data to every DER: the reports-on octet, or (--plain) a release. */
-static void xf_cc_to_all(xf_cc *cc, uint8_t octet) {
+/* Data to every DER: the reports-on octet, or (--plain) a release; at most
+ * 64 per call and only once the previous ones are written, so that our
+ * stream-management acks never queue behind thousands of stanzas (ejabberd
+ * ends a stream with more than 5000 unacked). True when all are sent. */
+static bool xf_cc_to_all(xf_cc *cc, uint8_t octet) {
   xf_common *c = &cc->c;
-  for (unsigned k = 0; k < c->n; k++) {
+  if (gs_xmpp_want_write(cc->cl.x)) {
+    return false;
+  }
+  unsigned end = cc->batch + 64 < c->n ? cc->batch + 64 : c->n;
+  for (unsigned k = cc->batch; k < end; k++) {
     xf_peer *p = &cc->p[k];
     char jid[64];
     snprintf(jid, sizeof(jid), "der%u@localhost", c->first + k);
@@ -711,10 +718,10 @@ static void xf_cc_to_all(xf_cc *cc, uint8_t octet) {
     if (rc != GS_OK) {
       c->failures++;
     }
-    if (k % 64 == 63) {
-      gs_xmpp_poll(cc->cl.x, 0);
-    }
   }
+  cc->batch = end;
+  gs_xmpp_poll(cc->cl.x, 0);
+  return end == c->n;
 }
 
 static int xf_cmp_float(const void *a, const void *b) {
@@ -801,14 +808,19 @@ static int xf_cc_main(xf_cc *cc, double timeout_ms, FILE *out) {
     }
     if (phase == 1 && cc->established == c->n) {
       cc->t_enable = sc_mono_ms();
-      xf_cc_to_all(cc, XF_ENABLE);
       phase = 2;
     } else if (phase == 1 && cc->cl.online) {
       xf_cc_start_hs(cc);
     }
+    if (phase == 2 && cc->batch < c->n) {
+      xf_cc_to_all(cc, XF_ENABLE);
+    }
     if (phase == 2 && cc->complete == c->n) {
-      xf_cc_to_all(cc, XF_RELEASE);
+      cc->batch = 0;
       phase = 3;
+    }
+    if (phase == 3 && cc->batch < c->n) {
+      xf_cc_to_all(cc, XF_RELEASE);
     }
     if (phase == 3 && cc->released == c->n) {
       cc->t_rel = sc_mono_ms();
