@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 
 .PHONY: all deps build check check-unit check-clang check-asan check-fuzz \
-        check-format check-install format demo bench soak clean
+        check-format check-install format demo bench bench-scale soak clean
 
 all: build
 
@@ -47,6 +47,11 @@ demo:
 bench: build
 	@if [ -x scripts/bench ]; then scripts/bench; else echo "no benchmarks yet"; fi
 	@if [ "$${GS_BENCH_SCALE:-0}" = 1 ] && [ -x scripts/bench-scale ]; then scripts/bench-scale; fi
+
+# The fleet at scale through clustered servers (docs/SCALE.md); heavy: take
+# the integration lock when other runs share the machine.
+bench-scale:
+	scripts/bench-scale
 
 # The chaos soak (docs/RELIABILITY.md): GS_SOAK_MINUTES (default 10) of
 # faults drawn from GS_SOAK_SEED (default: the time), then its invariants.

@@ -59,9 +59,19 @@ void sc_ident_free(sc_ctx *c, sc_ident *id);
  * aes256-GCM first, strict replay); exits on failure. */
 gs_endpoint *sc_endpoint_new(sc_ctx *c, const sc_ident *id);
 
+/* Responder: verify a HandshakeReq on `ep` (*s: the new session) and
+ * accept it with the plant model's Initiate-Response (built in out[0..cap)). */
+int sc_accept_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_time_ms now, gs_session **s,
+                 uint8_t *out, size_t cap);
+
+/* Step the plant model to `now` and encode its informationReport. */
+struct gs_dermodel;
+int sc_build_report(struct gs_dermodel *m, gs_time_ms now, uint8_t *out, size_t cap, size_t *len);
+
 /* Clocks: wall time for the engine (ms since epoch), monotonic ms for
  * rates, process CPU seconds. */
 gs_time_ms sc_now(void);
+double sc_wall_ms(void); /* wall time, ms since epoch, sub-ms */
 double sc_mono_ms(void);
 double sc_cpu_s(void);
 /* Resident set size and live heap (malloc'd, in use) in octets. */
@@ -81,6 +91,7 @@ void sc_put(FILE *f, const char *key, double v);
 int sc_main_der(int argc, char **argv);
 int sc_main_cc(int argc, char **argv);
 int sc_main_xmpp(int argc, char **argv);
+int sc_main_pki(int argc, char **argv);
 
 /* Option parsing helper: value of "--name" in argv, or `def`. */
 const char *sc_opt(int argc, char **argv, const char *name, const char *def);

@@ -1,5 +1,6 @@
 /* gridseal scale benchmark: identities, endpoints, clocks and memory. */
 #define _GNU_SOURCE
+#include "dermodel.h"
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,12 @@ gs_time_ms sc_now(void) {
   return (gs_time_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+double sc_wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 double sc_mono_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -151,4 +158,33 @@ const char *sc_opt(int argc, char **argv, const char *name, const char *def) {
     }
   }
   return def;
+}
+
+int sc_accept_hs(gs_endpoint *ep, const uint8_t *pdu, size_t len, gs_time_ms now, gs_session **s,
+                 uint8_t *out, size_t cap) {
+  gs_mms_data nodes[64];
+  gs_mms_object_name names[8];
+  gs_mms_arena a;
+  gs_mms_arena_init(&a, nodes, 64, names, 8);
+  gs_slice setup = {NULL, 0};
+  gs_mms_pdu req, rsp;
+  size_t rlen = 0;
+  int rc = gs_endpoint_receive_hs(ep, pdu, len, now, s);
+  if (rc == GS_OK && gs_session_peer_setup(*s, &setup) == GS_OK &&
+      gs_mms_decode(setup.ptr, setup.len, &a, &req) == GS_OK) {
+    gs_dermodel_build_initiate_response(&req, &rsp);
+    rc = gs_mms_encode(&rsp, out, cap, &rlen);
+  }
+  return rc ? rc : gs_session_accept(*s, now, out, rlen);
+}
+
+int sc_build_report(gs_dermodel *m, gs_time_ms now, uint8_t *out, size_t cap, size_t *len) {
+  gs_mms_data nodes[64];
+  gs_mms_object_name names[8];
+  gs_mms_arena a;
+  gs_mms_pdu pdu;
+  gs_mms_arena_init(&a, nodes, 64, names, 8);
+  int rc = gs_dermodel_step(m, now);
+  rc = rc ? rc : gs_dermodel_build_report(m, &a, &pdu);
+  return rc ? rc : gs_mms_encode(&pdu, out, cap, len);
 }

@@ -100,18 +100,7 @@ static int der_handshake(der_state *st, der_conn *c, const uint8_t *f, size_t le
   }
   gs_time_ms now = sc_now();
   size_t h0 = sc_heap();
-  int rc = gs_endpoint_receive_hs(c->ep, f, len, now, &c->s);
-  gs_slice setup = {NULL, 0};
-  gs_mms_pdu req, rsp;
-  gs_mms_arena a;
-  gs_mms_arena_init(&a, st->nodes, 64, st->names, 8);
-  size_t rlen = 0;
-  if (rc == GS_OK && gs_session_peer_setup(c->s, &setup) == GS_OK &&
-      gs_mms_decode(setup.ptr, setup.len, &a, &req) == GS_OK) {
-    gs_dermodel_build_initiate_response(&req, &rsp);
-    rc = gs_mms_encode(&rsp, st->out, sizeof(st->out), &rlen);
-  }
-  rc = rc ? rc : gs_session_accept(c->s, now, st->out, rlen);
+  int rc = sc_accept_hs(c->ep, f, len, now, &c->s, st->out, sizeof(st->out));
   rc = rc ? rc : der_pump(st, c);
   st->heap_engine += sc_heap() - h0;
   if (rc != GS_OK) {
@@ -195,13 +184,8 @@ static void der_accept(der_state *st) {
 
 static void der_send_report(der_state *st, der_conn *c) {
   gs_time_ms now = sc_now();
-  gs_mms_arena a;
-  gs_mms_pdu pdu;
   size_t len = 0;
-  gs_mms_arena_init(&a, st->nodes, 64, st->names, 8);
-  int rc = gs_dermodel_step(&c->model, now);
-  rc = rc ? rc : gs_dermodel_build_report(&c->model, &a, &pdu);
-  rc = rc ? rc : gs_mms_encode(&pdu, st->out, sizeof(st->out), &len);
+  int rc = sc_build_report(&c->model, now, st->out, sizeof(st->out), &len);
   rc = rc ? rc : gs_session_send(c->s, now, st->out, len);
   rc = rc ? rc : der_pump(st, c);
   if (rc != GS_OK) {

@@ -1,26 +1,8 @@
 /* gridseal-scale: see scale.h. */
-#include "pki_issue.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "scale.h"
-
-static int sc_main_pki(int argc, char **argv) {
-  if (argc < 2) {
-    sc_die("usage: pki DIR N_DERS", 0);
-  }
-  gs_pki_issue_opts o = {.n_ders = (unsigned)strtoul(argv[1], NULL, 10),
-                         .domain = "localhost",
-                         .force = true,
-                         .now = sc_now()};
-  char msg[512] = "";
-  int rc = gs_pki_issue_demo(argv[0], &o, msg, sizeof(msg));
-  if (rc != GS_OK) {
-    fprintf(stderr, "gridseal-scale pki: %s\n", msg);
-    return 2;
-  }
-  return 0;
-}
 
 int main(int argc, char **argv) {
   if (argc < 2) {
