@@ -189,7 +189,13 @@ static int xmpp_open(const gs_config *cfg, const gs_transport_events *ev, gs_tim
     const char *partners[2] = {cfg->standby.primary, cfg->standby.standby};
     for (size_t i = 0; i < 2; i++) {
       if (partners[i][0] != '\0' && (i == 0 || strcmp(partners[0], partners[1]) != 0)) {
-        snprintf(pn.ep[n], EP_NAME_MAX, "%s", partners[i]);
+        size_t len = strlen(partners[i]);
+        if (len >= EP_NAME_MAX) {
+          snprintf(err, cap, "%s: [standby]: '%.40s...' is too long for an XMPP address", cfg->file,
+                   partners[i]);
+          return GS_ERR_CONFIG;
+        }
+        memcpy(pn.ep[n], partners[i], len + 1);
         peers[n] = (gs_xmpp_transport_peer){pn.ep[n], pn.ep[n], true}; /* presence only */
         n++;
       }
